@@ -1,0 +1,103 @@
+"""Survey and Chinese text analytics for research on urban community governance.
+
+``analysis`` reads resident satisfaction surveys and Chinese documents about grassroots
+service-oriented party organisations (基层服务型党组织), scores both on five service
+dimensions, compares communities with the right statistics and writes tables, charts and
+reports.
+
+Importing the package is cheap: every public name is loaded from its module on first use,
+so statsmodels, matplotlib, jieba, scikit-learn and scipy load only when needed.
+
+Examples
+--------
+>>> import analysis as an
+>>> an.SERVICE_FIVE.ids
+('reform', 'development', 'livelihood', 'masses', 'members')
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from .dimensions import SERVICE_FIVE, Dimension, Framework, load_framework
+from .errors import (
+    AnalysisError,
+    AnalysisWarning,
+    CodebookError,
+    ConfigError,
+    DataQualityWarning,
+    InputError,
+    LexiconError,
+    SmallSampleWarning,
+)
+
+__version__ = "0.1.0"
+
+# public name -> module that defines it (loaded on first attribute access)
+_LAZY: dict[str, str] = {
+    # survey side
+    "Codebook": "codebook",
+    "load_codebook": "codebook",
+    "SurveyData": "io",
+    "read_survey": "io",
+    "score_survey": "survey",
+    "reliability": "survey",
+    "item_analysis": "survey",
+    # text side
+    "read_texts": "io",
+    "Segmenter": "segment",
+    "Lexicon": "lexicon",
+    "load_lexicon": "lexicon",
+    "default_lexicon": "lexicon",
+    "score_texts": "score",
+    "explain": "score",
+    # statistics
+    "CompareResult": "compare",
+    "compare_groups": "compare",
+    # study
+    "Study": "study",
+    "load_study": "study",
+    "run_study": "study",
+}
+
+__all__ = [
+    "SERVICE_FIVE",
+    "AnalysisError",
+    "AnalysisWarning",
+    "CodebookError",
+    "ConfigError",
+    "DataQualityWarning",
+    "Dimension",
+    "Framework",
+    "InputError",
+    "LexiconError",
+    "SmallSampleWarning",
+    "__version__",
+    "load_framework",
+    *_LAZY,
+]
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'analysis' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
+
+
+if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
+    from .codebook import Codebook, load_codebook
+    from .compare import CompareResult, compare_groups
+    from .io import SurveyData, read_survey, read_texts
+    from .lexicon import Lexicon, default_lexicon, load_lexicon
+    from .score import explain, score_texts
+    from .segment import Segmenter
+    from .study import Study, load_study, run_study
+    from .survey import item_analysis, reliability, score_survey

@@ -1,0 +1,212 @@
+"""Exceptions and warnings raised on purpose by ``analysis``.
+
+Everything the toolkit raises deliberately derives from :class:`AnalysisError`; everything
+it warns about derives from :class:`AnalysisWarning`, so both can be caught or filtered at
+once::
+
+    AnalysisError(Exception)
+    ├── InputError(AnalysisError, ValueError)      the user's data or file is wrong
+    │   ├── CodebookError                          codebook.yaml is wrong or does not fit the data
+    │   └── LexiconError                           a lexicon file is wrong
+    └── ConfigError(AnalysisError, ValueError)     a study file or an argument is wrong
+
+    AnalysisWarning(UserWarning)
+    ├── DataQualityWarning                         rows quarantined, items unmatched, empty docs
+    └── SmallSampleWarning                         a group is below a threshold; test changed
+
+Messages say where and what, as a user sees the file: ``survey.xlsx, sheet 'Sheet1',
+row 17, column '7、您对社区…': got '很满意'; expected one of 非常不满意, …``. Rows are
+counted as in the file (the header is row 1). Validators collect every problem into a
+``problems`` frame (columns ``file``, ``row``, ``column``, ``value``, ``problem``) and raise
+once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from os import PathLike
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = [
+    "AnalysisError",
+    "AnalysisWarning",
+    "CodebookError",
+    "ConfigError",
+    "DataQualityWarning",
+    "InputError",
+    "LexiconError",
+    "SmallSampleWarning",
+    "location",
+]
+
+PROBLEM_COLUMNS = ("file", "row", "column", "value", "problem")
+
+
+def _short(value: Any, limit: int = 60) -> str:
+    text = repr(value) if isinstance(value, str) else str(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def location(
+    file: str | PathLike[str] | None = None,
+    *,
+    sheet: str | int | None = None,
+    line: int | None = None,
+    row: int | None = None,
+    column: str | None = None,
+) -> str:
+    """Format where something is, as a user would look for it.
+
+    Parameters
+    ----------
+    file
+        File path; only its name is shown.
+    sheet, line, row, column
+        Optional parts of the place, shown in this order when given. ``row`` is the row as
+        numbered in the file (header = row 1), ``line`` a line of a text file.
+
+    Returns
+    -------
+    str
+        For example ``"survey.xlsx, sheet 'Sheet1', row 17, column 'q7'"``.
+
+    Examples
+    --------
+    >>> location("data/survey.xlsx", sheet="Sheet1", row=17, column="q7")
+    "survey.xlsx, sheet 'Sheet1', row 17, column 'q7'"
+    """
+    parts: list[str] = []
+    if file is not None:
+        parts.append(Path(file).name)
+    if sheet is not None:
+        parts.append(f"sheet {sheet!r}")
+    if line is not None:
+        parts.append(f"line {line}")
+    if row is not None:
+        parts.append(f"row {row}")
+    if column is not None:
+        parts.append(f"column {column!r}")
+    return ", ".join(parts)
+
+
+class AnalysisError(Exception):
+    """Base class of every exception ``analysis`` raises on purpose."""
+
+
+class InputError(AnalysisError, ValueError):
+    """The user's data or file is wrong.
+
+    Parameters
+    ----------
+    message
+        One line saying where and what.
+    file, row, column, value
+        The place and the offending value, kept as attributes for programs.
+    problems
+        Every problem found, when a validator collected several (one row each, columns
+        ``file``, ``row``, ``column``, ``value``, ``problem``).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        file: str | PathLike[str] | None = None,
+        row: int | None = None,
+        column: str | None = None,
+        value: Any = None,
+        problems: pd.DataFrame | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.file = None if file is None else str(file)
+        self.row = row
+        self.column = column
+        self.value = value
+        self.problems = problems
+
+    @classmethod
+    def from_problems(
+        cls,
+        problems: Iterable[Mapping[str, Any]],
+        *,
+        file: str | PathLike[str] | None = None,
+        what: str = "problems",
+        show: int = 10,
+    ) -> InputError:
+        """Build one error from a collection of problems.
+
+        Parameters
+        ----------
+        problems
+            Mappings with keys among ``file``, ``row``, ``line``, ``column``, ``value`` and
+            ``problem``.
+        file
+            The file the problems belong to, for the headline.
+        what
+            Noun for the headline ("codebook problems", ...).
+        show
+            How many problems to spell out in the message; all are in ``.problems``.
+        """
+        import pandas as pd
+
+        rows = [dict(p) for p in problems]
+        frame = pd.DataFrame(rows)
+        for col in PROBLEM_COLUMNS:
+            if col not in frame.columns:
+                frame[col] = None
+        head = f"{len(rows)} {what}" + (f" in {Path(file).name}" if file is not None else "")
+        lines = [head + ":"]
+        for p in rows[:show]:
+            where = location(
+                p.get("file", file),
+                line=p.get("line"),
+                row=p.get("row"),
+                column=p.get("column"),
+            )
+            val = "" if p.get("value") is None else f": got {_short(p['value'])}"
+            lines.append(f"  {where}{val}; {p.get('problem', '')}")
+        if len(rows) > show:
+            lines.append(f"  … and {len(rows) - show} more (see .problems)")
+        return cls("\n".join(lines), file=file, problems=frame)
+
+
+class CodebookError(InputError):
+    """A codebook is malformed or does not fit the survey it describes."""
+
+
+class LexiconError(InputError):
+    """A lexicon file is malformed or names unknown dimensions."""
+
+
+class ConfigError(AnalysisError, ValueError):
+    """A study file, option or argument is wrong."""
+
+
+class AnalysisWarning(UserWarning):
+    """Base class of every warning ``analysis`` issues."""
+
+
+class DataQualityWarning(AnalysisWarning):
+    """Rows were quarantined, items unmatched, documents empty."""
+
+
+class SmallSampleWarning(AnalysisWarning):
+    """A group is below a threshold, so a test was changed, skipped or is fragile."""
+
+
+def check_option(name: str, value: Any, allowed: Iterable[Any], *, owner: str) -> None:
+    """Raise :class:`ConfigError` unless ``value`` is one of ``allowed``.
+
+    The message follows scikit-learn's: "The 'method' parameter of compare_groups must be
+    one of 'auto', 'anova'. Got 'ttest' instead."
+    """
+    allowed = list(allowed)
+    if value not in allowed:
+        choices = ", ".join(repr(a) for a in allowed)
+        raise ConfigError(
+            f"The {name!r} parameter of {owner} must be one of {choices}. Got {value!r} instead."
+        )
