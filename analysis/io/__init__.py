@@ -1,0 +1,32 @@
+"""Readers for the two kinds of evidence: survey exports and documents.
+
+Split into a sub-package because both sides grew: :mod:`analysis.io.survey_files` reads
+问卷星 / 腾讯问卷 exports, CSV, XLSX, SPSS and Stata; :mod:`analysis.io.text_files` reads
+txt, docx, pdf and one-document-per-row tables; :mod:`analysis.io.encoding` detects text
+encodings for both. Heavy modules load on first use.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from .encoding import decode_bytes, read_text_file
+
+__all__ = ["SurveyData", "decode_bytes", "read_survey", "read_text_file", "read_texts"]
+
+_LAZY = {"SurveyData": "survey_files", "read_survey": "survey_files", "read_texts": "text_files"}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'analysis.io' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .survey_files import SurveyData, read_survey
+    from .text_files import read_texts
