@@ -1,0 +1,433 @@
+"""Read documents: a folder of .txt/.docx/.pdf files, one file, or a table of texts.
+
+:func:`read_texts` returns one row per document with its normalised text, the file it came
+from and its encoding, joined to a metadata table (community, year, type, ...). Nothing is
+dropped silently: empty documents, unreadable files, metadata rows without a file and files
+without a metadata row go to a quarantine frame in ``docs.attrs["quarantine"]`` and a
+:class:`~analysis.errors.DataQualityWarning` gives the count.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+import warnings
+from collections.abc import Iterable
+from os import PathLike
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ..errors import ConfigError, DataQualityWarning, InputError, location
+from .encoding import read_text_file
+
+__all__ = ["DOCUMENT_SUFFIXES", "normalize_text", "read_texts"]
+
+logger = logging.getLogger("analysis")
+
+#: File types read from a folder, in addition to tables given directly.
+DOCUMENT_SUFFIXES: tuple[str, ...] = (".txt", ".docx", ".pdf")
+_TABLE_SUFFIXES = (".csv", ".xlsx", ".xls")
+QUARANTINE_COLUMNS = ("file", "row", "column", "value", "problem")
+
+# Full-width punctuation that is ordinary Chinese typography: kept as is.
+_KEEP_FULLWIDTH = set("，：；！？（）")
+_FULLWIDTH = {
+    cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F) if chr(cp) not in _KEEP_FULLWIDTH
+}
+_FULLWIDTH[0x3000] = 0x20  # ideographic space
+_SPACES = re.compile(r"[ \t\f\v\u00a0\u2000-\u200b\u202f\u205f\ufeff]+")
+_CJK = r"\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef"
+_SPACE_BETWEEN_CJK = re.compile(rf"(?<=[{_CJK}]) (?=[{_CJK}])")
+
+
+def normalize_text(text: str, *, to_simplified: bool = False) -> str:
+    """Normalise one document's text.
+
+    Parameters
+    ----------
+    text
+        Raw text.
+    to_simplified
+        Convert traditional to simplified characters with OpenCC (``t2s``); needs the
+        optional dependency ``opencc-python-reimplemented`` (``pip install analysis[opencc]``).
+
+    Returns
+    -------
+    str
+        The text with full-width letters, digits and ASCII symbols made half-width (the
+        full-width punctuation of Chinese writing, ``，：；！？（）``, is kept), Windows and
+        old Mac line ends made ``\\n``, runs of spaces folded to one, spaces between two
+        Chinese characters removed (an artefact of PDF and Word exports), every line
+        stripped and blank lines dropped: one paragraph per line.
+
+    Examples
+    --------
+    >>> normalize_text("  ２０２３年，ＡＢＣ社区　　开展活动\\r\\n\\r\\n 第二段 ")
+    '2023年，ABC社区 开展活动\\n第二段'
+    """
+    text = unicodedata.normalize("NFC", text).translate(_FULLWIDTH)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if to_simplified:
+        text = _to_simplified(text)
+    lines = []
+    for line in text.split("\n"):
+        line = _SPACES.sub(" ", line).strip()
+        line = _SPACE_BETWEEN_CJK.sub("", line)
+        if line:
+            lines.append(line)
+    return "\n".join(lines)
+
+
+def _to_simplified(text: str) -> str:
+    try:
+        from opencc import OpenCC
+    except ImportError:
+        raise ConfigError(
+            "to_simplified=True needs the optional dependency opencc-python-reimplemented; "
+            "install it with: pip install 'analysis[opencc]'"
+        ) from None
+    return OpenCC("t2s").convert(text)
+
+
+# --------------------------------------------------------------------------- file readers
+
+
+def _read_docx(path: Path) -> str:
+    import docx
+
+    try:
+        document = docx.Document(str(path))
+    except Exception as exc:  # python-docx raises several unrelated types for bad files
+        raise InputError(f"{path.name}: cannot open as a Word document ({exc})", file=path) from None
+    parts = [p.text for p in document.paragraphs]
+    for table in document.tables:
+        for row in table.rows:
+            seen: set[int] = set()
+            cells = []
+            for cell in row.cells:  # merged cells repeat: keep each once
+                if id(cell._tc) not in seen:
+                    seen.add(id(cell._tc))
+                    cells.append(cell.text.strip())
+            parts.append(" ".join(c for c in cells if c))
+    return "\n".join(parts)
+
+
+def _read_pdf(path: Path) -> str:
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
+    try:
+        reader = PdfReader(str(path))
+        pages = [page.extract_text() or "" for page in reader.pages]
+    except (PdfReadError, OSError, ValueError, KeyError) as exc:
+        raise InputError(f"{path.name}: cannot read the PDF ({exc})", file=path) from None
+    text = "\n".join(pages)
+    if not text.strip():
+        raise InputError(
+            f"{path.name}: the PDF has no text layer ({len(pages)} page(s)); it is probably "
+            "scanned. Run OCR on it (e.g. ocrmypdf) or supply the text as .txt",
+            file=path,
+        )
+    return text
+
+
+def _read_document(path: Path, encoding: str | None) -> tuple[str, str | None]:
+    suffix = path.suffix.lower()
+    if suffix == ".txt":
+        return read_text_file(path, encoding=encoding)
+    if suffix == ".docx":
+        return _read_docx(path), None
+    if suffix == ".pdf":
+        return _read_pdf(path), None
+    raise InputError(
+        f"{path.name}: unsupported file type {suffix!r}; expected one of "
+        f"{', '.join(DOCUMENT_SUFFIXES + _TABLE_SUFFIXES)}",
+        file=path,
+    )
+
+
+def _read_table(path: Path, encoding: str | None) -> tuple[pd.DataFrame, str | None]:
+    import io
+
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        text, enc = read_text_file(path, encoding=encoding)
+        try:
+            frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+        except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+            raise InputError(f"{path.name}: cannot parse the CSV ({exc})", file=path) from None
+        return frame, enc
+    try:
+        frame = pd.read_excel(path, dtype=str, keep_default_na=False)
+    except (ValueError, OSError, KeyError) as exc:
+        raise InputError(f"{path.name}: cannot read the workbook ({exc})", file=path) from None
+    return frame, None
+
+
+# --------------------------------------------------------------------------- assembling
+
+
+def _quarantine(file: Any, row: Any, column: Any, value: Any, problem: str) -> dict[str, Any]:
+    return {"file": file, "row": row, "column": column, "value": value, "problem": problem}
+
+
+def _documents_from_files(
+    files: Iterable[Path], *, encoding: str | None, raise_errors: bool
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    rows: list[dict[str, Any]] = []
+    bad: list[dict[str, Any]] = []
+    seen: dict[str, str] = {}
+    for path in files:
+        try:
+            text, enc = _read_document(path, encoding)
+        except InputError as exc:
+            if raise_errors:
+                raise
+            bad.append(_quarantine(path.name, None, None, None, str(exc)))
+            continue
+        doc_id = path.stem
+        if doc_id in seen:
+            doc_id = path.name
+        seen[doc_id] = path.name
+        rows.append({"doc_id": doc_id, "raw": text, "source": path.name, "encoding": enc})
+    return rows, bad
+
+
+def _documents_from_table(
+    path: Path, *, id_column: str, text_column: str | None, encoding: str | None
+) -> tuple[list[dict[str, Any]], pd.DataFrame]:
+    frame, enc = _read_table(path, encoding)
+    if text_column is None:
+        text_column = "text" if "text" in frame.columns else None
+    if text_column is None or text_column not in frame.columns:
+        raise InputError(
+            f"{path.name}: no text column {text_column!r}; pass text_column= one of "
+            f"{', '.join(map(repr, frame.columns))}",
+            file=path,
+            column=text_column,
+        )
+    if id_column in frame.columns:
+        ids = frame[id_column].astype(str).tolist()
+    else:
+        ids = [str(i) for i in range(2, len(frame) + 2)]  # the row as numbered in the file
+    rows = [
+        {"doc_id": doc_id, "raw": text, "source": path.name, "encoding": enc, "_row": i + 2}
+        for i, (doc_id, text) in enumerate(zip(ids, frame[text_column].astype(str), strict=True))
+    ]
+    meta = frame.drop(columns=[text_column])
+    return rows, meta
+
+
+def _load_metadata(metadata: str | PathLike[str] | pd.DataFrame) -> tuple[pd.DataFrame, str]:
+    if isinstance(metadata, pd.DataFrame):
+        return metadata.copy(), "metadata"
+    path = Path(metadata)
+    if not path.is_file():
+        raise InputError(f"{path}: metadata file not found", file=path)
+    frame, _ = _read_table(path, None)
+    return frame, path.name
+
+
+def _join_metadata(
+    docs: pd.DataFrame,
+    meta: pd.DataFrame,
+    meta_name: str,
+    *,
+    id_column: str,
+    file_column: str,
+) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
+    """Attach metadata columns; quarantine unmatched rows on both sides."""
+    if file_column in meta.columns:
+        key_meta, key_docs, key_col = meta[file_column].astype(str), docs["source"], file_column
+    elif id_column in meta.columns:
+        key_meta, key_docs, key_col = meta[id_column].astype(str), docs["doc_id"], id_column
+    else:
+        raise InputError(
+            f"{meta_name}: needs a {file_column!r} or {id_column!r} column to match documents; "
+            f"got {', '.join(map(repr, meta.columns))}",
+            file=meta_name,
+        )
+    bad: list[dict[str, Any]] = []
+    dup = key_meta.duplicated(keep="first")
+    for i in key_meta.index[dup]:
+        bad.append(
+            _quarantine(meta_name, int(i) + 2, key_col, key_meta[i], "duplicate metadata row")
+        )
+    meta = meta.loc[~dup]
+    key_meta = key_meta.loc[~dup]
+    present = set(key_docs)
+    for i, key in key_meta.items():
+        if key not in present:
+            bad.append(_quarantine(meta_name, int(i) + 2, key_col, key, "no such document"))
+    known = set(key_meta)
+    keep = key_docs.isin(known)
+    for _, row in docs.loc[~keep].iterrows():
+        bad.append(
+            _quarantine(row["source"], row.get("_row"), key_col, None, "no metadata row")
+        )
+    docs = docs.loc[keep]
+    extra = meta.drop(columns=[c for c in (id_column, file_column) if c in meta.columns])
+    extra = extra.drop(columns=[c for c in extra.columns if c in docs.columns])
+    extra = extra.assign(_key=key_meta.to_numpy())
+    key_name = "source" if key_col == file_column else "doc_id"
+    merged = docs.merge(extra, left_on=key_name, right_on="_key", how="left", sort=False)
+    return merged.drop(columns=["_key"]), bad
+
+
+def _coerce_metadata(frame: pd.DataFrame, columns: Iterable[str]) -> pd.DataFrame:
+    """Turn metadata columns read as text into numbers where every value is a number."""
+    out = frame
+    for col in columns:
+        values = out[col]
+        if values.dtype == object or pd.api.types.is_string_dtype(values):
+            numeric = pd.to_numeric(values.replace("", pd.NA), errors="coerce")
+            if numeric.notna().sum() == values.replace("", pd.NA).notna().sum() and len(values):
+                if (numeric.dropna() % 1 == 0).all():
+                    numeric = numeric.astype("Int64")
+                out = out.assign(**{col: numeric})
+    return out
+
+
+def read_texts(
+    path: str | PathLike[str],
+    *,
+    metadata: str | PathLike[str] | pd.DataFrame | None = None,
+    id_column: str = "doc_id",
+    file_column: str = "file",
+    text_column: str | None = None,
+    normalize: bool = True,
+    to_simplified: bool = False,
+    encoding: str | None = None,
+) -> pd.DataFrame:
+    """Read documents into a frame, one row per document.
+
+    Parameters
+    ----------
+    path
+        A folder (every ``.txt``, ``.docx`` and ``.pdf`` inside, sorted by name, not
+        recursive), one such file, or a ``.csv``/``.xlsx`` table with one document per row
+        (e.g. a survey's open-ended answers).
+    metadata
+        A CSV/XLSX file or a DataFrame with one row per document, matched on the file name
+        (column ``file_column``) when it has that column, else on ``id_column``. Its other
+        columns are joined to the documents; columns holding only numbers become numbers.
+    id_column
+        Column holding document ids in the metadata or in a table of texts. Without it, a
+        file's id is its name without extension and a table row's id is its row number.
+    file_column
+        Column of the metadata holding file names.
+    text_column
+        Column holding the text when ``path`` is a table (default ``"text"``).
+    normalize
+        Normalise the text (see :func:`normalize_text`). Without normalisation only line
+        ends are unified.
+    to_simplified
+        Convert traditional characters to simplified (optional dependency OpenCC).
+    encoding
+        Encoding of text files; detected (UTF-8 with or without BOM, GB18030/GBK) if None.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``doc_id`` (str), ``text`` (str, normalised), ``source`` (file name),
+        ``encoding`` (detected encoding of a text file or CSV, missing for .docx/.pdf/.xlsx),
+        then the metadata columns. ``attrs["quarantine"]`` holds a frame with columns
+        ``file``, ``row``, ``column``, ``value``, ``problem``: one row per document left out
+        (empty after normalisation, unreadable, without a metadata row) and per metadata row
+        without a document.
+
+    Raises
+    ------
+    InputError
+        ``path`` does not exist or has no documents; a single file given as ``path`` cannot
+        be read (for example a scanned PDF without a text layer); the table has no text
+        column; the metadata cannot be matched. In a folder an unreadable file is
+        quarantined instead, so one bad file does not stop a batch.
+    ConfigError
+        ``to_simplified=True`` without OpenCC installed.
+
+    Warns
+    -----
+    DataQualityWarning
+        When anything was quarantined, with the count.
+
+    Examples
+    --------
+    >>> docs = read_texts("data/raw/demo/texts", metadata="data/raw/demo/texts.csv")
+    ... # doctest: +SKIP
+    """
+    root = Path(path)
+    if not root.exists():
+        raise InputError(f"{root}: no such file or folder", file=root)
+    meta_from_table: pd.DataFrame | None = None
+    if root.is_dir():
+        files = sorted(
+            p for p in root.iterdir() if p.is_file() and p.suffix.lower() in DOCUMENT_SUFFIXES
+        )
+        if not files:
+            raise InputError(
+                f"{root}: no documents found; expected files ending in "
+                f"{', '.join(DOCUMENT_SUFFIXES)}",
+                file=root,
+            )
+        rows, bad = _documents_from_files(files, encoding=encoding, raise_errors=False)
+    elif root.suffix.lower() in _TABLE_SUFFIXES:
+        rows, meta_from_table = _documents_from_table(
+            root, id_column=id_column, text_column=text_column, encoding=encoding
+        )
+        bad = []
+    else:
+        rows, bad = _documents_from_files([root], encoding=encoding, raise_errors=True)
+
+    docs = pd.DataFrame(rows, columns=["doc_id", "raw", "source", "encoding", "_row"])
+    texts = [
+        normalize_text(t, to_simplified=to_simplified)
+        if normalize
+        else t.replace("\r\n", "\n").replace("\r", "\n")
+        for t in docs["raw"].astype(str)
+    ]
+    docs = docs.assign(text=texts).drop(columns=["raw"])
+    empty = docs["text"].str.strip() == ""
+    for _, row in docs.loc[empty].iterrows():
+        where = None if pd.isna(row["_row"]) else int(row["_row"])
+        bad.append(_quarantine(row["source"], where, text_column, "", "empty document"))
+    docs = docs.loc[~empty]
+
+    meta_cols: list[str] = []
+    if meta_from_table is not None:
+        extra = meta_from_table.drop(columns=[c for c in (id_column,) if c in meta_from_table])
+        extra = extra.loc[docs.index]
+        meta_cols = [c for c in extra.columns if c not in docs.columns]
+        docs = pd.concat([docs, extra[meta_cols]], axis=1)
+    if metadata is not None:
+        meta, meta_name = _load_metadata(metadata)
+        docs, bad_meta = _join_metadata(
+            docs, meta, meta_name, id_column=id_column, file_column=file_column
+        )
+        bad.extend(bad_meta)
+        meta_cols += [c for c in docs.columns if c not in meta_cols and c not in _CORE]
+    docs = _coerce_metadata(docs, meta_cols)
+    docs = docs[["doc_id", "text", "source", "encoding", *meta_cols]].reset_index(drop=True)
+    docs = docs.astype({"doc_id": "str", "text": "str", "source": "str"})
+
+    quarantine = pd.DataFrame(bad, columns=list(QUARANTINE_COLUMNS))
+    docs.attrs["quarantine"] = quarantine
+    if len(quarantine):
+        warnings.warn(
+            f"{location(root)}: {len(quarantine)} document(s) or metadata row(s) quarantined "
+            f"(see docs.attrs['quarantine']): "
+            + "; ".join(quarantine["problem"].astype(str).str.split("\n").str[0].unique()[:3]),
+            DataQualityWarning,
+            stacklevel=2,
+        )
+    if docs.empty:
+        raise InputError(f"{root}: no readable, non-empty documents", file=root)
+    logger.info("read %d documents from %s", len(docs), root)
+    return docs
+
+
+_CORE = ("doc_id", "text", "source", "encoding", "_row")
