@@ -1,0 +1,276 @@
+"""The steps of :func:`analysis.run_study`, one function each.
+
+``execute`` runs them in order: survey (read, screen, score, item analysis), texts (read,
+segment, score, evidence, keyness), comparisons, figures, tables, reports, manifest. Each
+step takes plain values and returns frames, so a notebook can run any one of them alone.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .errors import AnalysisError, ConfigError, InputError
+from .manifest import build_manifest, file_sha256
+from .tables import write_tables
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from .study import Study, StudyResult
+
+__all__ = ["check_inputs", "execute"]
+
+log = logging.getLogger("analysis")
+
+
+@dataclass
+class StudyOutputs:
+    """Everything the steps produce, gathered for tables, figures and reports."""
+
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    results: dict[str, Any] = field(default_factory=dict)
+    counts: dict[str, int] = field(default_factory=dict)
+    params: dict[str, Any] = field(default_factory=dict)
+    figures: dict[str, str] = field(default_factory=dict)
+
+
+def _guard_output(study: Study, output: Path) -> None:
+    """Refuse an output folder that holds any input: outputs must never overwrite raw data."""
+    for p in study.inputs():
+        if p == output or output in p.parents:
+            raise ConfigError(
+                f"output folder {output} contains the input {p.name}; choose a folder outside "
+                "the raw data (outputs are regenerated and old ones removed)"
+            )
+
+
+def _clear_previous(output: Path) -> None:
+    """Remove what an earlier run wrote, as listed in its manifest, so nothing stale remains."""
+    manifest = output / "manifest.json"
+    if not manifest.exists():
+        return
+    try:
+        previous = json.loads(manifest.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return
+    for entry in previous.get("outputs", []):
+        target = (output / entry.get("path", "")).resolve()
+        if output in target.parents and target.is_file():
+            target.unlink()
+    for sub in ("figures", "reports", "tables"):
+        d = output / sub
+        if d.is_dir() and not any(d.rglob("*.*")):
+            shutil.rmtree(d)
+
+
+def run_survey(study: Study, out: StudyOutputs) -> None:
+    """Read, screen, score and item-analyse the survey."""
+    from .codebook import load_codebook
+    from .io import read_survey
+    from .quality import screen_quality
+    from .survey import item_analysis, reliability, score_survey
+
+    if study.survey_path is None or study.codebook_path is None:
+        raise ConfigError(f"{study.path.name}: the survey step needs survey.path and survey.codebook")
+    codebook = load_codebook(study.codebook_path)
+    survey = read_survey(study.survey_path, codebook=codebook)
+    survey = screen_quality(survey, exclude=list(study.exclude))
+    scores = score_survey(survey)
+    out.results["survey"] = survey
+    out.results["codebook"] = codebook
+    out.tables["survey_scores"] = scores
+    out.tables["reliability"] = reliability(survey)
+    out.tables["item_analysis"] = item_analysis(survey)
+    out.tables["survey_quarantine"] = survey.quarantine
+    out.tables["survey_exclusions"] = survey.exclusions
+    n_rows = int(survey.source.get("n_rows", len(survey.responses) + survey.quarantine["row"].nunique()))
+    out.counts.update(
+        survey_rows=n_rows,
+        survey_quarantined=int(survey.quarantine["row"].nunique()) if len(survey.quarantine) else 0,
+        survey_excluded=len(survey.exclusions),
+        survey_respondents=int(scores["respondent_id"].nunique()),
+    )
+    out.params["survey_source"] = {k: v for k, v in survey.source.items() if k != "path"}
+
+
+def run_texts(study: Study, out: StudyOutputs, *, jobs: int, cache_dir: Path) -> None:
+    """Read, segment and score the documents; collect evidence and keyness."""
+    import pandas as pd
+
+    from .io import read_texts
+    from .lexicon import default_lexicon, load_lexicon
+    from .score import explain, score_texts
+    from .segment import Segmenter
+
+    if study.texts_path is None:
+        raise ConfigError(f"{study.path.name}: the texts step needs texts.path")
+    docs = read_texts(study.texts_path, metadata=study.texts_metadata)
+    group = study.text_group_column
+    if group not in docs.columns:
+        raise InputError(
+            f"{(study.texts_metadata or study.texts_path).name}: no column {group!r} to group "
+            f"documents by; texts.group_column names one of {', '.join(map(str, docs.columns))}",
+            file=study.texts_metadata, column=group,
+        )
+    lexicon = default_lexicon() if study.lexicon == "default" else load_lexicon(study.lexicon)
+    segmenter = Segmenter.for_lexicon(lexicon, cache_dir=cache_dir)
+    text_scores = score_texts(docs, lexicon=lexicon, segmenter=segmenter, group=[group], jobs=jobs)
+    hits = explain(docs, lexicon=lexicon, segmenter=segmenter)
+    hits = hits.merge(docs[["doc_id", group]], on="doc_id", how="left")
+    quarantine = docs.attrs.get("quarantine")
+    out.results.update(docs=docs, lexicon=lexicon, segmenter=segmenter)
+    out.tables["text_scores"] = text_scores
+    out.tables["text_hits"] = hits
+    out.tables["text_quarantine"] = (
+        quarantine if quarantine is not None
+        else pd.DataFrame(columns=["file", "row", "column", "value", "problem"])
+    )
+    out.counts.update(documents=len(docs), documents_quarantined=len(out.tables["text_quarantine"]))
+    out.params["lexicon"] = {
+        "name": lexicon.name, "version": lexicon.version,
+        "dict_fingerprint": segmenter.fingerprint,
+    }
+    try:
+        from .textstats import keyness
+
+        out.tables["keyness"] = keyness(docs, group=group, segmenter=segmenter)
+    except ImportError:  # pragma: no cover - textstats ships with the package
+        log.info("keyness skipped: textstats not available")
+
+
+def run_comparisons(study: Study, out: StudyOutputs) -> None:
+    """Compare communities on survey and text dimensions."""
+    from .compare import compare_groups
+
+    if "survey_scores" in out.tables:
+        res = compare_groups(out.tables["survey_scores"], dv="score", between="group",
+                             by="dimension", method=study.method, p_adjust=study.p_adjust)
+        out.results["survey_compare"] = res
+        out.tables["survey_compare"] = res.table
+        out.tables["survey_posthoc"] = res.posthoc
+        out.tables["survey_descriptives"] = res.descriptives
+    if "text_scores" in out.tables:
+        scores = out.tables["text_scores"].rename(columns={study.text_group_column: "group"})
+        res = compare_groups(scores, dv="score", between="group", by="dimension",
+                             method=study.method, p_adjust=study.p_adjust)
+        out.results["text_compare"] = res
+        out.tables["text_compare"] = res.table
+        out.tables["text_posthoc"] = res.posthoc
+        out.tables["text_descriptives"] = res.descriptives
+
+
+def check_inputs(study: Study) -> list[str]:
+    """Read every input of ``study`` without scoring; one line per problem found."""
+    problems: list[str] = []
+
+    def attempt(step: Callable[[], Any]) -> Any:
+        try:
+            return step()
+        except AnalysisError as exc:
+            problems.extend(str(exc).splitlines())
+            return None
+
+    if study.codebook_path is not None and study.survey_path is not None:
+        from .codebook import load_codebook
+        from .io import read_survey
+
+        cb = attempt(lambda: load_codebook(study.codebook_path))
+        if cb is not None:
+            import warnings
+
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                survey = attempt(lambda: read_survey(study.survey_path, codebook=cb))
+            if survey is not None and len(survey.quarantine):
+                for rec in survey.quarantine.head(50).itertuples(index=False):
+                    problems.append(
+                        f"{Path(str(rec.file)).name}, row {rec.row}, column {rec.column!r}: "
+                        f"got {rec.value!r}; {rec.problem} (row quarantined)"
+                    )
+            del caught
+    if study.texts_path is not None:
+        from .io import read_texts
+
+        attempt(lambda: read_texts(study.texts_path, metadata=study.texts_metadata))
+    if study.lexicon != "default":
+        from .lexicon import load_lexicon
+
+        attempt(lambda: load_lexicon(study.lexicon))
+    return problems
+
+
+def execute(study: Study, *, output: Path, jobs: int, lang: str, progress: bool) -> StudyResult:
+    """Run every step of ``study`` and write the outputs into ``output``."""
+    from tqdm.auto import tqdm
+
+    from .figures import draw_figures
+    from .report import build_reports
+    from .study import StudyResult
+
+    _guard_output(study, output)
+    output.mkdir(parents=True, exist_ok=True)
+    _clear_previous(output)
+    out = StudyOutputs()
+    steps: list[tuple[str, Callable[[], None]]] = []
+    if study.survey_path is not None:
+        steps.append(("survey", lambda: run_survey(study, out)))
+    if study.texts_path is not None:
+        cache = output / ".cache" / "tokens"
+        steps.append(("texts", lambda: run_texts(study, out, jobs=jobs, cache_dir=cache)))
+    steps.append(("compare", lambda: run_comparisons(study, out)))
+    steps.append(("figures", lambda: out.figures.update(draw_figures(out, output, lang=lang))))
+
+    bar = tqdm(steps, desc="analysis run", unit="step", disable=not progress)
+    for name, step in bar:
+        bar.set_postfix_str(name)
+        log.info("step %s", name)
+        step()
+
+    written = list(out.figures.values())
+    written += write_tables(out.tables, output / "tables")
+    written += build_reports(study, out, output, lang=lang, jobs=jobs, progress=progress)
+    written = sorted({str(Path(p).relative_to(output)) if Path(p).is_absolute() else p
+                      for p in written})
+    manifest = build_manifest(study, output=output, files=written, params=_params(study, out, lang),
+                              counts=out.counts)
+    (output / "manifest.json").write_text(
+        json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+    )
+    return StudyResult(study=study, output=output, tables=dict(out.tables),
+                       files=(*written, "manifest.json"), manifest=manifest)
+
+
+def _params(study: Study, out: StudyOutputs, lang: str) -> Mapping[str, Any]:
+    params: dict[str, Any] = {
+        "title": study.title,
+        "compare": {"between": study.between, "method": study.method,
+                    "p_adjust": study.p_adjust},
+        "report": {"formats": list(study.formats), "per_group": study.per_group,
+                   "min_cell": study.min_cell, "language": lang},
+        "quality": {"exclude": list(study.exclude)},
+    }
+    params.update(out.params)
+    for key in ("survey_compare", "text_compare"):
+        res = out.results.get(key)
+        if res is not None and getattr(res, "params", None):
+            params[key] = _jsonable(res.params)
+    return params
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    return str(value)
+
+
+__all__ += ["StudyOutputs", "file_sha256"]
