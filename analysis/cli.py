@@ -1,0 +1,139 @@
+"""The ``analysis`` command line: a thin layer over the library.
+
+Commands::
+
+    analysis run STUDY.yaml [--output DIR] [--jobs N] [--lang zh|en] [--quiet]
+    analysis validate STUDY.yaml
+    analysis init DIR
+    analysis codebook draft EXPORT [--sheet S] [--output FILE]
+
+Errors the user can fix (:class:`~analysis.errors.AnalysisError`) print as one line,
+``error: <message>``, with exit status 1; anything else is a bug and shows its traceback.
+Only argparse is imported at start-up, so ``analysis --help`` answers at once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+__all__ = ["build_parser", "main"]
+
+
+def _version() -> str:
+    from . import __version__
+
+    return __version__
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``analysis`` command."""
+    parser = argparse.ArgumentParser(
+        prog="analysis",
+        description="Survey and Chinese text analytics for community governance research "
+        "(基层服务型党组织与社区治理研究的问卷与文本分析).",
+    )
+    parser.add_argument("--version", action="version", version=f"analysis {_version()}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    run = sub.add_parser("run", help="run a study: scores, comparisons, figures, reports")
+    run.add_argument("study", type=Path, help="the study file (study.yaml)")
+    run.add_argument("--output", "-o", type=Path, help="write here instead of the study's output")
+    run.add_argument("--jobs", "-j", type=int, default=1, help="worker processes (default 1)")
+    run.add_argument("--lang", choices=("zh", "en"), help="report language (default: the study's)")
+    run.add_argument("--quiet", "-q", action="store_true", help="no progress bars")
+
+    validate = sub.add_parser("validate", help="list every problem in a study without running it")
+    validate.add_argument("study", type=Path, help="the study file (study.yaml)")
+
+    init = sub.add_parser("init", help="scaffold a new study folder")
+    init.add_argument("folder", type=Path, help="folder to create")
+    init.add_argument("--force", action="store_true", help="write into an existing non-empty folder")
+
+    codebook = sub.add_parser("codebook", help="codebook tools")
+    cb_sub = codebook.add_subparsers(dest="codebook_command", metavar="ACTION")
+    draft = cb_sub.add_parser("draft", help="draft a codebook from a survey export")
+    draft.add_argument("export", type=Path, help="survey export (xlsx, csv, sav, dta)")
+    draft.add_argument("--sheet", default=0, help="sheet name or index (xlsx)")
+    draft.add_argument("--output", "-o", type=Path, help="write the draft here (default: stdout)")
+    return parser
+
+
+def _run(args: argparse.Namespace) -> int:
+    from .study import run_study
+
+    progress = not args.quiet and sys.stderr.isatty()
+    result = run_study(args.study, output=args.output, jobs=args.jobs, lang=args.lang,
+                       progress=progress)
+    counts = result.manifest.get("counts", {})
+    parts = [f"{k}={v}" for k, v in counts.items()]
+    print(f"wrote {len(result.files)} files to {result.output}")
+    if parts:
+        print("counts: " + ", ".join(parts))
+    return 0
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from .study import validate_study
+
+    problems = validate_study(args.study)
+    if not problems:
+        print(f"{args.study}: no problems found")
+        return 0
+    for line in problems:
+        print(line)
+    return 1
+
+
+def _init(args: argparse.Namespace) -> int:
+    from .scaffold import init_study
+
+    written = init_study(args.folder, force=args.force)
+    for path in written:
+        print(f"created {path}")
+    return 0
+
+
+def _codebook(args: argparse.Namespace) -> int:
+    if args.codebook_command != "draft":
+        build_parser().parse_args(["codebook", "--help"])
+        return 2
+    from .codebook import draft_codebook
+
+    sheet: int | str = int(args.sheet) if str(args.sheet).isdigit() else args.sheet
+    text = draft_codebook(args.export, sheet=sheet)
+    if args.output is None:
+        sys.stdout.write(text)
+    else:
+        args.output.write_text(text, encoding="utf-8")
+        print(f"wrote {args.output}")
+    return 0
+
+
+_COMMANDS = {"run": _run, "validate": _validate, "init": _init, "codebook": _codebook}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``analysis`` command; returns the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 2
+    from .errors import AnalysisError
+
+    try:
+        return _COMMANDS[args.command](args)
+    except AnalysisError as exc:
+        message = str(exc)
+        print(f"error: {message}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())
