@@ -55,6 +55,11 @@ _LAZY: dict[str, str] = {
     # statistics
     "CompareResult": "compare",
     "compare_groups": "compare",
+    # charts
+    "plot_radar": "plot",
+    "plot_means_ci": "plot",
+    "save_figure": "plot",
+    "figure_to_base64_png": "plot",
     # study
     "Study": "study",
     "load_study": "study",
@@ -97,6 +102,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from .compare import CompareResult, compare_groups
     from .io import SurveyData, read_survey, read_texts
     from .lexicon import Lexicon, default_lexicon, load_lexicon
+    from .plot import figure_to_base64_png, plot_means_ci, plot_radar, save_figure
     from .score import explain, score_texts
     from .segment import Segmenter
     from .study import Study, load_study, run_study
