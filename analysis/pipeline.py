@@ -224,7 +224,8 @@ def execute(study: Study, *, output: Path, jobs: int, lang: str, progress: bool)
         cache = output / ".cache" / "tokens"
         steps.append(("texts", lambda: run_texts(study, out, jobs=jobs, cache_dir=cache)))
     steps.append(("compare", lambda: run_comparisons(study, out)))
-    steps.append(("figures", lambda: out.figures.update(draw_figures(out, output, lang=lang))))
+    steps.append(("figures", lambda: out.figures.update(
+        draw_figures(out, output, lang=lang, min_cell=study.min_cell))))
 
     bar = tqdm(steps, desc="analysis run", unit="step", disable=not progress)
     for name, step in bar:

@@ -1,0 +1,70 @@
+"""The figures of a study run, drawn with :mod:`analysis.plot` and saved as PNG.
+
+Figures show aggregates only; groups below the study's ``min_cell`` are marked as
+suppressed (the plot functions grey them out) rather than drawn as if they were reliable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .privacy import suppress_small
+
+if TYPE_CHECKING:
+    from .pipeline import StudyOutputs
+    from .report import ReportInputs
+
+__all__ = ["draw_figures", "group_radar_figures"]
+
+
+def draw_figures(out: StudyOutputs, output: Path, *, lang: str, min_cell: int = 5) -> dict[str, str]:
+    """Draw the study-level figures into ``output/figures``.
+
+    Returns
+    -------
+    dict
+        Figure name (``radar``, ``means_ci``, ``heatmap``, ``text_heatmap``) -> file path.
+    """
+    from .plot import plot_heatmap, plot_means_ci, plot_radar, save_figure
+
+    codebook = out.results.get("codebook")
+    framework = getattr(codebook, "framework", None)
+    folder = output / "figures"
+    folder.mkdir(parents=True, exist_ok=True)
+    paths: dict[str, str] = {}
+    desc = out.tables.get("survey_descriptives")
+    if desc is not None and len(desc):
+        shown = suppress_small(desc, min_cell=min_cell)
+        for name, draw in (("radar", plot_radar), ("means_ci", plot_means_ci),
+                           ("heatmap", plot_heatmap)):
+            ax = draw(shown, lang=lang, framework=framework)
+            paths[name] = str(save_figure(ax, folder / f"{name}.png", close=True))
+    tdesc = out.tables.get("text_descriptives")
+    if tdesc is not None and len(tdesc):
+        ax = plot_heatmap(tdesc, lang=lang, framework=framework,
+                          title="文本维度强调（每千词）" if lang == "zh" else
+                          "Emphasis in documents (per 1,000 tokens)")
+        paths["text_heatmap"] = str(save_figure(ax, folder / "text_heatmap.png", close=True))
+    return paths
+
+
+def group_radar_figures(inputs: ReportInputs, groups: Iterable[str], *, lang: str) -> dict[str, bytes]:
+    """One radar per community (its scores against the overall mean), as PNG bytes."""
+    import base64
+
+    from .plot import figure_to_base64_png, plot_radar
+
+    desc = inputs.tables.get("survey_descriptives")
+    if desc is None or not len(desc):
+        return {}
+    shown = suppress_small(desc, min_cell=inputs.min_cell)
+    figures: dict[str, bytes] = {}
+    for g in groups:
+        own = shown[shown["group"] == g]
+        if not len(own) or bool(own["suppressed"].all()):
+            continue
+        ax = plot_radar(shown, groups=[g], lang=lang, framework=inputs.framework)  # type: ignore[arg-type]
+        figures[f"radar::{g}"] = base64.b64decode(figure_to_base64_png(ax, close=True))
+    return figures

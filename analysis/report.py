@@ -1,0 +1,536 @@
+"""Study and per-community reports, written from what actually ran.
+
+:func:`study_document` and :func:`group_document` turn the outputs of a run into a
+:class:`~analysis.reportdoc.ReportDocument`; :func:`build_reports` renders them to the formats
+a study asks for (HTML, DOCX, XLSX), the per-community ones in parallel when ``jobs > 1``.
+
+Privacy is on by default: reports show aggregates only, groups smaller than ``min_cell`` are
+suppressed and marked, phone and ID numbers inside quoted text are masked, and personal
+columns (IP, nickname, user id) never reach a report.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .apa import format_number, format_p
+from .dimensions import SERVICE_FIVE, Framework
+from .privacy import mask_pii, safe_filename, suppress_small
+from .reportdoc import Figure, ReportDocument, Section, Table, t
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from .pipeline import StudyOutputs
+    from .study import Study
+
+__all__ = ["ReportInputs", "build_reports", "group_document", "study_document"]
+
+log = logging.getLogger("analysis")
+
+#: Tables exported to the study workbook, in this order.
+XLSX_TABLES = ("survey_descriptives", "reliability", "item_analysis", "survey_compare",
+               "survey_posthoc", "text_descriptives", "text_compare", "text_scores",
+               "survey_exclusions", "survey_quarantine", "text_quarantine")
+#: Tables that hold one row per respondent or raw values: never exported in a report.
+_ROW_LEVEL = {"survey_scores", "survey_quarantine", "text_hits"}
+
+
+@dataclass(frozen=True)
+class ReportInputs:
+    """What a report needs, as picklable plain data (sent to worker processes)."""
+
+    title: str
+    title_en: str
+    lang: str
+    min_cell: int
+    framework: Framework
+    tables: Mapping[str, pd.DataFrame]
+    counts: Mapping[str, int]
+    params: Mapping[str, Any]
+    summaries: Mapping[str, str]
+    figures: Mapping[str, bytes]
+    colophon: tuple[tuple[str, str], ...]
+    group_label: str = "community"
+
+
+def _fmt(value: Any, digits: int = 2) -> str:
+    return format_number(value, digits)
+
+
+def _title(inputs: ReportInputs) -> str:
+    return inputs.title if inputs.lang == "zh" else inputs.title_en
+
+
+def _label(inputs: ReportInputs, dim: str) -> str:
+    return inputs.framework.label(dim, inputs.lang)  # type: ignore[arg-type]
+
+
+def _numbered(kind: str, lang: str, counter: list[int], **kw: Any) -> str:
+    counter[0] += 1
+    return t(kind, lang, n=counter[0], **kw)  # type: ignore[arg-type]
+
+
+def _table(inputs: ReportInputs, counter: list[int], title: str, columns: Sequence[str],
+           rows: Sequence[Sequence[str]], note: str = "") -> Table:
+    caption = _numbered("tab", inputs.lang, counter, title=title)
+    return Table(caption, tuple(columns), tuple(tuple(str(c) for c in r) for r in rows), note)
+
+
+def _overall(scores: pd.DataFrame, framework: Framework) -> pd.DataFrame:
+    """Overall mean, sd and t-based 95% CI per dimension."""
+    import numpy as np
+    from scipy import stats
+
+    rows = []
+    for dim, grp in scores.dropna(subset=["score"]).groupby("dimension", sort=False):
+        x = grp["score"].to_numpy(float)
+        n = len(x)
+        mean = float(x.mean()) if n else np.nan
+        sd = float(x.std(ddof=1)) if n > 1 else np.nan
+        half = float(stats.t.ppf(0.975, n - 1) * sd / np.sqrt(n)) if n > 1 else np.nan
+        rows.append({"dimension": dim, "n": n, "mean": mean, "sd": sd,
+                     "ci_low": mean - half, "ci_high": mean + half})
+    import pandas as pd
+
+    out = pd.DataFrame(rows)
+    if len(out):
+        out["_o"] = out["dimension"].map({d: i for i, d in enumerate(framework.ids)})
+        out = out.sort_values("_o").drop(columns="_o").reset_index(drop=True)
+    return out
+
+
+def _sample_section(inputs: ReportInputs, counter: list[int]) -> Section:
+    lang, c = inputs.lang, inputs.counts
+    paras = []
+    if "survey_rows" in c:
+        if lang == "zh":
+            paras.append(
+                f"问卷共读入 {c['survey_rows']} 行答卷，其中 {c.get('survey_quarantined', 0)} 行因答案"
+                f"不在量表范围内等问题被隔离，{c.get('survey_excluded', 0)} 行因质量筛查被排除，"
+                f"最终纳入分析 {c.get('survey_respondents', 0)} 份。"
+            )
+        else:
+            paras.append(
+                f"The survey export had {c['survey_rows']} rows: {c.get('survey_quarantined', 0)} "
+                f"were quarantined (answers off the scale and similar problems), "
+                f"{c.get('survey_excluded', 0)} were excluded by quality screens, and "
+                f"{c.get('survey_respondents', 0)} were analysed."
+            )
+    if "documents" in c:
+        paras.append(
+            f"文本共 {c['documents']} 篇纳入分析，{c.get('documents_quarantined', 0)} 项因空文本或"
+            "元数据不匹配被隔离。" if lang == "zh" else
+            f"{c['documents']} documents were scored; {c.get('documents_quarantined', 0)} "
+            "entries were quarantined (empty text or unmatched metadata)."
+        )
+    tables = []
+    reasons: list[tuple[str, int]] = []
+    excl = inputs.tables.get("survey_exclusions")
+    if excl is not None and len(excl):
+        reasons += [(f"{'排除' if lang == 'zh' else 'excluded'}: {r}", int(n))
+                    for r, n in excl["reason"].value_counts().sort_index().items()]
+    quar = inputs.tables.get("survey_quarantine")
+    if quar is not None and len(quar):
+        reasons += [(f"{'隔离' if lang == 'zh' else 'quarantined'}: {r}", int(n))
+                    for r, n in quar.groupby("problem")["row"].nunique().sort_index().items()]
+    if reasons:
+        tables.append(_table(inputs, counter, "排除与隔离原因" if lang == "zh" else
+                             "Exclusions and quarantine", (t("reason", lang), t("count", lang)),
+                             [(r, str(n)) for r, n in reasons]))
+    return Section(t("sample", lang), tuple(paras), tuple(tables))
+
+
+def _reliability_section(inputs: ReportInputs, counter: list[int]) -> Section | None:
+    rel = inputs.tables.get("reliability")
+    if rel is None or not len(rel):
+        return None
+    lang = inputs.lang
+    rows = [(_label(inputs, r.dimension), str(int(r.n_items)), str(int(r.n)), _fmt(r.alpha),
+             f"[{_fmt(r.ci_low)}, {_fmt(r.ci_high)}]") for r in rel.itertuples()]
+    cols = (t("dimension", lang), t("n_items", lang), t("n", lang), t("alpha", lang),
+            t("alpha_ci", lang))
+    missing = str(rel["missing"].iloc[0]) if "missing" in rel.columns else "pairwise"
+    note = (f"注：置信区间采用 Feldt 方法；缺失值按 {missing} 方式处理。" if lang == "zh" else
+            f"Note: Feldt confidence intervals; missing answers handled {missing}.")
+    table = _table(inputs, counter, "各维度信度" if lang == "zh" else "Reliability by dimension",
+                   cols, rows, note)
+    return Section(t("reliability", lang), (), (table,))
+
+
+def _scores_section(inputs: ReportInputs, counter: list[int], fig: list[int]) -> Section | None:
+    scores = inputs.tables.get("survey_scores")
+    desc = inputs.tables.get("survey_descriptives")
+    if scores is None or desc is None:
+        return None
+    lang = inputs.lang
+    overall = _overall(scores, inputs.framework)
+    rows = [(_label(inputs, r.dimension), str(int(r.n)), _fmt(r.mean), _fmt(r.sd),
+             f"[{_fmt(r.ci_low)}, {_fmt(r.ci_high)}]") for r in overall.itertuples()]
+    cols = (t("dimension", lang), t("n", lang), t("mean", lang), t("sd", lang), t("ci", lang))
+    tables = [_table(inputs, counter, "各维度满意度总体得分" if lang == "zh" else
+                     "Overall dimension scores", cols, rows,
+                     "注：得分范围 1–5，分数越高越满意。" if lang == "zh" else
+                     "Note: scores range from 1 to 5; higher is more satisfied.")]
+    shown = suppress_small(desc, min_cell=inputs.min_cell)
+    groups = list(dict.fromkeys(shown["group"]))
+    dims = inputs.framework.order(shown["dimension"])
+    grid_rows = []
+    for g in groups:
+        sub = shown[shown["group"] == g].set_index("dimension")
+        if sub["suppressed"].all():
+            grid_rows.append((str(g), str(int(sub["n"].max())),
+                              *[t("suppressed", lang)] + [""] * (len(dims) - 1)))
+            continue
+        grid_rows.append((str(g), str(int(sub["n"].max())),
+                          *[_fmt(sub.loc[d, "mean"]) if d in sub.index else "" for d in dims]))
+    tables.append(_table(inputs, counter, "各社区各维度得分均值" if lang == "zh" else
+                         "Mean scores by community and dimension",
+                         (t("community", lang), t("n", lang), *[_label(inputs, d) for d in dims]),
+                         grid_rows,
+                         f"注：样本量少于 {inputs.min_cell} 的社区不予显示。" if lang == "zh" else
+                         f"Note: communities with fewer than {inputs.min_cell} respondents are "
+                         "not shown."))
+    figures = []
+    for key, caption in (("radar", "fig_radar"), ("means_ci", "fig_means"), ("heatmap", "fig_heatmap")):
+        if key in inputs.figures:
+            figures.append(Figure(_numbered(caption, lang, fig), inputs.figures[key]))
+    return Section(t("scores", lang), (), tuple(tables), tuple(figures))
+
+
+def _compare_rows(inputs: ReportInputs, table: pd.DataFrame) -> list[tuple[str, ...]]:
+    rows = []
+    for r in table.itertuples():
+        df2 = getattr(r, "df2", float("nan"))
+        df = _fmt(r.df1, 0) if df2 != df2 else f"{_fmt(r.df1, 0)}, {_fmt(df2, 2)}"
+        rows.append((_label(inputs, r.dimension), str(r.method), _fmt(r.statistic), df,
+                     format_p(r.p_value, prefix=False), format_p(r.p_adj, prefix=False),
+                     f"{r.effect_type} = {_fmt(r.effect_size)}"))
+    return rows
+
+
+def _comparison_section(inputs: ReportInputs, counter: list[int]) -> Section | None:
+    table = inputs.tables.get("survey_compare")
+    if table is None:
+        return None
+    lang = inputs.lang
+    cols = (t("dimension", lang), t("test", lang), t("statistic", lang), t("df", lang),
+            t("p", lang), t("p_adj", lang), t("effect", lang))
+    adj = inputs.params.get("compare", {}).get("p_adjust", "holm")
+    tab = _table(inputs, counter, "社区间差异检验" if lang == "zh" else
+                 "Differences between communities", cols, _compare_rows(inputs, table),
+                 f"注：p 值经 {adj} 方法跨维度校正。" if lang == "zh" else
+                 f"Note: p values adjusted across dimensions ({adj}).")
+    paras = [p for p in inputs.summaries.get("survey", "").split("\n") if p.strip()]
+    return Section(t("comparisons", lang), tuple(paras), (tab,))
+
+
+def _evidence(inputs: ReportInputs, group: str | None, per_dim: int = 2) -> list[str]:
+    hits = inputs.tables.get("text_hits")
+    if hits is None or not len(hits):
+        return []
+    col = inputs.group_label
+    if group is not None and col in hits.columns:
+        hits = hits[hits[col] == group]
+    quotes = []
+    for dim in inputs.framework.ids:
+        sub = hits[hits["dimension"] == dim].drop_duplicates("context").head(per_dim)
+        for r in sub.itertuples():
+            quotes.append(f"【{_label(inputs, dim)}·{r.term}】{mask_pii(str(r.context))}")
+    return quotes
+
+
+def _text_section(inputs: ReportInputs, counter: list[int], fig: list[int],
+                  group: str | None = None) -> Section | None:
+    desc = inputs.tables.get("text_descriptives")
+    if desc is None:
+        return None
+    lang = inputs.lang
+    dims = inputs.framework.order(desc["dimension"])
+    groups = [group] if group is not None else list(dict.fromkeys(desc["group"]))
+    rows = []
+    for g in groups:
+        sub = desc[desc["group"] == g].set_index("dimension")
+        if not len(sub):
+            continue
+        rows.append((str(g), str(int(sub["n"].max())),
+                     *[_fmt(sub.loc[d, "mean"], 1) if d in sub.index else "" for d in dims]))
+    tables = [_table(inputs, counter, "各社区文本中各维度的强调程度（每千词命中）" if lang == "zh"
+                     else "Dimension emphasis in documents (weighted hits per 1,000 tokens)",
+                     (t("community", lang), t("docs", lang), *[_label(inputs, d) for d in dims]),
+                     rows)]
+    paras = []
+    lex = inputs.params.get("lexicon", {})
+    if lex:
+        paras.append(
+            f"文本按“{lex.get('name')}”词典（版本 {lex.get('version')}）计分，得分为每千个内容词中"
+            "的加权命中数。" if lang == "zh" else
+            f"Documents were scored with the lexicon '{lex.get('name')}' (version "
+            f"{lex.get('version')}); a score is weighted hits per 1,000 content tokens."
+        )
+    if group is None:
+        paras += [p for p in inputs.summaries.get("text", "").split("\n") if p.strip()]
+    figures = []
+    if group is None and "text_heatmap" in inputs.figures:
+        figures.append(Figure(_numbered("fig_text", lang, fig), inputs.figures["text_heatmap"]))
+    quotes = _evidence(inputs, group)
+    if quotes:
+        paras.append(t("evidence", lang) + ("：" if lang == "zh" else ":"))
+    return Section(t("texts", lang), tuple(paras), tuple(tables), tuple(figures), tuple(quotes))
+
+
+def _methods_section(inputs: ReportInputs) -> Section:
+    lang, p = inputs.lang, inputs.params
+    versions = p.get("versions", {})
+    sc = p.get("survey_compare", {})
+    chosen = sc.get("method_chosen") or sc.get("method") or p.get("compare", {}).get("method")
+    reason = sc.get("reason", "")
+    posthoc = sc.get("posthoc", "")
+    lex = p.get("lexicon", {})
+    if lang == "zh":
+        text = [
+            "维度得分为各维度题目（反向题已反向计分）的均值，答题比例不足规定比例时记为缺失。"
+            "信度以 Cronbach's α 衡量，置信区间采用 Feldt 方法。",
+            f"社区间比较采用 {chosen} 检验" + (f"（选择理由：{reason}）" if reason else "")
+            + (f"，事后比较采用 {posthoc} 方法" if posthoc else "")
+            + f"，p 值经 {p.get('compare', {}).get('p_adjust', 'holm')} 方法校正。",
+        ]
+        if lex:
+            text.append(f"文本以 jieba 私有分词器分词（词典指纹 {lex.get('dict_fingerprint', '')[:12]}），"
+                        f"按“{lex.get('name')}”词典 {lex.get('version')} 版计分。")
+        if versions:
+            text.append("软件：" + "，".join(f"{k} {v}" for k, v in versions.items()) + "。")
+    else:
+        text = [
+            "A dimension score is the mean of its items (reverse-worded items reversed); it is "
+            "missing where too few items were answered. Reliability is Cronbach's alpha with "
+            "Feldt confidence intervals.",
+            f"Communities were compared with {chosen}" + (f" ({reason})" if reason else "")
+            + (f" and {posthoc} post hoc comparisons" if posthoc else "")
+            + f"; p values were adjusted with {p.get('compare', {}).get('p_adjust', 'holm')}.",
+        ]
+        if lex:
+            text.append(f"Texts were segmented with a private jieba tokenizer (dictionary "
+                        f"fingerprint {lex.get('dict_fingerprint', '')[:12]}) and scored with the "
+                        f"lexicon '{lex.get('name')}' version {lex.get('version')}.")
+        if versions:
+            text.append("Software: " + ", ".join(f"{k} {v}" for k, v in versions.items()) + ".")
+    return Section(t("methods", lang), tuple(text))
+
+
+def study_document(inputs: ReportInputs) -> ReportDocument:
+    """The study-level report: sample, reliability, scores, comparisons, texts, methods."""
+    counter, fig = [0], [0]
+    sections = [_sample_section(inputs, counter)]
+    for build in (lambda: _reliability_section(inputs, counter),
+                  lambda: _scores_section(inputs, counter, fig),
+                  lambda: _comparison_section(inputs, counter),
+                  lambda: _text_section(inputs, counter, fig)):
+        section = build()
+        if section is not None:
+            sections.append(section)
+    sections.append(_methods_section(inputs))
+    return ReportDocument(_title(inputs), t("report", inputs.lang), inputs.lang,  # type: ignore[arg-type]
+                          tuple(sections), inputs.colophon)
+
+
+def group_document(inputs: ReportInputs, group: str) -> ReportDocument:
+    """The report of one community: its scores against all communities, its documents."""
+    lang = inputs.lang
+    counter, fig = [0], [0]
+    sections: list[Section] = []
+    desc = inputs.tables.get("survey_descriptives")
+    scores = inputs.tables.get("survey_scores")
+    if desc is not None and scores is not None:
+        own = desc[desc["group"] == group]
+        n = int(own["n"].max()) if len(own) else 0
+        if n < inputs.min_cell:
+            paras = (f"本社区有效样本 {n} 份，少于 {inputs.min_cell} 份，为保护受访者隐私不报告得分。"
+                     if lang == "zh" else
+                     f"This community has {n} valid responses, fewer than {inputs.min_cell}; "
+                     "scores are not reported to protect respondents.",)
+            sections.append(Section(t("scores", lang), paras))
+        else:
+            overall = _overall(scores, inputs.framework).set_index("dimension")
+            rank = desc.assign(r=desc.groupby("dimension")["mean"].rank(ascending=False))
+            rank = rank[rank["group"] == group].set_index("dimension")["r"]
+            k = desc["group"].nunique()
+            rows = []
+            for r in own.itertuples():
+                rows.append((_label(inputs, r.dimension), str(int(r.n)), _fmt(r.mean),
+                             f"[{_fmt(r.ci_low)}, {_fmt(r.ci_high)}]",
+                             _fmt(overall.loc[r.dimension, "mean"]) if r.dimension in overall.index else "",
+                             f"{int(rank.get(r.dimension, 0))}/{k}"))
+            cols = (t("dimension", lang), t("n", lang), t("mean", lang), t("ci", lang),
+                    t("overall", lang), t("rank", lang))
+            figures = []
+            if f"radar::{group}" in inputs.figures:
+                figures.append(Figure(_numbered("fig_group_radar", lang, fig),
+                                      inputs.figures[f"radar::{group}"]))
+            sections.append(Section(t("scores", lang), (), (
+                _table(inputs, counter, "本社区各维度得分" if lang == "zh" else
+                       "Dimension scores of this community", cols, rows),), tuple(figures)))
+            post = inputs.tables.get("survey_posthoc")
+            if post is not None and len(post):
+                mine = post[((post["group_a"] == group) | (post["group_b"] == group))
+                            & (post["p_adj"] < 0.05)]
+                lines = []
+                for r in mine.itertuples():
+                    other = r.group_b if r.group_a == group else r.group_a
+                    # diff = mean(b) - mean(a); from this community's side: own - other
+                    own_minus_other = -r.diff if r.group_a == group else r.diff
+                    word = ("高于" if own_minus_other > 0 else "低于") if lang == "zh" else (
+                        "higher than" if own_minus_other > 0 else "lower than")
+                    lines.append(
+                        f"在{_label(inputs, r.dimension)}维度上，本社区显著{word}{other}"
+                        f"（差值 {_fmt(abs(own_minus_other))}，{format_p(r.p_adj)}）。"
+                        if lang == "zh" else
+                        f"On {_label(inputs, r.dimension)}, this community scores significantly "
+                        f"{word} {other} (difference {_fmt(abs(own_minus_other))}, {format_p(r.p_adj)})."
+                    )
+                if lines:
+                    sections.append(Section(t("comparisons", lang), tuple(lines)))
+    text = _text_section(inputs, counter, fig, group=group)
+    if text is not None:
+        sections.append(text)
+    title = f"{group}{t('group_report', lang)}" if lang == "zh" else f"{group}: {t('group_report', lang)}"
+    return ReportDocument(title, _title(inputs), lang, tuple(sections), inputs.colophon)  # type: ignore[arg-type]
+
+
+def _render(doc: ReportDocument, stem: Path, formats: Sequence[str]) -> list[str]:
+    from .render import write_docx, write_html
+
+    written = []
+    if "html" in formats:
+        written.append(str(write_html(doc, stem.with_suffix(".html"))))
+    if "docx" in formats:
+        written.append(str(write_docx(doc, stem.with_suffix(".docx"))))
+    return written
+
+
+def _render_group(args: tuple[ReportInputs, str, Path, tuple[str, ...]]) -> list[str]:
+    inputs, group, stem, formats = args
+    return _render(group_document(inputs, group), stem, formats)
+
+
+def _colophon(study: Study, lang: str) -> tuple[tuple[str, str], ...]:
+    from . import __version__
+    from .manifest import file_sha256, git_commit
+
+    rows = [(t("package", lang), f"analysis {__version__}")]  # type: ignore[arg-type]
+    commit = git_commit()
+    if commit:
+        rows.append((t("git", lang), commit))  # type: ignore[arg-type]
+    for p in study.inputs():
+        try:
+            rel = p.relative_to(study.root).as_posix()
+        except ValueError:
+            rel = p.name
+        rows.append((f"{t('input', lang)}: {rel}", f"SHA-256 {file_sha256(p)}"))  # type: ignore[arg-type]
+    return tuple(rows)
+
+
+def report_inputs(study: Study, out: StudyOutputs, *, lang: str) -> ReportInputs:
+    """Gather what reports need from a run's outputs."""
+    from .manifest import package_versions
+
+    summaries = {}
+    for key, name in (("survey_compare", "survey"), ("text_compare", "text")):
+        res = out.results.get(key)
+        if res is not None:
+            summaries[name] = res.summary(lang=lang)
+    figures = {}
+    for name, path in out.figures.items():
+        figures[name] = Path(path).read_bytes()
+    codebook = out.results.get("codebook")
+    framework = getattr(codebook, "framework", None) or SERVICE_FIVE
+    params = dict(out.params)
+    params["compare"] = {"method": study.method, "p_adjust": study.p_adjust}
+    res = out.results.get("survey_compare")
+    if res is not None:
+        params["survey_compare"] = dict(res.params)
+    params["versions"] = package_versions(("analysis", "pandas", "scipy", "statsmodels", "jieba"))
+    return ReportInputs(
+        title=study.title, title_en=study.title_en, lang=lang, min_cell=study.min_cell,
+        framework=framework,
+        tables={k: v for k, v in out.tables.items() if v is not None},
+        counts=dict(out.counts), params=params, summaries=summaries, figures=figures,
+        colophon=_colophon(study, lang), group_label="group",
+    )
+
+
+def build_reports(study: Study, out: StudyOutputs, output: Path, *, lang: str, jobs: int = 1,
+                  progress: bool = False) -> list[str]:
+    """Write the study report and, when the study asks, one report per community.
+
+    Returns
+    -------
+    list of str
+        Paths written.
+    """
+    from tqdm.auto import tqdm
+
+    from .figures import group_radar_figures
+    from .render import write_xlsx
+
+    inputs = report_inputs(study, out, lang=lang)
+    # text hits carry the study's own group column; reports look for "group"
+    hits = inputs.tables.get("text_hits")
+    if hits is not None and study.text_group_column in hits.columns:
+        tables = dict(inputs.tables)
+        tables["text_hits"] = hits.rename(columns={study.text_group_column: "group"})
+        inputs = _replace(inputs, tables=tables)
+    written = _render(study_document(inputs), output / "report", study.formats)
+    if "xlsx" in study.formats:
+        shown = {}
+        for name in XLSX_TABLES:
+            frame = inputs.tables.get(name)
+            if frame is None or name in _ROW_LEVEL:
+                continue
+            if name in ("survey_descriptives", "text_descriptives"):
+                frame = suppress_small(frame, min_cell=study.min_cell)
+            shown[name] = frame
+        written.append(str(write_xlsx(shown, output / "report.xlsx")))
+    if study.per_group:
+        groups = _report_groups(inputs)
+        figures = dict(inputs.figures)
+        figures.update(group_radar_figures(inputs, groups, lang=lang))
+        inputs = _replace(inputs, figures=figures)
+        folder = output / "reports"
+        folder.mkdir(parents=True, exist_ok=True)
+        tasks = [(inputs, g, folder / safe_filename(g), tuple(f for f in study.formats if f != "xlsx"))
+                 for g in groups]
+        bar = tqdm(total=len(tasks), desc="community reports", disable=not progress)
+        if jobs > 1 and len(tasks) > 1:
+            import multiprocessing as mp
+
+            with ProcessPoolExecutor(max_workers=jobs, mp_context=mp.get_context("spawn")) as pool:
+                for paths in pool.map(_render_group, tasks):
+                    written += paths
+                    bar.update()
+        else:
+            for task in tasks:
+                written += _render_group(task)
+                bar.update()
+        bar.close()
+    return written
+
+
+def _report_groups(inputs: ReportInputs) -> list[str]:
+    groups: list[str] = []
+    for name in ("survey_descriptives", "text_descriptives"):
+        frame = inputs.tables.get(name)
+        if frame is not None:
+            groups += [str(g) for g in frame["group"]]
+    return sorted(dict.fromkeys(groups))
+
+
+def _replace(inputs: ReportInputs, **changes: Any) -> ReportInputs:
+    from dataclasses import replace
+
+    return replace(inputs, **changes)

@@ -1,0 +1,112 @@
+"""The report document model and the words reports are written in.
+
+A report is built once as a :class:`ReportDocument` (sections of paragraphs, tables and
+figures, every value already formatted for display) and then rendered to HTML, DOCX or
+XLSX by :mod:`analysis.report`. Values from data stay plain strings here; each renderer
+escapes them for its format.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+__all__ = ["TEXT", "Figure", "ReportDocument", "Section", "Table", "t"]
+
+Lang = Literal["zh", "en"]
+
+
+@dataclass(frozen=True)
+class Table:
+    """A display table: title above, formatted cells, a note below."""
+
+    title: str
+    columns: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A figure: PNG bytes and the title shown below it."""
+
+    title: str
+    png: bytes
+    alt: str = ""
+
+
+@dataclass(frozen=True)
+class Section:
+    """A titled section."""
+
+    title: str
+    paragraphs: tuple[str, ...] = ()
+    tables: tuple[Table, ...] = ()
+    figures: tuple[Figure, ...] = ()
+    quotes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ReportDocument:
+    """A whole report, ready to render."""
+
+    title: str
+    subtitle: str
+    lang: Lang
+    sections: tuple[Section, ...]
+    colophon: tuple[tuple[str, str], ...] = field(default_factory=tuple)
+
+
+TEXT: dict[str, dict[str, str]] = {
+    "report": {"zh": "研究报告", "en": "Study report"},
+    "group_report": {"zh": "社区报告", "en": "Community report"},
+    "sample": {"zh": "一、样本与数据质量", "en": "1. Sample and data quality"},
+    "reliability": {"zh": "二、信度分析", "en": "2. Reliability"},
+    "scores": {"zh": "三、各维度满意度得分", "en": "3. Dimension scores"},
+    "comparisons": {"zh": "四、社区间比较", "en": "4. Comparing communities"},
+    "texts": {"zh": "五、文本中的服务维度", "en": "5. Service dimensions in the documents"},
+    "methods": {"zh": "六、方法说明", "en": "6. Methods"},
+    "colophon": {"zh": "附：运行信息", "en": "Colophon"},
+    "dimension": {"zh": "维度", "en": "Dimension"},
+    "community": {"zh": "社区", "en": "Community"},
+    "n": {"zh": "样本量", "en": "n"},
+    "n_items": {"zh": "题目数", "en": "Items"},
+    "alpha": {"zh": "Cronbach's α", "en": "Cronbach's α"},
+    "alpha_ci": {"zh": "95% 置信区间", "en": "95% CI"},
+    "mean": {"zh": "均值", "en": "Mean"},
+    "sd": {"zh": "标准差", "en": "SD"},
+    "ci": {"zh": "95% 置信区间", "en": "95% CI"},
+    "test": {"zh": "检验", "en": "Test"},
+    "statistic": {"zh": "统计量", "en": "Statistic"},
+    "df": {"zh": "自由度", "en": "df"},
+    "p": {"zh": "p 值", "en": "p"},
+    "p_adj": {"zh": "校正 p 值", "en": "Adjusted p"},
+    "effect": {"zh": "效应量", "en": "Effect size"},
+    "docs": {"zh": "文档数", "en": "Documents"},
+    "score_per_k": {"zh": "每千词命中", "en": "Hits per 1,000 tokens"},
+    "share": {"zh": "占比", "en": "Share"},
+    "count": {"zh": "数量", "en": "Count"},
+    "reason": {"zh": "原因", "en": "Reason"},
+    "item": {"zh": "项目", "en": "Item"},
+    "value": {"zh": "值", "en": "Value"},
+    "suppressed": {"zh": "（样本过少，不予显示）", "en": "(too few to show)"},
+    "overall": {"zh": "全部社区", "en": "All communities"},
+    "rank": {"zh": "排名", "en": "Rank"},
+    "evidence": {"zh": "文本证据摘录", "en": "Evidence from the documents"},
+    "top_terms": {"zh": "高频维度词", "en": "Most frequent dimension terms"},
+    "package": {"zh": "软件版本", "en": "Package version"},
+    "git": {"zh": "代码版本（git）", "en": "Git commit"},
+    "lexicon": {"zh": "词典", "en": "Lexicon"},
+    "input": {"zh": "输入文件", "en": "Input"},
+    "fig_radar": {"zh": "图 {n}  各社区五个服务维度得分雷达图", "en": "Figure {n}. Five service dimensions by community"},
+    "fig_means": {"zh": "图 {n}  各维度得分均值及 95% 置信区间", "en": "Figure {n}. Mean scores with 95% confidence intervals"},
+    "fig_heatmap": {"zh": "图 {n}  社区 × 维度得分热力图", "en": "Figure {n}. Community × dimension scores"},
+    "fig_text": {"zh": "图 {n}  各社区文本中的服务维度强调程度", "en": "Figure {n}. Emphasis of service dimensions in the documents"},
+    "fig_group_radar": {"zh": "图 {n}  本社区与全部社区均值比较", "en": "Figure {n}. This community against the overall mean"},
+    "tab": {"zh": "表 {n}  {title}", "en": "Table {n}. {title}"},
+}
+
+
+def t(key: str, lang: Lang, **kw: object) -> str:
+    """The text ``key`` in ``lang``, formatted with ``kw``."""
+    return TEXT[key][lang].format(**kw) if kw else TEXT[key][lang]
