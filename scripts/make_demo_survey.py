@@ -28,7 +28,7 @@ differences, only item noise does.
 Item ``j`` of dimension ``d`` is ``y_j = sqrt(rho_j) * theta_d + sqrt(1 - rho_j) * e_j``,
 cut at fixed thresholds into the five options. Satisfaction items (非常不满意 … 非常满意)
 rise with ``y``; reverse-worded items (非常不同意 … 非常同意, agreeing is bad) are cut on
-``-y``. Reverse items load lower (rho 0.38-0.45) than the others (0.50-0.66), as in
+``-y``. Reverse items load lower (rho 0.38-0.45) than the others (0.52-0.64), as in
 real data.
 
 Planted effects (on ``theta``, in SD units of the latent dimension score)
@@ -260,6 +260,7 @@ FRAGMENTS: dict[str, tuple[str, ...]] = {
         "社区的网格员小张很热心，上门好几次了。",
         "希望社区越办越好。",
         "工作人员态度很好，有耐心。",
+        "上次家里老人住院，社区帮了不少忙，谢谢！",
     ),
     "reform": (
         "线上办事的小程序太复杂，老年人不会用，希望窗口保留人工办理。",
@@ -271,6 +272,7 @@ FRAGMENTS: dict[str, tuple[str, ...]] = {
         "周末也能办事就好了。",
         "窗口的工作人员有时候也说不清楚政策，让我们去街道问。",
         "最多跑一次做得还不够，我办居住证跑了三次。",
+        "社区服务中心的排队叫号系统很方便，希望其他事项也能预约。",
     ),
     "development": (
         "希望多引进一些便民商业，附近买菜太远了。",
@@ -281,6 +283,7 @@ FRAGMENTS: dict[str, tuple[str, ...]] = {
         "老小区改造进度太慢，隔壁小区早就改好了。",
         "希望能把社区的闲置用房利用起来，办个居民活动中心。",
         "发展的成果要让老百姓看得见、摸得着。",
+        "辖区企业可以多参与社区建设，共驻共建。",
     ),
     "livelihood": (
         "小区停车太难了，希望规划一些停车位。",
@@ -309,6 +312,7 @@ FRAGMENTS: dict[str, tuple[str, ...]] = {
         "有事找社区的时候经常找不到人。",
         "居民议事会可以多开几次，让大家都说说话。",
         "社区公众号的通知能不能早一点发。",
+        "邻里纠纷调解得不错，但是处理得有点慢。",
     ),
     "members": (
         "党员活动可以更接地气一些，不要只是念文件。",
