@@ -122,8 +122,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return 2
-    from .errors import AnalysisError
+    import warnings
 
+    from .errors import AnalysisError, AnalysisWarning
+
+    show = warnings.showwarning
+
+    def _show(message, category, filename, lineno, file=None, line=None):  # type: ignore[no-untyped-def]
+        # our warnings are for the user: one plain line, no source location
+        if issubclass(category, AnalysisWarning):
+            print(f"warning: {message}", file=sys.stderr)
+        else:
+            show(message, category, filename, lineno, file, line)
+
+    warnings.showwarning = _show
     try:
         return _COMMANDS[args.command](args)
     except AnalysisError as exc:
@@ -133,6 +145,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    finally:
+        warnings.showwarning = show
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -145,6 +145,13 @@ def _problem(problems: list[dict[str, Any]], lines: Mapping[str, int], key: str,
     problems.append({"line": lines.get(key), "column": key, "value": value, "problem": message})
 
 
+def _relative_to(p: Path, root: Path) -> str:
+    try:
+        return p.relative_to(root).as_posix()
+    except ValueError:
+        return str(p)
+
+
 def _resolve(root: Path, value: Any) -> Path:
     return (root / str(value)).resolve()
 
@@ -254,7 +261,8 @@ def load_study(path: str | PathLike[str], *, check_files: bool = True) -> Study:
                        ("texts.path", texts_path), ("texts.metadata", texts_metadata),
                        ("lexicon", lexicon if isinstance(lexicon, Path) else None)):
             if p is not None and not p.exists():
-                _problem(problems, lines, key, str(p), "file not found")
+                _problem(problems, lines, key, _relative_to(p, root),
+                         f"file not found (paths are relative to {path.name})")
 
     if problems:
         err = InputError.from_problems(problems, file=path, what="problems")

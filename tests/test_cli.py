@@ -1,0 +1,107 @@
+"""The command line: one-line errors with exit status 1, help that answers fast."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from analysis.cli import main
+
+
+def _copy_demo(demo_dir: Path, tmp_path: Path) -> Path:
+    import shutil
+
+    target = tmp_path / "study"
+    shutil.copytree(demo_dir, target)
+    return target
+
+
+def _one_line_error(capsys) -> str:
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("error: ")
+    assert "Traceback" not in err
+    assert len(err.splitlines()) == 1, err
+    return err
+
+
+def test_missing_study_file(tmp_path, capsys):
+    assert main(["run", str(tmp_path / "nope.yaml")]) == 1
+    err = _one_line_error(capsys)
+    assert "nope.yaml" in err and "not found" in err
+
+
+def test_missing_input_file(demo_dir, tmp_path, capsys):
+    study = _copy_demo(demo_dir, tmp_path)
+    (study / "survey.xlsx").unlink()
+    assert main(["run", str(study / "study.yaml"), "--output", str(tmp_path / "out")]) == 1
+    err = _one_line_error(capsys)
+    assert "study.yaml" in err and "survey.xlsx" in err and "line 3" in err
+
+
+def _edit_codebook(study: Path, edit) -> None:
+    path = study / "codebook.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    edit(data)
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
+def test_codebook_column_not_in_export(demo_dir, tmp_path, capsys):
+    study = _copy_demo(demo_dir, tmp_path)
+    _edit_codebook(study, lambda d: d["items"][0].update(column="99、不存在的问题"))
+    assert main(["run", str(study / "study.yaml"), "--output", str(tmp_path / "out")]) == 1
+    err = _one_line_error(capsys)
+    assert "codebook.yaml" in err and "99、不存在的问题" in err and "line" in err
+
+
+def test_codebook_unknown_dimension(demo_dir, tmp_path, capsys):
+    study = _copy_demo(demo_dir, tmp_path)
+    _edit_codebook(study, lambda d: d["items"][0].update(dimension="happiness"))
+    assert main(["run", str(study / "study.yaml"), "--output", str(tmp_path / "out")]) == 1
+    err = _one_line_error(capsys)
+    assert "codebook.yaml" in err and "happiness" in err and "line" in err
+
+
+def test_validate_lists_problems_without_running(demo_dir, tmp_path, capsys):
+    assert main(["validate", str(demo_dir / "study.yaml")]) in (0, 1)
+    out = capsys.readouterr().out
+    assert "survey.xlsx" in out or "no problems" in out
+    assert not (tmp_path / "out").exists()
+
+
+def test_init_scaffolds_a_study(tmp_path, capsys):
+    assert main(["init", str(tmp_path / "new")]) == 0
+    assert (tmp_path / "new" / "study.yaml").is_file()
+    assert (tmp_path / "new" / "codebook.yaml").is_file()
+    assert main(["init", str(tmp_path / "new")]) == 1
+    _one_line_error(capsys)
+
+
+def test_help_is_fast_and_imports_nothing_heavy():
+    code = (
+        "import sys, analysis, analysis.cli\n"
+        "heavy = [m for m in ('statsmodels', 'matplotlib', 'jieba', 'sklearn', 'scipy', 'pandas')"
+        " if m in sys.modules]\n"
+        "print(heavy)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+    res = subprocess.run([sys.executable, "-m", "analysis", "--help"], capture_output=True,
+                         text=True, check=False)
+    assert res.returncode == 0 and "run" in res.stdout
+
+
+def test_python_dash_m_runs_the_cli():
+    res = subprocess.run([sys.executable, "-m", "analysis", "--version"], capture_output=True,
+                         text=True, check=False)
+    assert res.returncode == 0 and res.stdout.startswith("analysis ")
+
+
+@pytest.mark.parametrize("argv", [["run"], ["codebook", "draft"]], ids=["run", "draft"])
+def test_missing_arguments_are_usage_errors(argv, capsys):
+    with pytest.raises(SystemExit) as info:
+        main(argv)
+    assert info.value.code == 2

@@ -1,0 +1,129 @@
+"""End to end: the demo study runs, writes everything and recovers the planted effects.
+
+The planted effects are documented in data/raw/demo/README.md and scripts/make_demo_survey.py:
+滨江社区 +0.5 SD on livelihood, 东湖社区 -0.5 SD on reform (survey); 桂花社区's documents
+emphasise serving party members (texts).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import analysis as an
+from analysis.manifest import file_sha256
+
+pytestmark = pytest.mark.filterwarnings("ignore::analysis.DataQualityWarning")
+
+
+def test_every_output_is_written(demo_run):
+    out = demo_run.output
+    for rel in ("report.html", "report.docx", "report.xlsx", "manifest.json",
+                "figures/radar.png", "figures/means_ci.png", "figures/heatmap.png",
+                "tables/survey_scores.csv", "tables/survey_scores.parquet",
+                "tables/reliability.csv", "tables/text_scores.csv", "tables/survey_compare.csv",
+                "tables/survey_posthoc.csv", "tables/survey_descriptives.parquet"):
+        assert (out / rel).is_file(), rel
+    reports = sorted(p.stem for p in (out / "reports").glob("*.html"))
+    assert len(reports) == 8
+    assert "滨江社区" in reports
+
+
+def test_manifest_records_inputs_versions_and_outputs(demo_run, demo_dir):
+    manifest = json.loads((demo_run.output / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["analysis_version"] == an.__version__
+    assert "pandas" in manifest["versions"] and "jieba" in manifest["versions"]
+    inputs = {e["path"]: e["sha256"] for e in manifest["inputs"]}
+    assert inputs["survey.xlsx"] == file_sha256(demo_dir / "survey.xlsx")
+    assert inputs["codebook.yaml"] == file_sha256(demo_dir / "codebook.yaml")
+    assert any(p.startswith("texts/") for p in inputs)
+    for entry in manifest["outputs"]:
+        assert file_sha256(demo_run.output / entry["path"]) == entry["sha256"]
+    assert manifest["parameters"]["lexicon"]["name"]
+
+
+def test_no_row_is_lost(demo_run):
+    c = demo_run.manifest["counts"]
+    assert c["survey_rows"] >= 1200
+    assert c["survey_rows"] == c["survey_respondents"] + c["survey_quarantined"] + c["survey_excluded"]
+    assert c["survey_quarantined"] >= 1  # the planted off-scale answer
+    assert c["survey_excluded"] >= 2  # the planted speeder and duplicate
+
+
+def _means(desc: pd.DataFrame, dimension: str) -> pd.Series:
+    return desc[desc["dimension"] == dimension].set_index("group")["mean"]
+
+
+def test_planted_livelihood_effect_is_recovered(demo_run):
+    table = demo_run.tables["survey_compare"].set_index("dimension")
+    assert table.loc["livelihood", "p_adj"] < 0.001
+    means = _means(demo_run.tables["survey_descriptives"], "livelihood")
+    assert means.idxmax() == "滨江社区"
+    post = demo_run.tables["survey_posthoc"]
+    pairs = post[(post["dimension"] == "livelihood")
+                 & ((post["group_a"] == "滨江社区") | (post["group_b"] == "滨江社区"))]
+    assert (pairs["p_adj"] < 0.05).sum() >= 5  # 滨江 differs from most of the other seven
+
+
+def test_planted_reform_effect_is_recovered(demo_run):
+    table = demo_run.tables["survey_compare"].set_index("dimension")
+    assert table.loc["reform", "p_adj"] < 0.001
+    means = _means(demo_run.tables["survey_descriptives"], "reform")
+    assert means.idxmin() == "东湖社区"
+
+
+def test_planted_text_emphasis_is_recovered(demo_run):
+    desc = demo_run.tables["text_descriptives"]
+    members = _means(desc, "members")
+    assert members.idxmax() == "桂花社区"
+    reform = _means(desc, "reform")
+    assert reform.idxmin() == "东湖社区"
+
+
+def test_reliability_is_reported_for_every_dimension(demo_run):
+    rel = demo_run.tables["reliability"]
+    assert list(rel["dimension"]) == list(an.SERVICE_FIVE.ids)
+    assert rel["alpha"].between(0.6, 0.95).all()
+
+
+def test_report_is_in_chinese_with_apa_sentences(demo_run):
+    html = (demo_run.output / "report.html").read_text(encoding="utf-8")
+    assert "服务民生" in html and "信度" in html
+    assert "p = 0.000" not in html and "p = .000" not in html
+    assert "<script" not in html.lower()
+
+
+def test_rerun_gives_identical_outputs(demo_run, tmp_path):
+    again = an.run_study(demo_run.study, output=tmp_path)
+    first = {e["path"]: e["sha256"] for e in demo_run.manifest["outputs"]}
+    second = {e["path"]: e["sha256"] for e in again.manifest["outputs"]}
+    assert first == second
+
+
+def test_raw_inputs_are_not_touched(demo_run, demo_dir):
+    manifest = demo_run.manifest
+    for entry in manifest["inputs"]:
+        assert file_sha256(demo_dir / entry["path"]) == entry["sha256"]
+
+
+def test_output_inside_raw_data_is_refused(demo_dir):
+    with pytest.raises(an.ConfigError, match="contains the input"):
+        an.run_study(demo_dir / "study.yaml", output=demo_dir)
+
+
+def test_study_file_problems_are_listed_with_lines(tmp_path: Path):
+    study = tmp_path / "study.yaml"
+    study.write_text(
+        "title: t\nsurvey: {path: nope.xlsx, codebook: cb.yaml}\n"
+        "compare: {method: ttest}\nreport: {formats: [pdf]}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(an.ConfigError) as info:
+        an.load_study(study)
+    message = str(info.value)
+    assert "line 3" in message and "'ttest'" in message
+    assert "line 4" in message and "'pdf'" in message
+    assert "file not found" in message
