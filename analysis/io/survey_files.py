@@ -1,0 +1,995 @@
+"""Read survey exports into :class:`SurveyData`: recoded, with a quarantine for bad rows.
+
+Formats: CSV (encoding detected: utf-8-sig, utf-8, gb18030), XLSX/XLS (sheet by name or
+index), SPSS ``.sav`` and Stata ``.dta`` (value labels become option texts). Platforms,
+detected from their metadata columns:
+
+=============  ==========================================================================
+``wjx-text``   问卷星 "按文本" export: answers as option texts, multi-select joined by ┋,
+               fill-ins as ``其他〖…〗``, ``(跳过)`` for skip logic, ``(空)`` for no answer
+``wjx-code``   问卷星 "按序号" export: answers as option numbers, multi-select as one
+               0/1 column per option
+``tencent``    腾讯问卷 export (编号, 开始答题时间, 答题时长, ...)
+``generic``    anything else with one header row
+=============  ==========================================================================
+
+Every cell is read as text first (so ``"None"``, ``"NA"`` and ``"null"`` stay text unless
+the codebook declares them missing, and ID and phone numbers keep their leading zeros),
+then recoded column by column with vectorised lookups. A row is never lost: it is in
+``responses`` or in ``quarantine`` with the place and the reason.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import warnings
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from os import PathLike
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..codebook import Codebook, Item, load_codebook, normalize_header
+from ..errors import CodebookError, DataQualityWarning, InputError, location
+
+__all__ = [
+    "QUARANTINE_COLUMNS",
+    "RawTable",
+    "SurveyData",
+    "join_wjx_exports",
+    "parse_duration",
+    "parse_header",
+    "read_raw_table",
+    "read_survey",
+    "split_multiselect",
+]
+
+log = logging.getLogger("analysis")
+
+QUARANTINE_COLUMNS = ("file", "sheet", "row", "column", "value", "problem")
+EXCLUSION_COLUMNS = ("respondent_id", "row", "reason")
+PathArg = str | PathLike[str]
+
+_WJX_META = {"序号", "提交答卷时间", "所用时间", "来源", "来源详情", "来自IP"}
+_TENCENT_META = {
+    "编号",
+    "开始答题时间",
+    "结束答题时间",
+    "答题时长",
+    "用户标识",
+    "用户类型",
+    "起始答题时间",
+}
+
+
+# --------------------------------------------------------------------------- results
+
+
+@dataclass(frozen=True)
+class SurveyData:
+    """A survey read with its codebook.
+
+    Attributes
+    ----------
+    responses
+        One row per kept respondent: ``respondent_id`` (str), ``group`` (str), ``row``
+        (int, the row in the file, header = 1), one float column per item id (recoded,
+        reverse items reversed, NaN when missing), covariate ids, text column ids,
+        ``duration_s`` (float seconds, when the codebook names a duration column) and
+        ``weight`` (when it names a weight column). Without a codebook: ``respondent_id``,
+        ``row`` and the raw columns as text.
+    missing
+        Aligned with ``responses`` (same index), one column per item id: ``"skipped"``
+        (skip logic, e.g. ``(跳过)``), ``"no_answer"`` (``(空)``, an empty cell, or a
+        declared code such as 99) or None when answered.
+    quarantine
+        One row per problem: ``file``, ``sheet``, ``row``, ``column``, ``value``,
+        ``problem``. A row with any problem is kept out of ``responses``.
+    codebook
+        The :class:`~analysis.codebook.Codebook` used, or None.
+    source
+        ``path``, ``sha256``, ``format``, ``encoding``, ``platform``, ``sheet``, ``n_rows``.
+    exclusions
+        ``respondent_id``, ``row``, ``reason``: rows a quality screen excluded on request.
+    """
+
+    responses: pd.DataFrame
+    missing: pd.DataFrame
+    quarantine: pd.DataFrame
+    codebook: Codebook | None
+    source: Mapping[str, Any]
+    exclusions: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(
+            {
+                "respondent_id": pd.Series(dtype=str),
+                "row": pd.Series(dtype="int64"),
+                "reason": pd.Series(dtype=str),
+            }
+        )
+    )
+
+    @property
+    def n_input(self) -> int:
+        """Rows in the file(s): kept + quarantined (+ excluded by quality screens)."""
+        return int(self.source.get("n_rows", 0))
+
+    def item_matrix(self, item_ids: Sequence[str] | None = None) -> np.ndarray:
+        """Items as a float matrix (respondents x items), NaN for missing."""
+        ids = list(self._codebook().item_ids if item_ids is None else item_ids)
+        return self.responses[ids].to_numpy(dtype="float64", na_value=np.nan, copy=True)
+
+    def _codebook(self) -> Codebook:
+        if self.codebook is None:
+            raise InputError("this survey was read without a codebook; items are unknown")
+        return self.codebook
+
+    def with_(self, **changes: Any) -> SurveyData:
+        """A copy with some fields replaced (the object itself is frozen)."""
+        return replace(self, **changes)
+
+    def __repr__(self) -> str:
+        name = Path(str(self.source.get("path", ""))).name
+        return (
+            f"SurveyData({name!r}, {len(self.responses)} respondents, "
+            f"{len(self.quarantine)} quarantine problems, {len(self.exclusions)} excluded)"
+        )
+
+
+@dataclass(frozen=True)
+class RawTable:
+    """A survey export read as text: every cell a str ('' when empty), header parsed."""
+
+    frame: pd.DataFrame
+    path: str
+    name: str
+    format: str
+    encoding: str | None
+    sheet: str | int | None
+    sha256: str
+    platform: str
+    header_rows: int = 1
+
+    def file_row(self, index: int) -> int:
+        """Row number in the file for a 0-based data index (header = row 1)."""
+        return index + self.header_rows + 1
+
+
+# --------------------------------------------------------------------------- headers
+
+_QNUM = re.compile(r"^\s*(?:Q|第)?(\d+)\s*(?:[、.．:：)）]|题)\s*")
+_OPTION = re.compile(r"[（(]([^()（）]*)[)）]\s*$")
+
+
+def parse_header(header: str) -> dict[str, Any]:
+    """Split a 问卷星 / 腾讯问卷 header into its parts.
+
+    Parameters
+    ----------
+    header
+        A column header such as ``"8、您对以下服务的满意程度—社区卫生"``.
+
+    Returns
+    -------
+    dict
+        ``number`` (int or None), ``stem`` (question text without number), ``row_label``
+        (matrix row after ``—``, or None) and ``option`` (a code export's option in
+        trailing brackets, e.g. ``"5、参加过哪些活动？(志愿服务)"``, or None).
+
+    Examples
+    --------
+    >>> parse_header("8、您对以下服务的满意程度—社区卫生")["row_label"]
+    '社区卫生'
+    >>> parse_header("5、参加过哪些活动？(志愿服务)")["option"]
+    '志愿服务'
+    """
+    text = str(header).strip()
+    m = _QNUM.match(text)
+    number = int(m.group(1)) if m else None
+    rest = text[m.end() :] if m else text
+    row_label = None
+    for dash in ("—", "——", "-"):
+        if dash == "-":
+            break
+        if dash in rest:
+            rest, row_label = rest.split(dash, 1)
+            row_label = row_label.strip("—").strip()
+            break
+    option = None
+    om = _OPTION.search(rest)
+    if om and number is not None and row_label is None:
+        option = om.group(1)
+    return {"number": number, "stem": rest.strip(), "row_label": row_label, "option": option}
+
+
+def split_multiselect(values: pd.Series, *, sep: str = "┋") -> pd.DataFrame:
+    """One 0/1 column per option of a multi-select answer (问卷星 text exports join with ┋).
+
+    Parameters
+    ----------
+    values
+        The raw answers, e.g. ``"志愿服务┋文体活动"``.
+    sep
+        Separator between chosen options.
+
+    Returns
+    -------
+    DataFrame
+        Same index as ``values``; one int column per option seen (fill-ins ``其他〖…〗``
+        counted under ``其他``), in order of first appearance.
+    """
+    text = values.fillna("").astype(str)
+    parts = text.str.split(sep)
+    options: dict[str, None] = {}
+    for chosen in parts:
+        for opt in chosen:
+            opt = re.sub(r"〖.*〗$", "", opt).strip()
+            if opt and opt not in {"(跳过)", "(空)"}:
+                options.setdefault(opt, None)
+    cleaned = parts.map(lambda xs: {re.sub(r"〖.*〗$", "", x).strip() for x in xs})
+    return pd.DataFrame(
+        {opt: cleaned.map(lambda s, o=opt: int(o in s)).astype("int64") for opt in options},
+        index=values.index,
+    )
+
+
+_DUR = re.compile(
+    r"^\s*(?:(\d+(?:\.\d+)?)\s*(?:小时|时|h))?\s*(?:(\d+(?:\.\d+)?)\s*(?:分钟|分|m|min))?"
+    r"\s*(?:(\d+(?:\.\d+)?)\s*(?:秒|s|sec))?\s*$"
+)
+_HMS = re.compile(r"^\s*(?:(\d+):)?(\d+):(\d+(?:\.\d+)?)\s*$")
+
+
+def parse_duration(values: pd.Series) -> pd.Series:
+    """Read answering times as float seconds.
+
+    Accepts plain numbers (seconds), ``"259秒"``, ``"4分19秒"``, ``"1小时2分"``,
+    ``"0:04:19"``; empty cells give NaN; anything else gives NaN and is reported by the
+    caller.
+    """
+    text = values.fillna("").astype(str).str.strip()
+    uniques = pd.unique(text)
+    out: dict[str, float] = {}
+    for u in uniques:
+        out[u] = _one_duration(u)
+    return text.map(out).astype("float64")
+
+
+def _one_duration(u: str) -> float:
+    if u == "":
+        return float("nan")
+    try:
+        return float(u)
+    except ValueError:
+        pass
+    m = _HMS.match(u)
+    if m:
+        h, mi, s = m.groups()
+        return float(h or 0) * 3600 + float(mi) * 60 + float(s)
+    m = _DUR.match(u)
+    if m and any(m.groups()):
+        h, mi, s = (float(g) if g else 0.0 for g in m.groups())
+        return h * 3600 + mi * 60 + s
+    return float("nan")
+
+
+# --------------------------------------------------------------------------- raw reading
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _cells_to_text(col: pd.Series) -> pd.Series:
+    """Any column to str cells: '' for empty, 3.0 -> '3', dates as ISO text."""
+    if col.dtype == object or str(col.dtype).startswith(("str", "string")):
+        codes, uniques = pd.factorize(col, use_na_sentinel=True)
+        texts = np.array([_cell_text(u) for u in uniques] + [""], dtype=object)
+        return pd.Series(texts[codes], index=col.index, dtype=object)
+    return col.map(_cell_text).astype(object)
+
+
+def _cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        if np.isnan(value):
+            return ""
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, pd.Timestamp):
+        return value.isoformat(sep=" ")
+    if value is pd.NaT or value is pd.NA:
+        return ""
+    return str(value).strip()
+
+
+def _frame_from_grid(grid: pd.DataFrame, name: str) -> pd.DataFrame:
+    """First row of ``grid`` is the header; check it and return a text frame."""
+    if grid.shape[0] == 0 or grid.shape[1] == 0:
+        raise InputError(f"{name}: the file is empty; expected a header row and answers", file=name)
+    header = [_cell_text(v) for v in grid.iloc[0].tolist()]
+    while (
+        header
+        and header[-1] == ""
+        and (
+            grid.iloc[1:, len(header) - 1].isna().all()
+            or (grid.iloc[1:, len(header) - 1] == "").all()
+        )
+    ):
+        header.pop()
+    grid = grid.iloc[:, : len(header)]
+    if not header:
+        raise InputError(f"{name}: the file is empty; expected a header row and answers", file=name)
+    for j, h in enumerate(header):
+        if h == "":
+            header[j] = f"(column {j + 1})"
+    seen: dict[str, int] = {}
+    dups = []
+    for j, h in enumerate(header):
+        key = normalize_header(h)
+        if key in seen:
+            dups.append(f"{h!r} (columns {seen[key] + 1} and {j + 1})")
+        else:
+            seen[key] = j
+    if dups:
+        raise InputError(
+            f"{location(name, row=1)}: duplicated column header {', '.join(dups)}; "
+            "rename one of them so each column has a unique header",
+            file=name,
+            row=1,
+        )
+    if grid.shape[0] < 2:
+        raise InputError(
+            f"{name}: only a header row, no answers (expected at least one row "
+            "of answers below the header)",
+            file=name,
+            row=1,
+        )
+    body = grid.iloc[1:].reset_index(drop=True)
+    frame = pd.DataFrame({h: _cells_to_text(body.iloc[:, j]) for j, h in enumerate(header)})
+    _check_second_header(frame, header, name)
+    return frame
+
+
+def _check_second_header(frame: pd.DataFrame, header: list[str], name: str) -> None:
+    """Refuse a file whose row 2 is a second header (question texts, Q1/Q2 codes)."""
+    first = frame.iloc[0].tolist()
+    filled = [v for v in first if v != ""]
+    if len(filled) < 2:
+        return
+    looks_header = sum(
+        1 for v, h in zip(first, header, strict=True) if v != "" and _header_like(v, h)
+    )
+    if looks_header >= max(2, len(filled) // 2):
+        raise InputError(
+            f"{location(name, row=2)}: looks like a second header row ({first[0]!r}, "
+            f"{first[1]!r}, ...); keep one header row (row 1) and delete the other",
+            file=name,
+            row=2,
+        )
+
+
+def _header_like(value: str, header: str) -> bool:
+    if normalize_header(value) == normalize_header(header):
+        return True
+    if _QNUM.match(value) is not None and len(value) > 6:
+        return True
+    return re.fullmatch(r"[Qq]\d+(_\d+)?", value) is not None
+
+
+def _read_csv_bytes(data: bytes, name: str, encoding: str | None) -> tuple[pd.DataFrame, str]:
+    import csv
+    import io
+
+    from .encoding import decode_bytes
+
+    text, enc = decode_bytes(data, file=name, encoding=encoding)
+    if not text.strip():
+        raise InputError(f"{name}: the file is empty; expected a header row and answers", file=name)
+    sample = text[:20000]
+    try:
+        sep = csv.Sniffer().sniff(sample, delimiters=",\t;").delimiter
+    except csv.Error:
+        sep = ","
+    del text
+    try:
+        grid = pd.read_csv(
+            io.BytesIO(data),
+            sep=sep,
+            header=None,
+            dtype=str,
+            keep_default_na=False,
+            na_filter=False,
+            encoding="utf-8-sig" if enc == "utf-8" else enc,
+            skip_blank_lines=True,
+            engine="c",
+        )
+    except pd.errors.ParserError as exc:
+        m = re.search(r"line (\d+)", str(exc))
+        where = location(name, row=int(m.group(1))) if m else name
+        raise InputError(
+            f"{where}: rows have different numbers of columns ({exc})", file=name
+        ) from None
+    except pd.errors.EmptyDataError:
+        raise InputError(
+            f"{name}: the file is empty; expected a header row and answers", file=name
+        ) from None
+    return grid, enc
+
+
+def _read_excel_bytes(path: Path, data: bytes, sheet: str | int) -> tuple[pd.DataFrame, Any]:
+    name = path.name
+    suffix = path.suffix.lower()
+    if suffix == ".xlsx" and not data.startswith(b"PK"):
+        kind = "a text (CSV) file" if _looks_text(data) else "not an Excel workbook"
+        raise InputError(
+            f"{name}: the file is {kind}, not an .xlsx workbook; save it from Excel as "
+            ".xlsx, or rename it to .csv if it is a CSV export",
+            file=path,
+        )
+    if suffix == ".xls" and not data.startswith(b"\xd0\xcf\x11\xe0"):
+        if data.startswith(b"PK"):
+            suffix = ".xlsx"
+        elif _looks_text(data):
+            raise InputError(
+                f"{name}: the file is a text (CSV or HTML) file, not an .xls "
+                "workbook; open it in Excel and save it as .xlsx",
+                file=path,
+            )
+    try:
+        import io
+
+        book = pd.ExcelFile(io.BytesIO(data), engine="openpyxl" if suffix == ".xlsx" else None)
+    except ImportError as exc:
+        raise InputError(
+            f"{name}: reading .xls needs the xlrd package ({exc}); or save the workbook as .xlsx",
+            file=path,
+        ) from None
+    except Exception as exc:
+        raise InputError(f"{name}: cannot open the workbook: {exc}", file=path) from None
+    names = book.sheet_names
+    if isinstance(sheet, int):
+        if not 0 <= sheet < len(names):
+            raise InputError(
+                f"{name}: sheet index {sheet} does not exist; sheets are "
+                f"{', '.join(map(repr, names))}",
+                file=path,
+            )
+        sheet_name = names[sheet]
+    else:
+        if sheet not in names:
+            raise InputError(
+                f"{name}: no sheet {sheet!r}; sheets are {', '.join(map(repr, names))}", file=path
+            )
+        sheet_name = sheet
+    grid = pd.read_excel(book, sheet_name=sheet_name, header=None, dtype=object)
+    return grid, sheet_name
+
+
+def _looks_text(data: bytes) -> bool:
+    head = data[:4096]
+    return b"\x00" not in head
+
+
+def _read_stats_file(path: Path, suffix: str) -> pd.DataFrame:
+    import pyreadstat
+
+    reader = pyreadstat.read_sav if suffix == ".sav" else pyreadstat.read_dta
+    try:
+        df, meta = reader(str(path), apply_value_formats=True, formats_as_category=False)
+    except Exception as exc:
+        raise InputError(f"{path.name}: cannot read the {suffix} file: {exc}", file=path) from None
+    labels = dict(zip(meta.column_names, meta.column_labels or [], strict=False))
+    df = df.rename(columns=lambda c: labels.get(c) or c)
+    header = pd.DataFrame([list(df.columns)], columns=range(df.shape[1]))
+    body = df.set_axis(range(df.shape[1]), axis=1).astype(object)
+    return pd.concat([header, body], ignore_index=True)
+
+
+def _detect_platform(frame: pd.DataFrame) -> str:
+    cols = {normalize_header(c) for c in frame.columns}
+    if len(cols & _WJX_META) >= 3 or {"序号", "提交答卷时间"} <= cols:
+        others = [c for c in frame.columns if normalize_header(c) not in _WJX_META]
+        numeric = 0
+        filled = 0
+        for c in others[:60]:
+            v = frame[c].iloc[:200]
+            v = v[(v != "") & ~v.isin(["(跳过)", "(空)", "-3", "-2"])]
+            filled += len(v)
+            numeric += int(v.str.fullmatch(r"-?\d+").sum())
+        return "wjx-code" if filled and numeric / filled > 0.9 else "wjx-text"
+    if len(cols & _TENCENT_META) >= 2:
+        return "tencent"
+    return "generic"
+
+
+def read_raw_table(
+    path: PathArg | Sequence[PathArg],
+    *,
+    sheet: str | int = 0,
+    encoding: str | None = None,
+) -> RawTable:
+    """Read a survey export as text, without a codebook.
+
+    Parameters
+    ----------
+    path
+        A CSV, XLSX/XLS, SAV or DTA file; or two 问卷星 exports (text and code) to join.
+    sheet
+        Sheet name or 0-based index for Excel files.
+    encoding
+        Force a text encoding for CSV (otherwise detected).
+
+    Returns
+    -------
+    RawTable
+
+    Raises
+    ------
+    InputError
+        Missing, empty or header-only file; undecodable text; duplicated headers; a second
+        header row; an .xlsx that is not a workbook.
+    """
+    if isinstance(path, Sequence) and not isinstance(path, str | bytes):
+        tables = [read_raw_table(p, sheet=sheet, encoding=encoding) for p in path]
+        return tables[0] if len(tables) == 1 else _join_tables(tables)
+    p = Path(path)
+    try:
+        data = p.read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"{p}: file not found", file=p) from None
+    except IsADirectoryError:
+        raise InputError(f"{p}: is a folder; expected a survey export file", file=p) from None
+    if not data.strip():
+        raise InputError(f"{p.name}: the file is empty; expected a header row and answers", file=p)
+    suffix = p.suffix.lower()
+    enc: str | None = None
+    sheet_used: Any = None
+    if suffix in {".csv", ".txt", ".tsv"}:
+        grid, enc = _read_csv_bytes(data, p.name, encoding)
+        fmt = "csv"
+    elif suffix in {".xlsx", ".xlsm", ".xls"}:
+        grid, sheet_used = _read_excel_bytes(p, data, sheet)
+        fmt = suffix.lstrip(".")
+    elif suffix in {".sav", ".dta"}:
+        grid = _read_stats_file(p, suffix)
+        fmt = suffix.lstrip(".")
+    else:
+        raise InputError(
+            f"{p.name}: unsupported file type {suffix!r}; expected .csv, .xlsx, .xls, .sav or .dta",
+            file=p,
+        )
+    frame = _frame_from_grid(grid, p.name)
+    return RawTable(
+        frame=frame,
+        path=str(p),
+        name=p.name,
+        format=fmt,
+        encoding=enc,
+        sheet=sheet_used,
+        sha256=_sha256(data),
+        platform=_detect_platform(frame),
+    )
+
+
+def join_wjx_exports(
+    text_export: PathArg, code_export: PathArg, *, sheet: str | int = 0
+) -> RawTable:
+    """Join a 问卷星 按文本 export and a 按序号 export of the same survey on 序号.
+
+    The text export is kept as is; columns only the code export has (one 0/1 column per
+    option of multi-select questions, fill-in columns) are added, matched on 序号.
+
+    Raises
+    ------
+    InputError
+        A file has no 序号 column, or the two files do not hold the same respondents.
+    """
+    return _join_tables(
+        [read_raw_table(text_export, sheet=sheet), read_raw_table(code_export, sheet=sheet)]
+    )
+
+
+def _join_tables(tables: list[RawTable]) -> RawTable:
+    base = tables[0]
+    frame = base.frame
+    key = next((c for c in frame.columns if normalize_header(c) in {"序号", "编号"}), None)
+    if key is None:
+        raise InputError(f"{base.name}: no 序号 column to join the exports on", file=base.path)
+    for other in tables[1:]:
+        want = normalize_header(key)
+        okey = next((c for c in other.frame.columns if normalize_header(c) == want), None)
+        if okey is None:
+            raise InputError(
+                f"{other.name}: no {key} column to join the exports on", file=other.path
+            )
+        left = set(frame[key])
+        right = set(other.frame[okey])
+        if left != right:
+            extra = sorted(right - left)[:3] or sorted(left - right)[:3]
+            raise InputError(
+                f"{other.name}: holds different respondents than {base.name} "
+                f"({key} {', '.join(extra)} in only one file); export both from the same "
+                "survey at the same time",
+                file=other.path,
+            )
+        if other.frame[okey].duplicated().any():
+            raise InputError(f"{other.name}: {key} is not unique", file=other.path)
+        have = {normalize_header(c) for c in frame.columns}
+        add = [c for c in other.frame.columns if normalize_header(c) not in have]
+        right_frame = other.frame.set_index(okey)[add]
+        joined = right_frame.reindex(frame[key].tolist())
+        joined.index = frame.index
+        frame = pd.concat([frame, joined], axis=1)
+    return replace(
+        base,
+        frame=frame,
+        path=" + ".join(t.path for t in tables),
+        sha256=" ".join(t.sha256 for t in tables),
+        platform="wjx-text+code",
+    )
+
+
+# --------------------------------------------------------------------------- recoding
+
+
+def _resolve_columns(cb: Codebook, raw: RawTable) -> dict[str, str]:
+    """Codebook column -> export header; raise CodebookError once for every unknown column."""
+    headers = {normalize_header(c): c for c in raw.frame.columns}
+    found: dict[str, str] = {}
+    problems = []
+    named: list[tuple[str, str, int | None]] = []
+    for attr in ("id_column", "group_column", "duration_column", "weight_column"):
+        col = getattr(cb, attr)
+        if col is not None:
+            named.append((col, attr.replace("_column", " column"), None))
+    named += [(it.column, f"item {it.id}", it.line) for it in cb.items]
+    named += [(c.column, f"covariate {c.id}", c.line) for c in cb.covariates]
+    named += [(c.column, f"text column {c.id}", c.line) for c in cb.text_columns]
+    for col, what, line in named:
+        hit = headers.get(normalize_header(col))
+        if hit is None:
+            close = _closest(col, list(raw.frame.columns))
+            hint = f"; closest header: {close!r}" if close else ""
+            problems.append(
+                {
+                    "file": cb.path,
+                    "line": line,
+                    "column": col,
+                    "value": None,
+                    "problem": f"{what}: column not found in {raw.name}{hint}",
+                }
+            )
+        else:
+            found[col] = hit
+    if problems:
+        raise CodebookError.from_problems(problems, file=cb.path, what="codebook problems")
+    return found
+
+
+def _closest(col: str, headers: list[str]) -> str | None:
+    import difflib
+
+    norm = {normalize_header(h): h for h in headers}
+    hits = difflib.get_close_matches(normalize_header(col), list(norm), n=1, cutoff=0.6)
+    return norm[hits[0]] if hits else None
+
+
+def _recode_item(
+    values: pd.Series, item: Item, cb: Codebook
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Vectorised recode of one item column.
+
+    Returns (numbers float64 with NaN, missing kind codes 0=answered 1=skipped 2=no_answer,
+    bad mask).
+    """
+    scale = cb.scale_of(item)
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    nu = len(uniques)
+    nums = np.full(nu + 1, np.nan)
+    kinds = np.zeros(nu + 1, dtype=np.int8)
+    bad = np.zeros(nu + 1, dtype=bool)
+    kinds[nu] = 2  # NaN sentinel (-1 indexes the last slot)
+    allowed = {float(v) for v in scale.values}
+    skipped = set(cb.missing.get("skipped", ()))
+    no_answer = set(cb.missing.get("no_answer", ()))
+    for j, u in enumerate(uniques):
+        s = str(u).strip()
+        if s in skipped:
+            kinds[j] = 1
+        elif s in no_answer or s == "":
+            kinds[j] = 2
+        elif s in scale.labels:
+            nums[j] = scale.labels[s]
+        else:
+            try:
+                x = float(s)
+            except ValueError:
+                bad[j] = True
+                continue
+            if x in allowed:
+                nums[j] = x
+            else:
+                bad[j] = True
+    if item.reverse:
+        nums = scale.min + scale.max - nums
+    return nums[codes], kinds[codes], bad[codes]
+
+
+_KIND_NAMES = np.array([None, "skipped", "no_answer"], dtype=object)
+
+
+def _expected(item: Item, cb: Codebook) -> str:
+    scale = cb.scale_of(item)
+    opts = list(scale.labels) or [f"{v:g}" for v in scale.values]
+    miss = [v for vals in cb.missing.values() for v in vals]
+    tail = f" (or missing: {', '.join(miss)})" if miss else ""
+    return f"expected one of {', '.join(opts)}{tail}"
+
+
+def _problem_rows(
+    raw: RawTable, mask: np.ndarray, column: str, values: pd.Series, problem: str
+) -> pd.DataFrame:
+    idx = np.flatnonzero(mask)
+    return pd.DataFrame(
+        {
+            "file": raw.name,
+            "sheet": raw.sheet,
+            "row": idx + raw.header_rows + 1,
+            "column": column,
+            "value": values.to_numpy()[idx],
+            "problem": problem,
+        }
+    )
+
+
+def _empty_quarantine() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "file": pd.Series(dtype=object),
+            "sheet": pd.Series(dtype=object),
+            "row": pd.Series(dtype="int64"),
+            "column": pd.Series(dtype=object),
+            "value": pd.Series(dtype=object),
+            "problem": pd.Series(dtype=object),
+        }
+    )
+
+
+def _source(raw: RawTable) -> dict[str, Any]:
+    return {
+        "path": raw.path,
+        "sha256": raw.sha256,
+        "format": raw.format,
+        "encoding": raw.encoding,
+        "platform": raw.platform,
+        "sheet": raw.sheet,
+        "n_rows": len(raw.frame),
+    }
+
+
+def _without_codebook(raw: RawTable) -> SurveyData:
+    frame = raw.frame
+    id_col = next((c for c in frame.columns if normalize_header(c) in {"序号", "编号"}), None)
+    n = len(frame)
+    head = pd.DataFrame(
+        {
+            "respondent_id": (
+                frame[id_col].astype(str)
+                if id_col
+                else pd.Series(np.arange(1, n + 1).astype(str), index=frame.index)
+            ),
+            "row": np.arange(n, dtype="int64") + raw.header_rows + 1,
+        }
+    )
+    responses = pd.concat([head, frame], axis=1)
+    return SurveyData(
+        responses=responses,
+        missing=pd.DataFrame(index=frame.index),
+        quarantine=_empty_quarantine(),
+        codebook=None,
+        source=_source(raw),
+    )
+
+
+def read_survey(
+    path: PathArg | Sequence[PathArg],
+    *,
+    codebook: Codebook | PathArg | Mapping[str, Any] | None = None,
+    sheet: str | int = 0,
+    encoding: str | None = None,
+) -> SurveyData:
+    """Read a survey export and recode it with its codebook.
+
+    Parameters
+    ----------
+    path
+        A CSV, XLSX/XLS, SAV or DTA export; or ``[text_export, code_export]`` of one
+        问卷星 survey, joined on 序号 (see :func:`join_wjx_exports`).
+    codebook
+        A :class:`~analysis.codebook.Codebook`, a path to its YAML or a mapping. Without
+        one, the raw columns are returned as text with ``respondent_id`` and ``row``.
+    sheet
+        Sheet name or 0-based index of an Excel export.
+    encoding
+        Force the encoding of a CSV (otherwise utf-8-sig, utf-8, gb18030 are tried).
+
+    Returns
+    -------
+    SurveyData
+        ``responses``, ``missing``, ``quarantine``, ``codebook``, ``source`` and an empty
+        ``exclusions``; see :class:`SurveyData` for every column.
+
+    Raises
+    ------
+    InputError
+        The file cannot be read (missing, empty, header only, undecodable, duplicated or
+        doubled headers, not really an Excel file); the message names file and row.
+    CodebookError
+        Columns the codebook names are not in the export (all listed at once, with the
+        codebook line and the closest header).
+
+    Warns
+    -----
+    DataQualityWarning
+        When rows were quarantined: how many, and how many problems.
+
+    Notes
+    -----
+    Recoding: an answer is a scale label (``满意`` -> 4) or one of the scale's numbers
+    (``4``, as in 按序号 exports); missing codes are kept apart as ``skipped`` and
+    ``no_answer`` (an empty cell counts as ``no_answer``). Reverse items are scored
+    ``min + max - x``. Anything else is never guessed: the row goes to the quarantine with
+    file, sheet, row, column, value and the expected options. Rows with an empty or
+    repeated respondent id, an empty group, an unreadable duration or a negative or
+    non-numeric weight are quarantined too. Input rows = kept + quarantined, always.
+
+    Examples
+    --------
+    >>> import analysis as an                                           # doctest: +SKIP
+    >>> survey = an.read_survey("survey.xlsx", codebook="codebook.yaml")  # doctest: +SKIP
+    """
+    raw = read_raw_table(path, sheet=sheet, encoding=encoding)
+    if codebook is None:
+        return _without_codebook(raw)
+    cb = load_codebook(codebook)
+    return recode(raw, cb)
+
+
+def recode(raw: RawTable, cb: Codebook) -> SurveyData:
+    """Recode a :class:`RawTable` with a codebook (the work behind :func:`read_survey`)."""
+    cols = _resolve_columns(cb, raw)
+    frame = raw.frame
+    n = len(frame)
+    bad_row = np.zeros(n, dtype=bool)
+    problems: list[pd.DataFrame] = []
+    out: dict[str, Any] = {}
+
+    if cb.id_column:
+        ids = frame[cols[cb.id_column]].astype(str)
+        empty = (ids == "").to_numpy()
+        dup = ids.duplicated(keep="first").to_numpy() & ~empty
+        for mask, what in (
+            (empty, "empty respondent id"),
+            (dup, "respondent id repeats an earlier row"),
+        ):
+            if mask.any():
+                problems.append(_problem_rows(raw, mask, cb.id_column, ids, what))
+                bad_row |= mask
+        out["respondent_id"] = ids.to_numpy(dtype=object)
+    else:
+        out["respondent_id"] = np.arange(1, n + 1).astype(str).astype(object)
+    if cb.group_column:
+        grp = frame[cols[cb.group_column]].astype(str)
+        empty = (grp == "").to_numpy() | grp.isin(
+            [v for vals in cb.missing.values() for v in vals]
+        ).to_numpy()
+        if empty.any():
+            problems.append(
+                _problem_rows(raw, empty, cb.group_column, grp, "no group (community) given")
+            )
+            bad_row |= empty
+        out["group"] = grp.to_numpy(dtype=object)
+    else:
+        out["group"] = np.full(n, "all", dtype=object)
+    out["row"] = np.arange(n, dtype="int64") + raw.header_rows + 1
+
+    missing: dict[str, np.ndarray] = {}
+    for it in cb.items:
+        values = frame[cols[it.column]]
+        nums, kinds, bad = _recode_item(values, it, cb)
+        if bad.any():
+            problems.append(
+                _problem_rows(
+                    raw,
+                    bad,
+                    it.column,
+                    values,
+                    f"answer not on scale {it.scale!r}; " + _expected(it, cb),
+                )
+            )
+            bad_row |= bad
+        out[it.id] = nums
+        missing[it.id] = _KIND_NAMES[kinds]
+    miss_values = {v for vals in cb.missing.values() for v in vals}
+    for c in (*cb.covariates, *cb.text_columns):
+        v = frame[cols[c.column]].astype(str)
+        out[c.id] = v.where(~v.isin(list(miss_values | {""})), None).to_numpy(dtype=object)
+    if cb.duration_column:
+        text = frame[cols[cb.duration_column]]
+        secs = parse_duration(text).to_numpy()
+        bad = np.isnan(secs) & (text.astype(str).str.strip() != "").to_numpy()
+        if bad.any():
+            problems.append(
+                _problem_rows(
+                    raw,
+                    bad,
+                    cb.duration_column,
+                    text,
+                    "cannot read the answering time; expected seconds "
+                    "such as 259, 259秒, 4分19秒 or 0:04:19",
+                )
+            )
+            bad_row |= bad
+        out["duration_s"] = secs
+    if cb.weight_column:
+        text = frame[cols[cb.weight_column]].astype(str)
+        w = pd.to_numeric(text.where(text != "", None), errors="coerce").to_numpy(
+            dtype="float64", na_value=np.nan
+        )
+        bad = ~np.isfinite(w) | (w < 0)
+        if bad.any():
+            problems.append(
+                _problem_rows(raw, bad, cb.weight_column, text, "weight must be a number >= 0")
+            )
+            bad_row |= bad
+        out["weight"] = w
+
+    ip_col = next(
+        (c for c in frame.columns if normalize_header(c) in {"来自IP", "IP", "IP地址"}), None
+    )
+    if ip_col is not None:
+        out["ip"] = (
+            frame[ip_col].astype(str).str.replace(r"\(.*\)$", "", regex=True).to_numpy(dtype=object)
+        )
+    keep = ~bad_row
+    responses = pd.DataFrame(out)
+    for c in ("respondent_id", "group", *(["ip"] if ip_col is not None else [])):
+        responses[c] = responses[c].astype(str)
+    responses = responses.loc[keep].reset_index(drop=True)
+    miss_frame = pd.DataFrame(missing, dtype=object).loc[keep].reset_index(drop=True)
+    quarantine = (
+        pd.concat(problems, ignore_index=True)
+        .sort_values("row", kind="stable")
+        .reset_index(drop=True)
+        if problems
+        else _empty_quarantine()
+    )
+    if len(quarantine):
+        nrows = int(bad_row.sum())
+        first_row = int(quarantine["row"].iloc[0])
+        warnings.warn(
+            f"{raw.name}: {nrows} of {n} rows quarantined ({len(quarantine)} problems, e.g. "
+            f"{location(raw.name, row=first_row, column=quarantine['column'].iloc[0])}"
+            f": {quarantine['problem'].iloc[0]}); see .quarantine",
+            DataQualityWarning,
+            stacklevel=3,
+        )
+    log.info(
+        "read %s: %d rows, %d kept, %d quarantined",
+        raw.name,
+        n,
+        int(keep.sum()),
+        int(bad_row.sum()),
+    )
+    return SurveyData(
+        responses=responses,
+        missing=miss_frame,
+        quarantine=quarantine,
+        codebook=cb,
+        source=_source(raw),
+    )
