@@ -1,0 +1,109 @@
+"""Errors, dimensions, YAML line tracking, manifests and table writers."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+import analysis as an
+from analysis.errors import InputError, check_option, location
+from analysis.manifest import file_sha256, package_versions
+from analysis.tables import write_tables
+from analysis.yamlio import load_yaml_with_lines
+
+
+def test_location_reads_like_a_user_would_look():
+    assert location("/a/b/survey.xlsx", sheet="Sheet1", row=17, column="7、满意度") == (
+        "survey.xlsx, sheet 'Sheet1', row 17, column '7、满意度'"
+    )
+
+
+def test_problems_are_collected_then_raised_once():
+    err = InputError.from_problems(
+        [{"line": 3, "column": "items[0].dimension", "value": "x", "problem": "unknown dimension"},
+         {"line": 9, "column": "items[4].column", "value": "y", "problem": "not in the export"}],
+        file="codebook.yaml", what="codebook problems",
+    )
+    text = str(err)
+    assert text.splitlines()[0] == "2 codebook problems in codebook.yaml:"
+    assert "line 3" in text and "line 9" in text
+    assert {"file", "row", "column", "value", "problem"} <= set(err.problems.columns)
+    assert len(err.problems) == 2
+
+
+def test_single_problem_is_one_line():
+    err = InputError.from_problems([{"line": 3, "column": "method", "value": "t",
+                                     "problem": "expected one of 'auto'"}], file="study.yaml")
+    assert str(err) == "study.yaml, line 3, column 'method': got 't'; expected one of 'auto'"
+
+
+def test_check_option_message_follows_sklearn():
+    with pytest.raises(an.ConfigError, match=r"The 'method' parameter of compare_groups must be one "
+                       r"of 'auto', 'anova'\. Got 'ttest' instead\."):
+        check_option("method", "ttest", ["auto", "anova"], owner="compare_groups")
+
+
+def test_error_tree():
+    assert issubclass(an.CodebookError, an.InputError)
+    assert issubclass(an.InputError, ValueError) and issubclass(an.InputError, an.AnalysisError)
+    assert issubclass(an.SmallSampleWarning, an.AnalysisWarning)
+
+
+def test_service_five_framework():
+    fw = an.SERVICE_FIVE
+    assert fw.ids == ("reform", "development", "livelihood", "masses", "members")
+    assert fw.label("members") == "服务党员" and fw.label("members", "en") == "Serving party members"
+    assert fw.order(["members", "zzz", "reform"]) == ["reform", "members", "zzz"]
+
+
+def test_a_study_can_bring_its_own_dimensions():
+    fw = an.load_framework([{"id": "trust", "label_zh": "信任", "label_en": "Trust"},
+                            {"id": "voice", "label_zh": "表达"}], name="civic")
+    assert fw.ids == ("trust", "voice") and fw.label("voice", "en") == "voice"
+    with pytest.raises(an.ConfigError, match="snake_case"):
+        an.load_framework([{"id": "Bad Id"}])
+    with pytest.raises(an.ConfigError, match="twice"):
+        an.load_framework([{"id": "a"}, {"id": "a"}])
+    with pytest.raises(an.ConfigError, match="unknown framework"):
+        an.load_framework("service-six")
+
+
+def test_yaml_line_numbers(tmp_path):
+    path = tmp_path / "x.yaml"
+    path.write_text("title: 示例\ncompare:\n  method: auto\nitems:\n  - {id: q1}\n  - {id: q2}\n",
+                    encoding="utf-8")
+    data, lines = load_yaml_with_lines(path)
+    assert data["title"] == "示例"
+    assert lines["compare.method"] == 3 and lines["items[1]"] == 6 and lines["items[1].id"] == 6
+
+
+def test_yaml_syntax_error_names_the_line(tmp_path):
+    path = tmp_path / "bad.yaml"
+    path.write_text("a: 1\nb: [1, 2\nc: 3\n", encoding="utf-8")
+    with pytest.raises(an.InputError, match=r"bad\.yaml, line \d+: invalid YAML"):
+        load_yaml_with_lines(path)
+
+
+def test_sha256_matches_hashlib(tmp_path):
+    import hashlib
+
+    path = tmp_path / "f.bin"
+    data = bytes(range(256)) * 5000
+    path.write_bytes(data)
+    assert file_sha256(path, chunk=1000) == hashlib.sha256(data).hexdigest()
+
+
+def test_package_versions_include_python_and_pandas():
+    v = package_versions()
+    assert v["pandas"] == pd.__version__ and "python" in v
+
+
+def test_tables_are_written_as_csv_and_parquet(tmp_path):
+    frame = pd.DataFrame({"group": ["=1+1", "桂花社区"], "value": [1, "x"], "score": [-0.5, 2.0]})
+    written = write_tables({"t": frame}, tmp_path)
+    assert sorted(p.rsplit("/", 1)[1] for p in written) == ["t.csv", "t.parquet"]
+    raw = (tmp_path / "t.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # BOM: Excel opens Chinese correctly
+    back = pd.read_csv(tmp_path / "t.csv", encoding="utf-8-sig")
+    assert back["group"].tolist() == ["'=1+1", "桂花社区"] and back["score"].tolist() == [-0.5, 2.0]
+    assert pd.read_parquet(tmp_path / "t.parquet")["value"].tolist() == ["1", "x"]

@@ -1,0 +1,99 @@
+"""Privacy and output safety: masking, suppression, file names, formula injection."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from analysis.privacy import (
+    mask_pii,
+    neutralise_formula,
+    private_columns,
+    safe_filename,
+    suppress_small,
+    valid_id_number,
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("有问题打我电话13912345678", "有问题打我电话139****5678"),
+        ("电话：+86 139 1234 5678。", "电话：139****5678。"),
+        ("座机010-62751234", "座机010-****1234"),
+        ("身份证11010519491231002X请核实", "身份证110105************请核实"),
+        # an 18-digit number with a wrong check digit is not an ID number: left alone
+        ("编号110105194912310021", "编号110105194912310021"),
+        # a 12-digit statistic is not a phone number
+        ("全年产值139123456789元", "全年产值139123456789元"),
+        ("没有个人信息", "没有个人信息"),
+    ],
+    ids=["mobile", "mobile-86", "landline", "id", "bad-check-digit", "long-number", "none"],
+)
+def test_mask_pii(text, expected):
+    assert mask_pii(text) == expected
+
+
+def test_id_check_digit_gb11643():
+    # GB 11643-1999 worked example: 11010519491231002X
+    assert valid_id_number("11010519491231002X")
+    assert valid_id_number("11010519491231002x")
+    assert not valid_id_number("110105194912310020")
+    assert not valid_id_number("1101051949123100")
+
+
+@given(st.text(alphabet="社区服务0123456789-， ", max_size=60))
+def test_masking_never_grows_digits(text):
+    masked = mask_pii(text)
+    assert len(masked) == len(text) or "+86" in text or " " in text
+    assert sum(c.isdigit() for c in masked) <= sum(c.isdigit() for c in text)
+
+
+def test_private_columns():
+    cols = ["序号", "来自IP", "昵称", "用户ID", "1、您所居住的社区：", "提交答卷时间", "所用时间"]
+    assert private_columns(cols) == ["来自IP", "昵称", "用户ID"]
+
+
+def test_suppress_small_blanks_statistics_but_keeps_identity():
+    frame = pd.DataFrame({"dimension": ["reform"] * 2, "group": ["甲社区", "乙社区"],
+                          "n": [3, 40], "mean": [4.2, 3.1], "sd": [0.1, 0.9]})
+    out = suppress_small(frame, min_cell=5)
+    assert out["suppressed"].tolist() == [True, False]
+    assert out.loc[0, ["mean", "sd"]].isna().all()
+    assert out.loc[0, "n"] == 3 and out.loc[1, "mean"] == 3.1
+    assert frame["mean"].tolist() == [4.2, 3.1]  # input not mutated
+
+
+@pytest.mark.parametrize(
+    "value", ["=cmd|' /C calc'!A0", "+SUM(A1)", "-2+3", "@SUM(A1)", "\t=1"],
+    ids=["eq", "plus", "minus", "at", "tab"],
+)
+def test_formula_cells_are_neutralised(value):
+    assert neutralise_formula(value) == "'" + value
+
+
+@pytest.mark.parametrize("value", [-1.5, 3, "桂花社区", "a=b", None], ids=str)
+def test_other_cells_are_unchanged(value):
+    assert neutralise_formula(value) == value
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["../../etc/passwd", "..", "a/b\\c", "<img src=x onerror=alert(1)>", "CON", "  ", "桂花社区",
+     "x" * 300, "社区\x00名"],
+    ids=["traversal", "dotdot", "separators", "html", "reserved", "blank", "chinese", "long", "nul"],
+)
+def test_safe_filename_stays_inside_its_folder(name, tmp_path):
+    clean = safe_filename(name)
+    assert clean and "/" not in clean and "\\" not in clean and "\x00" not in clean
+    assert not clean.startswith(".")
+    target = (tmp_path / clean).resolve()
+    assert target.parent == tmp_path.resolve()
+    assert len(clean) <= 90
+
+
+def test_safe_filename_distinct_names_stay_distinct():
+    assert safe_filename("a/b") != safe_filename("a_b")
+    assert safe_filename("桂花社区") == "桂花社区"

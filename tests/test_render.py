@@ -1,0 +1,94 @@
+"""Renderers: HTML escapes data and runs no script; DOCX and XLSX are reproducible and safe."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import pandas as pd
+import pytest
+
+from analysis.render import render_html, write_docx, write_xlsx
+from analysis.reportdoc import Figure, ReportDocument, Section, Table
+
+EVIL = "<img src=x onerror=alert(1)>"
+
+
+def _png() -> bytes:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(1, 1))
+    ax.plot([0, 1], [0, 1])
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", metadata={"Software": None})
+    plt.close(fig)
+    return buf.getvalue()
+
+
+@pytest.fixture
+def doc() -> ReportDocument:
+    table = Table("表 1  各社区得分", ("社区", "均值"), ((EVIL, "4.21"), ("桂花社区", "3.90")),
+                  note="注：" + EVIL)
+    section = Section(f"社区 {EVIL}", (f"段落 {EVIL} & <b>", "普通段落"), (table,),
+                      (Figure("图 1  雷达图", _png()),), (f"引用 {EVIL}",))
+    return ReportDocument(f"标题 {EVIL}", "副标题", "zh", (section,), (("输入", EVIL),))
+
+
+def test_html_escapes_every_string_from_data(doc):
+    html = render_html(doc)
+    assert EVIL not in html
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html
+    assert "<script" not in html.lower()
+    assert "onerror=alert" not in html.replace("&lt;img src=x onerror=alert(1)&gt;", "")
+    assert "data:image/png;base64," in html  # figures embedded: opens offline
+    assert "Content-Security-Policy" in html
+
+
+def test_html_is_self_contained(doc):
+    html = render_html(doc)
+    assert "http://" not in html and "https://" not in html
+    assert 'src="data:' in html
+
+
+def test_docx_sets_east_asian_fonts_and_three_line_tables(doc, tmp_path):
+    path = write_docx(doc, tmp_path / "r.docx")
+    with zipfile.ZipFile(path) as z:
+        styles = z.read("word/styles.xml").decode("utf-8")
+        body = z.read("word/document.xml").decode("utf-8")
+    assert 'w:eastAsia="宋体"' in styles and 'w:eastAsia="黑体"' in styles
+    assert "w:tcBorders" in body and 'w:sz="12"' in body
+    assert EVIL.replace("<", "&lt;").replace(">", "&gt;") in body  # text, not markup
+
+
+def test_docx_table_title_above_and_figure_title_below(doc, tmp_path):
+    from docx import Document
+
+    d = Document(str(write_docx(doc, tmp_path / "r.docx")))
+    texts = [p.text for p in d.paragraphs]
+    body = d.element.body
+    tags = [el.tag.rsplit("}", 1)[1] for el in body]
+    first_tbl = tags.index("tbl")
+    assert body[first_tbl - 1].xpath("string(.)") == "表 1  各社区得分"
+    assert texts.index("图 1  雷达图") > texts.index(f"引用 {EVIL}")
+
+
+def test_docx_is_reproducible(doc, tmp_path):
+    a = write_docx(doc, tmp_path / "a.docx").read_bytes()
+    b = write_docx(doc, tmp_path / "b.docx").read_bytes()
+    assert a == b
+
+
+def test_xlsx_neutralises_formulas_and_is_reproducible(tmp_path):
+    from openpyxl import load_workbook
+
+    frame = pd.DataFrame({"group": ["=HYPERLINK(\"http://x\")", "桂花社区"], "mean": [-1.5, 4.0]})
+    a = write_xlsx({"survey": frame}, tmp_path / "a.xlsx")
+    b = write_xlsx({"survey": frame}, tmp_path / "b.xlsx")
+    assert a.read_bytes() == b.read_bytes()
+    ws = load_workbook(a)["survey"]
+    assert ws["A2"].value == "'=HYPERLINK(\"http://x\")"
+    assert ws["A2"].data_type == "s"
+    assert ws["B2"].value == -1.5
