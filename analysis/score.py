@@ -1,0 +1,518 @@
+"""Score documents on lexicon dimensions and show the evidence.
+
+:func:`score_texts` counts lexicon hits per document (or paragraph, or sentence) and
+dimension; :func:`explain` lists every hit with its place and sentence; :func:`top_terms`
+ranks the terms behind a dimension's score per community.
+
+Matching (shared by both): the text is segmented once (cached), then tokens are matched
+against the lexicon longest expression first. A multi-token expression (a phrase the
+segmenter cuts into several tokens) is tried first; then the whole token; then, for a token
+that is not itself a term, terms inside it, longest first and without overlap (so
+网格化管理 counts inside the dictionary word 网格化管理服务). A phrase mapped to no
+dimension consumes its tokens and counts nothing, which is how lexicons block names such as
+发展和改革委员会.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+
+import pandas as pd
+
+from .errors import InputError, check_option
+
+if TYPE_CHECKING:
+    from .lexicon import Lexicon
+    from .segment import Segmenter
+
+__all__ = ["explain", "score_texts", "top_terms"]
+
+logger = logging.getLogger("analysis")
+
+Unit = Literal["document", "paragraph", "sentence"]
+_SENTENCE_END = frozenset("。！？!?…\n")
+_CLAUSE_END = _SENTENCE_END | frozenset("，,；;：:、")
+_PER = 1000.0
+_META_SKIP = ("text", "source", "encoding")
+
+
+@dataclass(frozen=True)
+class _Hit:
+    token: int  # index of the first token
+    n_tokens: int
+    start: int  # character offsets into the text
+    end: int
+    term: str
+    entries: tuple[tuple[str, float], ...]
+
+
+class _Matcher:
+    """Longest-first matching of lexicon expressions over a token list."""
+
+    def __init__(self, lexicon: Lexicon, segmenter: Segmenter) -> None:
+        entries = lexicon.entries()
+        self.single: dict[str, tuple[tuple[str, float], ...]] = {}
+        multi: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+        for expr, ents in entries.items():
+            parts = tuple(p for p in segmenter.cut(expr) if p.strip())
+            if len(parts) <= 1:
+                self.single[expr] = ents
+            else:
+                multi.setdefault(parts[0], []).append((parts, expr))
+        self.multi = {k: sorted(v, key=lambda x: -len(x[0])) for k, v in multi.items()}
+        self.entries = entries
+        self.lengths = sorted({len(e) for e in entries}, reverse=True)
+        self._inside: dict[str, list[tuple[int, str]]] = {}
+        self.cues = frozenset(lexicon.negation_cues)
+        self.window = lexicon.negation_window
+
+    def inside(self, word: str) -> list[tuple[int, str]]:
+        found = self._inside.get(word)
+        if found is None:
+            found = []
+            i, n = 0, len(word)
+            while i < n:
+                for length in self.lengths:
+                    if length <= n - i and word[i : i + length] in self.entries:
+                        found.append((i, word[i : i + length]))
+                        i += length
+                        break
+                else:
+                    i += 1
+            if len(self._inside) < 500_000:
+                self._inside[word] = found
+        return found
+
+    def hits(self, words: Sequence[str], starts: Sequence[int]) -> list[_Hit]:
+        out: list[_Hit] = []
+        single, multi, n, i = self.single, self.multi, len(words), 0
+        while i < n:
+            w = words[i]
+            cands = multi.get(w)
+            if cands is not None:
+                matched = False
+                for parts, expr in cands:
+                    k = len(parts)
+                    if tuple(words[i : i + k]) == parts:
+                        end = starts[i + k - 1] + len(words[i + k - 1])
+                        out.append(_Hit(i, k, starts[i], end, expr, self.entries[expr]))
+                        i += k
+                        matched = True
+                        break
+                if matched:
+                    continue
+            ents = single.get(w)
+            if ents is not None:
+                out.append(_Hit(i, 1, starts[i], starts[i] + len(w), w, ents))
+            elif len(w) > 1:
+                for off, term in self.inside(w):
+                    s = starts[i] + off
+                    out.append(_Hit(i, 1, s, s + len(term), term, self.entries[term]))
+            i += 1
+        return out
+
+    def negated(self, words: Sequence[str], index: int) -> bool:
+        if not self.cues:
+            return False
+        seen, j = 0, index - 1
+        while j >= 0 and seen < self.window:
+            w = words[j]
+            if w in _CLAUSE_END or (len(w) == 1 and w in _CLAUSE_END):
+                return False
+            if w.strip():
+                if w in self.cues:
+                    return True
+                seen += 1
+            j -= 1
+        return False
+
+
+def _starts(words: Sequence[str]) -> list[int]:
+    out, pos = [], 0
+    for w in words:
+        out.append(pos)
+        pos += len(w)
+    return out
+
+
+def _unit_bounds(words: Sequence[str], unit: str) -> list[tuple[int, int]]:
+    """Token index ranges [a, b) of the units of one document."""
+    if unit == "document":
+        return [(0, len(words))]
+    ends = {"\n"} if unit == "paragraph" else _SENTENCE_END
+    bounds, a = [], 0
+    for i, w in enumerate(words):
+        if w in ends or (unit == "paragraph" and "\n" in w) or (unit == "sentence" and "\n" in w):
+            bounds.append((a, i + 1))
+            a = i + 1
+    if a < len(words):
+        bounds.append((a, len(words)))
+    return [(a, b) for a, b in bounds if any(w.strip() for w in words[a:b])]
+
+
+def _check_docs(docs: pd.DataFrame, group: Iterable[str] | None, owner: str) -> list[str]:
+    if not isinstance(docs, pd.DataFrame):
+        raise InputError(f"{owner}: docs must be a DataFrame with doc_id and text (read_texts)")
+    missing = [c for c in ("doc_id", "text") if c not in docs.columns]
+    if missing:
+        raise InputError(
+            f"{owner}: docs lacks column(s) {', '.join(map(repr, missing))}; expected the "
+            "frame returned by read_texts"
+        )
+    if docs["doc_id"].duplicated().any():
+        dup = docs.loc[docs["doc_id"].duplicated(), "doc_id"].iloc[0]
+        raise InputError(f"{owner}: doc_id {dup!r} occurs more than once; ids must be unique")
+    group = [group] if isinstance(group, str) else list(group or [])
+    absent = [g for g in group if g not in docs.columns]
+    if absent:
+        raise InputError(
+            f"{owner}: group column(s) {', '.join(map(repr, absent))} not in docs; available: "
+            f"{', '.join(map(repr, docs.columns))}"
+        )
+    return group
+
+
+_SEGMENTERS: dict[tuple[str, str, int], Segmenter] = {}
+
+
+def _resolve(lexicon: Lexicon | None, segmenter: Segmenter | None) -> tuple[Lexicon, Segmenter]:
+    from .lexicon import default_lexicon
+    from .segment import Segmenter
+
+    lexicon = default_lexicon() if lexicon is None else lexicon
+    if segmenter is None:
+        key = (lexicon.name, lexicon.version, hash(lexicon))
+        segmenter = _SEGMENTERS.get(key)
+        if segmenter is None:
+            segmenter = Segmenter.for_lexicon(lexicon)
+            if len(_SEGMENTERS) > 8:
+                _SEGMENTERS.clear()
+            _SEGMENTERS[key] = segmenter
+    return lexicon, segmenter
+
+
+def score_texts(
+    docs: pd.DataFrame,
+    lexicon: Lexicon | None = None,
+    *,
+    segmenter: Segmenter | None = None,
+    unit: Unit = "document",
+    group: str | Sequence[str] | None = None,
+    jobs: int = 1,
+) -> pd.DataFrame:
+    """Score documents on the dimensions of a lexicon.
+
+    Parameters
+    ----------
+    docs
+        Frame with ``doc_id`` and ``text`` (as from :func:`~analysis.read_texts`).
+    lexicon
+        Default: :func:`~analysis.default_lexicon`.
+    segmenter
+        Default: ``Segmenter.for_lexicon(lexicon)`` (built once per lexicon and reused).
+    unit
+        ``"document"``, ``"paragraph"`` (lines of the normalised text) or ``"sentence"``
+        (ending in 。！？!?… or a line end).
+    group
+        Metadata columns of ``docs`` to carry into the result (e.g. ``"community"``).
+    jobs
+        Worker processes for segmentation.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per unit and dimension, dimensions in framework order, zeros included:
+
+        - ``doc_id``; ``unit_id`` (1, 2, ... within the document) unless ``unit="document"``
+        - the ``group`` columns
+        - ``dimension``: dimension id
+        - ``n_hits``: number of term occurrences
+        - ``weighted_hits``: sum of their weights
+        - ``n_negated``: hits preceded within the lexicon's negation window (in tokens, same
+          clause) by a negation cue; counted in ``n_hits`` too, reported separately, never
+          subtracted
+        - ``n_tokens``: content tokens of the unit (whitespace, punctuation and symbols,
+          numbers and stopwords are not content; see :meth:`Segmenter.is_content`)
+        - ``score``: ``weighted_hits`` per 1,000 content tokens (NaN if ``n_tokens`` is 0)
+        - ``share``: the dimension's share of the unit's weighted hits (NaN if none)
+        - ``lexicon``, ``lexicon_version``, ``dict_fingerprint``: what produced the score
+
+    Raises
+    ------
+    InputError
+        ``docs`` lacks ``doc_id``/``text``, has duplicate ids, or lacks a ``group`` column.
+    ConfigError
+        Unknown ``unit``.
+
+    Notes
+    -----
+    .. math:: \\mathrm{score}_{d} = 1000 \\cdot \\frac{\\sum_{h \\in d} w_h}{N_{content}}
+
+    Matching is described in the module docstring. A term listed in two dimensions with
+    weights counts in both.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> docs = pd.DataFrame({"doc_id": ["a"], "text": ["推行一站式服务，发展党员三名。"]})
+    >>> s = score_texts(docs)
+    >>> s.set_index("dimension")["n_hits"].to_dict()
+    {'reform': 1, 'development': 0, 'livelihood': 0, 'masses': 0, 'members': 1}
+    """
+    check_option("unit", unit, ("document", "paragraph", "sentence"), owner="score_texts")
+    group = _check_docs(docs, group, "score_texts")
+    lexicon, segmenter = _resolve(lexicon, segmenter)
+    matcher = _Matcher(lexicon, segmenter)
+    dims = lexicon.framework.ids
+    pos = {d: k for k, d in enumerate(dims)}
+    ndim = len(dims)
+    all_words = segmenter.cut_many(docs, jobs=jobs)
+    is_content = segmenter.is_content
+
+    doc_idx: list[int] = []
+    unit_ids: list[int] = []
+    n_hits: list[int] = []
+    weighted: list[float] = []
+    negated: list[int] = []
+    n_tokens: list[int] = []
+    for d, words in enumerate(all_words):
+        starts = _starts(words)
+        hits = matcher.hits(words, starts)
+        bounds = _unit_bounds(words, unit) if unit != "document" else [(0, len(words))]
+        h = 0
+        for u, (a, b) in enumerate(bounds, start=1):
+            counts = [0] * ndim
+            wsum = [0.0] * ndim
+            negs = [0] * ndim
+            while h < len(hits) and hits[h].token < b:
+                hit = hits[h]
+                neg = matcher.negated(words, hit.token) if hit.entries else False
+                for dim, w in hit.entries:
+                    k = pos[dim]
+                    counts[k] += 1
+                    wsum[k] += w
+                    negs[k] += neg
+                h += 1
+            ntok = sum(1 for w in words[a:b] if is_content(w))
+            doc_idx.extend([d] * ndim)
+            unit_ids.extend([u] * ndim)
+            n_hits.extend(counts)
+            weighted.extend(wsum)
+            negated.extend(negs)
+            n_tokens.extend([ntok] * ndim)
+    return _score_frame(
+        docs,
+        group,
+        dims,
+        unit,
+        doc_idx,
+        unit_ids,
+        n_hits,
+        weighted,
+        negated,
+        n_tokens,
+        lexicon,
+        segmenter,
+    )
+
+
+def _score_frame(
+    docs: pd.DataFrame,
+    group: list[str],
+    dims: Sequence[str],
+    unit: str,
+    doc_idx: list[int],
+    unit_ids: list[int],
+    n_hits: list[int],
+    weighted: list[float],
+    negated: list[int],
+    n_tokens: list[int],
+    lexicon: Lexicon,
+    segmenter: Segmenter,
+) -> pd.DataFrame:
+    import numpy as np
+
+    ndim = len(dims)
+    idx = np.asarray(doc_idx, dtype=np.intp)
+    cols: dict[str, object] = {"doc_id": docs["doc_id"].astype(str).to_numpy()[idx]}
+    if unit != "document":
+        cols["unit_id"] = np.asarray(unit_ids, dtype=np.int64)
+    for g in group:
+        cols[g] = docs[g].to_numpy()[idx]
+    wh = np.asarray(weighted, dtype=float)
+    nt = np.asarray(n_tokens, dtype=np.int64)
+    total = wh.reshape(-1, ndim).sum(axis=1).repeat(ndim) if len(wh) else wh
+    with np.errstate(divide="ignore", invalid="ignore"):
+        score = np.where(nt > 0, wh / np.where(nt > 0, nt, 1) * _PER, np.nan)
+        share = np.where(total > 0, wh / np.where(total > 0, total, 1), np.nan)
+    cols.update(
+        dimension=np.tile(np.asarray(dims, dtype=object), len(wh) // ndim if ndim else 0),
+        n_hits=np.asarray(n_hits, dtype=np.int64),
+        weighted_hits=wh,
+        n_negated=np.asarray(negated, dtype=np.int64),
+        n_tokens=nt,
+        score=score,
+        share=share,
+    )
+    out = pd.DataFrame(cols)
+    for g in group:  # keep the metadata dtype (Int64, category, ...)
+        out[g] = out[g].astype(docs[g].dtype)
+    out["dimension"] = out["dimension"].astype("str")
+    out["lexicon"] = lexicon.name
+    out["lexicon_version"] = lexicon.version
+    out["dict_fingerprint"] = segmenter.fingerprint
+    return out
+
+
+def _sentence_spans(words: Sequence[str], starts: Sequence[int]) -> list[tuple[int, int, int]]:
+    """(first token, char start, char end) of each sentence."""
+    spans = []
+    for a, b in _unit_bounds(words, "sentence"):
+        spans.append((a, starts[a], starts[b - 1] + len(words[b - 1])))
+    return spans
+
+
+def explain(
+    docs: pd.DataFrame,
+    lexicon: Lexicon | None = None,
+    *,
+    segmenter: Segmenter | None = None,
+    context: int = 30,
+) -> pd.DataFrame:
+    """List every lexicon hit with its place and sentence: the evidence behind scores.
+
+    Parameters
+    ----------
+    docs
+        Frame with ``doc_id`` and ``text``; its metadata columns (all but ``text``,
+        ``source``, ``encoding``) are carried into the result.
+    lexicon, segmenter
+        As in :func:`score_texts` (same matching, so hits add up to its ``n_hits``).
+    context
+        Characters of the sentence shown on each side of the term.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per hit and dimension (a term weighted into two dimensions gives two rows):
+        ``doc_id``, metadata columns, ``dimension``, ``term``, ``weight``, ``start`` and
+        ``end`` (character offsets into ``docs.text``: ``text[start:end] == term``),
+        ``sentence_id`` (1-based within the document), ``negated`` (bool), ``context`` (the
+        sentence around the term, cut to ``context`` characters each side, the term marked
+        【】).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> docs = pd.DataFrame({"doc_id": ["a"], "text": ["社区没有开展一站式服务。"]})
+    >>> hit = explain(docs).iloc[0]
+    >>> hit["term"], bool(hit["negated"]), hit["context"]
+    ('一站式服务', True, '社区没有开展【一站式服务】。')
+    """
+    _check_docs(docs, None, "explain")
+    if context < 0:
+        raise InputError(f"explain: context must be 0 or more characters; got {context}")
+    lexicon, segmenter = _resolve(lexicon, segmenter)
+    matcher = _Matcher(lexicon, segmenter)
+    meta = [c for c in docs.columns if c not in ("doc_id", *_META_SKIP)]
+    pos = {d: k for k, d in enumerate(lexicon.framework.ids)}
+    rows: list[tuple] = []
+    texts = docs["text"].astype(str).tolist()
+    for d, words in enumerate(segmenter.cut_many(texts)):
+        text = texts[d]
+        starts = _starts(words)
+        spans = _sentence_spans(words, starts)
+        s = 0
+        for hit in matcher.hits(words, starts):
+            if not hit.entries:
+                continue
+            while s + 1 < len(spans) and spans[s + 1][0] <= hit.token:
+                s += 1
+            _, a, b = spans[s] if spans else (0, 0, len(text))
+            left = text[max(a, hit.start - context) : hit.start]
+            right = text[hit.end : min(b, hit.end + context)]
+            ctx = f"{left}【{hit.term}】{right}".replace("\n", " ").strip()
+            neg = matcher.negated(words, hit.token)
+            for dim, w in sorted(hit.entries, key=lambda e: pos[e[0]]):
+                rows.append((d, dim, hit.term, w, hit.start, hit.end, s + 1, neg, ctx))
+    cols = [
+        "_d",
+        "dimension",
+        "term",
+        "weight",
+        "start",
+        "end",
+        "sentence_id",
+        "negated",
+        "context",
+    ]
+    hits = pd.DataFrame(rows, columns=cols)
+    hits = hits.astype(
+        {
+            "start": "int64",
+            "end": "int64",
+            "sentence_id": "int64",
+            "negated": "bool",
+            "weight": "float64",
+            "dimension": "str",
+            "term": "str",
+            "context": "str",
+        }
+    )
+    idx = hits["_d"].to_numpy(dtype="intp")
+    front = {"doc_id": docs["doc_id"].astype(str).to_numpy()[idx]}
+    for c in meta:
+        front[c] = docs[c].to_numpy()[idx]
+    out = pd.concat([pd.DataFrame(front), hits.drop(columns="_d")], axis=1)
+    for c in meta:
+        out[c] = out[c].astype(docs[c].dtype)
+    out["doc_id"] = out["doc_id"].astype("str")
+    return out
+
+
+def top_terms(
+    hits: pd.DataFrame, *, by: str | Sequence[str] | None = "community", n: int = 10
+) -> pd.DataFrame:
+    """The most frequent terms per dimension (and per ``by`` group) in :func:`explain` hits.
+
+    Parameters
+    ----------
+    hits
+        Output of :func:`explain`.
+    by
+        Column(s) of ``hits`` to rank within (e.g. ``"community"``), or None for the corpus.
+    n
+        Terms kept per group and dimension.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``by`` columns, ``dimension``, ``rank`` (1 = most frequent), ``term``, ``n_hits``,
+        ``weighted_hits``, ``n_docs`` (documents using the term), ``n_negated``. Ties in
+        ``n_hits`` are broken by term, so the order is reproducible.
+    """
+    keys = [] if by is None else ([by] if isinstance(by, str) else list(by))
+    need = [*keys, "dimension", "term", "weight", "doc_id", "negated"]
+    missing = [c for c in need if c not in hits.columns]
+    if missing:
+        raise InputError(
+            f"top_terms: hits lacks column(s) {', '.join(map(repr, missing))}; pass the output "
+            "of explain() on docs that have those metadata columns"
+        )
+    grouped = hits.groupby([*keys, "dimension", "term"], sort=False, observed=True, dropna=False)
+    table = grouped.agg(
+        n_hits=("term", "size"),
+        weighted_hits=("weight", "sum"),
+        n_docs=("doc_id", "nunique"),
+        n_negated=("negated", "sum"),
+    ).reset_index()
+    table = table.sort_values(
+        [*keys, "dimension", "n_hits", "term"], ascending=[*([True] * len(keys)), True, False, True]
+    )
+    table["rank"] = table.groupby([*keys, "dimension"], observed=True, dropna=False).cumcount() + 1
+    table = table.loc[table["rank"] <= n]
+    cols = [*keys, "dimension", "rank", "term", "n_hits", "weighted_hits", "n_docs", "n_negated"]
+    return table[cols].reset_index(drop=True)
