@@ -97,7 +97,10 @@ class Scale:
 
     @property
     def values(self) -> tuple[float, ...]:
-        """The numbers the labels stand for, sorted."""
+        """The numbers answers may take, sorted: the labels' numbers, or without labels
+        every whole number from ``min`` to ``max``."""
+        if not self.labels:
+            return tuple(float(v) for v in range(math.ceil(self.min), math.floor(self.max) + 1))
         return tuple(sorted(set(self.labels.values())))
 
 

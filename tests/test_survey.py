@@ -1,0 +1,268 @@
+"""Scores, reliability and item analysis, checked against R psych, pingouin, scipy, statsmodels.
+
+The reference data are the five agreeableness items of psych::bfi (public R data, copied
+into tests/data/survey/bfi_agreeableness.csv; A1 is reverse-keyed, answers 1-6, "NA" for
+missing).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from numpy.testing import assert_allclose
+
+from analysis.codebook import load_codebook
+from analysis.errors import ConfigError, SmallSampleWarning
+from analysis.io.survey_files import read_survey
+from analysis.survey import item_analysis, reliability, score_survey, weighted_descriptives
+
+DATA = Path(__file__).parent / "data" / "survey"
+BFI = DATA / "bfi_agreeableness.csv"
+A_ITEMS = ["A1", "A2", "A3", "A4", "A5"]
+
+
+def bfi_codebook(**extra):
+    spec = {
+        "id_column": "rownames",
+        "scale": {"min": 1, "max": 6},
+        "missing": ["NA"],
+        "items": [
+            {"column": c, "id": c.lower(), "dimension": "masses", "reverse": c == "A1"}
+            for c in A_ITEMS
+        ],
+    }
+    spec.update(extra)
+    return load_codebook(spec)
+
+
+@pytest.fixture(scope="module")
+def bfi():
+    return read_survey(BFI, codebook=bfi_codebook())
+
+
+@pytest.fixture(scope="module")
+def bfi_frame():
+    d = pd.read_csv(BFI)[A_ITEMS].astype("float64")
+    d["A1"] = 7 - d["A1"]
+    return d
+
+
+# --------------------------------------------------------------------------- R psych
+
+
+def test_alpha_matches_r_psych_published_output(bfi):
+    # R 4.3 / psych 2.3: alpha(bfi[1:5], check.keys=TRUE) prints
+    #   raw_alpha 0.70  std.alpha 0.71  average_r 0.33
+    rel = reliability(bfi).iloc[0]
+    assert_allclose(rel["alpha"], 0.70, atol=0.005)
+    assert_allclose(rel["alpha_std"], 0.71, atol=0.005)
+    assert_allclose(rel["average_r"], 0.33, atol=0.005)
+    assert rel["missing"] == "pairwise"
+
+
+def test_item_statistics_match_r_psych_published_output(bfi):
+    # R 4.3 / psych 2.3: alpha(bfi[1:5], check.keys=TRUE)
+    #   Reliability if an item is dropped: raw_alpha A1- .72 A2 .62 A3 .60 A4 .69 A5 .64
+    #                                      std.alpha A1- .73 A2 .63 A3 .61 A4 .69 A5 .66
+    #   Item statistics: n 2784 2773 2774 2781 2784; r.drop .31 .56 .59 .39 .49;
+    #                    mean 4.6 4.8 4.6 4.7 4.6; sd 1.4 1.2 1.3 1.5 1.3
+    items = item_analysis(bfi)
+    assert items["n"].tolist() == [2784, 2773, 2774, 2781, 2784]
+    assert_allclose(items["alpha_if_deleted"], [0.72, 0.62, 0.60, 0.69, 0.64], atol=0.005)
+    assert_allclose(items["alpha_std_if_deleted"], [0.73, 0.63, 0.61, 0.69, 0.66], atol=0.005)
+    assert_allclose(items["citc"], [0.31, 0.56, 0.59, 0.39, 0.49], atol=0.005)
+    assert_allclose(items["mean"], [4.6, 4.8, 4.6, 4.7, 4.6], atol=0.05)
+    assert_allclose(items["sd"], [1.4, 1.2, 1.3, 1.5, 1.3], atol=0.05)
+    assert items["reverse"].tolist() == [True, False, False, False, False]
+
+
+# --------------------------------------------------------------------------- pingouin / scipy
+
+
+@pytest.mark.parametrize("missing", ["pairwise", "listwise"])
+def test_alpha_and_feldt_ci_match_pingouin(bfi, bfi_frame, missing):
+    pg = pytest.importorskip("pingouin")
+    alpha, ci = pg.cronbach_alpha(bfi_frame.dropna(how="all"), nan_policy=missing)
+    rel = reliability(bfi, missing=missing).iloc[0]
+    assert_allclose(rel["alpha"], alpha, rtol=1e-10)
+    # pingouin rounds its interval to 3 decimals
+    assert_allclose([rel["ci_low"], rel["ci_high"]], ci, atol=5e-4)
+    assert rel["missing"] == missing
+
+
+def test_listwise_n_and_alpha_from_numpy(bfi, bfi_frame):
+    complete = bfi_frame.dropna()
+    rel = reliability(bfi, missing="listwise").iloc[0]
+    assert rel["n"] == len(complete)
+    cov = np.cov(complete.to_numpy(), rowvar=False)
+    k = cov.shape[0]
+    assert_allclose(rel["alpha"], k / (k - 1) * (1 - np.trace(cov) / cov.sum()), rtol=1e-12)
+
+
+def test_citc_and_alpha_if_deleted_listwise_match_direct_computation(bfi, bfi_frame):
+    pg = pytest.importorskip("pingouin")
+    from scipy.stats import pearsonr
+
+    complete = bfi_frame.dropna()
+    items = item_analysis(bfi, missing="listwise")
+    for i, col in enumerate(A_ITEMS):
+        rest = complete.drop(columns=col)
+        r = pearsonr(complete[col], rest.sum(axis=1)).statistic
+        assert_allclose(items["citc"].iloc[i], r, rtol=1e-10)
+        a, _ = pg.cronbach_alpha(rest)
+        assert_allclose(items["alpha_if_deleted"].iloc[i], a, rtol=1e-10)
+
+
+def test_discrimination_is_welch_t_between_27_percent_groups(bfi, bfi_frame):
+    from scipy.stats import ttest_ind
+
+    items = item_analysis(bfi)
+    total = bfi_frame.mean(axis=1)  # mean of answered items
+    lo, hi = total.quantile([0.27, 0.73])
+    for i, col in enumerate(A_ITEMS):
+        res = ttest_ind(
+            bfi_frame.loc[total >= hi, col].dropna(),
+            bfi_frame.loc[total <= lo, col].dropna(),
+            equal_var=False,
+        )
+        assert_allclose(items["discrimination_t"].iloc[i], res.statistic, rtol=1e-10)
+        assert_allclose(items["discrimination_p"].iloc[i], res.pvalue, rtol=1e-8, atol=1e-300)
+
+
+# --------------------------------------------------------------------------- statsmodels
+
+
+def test_omega_matches_statsmodels_principal_axis_loadings(bfi, bfi_frame):
+    from statsmodels.multivariate.factor import Factor
+
+    complete = bfi_frame.dropna().to_numpy()
+    fit = Factor(complete, n_factor=1, method="pa", smc=True).fit(maxiter=2000, tol=1e-12)
+    lam = np.abs(fit.loadings[:, 0])
+    omega = lam.sum() ** 2 / (lam.sum() ** 2 + np.sum(1 - lam**2))
+    rel = reliability(bfi, missing="listwise").iloc[0]
+    assert_allclose(rel["omega"], omega, rtol=1e-6)
+
+
+def test_kmo_and_bartlett_against_partial_correlations(bfi, bfi_frame):
+    pytest.importorskip("pingouin")  # registers DataFrame.pcorr
+    from scipy.stats import chi2
+
+    complete = bfi_frame.dropna()
+    r = complete.corr().to_numpy()
+    p = complete.pcorr().to_numpy()
+    off = ~np.eye(5, dtype=bool)
+    kmo = (r[off] ** 2).sum() / ((r[off] ** 2).sum() + (p[off] ** 2).sum())
+    n = len(complete)
+    stat = -(n - 1 - (2 * 5 + 5) / 6) * np.log(np.linalg.det(r))
+    rel = reliability(bfi, missing="listwise").iloc[0]
+    assert_allclose(rel["kmo"], kmo, rtol=1e-10)
+    assert_allclose(rel["bartlett_chi2"], stat, rtol=1e-10)
+    assert rel["bartlett_df"] == 10
+    assert_allclose(rel["bartlett_p"], chi2.sf(stat, 10), atol=1e-300)
+
+
+# --------------------------------------------------------------------------- scores
+
+
+def test_mean_scores_respect_min_answered(bfi, bfi_frame):
+    scores = score_survey(bfi, min_answered=0.8)
+    answered = bfi_frame.notna().sum(axis=1).to_numpy()
+    expected = np.where(answered >= 4, bfi_frame.mean(axis=1).to_numpy(), np.nan)
+    assert_allclose(scores["score"].to_numpy(), expected, rtol=1e-12)
+    assert scores["n_items"].tolist() == answered.tolist()
+    assert list(scores.columns) == ["respondent_id", "group", "dimension", "score", "n_items"]
+
+
+def test_sum_and_z_scores(bfi, bfi_frame):
+    from scipy.stats import zscore
+
+    mean = score_survey(bfi, min_answered=1.0)["score"].to_numpy()
+    total = score_survey(bfi, method="sum", min_answered=1.0)["score"].to_numpy()
+    complete = bfi_frame.notna().all(axis=1).to_numpy()
+    assert_allclose(total[complete], bfi_frame[complete].sum(axis=1), rtol=1e-12)
+    z = score_survey(bfi, method="z", min_answered=1.0)["score"].to_numpy()
+    assert_allclose(z[complete], zscore(mean[complete], ddof=1), rtol=1e-10)
+
+
+def test_scores_in_framework_order_with_weights(tmp_path):
+    csv = tmp_path / "s.csv"
+    csv.write_text("id,g,w,a,b,c\n1,x,1,1,2,3\n2,x,3,4,4,4\n3,y,2,5,5,5\n", encoding="utf-8")
+    cb = load_codebook(
+        {
+            "id_column": "id",
+            "group_column": "g",
+            "weight_column": "w",
+            "scale": {"min": 1, "max": 5},
+            "items": [
+                {"column": "c", "id": "c", "dimension": "members"},
+                {"column": "a", "id": "a", "dimension": "reform"},
+                {"column": "b", "id": "b", "dimension": "reform"},
+            ],
+        }
+    )
+    scores = score_survey(read_survey(csv, codebook=cb))
+    assert scores["dimension"].unique().tolist() == ["reform", "members"]
+    assert scores["weight"].tolist() == [1, 3, 2, 1, 3, 2]
+
+
+def test_weighted_descriptives_match_statsmodels():
+    from statsmodels.stats.weightstats import DescrStatsW
+
+    rng = np.random.default_rng(7)
+    x = rng.normal(3, 1, 50)
+    w = rng.uniform(0.2, 3, 50)
+    scores = pd.DataFrame({"group": "a", "dimension": "reform", "score": x, "weight": w})
+    out = weighted_descriptives(scores).iloc[0]
+    # reliability weights: ddof = V2 / V1 in statsmodels' weighted variance
+    ref = DescrStatsW(x, weights=w, ddof=(w**2).sum() / w.sum())
+    assert_allclose(out["mean"], ref.mean, rtol=1e-12)
+    assert_allclose(out["sd"], ref.std, rtol=1e-12)
+    assert_allclose(out["n_eff"], w.sum() ** 2 / (w**2).sum(), rtol=1e-12)
+    assert out["n"] == 50
+
+
+def test_options_are_validated(bfi):
+    with pytest.raises(ConfigError, match="'method' parameter of score_survey"):
+        score_survey(bfi, method="median")
+    with pytest.raises(ConfigError, match="'missing' parameter of reliability"):
+        reliability(bfi, missing="available")
+    with pytest.raises(ConfigError, match="min_answered"):
+        score_survey(bfi, min_answered=2)
+
+
+def test_single_item_dimension_warns(tmp_path):
+    csv = tmp_path / "s.csv"
+    csv.write_text("a,b,c\n1,2,1\n3,4,4\n5,5,4\n", encoding="utf-8")
+    cb = load_codebook(
+        {
+            "scale": {"min": 1, "max": 5},
+            "items": [
+                {"column": "a", "id": "a", "dimension": "reform"},
+                {"column": "b", "id": "b", "dimension": "members"},
+                {"column": "c", "id": "c", "dimension": "members"},
+            ],
+        }
+    )
+    with pytest.warns(SmallSampleWarning, match="'reform' has 1 items"):
+        rel = reliability(read_survey(csv, codebook=cb))
+    assert np.isnan(rel["alpha"].iloc[0])
+    assert np.isfinite(rel["alpha"].iloc[1])
+
+
+def test_inputs_are_not_mutated(bfi):
+    before = bfi.responses.copy()
+    score_survey(bfi, method="z")
+    reliability(bfi)
+    item_analysis(bfi, missing="listwise")
+    pd.testing.assert_frame_equal(bfi.responses, before)
+
+
+def test_shuffling_rows_changes_no_statistic(bfi):
+    shuffled = bfi.with_(responses=bfi.responses.sample(frac=1, random_state=3))
+    pd.testing.assert_frame_equal(reliability(bfi), reliability(shuffled))
+    a = score_survey(bfi).sort_values("respondent_id").reset_index(drop=True)
+    b = score_survey(shuffled).sort_values("respondent_id").reset_index(drop=True)
+    pd.testing.assert_frame_equal(a, b)
