@@ -58,6 +58,11 @@ _LAZY: dict[str, str] = {
     # charts
     "plot_radar": "plot",
     "plot_means_ci": "plot",
+    "plot_heatmap": "plot",
+    "plot_ipa": "plot",
+    "plot_keyness": "plot",
+    "plot_network": "plot",
+    "plot_distributions": "plot",
     "save_figure": "plot",
     "figure_to_base64_png": "plot",
     # study
@@ -102,7 +107,17 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from .compare import CompareResult, compare_groups
     from .io import SurveyData, read_survey, read_texts
     from .lexicon import Lexicon, default_lexicon, load_lexicon
-    from .plot import figure_to_base64_png, plot_means_ci, plot_radar, save_figure
+    from .plot import (
+        figure_to_base64_png,
+        plot_distributions,
+        plot_heatmap,
+        plot_ipa,
+        plot_keyness,
+        plot_means_ci,
+        plot_network,
+        plot_radar,
+        save_figure,
+    )
     from .score import explain, score_texts
     from .segment import Segmenter
     from .study import Study, load_study, run_study

@@ -46,7 +46,12 @@ if TYPE_CHECKING:
 __all__ = [
     "OKABE_ITO",
     "figure_to_base64_png",
+    "plot_distributions",
+    "plot_heatmap",
+    "plot_ipa",
+    "plot_keyness",
     "plot_means_ci",
+    "plot_network",
     "plot_radar",
     "save_figure",
 ]
@@ -164,7 +169,7 @@ def _shorten(text: Any, width: int = 18, *, lines: int = 1) -> str:
             used += w
             cut = i + 1
         space = rest.rfind(" ", 0, cut + 1)
-        if space > cut // 2:
+        if space > 0:
             cut = space
         out.append(rest[:cut].rstrip())
         rest = rest[cut:].lstrip()
@@ -204,6 +209,11 @@ def _colour(i: int) -> str:
     return _GROUP_COLOURS[i % len(_GROUP_COLOURS)]
 
 
+def _dimension_colour(fw: Framework, dim: str) -> str:
+    """Colour of a dimension, fixed by its position in the framework across all charts."""
+    return _colour(fw.ids.index(dim)) if dim in fw else _SUPPRESSED_COLOUR
+
+
 def _linestyle(i: int) -> str:
     return _LINESTYLES[(i // len(_GROUP_COLOURS)) % len(_LINESTYLES)]
 
@@ -230,11 +240,14 @@ def _suppressed_groups(data: pd.DataFrame, group: str, suppressed: str | None) -
     return set(data.loc[flags.to_numpy(), group].dropna().unique())
 
 
-def _note(ax: Axes, text: str, *, y: float = -0.12) -> None:
+def _note(ax: Axes, text: str, *, below: float = 40) -> None:
+    """A one-line note ``below`` points under the lower left corner of ``ax``."""
     ax.annotate(
         text,
-        xy=(0, y),
+        xy=(0, 0),
         xycoords="axes fraction",
+        xytext=(0, -below),
+        textcoords="offset points",
         ha="left",
         va="top",
         fontsize="small",
@@ -495,7 +508,7 @@ def plot_radar(
         ax.grid(True, color="#CCCCCC", linewidth=0.8)
         ax.legend(loc="upper left", bbox_to_anchor=(1.08, 1.02), frameon=False, fontsize="small")
         if small:
-            _note(ax, _t("suppressed", lang), y=-0.08)
+            _note(ax, _t("suppressed", lang), below=34)
         return _finish(ax, title)
 
 
@@ -639,7 +652,7 @@ def plot_means_ci(
                 label=_shorten(name, 20) + (" *" if is_small else ""),
             )
         ax.set_xticks(range(len(dims)))
-        ax.set_xticklabels([_shorten(fw.label(d, lang), 12, lines=2) for d in dims])
+        ax.set_xticklabels([_shorten(fw.label(d, lang), 14, lines=2) for d in dims])
         ax.set_xlim(-0.5, len(dims) - 0.5)
         if limits is not None:
             ax.set_ylim(*limits)
@@ -651,8 +664,915 @@ def plot_means_ci(
         if len(order) > 1 or small:
             ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize="small")
         if small:
-            _note(ax, _t("suppressed", lang), y=-0.14)
+            _note(ax, _t("suppressed", lang), below=48)
         return _finish(ax, title)
+
+
+# ----------------------------------------------------------------------------- heatmap
+
+
+def _text_colour(rgba: Sequence[float]) -> str:
+    r, g, b = rgba[:3]
+    luminance = 0.2126 * r + 0.7152 * g + 0.0722 * b
+    return "black" if luminance > 0.5 else "white"
+
+
+def plot_heatmap(
+    data: pd.DataFrame,
+    *,
+    row: str = "group",
+    column: str = "dimension",
+    value: str | None = None,
+    groups: Sequence[Any] | None = None,
+    annotate: bool = True,
+    decimals: int = 2,
+    cmap: str = "cividis",
+    limits: tuple[float, float] | None = None,
+    colorbar: bool = True,
+    suppressed: str | None = "suppressed",
+    lang: Lang = "zh",
+    framework: Framework | None = None,
+    ax: Axes | None = None,
+    title: str | None = None,
+) -> Axes:
+    """Heatmap of a value by group (rows) x dimension (columns).
+
+    Parameters
+    ----------
+    data
+        Descriptives (``group``, ``dimension``, ``mean``) or raw scores (``score``, one
+        row per respondent or document x dimension; averaged per cell). Text scores work
+        with ``row="community"`` and ``value="score"`` or ``"share"``.
+    row, column
+        Columns giving the rows (groups) and the columns (dimension ids, shown with their
+        framework labels in framework order).
+    value
+        Column holding the values; default ``"mean"`` when present, else ``"score"``.
+    groups
+        Rows to show, in this order; default all, in order of appearance.
+    annotate
+        Write each value in its cell, rounded to ``decimals``.
+    decimals
+        Decimals shown in the cells (the data are not rounded).
+    cmap
+        Colour map; the default ``"cividis"`` is readable under colour blindness and in
+        greyscale.
+    limits
+        Colour scale range, e.g. ``(1, 5)``; default from the data.
+    colorbar
+        Add a colour bar next to the Axes.
+    suppressed
+        Boolean column flagging groups below the reporting threshold: their cells are
+        hatched grey, their values not written, and a note is added.
+    lang, framework, ax, title
+        As in :func:`plot_radar`; ``ax`` is a Cartesian Axes.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        One ``AxesImage`` holding the group x dimension matrix (NaN where a cell is
+        empty); one ``Text`` per annotated cell; y tick labels are the groups, x tick labels
+        the dimension labels.
+
+    Raises
+    ------
+    InputError
+        A required column is missing, a value is not numeric, or ``groups`` names a group
+        not in the data.
+    ConfigError
+        ``lang`` is not "zh"/"en".
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from analysis.plot import plot_heatmap
+    >>> desc = pd.DataFrame({"group": ["甲社区", "乙社区"], "dimension": ["reform"] * 2,
+    ...     "mean": [3.9, 3.4]})
+    >>> ax = plot_heatmap(desc)
+    >>> ax.images[0].get_array().shape
+    (2, 1)
+    """
+    owner = "plot_heatmap"
+    fw = _check_common(owner, lang, framework)
+    table, _ = _means_table(data, group=row, dimension=column, value=value, owner=owner)
+    order = _group_order(table[row], groups, owner=owner)
+    cols = _dimension_order(table[column], fw)
+    small = _suppressed_groups(data, row, suppressed)
+    wide = table.pivot_table(index=row, columns=column, values="mean", aggfunc="mean")
+    matrix = wide.reindex(index=order, columns=cols).to_numpy(float)
+    finite = matrix[np.isfinite(matrix)]
+    vmin, vmax = (
+        limits
+        if limits is not None
+        else ((float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0))
+    )
+
+    import matplotlib as mpl
+    from matplotlib.patches import Rectangle
+
+    with font_context():
+        if ax is None:
+            ax = _new_axes((max(5.0, 1.6 + 1.15 * len(cols)), max(2.6, 1.2 + 0.42 * len(order))))
+        colours = mpl.colormaps[cmap].with_extremes(bad="#F2F2F2")
+        image = ax.imshow(
+            np.ma.masked_invalid(matrix), cmap=colours, vmin=vmin, vmax=vmax, aspect="auto"
+        )
+        for i, name in enumerate(order):
+            is_small = name in small
+            if is_small:
+                ax.add_patch(
+                    Rectangle(
+                        (-0.5, i - 0.5),
+                        len(cols),
+                        1,
+                        facecolor=_SUPPRESSED_COLOUR,
+                        edgecolor="white",
+                        hatch="//",
+                        linewidth=0,
+                    )
+                )
+            for j in range(len(cols)):
+                cell = matrix[i, j]
+                if not annotate or is_small or not np.isfinite(cell):
+                    continue
+                ax.text(
+                    j,
+                    i,
+                    f"{cell:.{decimals}f}",
+                    ha="center",
+                    va="center",
+                    fontsize="small",
+                    color=_text_colour(image.cmap(image.norm(cell))),
+                )
+        ax.set_xticks(range(len(cols)))
+        ax.set_xticklabels([_shorten(fw.label(c, lang), 14, lines=2) for c in cols])
+        ax.set_yticks(range(len(order)))
+        ax.set_yticklabels([_shorten(g, 22) + (" *" if g in small else "") for g in order])
+        ax.tick_params(length=0)
+        ax.xaxis.tick_top()
+        for spine in ax.spines.values():
+            spine.set_visible(False)
+        ax.set_xticks(np.arange(-0.5, len(cols), 1), minor=True)
+        ax.set_yticks(np.arange(-0.5, len(order), 1), minor=True)
+        ax.grid(which="minor", color="white", linewidth=1.5)
+        ax.tick_params(which="minor", length=0)
+        extra: list[Axes] = []
+        if colorbar:
+            bar = ax.figure.colorbar(image, ax=ax, shrink=0.85, pad=0.02)
+            bar.outline.set_visible(False)
+            extra.append(bar.ax)
+        if small:
+            _note(ax, _t("suppressed", lang), below=6)
+        return _finish(ax, title, extra_axes=extra)
+
+
+# ----------------------------------------------------------------------------- IPA
+
+
+def plot_ipa(
+    data: pd.DataFrame,
+    *,
+    importance: str = "importance",
+    performance: str = "performance",
+    label: str | None = None,
+    dimension: str = "dimension",
+    cross: Literal["mean", "median"] | tuple[float, float] = "mean",
+    lang: Lang = "zh",
+    framework: Framework | None = None,
+    ax: Axes | None = None,
+    title: str | None = None,
+) -> Axes:
+    """Importance–performance analysis (IPA) quadrant chart.
+
+    Parameters
+    ----------
+    data
+        One row per item or dimension with ``importance`` and ``performance``
+        (e.g. derived importance from a regression and mean satisfaction).
+    importance, performance
+        Column names of the two axes (importance vertical, performance horizontal).
+    label
+        Column naming each point; default ``"item_id"`` when present, else ``dimension``
+        (shown with the framework's labels).
+    dimension
+        Column of dimension ids; when present points are coloured by dimension.
+    cross
+        Where the quadrant lines cross: ``"mean"`` or ``"median"`` of each axis over the
+        points, or explicit ``(performance, importance)`` values such as scale midpoints.
+    lang, framework, ax, title
+        As in :func:`plot_radar`; ``ax`` is a Cartesian Axes.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        One ``PathCollection`` of points per colour (one per dimension, or one), a
+        vertical and a horizontal dashed ``Line2D`` at the crossing point, the four
+        quadrant names and one annotation per point.
+
+    Raises
+    ------
+    InputError
+        A required column is missing or a value is not numeric.
+    ConfigError
+        ``lang`` or ``cross`` is invalid.
+
+    Notes
+    -----
+    Quadrants follow Martilla & James (1977): high importance and low performance is
+    "concentrate here" (重点改进区), high/high "keep up the good work" (继续保持区), low/low
+    "low priority" (低优先区), low importance and high performance "possible overkill"
+    (过度投入区).
+
+    References
+    ----------
+    Martilla, J. A., & James, J. C. (1977). Importance-performance analysis. *Journal of
+    Marketing*, 41(1), 77–79.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from analysis.plot import plot_ipa
+    >>> ipa = pd.DataFrame({"dimension": ["reform", "development", "livelihood"],
+    ...     "importance": [0.30, 0.12, 0.41], "performance": [3.6, 3.9, 3.2]})
+    >>> ax = plot_ipa(ipa)
+    >>> len(ax.collections)
+    3
+    """
+    owner = "plot_ipa"
+    fw = _check_common(owner, lang, framework)
+    if label is None:
+        label = "item_id" if "item_id" in getattr(data, "columns", []) else dimension
+    _require(data, [importance, performance, label], owner=owner)
+    x = _numeric(data, performance, owner=owner).to_numpy()
+    y = _numeric(data, importance, owner=owner).to_numpy()
+    if isinstance(cross, str):
+        check_option("cross", cross, ("mean", "median"), owner=owner)
+        func = np.nanmean if cross == "mean" else np.nanmedian
+        cx, cy = (float(func(x)), float(func(y))) if len(x) else (0.0, 0.0)
+    else:
+        cx, cy = float(cross[0]), float(cross[1])
+    names = [fw.label(str(v), lang) if label == dimension else str(v) for v in data[label].tolist()]
+    dims = data[dimension].astype(str).tolist() if dimension in data.columns else None
+
+    with font_context():
+        if ax is None:
+            ax = _new_axes((6.4, 5.2))
+        if dims is None:
+            ax.scatter(x, y, s=45, color=_colour(0), zorder=3)
+        else:
+            for dim in fw.order(dims):
+                mask = np.array([d == dim for d in dims])
+                ax.scatter(
+                    x[mask],
+                    y[mask],
+                    s=45,
+                    color=_dimension_colour(fw, dim),
+                    zorder=3,
+                    label=fw.label(dim, lang),
+                )
+            if label != dimension:
+                ax.legend(
+                    loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize="small"
+                )
+        for xi, yi, name in zip(x, y, names, strict=True):
+            if np.isfinite(xi) and np.isfinite(yi):
+                ax.annotate(
+                    _shorten(name, 16),
+                    (xi, yi),
+                    xytext=(5, 4),
+                    textcoords="offset points",
+                    fontsize="small",
+                )
+        ax.axvline(cx, color="#777777", linestyle="--", linewidth=1)
+        ax.axhline(cy, color="#777777", linestyle="--", linewidth=1)
+        _pad_limits(ax, np.append(x, cx), np.append(y, cy))
+        corners = (
+            ("q_concentrate", 0.02, 0.98, "left", "top"),
+            ("q_keep", 0.98, 0.98, "right", "top"),
+            ("q_low", 0.02, 0.02, "left", "bottom"),
+            ("q_overkill", 0.98, 0.02, "right", "bottom"),
+        )
+        for key, qx, qy, ha, va in corners:
+            ax.text(
+                qx,
+                qy,
+                _t(key, lang),
+                transform=ax.transAxes,
+                ha=ha,
+                va=va,
+                color="#777777",
+                fontsize="small",
+            )
+        ax.set_xlabel(_t("performance", lang) if performance == "performance" else performance)
+        ax.set_ylabel(_t("importance", lang) if importance == "importance" else importance)
+        for side in ("top", "right"):
+            ax.spines[side].set_visible(False)
+        return _finish(ax, title)
+
+
+def _pad_limits(ax: Axes, x: np.ndarray, y: np.ndarray, pad: float = 0.12) -> None:
+    for values, setter in ((x, ax.set_xlim), (y, ax.set_ylim)):
+        finite = values[np.isfinite(values)]
+        if finite.size == 0:
+            continue
+        lo, hi = float(finite.min()), float(finite.max())
+        span = hi - lo if hi > lo else max(abs(hi), 1.0)
+        setter(lo - pad * span, hi + pad * span)
+
+
+# ----------------------------------------------------------------------------- keyness
+
+
+def plot_keyness(
+    data: pd.DataFrame,
+    *,
+    token: str = "token",
+    statistic: str = "g2",
+    group: str = "group",
+    p: str | None = "p_adj",
+    target: Any = None,
+    top: int = 15,
+    alpha: float = 0.05,
+    lang: Lang = "zh",
+    framework: Framework | None = None,
+    ax: Axes | None = None,
+    title: str | None = None,
+) -> Axes:
+    """Horizontal bars of the most key tokens of a group (keyness, e.g. log-likelihood G²).
+
+    Parameters
+    ----------
+    data
+        One row per (group, token) with the keyness statistic; ``group`` may be absent
+        when the frame holds one comparison.
+    token, statistic, group, p
+        Column names: the token, the statistic (signed when negative values mark tokens
+        under-used by the group), the group and the adjusted p value (``None`` to ignore).
+    target
+        Group to show; default every group, each with its own colour.
+    top
+        Tokens shown per group: the largest positive values, and as many of the most
+        negative ones when the statistic is signed.
+    alpha
+        Bars with ``p >= alpha`` are drawn light and hatched, with a note.
+    lang, framework, ax, title
+        As in :func:`plot_radar`; ``framework`` is unused but accepted for a uniform API.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        One ``Rectangle`` patch per bar (width = statistic), y tick labels = tokens, the
+        largest at the top.
+
+    Raises
+    ------
+    InputError
+        A required column is missing, a value is not numeric, or ``target`` is not a
+        group of the data.
+    ConfigError
+        ``lang`` is invalid or ``top`` is not a positive integer.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from analysis.plot import plot_keyness
+    >>> key = pd.DataFrame({"token": ["党员", "网格", "养老"], "g2": [25.1, 12.0, 4.2],
+    ...     "p_adj": [0.001, 0.01, 0.2]})
+    >>> ax = plot_keyness(key)
+    >>> [t.get_text() for t in ax.get_yticklabels()]
+    ['养老', '网格', '党员']
+    """
+    owner = "plot_keyness"
+    _check_common(owner, lang, framework)
+    if not isinstance(top, int) or isinstance(top, bool) or top < 1:
+        raise ConfigError(
+            f"The 'top' parameter of {owner} must be a positive integer. Got {top!r} instead."
+        )
+    _require(data, [token, statistic], owner=owner)
+    frame = pd.DataFrame(
+        {
+            "token": data[token].astype(str).to_numpy(),
+            "stat": _numeric(data, statistic, owner=owner).to_numpy(),
+            "g": data[group].to_numpy() if group in data.columns else "",
+            "p": (
+                _numeric(data, p, owner=owner).to_numpy()
+                if p is not None and p in data.columns
+                else np.zeros(len(data))
+            ),
+        }
+    ).dropna(subset=["stat"])
+    group_list = _group_order(frame["g"], None if target is None else [target], owner=owner)
+    parts = []
+    for name in group_list:
+        rows = frame[frame["g"] == name]
+        pos = rows[rows["stat"] > 0].nlargest(top, "stat")
+        neg = rows[rows["stat"] < 0].nsmallest(top, "stat")
+        parts.append(pd.concat([neg.iloc[::-1], pos.iloc[::-1]]) if len(neg) else pos.iloc[::-1])
+    shown = pd.concat(parts[::-1], ignore_index=True) if parts else frame.iloc[:0]
+    many = len(group_list) > 1
+    signif = (shown["p"] < alpha).to_numpy()
+
+    with font_context():
+        if ax is None:
+            ax = _new_axes((6.0, max(2.4, 0.8 + 0.28 * len(shown))))
+        ys = np.arange(len(shown))
+        colour_of = {name: _colour(i) for i, name in enumerate(group_list)}
+        stats = shown["stat"].to_numpy(float)
+        if many:
+            colours = [colour_of[g] for g in shown["g"]]
+        else:
+            colours = [_colour(0) if v >= 0 else _colour(1) for v in stats]
+        bars = ax.barh(ys, stats, height=0.7, color=colours, edgecolor=colours, linewidth=0.5)
+        for bar, ok in zip(bars.patches, signif, strict=True):
+            if not ok:
+                bar.set_alpha(0.35)
+                bar.set_hatch("///")
+        if many:
+            sizes = shown.groupby("g", sort=False).size().to_numpy()
+            for edge in np.cumsum(sizes)[:-1]:
+                ax.axhline(edge - 0.5, color="#BBBBBB", linewidth=0.8, linestyle=":")
+        ax.set_yticks(ys)
+        ax.set_yticklabels([_shorten(t, 16) for t in shown["token"]])
+        ax.axvline(0, color="#555555", linewidth=0.8)
+        ax.set_xlabel(_t("keyness", lang) if statistic == "g2" else statistic)
+        ax.set_ylim(-0.6, len(shown) - 0.4)
+        for side in ("top", "right"):
+            ax.spines[side].set_visible(False)
+        if many:
+            from matplotlib.patches import Patch
+
+            handles = [Patch(color=colour_of[g], label=_shorten(g, 20)) for g in group_list]
+            ax.legend(handles=handles, loc="lower right", frameon=False, fontsize="small")
+        if (~signif).any():
+            _note(ax, _t("not_significant", lang), below=36)
+        return _finish(ax, title)
+
+
+# ----------------------------------------------------------------------------- network
+
+
+def _scale(values: np.ndarray, lo: float, hi: float) -> np.ndarray:
+    values = np.asarray(values, dtype=float)
+    if values.size == 0:
+        return values
+    vmin, vmax = np.nanmin(values), np.nanmax(values)
+    if not np.isfinite(vmin) or vmax <= vmin:
+        return np.full(values.shape, (lo + hi) / 2)
+    return lo + (values - vmin) / (vmax - vmin) * (hi - lo)
+
+
+def plot_network(
+    edges: pd.DataFrame,
+    *,
+    nodes: pd.DataFrame | None = None,
+    source: str = "source",
+    target: str = "target",
+    weight: str = "weight",
+    term: str = "term",
+    dimension: str = "dimension",
+    freq: str = "freq",
+    top: int | None = 60,
+    min_weight: float | None = None,
+    layout: Literal["spring", "kamada_kawai", "circular"] = "spring",
+    seed: int = 0,
+    lang: Lang = "zh",
+    framework: Framework | None = None,
+    ax: Axes | None = None,
+    title: str | None = None,
+) -> Axes:
+    """Co-occurrence network of lexicon terms.
+
+    Parameters
+    ----------
+    edges
+        Edge list, one row per pair of terms: ``source``, ``target``, ``weight``
+        (co-occurrence count or association). Pairs listed twice (a-b and b-a) are summed.
+    nodes
+        Optional node attributes: ``term``, ``dimension`` (colours nodes by dimension) and
+        ``freq`` (sizes nodes; default the weighted degree).
+    source, target, weight, term, dimension, freq
+        Column names.
+    top
+        Keep only the ``top`` heaviest edges (``None`` keeps all); nodes without a kept
+        edge are dropped.
+    min_weight
+        Drop edges lighter than this.
+    layout
+        Node placement: ``"spring"`` (Fruchterman–Reingold, seeded), ``"kamada_kawai"`` or
+        ``"circular"``.
+    seed
+        Seed of the spring layout, so the same data give the same picture.
+    lang, framework, ax, title
+        As in :func:`plot_radar`; ``ax`` is a Cartesian Axes.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        One ``LineCollection`` with one segment per edge (width by weight), one
+        ``PathCollection`` with one point per node (size by frequency, colour by dimension)
+        and one ``Text`` per node with its term; axes are hidden.
+
+    Raises
+    ------
+    InputError
+        A required column is missing or a weight is not numeric.
+    ConfigError
+        ``lang`` or ``layout`` is invalid.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from analysis.plot import plot_network
+    >>> edges = pd.DataFrame({"source": ["党员", "党员"], "target": ["网格", "志愿者"],
+    ...     "weight": [5, 2]})
+    >>> ax = plot_network(edges)
+    >>> len(ax.collections[0].get_segments())
+    2
+    """
+    import networkx as nx
+    from matplotlib.collections import LineCollection
+    from matplotlib.lines import Line2D
+    from matplotlib.patheffects import withStroke
+
+    owner = "plot_network"
+    fw = _check_common(owner, lang, framework)
+    check_option("layout", layout, ("spring", "kamada_kawai", "circular"), owner=owner)
+    _require(edges, [source, target, weight], owner=owner, what="edges")
+    frame = pd.DataFrame(
+        {
+            "a": edges[source].astype(str).to_numpy(),
+            "b": edges[target].astype(str).to_numpy(),
+            "w": _numeric(edges, weight, owner=owner).to_numpy(),
+        }
+    ).dropna()
+    frame = frame[frame["a"] != frame["b"]]
+    pair = np.where(
+        frame["a"] <= frame["b"], frame["a"] + "\x00" + frame["b"], frame["b"] + "\x00" + frame["a"]
+    )
+    frame = frame.assign(pair=pair).groupby("pair", sort=True, as_index=False)["w"].sum()
+    frame[["a", "b"]] = frame["pair"].str.split("\x00", n=1, expand=True)
+    if min_weight is not None:
+        frame = frame[frame["w"] >= min_weight]
+    if top is not None:
+        frame = frame.sort_values(["w", "pair"], ascending=[False, True], kind="stable").head(top)
+    graph = nx.Graph()
+    for a, b, w in frame[["a", "b", "w"]].itertuples(index=False):
+        graph.add_edge(a, b, weight=float(w))
+    attrs: dict[str, dict[str, Any]] = {}
+    if nodes is not None:
+        _require(nodes, [term], owner=owner, what="nodes")
+        for rec in nodes.to_dict("records"):
+            attrs[str(rec[term])] = rec
+    names = sorted(graph.nodes)
+    if layout == "spring":
+        pos = nx.spring_layout(graph, seed=seed, weight="weight") if names else {}
+    elif layout == "kamada_kawai":
+        pos = nx.kamada_kawai_layout(graph) if len(names) > 1 else {n: (0.0, 0.0) for n in names}
+    else:
+        pos = nx.circular_layout(graph)
+    xy = np.array([pos[n] for n in names], dtype=float).reshape(-1, 2)
+    strength = np.array([graph.degree(n, weight="weight") for n in names], dtype=float)
+    sizes_raw = np.array(
+        [
+            float(attrs[n][freq])
+            if n in attrs and freq in attrs[n] and pd.notna(attrs[n][freq])
+            else strength[i]
+            for i, n in enumerate(names)
+        ],
+        dtype=float,
+    )
+    node_dims = [
+        str(attrs[n][dimension]) if n in attrs and pd.notna(attrs[n].get(dimension)) else ""
+        for n in names
+    ]
+    present = fw.order(d for d in node_dims if d)
+    colour_of = {d: _dimension_colour(fw, d) for d in present}
+    colours = [colour_of.get(d, _SUPPRESSED_COLOUR) for d in node_dims]
+
+    with font_context():
+        if ax is None:
+            ax = _new_axes((7.0, 6.0))
+        segments = [(pos[a], pos[b]) for a, b in frame[["a", "b"]].itertuples(index=False)]
+        ax.add_collection(
+            LineCollection(
+                segments,
+                linewidths=_scale(frame["w"].to_numpy(), 0.6, 4.0),
+                colors="#999999",
+                alpha=0.6,
+                zorder=1,
+            )
+        )
+        ax.scatter(
+            xy[:, 0],
+            xy[:, 1],
+            s=_scale(sizes_raw, 120, 900),
+            c=colours,
+            alpha=0.9,
+            edgecolors="white",
+            linewidths=1.0,
+            zorder=2,
+        )
+        font_sizes = _scale(sizes_raw, 8, 12)
+        for i, name in enumerate(names):
+            ax.text(
+                xy[i, 0],
+                xy[i, 1],
+                _shorten(name, 12),
+                ha="center",
+                va="center",
+                fontsize=float(font_sizes[i]),
+                zorder=3,
+                path_effects=[withStroke(linewidth=2.5, foreground="white")],
+            )
+        ax.set_axis_off()
+        ax.set_aspect("equal", adjustable="datalim")
+        ax.margins(0.12)
+        ax.autoscale_view()
+        if present:
+            handles = [
+                Line2D(
+                    [],
+                    [],
+                    linestyle="none",
+                    marker="o",
+                    markersize=8,
+                    color=colour_of[d],
+                    label=fw.label(d, lang),
+                )
+                for d in present
+            ]
+            ax.legend(
+                handles=handles,
+                loc="upper left",
+                bbox_to_anchor=(1.0, 1.0),
+                frameon=False,
+                fontsize="small",
+            )
+        return _finish(ax, title)
+
+
+# ----------------------------------------------------------------------------- distributions
+
+
+def plot_distributions(
+    data: pd.DataFrame,
+    *,
+    value: str = "score",
+    dimension: str = "dimension",
+    group: str | None = None,
+    kind: Literal["box", "violin", "hist"] = "box",
+    groups: Sequence[Any] | None = None,
+    bins: int | Sequence[float] | None = None,
+    limits: tuple[float, float] | None = None,
+    suppressed: str | None = "suppressed",
+    lang: Lang = "zh",
+    framework: Framework | None = None,
+    ax: Axes | None = None,
+    title: str | None = None,
+) -> Axes:
+    """Distributions of scores by dimension (and group): box plots, violins or histograms.
+
+    Parameters
+    ----------
+    data
+        Raw scores, one row per respondent (or document) x dimension: ``dimension`` and
+        ``score`` (e.g. :func:`analysis.score_survey`).
+    value, dimension
+        Column names of the score and the dimension id.
+    group
+        Column of groups: boxes/violins are dodged by group within each dimension. With
+        ``kind="hist"`` the data must then hold one dimension, and one histogram is drawn
+        per group.
+    kind
+        ``"box"`` (median, quartiles, whiskers at 1.5 IQR, mean as a white diamond),
+        ``"violin"`` (kernel density with the median), or ``"hist"`` (step histograms,
+        as densities so groups of different sizes compare).
+    groups
+        Groups to draw, in this order; default all, in order of appearance.
+    bins
+        Histogram bins (``kind="hist"``); default one bin per 0.25 between the extremes.
+    limits
+        Range of the score axis.
+    suppressed
+        Boolean column flagging small groups: drawn grey and hatched, with a note.
+    lang, framework, ax, title
+        As in :func:`plot_radar`; ``ax`` is a Cartesian Axes.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        ``kind="box"``: one box ``PathPatch`` per (dimension, group) with data, in order;
+        ``"violin"``: one ``PolyCollection`` body per (dimension, group) with at least
+        two distinct values; ``"hist"``: one step ``Polygon`` patch per series.
+
+    Raises
+    ------
+    InputError
+        A required column is missing or a score is not numeric.
+    ConfigError
+        ``lang`` or ``kind`` is invalid, or a histogram by group is asked for several
+        dimensions at once.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from analysis.plot import plot_distributions
+    >>> sc = pd.DataFrame({"dimension": ["reform"] * 4 + ["members"] * 4,
+    ...     "score": [3, 4, 4, 5, 2, 3, 3, 4]})
+    >>> ax = plot_distributions(sc)
+    >>> [t.get_text() for t in ax.get_xticklabels()]
+    ['服务改革', '服务党员']
+    """
+    owner = "plot_distributions"
+    fw = _check_common(owner, lang, framework)
+    check_option("kind", kind, ("box", "violin", "hist"), owner=owner)
+    _require(data, [dimension, value] + ([group] if group is not None else []), owner=owner)
+    frame = pd.DataFrame(
+        {
+            "d": data[dimension].to_numpy(),
+            "v": _numeric(data, value, owner=owner).to_numpy(),
+            "g": data[group].to_numpy() if group is not None else "",
+        }
+    ).dropna(subset=["v", "d"])
+    dims = _dimension_order(frame["d"], fw)
+    order = _group_order(frame["g"], groups, owner=owner) if group is not None else [""]
+    small = _suppressed_groups(data, group, suppressed) if group is not None else set()
+    if kind == "hist" and group is not None and len(dims) > 1:
+        raise ConfigError(
+            f"{owner}: kind='hist' by group needs data for one dimension; got {len(dims)} "
+            f"({', '.join(dims)}). Filter the frame to one dimension first."
+        )
+
+    with font_context():
+        if ax is None:
+            width = 6.4 if kind == "hist" else max(6.4, 1.2 + 0.5 * len(dims) * len(order))
+            ax = _new_axes((width, 4.4))
+        if kind == "hist":
+            _draw_hist(ax, frame, dims, order, group, small, bins, fw, lang)
+            if limits is not None:
+                ax.set_xlim(*limits)
+        else:
+            _draw_boxes(ax, frame, dims, order, kind, small, fw, lang)
+            if limits is not None:
+                ax.set_ylim(*limits)
+        for side in ("top", "right"):
+            ax.spines[side].set_visible(False)
+        if small:
+            _note(ax, _t("suppressed", lang), below=48)
+        return _finish(ax, title)
+
+
+def _draw_boxes(
+    ax: Axes,
+    frame: pd.DataFrame,
+    dims: list[str],
+    order: list[Any],
+    kind: str,
+    small: set[Any],
+    fw: Framework,
+    lang: str,
+) -> None:
+    from matplotlib.patches import Patch
+
+    n_groups = len(order)
+    step = 0.8 / n_groups
+    for j, name in enumerate(order):
+        is_small = name in small
+        colour = _SUPPRESSED_COLOUR if is_small else _colour(j)
+        datasets, positions = [], []
+        for i, dim in enumerate(dims):
+            vals = frame.loc[(frame["d"] == dim) & (frame["g"] == name), "v"].to_numpy(float)
+            if vals.size:
+                datasets.append(vals)
+                positions.append(i + (j - (n_groups - 1) / 2) * step)
+        if not datasets:
+            continue
+        if kind == "box":
+            parts = ax.boxplot(
+                datasets,
+                positions=positions,
+                widths=step * 0.8,
+                patch_artist=True,
+                showmeans=True,
+                meanprops={
+                    "marker": "D",
+                    "markerfacecolor": "white",
+                    "markeredgecolor": "#333333",
+                    "markersize": 4,
+                },
+                medianprops={"color": "#222222", "linewidth": 1.5},
+                flierprops={
+                    "marker": "o",
+                    "markersize": 3,
+                    "markerfacecolor": colour,
+                    "markeredgecolor": "none",
+                    "alpha": 0.5,
+                },
+                manage_ticks=False,
+            )
+            for box in parts["boxes"]:
+                box.set_facecolor(colour)
+                box.set_alpha(0.55 if is_small else 0.75)
+                box.set_edgecolor("#333333")
+                if is_small:
+                    box.set_hatch("//")
+        else:
+            varied = [k for k, d in enumerate(datasets) if np.unique(d).size > 1]
+            if varied:
+                parts = ax.violinplot(
+                    [datasets[k] for k in varied],
+                    positions=[positions[k] for k in varied],
+                    widths=step * 0.9,
+                    showmedians=True,
+                    showextrema=False,
+                )
+                for body in parts["bodies"]:
+                    body.set_facecolor(colour)
+                    body.set_edgecolor("#333333")
+                    body.set_alpha(0.6)
+                    if is_small:
+                        body.set_hatch("//")
+                parts["cmedians"].set_color("#222222")
+            flat = [k for k in range(len(datasets)) if k not in varied]
+            if flat:
+                ax.scatter(
+                    [positions[k] for k in flat],
+                    [datasets[k][0] for k in flat],
+                    marker="_",
+                    s=200,
+                    color=colour,
+                )
+    ax.set_xticks(range(len(dims)))
+    ax.set_xticklabels([_shorten(fw.label(d, lang), 14, lines=2) for d in dims])
+    ax.set_xlim(-0.5, len(dims) - 0.5)
+    ax.set_ylabel(_t("score", lang))
+    ax.grid(True, axis="y", color="#E5E5E5", linewidth=0.8)
+    ax.set_axisbelow(True)
+    if n_groups > 1:
+        handles = [
+            Patch(
+                facecolor=_SUPPRESSED_COLOUR if g in small else _colour(j),
+                label=_shorten(g, 20) + (" *" if g in small else ""),
+            )
+            for j, g in enumerate(order)
+        ]
+        ax.legend(
+            handles=handles,
+            loc="upper left",
+            bbox_to_anchor=(1.01, 1.0),
+            frameon=False,
+            fontsize="small",
+        )
+
+
+def _draw_hist(
+    ax: Axes,
+    frame: pd.DataFrame,
+    dims: list[str],
+    order: list[Any],
+    group: str | None,
+    small: set[Any],
+    bins: int | Sequence[float] | None,
+    fw: Framework,
+    lang: str,
+) -> None:
+    values = frame["v"].to_numpy(float)
+    if bins is None and values.size:
+        lo, hi = float(values.min()), float(values.max())
+        edges = np.arange(math.floor(lo * 4) / 4, hi + 0.25 + 1e-9, 0.25)
+        bins = edges if edges.size > 1 else 10
+    if group is None:
+        series = [
+            (fw.label(d, lang), frame.loc[frame["d"] == d, "v"], k, False)
+            for k, d in enumerate(dims)
+        ]
+    else:
+        series = [
+            (
+                _shorten(g, 20) + (" *" if g in small else ""),
+                frame.loc[frame["g"] == g, "v"],
+                k,
+                g in small,
+            )
+            for k, g in enumerate(order)
+        ]
+    for name, vals, k, is_small in series:
+        if vals.empty:
+            continue
+        ax.hist(
+            vals.to_numpy(float),
+            bins=bins,
+            density=True,
+            histtype="step",
+            linewidth=1.8,
+            linestyle="--" if is_small else _linestyle(k),
+            color=_SUPPRESSED_COLOUR if is_small else _colour(k),
+            label=name,
+        )
+    ax.set_xlabel(_t("score", lang) if len(dims) != 1 else fw.label(dims[0], lang))
+    ax.set_ylabel(_t("density", lang))
+    if len(series) > 1:
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize="small")
 
 
 # ----------------------------------------------------------------------------- saving
