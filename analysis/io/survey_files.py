@@ -409,10 +409,18 @@ def _read_csv_bytes(data: bytes, name: str, encoding: str | None) -> tuple[pd.Da
             engine="c",
         )
     except pd.errors.ParserError as exc:
-        m = re.search(r"line (\d+)", str(exc))
-        where = location(name, row=int(m.group(1))) if m else name
+        m = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
+        if m:
+            want, line, saw = (int(g) for g in m.groups())
+            raise InputError(
+                f"{location(name, row=line)}: has {saw} cells but the header has {want}; "
+                "remove the extra cells or quote answers that contain the separator",
+                file=name,
+                row=line,
+            ) from None
+        detail = " ".join(str(exc).split())
         raise InputError(
-            f"{where}: rows have different numbers of columns ({exc})", file=name
+            f"{name}: cannot split the rows into columns ({detail})", file=name
         ) from None
     except pd.errors.EmptyDataError:
         raise InputError(

@@ -1,0 +1,461 @@
+"""Reading survey exports: formats, platforms, recoding, quarantine and broken files."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from analysis.codebook import load_codebook
+from analysis.errors import CodebookError, DataQualityWarning, InputError
+from analysis.io.survey_files import (
+    join_wjx_exports,
+    parse_duration,
+    parse_header,
+    read_survey,
+    split_multiselect,
+)
+
+DATA = Path(__file__).parent / "data" / "survey"
+BROKEN = DATA / "broken"
+DEMO = Path(__file__).parents[1] / "data" / "raw" / "demo"
+LABELS = ["非常不满意", "不满意", "一般", "满意", "非常满意"]
+
+
+def _make_broken():
+    spec = importlib.util.spec_from_file_location("make_broken", DATA / "make_broken.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault("make_broken", module)
+    spec.loader.exec_module(module)
+    return module
+
+
+make_broken = _make_broken()
+
+SMALL_CB = {
+    "id_column": "序号",
+    "group_column": "社区",
+    "duration_column": "所用时间",
+    "scale": {"min": 1, "max": 5, "labels": dict(zip(LABELS, range(1, 6), strict=True))},
+    "scales": {"agree": {"min": 1, "max": 5, "labels": {"不同意": 2, "同意": 4, "非常同意": 5}}},
+    "missing": {"skipped": ["(跳过)"], "no_answer": ["(空)"]},
+    "covariates": [{"column": "电话", "id": "phone"}, {"column": "备注", "id": "note"}],
+    "items": [
+        {"column": "7、服务满意度", "id": "q7", "dimension": "reform"},
+        {
+            "column": "8、办事要反复跑腿",
+            "id": "q8",
+            "dimension": "reform",
+            "reverse": True,
+            "scale": "agree",
+        },
+    ],
+}
+
+
+def write_csv(path: Path, rows: list[list[str]], encoding: str = "utf-8") -> Path:
+    text = "\n".join(",".join(r) for r in rows) + "\n"
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+HEAD = ["序号", "社区", "所用时间", "电话", "备注", "7、服务满意度", "8、办事要反复跑腿"]
+
+
+@pytest.fixture
+def small_csv(tmp_path):
+    rows = [
+        HEAD,
+        ["001", "桂花社区", "120秒", "013800000000", "None", "满意", "同意"],
+        ["002", "梅园社区", "4分19秒", "", "NA", "(跳过)", "非常同意"],
+        ["003", "桂花社区", "0:01:05", "", "null", "(空)", ""],
+    ]
+    return write_csv(tmp_path / "small.csv", rows)
+
+
+# --------------------------------------------------------------------------- recoding
+
+
+def test_labels_become_numbers_and_reverse_items_are_reversed(small_csv):
+    s = read_survey(small_csv, codebook=SMALL_CB)
+    r = s.responses
+    assert r["q7"].tolist()[:1] == [4.0]
+    assert r["q8"].tolist()[:2] == [2.0, 1.0]  # 同意 4 -> 2, 非常同意 5 -> 1
+    assert list(r.columns[:3]) == ["respondent_id", "group", "row"]
+    assert r["row"].tolist() == [2, 3, 4]
+    assert r["duration_s"].tolist() == [120.0, 259.0, 65.0]
+
+
+def test_two_kinds_of_missing_stay_distinct(small_csv):
+    s = read_survey(small_csv, codebook=SMALL_CB)
+    assert s.missing["q7"].tolist() == [None, "skipped", "no_answer"]
+    assert s.missing["q8"].tolist() == [None, None, "no_answer"]  # empty cell = no answer
+    assert s.responses["q7"].isna().tolist() == [False, True, True]
+
+
+def test_ids_phones_and_none_like_text_stay_text(small_csv):
+    s = read_survey(small_csv, codebook=SMALL_CB)
+    assert s.responses["respondent_id"].tolist() == ["001", "002", "003"]
+    assert s.responses["phone"].iloc[0] == "013800000000"
+    assert s.responses["note"].tolist() == ["None", "NA", "null"]
+
+
+def test_declared_codes_are_missing(tmp_path):
+    path = write_csv(tmp_path / "s.csv", [["a"], ["1"], ["99"], ["NA"], ["5"]])
+    cb = {
+        "scale": {"min": 1, "max": 5},
+        "missing": ["(跳过)", "NA", 99],
+        "items": [{"column": "a", "id": "a", "dimension": "reform"}],
+    }
+    s = read_survey(path, codebook=cb)
+    assert s.missing["a"].tolist() == [None, "no_answer", "no_answer", None]
+    assert s.responses["a"].tolist()[::3] == [1.0, 5.0]
+    assert load_codebook(cb).missing["skipped"] == ("(跳过)",)
+
+
+def test_answer_off_the_scale_goes_to_quarantine_with_where(tmp_path):
+    rows = [
+        HEAD,
+        ["1", "桂花社区", "60", "", "", "很满意", "同意"],
+        ["2", "桂花社区", "60", "", "", "满意", "同意"],
+    ]
+    path = write_csv(tmp_path / "s.csv", rows)
+    with pytest.warns(DataQualityWarning, match=r"1 of 2 rows quarantined"):
+        s = read_survey(path, codebook=SMALL_CB)
+    q = s.quarantine.iloc[0]
+    assert (q["file"], q["row"], q["column"], q["value"]) == ("s.csv", 2, "7、服务满意度", "很满意")
+    assert "expected one of 非常不满意" in q["problem"]
+    assert list(s.quarantine.columns) == ["file", "sheet", "row", "column", "value", "problem"]
+    assert s.responses["respondent_id"].tolist() == ["2"]
+
+
+def test_repeated_id_and_missing_group_are_quarantined(tmp_path):
+    rows = [
+        HEAD,
+        ["1", "桂花社区", "60", "", "", "满意", "同意"],
+        ["1", "桂花社区", "60", "", "", "满意", "同意"],
+        ["3", "", "60", "", "", "满意", "同意"],
+    ]
+    path = write_csv(tmp_path / "s.csv", rows)
+    with pytest.warns(DataQualityWarning):
+        s = read_survey(path, codebook=SMALL_CB)
+    assert s.quarantine["row"].tolist() == [3, 4]
+    assert len(s.responses) + s.quarantine["row"].nunique() == 3
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    answers=st.lists(
+        st.tuples(
+            st.sampled_from([*LABELS, "(跳过)", "(空)", "", "很满意", "3", "7", "None"]),
+            st.sampled_from(["同意", "不同意", "非常同意", "", "(跳过)", "好"]),
+        ),
+        min_size=1,
+        max_size=30,
+    )
+)
+def test_input_rows_equal_kept_plus_quarantined(tmp_path_factory, answers):
+    rows = [HEAD] + [
+        [str(i), "桂花社区", "60", "", "", a, b] for i, (a, b) in enumerate(answers, 1)
+    ]
+    path = write_csv(tmp_path_factory.mktemp("h") / "s.csv", rows)
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataQualityWarning)
+        s = read_survey(path, codebook=SMALL_CB)
+    assert len(s.responses) + s.quarantine["row"].nunique() == len(answers)
+    assert set(s.responses["row"]).isdisjoint(set(s.quarantine["row"]))
+    assert s.source["n_rows"] == len(answers)
+    # every kept answer is on its scale
+    assert s.responses["q7"].dropna().isin([1, 2, 3, 4, 5]).all()
+
+
+@given(st.lists(st.integers(1, 5), min_size=1, max_size=20))
+def test_reverse_coding_twice_is_identity(values):
+    cb = load_codebook(
+        {
+            "scale": {"min": 1, "max": 5},
+            "items": [{"column": "a", "id": "a", "dimension": "reform"}],
+        }
+    )
+    scale = cb.scale_of(cb.items[0])
+    x = np.array(values, dtype=float)
+    np.testing.assert_array_equal(scale.reverse(scale.reverse(x)), x)
+
+
+# --------------------------------------------------------------------------- formats
+
+
+@pytest.mark.parametrize(
+    ("encoding", "reported"),
+    [("utf-8", "utf-8"), ("utf-8-sig", "utf-8-sig"), ("gb18030", "gb18030"), ("gbk", "gb18030")],
+    ids=["utf8", "bom", "gb18030", "gbk"],
+)
+def test_csv_encodings_are_detected_and_reported(tmp_path, encoding, reported):
+    rows = [HEAD, ["1", "桂花社区", "60", "", "", "满意", "同意"]]
+    path = write_csv(tmp_path / "s.csv", rows, encoding=encoding)
+    s = read_survey(path, codebook=SMALL_CB)
+    assert s.source["encoding"] == reported
+    assert s.responses["group"].iloc[0] == "桂花社区"
+    assert len(s.source["sha256"]) == 64
+
+
+def test_xlsx_sheet_by_name_and_index(tmp_path):
+    path = tmp_path / "s.xlsx"
+    frame = pd.DataFrame([["1", "桂花社区", 60, "", "", "满意", "同意"]], columns=HEAD)
+    with pd.ExcelWriter(path) as xw:
+        pd.DataFrame({"说明": ["cover"]}).to_excel(xw, sheet_name="封面", index=False)
+        frame.to_excel(xw, sheet_name="数据", index=False)
+    by_name = read_survey(path, codebook=SMALL_CB, sheet="数据")
+    by_index = read_survey(path, codebook=SMALL_CB, sheet=1)
+    pd.testing.assert_frame_equal(by_name.responses, by_index.responses)
+    assert by_name.source["sheet"] == "数据"
+    with pytest.raises(InputError, match=r"s\.xlsx: no sheet 'Data'; sheets are '封面', '数据'"):
+        read_survey(path, codebook=SMALL_CB, sheet="Data")
+
+
+@pytest.mark.parametrize("suffix", [".sav", ".dta"])
+def test_spss_and_stata_value_labels_become_option_texts(tmp_path, suffix):
+    import pyreadstat
+
+    df = pd.DataFrame({"id": [1.0, 2.0, 3.0], "q7": [4.0, 5.0, 1.0]})
+    path = tmp_path / f"s{suffix}"
+    labels = {"q7": dict(zip([1.0, 2.0, 3.0, 4.0, 5.0], LABELS, strict=True))}
+    writer = pyreadstat.write_sav if suffix == ".sav" else pyreadstat.write_dta
+    writer(df, str(path), variable_value_labels=labels)
+    cb = {
+        "id_column": "id",
+        "scale": SMALL_CB["scale"],
+        "items": [{"column": "q7", "id": "q7", "dimension": "reform"}],
+    }
+    s = read_survey(path, codebook=cb)
+    assert s.responses["q7"].tolist() == [4.0, 5.0, 1.0]
+    assert s.responses["respondent_id"].tolist() == ["1", "2", "3"]
+    assert s.source["format"] == suffix[1:]
+
+
+WJX_META = ["序号", "提交答卷时间", "所用时间", "来源", "来源详情", "来自IP"]
+
+
+def test_wjx_text_and_code_exports_agree_and_join(tmp_path):
+    q = ["1、您所居住的社区：", "2、您参加过哪些活动？", "3、您对服务的满意程度—一站式"]
+    meta = ["2024/5/6 7:15:55", "259秒", "微信", "", "1.2.3.4(江苏-南京)"]
+    text = write_csv(
+        tmp_path / "text.csv",
+        [
+            WJX_META + q,
+            ["1", *meta, "桂花社区", "志愿服务┋其他〖义诊〗", "满意"],
+            ["2", *meta, "梅园社区", "文体活动", "非常满意"],
+        ],
+    )
+    code_q = [
+        q[0],
+        "2、您参加过哪些活动？(志愿服务)",
+        "2、您参加过哪些活动？(文体活动)",
+        "2、您参加过哪些活动？(其他)",
+        q[2],
+    ]
+    code = write_csv(
+        tmp_path / "code.csv",
+        [
+            WJX_META + code_q,
+            ["1", *meta, "1", "1", "0", "1", "4"],
+            ["2", *meta, "2", "0", "1", "0", "5"],
+        ],
+    )
+    cb = {
+        "id_column": "序号",
+        "scale": SMALL_CB["scale"],
+        "duration_column": "所用时间",
+        "items": [{"column": q[2], "id": "q3", "dimension": "reform"}],
+    }
+    a = read_survey(text, codebook=cb)
+    b = read_survey(code, codebook=cb)
+    assert a.source["platform"] == "wjx-text"
+    assert b.source["platform"] == "wjx-code"
+    assert a.responses["q3"].tolist() == b.responses["q3"].tolist() == [4.0, 5.0]
+    joined = read_survey([text, code], codebook=cb)
+    assert joined.source["platform"] == "wjx-text+code"
+    raw = join_wjx_exports(text, code).frame
+    assert raw["2、您参加过哪些活动？(文体活动)"].tolist() == ["0", "1"]
+    assert raw["2、您参加过哪些活动？"].iloc[0] == "志愿服务┋其他〖义诊〗"
+    assert a.responses["ip"].iloc[0] == "1.2.3.4"
+
+
+def test_wjx_join_refuses_different_respondents(tmp_path):
+    text = write_csv(tmp_path / "t.csv", [[*WJX_META, "q"], ["1", "", "", "", "", "", "a"]])
+    code = write_csv(tmp_path / "c.csv", [[*WJX_META, "q"], ["2", "", "", "", "", "", "1"]])
+    with pytest.raises(InputError, match=r"c\.csv: holds different respondents"):
+        join_wjx_exports(text, code)
+
+
+def test_tencent_export_is_detected(tmp_path):
+    path = write_csv(
+        tmp_path / "tx.csv",
+        [
+            ["编号", "开始答题时间", "结束答题时间", "答题时长", "Q1、服务满意度"],
+            ["1", "2024-05-06 07:00:00", "2024-05-06 07:04:19", "4分19秒", "满意"],
+        ],
+    )
+    cb = {
+        "id_column": "编号",
+        "duration_column": "答题时长",
+        "scale": SMALL_CB["scale"],
+        "items": [{"column": "Q1、服务满意度", "id": "q1", "dimension": "reform"}],
+    }
+    s = read_survey(path, codebook=cb)
+    assert s.source["platform"] == "tencent"
+    assert s.responses["duration_s"].iloc[0] == 259.0
+
+
+def test_without_codebook_raw_columns_come_back(small_csv):
+    s = read_survey(small_csv)
+    assert list(s.responses.columns) == ["respondent_id", "row", *HEAD]
+    assert s.responses["7、服务满意度"].tolist() == ["满意", "(跳过)", "(空)"]
+    assert s.codebook is None
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        ("8、您对以下服务的满意程度—社区卫生", (8, "您对以下服务的满意程度", "社区卫生", None)),
+        ("5、参加过哪些活动？(志愿服务)", (5, "参加过哪些活动？(志愿服务)", None, "志愿服务")),
+        ("Q12. 办事方便", (12, "办事方便", None, None)),
+        ("所用时间", (None, "所用时间", None, None)),
+    ],
+    ids=["matrix", "multi-select-code", "q-number", "metadata"],
+)
+def test_parse_header(header, expected):
+    p = parse_header(header)
+    assert (p["number"], p["stem"], p["row_label"], p["option"]) == expected
+
+
+def test_split_multiselect_counts_fill_ins_under_their_option():
+    out = split_multiselect(pd.Series(["志愿服务┋其他〖义诊〗", "文体活动", "(跳过)"]))
+    assert list(out.columns) == ["志愿服务", "其他", "文体活动"]
+    assert out.to_numpy().tolist() == [[1, 1, 0], [0, 0, 1], [0, 0, 0]]
+
+
+def test_parse_duration_formats():
+    got = parse_duration(pd.Series(["259", "259秒", "4分19秒", "1小时2分", "0:04:19", "", "快"]))
+    np.testing.assert_array_equal(got.to_numpy()[:5], [259, 259, 259, 3720, 259])
+    assert got.isna().tolist()[5:] == [True, True]
+
+
+# --------------------------------------------------------------------------- codebook fit
+
+
+def test_unknown_columns_are_listed_once_with_closest_header(small_csv, tmp_path):
+    cb_path = tmp_path / "codebook.yaml"
+    cb_path.write_text(
+        "scale: {min: 1, max: 5}\n"
+        "items:\n"
+        "  - {column: '7、服务满意', id: q7, dimension: reform}\n"
+        "  - {column: '9、不存在', id: q9, dimension: reform}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(CodebookError) as info:
+        read_survey(small_csv, codebook=cb_path)
+    msg = str(info.value)
+    assert msg.startswith("2 codebook problems in codebook.yaml")
+    assert "codebook.yaml, line 3, column '7、服务满意'" in msg
+    assert "closest header: '7、服务满意度'" in msg
+    assert "line 4" in msg
+    assert len(info.value.problems) == 2
+
+
+# --------------------------------------------------------------------------- broken files
+
+BROKEN_CASES = [
+    (
+        "wrong_encoding.csv",
+        InputError,
+        r"wrong_encoding\.csv: cannot decode the text .*expected one of utf-8-sig",
+    ),
+    (
+        "duplicated_headers.csv",
+        InputError,
+        r"duplicated_headers\.csv, row 1: duplicated column header .* \(columns 5 and 6\)",
+    ),
+    (
+        "two_header_rows.csv",
+        InputError,
+        r"two_header_rows\.csv, row 2: looks like a second header row",
+    ),
+    ("empty.csv", InputError, r"empty\.csv: the file is empty"),
+    ("header_only.csv", InputError, r"header_only\.csv: only a header row, no answers"),
+    (
+        "really_csv.xlsx",
+        InputError,
+        r"really_csv\.xlsx: the file is a text \(CSV\) file, not an \.xlsx workbook",
+    ),
+    ("ragged_rows.csv", InputError, r"ragged_rows\.csv, row 4: has 8 cells but the header has 7"),
+]
+
+
+@pytest.mark.parametrize(("name", "error", "match"), BROKEN_CASES, ids=[c[0] for c in BROKEN_CASES])
+def test_broken_exports_give_clear_errors(name, error, match):
+    with pytest.raises(error, match=match) as info:
+        read_survey(BROKEN / name, codebook=BROKEN / "codebook.yaml")
+    assert "\n" not in str(info.value)
+    assert info.value.__cause__ is None  # no pandas traceback chained in
+
+
+@pytest.mark.parametrize(
+    ("name", "rows", "column", "values"),
+    [
+        (
+            "dates_in_likert.xlsx",
+            [3, 5],
+            "3、您对社区养老服务的满意程度",
+            ["2024-03-02 00:00:00", "2024-03-04 00:00:00"],
+        ),
+        ("big_bad_last_row.csv", [10001], "3、您对社区养老服务的满意程度", ["很满意"]),
+    ],
+    ids=["dates-in-likert", "10000-rows-bad-last"],
+)
+def test_broken_cells_are_quarantined_where_they_are(tmp_path, name, rows, column, values):
+    path = BROKEN / name
+    if name.startswith("big"):
+        path = make_broken.write_big(tmp_path)
+    with pytest.warns(DataQualityWarning, match=rf"{len(rows)} of \d+ rows quarantined"):
+        s = read_survey(path, codebook=BROKEN / "codebook.yaml")
+    assert s.quarantine["row"].tolist() == rows
+    assert s.quarantine["column"].unique().tolist() == [column]
+    assert s.quarantine["value"].tolist() == values
+    assert s.quarantine["file"].unique().tolist() == [path.name]
+    assert len(s.responses) + len(rows) == s.source["n_rows"]
+
+
+def test_missing_file_and_unsupported_type(tmp_path):
+    with pytest.raises(InputError, match="file not found"):
+        read_survey(tmp_path / "nope.csv")
+    (tmp_path / "a.json").write_text("{}", encoding="utf-8")
+    with pytest.raises(InputError, match=r"a\.json: unsupported file type '\.json'"):
+        read_survey(tmp_path / "a.json")
+
+
+# --------------------------------------------------------------------------- demo study
+
+
+@pytest.mark.skipif(not (DEMO / "survey.xlsx").exists(), reason="demo study not present")
+def test_demo_study_reads_cleanly():
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        s = read_survey(DEMO / "survey.xlsx", codebook=DEMO / "codebook.yaml")
+    ours = [w for w in caught if not issubclass(w.category, DataQualityWarning)]
+    assert not ours
+    assert s.source["platform"] == "wjx-text"
+    assert len(s.responses) + s.quarantine["row"].nunique() == s.source["n_rows"]
+    assert s.responses["group"].nunique() >= 2
+    x = s.item_matrix()
+    assert np.isin(x[~np.isnan(x)], [1, 2, 3, 4, 5]).all()
