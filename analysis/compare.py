@@ -25,7 +25,13 @@ import pandas as pd
 
 from . import apa
 from .dimensions import SERVICE_FIVE, Framework
-from .errors import ConfigError, InputError, SmallSampleWarning, check_option
+from .errors import (
+    ConfigError,
+    DataQualityWarning,
+    InputError,
+    SmallSampleWarning,
+    check_option,
+)
 
 __all__ = ["CompareResult", "compare_groups"]
 
@@ -490,7 +496,7 @@ def compare_groups(
     for key in keys:
         sub = frame if by is None else frame[frame["_by"] == key]
         out = _one_slice(sub, key=key, params=params, excluded=excluded)
-        out["table"]["n_dropped"] = int(dropped.get(key, 0))
+        out["table"]["n_dropped"] = int(dropped.get(0 if by is None else key, 0))
         for name, part in out.items():
             if part is not None and not part.empty:
                 if by is not None:
@@ -690,6 +696,17 @@ def _one_slice(
     mean = summ["mean"].to_numpy(dtype=float)
     var = summ["var"].to_numpy(dtype=float)
     ranks = _ranks(sub) if method == "kruskal" or params["posthoc"] == "dunn" else None
+    flat = summ.index[summ["var"] <= 0].tolist()
+    if flat and method in ("welch", "brown-forsythe"):
+        warnings.warn(
+            f"compare_groups: {method} test not computed{'' if key is None else f' for {key}'}"
+            f": no variation within group(s) {', '.join(map(repr, flat[:10]))}",
+            DataQualityWarning,
+            stacklevel=3,
+        )
+        row["reason"] = f"{reason}; not computed: no variation within {len(flat)} group(s)"
+        out["table"] = pd.DataFrame([row])
+        return out
     row.update(_omnibus(method, n, mean, var, ranks))
     row.update(_two_group_effect(method, sub, summ, ranks, params))
     out["table"] = pd.DataFrame([row])

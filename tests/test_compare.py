@@ -1,0 +1,502 @@
+"""Tests of analysis.compare: omnibus tests, post hoc pairs, effect sizes, results.
+
+Reference values come from R (printed output written here with the call that produced it)
+or from scipy / statsmodels / pingouin called directly in the test. The R data sets are
+copies in tests/data/r/ (see the README there).
+"""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from numpy.testing import assert_allclose
+from scipy import stats
+
+import analysis as an
+from analysis.errors import ConfigError, DataQualityWarning, InputError, SmallSampleWarning
+
+R = Path(__file__).parent / "data" / "r"
+
+
+@pytest.fixture(scope="module")
+def plants() -> pd.DataFrame:
+    return pd.read_csv(R / "PlantGrowth.csv")
+
+
+@pytest.fixture(scope="module")
+def sprays() -> pd.DataFrame:
+    return pd.read_csv(R / "InsectSprays.csv")
+
+
+def groups_of(frame: pd.DataFrame, dv: str, between: str) -> list[np.ndarray]:
+    return [g[dv].to_numpy(float) for _, g in frame.groupby(between, sort=True)]
+
+
+# ------------------------------------------------------------------ omnibus
+
+
+def test_welch_matches_r_and_statsmodels(plants):
+    from statsmodels.stats.oneway import anova_oneway
+
+    res = an.compare_groups(plants, dv="weight", between="group", method="welch")
+    row = res.table.iloc[0]
+    # R 4.3: oneway.test(weight ~ group, PlantGrowth)
+    #   F = 5.181, num df = 2, denom df = 17.128, p-value = 0.01739
+    assert_allclose(
+        [row.statistic, row.df1, row.df2, row.p_value], [5.181, 2, 17.128, 0.01739], rtol=2e-4
+    )
+    ref = anova_oneway(plants.weight, plants.group, use_var="unequal")
+    assert_allclose([row.statistic, row.df2, row.p_value], [ref.statistic, ref.df[1], ref.pvalue])
+    assert row.method == "welch"
+
+
+def test_anova_matches_r_and_scipy(plants):
+    res = an.compare_groups(plants, dv="weight", between="group", method="anova")
+    row = res.table.iloc[0]
+    # R 4.3: summary(aov(weight ~ group, PlantGrowth))
+    #   group Df 2 Sum Sq 3.766 Mean Sq 1.8832 F 4.846 Pr(>F) 0.0159; Residuals 27 10.492
+    assert_allclose([row.statistic, row.p_value], [4.846, 0.0159], rtol=1e-3)
+    ref = stats.f_oneway(*groups_of(plants, "weight", "group"))
+    assert_allclose([row.statistic, row.p_value], [ref.statistic, ref.pvalue])
+    assert (row.df1, row.df2) == (2, 27)
+    # eta2 = 3.766 / (3.766 + 10.492); omega2 = (3.766 - 2 * 0.3886) / (14.258 + 0.3886)
+    ssb, ssw = 3.76634, 10.49209
+    msw = ssw / 27
+    assert_allclose(row.eta2, ssb / (ssb + ssw), rtol=1e-5)
+    assert_allclose(row.omega2, (ssb - 2 * msw) / (ssb + ssw + msw), rtol=1e-5)
+    assert_allclose(row.epsilon2, (ssb - 2 * msw) / (ssb + ssw), rtol=1e-5)
+    assert row.effect_type == "omega2"
+
+
+def test_brown_forsythe_spss_df_matches_statsmodels(plants):
+    from statsmodels.stats.oneway import anova_oneway
+
+    res = an.compare_groups(plants, dv="weight", between="group", method="brown-forsythe")
+    row = res.table.iloc[0]
+    ref = anova_oneway(plants.weight, plants.group, use_var="bf")
+    # statsmodels' df2 / pvalue2 are the SPSS variant: df1 = k - 1, Satterthwaite df2
+    assert_allclose(
+        [row.statistic, row.df1, row.df2, row.p_value],
+        [ref.statistic, ref.df2[0], ref.df2[1], ref.pvalue2],
+    )
+
+
+def test_kruskal_insect_sprays_matches_r(sprays):
+    res = an.compare_groups(sprays, dv="count", between="spray", method="kruskal")
+    row = res.table.iloc[0]
+    # R 4.3: kruskal.test(count ~ spray, InsectSprays)
+    #   Kruskal-Wallis chi-squared = 54.691, df = 5, p-value = 1.511e-10
+    assert_allclose([row.statistic, row.p_value], [54.691, 1.511e-10], rtol=2e-4)
+    ref = stats.kruskal(*groups_of(sprays, "count", "spray"))
+    assert_allclose([row.statistic, row.p_value], [ref.statistic, ref.pvalue])
+    assert_allclose(row.epsilon2_h, ref.statistic / (72 - 1))
+    assert row.effect_type == "epsilon2_h"
+    assert row.effect_ci_low < row.effect_size < row.effect_ci_high
+
+
+def test_kruskal_drops_missing_and_counts_them():
+    air = pd.read_csv(R / "airquality.csv")
+    res = an.compare_groups(air, dv="Ozone", between="Month", method="kruskal")
+    row = res.table.iloc[0]
+    # R 4.3: kruskal.test(Ozone ~ Month, airquality)
+    #   Kruskal-Wallis chi-squared = 29.267, df = 4, p-value = 6.901e-06
+    assert_allclose([row.statistic, row.p_value], [29.267, 6.901e-06], rtol=2e-4)
+    assert row.n_dropped == 37
+    assert row.n == 116
+
+
+def test_levene_and_shapiro_match_scipy(plants):
+    res = an.compare_groups(plants, dv="weight", between="group")
+    a = res.assumptions.set_index(["test", "group"], drop=False)
+    gs = groups_of(plants, "weight", "group")
+    mean_c = stats.levene(*gs, center="mean")
+    median_c = stats.levene(*gs, center="median")
+    # R 4.3: car::leveneTest(weight ~ group, PlantGrowth): F value 1.1192, Pr(>F) 0.3412
+    assert_allclose(median_c.statistic, 1.1192, rtol=1e-4)
+    lm = a[a.test == "levene_mean"].iloc[0]
+    lmed = a[a.test == "levene_median"].iloc[0]
+    assert_allclose([lm.statistic, lm.p_value], [mean_c.statistic, mean_c.pvalue])
+    assert_allclose([lmed.statistic, lmed.p_value], [median_c.statistic, median_c.pvalue])
+    sw = a[a.test == "shapiro"]
+    for name, values in zip(sorted(plants.group.unique()), gs, strict=True):
+        ref = stats.shapiro(values)
+        got = sw[sw.group == name].iloc[0]
+        assert_allclose([got.statistic, got.p_value], [ref.statistic, ref.pvalue])
+
+
+# ------------------------------------------------------------------ post hoc
+
+
+def test_tukey_kramer_matches_r_and_scipy(plants):
+    res = an.compare_groups(plants, dv="weight", between="group", method="anova")
+    ph = res.posthoc
+    assert list(ph.method.unique()) == ["tukey"]
+    # R 4.3: TukeyHSD(aov(weight ~ group, PlantGrowth))
+    #             diff        lwr       upr     p adj
+    # trt1-ctrl -0.371 -1.0622161 0.3202161 0.3908711
+    # trt2-ctrl  0.494 -0.1972161 1.1852161 0.1979960
+    # trt2-trt1  0.865  0.1737839 1.5562161 0.0120064
+    assert_allclose(ph["diff"], [-0.371, 0.494, 0.865], atol=1e-12)
+    assert_allclose(ph.ci_low, [-1.0622161, -0.1972161, 0.1737839], atol=2e-5)
+    assert_allclose(ph.ci_high, [0.3202161, 1.1852161, 1.5562161], atol=2e-5)
+    assert_allclose(ph.p_adj, [0.3908711, 0.1979960, 0.0120064], atol=2e-6)
+    ref = stats.tukey_hsd(*groups_of(plants, "weight", "group"))
+    ci = ref.confidence_interval()
+    # scipy's [i, j] is mean_i - mean_j; ours is mean_b - mean_a for a < b
+    for row, (i, j) in zip(ph.itertuples(), [(0, 1), (0, 2), (1, 2)], strict=True):
+        assert_allclose(row.p_value, ref.pvalue[j, i], atol=1e-6)
+        assert_allclose([row.ci_low, row.ci_high], [ci.low[j, i], ci.high[j, i]], atol=1e-5)
+
+
+def test_tukey_kramer_unbalanced_matches_statsmodels(sprays):
+    from statsmodels.stats.multicomp import pairwise_tukeyhsd
+
+    sub = sprays.iloc[[i for i in range(len(sprays)) if i % 12 not in (0, 5, 7) or i < 24]]
+    res = an.compare_groups(sub, dv="count", between="spray", method="anova")
+    ref = pairwise_tukeyhsd(sub["count"].to_numpy(float), sub["spray"].to_numpy())
+    assert_allclose(res.posthoc["diff"], ref.meandiffs)
+    assert_allclose(res.posthoc.p_adj, ref.pvalues, atol=1e-5)
+    assert_allclose(res.posthoc.ci_low, ref.confint[:, 0], atol=1e-4)
+    assert_allclose(res.posthoc.ci_high, ref.confint[:, 1], atol=1e-4)
+
+
+def test_games_howell_matches_pingouin(sprays):
+    pg = pytest.importorskip("pingouin")
+    res = an.compare_groups(sprays, dv="count", between="spray", method="welch")
+    ph = res.posthoc
+    ref = pg.pairwise_gameshowell(data=sprays, dv="count", between="spray")
+    assert list(ph.group_a) == list(ref.A)
+    assert list(ph.group_b) == list(ref.B)
+    # pingouin's diff and T are mean(A) - mean(B); ours are mean(B) - mean(A)
+    assert_allclose(ph["diff"], -ref["diff"])
+    assert_allclose(ph.statistic, -ref["T"])
+    assert_allclose(ph.df, ref["df"])
+    assert_allclose(ph.p_value, ref["pval"], atol=2e-6)
+    assert (ph.p_adj == ph.p_value).all()
+
+
+def test_games_howell_ci_from_scipy_quantile(plants):
+    from scipy.stats import studentized_range
+
+    res = an.compare_groups(plants, dv="weight", between="group", method="welch")
+    ph = res.posthoc
+    crit = studentized_range.ppf(0.95, 3, ph.df.to_numpy()) / np.sqrt(2)
+    assert_allclose(ph.ci_low, ph["diff"] - crit * ph.se, atol=1e-5)
+    assert_allclose(ph.ci_high, ph["diff"] + crit * ph.se, atol=1e-5)
+    # the significant pair (trt2 vs trt1) has a CI excluding 0, the others include it
+    assert ((ph.ci_low > 0) == (ph.p_adj < 0.05)).all()
+
+
+def test_dunn_two_groups_equals_kruskal(sprays):
+    sub = sprays[sprays.spray.isin(["A", "C"])]
+    res = an.compare_groups(sub, dv="count", between="spray", method="kruskal")
+    z = res.posthoc.statistic.iloc[0]
+    ref = stats.kruskal(*groups_of(sub, "count", "spray"))
+    # with two groups Dunn's tie-corrected z² is the tie-corrected H
+    assert_allclose(z**2, ref.statistic)
+    assert_allclose(res.posthoc.p_value.iloc[0], ref.pvalue)
+
+
+def test_dunn_formula_and_holm(sprays):
+    from statsmodels.stats.multitest import multipletests
+
+    res = an.compare_groups(sprays, dv="count", between="spray", method="kruskal")
+    ph = res.posthoc
+    ranks = stats.rankdata(sprays["count"])
+    _, counts = np.unique(sprays["count"], return_counts=True)
+    n_total = len(sprays)
+    sigma2 = n_total * (n_total + 1) / 12 - (counts**3 - counts).sum() / (12 * (n_total - 1))
+    mean_rank = pd.Series(ranks).groupby(sprays["spray"].to_numpy()).mean()
+    z_a_c = (mean_rank["C"] - mean_rank["A"]) / np.sqrt(sigma2 * (1 / 12 + 1 / 12))
+    got = ph[(ph.group_a == "A") & (ph.group_b == "C")].iloc[0]
+    assert_allclose(got.statistic, z_a_c)
+    assert_allclose(ph.p_adj, multipletests(ph.p_value, method="holm")[1])
+
+
+@pytest.mark.parametrize(
+    ("how", "ref_method"), [("bonferroni", "bonferroni"), ("lsd", None)], ids=["bonf", "lsd"]
+)
+def test_lsd_and_bonferroni(plants, how, ref_method):
+    from statsmodels.stats.multitest import multipletests
+
+    res = an.compare_groups(plants, dv="weight", between="group", method="anova", posthoc=how)
+    ph = res.posthoc
+    gs = dict(zip(sorted(plants.group.unique()), groups_of(plants, "weight", "group"), strict=True))
+    msw = sum(((g - g.mean()) ** 2).sum() for g in gs.values()) / 27
+    t = (gs["trt2"].mean() - gs["trt1"].mean()) / np.sqrt(msw * (2 / 10))
+    assert_allclose(ph.statistic.iloc[2], t)
+    assert_allclose(ph.p_value.iloc[2], 2 * stats.t.sf(abs(t), 27))
+    expected = ph.p_value if ref_method is None else multipletests(ph.p_value, method=ref_method)[1]
+    assert_allclose(ph.p_adj, expected)
+
+
+def test_versus_grand_mean_pooled_matches_statsmodels_contrast(plants):
+    import statsmodels.formula.api as smf
+
+    res = an.compare_groups(plants, dv="weight", between="group", method="anova")
+    gm = res.grand_mean
+    fit = smf.ols("weight ~ C(group) - 1", data=plants).fit()
+    n = plants.group.value_counts().sort_index().to_numpy()
+    for i in range(3):
+        contrast = np.eye(3)[i] - n / n.sum()
+        ref = fit.t_test(contrast)
+        assert_allclose(gm.statistic.iloc[i], float(np.squeeze(ref.tvalue)))
+        assert_allclose(gm.p_value.iloc[i], float(np.squeeze(ref.pvalue)))
+
+
+def test_versus_grand_mean_welch_two_equal_groups_is_welch_t(plants):
+    sub = plants[plants.group.isin(["ctrl", "trt1"])]
+    res = an.compare_groups(sub, dv="weight", between="group", method="welch")
+    ref = stats.ttest_ind(
+        sub.weight[sub.group == "trt1"], sub.weight[sub.group == "ctrl"], equal_var=False
+    )
+    assert_allclose(res.grand_mean.statistic.iloc[1], ref.statistic)
+    assert_allclose(res.grand_mean.p_value.iloc[1], ref.pvalue)
+
+
+def test_compact_letters_insect_sprays(sprays):
+    res = an.compare_groups(sprays, dv="count", between="spray", method="kruskal")
+    letters = dict(zip(res.letters.group, res.letters.letters, strict=True))
+    ph = res.posthoc
+    # groups share a letter exactly when the pair is not significant
+    for row in ph.itertuples():
+        share = bool(set(letters[row.group_a]) & set(letters[row.group_b]))
+        assert share == (row.p_adj >= 0.05), (row.group_a, row.group_b)
+
+
+# ------------------------------------------------------------------ two groups
+
+
+def test_two_groups_welch_hedges_g(plants):
+    sub = plants[plants.group.isin(["trt1", "trt2"])]
+    res = an.compare_groups(sub, dv="weight", between="group", method="welch")
+    row = res.table.iloc[0]
+    a, b = (sub.weight[sub.group == g].to_numpy() for g in ("trt1", "trt2"))
+    t = stats.ttest_ind(b, a, equal_var=False)
+    assert_allclose([row.statistic, row.p_value], [t.statistic**2, t.pvalue])
+    sp = np.sqrt(((a.size - 1) * a.var(ddof=1) + (b.size - 1) * b.var(ddof=1)) / 18)
+    d = (b.mean() - a.mean()) / sp
+    assert_allclose(row.effect_size, d * (1 - 3 / (4 * 18 - 1)), rtol=1e-3)
+    assert row.effect_type == "hedges_g"
+    assert row.effect_ci_low < row.effect_size < row.effect_ci_high
+
+
+def test_two_groups_kruskal_rank_biserial(sprays):
+    sub = sprays[sprays.spray.isin(["A", "C"])]
+    res = an.compare_groups(sub, dv="count", between="spray", method="kruskal", n_boot=200)
+    row = res.table.iloc[0]
+    a, c = (sub["count"][sub.spray == g].to_numpy() for g in ("A", "C"))
+    u = stats.mannwhitneyu(c, a).statistic
+    assert_allclose(row.effect_size, 2 * u / (a.size * c.size) - 1)
+    assert row.effect_type == "rank_biserial"
+    assert row.effect_ci_low <= row.effect_size <= row.effect_ci_high
+
+
+# ------------------------------------------------------------------ by, auto, weights
+
+
+def long_scores(seed: int = 1) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    rows = []
+    for dim, shift in (("members", 0.0), ("reform", 0.4), ("masses", 0.0)):
+        for g, mu in (("东湖", 3.5), ("桂花", 3.8), ("和平里", 3.2), ("新华", 3.6)):
+            for i in range(30):
+                value = mu + shift * (g == "桂花") + rng.normal(0, 0.5)
+                rows.append((f"{g}{i}", g, dim, round(float(value), 3), 4))
+    return pd.DataFrame(rows, columns=["respondent_id", "group", "dimension", "score", "n_items"])
+
+
+def test_by_dimension_framework_order_and_holm_across_dimensions():
+    from statsmodels.stats.multitest import multipletests
+
+    data = long_scores()
+    data.loc[[0, 5], "score"] = np.nan
+    before = data.copy()
+    res = an.compare_groups(data, dv="score", between="group", by="dimension")
+    pd.testing.assert_frame_equal(data, before)
+    assert list(res.table.dimension) == ["reform", "masses", "members"]
+    assert_allclose(res.table.p_adj, multipletests(res.table.p_value, method="holm")[1])
+    assert res.table.set_index("dimension").n_dropped.to_dict() == {
+        "reform": 0,
+        "masses": 0,
+        "members": 2,
+    }
+    assert (res.table.method == "welch").all()
+    assert res.params["chosen"]["reform"]["method"] == "welch"
+    assert len(res.posthoc) == 3 * 6
+    assert set(res.descriptives.columns) >= {"dimension", "group", "n", "mean", "sd", "se"}
+    for dim, part in data.groupby("dimension"):
+        ref = stats.f_oneway(*[g.score.dropna() for _, g in part.groupby("group")])
+        got = an.compare_groups(part, dv="score", between="group", method="anova").table
+        assert_allclose(got.statistic.iloc[0], ref.statistic)
+        assert dim in set(res.table.dimension)
+
+
+def test_auto_chooses_kruskal_for_a_likert_item(sprays):
+    data = long_scores()
+    data["item"] = np.clip(np.round(data.score), 1, 5)
+    res = an.compare_groups(data, dv="item", between="group", by="dimension")
+    assert (res.table.method == "kruskal").all()
+    assert res.table.reason.str.contains("distinct values").all()
+    assert (res.posthoc.method == "dunn").all()
+
+
+def test_descriptives_ci_and_quantiles(plants):
+    res = an.compare_groups(plants, dv="weight", between="group")
+    d = res.descriptives.set_index("group")
+    x = plants.weight[plants.group == "ctrl"].to_numpy()
+    ci = stats.t.interval(0.95, x.size - 1, loc=x.mean(), scale=stats.sem(x))
+    assert_allclose([d.loc["ctrl", "ci_low"], d.loc["ctrl", "ci_high"]], ci)
+    assert_allclose(
+        d.loc["ctrl", ["median", "q1", "q3"]].astype(float), np.quantile(x, [0.5, 0.25, 0.75])
+    )
+    assert_allclose(d.loc["ctrl", "sd"], x.std(ddof=1))
+
+
+def test_weights_constant_equal_unweighted_and_match_descrstatsw(plants):
+    from statsmodels.stats.weightstats import DescrStatsW
+
+    base = an.compare_groups(plants, dv="weight", between="group", method="welch")
+    w = plants.assign(w=2.5)
+    same = an.compare_groups(w, dv="weight", between="group", method="welch", weights="w")
+    assert_allclose(same.table.statistic, base.table.statistic)
+    assert_allclose(same.posthoc.p_value, base.posthoc.p_value)
+    rng = np.random.default_rng(3)
+    ww = plants.assign(w=rng.uniform(0.5, 2.0, len(plants)))
+    res = an.compare_groups(ww, dv="weight", between="group", method="welch", weights="w")
+    d = res.descriptives.set_index("group")
+    part = ww[ww.group == "trt1"]
+    n_eff = part.w.sum() ** 2 / (part.w**2).sum()
+    # frequency weights rescaled to sum to Kish's n_eff, variance with ddof = 1
+    scaled = part.w.to_numpy() * n_eff / part.w.sum()
+    ref = DescrStatsW(part.weight.to_numpy(), weights=scaled, ddof=1)
+    assert_allclose(d.loc["trt1", "mean"], ref.mean)
+    assert_allclose(d.loc["trt1", "sd"], ref.std)
+    assert_allclose(d.loc["trt1", "n_eff"], n_eff)
+
+
+@pytest.mark.parametrize(
+    ("method", "posthoc"),
+    [("kruskal", "auto"), ("welch", "tukey"), ("anova", "dunn"), ("anova", "lsd")],
+    ids=["kruskal", "tukey", "dunn", "lsd"],
+)
+def test_weights_refused_where_unsupported(plants, method, posthoc):
+    with pytest.raises(ConfigError, match="cannot take weights"):
+        an.compare_groups(
+            plants.assign(w=1.0),
+            dv="weight",
+            between="group",
+            method=method,
+            posthoc=posthoc,
+            weights="w",
+        )
+
+
+# ------------------------------------------------------------------ errors, warnings
+
+
+def test_bad_option_message(plants):
+    with pytest.raises(ConfigError, match=r"'method' parameter of compare_groups must be one of"):
+        an.compare_groups(plants, dv="weight", between="group", method="ttest")
+
+
+def test_missing_column_message(plants):
+    with pytest.raises(InputError, match=r"dv='score' not in data; columns are rownames, weight"):
+        an.compare_groups(plants, dv="score", between="group")
+
+
+def test_non_numeric_dv_names_row_and_value(plants):
+    bad = plants.astype({"weight": object})
+    bad.loc[7, "weight"] = "很满意"
+    with pytest.raises(
+        InputError, match=r"row 7, column 'weight': got '很满意'; expected a number"
+    ):
+        an.compare_groups(bad, dv="weight", between="group")
+
+
+def test_small_group_excluded_with_warning(plants):
+    data = pd.concat([plants, pd.DataFrame({"weight": [5.0], "group": ["solo"]})])
+    with pytest.warns(SmallSampleWarning, match="solo"):
+        res = an.compare_groups(data, dv="weight", between="group", method="welch")
+    assert res.table.k.iloc[0] == 3
+    assert res.table.n_groups_excluded.iloc[0] == 1
+    assert "solo" in set(res.descriptives.group)
+
+
+def test_no_warnings_leak_on_degenerate_slice():
+    data = pd.DataFrame({"group": ["a", "a", "b"], "score": [1.0, 2.0, 3.0]})
+    with pytest.warns(SmallSampleWarning):
+        res = an.compare_groups(data, dv="score", between="group")
+    assert np.isnan(res.table.statistic.iloc[0])
+    assert "not tested" in res.summary("en")
+
+
+# ------------------------------------------------------------------ result object
+
+
+def test_summary_never_prints_p_000(sprays):
+    res = an.compare_groups(sprays, dv="count", between="spray", method="kruskal")
+    for lang in ("zh", "en"):
+        text = res.summary(lang)
+        assert "p < .001" in text
+        assert ".000" not in text
+    assert "H(5) = 54.69" in res.summary("en")
+    assert "Kruskal-Wallis 检验显示各组差异显著" in res.summary("zh")
+
+
+def test_result_is_frozen_and_renders(plants):
+    data = long_scores()
+    res = an.compare_groups(data, dv="score", between="group", by="dimension")
+    with pytest.raises(AttributeError):
+        res.table = None  # type: ignore[misc]
+    html = res._repr_html_()
+    assert "服务改革" in html
+    assert "<table" in html
+    frame = res.to_frame()
+    assert list(frame.label_zh) == ["服务改革", "服务群众", "服务党员"]
+    assert "服务改革：" in res.summary("zh")
+    assert res.summary("en").startswith("Service reform:")
+
+
+def test_rerun_from_params_gives_same_table(plants):
+    res = an.compare_groups(plants, dv="weight", between="group", method="auto")
+    keys = ("dv", "between", "by", "method", "posthoc", "p_adjust", "weights", "conf_level")
+    again = an.compare_groups(plants, **{k: res.params[k] for k in keys})
+    pd.testing.assert_frame_equal(res.table, again.table)
+
+
+def test_shuffling_rows_changes_nothing(plants):
+    res = an.compare_groups(plants, dv="weight", between="group")
+    shuffled = plants.sample(frac=1.0, random_state=4)
+    again = an.compare_groups(shuffled, dv="weight", between="group")
+    assert_allclose(res.table.statistic, again.table.statistic)
+    assert_allclose(res.posthoc.p_value, again.posthoc.p_value)
+
+
+def test_import_analysis_stays_light():
+    import subprocess
+    import sys
+
+    code = "import analysis, sys; print('scipy' in sys.modules, 'statsmodels' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "False"]
+
+
+def test_welch_with_a_constant_group_warns_and_gives_nan():
+    data = pd.DataFrame({"group": list("aaabbbccc"), "score": [3.0] * 3 + [1.0, 2.0, 3.5] * 2})
+    with pytest.warns(DataQualityWarning, match="no variation.*'a'"):
+        res = an.compare_groups(data, dv="score", between="group", method="welch")
+    assert np.isnan(res.table.statistic.iloc[0])
+    assert "no variation" in res.table.reason.iloc[0]
+
+
+def test_no_runtime_warnings_for_constant_group():
+    data = pd.DataFrame({"group": list("aaabbbccc"), "score": [3.0] * 3 + [1.0, 2.0, 3.0] * 2})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        res = an.compare_groups(data, dv="score", between="group", method="anova")
+    assert res.table.k.iloc[0] == 3
