@@ -54,7 +54,7 @@ def bfi_frame():
 
 
 def test_alpha_matches_r_psych_published_output(bfi):
-    # R 4.3 / psych 2.3: alpha(bfi[1:5], check.keys=TRUE) prints
+    # R psych: alpha(bfi[1:5], check.keys=TRUE) prints (printed output as in psych's docs)
     #   raw_alpha 0.70  std.alpha 0.71  average_r 0.33
     rel = reliability(bfi).iloc[0]
     assert_allclose(rel["alpha"], 0.70, atol=0.005)
@@ -64,7 +64,7 @@ def test_alpha_matches_r_psych_published_output(bfi):
 
 
 def test_item_statistics_match_r_psych_published_output(bfi):
-    # R 4.3 / psych 2.3: alpha(bfi[1:5], check.keys=TRUE)
+    # R psych: alpha(bfi[1:5], check.keys=TRUE), printed output (2 decimals)
     #   Reliability if an item is dropped: raw_alpha A1- .72 A2 .62 A3 .60 A4 .69 A5 .64
     #                                      std.alpha A1- .73 A2 .63 A3 .61 A4 .69 A5 .66
     #   Item statistics: n 2784 2773 2774 2781 2784; r.drop .31 .56 .59 .39 .49;

@@ -1,0 +1,268 @@
+"""Codebooks: loading, collected validation problems with lines, custom frameworks, drafting."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from analysis.codebook import (
+    Codebook,
+    _ladder_label,
+    draft_codebook,
+    load_codebook,
+    validate_codebook,
+)
+from analysis.errors import CodebookError
+
+DEMO = Path(__file__).parents[1] / "data" / "raw" / "demo"
+LIKERT = "{min: 1, max: 5, labels: {非常不满意: 1, 不满意: 2, 一般: 3, 满意: 4, 非常满意: 5}}"
+
+
+def write(tmp_path: Path, text: str, name: str = "codebook.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_load_codebook_from_yaml(tmp_path):
+    path = write(
+        tmp_path,
+        f"""\
+id_column: 序号
+group_column: 社区
+scale: {LIKERT}
+scales:
+  agree: {{min: 1, max: 5, labels: {{不同意: 2, 同意: 4}}}}
+missing: {{skipped: ["(跳过)"], no_answer: ["(空)"]}}
+min_answered: 0.75
+covariates: [{{column: 性别, id: gender}}]
+text_columns: [{{column: 建议, id: suggestions}}]
+items:
+  - {{column: a, id: q1, dimension: members}}
+  - {{column: b, id: q2, dimension: reform, reverse: true, scale: agree}}
+  - {{column: c, id: q3, dimension: reform}}
+""",
+    )
+    cb = load_codebook(path)
+    assert isinstance(cb, Codebook)
+    assert cb.dimensions == ("reform", "members")
+    assert [it.id for it in cb.items_for("reform")] == ["q2", "q3"]
+    assert cb.items[1].reverse and cb.items[1].scale == "agree"
+    assert cb.items[2].line == 13
+    assert cb.min_answered == 0.75
+    assert cb.missing == {"skipped": ("(跳过)",), "no_answer": ("(空)",)}
+    assert cb.covariates[0].id == "gender" and cb.text_columns[0].id == "suggestions"
+    assert cb.path == str(path)
+    assert load_codebook(cb) is cb
+
+
+def test_every_problem_is_collected_and_raised_once_with_lines(tmp_path):
+    path = write(
+        tmp_path,
+        f"""\
+scale: {LIKERT}
+min_answered: 2
+items:
+  - {{column: a, id: q1, dimension: reform}}
+  - {{column: b, id: q2, dimension: service}}
+  - {{column: a, id: q3, dimension: members}}
+  - {{column: c, id: q1, dimension: reform}}
+  - {{column: d, id: q4, dimension: reform, scale: agree}}
+  - {{column: e, id: q5, dimension: reform, reverse: yes please}}
+""",
+    )
+    with pytest.raises(CodebookError) as info:
+        load_codebook(path)
+    msg = str(info.value)
+    assert msg.splitlines()[0] == "6 codebook problems in codebook.yaml:"
+    assert "codebook.yaml, line 2: got 2; min_answered must be a share" in msg
+    assert "line 5: got 'service'; unknown dimension; expected one of reform," in msg
+    assert (
+        "line 6: got 'a'; item in two dimensions (reform and members); first listed at "
+        "line 4" in msg
+    )
+    assert "line 7: got 'q1'; duplicate item id; first used at line 4" in msg
+    assert "line 8: got 'agree'; unknown scale; expected one of default" in msg
+    assert "line 9: got 'yes please'; reverse must be true or false" in msg
+    assert len(info.value.problems) == 6
+    assert set(info.value.problems.columns) >= {"file", "line", "value", "problem"}
+
+
+def test_yaml_syntax_error_names_the_line(tmp_path):
+    path = write(tmp_path, "scale: {min: 1\nitems:\n  - [unclosed\n")
+    with pytest.raises(CodebookError, match=r"codebook\.yaml, line \d+: not valid YAML"):
+        load_codebook(path)
+
+
+@pytest.mark.parametrize(
+    ("text", "match"),
+    [
+        ("- just\n- a list\n", r"expected a mapping with 'items', got list"),
+        (f"scale: {LIKERT}\n", r"line 1; items must be a non-empty list"),
+        (
+            "items:\n  - {column: a, id: q1, dimension: reform}\n",
+            r"line 2: got 'default'; unknown scale; expected one of none declared",
+        ),
+        (
+            f"scale: {LIKERT}\nitems:\n  - {{column: a, id: 'q 1', dimension: reform}}\n",
+            r"line 3: got 'q 1'; item id must be ASCII",
+        ),
+        (
+            f"scale: {LIKERT}\nitems:\n  - {{column: a, id: row, dimension: reform}}\n",
+            r"got 'row'; id 'row' is reserved",
+        ),
+        (
+            "scale: {min: 5, max: 1}\nitems:\n  - {column: a, id: q1, dimension: reform}\n",
+            r"line 1: got '5\.0\.\.1\.0'; scale 'default': min must be below max",
+        ),
+    ],
+    ids=["not-mapping", "no-items", "no-scale", "bad-id", "reserved-id", "min-above-max"],
+)
+def test_malformed_codebooks(tmp_path, text, match):
+    with pytest.raises(CodebookError, match=match):
+        load_codebook(write(tmp_path, text))
+
+
+def test_missing_codebook_file(tmp_path):
+    with pytest.raises(CodebookError, match="codebook not found"):
+        load_codebook(tmp_path / "nope.yaml")
+
+
+def test_a_study_declares_its_own_dimensions():
+    cb = load_codebook(
+        {
+            "framework": "trust",
+            "dimensions": [
+                {"id": "trust", "label_zh": "信任", "label_en": "Trust"},
+                {"id": "voice", "label_zh": "表达", "label_en": "Voice"},
+            ],
+            "scale": {"min": 1, "max": 5},
+            "items": [
+                {"column": "x", "id": "x", "dimension": "voice"},
+                {"column": "y", "id": "y", "dimension": "trust"},
+            ],
+        }
+    )
+    assert cb.framework.name == "trust"
+    assert cb.dimensions == ("trust", "voice")
+    assert cb.framework.label("voice") == "表达"
+    with pytest.raises(
+        CodebookError, match="got 'reform'; unknown dimension; expected one of trust"
+    ):
+        load_codebook(
+            {
+                "dimensions": [{"id": "trust"}],
+                "scale": {"min": 1, "max": 5},
+                "items": [{"column": "x", "id": "x", "dimension": "reform"}],
+            }
+        )
+
+
+@pytest.mark.parametrize(
+    ("missing", "skipped", "no_answer"),
+    [
+        (["(跳过)", "(空)", 99], ("(跳过)",), ("(空)", "99")),
+        ({"skipped": "-3", "no_answer": [-2, "(空)"]}, ("-3",), ("-2", "(空)")),
+        (None, (), ()),
+    ],
+    ids=["flat-list", "mapping", "none"],
+)
+def test_missing_codes(missing, skipped, no_answer):
+    cb = load_codebook(
+        {
+            "scale": {"min": 1, "max": 5},
+            "missing": missing,
+            "items": [{"column": "a", "id": "a", "dimension": "reform"}],
+        }
+    )
+    assert cb.missing["skipped"] == skipped
+    assert cb.missing["no_answer"] == no_answer
+
+
+def test_validate_codebook_lists_uncovered_answers_and_unknown_columns(tmp_path):
+    data = write(
+        tmp_path, "序号,a,b\n1,满意,一般\n2,很满意,满意\n3,很满意,(空)\n4,满意,好\n", name="s.csv"
+    )
+    cb = write(
+        tmp_path,
+        f"""\
+id_column: 序号
+scale: {LIKERT}
+missing: ["(空)"]
+items:
+  - {{column: a, id: q1, dimension: reform}}
+  - {{column: b, id: q2, dimension: reform}}
+  - {{column: c, id: q3, dimension: reform}}
+""",
+    )
+    with pytest.raises(CodebookError) as info:
+        validate_codebook(cb, data)
+    probs = info.value.problems
+    assert len(probs) == 3
+    assert "line 7" in str(info.value) and "item column not found in s.csv" in str(info.value)
+    covered = probs[probs["value"].notna()].sort_values("line")
+    assert covered["value"].tolist() == ["很满意", "好"]
+    assert covered["row"].tolist() == [3, 5]
+    assert covered["line"].tolist() == [5, 6]
+    assert "(2 rows in s.csv)" in covered["problem"].iloc[0]
+
+
+@pytest.mark.parametrize(
+    ("answer", "label"),
+    [
+        ("非常同意", "非常同意"),
+        ("同意", "同意"),
+        ("非常同意（5分）", "非常同意"),
+        ("非常不同意", "非常不同意"),
+        ("不同意", "不同意"),
+        ("随便", None),
+    ],
+)
+def test_longest_label_is_matched_first(answer, label):
+    labels = ("非常不同意", "不同意", "一般", "同意", "非常同意")
+    assert _ladder_label(answer, labels) == label
+
+
+def test_draft_codebook_detects_ladders_and_reverse_candidates(tmp_path):
+    rows = [
+        "序号,提交答卷时间,所用时间,1、您所居住的社区：,2、您的性别：,3、您对服务的满意程度,"
+        "4、办事需要反复跑腿,5、社区活动很丰富,6、建议",
+        "1,2024/5/6,100秒,桂花社区,男,满意,非常同意,同意,多办活动",
+        "2,2024/5/6,100秒,梅园社区,女,非常满意,不同意,非常不同意,无",
+        "3,2024/5/6,100秒,桂花社区,男,(跳过),一般,非常同意,路灯坏了",
+    ] + [f"{i},2024/5/6,100秒,竹林社区,女,一般,同意,一般,意见{i}" for i in range(4, 30)]
+    path = write(tmp_path, "\n".join(rows) + "\n", name="export.csv")
+    text = draft_codebook(path)
+    assert "platform: wjx-text" in text
+    data = yaml.safe_load(text)
+    assert data["id_column"] == "序号"
+    assert data["group_column"] == "1、您所居住的社区："
+    assert data["duration_column"] == "所用时间"
+    assert list(data["scale"]["labels"]) == ["非常不满意", "不满意", "一般", "满意", "非常满意"]
+    assert list(data["scales"]["agree"]["labels"])[-1] == "非常同意"
+    items = {it["id"]: it for it in data["items"]}
+    assert set(items) == {"q3", "q4", "q5"}
+    assert items["q4"]["reverse"] is True and items["q4"]["scale"] == "agree"
+    assert "reverse" not in items["q5"]
+    assert "REVIEW: reverse-worded?" in text
+    assert [c["column"] for c in data["covariates"]] == ["2、您的性别："]
+    assert [c["column"] for c in data["text_columns"]] == ["6、建议"]
+    with pytest.raises(CodebookError, match="unknown dimension"):
+        load_codebook(data)
+    for it in data["items"]:
+        it["dimension"] = "masses"
+    assert load_codebook(data).dimensions == ("masses",)
+
+
+@pytest.mark.skipif(not (DEMO / "codebook.yaml").exists(), reason="demo study not present")
+def test_demo_codebook_loads_and_fits_its_export():
+    cb = load_codebook(DEMO / "codebook.yaml")
+    assert cb.dimensions == ("reform", "development", "livelihood", "masses", "members")
+    assert any(it.reverse for it in cb.items)
+    draft = yaml.safe_load(draft_codebook(DEMO / "survey.xlsx"))
+    assert {it["column"] for it in draft["items"]} == {it.column for it in cb.items}
+    assert {it["column"] for it in draft["items"] if it.get("reverse")} == {
+        it.column for it in cb.items if it.reverse
+    }
