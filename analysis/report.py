@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from .apa import format_number, format_p
 from .dimensions import SERVICE_FIVE, Framework
 from .privacy import mask_pii, safe_filename, suppress_small
-from .reportdoc import Figure, ReportDocument, Section, Table, t
+from .reportdoc import Figure, ReportDocument, Section, Table, numbered, t
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -336,7 +336,14 @@ def study_document(inputs: ReportInputs) -> ReportDocument:
             sections.append(section)
     sections.append(_methods_section(inputs))
     return ReportDocument(_title(inputs), t("report", inputs.lang), inputs.lang,  # type: ignore[arg-type]
-                          tuple(sections), inputs.colophon)
+                          _numbered_sections(sections, inputs.lang), inputs.colophon)
+
+
+def _numbered_sections(sections: Sequence[Section], lang: str) -> tuple[Section, ...]:
+    from dataclasses import replace
+
+    return tuple(replace(s, title=numbered(s.title, i, lang))  # type: ignore[arg-type]
+                 for i, s in enumerate(sections, start=1))
 
 
 def group_document(inputs: ReportInputs, group: str) -> ReportDocument:
@@ -398,8 +405,9 @@ def group_document(inputs: ReportInputs, group: str) -> ReportDocument:
     text = _text_section(inputs, counter, fig, group=group)
     if text is not None:
         sections.append(text)
-    title = f"{group}{t('group_report', lang)}" if lang == "zh" else f"{group}: {t('group_report', lang)}"
-    return ReportDocument(title, _title(inputs), lang, tuple(sections), inputs.colophon)  # type: ignore[arg-type]
+    title = t("group_title", lang, group=group)  # type: ignore[arg-type]
+    return ReportDocument(title, _title(inputs), lang,  # type: ignore[arg-type]
+                          _numbered_sections(sections, lang), inputs.colophon)
 
 
 def _render(doc: ReportDocument, stem: Path, formats: Sequence[str]) -> list[str]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-__all__ = ["TEXT", "Figure", "ReportDocument", "Section", "Table", "t"]
+__all__ = ["TEXT", "Figure", "ReportDocument", "Section", "Table", "numbered", "t"]
 
 Lang = Literal["zh", "en"]
 
@@ -60,12 +60,13 @@ class ReportDocument:
 TEXT: dict[str, dict[str, str]] = {
     "report": {"zh": "研究报告", "en": "Study report"},
     "group_report": {"zh": "社区报告", "en": "Community report"},
-    "sample": {"zh": "一、样本与数据质量", "en": "1. Sample and data quality"},
-    "reliability": {"zh": "二、信度分析", "en": "2. Reliability"},
-    "scores": {"zh": "三、各维度满意度得分", "en": "3. Dimension scores"},
-    "comparisons": {"zh": "四、社区间比较", "en": "4. Comparing communities"},
-    "texts": {"zh": "五、文本中的服务维度", "en": "5. Service dimensions in the documents"},
-    "methods": {"zh": "六、方法说明", "en": "6. Methods"},
+    "group_title": {"zh": "{group}调查与文本分析报告", "en": "{group}: community report"},
+    "sample": {"zh": "样本与数据质量", "en": "Sample and data quality"},
+    "reliability": {"zh": "信度分析", "en": "Reliability"},
+    "scores": {"zh": "各维度满意度得分", "en": "Dimension scores"},
+    "comparisons": {"zh": "社区间比较", "en": "Comparing communities"},
+    "texts": {"zh": "文本中的服务维度", "en": "Service dimensions in the documents"},
+    "methods": {"zh": "方法说明", "en": "Methods"},
     "colophon": {"zh": "附：运行信息", "en": "Colophon"},
     "dimension": {"zh": "维度", "en": "Dimension"},
     "community": {"zh": "社区", "en": "Community"},
@@ -105,6 +106,16 @@ TEXT: dict[str, dict[str, str]] = {
     "fig_group_radar": {"zh": "图 {n}  本社区与全部社区均值比较", "en": "Figure {n}. This community against the overall mean"},
     "tab": {"zh": "表 {n}  {title}", "en": "Table {n}. {title}"},
 }
+
+
+_ZH_NUMERALS = "一二三四五六七八九十"
+
+
+def numbered(title: str, index: int, lang: Lang) -> str:
+    """``title`` numbered as a section heading: ``一、样本`` or ``1. Sample``."""
+    if lang == "zh" and index <= len(_ZH_NUMERALS):
+        return f"{_ZH_NUMERALS[index - 1]}、{title}"
+    return f"{index}. {title}"
 
 
 def t(key: str, lang: Lang, **kw: object) -> str:
