@@ -49,11 +49,13 @@ items:
     assert isinstance(cb, Codebook)
     assert cb.dimensions == ("reform", "members")
     assert [it.id for it in cb.items_for("reform")] == ["q2", "q3"]
-    assert cb.items[1].reverse and cb.items[1].scale == "agree"
+    assert cb.items[1].reverse
+    assert cb.items[1].scale == "agree"
     assert cb.items[2].line == 13
     assert cb.min_answered == 0.75
     assert cb.missing == {"skipped": ("(跳过)",), "no_answer": ("(空)",)}
-    assert cb.covariates[0].id == "gender" and cb.text_columns[0].id == "suggestions"
+    assert cb.covariates[0].id == "gender"
+    assert cb.text_columns[0].id == "suggestions"
     assert cb.path == str(path)
     assert load_codebook(cb) is cb
 
@@ -201,7 +203,8 @@ items:
         validate_codebook(cb, data)
     probs = info.value.problems
     assert len(probs) == 3
-    assert "line 7" in str(info.value) and "item column not found in s.csv" in str(info.value)
+    assert "line 7" in str(info.value)
+    assert "item column not found in s.csv" in str(info.value)
     covered = probs[probs["value"].notna()].sort_values("line")
     assert covered["value"].tolist() == ["很满意", "好"]
     assert covered["row"].tolist() == [3, 5]
@@ -244,7 +247,8 @@ def test_draft_codebook_detects_ladders_and_reverse_candidates(tmp_path):
     assert list(data["scales"]["agree"]["labels"])[-1] == "非常同意"
     items = {it["id"]: it for it in data["items"]}
     assert set(items) == {"q3", "q4", "q5"}
-    assert items["q4"]["reverse"] is True and items["q4"]["scale"] == "agree"
+    assert items["q4"]["reverse"] is True
+    assert items["q4"]["scale"] == "agree"
     assert "reverse" not in items["q5"]
     assert "REVIEW: reverse-worded?" in text
     assert [c["column"] for c in data["covariates"]] == ["2、您的性别："]
