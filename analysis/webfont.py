@@ -30,12 +30,12 @@ def _subset(chars: str) -> bytes | None:
     options.desubroutinize = True
     options.notdef_outline = True
     options.name_IDs = ["*"]
-    font = TTFont(str(path), lazy=True)
-    subsetter = subset.Subsetter(options)
-    subsetter.populate(text=chars)
-    subsetter.subset(font)
     buffer = io.BytesIO()
-    font.save(buffer)
+    with TTFont(str(path), lazy=True) as font:  # closes the font file when done
+        subsetter = subset.Subsetter(options)
+        subsetter.populate(text=chars)
+        subsetter.subset(font)
+        font.save(buffer)
     return buffer.getvalue()
 
 
