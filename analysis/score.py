@@ -34,7 +34,7 @@ logger = logging.getLogger("analysis")
 
 Unit = Literal["document", "paragraph", "sentence"]
 _SENTENCE_END = frozenset("。！？!?…\n")
-_CLAUSE_END = _SENTENCE_END | frozenset("，,；;：:、")
+_CLAUSE_END = _SENTENCE_END | frozenset("，,；;：:、|")
 _PER = 1000.0
 _META_SKIP = ("text", "source", "encoding")
 

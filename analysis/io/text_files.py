@@ -34,9 +34,7 @@ QUARANTINE_COLUMNS = ("file", "row", "column", "value", "problem")
 
 # Full-width punctuation that is ordinary Chinese typography: kept as is.
 _KEEP_FULLWIDTH = set("，：；！？（）")
-_FULLWIDTH = {
-    cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F) if chr(cp) not in _KEEP_FULLWIDTH
-}
+_FULLWIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F) if chr(cp) not in _KEEP_FULLWIDTH}
 _FULLWIDTH[0x3000] = 0x20  # ideographic space
 _SPACES = re.compile(r"[ \t\f\v\u00a0\u2000-\u200b\u202f\u205f\ufeff]+")
 _CJK = r"\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef"
@@ -101,7 +99,9 @@ def _read_docx(path: Path) -> str:
     try:
         document = docx.Document(str(path))
     except Exception as exc:  # python-docx raises several unrelated types for bad files
-        raise InputError(f"{path.name}: cannot open as a Word document ({exc})", file=path) from None
+        raise InputError(
+            f"{path.name}: cannot open as a Word document ({exc})", file=path
+        ) from None
     parts = [p.text for p in document.paragraphs]
     for table in document.tables:
         for row in table.rows:
@@ -111,7 +111,7 @@ def _read_docx(path: Path) -> str:
                 if id(cell._tc) not in seen:
                     seen.add(id(cell._tc))
                     cells.append(cell.text.strip())
-            parts.append(" ".join(c for c in cells if c))
+            parts.append(" | ".join(c for c in cells if c))
     return "\n".join(parts)
 
 
@@ -266,9 +266,7 @@ def _join_metadata(
     known = set(key_meta)
     keep = key_docs.isin(known)
     for _, row in docs.loc[~keep].iterrows():
-        bad.append(
-            _quarantine(row["source"], row.get("_row"), key_col, None, "no metadata row")
-        )
+        bad.append(_quarantine(row["source"], row.get("_row"), key_col, None, "no metadata row"))
     docs = docs.loc[keep]
     extra = meta.drop(columns=[c for c in (id_column, file_column) if c in meta.columns])
     extra = extra.drop(columns=[c for c in extra.columns if c in docs.columns])
@@ -309,7 +307,8 @@ def read_texts(
     ----------
     path
         A folder (every ``.txt``, ``.docx`` and ``.pdf`` inside, sorted by name, not
-        recursive), one such file, or a ``.csv``/``.xlsx`` table with one document per row
+        recursive; a .docx gives its paragraphs, then its tables one row a line with cells
+        separated by ``" | "``), one such file, or a ``.csv``/``.xlsx`` table with one document per row
         (e.g. a survey's open-ended answers).
     metadata
         A CSV/XLSX file or a DataFrame with one row per document, matched on the file name
