@@ -308,8 +308,8 @@ def read_texts(
     path
         A folder (every ``.txt``, ``.docx`` and ``.pdf`` inside, sorted by name, not
         recursive; a .docx gives its paragraphs, then its tables one row a line with cells
-        separated by ``" | "``), one such file, or a ``.csv``/``.xlsx`` table with one document per row
-        (e.g. a survey's open-ended answers).
+        separated by ``" | "``), one such file, or a ``.csv``/``.xlsx`` table with one
+        document per row (e.g. a survey's open-ended answers).
     metadata
         A CSV/XLSX file or a DataFrame with one row per document, matched on the file name
         (column ``file_column``) when it has that column, else on ``id_column``. Its other
