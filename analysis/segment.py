@@ -212,6 +212,7 @@ class Segmenter:
         self._tokenizer: Any = None
         self._memory: dict[str, array] = {}
         self._content: dict[str, bool] = {}
+        self._start_method: str | None = None  # process start method for jobs > 1
 
     # ------------------------------------------------------------------ construction
     @classmethod
@@ -412,8 +413,13 @@ class Segmenter:
         from concurrent.futures import ProcessPoolExecutor
 
         chunks = _chunks(texts, jobs * 4)
+        context = None
+        if self._start_method is not None:
+            import multiprocessing
+
+            context = multiprocessing.get_context(self._start_method)
         with ProcessPoolExecutor(
-            max_workers=jobs, initializer=_init_worker, initargs=(self,)
+            max_workers=jobs, mp_context=context, initializer=_init_worker, initargs=(self,)
         ) as pool:
             parts = list(pool.map(_work, chunks))
         return [e for part in parts for e in _unpack(part)]
