@@ -169,21 +169,25 @@ def _cov_corr(x: np.ndarray, missing: Missing) -> tuple[np.ndarray, np.ndarray, 
 
 
 def _pairwise_cov(x: np.ndarray) -> np.ndarray:
-    """Pairwise-complete covariance (ddof 1), like R's ``cov(use="pairwise")``."""
-    k = x.shape[1]
+    """Pairwise-complete covariance (ddof 1), like R's ``cov(use="pairwise")``.
+
+    With observation mask :math:`M`, columns centred on their observed means and zero
+    where missing (:math:`Z`), and :math:`N = M'M` the pairwise counts:
+    :math:`C = (Z'Z - (Z'M) \\circ (Z'M)' / N) / (N - 1)`, all k x k matrix products, so
+    the cost is one pass over the data whatever k.
+    """
     ok = ~np.isnan(x)
-    z = np.where(ok, x, 0.0)
-    cov = np.full((k, k), np.nan)
-    for i in range(k):
-        for j in range(i, k):
-            both = ok[:, i] & ok[:, j]
-            nb = int(both.sum())
-            if nb < 2:
-                continue
-            a = z[both, i]
-            b = z[both, j]
-            c = float(np.dot(a - a.mean(), b - b.mean()) / (nb - 1))
-            cov[i, j] = cov[j, i] = c
+    m = ok.astype("float64")
+    counts = ok.sum(axis=0)
+    means = np.divide(
+        np.where(ok, x, 0.0).sum(axis=0), counts, out=np.zeros(x.shape[1]), where=counts > 0
+    )
+    z = np.where(ok, x - means, 0.0)
+    n = m.T @ m
+    s = z.T @ m  # s[i, j]: sum of centred x_i over rows where j is observed too
+    with np.errstate(invalid="ignore", divide="ignore"):
+        cov = (z.T @ z - s * s.T / n) / (n - 1)
+    cov[n < 2] = np.nan
     return cov
 
 

@@ -285,12 +285,12 @@ def _sha256(data: bytes) -> str:
 
 
 def _cells_to_text(col: pd.Series) -> pd.Series:
-    """Any column to str cells: '' for empty, 3.0 -> '3', dates as ISO text."""
-    if col.dtype == object or str(col.dtype).startswith(("str", "string")):
-        codes, uniques = pd.factorize(col, use_na_sentinel=True)
-        texts = np.array([_cell_text(u) for u in uniques] + [""], dtype=object)
-        return pd.Series(texts[codes], index=col.index, dtype=object)
-    return col.map(_cell_text).astype(object)
+    """Any column to text cells: '' for empty, 3.0 -> '3', dates as ISO text, trimmed."""
+    if isinstance(col.dtype, pd.StringDtype):  # a CSV read as text: trim only
+        return col.fillna("").str.strip()
+    codes, uniques = pd.factorize(col, use_na_sentinel=True)
+    texts = np.array([_cell_text(u) for u in uniques] + [""], dtype=object)
+    return pd.Series(texts[codes], index=col.index, dtype="str")
 
 
 def _cell_text(value: Any) -> str:
