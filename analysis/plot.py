@@ -197,11 +197,11 @@ def _new_axes(figsize: tuple[float, float], *, polar: bool = False) -> Axes:
     if _in_ipython():
         import matplotlib.pyplot as plt
 
-        fig = plt.figure(figsize=figsize, layout="constrained")
+        fig = plt.figure(figsize=figsize)
     else:
         from matplotlib.figure import Figure
 
-        fig = Figure(figsize=figsize, layout="constrained")
+        fig = Figure(figsize=figsize)
     return fig.add_subplot(**kw)
 
 
@@ -310,6 +310,14 @@ def _means_table(
 ) -> tuple[pd.DataFrame, str]:
     """Group x dimension means from descriptives (``mean``) or raw scores (``score``)."""
     if value is None:
+        _require(data, [], owner=owner)
+        if "mean" not in data.columns and "score" not in data.columns:
+            found = ", ".join(repr(str(c)) for c in list(data.columns)[:12])
+            raise InputError(
+                f"{owner}: data has no column 'mean' (descriptives) or 'score' (raw scores); "
+                f"columns found: {found or 'none'}. Pass value= to name the column.",
+                column="mean",
+            )
         value = "mean" if "mean" in data.columns else "score"
     _require(data, [group, dimension, value], owner=owner)
     if value == "mean" or not data.duplicated([group, dimension]).any():
@@ -630,7 +638,8 @@ def plot_means_ci(
             rows = table[table["g"] == name]
             rows = rows[rows["d"].isin(x_of)]
             offset = (j - (n_groups - 1) / 2) * step
-            xs = rows["d"].map(x_of).to_numpy(float) + offset
+            rows = rows.assign(_x=rows["d"].map(x_of)).sort_values("_x", kind="stable")
+            xs = rows["_x"].to_numpy(float) + offset
             is_small = name in small
             colour = _SUPPRESSED_COLOUR if is_small else _colour(j)
             ax.vlines(
@@ -1265,7 +1274,7 @@ def plot_network(
         ax.scatter(
             xy[:, 0],
             xy[:, 1],
-            s=_scale(sizes_raw, 120, 900),
+            s=_scale(sizes_raw, 200, 900),
             c=colours,
             alpha=0.9,
             edgecolors="white",

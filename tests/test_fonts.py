@@ -112,7 +112,7 @@ def test_font_context_restores_rcparams():
 
 
 def test_global_rcparams_unchanged_after_plotting():
-    from analysis.plot import plot_means_ci, plot_radar, save_figure
+    from analysis.plot import plot_means_ci, plot_radar
 
     before = dict(mpl.rcParams)
     desc = pd.DataFrame(
