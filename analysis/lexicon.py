@@ -194,7 +194,9 @@ class _Problems:
     def raise_if_any(self) -> None:
         if self.rows:
             err = LexiconError.from_problems(self.rows, file=self.file, what="lexicon problems")
-            err.problems = err.problems.rename(columns={"line": "row"})
+            # the problems frame uses the shared columns: a line of the file is its row
+            frame = err.problems.drop(columns="row").rename(columns={"line": "row"})
+            err.problems = frame[["file", "row", "column", "value", "problem"]]
             raise err
 
 

@@ -1,0 +1,173 @@
+"""Tests of lexicon loading, validation and the default lexicon."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import analysis as an
+from analysis.errors import InputError, LexiconError
+from analysis.lexicon import Lexicon, lexicon_from_terms
+from analysis.segment import Segmenter
+
+LEX = Path(__file__).parent / "data" / "texts" / "lexicons"
+
+
+def test_yaml_lexicon_fields() -> None:
+    lex = an.load_lexicon(LEX / "good.yaml")
+    assert (lex.name, lex.version) == ("test-lexicon", "0.3")
+    assert lex.dimensions == ("reform", "development", "livelihood", "masses", "members")
+    assert dict(lex.terms["development"]) == {"集体经济": 1.0, "发展": 0.5}
+    assert dict(lex.terms["livelihood"]) == {"养老服务": 1.0, "就业": 1.0}  # list shorthand
+    assert lex.terms["masses"]["志愿服务"] == 0.5
+    assert lex.terms["members"]["志愿服务"] == 0.5
+    assert dict(lex.phrases) == {"发改委": None, "服务发展": "development"}
+    assert lex.negation_cues == ("不", "没有", "未")
+    assert lex.negation_window == 3
+    assert lex.rationale["reform"] == "办事流程的改革"
+    assert lex.path is not None and lex.path.endswith("good.yaml")
+
+
+def test_entries_words_and_frame() -> None:
+    lex = an.load_lexicon(LEX / "good.yaml")
+    entries = lex.entries()
+    assert entries["志愿服务"] == (("masses", 0.5), ("members", 0.5))
+    assert entries["发改委"] == ()
+    assert "不" in lex.words() and "三会一课" in lex.words()
+    frame = lex.to_frame()
+    assert frame.columns.tolist() == ["term", "dimension", "weight", "kind"]
+    assert len(frame) == sum(len(t) for t in lex.terms.values()) + len(lex.phrases)
+
+
+def test_lexicon_is_immutable() -> None:
+    lex = an.load_lexicon(LEX / "good.yaml")
+    with pytest.raises(TypeError):
+        lex.terms["reform"]["新词"] = 1.0  # type: ignore[index]
+    with pytest.raises(AttributeError):
+        lex.name = "x"  # type: ignore[misc]
+
+
+def test_bad_yaml_collects_every_problem_with_lines() -> None:
+    with pytest.raises(LexiconError, match=r"5 lexicon problems in bad\.yaml") as info:
+        an.load_lexicon(LEX / "bad.yaml")
+    msg = str(info.value)
+    assert "bad.yaml, line 5, column 'reform': got '最多 跑一次'; contains spaces" in msg
+    assert "bad.yaml, line 6: got 'economy'; unknown dimension" in msg
+    assert "bad.yaml, line 10, column 'livelihood': got '就业'; weight given for a term" in msg
+    assert "line 12: got '网格员'; listed in several dimensions (livelihood (line 9)" in msg
+    assert "line 13: got 0; window must be a positive whole number" in msg
+    problems = info.value.problems
+    assert problems.columns.tolist() == ["file", "row", "column", "value", "problem"]
+    assert problems["row"].tolist() == [5, 6, 10, 12, 13]
+
+
+def test_invalid_yaml_gives_line() -> None:
+    with pytest.raises(LexiconError, match=r"invalid\.yaml, line 4: not valid YAML"):
+        an.load_lexicon(LEX / "invalid.yaml")
+
+
+def test_liwc_dic() -> None:
+    lex = an.load_lexicon(LEX / "good.dic")
+    assert dict(lex.terms["reform"]) == {"一站式服务": 1.0}  # category given as 服务改革
+    assert set(lex.terms["members"]) == {"三会一课", "党员"}
+    assert lex.name == "good"
+
+
+def test_bad_dic_lines() -> None:
+    with pytest.raises(LexiconError) as info:
+        an.load_lexicon(LEX / "bad.dic")
+    msg = str(info.value)
+    assert "bad.dic, line 3: got 'party'; unknown dimension" in msg
+    assert "bad.dic, line 7: got '党建*'; wildcards are not supported" in msg
+
+
+def test_csv_with_labels_and_weights() -> None:
+    lex = an.load_lexicon(LEX / "good.csv")
+    assert dict(lex.terms["masses"]) == {"网格员": 1.0}  # dimension given as 服务群众
+    assert dict(lex.terms["members"]) == {"党员": 0.5}
+
+
+def test_bad_csv_lines() -> None:
+    with pytest.raises(LexiconError) as info:
+        an.load_lexicon(LEX / "bad.csv")
+    msg = str(info.value)
+    assert "bad.csv, line 3, column 'dimension': got 'grid'; unknown dimension" in msg
+    assert "bad.csv, line 5: got '党员'; listed in several dimensions" in msg
+
+
+def test_missing_and_unsupported_files(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="lexicon file not found"):
+        an.load_lexicon(tmp_path / "none.yaml")
+    (tmp_path / "lex.json").write_text("{}", encoding="utf-8")
+    with pytest.raises(LexiconError, match=r"lex\.json: unsupported lexicon format '\.json'"):
+        an.load_lexicon(tmp_path / "lex.json")
+
+
+def test_unknown_keys_and_missing_dimensions(tmp_path: Path) -> None:
+    path = tmp_path / "lex.yaml"
+    path.write_text("name: x\nterms: [a]\n", encoding="utf-8")
+    with pytest.raises(LexiconError) as info:
+        an.load_lexicon(path)
+    assert "lex.yaml, line 2: got 'terms'; unknown key" in str(info.value)
+    assert "needs 'dimensions'" in str(info.value)
+
+
+def test_check_reports_terms_the_segmenter_splits() -> None:
+    lex = lexicon_from_terms({"masses": ["网格员", "居民议事小红花"]}, name="t")
+    plain = Segmenter(hmm=False)  # without the lexicon's words the new term is cut apart
+    with pytest.raises(LexiconError, match="got '居民议事小红花'; the segmenter cuts it into"):
+        lex.check(plain)
+    lex.check(Segmenter.for_lexicon(lex, hmm=False))
+
+
+def test_load_with_segmenter_checks_terms() -> None:
+    lex = an.load_lexicon(LEX / "good.yaml", segmenter=Segmenter(hmm=False))
+    assert lex.name == "test-lexicon"
+
+
+def test_custom_framework_in_yaml(tmp_path: Path) -> None:
+    path = tmp_path / "lex.yaml"
+    path.write_text(
+        "name: two\nversion: '1'\n"
+        "framework: {name: two, dimensions: [{id: safety, label_zh: 平安}, {id: green}]}\n"
+        "dimensions:\n  平安: [消防安全]\n  green: [垃圾分类]\n",
+        encoding="utf-8",
+    )
+    lex = an.load_lexicon(path)
+    assert lex.dimensions == ("safety", "green")
+    assert dict(lex.terms["safety"]) == {"消防安全": 1.0}
+
+
+# --------------------------------------------------------------------------- default lexicon
+
+
+@pytest.fixture(scope="module")
+def default() -> Lexicon:
+    return an.default_lexicon()
+
+
+def test_default_lexicon_is_versioned_with_rationales(default: Lexicon) -> None:
+    assert default.name == "service-five"
+    assert default.version == "1.0"
+    assert default.framework is an.SERVICE_FIVE
+    for dim in default.dimensions:
+        assert len(default.terms[dim]) >= 40, dim
+        assert len(default.rationale[dim]) > 50, dim
+    assert default.negation_cues and default.negation_window > 0
+
+
+def test_default_lexicon_settles_polysemy(default: Lexicon) -> None:
+    assert default.phrases["发展党员"] == "members"
+    assert "发展党员" in default.terms["members"]
+    assert default.phrases["改革开放"] is None
+
+
+def test_default_lexicon_terms_are_single_tokens(default: Lexicon) -> None:
+    default.check(Segmenter.for_lexicon(default))
+
+
+def test_default_lexicon_summary(default: Lexicon) -> None:
+    summary = default.summary()
+    assert summary["dimension"].tolist() == list(an.SERVICE_FIVE.ids)
+    assert summary["label"].tolist() == ["服务改革", "服务发展", "服务民生", "服务群众", "服务党员"]
