@@ -26,7 +26,8 @@ def test_yaml_lexicon_fields() -> None:
     assert lex.negation_cues == ("不", "没有", "未")
     assert lex.negation_window == 3
     assert lex.rationale["reform"] == "办事流程的改革"
-    assert lex.path is not None and lex.path.endswith("good.yaml")
+    assert lex.path is not None
+    assert lex.path.endswith("good.yaml")
 
 
 def test_entries_words_and_frame() -> None:
@@ -34,7 +35,8 @@ def test_entries_words_and_frame() -> None:
     entries = lex.entries()
     assert entries["志愿服务"] == (("masses", 0.5), ("members", 0.5))
     assert entries["发改委"] == ()
-    assert "不" in lex.words() and "三会一课" in lex.words()
+    assert "不" in lex.words()
+    assert "三会一课" in lex.words()
     frame = lex.to_frame()
     assert frame.columns.tolist() == ["term", "dimension", "weight", "kind"]
     assert len(frame) == sum(len(t) for t in lex.terms.values()) + len(lex.phrases)
@@ -154,7 +156,8 @@ def test_default_lexicon_is_versioned_with_rationales(default: Lexicon) -> None:
     for dim in default.dimensions:
         assert len(default.terms[dim]) >= 40, dim
         assert len(default.rationale[dim]) > 50, dim
-    assert default.negation_cues and default.negation_window > 0
+    assert default.negation_cues
+    assert default.negation_window > 0
 
 
 def test_default_lexicon_settles_polysemy(default: Lexicon) -> None:
