@@ -49,7 +49,10 @@ def package_versions(names: Iterable[str] = TRACKED_PACKAGES) -> dict[str, str]:
 
 
 def git_commit(path: str | PathLike[str] | None = None) -> str | None:
-    """The commit of the git checkout holding ``path`` (default: this package), if any."""
+    """The commit of the git checkout holding ``path`` (default: this package), if any.
+
+    ``+dirty`` is appended when tracked files have uncommitted changes.
+    """
     where = Path(path) if path is not None else Path(__file__).resolve().parent
     try:
         proc = subprocess.run(
@@ -59,7 +62,17 @@ def git_commit(path: str | PathLike[str] | None = None) -> str | None:
     except (OSError, subprocess.SubprocessError):
         return None
     commit = proc.stdout.strip()
-    return commit if proc.returncode == 0 and len(commit) == 40 else None
+    if proc.returncode != 0 or len(commit) != 40:
+        return None
+    try:
+        status = subprocess.run(
+            ["git", "-C", str(where), "status", "--porcelain", "--untracked-files=no"],
+            capture_output=True, text=True, timeout=5, check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return commit
+    # uncommitted changes to tracked files: the commit alone does not describe the code
+    return commit + "+dirty" if status.stdout.strip() else commit
 
 
 def _relative(path: Path, root: Path) -> str:

@@ -199,16 +199,26 @@ def write_docx(doc: ReportDocument, path: Path) -> Path:
     return path
 
 
+_CORE_DATES = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)")
+
+
 def _write_zip_fixed_times(data: bytes, path: Path) -> None:
-    """Rewrite a zip archive with fixed entry times, so identical content gives identical bytes."""
+    """Rewrite an Office archive so identical content gives identical bytes.
+
+    Entry times are fixed, and the dates in ``docProps/core.xml`` too: openpyxl writes the
+    save time there whatever the workbook properties say.
+    """
     with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(
         path, "w", compression=zipfile.ZIP_DEFLATED
     ) as dst:
         for info in src.infolist():
+            content = src.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                content = _CORE_DATES.sub(rb"\g<1>2000-01-01T00:00:00Z\g<2>", content)
             entry = zipfile.ZipInfo(info.filename, date_time=_FIXED_TIME)
             entry.compress_type = zipfile.ZIP_DEFLATED
             entry.external_attr = 0o644 << 16
-            dst.writestr(entry, src.read(info.filename))
+            dst.writestr(entry, content)
 
 
 # ---------------------------------------------------------------- XLSX
