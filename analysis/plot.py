@@ -12,7 +12,9 @@ Chinese renders with no setup: text uses the CJK font found by
 text element, so the user's global ``rcParams`` and other figures are left alone. Colours
 are the Okabe–Ito palette, which stays distinguishable under the common forms of colour
 blindness. Groups flagged in a boolean ``suppressed`` column (below the report's
-``min_cell``) are drawn in grey and hatched, with a note under the chart.
+``min_cell``) are drawn in grey and hatched, with a note under the chart; when their
+statistics have been blanked (``analysis.privacy.suppress_small``) nothing is drawn for
+them and the note says their values are withheld.
 
 When ``ax`` is None a new figure is made: through pyplot inside IPython/Jupyter, so it
 displays inline, and as a standalone :class:`matplotlib.figure.Figure` elsewhere, so scripts
@@ -82,8 +84,12 @@ _TEXT: dict[str, dict[str, str]] = {
     "dimension": {"zh": "维度", "en": "Dimension"},
     "group": {"zh": "社区", "en": "Community"},
     "suppressed": {
-        "zh": "灰色/斜线：样本量低于报告阈值，结果仅供参考",
-        "en": "Grey/hatched: sample below the reporting threshold; interpret with care",
+        "zh": "* 灰色/斜线：样本量低于报告阈值，结果仅供参考",
+        "en": "* Grey/hatched: sample below the reporting threshold; interpret with care",
+    },
+    "withheld": {
+        "zh": "* 样本量低于报告阈值，数值不予显示",
+        "en": "* Sample below the reporting threshold; values withheld",
     },
     "importance": {"zh": "重要性", "en": "Importance"},
     "performance": {"zh": "表现（满意度）", "en": "Performance (satisfaction)"},
@@ -516,7 +522,8 @@ def plot_radar(
         ax.grid(True, color="#CCCCCC", linewidth=0.8)
         ax.legend(loc="upper left", bbox_to_anchor=(1.08, 1.02), frameon=False, fontsize="small")
         if small:
-            _note(ax, _t("suppressed", lang), below=34)
+            hidden = all(wide.loc[g].isna().all() for g in order if g in small)
+            _note(ax, _t("withheld" if hidden else "suppressed", lang), below=34)
         return _finish(ax, title)
 
 
@@ -673,7 +680,8 @@ def plot_means_ci(
         if len(order) > 1 or small:
             ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize="small")
         if small:
-            _note(ax, _t("suppressed", lang), below=48)
+            hidden = table.loc[table["g"].isin(small), "mean"].isna().all()
+            _note(ax, _t("withheld" if hidden else "suppressed", lang), below=48)
         return _finish(ax, title)
 
 
@@ -831,7 +839,7 @@ def plot_heatmap(
             bar.outline.set_visible(False)
             extra.append(bar.ax)
         if small:
-            _note(ax, _t("suppressed", lang), below=6)
+            _note(ax, _t("withheld", lang), below=6)
         return _finish(ax, title, extra_axes=extra)
 
 

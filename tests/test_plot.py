@@ -657,3 +657,23 @@ def test_public_names_are_lazy_exports():
 
     for name in [*NAMES, "save_figure", "figure_to_base64_png"]:
         assert getattr(analysis, name) is getattr(plot, name)
+
+
+@pytest.mark.parametrize(
+    "func", [plot_radar, plot_means_ci, plot_heatmap], ids=lambda f: f.__name__
+)
+def test_blanked_small_groups_are_withheld_not_drawn(func, descriptives):
+    """After privacy suppression the small group's statistics are NaN: draw nothing for it."""
+    blank = descriptives.copy()
+    stat_cols = ["mean", "sd", "se", "ci_low", "ci_high"]
+    blank[stat_cols] = blank[stat_cols].where(~blank["suppressed"])
+    ax = func(blank)
+    render(ax)
+    notes = [t.get_text() for t in ax.texts]
+    assert any("数值不予显示" in t for t in notes)
+    labels = tick_texts(ax.get_legend().get_texts()) if ax.get_legend() else []
+    labels += tick_texts(ax.get_yticklabels())
+    assert "长青社区 *" in labels
+    drawn = [ln for ln in ax.lines if ln.get_label() == "长青社区 *"]
+    for line in drawn:
+        assert np.isnan(np.asarray(line.get_ydata(), dtype=float)).all()
