@@ -39,7 +39,7 @@ def test_missing_input_file(demo_dir, tmp_path, capsys):
     (study / "survey.xlsx").unlink()
     assert main(["run", str(study / "study.yaml"), "--output", str(tmp_path / "out")]) == 1
     err = _one_line_error(capsys)
-    assert "study.yaml" in err and "survey.xlsx" in err and "line 3" in err
+    assert "study.yaml" in err and "survey.xlsx" in err and "line 5" in err
 
 
 def _edit_codebook(study: Path, edit) -> None:
