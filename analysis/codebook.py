@@ -49,6 +49,7 @@ __all__ = [
     "Scale",
     "draft_codebook",
     "load_codebook",
+    "load_codebook_partial",
     "normalize_header",
     "validate_codebook",
 ]
@@ -471,9 +472,27 @@ def load_codebook(
     >>> cb.dimensions
     ('reform',)
     """
+    codebook, problems = load_codebook_partial(source)
+    if problems:
+        raise CodebookError.from_problems(problems, file=codebook.path, what="codebook problems")
+    return codebook
+
+
+def load_codebook_partial(
+    source: str | PathLike[str] | Mapping[str, Any] | Codebook,
+) -> tuple[Codebook, list[dict[str, Any]]]:
+    """Read a codebook as far as it goes: the codebook and the problems found.
+
+    The codebook keeps every part that parsed (a broken framework falls back to
+    SERVICE_FIVE), so callers can go on to check it against data and report every
+    problem at once. Unreadable files (missing, not YAML, not a mapping) still raise
+    :class:`CodebookError` at once.
+    """
     if isinstance(source, Codebook):
-        return source
+        return source, []
     import yaml
+
+    from .dimensions import SERVICE_FIVE
 
     file: str | None = None
     if isinstance(source, Mapping):
@@ -539,11 +558,8 @@ def load_codebook(
         elif cid in seen and cid not in {it.id for it in items}:
             probs.add(("covariates",), "id used twice", value=cid)
         seen.add(cid)
-    probs.raise_if_any()
-    if framework is None:  # pragma: no cover - a framework problem was raised above
-        raise CodebookError("codebook: no framework", file=file)
-    return Codebook(
-        framework=framework,
+    codebook = Codebook(
+        framework=framework or SERVICE_FIVE,
         id_column=_opt_str(data.get("id_column")),
         group_column=_opt_str(data.get("group_column")),
         scales=scales,
@@ -556,6 +572,7 @@ def load_codebook(
         text_columns=text_columns,
         path=file,
     )
+    return codebook, probs.rows
 
 
 def _opt_str(value: Any) -> str | None:
@@ -598,9 +615,10 @@ def validate_codebook(
     """
     from .io.survey_files import read_raw_table
 
-    cb = load_codebook(codebook)
+    cb, rows = load_codebook_partial(codebook)
     table = read_raw_table(export, sheet=sheet)
     probs = _Problems(cb.path, {})
+    probs.rows.extend(rows)
     headers = {normalize_header(c): c for c in table.frame.columns}
     for col, what in _named_columns(cb):
         if normalize_header(col) not in headers:
@@ -616,7 +634,7 @@ def validate_codebook(
             )
     for it in cb.items:
         raw = headers.get(normalize_header(it.column))
-        if raw is None:
+        if raw is None or it.scale not in cb.scales:
             continue
         scale = cb.scale_of(it)
         values = table.frame[raw]

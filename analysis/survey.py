@@ -104,8 +104,12 @@ def score_survey(
     resp = survey.responses
     n = len(resp)
     dims = list(cb.dimensions)
-    frames = []
-    for dim in dims:
+    columns = ["respondent_id", "group", "dimension", "score", "n_items"]
+    if not dims:
+        return pd.DataFrame(columns=columns)
+    scores = np.empty((len(dims), n))
+    counts = np.empty((len(dims), n), dtype="int64")
+    for d, dim in enumerate(dims):
         _, x = _block(survey, dim)
         k = x.shape[1]
         answered = ~np.isnan(x)
@@ -118,20 +122,25 @@ def score_survey(
             score = score * k
         elif method == "z":
             score = _zscore(score)
-        frame = {
-            "respondent_id": resp["respondent_id"].to_numpy(),
-            "group": resp["group"].to_numpy(),
-            "dimension": dim,
-            "score": score,
-            "n_items": m.astype("int64"),
-        }
-        if "weight" in resp.columns:
-            frame["weight"] = resp["weight"].to_numpy(dtype="float64")
-        frames.append(pd.DataFrame(frame))
-    if not frames:
-        return pd.DataFrame(columns=["respondent_id", "group", "dimension", "score", "n_items"])
-    out = pd.concat(frames, ignore_index=True)
+        scores[d] = score
+        counts[d] = m
+    # long frame by taking rows of the (Arrow) text columns: no per-row Python objects
+    rows = np.tile(np.arange(n), len(dims))
+    out = pd.DataFrame(index=pd.RangeIndex(len(rows)))
+    out["respondent_id"] = _as_text(resp["respondent_id"]).take(rows).reset_index(drop=True)
+    out["group"] = _as_text(resp["group"]).take(rows).reset_index(drop=True)
+    out["dimension"] = (
+        pd.Series(dims, dtype="str").take(np.repeat(np.arange(len(dims)), n)).reset_index(drop=True)
+    )
+    out["score"] = scores.ravel()
+    out["n_items"] = counts.ravel()
+    if "weight" in resp.columns:
+        out["weight"] = np.tile(resp["weight"].to_numpy(dtype="float64"), len(dims))
     return out
+
+
+def _as_text(col: pd.Series) -> pd.Series:
+    return col if isinstance(col.dtype, pd.StringDtype) else col.astype("str")
 
 
 def _zscore(x: np.ndarray) -> np.ndarray:

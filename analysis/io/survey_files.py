@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..codebook import Codebook, Item, load_codebook, normalize_header
+from ..codebook import Codebook, Item, load_codebook_partial, normalize_header
 from ..errors import CodebookError, DataQualityWarning, InputError, location
 
 __all__ = [
@@ -679,6 +679,18 @@ def _resolve_columns(cb: Codebook, raw: RawTable) -> dict[str, str]:
     return found
 
 
+def _check_codebook(cb: Codebook, earlier: list[dict[str, Any]], raw: RawTable) -> None:
+    """Raise once with the codebook's own problems and the columns the export lacks."""
+    try:
+        _resolve_columns(cb, raw)
+    except CodebookError as exc:
+        rows = [] if exc.problems is None else exc.problems.to_dict("records")
+    else:
+        rows = []
+    if earlier or rows:
+        raise CodebookError.from_problems([*earlier, *rows], file=cb.path, what="codebook problems")
+
+
 def _closest(col: str, headers: list[str]) -> str | None:
     import difflib
 
@@ -864,7 +876,8 @@ def read_survey(
     raw = read_raw_table(path, sheet=sheet, encoding=encoding)
     if codebook is None:
         return _without_codebook(raw)
-    cb = load_codebook(codebook)
+    cb, problems = load_codebook_partial(codebook)
+    _check_codebook(cb, problems, raw)
     return recode(raw, cb)
 
 
