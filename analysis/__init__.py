@@ -55,6 +55,13 @@ _LAZY: dict[str, str] = {
     # statistics
     "CompareResult": "compare",
     "compare_groups": "compare",
+    "icc": "compare",
+    "mixed_model": "compare",
+    "ordered_logit": "compare",
+    "chi_square": "compare",
+    "entropy_weights": "compare",
+    "ipa": "compare",
+    "text_survey_correlation": "compare",
     # charts
     "plot_radar": "plot",
     "plot_means_ci": "plot",

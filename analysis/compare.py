@@ -32,8 +32,24 @@ from .errors import (
     SmallSampleWarning,
     check_option,
 )
+from .stats.categorical import ChiSquareResult, chi_square
+from .stats.indices import EntropyIndex, entropy_weights, ipa, text_survey_correlation
+from .stats.nesting import ModelResult, icc, mixed_model, ordered_logit
 
-__all__ = ["CompareResult", "compare_groups"]
+__all__ = [
+    "ChiSquareResult",
+    "CompareResult",
+    "EntropyIndex",
+    "ModelResult",
+    "chi_square",
+    "compare_groups",
+    "entropy_weights",
+    "icc",
+    "ipa",
+    "mixed_model",
+    "ordered_logit",
+    "text_survey_correlation",
+]
 
 log = logging.getLogger("analysis")
 

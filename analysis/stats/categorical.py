@@ -1,0 +1,176 @@
+"""Chi-square test of independence for two categorical survey answers."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from .. import apa
+from ..errors import InputError, SmallSampleWarning, check_option
+
+__all__ = ["ChiSquareResult", "chi_square"]
+
+
+@dataclass(frozen=True)
+class ChiSquareResult:
+    """Result of :func:`chi_square`.
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        One row: ``statistic``, ``df``, ``p_value``, ``cramers_v``, ``n``, ``n_rows``,
+        ``n_cols``, ``yates`` (bool), ``min_expected``, ``share_expected_below_5``, ``note``.
+    cells : pandas.DataFrame
+        One row per cell: ``row``, ``col``, ``observed``, ``expected``, ``residual``
+        (Pearson, (O - E)/√E), ``std_residual`` (adjusted standardised residual, as R's
+        ``chisq.test()$stdres``).
+    params : Mapping
+        ``row``, ``col``, ``weights``.
+    """
+
+    table: pd.DataFrame
+    cells: pd.DataFrame
+    params: Mapping[str, Any]
+
+    def summary(self, lang: Literal["zh", "en"] = "zh") -> str:
+        """One APA-style sentence, e.g. ``χ²(9, N = 592) = 138.29, p < .001, V = .28``."""
+        check_option("lang", lang, ("zh", "en"), owner="ChiSquareResult.summary")
+        r = self.table.iloc[0]
+        test = (
+            f"χ²({apa.format_df(r['df'])}, N = {int(r['n'])}) = "
+            f"{apa.format_number(r['statistic'])}, {apa.format_p(r['p_value'])}, "
+            f"V = {apa.format_number(r['cramers_v'], leading_zero=False)}"
+        )
+        yates = bool(r["yates"])
+        if lang == "zh":
+            extra = "（2×2 表，已作 Yates 连续性校正）" if yates else ""
+            return f"{self.params['row']} 与 {self.params['col']} 的卡方独立性检验：{test}{extra}。"
+        extra = " (2x2 table, Yates continuity correction applied)" if yates else ""
+        return f"Chi-square test of {self.params['row']} by {self.params['col']}: {test}{extra}."
+
+
+def chi_square(
+    data: pd.DataFrame,
+    row: str,
+    col: str,
+    *,
+    weights: str | None = None,
+    yates: bool | Literal["auto"] = "auto",
+) -> ChiSquareResult:
+    """Chi-square test of independence with Cramér's V and standardised residuals.
+
+    Parameters
+    ----------
+    data
+        One row per respondent, or one row per cell with a count column in ``weights``.
+    row, col
+        The two categorical columns.
+    weights
+        Optional count or weight column (a cross-table of sums of weights is tested).
+    yates
+        Continuity correction: ``"auto"`` applies it only to 2x2 tables (as R does) and the
+        result says so; True/False force it (only 2x2 tables can take it).
+
+    Returns
+    -------
+    ChiSquareResult
+
+    Raises
+    ------
+    InputError
+        A column is missing, or the table has fewer than 2 rows or columns.
+
+    Warns
+    -----
+    SmallSampleWarning
+        More than 20% of expected counts are below 5 (Cochran, 1954).
+
+    Notes
+    -----
+    X² = Σ (O - E)² / E with E = row total x column total / N, df = (r - 1)(c - 1);
+    for a 2x2 table with Yates: Σ (|O - E| - 0.5)² / E. Cramér's V = √(X² / (N (min(r, c) - 1)))
+    (uncorrected X²). Adjusted residuals (O - E) / √(E (1 - r_i/N)(1 - c_j/N)) are
+    approximately N(0, 1) under independence (Agresti, 2013, sec. 2.4.5).
+
+    References
+    ----------
+    Agresti, A. (2013). *Categorical data analysis* (3rd ed.). Wiley.
+    """
+    import warnings
+
+    from scipy import stats
+
+    for c in [row, col] + ([weights] if weights else []):
+        if c not in data.columns:
+            raise InputError(
+                f"chi_square: column {c!r} not in data; columns are "
+                f"{', '.join(map(str, data.columns))}"
+            )
+    frame = data[[row, col]].copy()
+    frame["_w"] = pd.to_numeric(data[weights], errors="coerce") if weights else 1.0
+    frame = frame.dropna()
+    table = frame.pivot_table(
+        index=row, columns=col, values="_w", aggfunc="sum", fill_value=0, observed=True
+    )
+    obs = table.to_numpy(dtype=float)
+    if obs.shape[0] < 2 or obs.shape[1] < 2:
+        raise InputError(
+            f"chi_square: {row!r} x {col!r} gives a {obs.shape[0]}x{obs.shape[1]} table; "
+            "need at least 2x2"
+        )
+    is_2x2 = obs.shape == (2, 2)
+    correct = is_2x2 if yates == "auto" else bool(yates)
+    if correct and not is_2x2:
+        raise InputError("chi_square: the Yates correction applies to 2x2 tables only")
+    res = stats.chi2_contingency(obs, correction=correct)
+    plain = stats.chi2_contingency(obs, correction=False)
+    n = obs.sum()
+    expected = res.expected_freq
+    low = float((expected < 5).mean())
+    if low > 0.2:
+        warnings.warn(
+            f"chi_square: {low:.0%} of expected counts are below 5; consider merging "
+            "categories or an exact test",
+            SmallSampleWarning,
+            stacklevel=2,
+        )
+    rsum = obs.sum(axis=1, keepdims=True) / n
+    csum = obs.sum(axis=0, keepdims=True) / n
+    adjusted = (obs - expected) / np.sqrt(expected * (1 - rsum) * (1 - csum))
+    v = np.sqrt(plain.statistic / (n * (min(obs.shape) - 1)))
+    note = "Yates continuity correction (2x2 table)" if correct else "no continuity correction"
+    summary = pd.DataFrame(
+        [
+            {
+                "statistic": float(res.statistic),
+                "df": int(res.dof),
+                "p_value": float(res.pvalue),
+                "cramers_v": float(v),
+                "n": float(n),
+                "n_rows": obs.shape[0],
+                "n_cols": obs.shape[1],
+                "yates": bool(correct),
+                "min_expected": float(expected.min()),
+                "share_expected_below_5": low,
+                "note": note,
+            }
+        ]
+    )
+    rows, cols = np.meshgrid(table.index.to_numpy(), table.columns.to_numpy(), indexing="ij")
+    cells = pd.DataFrame(
+        {
+            "row": rows.ravel(),
+            "col": cols.ravel(),
+            "observed": obs.ravel(),
+            "expected": expected.ravel(),
+            "residual": ((obs - expected) / np.sqrt(expected)).ravel(),
+            "std_residual": adjusted.ravel(),
+        }
+    )
+    return ChiSquareResult(
+        table=summary, cells=cells, params={"row": row, "col": col, "weights": weights}
+    )
