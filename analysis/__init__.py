@@ -44,6 +44,10 @@ _LAZY: dict[str, str] = {
     "score_survey": "survey",
     "reliability": "survey",
     "item_analysis": "survey",
+    "weighted_descriptives": "survey",
+    "draft_codebook": "codebook",
+    "validate_codebook": "codebook",
+    "screen_quality": "quality",
     # text side
     "read_texts": "io",
     "Segmenter": "segment",
@@ -110,7 +114,7 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
-    from .codebook import Codebook, load_codebook
+    from .codebook import Codebook, draft_codebook, load_codebook, validate_codebook
     from .compare import CompareResult, compare_groups
     from .io import SurveyData, read_survey, read_texts
     from .lexicon import Lexicon, default_lexicon, load_lexicon
@@ -125,7 +129,8 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         plot_radar,
         save_figure,
     )
+    from .quality import screen_quality
     from .score import explain, score_texts
     from .segment import Segmenter
     from .study import Study, load_study, run_study
-    from .survey import item_analysis, reliability, score_survey
+    from .survey import item_analysis, reliability, score_survey, weighted_descriptives

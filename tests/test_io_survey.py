@@ -459,3 +459,20 @@ def test_demo_study_reads_cleanly():
     assert s.responses["group"].nunique() >= 2
     x = s.item_matrix()
     assert np.isin(x[~np.isnan(x)], [1, 2, 3, 4, 5]).all()
+
+
+def test_codebook_and_column_problems_are_raised_together(small_csv, tmp_path):
+    cb_path = tmp_path / "codebook.yaml"
+    cb_path.write_text(
+        "scale: {min: 1, max: 5}\n"
+        "items:\n"
+        "  - {column: '7、服务满意度', id: q7, dimension: reform}\n"
+        "  - {column: '9、不存在', id: q9, dimension: nowhere}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(CodebookError) as info:
+        read_survey(small_csv, codebook=cb_path)
+    assert str(info.value).startswith("2 codebook problems in codebook.yaml")
+    problems = info.value.problems["problem"].tolist()
+    assert any("unknown dimension" in p for p in problems)
+    assert any("column not found in small.csv" in p for p in problems)
