@@ -140,3 +140,53 @@ def test_import_analysis_does_not_load_matplotlib():
     code = "import sys, analysis; print('matplotlib' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def _entry(name: str, path):
+    from matplotlib import font_manager
+
+    return font_manager.FontEntry(fname=str(path), name=name)
+
+
+def test_installed_font_is_preferred_in_the_listed_order(monkeypatch):
+    from matplotlib import font_manager
+
+    noto = bundled_font_path()
+    if noto is None:
+        pytest.skip("mplfonts is not installed")
+    # pretend the same file is installed system-wide under two preferred names
+    monkeypatch.setattr(fonts, "bundled_font_path", lambda: None)
+    extra = [_entry("WenQuanYi Zen Hei", noto), _entry("Source Han Sans SC", noto)]
+    monkeypatch.setattr(
+        font_manager.fontManager, "ttflist", [*font_manager.fontManager.ttflist, *extra]
+    )
+    fonts.find_cjk_font.cache_clear()
+    try:
+        font = fonts.find_cjk_font()
+        assert font.source == "system"
+        # Noto Sans CJK SC (registered earlier in this process) or Source Han Sans SC, both
+        # listed before WenQuanYi Zen Hei
+        assert font.family in {"Noto Sans CJK SC", "Source Han Sans SC"}
+    finally:
+        fonts.find_cjk_font.cache_clear()
+
+
+def test_installed_font_without_chinese_glyphs_is_skipped(monkeypatch):
+    from matplotlib import font_manager
+
+    dejavu = font_manager.findfont("DejaVu Sans")
+    fake = [_entry("Noto Sans CJK SC", dejavu)]  # right name, wrong file: no glyphs
+    monkeypatch.setattr(font_manager.fontManager, "ttflist", fake)
+    assert fonts._system_font() is None
+
+
+def test_installed_simhei_is_never_chosen(monkeypatch):
+    from matplotlib import font_manager
+
+    noto = bundled_font_path()
+    if noto is None:
+        pytest.skip("mplfonts is not installed")
+    fake = [_entry("SimHei", noto), _entry("Microsoft YaHei", noto)]
+    monkeypatch.setattr(font_manager.fontManager, "ttflist", fake)
+    monkeypatch.setattr(fonts, "PREFERRED_FAMILIES", ("SimHei", "Microsoft YaHei"))
+    assert fonts._system_font() is None

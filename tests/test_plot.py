@@ -677,3 +677,26 @@ def test_blanked_small_groups_are_withheld_not_drawn(func, descriptives):
     drawn = [ln for ln in ax.lines if ln.get_label() == "长青社区 *"]
     for line in drawn:
         assert np.isnan(np.asarray(line.get_ydata(), dtype=float)).all()
+
+
+def test_inside_ipython_new_figures_go_through_pyplot(monkeypatch, descriptives):
+    import matplotlib.pyplot as plt
+
+    monkeypatch.setattr(plot, "_in_ipython", lambda: True)
+    before = set(plt.get_fignums())
+    ax = plot_means_ci(descriptives)
+    try:
+        assert set(plt.get_fignums()) - before == {ax.figure.number}
+    finally:
+        plt.close(ax.figure)
+    assert set(plt.get_fignums()) == before
+
+
+def test_save_figure_close_releases_pyplot_figures(monkeypatch, descriptives, tmp_path):
+    import matplotlib.pyplot as plt
+
+    monkeypatch.setattr(plot, "_in_ipython", lambda: True)
+    before = set(plt.get_fignums())
+    ax = plot_radar(descriptives)
+    save_figure(ax, tmp_path / "r.png", close=True)
+    assert set(plt.get_fignums()) == before
