@@ -500,3 +500,44 @@ def test_no_runtime_warnings_for_constant_group():
         warnings.simplefilter("error")
         res = an.compare_groups(data, dv="score", between="group", method="anova")
     assert res.table.k.iloc[0] == 3
+
+
+# ------------------------------------------------------------------ studentized range
+
+
+@pytest.mark.parametrize("k", [2, 3, 7, 50, 500])
+def test_fast_studentized_range_matches_scipy(k):
+    from scipy.stats import studentized_range
+
+    from analysis.stats.posthoc import studentized_range_isf, studentized_range_sf
+
+    q = np.array([0.5, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0])
+    for df in (2.0, 5.0, 17.3, 100.0, 1000.0, np.inf):
+        ref = studentized_range.sf(q, k, df)
+        got = studentized_range_sf(q, k, np.full(q.shape, df))
+        keep = ref > 1e-8
+        assert_allclose(got[keep], ref[keep], rtol=2e-5, atol=1e-6)
+        assert_allclose(got[~keep], ref[~keep], atol=1e-8)
+    for df in (3.0, 17.128, 250.0):
+        ref_q = studentized_range.isf(0.05, k, df)
+        assert_allclose(studentized_range_isf(0.05, k, np.array([df])), ref_q, rtol=3e-5)
+
+
+def test_fast_studentized_range_exact_for_two_groups():
+    from analysis.stats.posthoc import studentized_range_sf
+
+    # for k = 2, Q = √2 |T_df| exactly, so P(Q ≥ q) = 2 P(T_df ≥ q / √2)
+    q = np.linspace(0.1, 12, 60)
+    for df in (1.0, 3.0, 40.0, 1e5):
+        exact = 2 * stats.t.sf(q / np.sqrt(2), df)
+        assert_allclose(studentized_range_sf(q, 2, np.full(q.shape, df)), exact, rtol=1e-5)
+
+
+def test_p_adjust_matches_statsmodels():
+    from statsmodels.stats.multitest import multipletests
+
+    from analysis.stats.posthoc import adjust_p
+
+    p = np.random.default_rng(0).uniform(0, 0.2, 40) ** 2
+    for ours, theirs in (("holm", "holm"), ("bonferroni", "bonferroni"), ("fdr_bh", "fdr_bh")):
+        assert_allclose(adjust_p(p, ours), multipletests(p, method=theirs)[1])

@@ -236,7 +236,7 @@ def _sf_finite(q: np.ndarray, k: int, df: np.ndarray, gammaln: Any) -> np.ndarra
 @lru_cache(maxsize=32)
 def _isf_grid(k: int, alpha: float) -> tuple[np.ndarray, np.ndarray]:
     """Critical values q_{1-alpha}(k, df) on a grid of 1/df, by vectorised bisection."""
-    inv_df = np.concatenate([[0.0], 1 / np.geomspace(1.0, 1e7, 300)[::-1]])
+    inv_df = np.concatenate([[0.0], 1 / np.geomspace(1.0, 1e7, 1200)[::-1]])
     df = np.where(inv_df > 0, 1 / np.where(inv_df > 0, inv_df, 1), np.inf)
     lo = np.zeros(df.size)
     hi = np.full(df.size, 40.0)
@@ -253,9 +253,9 @@ def studentized_range_isf(alpha: float, k: int, df: Any) -> np.ndarray:
 
     Notes
     -----
-    Solved by bisection on :func:`studentized_range_sf` on 301 values of 1/df between 0
+    Solved by bisection on :func:`studentized_range_sf` on 1201 values of 1/df between 0
     and 1 and interpolated linearly in 1/df (q is smooth in 1/df); agrees with
-    ``scipy.stats.studentized_range.isf`` to ~1e-4 relative.
+    ``scipy.stats.studentized_range.isf`` to ~2e-5 relative.
     """
     inv_grid, q_grid = _isf_grid(int(k), float(alpha))
     df = np.asarray(df, dtype=float)
