@@ -76,6 +76,8 @@ _LAZY: dict[str, str] = {
     "plot_distributions": "plot",
     "save_figure": "plot",
     "figure_to_base64_png": "plot",
+    # display
+    "show": "display",
     # study
     "Study": "study",
     "load_study": "study",
