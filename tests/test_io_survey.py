@@ -476,3 +476,32 @@ def test_codebook_and_column_problems_are_raised_together(small_csv, tmp_path):
     problems = info.value.problems["problem"].tolist()
     assert any("unknown dimension" in p for p in problems)
     assert any("column not found in small.csv" in p for p in problems)
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_blank_rows_are_left_out_but_row_numbers_stay_as_in_the_file(tmp_path, suffix):
+    rows = [
+        HEAD,
+        ["1", "桂花社区", "60", "", "", "满意", "同意"],
+        [""] * 7,
+        ["3", "桂花社区", "60", "", "", "好", "同意"],
+    ]
+    path = tmp_path / f"s{suffix}"
+    if suffix == ".csv":
+        path.write_text(
+            "\n".join(",".join(r) for r in rows[:2]) + "\n\n" + ",".join(rows[3]) + "\n",
+            encoding="utf-8",
+        )
+    else:
+        import openpyxl
+
+        wb = openpyxl.Workbook()
+        for r in rows:
+            wb.active.append([c or None for c in r])
+        wb.save(path)
+    with pytest.warns(DataQualityWarning):
+        s = read_survey(path, codebook=SMALL_CB)
+    assert s.quarantine["row"].tolist() == [4]
+    assert s.responses["row"].tolist() == [2]
+    assert s.source["n_rows"] == 2
+    assert s.source["n_blank_rows"] == 1

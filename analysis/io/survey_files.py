@@ -93,7 +93,9 @@ class SurveyData:
     codebook
         The :class:`~analysis.codebook.Codebook` used, or None.
     source
-        ``path``, ``sha256``, ``format``, ``encoding``, ``platform``, ``sheet``, ``n_rows``.
+        ``path``, ``sha256``, ``format``, ``encoding``, ``platform``, ``sheet``, ``n_rows``
+        (answer rows read) and ``n_blank_rows`` (wholly empty rows, left out; the row
+        numbers of the others are still as in the file).
     exclusions
         ``respondent_id``, ``row``, ``reason``: rows a quality screen excluded on request.
     """
@@ -154,9 +156,16 @@ class RawTable:
     platform: str
     header_rows: int = 1
 
-    def file_row(self, index: int) -> int:
-        """Row number in the file for a 0-based data index (header = row 1)."""
-        return index + self.header_rows + 1
+    n_blank_rows: int = 0
+
+    @property
+    def rows(self) -> np.ndarray:
+        """Row numbers in the file (header = row 1) of the frame's rows.
+
+        The frame's index counts data rows from 0 as they stand in the file, blank rows
+        included, so the numbers stay right when blank rows were left out.
+        """
+        return self.frame.index.to_numpy(dtype="int64") + self.header_rows + 1
 
 
 # --------------------------------------------------------------------------- headers
@@ -342,15 +351,20 @@ def _frame_from_grid(grid: pd.DataFrame, name: str) -> pd.DataFrame:
             file=name,
             row=1,
         )
-    if grid.shape[0] < 2:
+    body = grid.iloc[1:]
+    body = body.set_axis(pd.RangeIndex(len(body)), axis=0)
+    frame = pd.DataFrame({h: _cells_to_text(body.iloc[:, j]) for j, h in enumerate(header)})
+    blank = (frame == "").all(axis=1)
+    if blank.any():
+        frame = frame.loc[~blank.to_numpy()]
+    frame.attrs["n_blank_rows"] = int(blank.sum())
+    if len(frame) == 0:
         raise InputError(
             f"{name}: only a header row, no answers (expected at least one row "
             "of answers below the header)",
             file=name,
             row=1,
         )
-    body = grid.iloc[1:].reset_index(drop=True)
-    frame = pd.DataFrame({h: _cells_to_text(body.iloc[:, j]) for j, h in enumerate(header)})
     _check_second_header(frame, header, name)
     return frame
 
@@ -358,6 +372,7 @@ def _frame_from_grid(grid: pd.DataFrame, name: str) -> pd.DataFrame:
 def _check_second_header(frame: pd.DataFrame, header: list[str], name: str) -> None:
     """Refuse a file whose row 2 is a second header (question texts, Q1/Q2 codes)."""
     first = frame.iloc[0].tolist()
+    first_row = int(frame.index[0]) + 2
     filled = [v for v in first if v != ""]
     if len(filled) < 2:
         return
@@ -366,10 +381,10 @@ def _check_second_header(frame: pd.DataFrame, header: list[str], name: str) -> N
     )
     if looks_header >= max(2, len(filled) // 2):
         raise InputError(
-            f"{location(name, row=2)}: looks like a second header row ({first[0]!r}, "
+            f"{location(name, row=first_row)}: looks like a second header row ({first[0]!r}, "
             f"{first[1]!r}, ...); keep one header row (row 1) and delete the other",
             file=name,
-            row=2,
+            row=first_row,
         )
 
 
@@ -405,7 +420,7 @@ def _read_csv_bytes(data: bytes, name: str, encoding: str | None) -> tuple[pd.Da
             keep_default_na=False,
             na_filter=False,
             encoding="utf-8-sig" if enc == "utf-8" else enc,
-            skip_blank_lines=True,
+            skip_blank_lines=False,
             engine="c",
         )
     except pd.errors.ParserError as exc:
@@ -581,6 +596,7 @@ def read_raw_table(
         sheet=sheet_used,
         sha256=_sha256(data),
         platform=_detect_platform(frame),
+        n_blank_rows=int(frame.attrs.pop("n_blank_rows", 0)),
     )
 
 
@@ -759,7 +775,7 @@ def _problem_rows(
         {
             "file": raw.name,
             "sheet": raw.sheet,
-            "row": idx + raw.header_rows + 1,
+            "row": raw.rows[idx],
             "column": column,
             "value": values.to_numpy()[idx],
             "problem": problem,
@@ -789,27 +805,27 @@ def _source(raw: RawTable) -> dict[str, Any]:
         "platform": raw.platform,
         "sheet": raw.sheet,
         "n_rows": len(raw.frame),
+        "n_blank_rows": raw.n_blank_rows,
     }
 
 
 def _without_codebook(raw: RawTable) -> SurveyData:
     frame = raw.frame
     id_col = next((c for c in frame.columns if normalize_header(c) in {"序号", "编号"}), None)
-    n = len(frame)
     head = pd.DataFrame(
         {
             "respondent_id": (
                 frame[id_col].astype(str)
                 if id_col
-                else pd.Series(np.arange(1, n + 1).astype(str), index=frame.index)
+                else pd.Series((raw.rows - raw.header_rows).astype(str), index=frame.index)
             ),
-            "row": np.arange(n, dtype="int64") + raw.header_rows + 1,
+            "row": raw.rows,
         }
     )
-    responses = pd.concat([head, frame], axis=1)
+    responses = pd.concat([head, frame], axis=1).reset_index(drop=True)
     return SurveyData(
         responses=responses,
-        missing=pd.DataFrame(index=frame.index),
+        missing=pd.DataFrame(index=responses.index),
         quarantine=_empty_quarantine(),
         codebook=None,
         source=_source(raw),
@@ -903,7 +919,7 @@ def recode(raw: RawTable, cb: Codebook) -> SurveyData:
                 bad_row |= mask
         out["respondent_id"] = ids.to_numpy(dtype=object)
     else:
-        out["respondent_id"] = np.arange(1, n + 1).astype(str).astype(object)
+        out["respondent_id"] = (raw.rows - raw.header_rows).astype(str).astype(object)
     if cb.group_column:
         grp = frame[cols[cb.group_column]].astype(str)
         empty = (grp == "").to_numpy() | grp.isin(
@@ -917,7 +933,7 @@ def recode(raw: RawTable, cb: Codebook) -> SurveyData:
         out["group"] = grp.to_numpy(dtype=object)
     else:
         out["group"] = np.full(n, "all", dtype=object)
-    out["row"] = np.arange(n, dtype="int64") + raw.header_rows + 1
+    out["row"] = raw.rows
 
     missing: dict[str, np.ndarray] = {}
     for it in cb.items:
