@@ -505,3 +505,15 @@ def test_blank_rows_are_left_out_but_row_numbers_stay_as_in_the_file(tmp_path, s
     assert s.responses["row"].tolist() == [2]
     assert s.source["n_rows"] == 2
     assert s.source["n_blank_rows"] == 1
+
+
+def test_full_width_forms_match_labels_and_missing_codes(tmp_path):
+    path = write_csv(tmp_path / "s.csv", [["a"], ["（跳过）"], ["４"], ["满意 "]])
+    cb = {
+        "scale": SMALL_CB["scale"],
+        "missing": {"skipped": ["(跳过)"]},
+        "items": [{"column": "a", "id": "a", "dimension": "reform"}],
+    }
+    s = read_survey(path, codebook=cb)
+    assert s.missing["a"].tolist() == ["skipped", None, None]
+    assert s.responses["a"].tolist()[1:] == [4.0, 4.0]

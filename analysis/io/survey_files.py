@@ -24,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+import unicodedata
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -731,16 +732,18 @@ def _recode_item(
     bad = np.zeros(nu + 1, dtype=bool)
     kinds[nu] = 2  # NaN sentinel (-1 indexes the last slot)
     allowed = {float(v) for v in scale.values}
-    skipped = set(cb.missing.get("skipped", ()))
-    no_answer = set(cb.missing.get("no_answer", ()))
+    # full-width and half-width forms match: （跳过） is (跳过), ４ is 4
+    skipped = {_nfkc(v) for v in cb.missing.get("skipped", ())}
+    no_answer = {_nfkc(v) for v in cb.missing.get("no_answer", ())}
+    labels = {_nfkc(k): v for k, v in scale.labels.items()}
     for j, u in enumerate(uniques):
-        s = str(u).strip()
+        s = _nfkc(u)
         if s in skipped:
             kinds[j] = 1
         elif s in no_answer or s == "":
             kinds[j] = 2
-        elif s in scale.labels:
-            nums[j] = scale.labels[s]
+        elif s in labels:
+            nums[j] = labels[s]
         else:
             try:
                 x = float(s)
@@ -754,6 +757,10 @@ def _recode_item(
     if item.reverse:
         nums = scale.min + scale.max - nums
     return nums[codes], kinds[codes], bad[codes]
+
+
+def _nfkc(value: Any) -> str:
+    return unicodedata.normalize("NFKC", str(value)).strip()
 
 
 _KIND_NAMES = np.array([None, "skipped", "no_answer"], dtype=object)
