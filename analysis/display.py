@@ -362,7 +362,9 @@ def _is_dimension_column(name: str, values: pd.Series, ids: frozenset[str]) -> b
 def _is_missing(value: Any) -> bool:
     if value is None or value is pd.NA or value is pd.NaT:
         return True
-    return isinstance(value, float) and math.isnan(value)
+    if isinstance(value, (float, np.floating)):
+        return bool(np.isnan(value))
+    return isinstance(value, np.datetime64) and bool(np.isnat(value))
 
 
 def _is_number(value: Any) -> bool:

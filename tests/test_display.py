@@ -1,0 +1,345 @@
+"""Tests for analysis.display: labelled, escaped, display-only rounded HTML tables."""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import analysis as an
+from analysis import display
+from analysis.display import frame_to_html, result_to_html, show
+
+
+class _TableParser(HTMLParser):
+    """Collects header titles, header texts, cell texts (per row) and the caption."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.titles: list[str] = []
+        self.headers: list[str] = []
+        self.rows: list[list[str]] = []
+        self.captions: list[str] = []
+        self.paragraphs: list[str] = []
+        self._tag: str | None = None
+        self._buffer = ""
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "tr":
+            self.rows.append([])
+        if tag == "th":
+            self.titles.append(dict(attrs).get("title") or "")
+        if tag in ("th", "td", "caption", "p"):
+            self._tag, self._buffer = tag, ""
+
+    def handle_data(self, data: str) -> None:
+        if self._tag:
+            self._buffer += data
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag != self._tag:
+            return
+        if tag == "th":
+            self.headers.append(self._buffer)
+        elif tag == "td":
+            self.rows[-1].append(self._buffer)
+        elif tag == "caption":
+            self.captions.append(self._buffer)
+        elif tag == "p":
+            self.paragraphs.append(self._buffer)
+        self._tag = None
+
+
+def parse(text: str) -> _TableParser:
+    parser = _TableParser()
+    parser.feed(text)
+    return parser
+
+
+def body_rows(parsed: _TableParser) -> list[list[str]]:
+    return [row for row in parsed.rows if row]
+
+
+@pytest.fixture
+def frame() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "dimension": ["reform", "livelihood", "members"],
+            "n": [170, 208, 106],
+            "mean": [3.14159265, 2.718281828, np.nan],
+            "p_adj": [0.0000123, 0.04567, 1.0],
+        }
+    )
+
+
+# ---------------------------------------------------------------- labels
+
+
+def test_dimension_ids_become_chinese_labels(frame: pd.DataFrame) -> None:
+    parsed = parse(frame_to_html(frame))
+    assert [row[0] for row in body_rows(parsed)] == ["服务改革", "服务民生", "服务党员"]
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        ("zh", ["维度", "样本量", "均值", "校正 p 值"]),
+        ("en", ["Dimension", "N", "Mean", "Adjusted p"]),
+    ],
+    ids=["chinese", "english"],
+)
+def test_headers_by_language(frame: pd.DataFrame, lang: str, expected: list[str]) -> None:
+    parsed = parse(frame_to_html(frame, lang=lang))
+    assert parsed.headers == expected
+    # the original column name stays reachable (hover title)
+    assert parsed.titles == ["dimension", "n", "mean", "p_adj"]
+
+
+def test_english_dimension_labels(frame: pd.DataFrame) -> None:
+    parsed = parse(frame_to_html(frame, lang="en"))
+    expected = [an.SERVICE_FIVE.label(d, "en") for d in frame["dimension"]]
+    assert [row[0] for row in body_rows(parsed)] == expected
+
+
+def test_unknown_columns_keep_their_names() -> None:
+    parsed = parse(frame_to_html(pd.DataFrame({"my_col": [1]})))
+    assert parsed.headers == ["my_col"]
+
+
+def test_wide_frame_dimension_headers_and_index() -> None:
+    wide = pd.DataFrame(
+        [[1, 2], [3, 4]],
+        columns=["reform", "masses"],
+        index=pd.Index(["development", "members"], name="dimension"),
+    )
+    parsed = parse(frame_to_html(wide))
+    assert parsed.headers == ["维度", "服务改革", "服务群众"]
+    assert body_rows(parsed) == [["服务发展", "1", "2"], ["服务党员", "3", "4"]]
+
+
+def test_values_of_a_column_of_ids_are_labelled_whatever_its_name() -> None:
+    parsed = parse(frame_to_html(pd.DataFrame({"target": ["masses", "reform"]})))
+    assert [row[0] for row in body_rows(parsed)] == ["服务群众", "服务改革"]
+
+
+def test_custom_framework_labels() -> None:
+    fw = an.load_framework(
+        [
+            {"id": "safety", "label_zh": "平安建设", "label_en": "Safety"},
+            {"id": "greening", "label_zh": "绿化美化", "label_en": "Greening"},
+        ]
+    )
+    text = frame_to_html(pd.DataFrame({"dimension": ["safety", "greening"]}), framework=fw)
+    assert [row[0] for row in body_rows(parse(text))] == ["平安建设", "绿化美化"]
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "lang", "expected"),
+    [
+        ("method", "welch", "zh", "Welch 方差分析"),
+        ("method", "welch", "en", "welch"),
+        ("reason", "speeder", "zh", "作答过快"),
+        ("quadrant", "concentrate", "zh", "重点改进区"),
+        ("flag", True, "zh", "是"),
+        ("flag", False, "en", "no"),
+    ],
+    ids=["method-zh", "method-en", "reason-zh", "quadrant-zh", "bool-zh", "bool-en"],
+)
+def test_value_labels(column: str, value: Any, lang: str, expected: str) -> None:
+    text = frame_to_html(pd.DataFrame({column: [value]}), lang=lang)
+    assert body_rows(parse(text)) == [[expected]]
+
+
+def test_column_label() -> None:
+    assert display.column_label("p_adj") == "校正 p 值"
+    assert display.column_label("p_adj", "en") == "Adjusted p"
+    assert display.column_label("members") == "服务党员"
+    assert display.column_label("whatever") == "whatever"
+
+
+# ---------------------------------------------------------------- escaping
+
+
+def test_script_in_cells_is_escaped() -> None:
+    evil = pd.DataFrame({"text": ["<script>alert('x')</script>", "a & b"]})
+    text = frame_to_html(evil)
+    assert "<script>" not in text
+    assert "&lt;script&gt;" in text
+    assert "a &amp; b" in text
+    # the text the reader sees is the original string
+    assert body_rows(parse(text)) == [["<script>alert('x')</script>"], ["a & b"]]
+
+
+def test_script_in_headers_and_caption_is_escaped() -> None:
+    evil = pd.DataFrame({'<img src=x onerror="alert(1)">': [1]})
+    text = frame_to_html(evil, caption="<b>标题</b>")
+    assert "<img" not in text
+    assert "<b>" not in text
+    parsed = parse(text)
+    assert parsed.captions == ["<b>标题</b>"]
+    assert parsed.headers == ['<img src=x onerror="alert(1)">']
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(max_size=40))
+def test_any_text_round_trips_escaped(value: str) -> None:
+    text = frame_to_html(pd.DataFrame({"text": [value]}, dtype=object), max_chars=0)
+    assert body_rows(parse(text))[0][0] == (value if value else "")
+
+
+# ---------------------------------------------------------------- numbers
+
+
+def test_rounding_is_display_only(frame: pd.DataFrame) -> None:
+    before = copy.deepcopy(frame)
+    text = frame_to_html(frame, digits=2)
+    pd.testing.assert_frame_equal(frame, before)
+    assert frame.loc[0, "mean"] == 3.14159265
+    rows = body_rows(parse(text))
+    assert [row[2] for row in rows] == ["3.14", "2.72", "—"]
+    assert [row[1] for row in rows] == ["170", "208", "106"]
+
+
+@pytest.mark.parametrize(
+    ("digits", "expected"), [(0, "3"), (1, "3.1"), (3, "3.142"), (5, "3.14159")], ids=str
+)
+def test_digits(digits: int, expected: str) -> None:
+    text = frame_to_html(pd.DataFrame({"mean": [3.14159265]}), digits=digits)
+    assert body_rows(parse(text)) == [[expected]]
+
+
+def test_small_p_values_never_print_as_zero(frame: pd.DataFrame) -> None:
+    rows = body_rows(parse(frame_to_html(frame)))
+    assert [row[3] for row in rows] == ["< 0.001", "0.046", "1.000"]
+
+
+def test_tiny_non_p_values_are_not_false_zeros() -> None:
+    rows = body_rows(parse(frame_to_html(pd.DataFrame({"var_between": [1.99e-8, 0.0]}))))
+    assert rows[0][0] == "1.99e-08"
+    assert rows[1][0] == "0.000"
+
+
+def test_counts_held_as_floats_show_without_decimals() -> None:
+    rows = body_rows(parse(frame_to_html(pd.DataFrame({"n": [12.0, np.nan], "df2": [536.96, 7]}))))
+    assert rows == [["12", "536.960"], ["—", "7"]]
+
+
+def test_negative_and_infinite_numbers() -> None:
+    rows = body_rows(parse(frame_to_html(pd.DataFrame({"diff": [-0.5, np.inf, -np.inf]}))))
+    assert [row[0] for row in rows] == ["−0.500", "∞", "−∞"]
+
+
+def test_input_index_and_dtypes_unchanged() -> None:
+    data = pd.DataFrame({"dimension": ["reform"], "score": [4.123456]}, index=[7])
+    before = data.copy(deep=True)
+    show(data)._repr_html_()
+    pd.testing.assert_frame_equal(data, before)
+
+
+# ---------------------------------------------------------------- size
+
+
+def test_max_rows_with_a_note() -> None:
+    data = pd.DataFrame({"score": np.arange(100, dtype=float)})
+    parsed = parse(frame_to_html(data, max_rows=10))
+    assert len(body_rows(parsed)) == 10
+    assert parsed.paragraphs == ["共 100 行，显示前 10 行。"]
+    parsed_en = parse(frame_to_html(data, max_rows=10, lang="en"))
+    assert parsed_en.paragraphs == ["Showing the first 10 of 100 rows."]
+
+
+def test_long_texts_are_shortened() -> None:
+    rows = body_rows(parse(frame_to_html(pd.DataFrame({"text": ["字" * 500]}), max_chars=20)))
+    assert rows[0][0] == "字" * 19 + "…"
+
+
+def test_empty_frame() -> None:
+    parsed = parse(frame_to_html(pd.DataFrame({"dimension": pd.Series([], dtype=str)})))
+    assert parsed.headers == ["维度"]
+    assert parsed.paragraphs == ["（空表）"]
+
+
+# ---------------------------------------------------------------- errors
+
+
+@pytest.mark.parametrize(
+    ("options", "match"),
+    [
+        ({"lang": "fr"}, r"'lang' parameter of frame_to_html must be one of"),
+        ({"digits": -1}, r"'digits' parameter of frame_to_html must be an integer >= 0"),
+        ({"digits": 2.5}, r"'digits' parameter"),
+        ({"max_rows": 0}, r"'max_rows' parameter of frame_to_html must be an integer >= 1"),
+    ],
+    ids=["lang", "negative-digits", "float-digits", "zero-rows"],
+)
+def test_bad_options(options: dict[str, Any], match: str) -> None:
+    with pytest.raises(an.ConfigError, match=match):
+        frame_to_html(pd.DataFrame({"n": [1]}), **options)
+
+
+def test_not_a_frame() -> None:
+    with pytest.raises(an.InputError, match="expected a pandas DataFrame or Series; got list"):
+        frame_to_html([1, 2, 3])  # type: ignore[arg-type]
+
+
+# ---------------------------------------------------------------- show and results
+
+
+def test_show_is_public_and_wraps_frames(frame: pd.DataFrame) -> None:
+    assert an.show is show
+    shown = an.show(frame, caption="信度")
+    assert isinstance(shown, display.LabelledFrame)
+    assert shown.to_frame() is frame
+    assert parse(shown._repr_html_()).captions == ["信度"]
+    assert repr(shown) == repr(frame)
+
+
+def test_show_series() -> None:
+    shown = show(pd.Series([0.5], name="share"))
+    assert parse(shown._repr_html_()).headers == ["占比"]
+
+
+@dataclass(frozen=True)
+class _FakeResult:
+    table: pd.DataFrame
+    posthoc: pd.DataFrame
+    params: dict[str, Any]
+
+    def summary(self, lang: str = "zh") -> str:
+        return "第一句 <b>。\n第二句。" if lang == "zh" else "First.\nSecond."
+
+
+def test_show_result_object() -> None:
+    result = _FakeResult(
+        table=pd.DataFrame({"dimension": ["reform"], "p_value": [0.5]}),
+        posthoc=pd.DataFrame({"group_a": ["甲"], "group_b": ["乙"], "diff": [0.25]}),
+        params={"alpha": 0.05},
+    )
+    shown = show(result)
+    assert isinstance(shown, display.LabelledResult)
+    parsed = parse(shown._repr_html_())
+    assert parsed.paragraphs == ["第一句 <b>。", "第二句。"]
+    assert parsed.captions == ["总体检验", "事后两两比较"]
+    assert "服务改革" in [cell for row in parsed.rows for cell in row]
+    parsed_en = parse(result_to_html(result, lang="en"))
+    assert parsed_en.paragraphs == ["First.", "Second."]
+    assert parsed_en.captions == ["Omnibus tests", "Post hoc pairs"]
+
+
+def test_show_result_with_a_frame_summary() -> None:
+    lexicon = an.default_lexicon()
+    parsed = parse(show(lexicon)._repr_html_())
+    assert parsed.headers[:3] == ["维度", "标签", "词条数"]
+    assert len(body_rows(parsed)) == len(an.SERVICE_FIVE)
+
+
+def test_show_rejects_bad_options() -> None:
+    with pytest.raises(an.ConfigError, match="'lang' parameter of show"):
+        show(pd.DataFrame({"n": [1]}), lang="de")  # type: ignore[arg-type]
