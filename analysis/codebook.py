@@ -613,7 +613,7 @@ def validate_codebook(
     columns, but an answer off the scale only sends its row to the quarantine. Run this
     function when writing a codebook, to fix labels before the data are read.
     """
-    from .io.survey_files import read_raw_table
+    from .io.survey_files import _recode_item, read_raw_table
 
     cb, rows = load_codebook_partial(codebook)
     table = read_raw_table(export, sheet=sheet)
@@ -636,24 +636,20 @@ def validate_codebook(
         raw = headers.get(normalize_header(it.column))
         if raw is None or it.scale not in cb.scales:
             continue
-        scale = cb.scale_of(it)
         values = table.frame[raw]
-        ok = set(scale.labels) | {_text(v) for v in scale.values}
-        for kind in cb.missing.values():
-            ok |= set(kind)
-        ok.add("")
-        bad = values[~values.isin(list(ok))]
+        bad = values[_recode_item(values, it, cb)[2]]
         for value, count in bad.value_counts(sort=False).items():
             first = int(bad.index[bad == value][0]) + table.header_rows + 1
             probs.rows.append(
                 {
                     "file": cb.path,
                     "line": it.line,
-                    "row": first,
+                    "row": None,
+                    "export_row": first,
                     "column": it.column,
                     "value": value,
                     "problem": f"answer not covered by scale {it.scale!r} or missing "
-                    f"({count} rows in {table.name})",
+                    f"({count} rows in {table.name}, first at row {first})",
                 }
             )
     probs.raise_if_any()

@@ -207,9 +207,10 @@ items:
     assert "item column not found in s.csv" in str(info.value)
     covered = probs[probs["value"].notna()].sort_values("line")
     assert covered["value"].tolist() == ["很满意", "好"]
-    assert covered["row"].tolist() == [3, 5]
+    assert covered["export_row"].tolist() == [3, 5]
     assert covered["line"].tolist() == [5, 6]
-    assert "(2 rows in s.csv)" in covered["problem"].iloc[0]
+    assert "(2 rows in s.csv, first at row 3)" in covered["problem"].iloc[0]
+    assert "codebook.yaml, line 5, column 'a': got '很满意'; answer not covered" in str(info.value)
 
 
 @pytest.mark.parametrize(
