@@ -50,7 +50,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     init = sub.add_parser("init", help="scaffold a new study folder")
     init.add_argument("folder", type=Path, help="folder to create")
-    init.add_argument("--force", action="store_true", help="write into an existing non-empty folder")
+    init.add_argument(
+        "--force", action="store_true", help="write into an existing non-empty folder"
+    )
 
     codebook = sub.add_parser("codebook", help="codebook tools")
     cb_sub = codebook.add_subparsers(dest="codebook_command", metavar="ACTION")
@@ -65,8 +67,9 @@ def _run(args: argparse.Namespace) -> int:
     from .study import run_study
 
     progress = not args.quiet and sys.stderr.isatty()
-    result = run_study(args.study, output=args.output, jobs=args.jobs, lang=args.lang,
-                       progress=progress)
+    result = run_study(
+        args.study, output=args.output, jobs=args.jobs, lang=args.lang, progress=progress
+    )
     counts = result.manifest.get("counts", {})
     parts = [f"{k}={v}" for k, v in counts.items()]
     print(f"wrote {len(result.files)} files to {result.output}")

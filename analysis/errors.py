@@ -161,8 +161,9 @@ class InputError(AnalysisError, ValueError):
         if len(rows) == 1:
             # one problem, one line: where, what was found, what was expected
             p = rows[0]
-            where = location(p.get("file", file), line=p.get("line"), row=p.get("row"),
-                             column=p.get("column"))
+            where = location(
+                p.get("file", file), line=p.get("line"), row=p.get("row"), column=p.get("column")
+            )
             val = "" if p.get("value") is None else f": got {_short(p['value'])}"
             return cls(f"{where}{val}; {p.get('problem', '')}", file=file, problems=frame)
         head = f"{len(rows)} {what}" + (f" in {Path(file).name}" if file is not None else "")

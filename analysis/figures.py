@@ -19,7 +19,9 @@ if TYPE_CHECKING:
 __all__ = ["draw_figures", "group_radar_figures"]
 
 
-def draw_figures(out: StudyOutputs, output: Path, *, lang: str, min_cell: int = 5) -> dict[str, str]:
+def draw_figures(
+    out: StudyOutputs, output: Path, *, lang: str, min_cell: int = 5
+) -> dict[str, str]:
     """Draw the study-level figures into ``output/figures``.
 
     Returns
@@ -37,20 +39,30 @@ def draw_figures(out: StudyOutputs, output: Path, *, lang: str, min_cell: int = 
     desc = out.tables.get("survey_descriptives")
     if desc is not None and len(desc):
         shown = suppress_small(desc, min_cell=min_cell)
-        for name, draw in (("radar", plot_radar), ("means_ci", plot_means_ci),
-                           ("heatmap", plot_heatmap)):
+        for name, draw in (
+            ("radar", plot_radar),
+            ("means_ci", plot_means_ci),
+            ("heatmap", plot_heatmap),
+        ):
             ax = draw(shown, lang=lang, framework=framework)
             paths[name] = str(save_figure(ax, folder / f"{name}.png", close=True))
     tdesc = out.tables.get("text_descriptives")
     if tdesc is not None and len(tdesc):
-        ax = plot_heatmap(tdesc, lang=lang, framework=framework,
-                          title="文本维度强调（每千词）" if lang == "zh" else
-                          "Emphasis in documents (per 1,000 tokens)")
+        ax = plot_heatmap(
+            tdesc,
+            lang=lang,
+            framework=framework,
+            title="文本维度强调（每千词）"
+            if lang == "zh"
+            else "Emphasis in documents (per 1,000 tokens)",
+        )
         paths["text_heatmap"] = str(save_figure(ax, folder / "text_heatmap.png", close=True))
     return paths
 
 
-def group_radar_figures(inputs: ReportInputs, groups: Iterable[str], *, lang: str) -> dict[str, bytes]:
+def group_radar_figures(
+    inputs: ReportInputs, groups: Iterable[str], *, lang: str
+) -> dict[str, bytes]:
     """One radar per community (its scores against the overall mean), as PNG bytes."""
     import base64
 

@@ -22,9 +22,23 @@ __all__ = ["build_manifest", "file_sha256", "git_commit", "package_versions"]
 
 #: Packages whose versions can change a result.
 TRACKED_PACKAGES = (
-    "analysis", "numpy", "pandas", "scipy", "statsmodels", "scikit-learn", "jieba", "rjieba",
-    "matplotlib", "openpyxl", "pyreadstat", "python-docx", "pypdf", "Jinja2", "PyYAML",
-    "networkx", "pyarrow",
+    "analysis",
+    "numpy",
+    "pandas",
+    "scipy",
+    "statsmodels",
+    "scikit-learn",
+    "jieba",
+    "rjieba",
+    "matplotlib",
+    "openpyxl",
+    "pyreadstat",
+    "python-docx",
+    "pypdf",
+    "Jinja2",
+    "PyYAML",
+    "networkx",
+    "pyarrow",
 )
 
 
@@ -57,7 +71,10 @@ def git_commit(path: str | PathLike[str] | None = None) -> str | None:
     try:
         proc = subprocess.run(
             ["git", "-C", str(where), "rev-parse", "HEAD"],
-            capture_output=True, text=True, timeout=5, check=False,
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=False,
         )
     except (OSError, subprocess.SubprocessError):
         return None
@@ -67,7 +84,10 @@ def git_commit(path: str | PathLike[str] | None = None) -> str | None:
     try:
         status = subprocess.run(
             ["git", "-C", str(where), "status", "--porcelain", "--untracked-files=no"],
-            capture_output=True, text=True, timeout=5, check=False,
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=False,
         )
     except (OSError, subprocess.SubprocessError):
         return commit

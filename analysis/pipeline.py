@@ -77,7 +77,9 @@ def run_survey(study: Study, out: StudyOutputs) -> None:
     from .survey import item_analysis, reliability, score_survey
 
     if study.survey_path is None or study.codebook_path is None:
-        raise ConfigError(f"{study.path.name}: the survey step needs survey.path and survey.codebook")
+        raise ConfigError(
+            f"{study.path.name}: the survey step needs survey.path and survey.codebook"
+        )
     codebook = load_codebook(study.codebook_path)
     survey = read_survey(study.survey_path, codebook=codebook)
     survey = screen_quality(survey, exclude=list(study.exclude))
@@ -89,7 +91,9 @@ def run_survey(study: Study, out: StudyOutputs) -> None:
     out.tables["item_analysis"] = item_analysis(survey)
     out.tables["survey_quarantine"] = survey.quarantine
     out.tables["survey_exclusions"] = survey.exclusions
-    n_rows = int(survey.source.get("n_rows", len(survey.responses) + survey.quarantine["row"].nunique()))
+    n_rows = int(
+        survey.source.get("n_rows", len(survey.responses) + survey.quarantine["row"].nunique())
+    )
     out.counts.update(
         survey_rows=n_rows,
         survey_quarantined=int(survey.quarantine["row"].nunique()) if len(survey.quarantine) else 0,
@@ -116,7 +120,8 @@ def run_texts(study: Study, out: StudyOutputs, *, jobs: int, cache_dir: Path) ->
         raise InputError(
             f"{(study.texts_metadata or study.texts_path).name}: no column {group!r} to group "
             f"documents by; texts.group_column names one of {', '.join(map(str, docs.columns))}",
-            file=study.texts_metadata, column=group,
+            file=study.texts_metadata,
+            column=group,
         )
     lexicon = default_lexicon() if study.lexicon == "default" else load_lexicon(study.lexicon)
     segmenter = Segmenter.for_lexicon(lexicon, cache_dir=cache_dir)
@@ -128,12 +133,14 @@ def run_texts(study: Study, out: StudyOutputs, *, jobs: int, cache_dir: Path) ->
     out.tables["text_scores"] = text_scores
     out.tables["text_hits"] = hits
     out.tables["text_quarantine"] = (
-        quarantine if quarantine is not None
+        quarantine
+        if quarantine is not None
         else pd.DataFrame(columns=["file", "row", "column", "value", "problem"])
     )
     out.counts.update(documents=len(docs), documents_quarantined=len(out.tables["text_quarantine"]))
     out.params["lexicon"] = {
-        "name": lexicon.name, "version": lexicon.version,
+        "name": lexicon.name,
+        "version": lexicon.version,
         "dict_fingerprint": segmenter.fingerprint,
     }
     try:
@@ -144,21 +151,81 @@ def run_texts(study: Study, out: StudyOutputs, *, jobs: int, cache_dir: Path) ->
         log.info("keyness skipped: textstats not available")
 
 
+def open_answer_docs(survey: Any, column: str) -> pd.DataFrame:
+    """Residents' answers to one open-ended question as documents.
+
+    Returns
+    -------
+    DataFrame
+        ``doc_id`` (``<column>:<respondent_id>``), ``text``, ``respondent_id``, ``group``,
+        ``question``: one row per non-empty answer. Answers coded as missing are left out.
+    """
+    import pandas as pd
+
+    frame = survey.responses[["respondent_id", "group", column]].rename(columns={column: "text"})
+    text = frame["text"].astype("string").str.strip()
+    keep = text.notna() & (text != "")
+    docs = frame.loc[keep, ["respondent_id", "group"]].copy()
+    docs.insert(0, "text", text[keep].astype(str).to_numpy())
+    docs.insert(0, "doc_id", [f"{column}:{r}" for r in docs["respondent_id"]])
+    docs["question"] = column
+    return pd.DataFrame(docs).reset_index(drop=True)
+
+
+def run_open_answers(study: Study, out: StudyOutputs) -> None:
+    """Score residents' open-ended answers on the dimensions, like documents."""
+    import pandas as pd
+
+    from .lexicon import default_lexicon, load_lexicon
+    from .score import explain, score_texts
+    from .segment import Segmenter
+
+    survey = out.results.get("survey")
+    columns = [c.id for c in getattr(out.results.get("codebook"), "text_columns", ())]
+    if survey is None or not columns:
+        return
+    docs = pd.concat([open_answer_docs(survey, c) for c in columns], ignore_index=True)
+    if not len(docs):
+        return
+    lexicon = out.results.get("lexicon") or (
+        default_lexicon() if study.lexicon == "default" else load_lexicon(study.lexicon)
+    )
+    segmenter = out.results.get("segmenter") or Segmenter.for_lexicon(lexicon)
+    scores = score_texts(docs, lexicon=lexicon, segmenter=segmenter, group=["group", "question"])
+    hits = explain(docs, lexicon=lexicon, segmenter=segmenter)
+    hits = hits.merge(docs[["doc_id", "group"]], on="doc_id", how="left")
+    out.tables["open_scores"] = scores
+    out.tables["open_hits"] = hits
+    out.counts["open_answers"] = len(docs)
+
+
 def run_comparisons(study: Study, out: StudyOutputs) -> None:
     """Compare communities on survey and text dimensions."""
     from .compare import compare_groups
 
     if "survey_scores" in out.tables:
-        res = compare_groups(out.tables["survey_scores"], dv="score", between="group",
-                             by="dimension", method=study.method, p_adjust=study.p_adjust)
+        res = compare_groups(
+            out.tables["survey_scores"],
+            dv="score",
+            between="group",
+            by="dimension",
+            method=study.method,
+            p_adjust=study.p_adjust,
+        )
         out.results["survey_compare"] = res
         out.tables["survey_compare"] = res.table
         out.tables["survey_posthoc"] = res.posthoc
         out.tables["survey_descriptives"] = res.descriptives
     if "text_scores" in out.tables:
         scores = out.tables["text_scores"].rename(columns={study.text_group_column: "group"})
-        res = compare_groups(scores, dv="score", between="group", by="dimension",
-                             method=study.method, p_adjust=study.p_adjust)
+        res = compare_groups(
+            scores,
+            dv="score",
+            between="group",
+            by="dimension",
+            method=study.method,
+            p_adjust=study.p_adjust,
+        )
         out.results["text_compare"] = res
         out.tables["text_compare"] = res.table
         out.tables["text_posthoc"] = res.posthoc
@@ -223,9 +290,17 @@ def execute(study: Study, *, output: Path, jobs: int, lang: str, progress: bool)
     if study.texts_path is not None:
         cache = output / ".cache" / "tokens"
         steps.append(("texts", lambda: run_texts(study, out, jobs=jobs, cache_dir=cache)))
+    if study.survey_path is not None:
+        steps.append(("open answers", lambda: run_open_answers(study, out)))
     steps.append(("compare", lambda: run_comparisons(study, out)))
-    steps.append(("figures", lambda: out.figures.update(
-        draw_figures(out, output, lang=lang, min_cell=study.min_cell))))
+    steps.append(
+        (
+            "figures",
+            lambda: out.figures.update(
+                draw_figures(out, output, lang=lang, min_cell=study.min_cell)
+            ),
+        )
+    )
 
     bar = tqdm(steps, desc="analysis run", unit="step", disable=not progress)
     for name, step in bar:
@@ -236,24 +311,34 @@ def execute(study: Study, *, output: Path, jobs: int, lang: str, progress: bool)
     written = list(out.figures.values())
     written += write_tables(out.tables, output / "tables")
     written += build_reports(study, out, output, lang=lang, jobs=jobs, progress=progress)
-    written = sorted({str(Path(p).relative_to(output)) if Path(p).is_absolute() else p
-                      for p in written})
-    manifest = build_manifest(study, output=output, files=written, params=_params(study, out, lang),
-                              counts=out.counts)
+    written = sorted(
+        {str(Path(p).relative_to(output)) if Path(p).is_absolute() else p for p in written}
+    )
+    manifest = build_manifest(
+        study, output=output, files=written, params=_params(study, out, lang), counts=out.counts
+    )
     (output / "manifest.json").write_text(
         json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
     )
-    return StudyResult(study=study, output=output, tables=dict(out.tables),
-                       files=(*written, "manifest.json"), manifest=manifest)
+    return StudyResult(
+        study=study,
+        output=output,
+        tables=dict(out.tables),
+        files=(*written, "manifest.json"),
+        manifest=manifest,
+    )
 
 
 def _params(study: Study, out: StudyOutputs, lang: str) -> Mapping[str, Any]:
     params: dict[str, Any] = {
         "title": study.title,
-        "compare": {"between": study.between, "method": study.method,
-                    "p_adjust": study.p_adjust},
-        "report": {"formats": list(study.formats), "per_group": study.per_group,
-                   "min_cell": study.min_cell, "language": lang},
+        "compare": {"between": study.between, "method": study.method, "p_adjust": study.p_adjust},
+        "report": {
+            "formats": list(study.formats),
+            "per_group": study.per_group,
+            "min_cell": study.min_cell,
+            "language": lang,
+        },
         "quality": {"exclude": list(study.exclude)},
     }
     params.update(out.params)

@@ -69,6 +69,7 @@ def write_html(doc: ReportDocument, path: Path) -> Path:
 
 # ---------------------------------------------------------------- DOCX
 
+
 def _set_east_asian_font(style_or_run, latin: str, east_asian: str, size_pt: float | None = None):  # type: ignore[no-untyped-def]
     from docx.oxml.ns import qn
     from docx.shared import Pt
@@ -171,6 +172,8 @@ def write_docx(doc: ReportDocument, path: Path) -> Path:
             document.add_paragraph(text)
         for table in section.tables:
             _three_line_table(document, table)
+        if section.quotes and section.quote_title:
+            document.add_paragraph(section.quote_title)
         for quote in section.quotes:
             para = document.add_paragraph(quote)
             para.paragraph_format.left_indent = Cm(0.8)
@@ -208,9 +211,10 @@ def _write_zip_fixed_times(data: bytes, path: Path) -> None:
     Entry times are fixed, and the dates in ``docProps/core.xml`` too: openpyxl writes the
     save time there whatever the workbook properties say.
     """
-    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(
-        path, "w", compression=zipfile.ZIP_DEFLATED
-    ) as dst:
+    with (
+        zipfile.ZipFile(io.BytesIO(data)) as src,
+        zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as dst,
+    ):
         for info in src.infolist():
             content = src.read(info.filename)
             if info.filename == "docProps/core.xml":
@@ -222,6 +226,7 @@ def _write_zip_fixed_times(data: bytes, path: Path) -> None:
 
 
 # ---------------------------------------------------------------- XLSX
+
 
 def _sheet_name(name: str, used: set[str]) -> str:
     base = re.sub(r"[\[\]:*?/\\]", "_", name)[:31] or "sheet"

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from .apa import format_number, format_p
 from .dimensions import SERVICE_FIVE, Framework
 from .privacy import mask_pii, safe_filename, suppress_small
-from .reportdoc import Figure, ReportDocument, Section, Table, numbered, t
+from .reportdoc import Figure, ReportDocument, Section, Table, method_name, numbered, t
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -34,11 +34,26 @@ __all__ = ["ReportInputs", "build_reports", "group_document", "study_document"]
 log = logging.getLogger("analysis")
 
 #: Tables exported to the study workbook, in this order.
-XLSX_TABLES = ("survey_descriptives", "reliability", "item_analysis", "survey_compare",
-               "survey_posthoc", "text_descriptives", "text_compare", "text_scores",
-               "survey_exclusions", "survey_quarantine", "text_quarantine")
+XLSX_TABLES = (
+    "survey_descriptives",
+    "reliability",
+    "item_analysis",
+    "survey_compare",
+    "survey_posthoc",
+    "text_descriptives",
+    "text_compare",
+    "text_scores",
+    "text_quarantine",
+)
 #: Tables that hold one row per respondent or raw values: never exported in a report.
-_ROW_LEVEL = {"survey_scores", "survey_quarantine", "text_hits"}
+_ROW_LEVEL = {
+    "survey_scores",
+    "survey_quarantine",
+    "survey_exclusions",
+    "text_hits",
+    "open_scores",
+    "open_hits",
+}
 
 
 @dataclass(frozen=True)
@@ -57,6 +72,7 @@ class ReportInputs:
     figures: Mapping[str, bytes]
     colophon: tuple[tuple[str, str], ...]
     group_label: str = "community"
+    resident_quotes: bool = False
 
 
 def _fmt(value: Any, digits: int = 2) -> str:
@@ -76,8 +92,14 @@ def _numbered(kind: str, lang: str, counter: list[int], **kw: Any) -> str:
     return t(kind, lang, n=counter[0], **kw)  # type: ignore[arg-type]
 
 
-def _table(inputs: ReportInputs, counter: list[int], title: str, columns: Sequence[str],
-           rows: Sequence[Sequence[str]], note: str = "") -> Table:
+def _table(
+    inputs: ReportInputs,
+    counter: list[int],
+    title: str,
+    columns: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    note: str = "",
+) -> Table:
     caption = _numbered("tab", inputs.lang, counter, title=title)
     return Table(caption, tuple(columns), tuple(tuple(str(c) for c in r) for r in rows), note)
 
@@ -94,8 +116,16 @@ def _overall(scores: pd.DataFrame, framework: Framework) -> pd.DataFrame:
         mean = float(x.mean()) if n else np.nan
         sd = float(x.std(ddof=1)) if n > 1 else np.nan
         half = float(stats.t.ppf(0.975, n - 1) * sd / np.sqrt(n)) if n > 1 else np.nan
-        rows.append({"dimension": dim, "n": n, "mean": mean, "sd": sd,
-                     "ci_low": mean - half, "ci_high": mean + half})
+        rows.append(
+            {
+                "dimension": dim,
+                "n": n,
+                "mean": mean,
+                "sd": sd,
+                "ci_low": mean - half,
+                "ci_high": mean + half,
+            }
+        )
     import pandas as pd
 
     out = pd.DataFrame(rows)
@@ -111,8 +141,9 @@ def _sample_section(inputs: ReportInputs, counter: list[int]) -> Section:
     if "survey_rows" in c:
         if lang == "zh":
             paras.append(
-                f"问卷共读入 {c['survey_rows']} 行答卷，其中 {c.get('survey_quarantined', 0)} 行因答案"
-                f"不在量表范围内等问题被隔离，{c.get('survey_excluded', 0)} 行因质量筛查被排除，"
+                f"问卷共读入 {c['survey_rows']} 行答卷，"
+                f"其中 {c.get('survey_quarantined', 0)} 行因答案不在量表范围内等问题被隔离，"
+                f"{c.get('survey_excluded', 0)} 行因质量筛查被排除，"
                 f"最终纳入分析 {c.get('survey_respondents', 0)} 份。"
             )
         else:
@@ -125,24 +156,35 @@ def _sample_section(inputs: ReportInputs, counter: list[int]) -> Section:
     if "documents" in c:
         paras.append(
             f"文本共 {c['documents']} 篇纳入分析，{c.get('documents_quarantined', 0)} 项因空文本或"
-            "元数据不匹配被隔离。" if lang == "zh" else
-            f"{c['documents']} documents were scored; {c.get('documents_quarantined', 0)} "
+            "元数据不匹配被隔离。"
+            if lang == "zh"
+            else f"{c['documents']} documents were scored; {c.get('documents_quarantined', 0)} "
             "entries were quarantined (empty text or unmatched metadata)."
         )
     tables = []
     reasons: list[tuple[str, int]] = []
     excl = inputs.tables.get("survey_exclusions")
     if excl is not None and len(excl):
-        reasons += [(f"{'排除' if lang == 'zh' else 'excluded'}: {r}", int(n))
-                    for r, n in excl["reason"].value_counts().sort_index().items()]
+        reasons += [
+            (f"{'排除' if lang == 'zh' else 'excluded'}: {r}", int(n))
+            for r, n in excl["reason"].value_counts().sort_index().items()
+        ]
     quar = inputs.tables.get("survey_quarantine")
     if quar is not None and len(quar):
-        reasons += [(f"{'隔离' if lang == 'zh' else 'quarantined'}: {r}", int(n))
-                    for r, n in quar.groupby("problem")["row"].nunique().sort_index().items()]
+        reasons += [
+            (f"{'隔离' if lang == 'zh' else 'quarantined'}: {r}", int(n))
+            for r, n in quar.groupby("problem")["row"].nunique().sort_index().items()
+        ]
     if reasons:
-        tables.append(_table(inputs, counter, "排除与隔离原因" if lang == "zh" else
-                             "Exclusions and quarantine", (t("reason", lang), t("count", lang)),
-                             [(r, str(n)) for r, n in reasons]))
+        tables.append(
+            _table(
+                inputs,
+                counter,
+                "排除与隔离原因" if lang == "zh" else "Exclusions and quarantine",
+                (t("reason", lang), t("count", lang)),
+                [(r, str(n)) for r, n in reasons],
+            )
+        )
     return Section(t("sample", lang), tuple(paras), tuple(tables))
 
 
@@ -151,15 +193,37 @@ def _reliability_section(inputs: ReportInputs, counter: list[int]) -> Section | 
     if rel is None or not len(rel):
         return None
     lang = inputs.lang
-    rows = [(_label(inputs, r.dimension), str(int(r.n_items)), str(int(r.n)), _fmt(r.alpha),
-             f"[{_fmt(r.ci_low)}, {_fmt(r.ci_high)}]") for r in rel.itertuples()]
-    cols = (t("dimension", lang), t("n_items", lang), t("n", lang), t("alpha", lang),
-            t("alpha_ci", lang))
+    rows = [
+        (
+            _label(inputs, r.dimension),
+            str(int(r.n_items)),
+            str(int(r.n)),
+            _fmt(r.alpha),
+            f"[{_fmt(r.ci_low)}, {_fmt(r.ci_high)}]",
+        )
+        for r in rel.itertuples()
+    ]
+    cols = (
+        t("dimension", lang),
+        t("n_items", lang),
+        t("n", lang),
+        t("alpha", lang),
+        t("alpha_ci", lang),
+    )
     missing = str(rel["missing"].iloc[0]) if "missing" in rel.columns else "pairwise"
-    note = (f"注：置信区间采用 Feldt 方法；缺失值按 {missing} 方式处理。" if lang == "zh" else
-            f"Note: Feldt confidence intervals; missing answers handled {missing}.")
-    table = _table(inputs, counter, "各维度信度" if lang == "zh" else "Reliability by dimension",
-                   cols, rows, note)
+    note = (
+        f"注：置信区间采用 Feldt 方法；缺失值按 {missing} 方式处理。"
+        if lang == "zh"
+        else f"Note: Feldt confidence intervals; missing answers handled {missing}."
+    )
+    table = _table(
+        inputs,
+        counter,
+        "各维度信度" if lang == "zh" else "Reliability by dimension",
+        cols,
+        rows,
+        note,
+    )
     return Section(t("reliability", lang), (), (table,))
 
 
@@ -170,13 +234,29 @@ def _scores_section(inputs: ReportInputs, counter: list[int], fig: list[int]) ->
         return None
     lang = inputs.lang
     overall = _overall(scores, inputs.framework)
-    rows = [(_label(inputs, r.dimension), str(int(r.n)), _fmt(r.mean), _fmt(r.sd),
-             f"[{_fmt(r.ci_low)}, {_fmt(r.ci_high)}]") for r in overall.itertuples()]
+    rows = [
+        (
+            _label(inputs, r.dimension),
+            str(int(r.n)),
+            _fmt(r.mean),
+            _fmt(r.sd),
+            f"[{_fmt(r.ci_low)}, {_fmt(r.ci_high)}]",
+        )
+        for r in overall.itertuples()
+    ]
     cols = (t("dimension", lang), t("n", lang), t("mean", lang), t("sd", lang), t("ci", lang))
-    tables = [_table(inputs, counter, "各维度满意度总体得分" if lang == "zh" else
-                     "Overall dimension scores", cols, rows,
-                     "注：得分范围 1–5，分数越高越满意。" if lang == "zh" else
-                     "Note: scores range from 1 to 5; higher is more satisfied.")]
+    tables = [
+        _table(
+            inputs,
+            counter,
+            "各维度满意度总体得分" if lang == "zh" else "Overall dimension scores",
+            cols,
+            rows,
+            "注：得分范围 1–5，分数越高越满意。"
+            if lang == "zh"
+            else "Note: scores range from 1 to 5; higher is more satisfied.",
+        )
+    ]
     shown = suppress_small(desc, min_cell=inputs.min_cell)
     groups = list(dict.fromkeys(shown["group"]))
     dims = inputs.framework.order(shown["dimension"])
@@ -184,20 +264,39 @@ def _scores_section(inputs: ReportInputs, counter: list[int], fig: list[int]) ->
     for g in groups:
         sub = shown[shown["group"] == g].set_index("dimension")
         if sub["suppressed"].all():
-            grid_rows.append((str(g), str(int(sub["n"].max())),
-                              *[t("suppressed", lang)] + [""] * (len(dims) - 1)))
+            grid_rows.append(
+                (
+                    str(g),
+                    str(int(sub["n"].max())),
+                    *[t("suppressed", lang)] + [""] * (len(dims) - 1),
+                )
+            )
             continue
-        grid_rows.append((str(g), str(int(sub["n"].max())),
-                          *[_fmt(sub.loc[d, "mean"]) if d in sub.index else "" for d in dims]))
-    tables.append(_table(inputs, counter, "各社区各维度得分均值" if lang == "zh" else
-                         "Mean scores by community and dimension",
-                         (t("community", lang), t("n", lang), *[_label(inputs, d) for d in dims]),
-                         grid_rows,
-                         f"注：样本量少于 {inputs.min_cell} 的社区不予显示。" if lang == "zh" else
-                         f"Note: communities with fewer than {inputs.min_cell} respondents are "
-                         "not shown."))
+        grid_rows.append(
+            (
+                str(g),
+                str(int(sub["n"].max())),
+                *[_fmt(sub.loc[d, "mean"]) if d in sub.index else "" for d in dims],
+            )
+        )
+    tables.append(
+        _table(
+            inputs,
+            counter,
+            "各社区各维度得分均值" if lang == "zh" else "Mean scores by community and dimension",
+            (t("community", lang), t("n", lang), *[_label(inputs, d) for d in dims]),
+            grid_rows,
+            f"注：样本量少于 {inputs.min_cell} 的社区不予显示。"
+            if lang == "zh"
+            else f"Note: communities with fewer than {inputs.min_cell} respondents are not shown.",
+        )
+    )
     figures = []
-    for key, caption in (("radar", "fig_radar"), ("means_ci", "fig_means"), ("heatmap", "fig_heatmap")):
+    for key, caption in (
+        ("radar", "fig_radar"),
+        ("means_ci", "fig_means"),
+        ("heatmap", "fig_heatmap"),
+    ):
         if key in inputs.figures:
             figures.append(Figure(_numbered(caption, lang, fig), inputs.figures[key]))
     return Section(t("scores", lang), (), tuple(tables), tuple(figures))
@@ -208,9 +307,17 @@ def _compare_rows(inputs: ReportInputs, table: pd.DataFrame) -> list[tuple[str, 
     for r in table.itertuples():
         df2 = getattr(r, "df2", float("nan"))
         df = _fmt(r.df1, 0) if df2 != df2 else f"{_fmt(r.df1, 0)}, {_fmt(df2, 2)}"
-        rows.append((_label(inputs, r.dimension), str(r.method), _fmt(r.statistic), df,
-                     format_p(r.p_value, prefix=False), format_p(r.p_adj, prefix=False),
-                     f"{r.effect_type} = {_fmt(r.effect_size)}"))
+        rows.append(
+            (
+                _label(inputs, r.dimension),
+                str(r.method),
+                _fmt(r.statistic),
+                df,
+                format_p(r.p_value, prefix=False),
+                format_p(r.p_adj, prefix=False),
+                f"{r.effect_type} = {_fmt(r.effect_size)}",
+            )
+        )
     return rows
 
 
@@ -219,13 +326,26 @@ def _comparison_section(inputs: ReportInputs, counter: list[int]) -> Section | N
     if table is None:
         return None
     lang = inputs.lang
-    cols = (t("dimension", lang), t("test", lang), t("statistic", lang), t("df", lang),
-            t("p", lang), t("p_adj", lang), t("effect", lang))
+    cols = (
+        t("dimension", lang),
+        t("test", lang),
+        t("statistic", lang),
+        t("df", lang),
+        t("p", lang),
+        t("p_adj", lang),
+        t("effect", lang),
+    )
     adj = inputs.params.get("compare", {}).get("p_adjust", "holm")
-    tab = _table(inputs, counter, "社区间差异检验" if lang == "zh" else
-                 "Differences between communities", cols, _compare_rows(inputs, table),
-                 f"注：p 值经 {adj} 方法跨维度校正。" if lang == "zh" else
-                 f"Note: p values adjusted across dimensions ({adj}).")
+    tab = _table(
+        inputs,
+        counter,
+        "社区间差异检验" if lang == "zh" else "Differences between communities",
+        cols,
+        _compare_rows(inputs, table),
+        f"注：p 值经 {adj} 方法跨维度校正。"
+        if lang == "zh"
+        else f"Note: p values adjusted across dimensions ({adj}).",
+    )
     paras = [p for p in inputs.summaries.get("survey", "").split("\n") if p.strip()]
     return Section(t("comparisons", lang), tuple(paras), (tab,))
 
@@ -245,8 +365,9 @@ def _evidence(inputs: ReportInputs, group: str | None, per_dim: int = 2) -> list
     return quotes
 
 
-def _text_section(inputs: ReportInputs, counter: list[int], fig: list[int],
-                  group: str | None = None) -> Section | None:
+def _text_section(
+    inputs: ReportInputs, counter: list[int], fig: list[int], group: str | None = None
+) -> Section | None:
     desc = inputs.tables.get("text_descriptives")
     if desc is None:
         return None
@@ -258,19 +379,32 @@ def _text_section(inputs: ReportInputs, counter: list[int], fig: list[int],
         sub = desc[desc["group"] == g].set_index("dimension")
         if not len(sub):
             continue
-        rows.append((str(g), str(int(sub["n"].max())),
-                     *[_fmt(sub.loc[d, "mean"], 1) if d in sub.index else "" for d in dims]))
-    tables = [_table(inputs, counter, "各社区文本中各维度的强调程度（每千词命中）" if lang == "zh"
-                     else "Dimension emphasis in documents (weighted hits per 1,000 tokens)",
-                     (t("community", lang), t("docs", lang), *[_label(inputs, d) for d in dims]),
-                     rows)]
+        rows.append(
+            (
+                str(g),
+                str(int(sub["n"].max())),
+                *[_fmt(sub.loc[d, "mean"], 1) if d in sub.index else "" for d in dims],
+            )
+        )
+    tables = [
+        _table(
+            inputs,
+            counter,
+            "各社区文本中各维度的强调程度（每千词命中）"
+            if lang == "zh"
+            else "Dimension emphasis in documents (weighted hits per 1,000 tokens)",
+            (t("community", lang), t("docs", lang), *[_label(inputs, d) for d in dims]),
+            rows,
+        )
+    ]
     paras = []
     lex = inputs.params.get("lexicon", {})
     if lex:
         paras.append(
             f"文本按“{lex.get('name')}”词典（版本 {lex.get('version')}）计分，得分为每千个内容词中"
-            "的加权命中数。" if lang == "zh" else
-            f"Documents were scored with the lexicon '{lex.get('name')}' (version "
+            "的加权命中数。"
+            if lang == "zh"
+            else f"Documents were scored with the lexicon '{lex.get('name')}' (version "
             f"{lex.get('version')}); a score is weighted hits per 1,000 content tokens."
         )
     if group is None:
@@ -279,71 +413,191 @@ def _text_section(inputs: ReportInputs, counter: list[int], fig: list[int],
     if group is None and "text_heatmap" in inputs.figures:
         figures.append(Figure(_numbered("fig_text", lang, fig), inputs.figures["text_heatmap"]))
     quotes = _evidence(inputs, group)
-    if quotes:
-        paras.append(t("evidence", lang) + ("：" if lang == "zh" else ":"))
-    return Section(t("texts", lang), tuple(paras), tuple(tables), tuple(figures), tuple(quotes))
+    return Section(
+        t("texts", lang),
+        tuple(paras),
+        tuple(tables),
+        tuple(figures),
+        tuple(quotes),
+        t("evidence", lang) + ("：" if lang == "zh" else ":"),
+    )
+
+
+def _open_shares(inputs: ReportInputs) -> pd.DataFrame | None:
+    """Per group and dimension: answers, and the share of answers that touch the dimension."""
+    scores = inputs.tables.get("open_scores")
+    if scores is None or not len(scores):
+        return None
+    touched = scores.assign(hit=scores["n_hits"] > 0)
+    shares = (
+        touched.groupby(["group", "dimension"], sort=False)
+        .agg(n=("doc_id", "nunique"), share=("hit", "mean"))
+        .reset_index()
+    )
+    return suppress_small(shares, min_cell=inputs.min_cell)
+
+
+def _open_section(
+    inputs: ReportInputs, counter: list[int], group: str | None = None
+) -> Section | None:
+    shares = _open_shares(inputs)
+    if shares is None:
+        return None
+    lang = inputs.lang
+    dims = inputs.framework.order(shares["dimension"])
+    groups = [group] if group is not None else list(dict.fromkeys(shares["group"]))
+    rows = []
+    for g in groups:
+        sub = shares[shares["group"] == g].set_index("dimension")
+        if not len(sub):
+            continue
+        n = str(int(sub["n"].max()))
+        if sub["suppressed"].all():
+            rows.append((str(g), n, t("suppressed", lang), *[""] * (len(dims) - 1)))
+            continue
+        rows.append(
+            (
+                str(g),
+                n,
+                *[f"{sub.loc[d, 'share'] * 100:.0f}%" if d in sub.index else "" for d in dims],
+            )
+        )
+    table = _table(
+        inputs,
+        counter,
+        "居民意见涉及各维度的比例"
+        if lang == "zh"
+        else "Share of residents' answers touching each dimension",
+        (t("community", lang), t("answers", lang), *[_label(inputs, d) for d in dims]),
+        rows,
+        f"注：一条意见可涉及多个维度；作答少于 {inputs.min_cell} 人的社区不予显示。"
+        if lang == "zh"
+        else f"Note: an answer can touch several dimensions; communities with fewer than "
+        f"{inputs.min_cell} answers are not shown.",
+    )
+    quotes: list[str] = []
+    hits = inputs.tables.get("open_hits")
+    if inputs.resident_quotes and hits is not None and len(hits):
+        shown = set(shares.loc[~shares["suppressed"], "group"])
+        hits = hits[hits["group"].isin(shown)]
+        if group is not None:
+            hits = hits[hits["group"] == group]
+        for dim in inputs.framework.ids:
+            for r in hits[hits["dimension"] == dim].drop_duplicates("context").head(2).itertuples():
+                quotes.append(f"【{_label(inputs, dim)}】{mask_pii(str(r.context))}")
+    return Section(
+        t("open", lang),
+        (),
+        (table,),
+        (),
+        tuple(quotes),
+        "居民原话摘录（已遮蔽电话与身份证号）："
+        if lang == "zh"
+        else "In residents' words (phone and ID numbers masked):",
+    )
+
+
+def _methods_used(inputs: ReportInputs, name: str) -> str:
+    """The tests that actually ran on table ``name``, named in prose."""
+    table = inputs.tables.get(f"{name}_compare")
+    if table is None or not len(table):
+        return ""
+    lang = inputs.lang
+    sep = "、" if lang == "zh" else ", "
+    tests = sep.join(method_name(m, lang) for m in dict.fromkeys(table["method"]))  # type: ignore[arg-type]
+    post = inputs.tables.get(f"{name}_posthoc")
+    posthoc = ""
+    if post is not None and len(post):
+        posthoc = sep.join(method_name(m, lang) for m in dict.fromkeys(post["method"]))  # type: ignore[arg-type]
+    adj = inputs.params.get("compare", {}).get("p_adjust", "holm")
+    if lang == "zh":
+        return (
+            f"采用{tests}"
+            + (f"，事后两两比较采用{posthoc}" if posthoc else "")
+            + f"，各维度的 p 值经 {adj} 方法校正"
+        )
+    return (
+        f"used {tests}"
+        + (f", with {posthoc} pairwise comparisons" if posthoc else "")
+        + f"; p values were adjusted across dimensions with {adj}"
+    )
 
 
 def _methods_section(inputs: ReportInputs) -> Section:
     lang, p = inputs.lang, inputs.params
     versions = p.get("versions", {})
-    sc = p.get("survey_compare", {})
-    chosen = sc.get("method_chosen") or sc.get("method") or p.get("compare", {}).get("method")
-    reason = sc.get("reason", "")
-    posthoc = sc.get("posthoc", "")
     lex = p.get("lexicon", {})
+    survey, text = _methods_used(inputs, "survey"), _methods_used(inputs, "text")
     if lang == "zh":
-        text = [
+        paras = [
             "维度得分为各维度题目（反向题已反向计分）的均值，答题比例不足规定比例时记为缺失。"
             "信度以 Cronbach's α 衡量，置信区间采用 Feldt 方法。",
-            f"社区间比较采用 {chosen} 检验" + (f"（选择理由：{reason}）" if reason else "")
-            + (f"，事后比较采用 {posthoc} 方法" if posthoc else "")
-            + f"，p 值经 {p.get('compare', {}).get('p_adjust', 'holm')} 方法校正。",
         ]
+        if survey:
+            paras.append(f"问卷得分的社区间比较{survey}。")
+        if text:
+            paras.append(f"文本得分的社区间比较{text}。")
         if lex:
-            text.append(f"文本以 jieba 私有分词器分词（词典指纹 {lex.get('dict_fingerprint', '')[:12]}），"
-                        f"按“{lex.get('name')}”词典 {lex.get('version')} 版计分。")
+            paras.append(
+                f"文本以 jieba 私有分词器分词（词典指纹 {lex.get('dict_fingerprint', '')[:12]}），"
+                f"按“{lex.get('name')}”词典 {lex.get('version')} 版计分，得分为每千个内容词"
+                "中的加权命中数。"
+            )
         if versions:
-            text.append("软件：" + "，".join(f"{k} {v}" for k, v in versions.items()) + "。")
+            paras.append("软件：" + "，".join(f"{k} {v}" for k, v in versions.items()) + "。")
     else:
-        text = [
+        paras = [
             "A dimension score is the mean of its items (reverse-worded items reversed); it is "
             "missing where too few items were answered. Reliability is Cronbach's alpha with "
             "Feldt confidence intervals.",
-            f"Communities were compared with {chosen}" + (f" ({reason})" if reason else "")
-            + (f" and {posthoc} post hoc comparisons" if posthoc else "")
-            + f"; p values were adjusted with {p.get('compare', {}).get('p_adjust', 'holm')}.",
         ]
+        if survey:
+            paras.append(f"Comparisons of survey scores between communities {survey}.")
+        if text:
+            paras.append(f"Comparisons of text scores between communities {text}.")
         if lex:
-            text.append(f"Texts were segmented with a private jieba tokenizer (dictionary "
-                        f"fingerprint {lex.get('dict_fingerprint', '')[:12]}) and scored with the "
-                        f"lexicon '{lex.get('name')}' version {lex.get('version')}.")
+            paras.append(
+                f"Texts were segmented with a private jieba tokenizer (dictionary "
+                f"fingerprint {lex.get('dict_fingerprint', '')[:12]}) and scored with the "
+                f"lexicon '{lex.get('name')}' version {lex.get('version')}: weighted hits "
+                "per 1,000 content tokens."
+            )
         if versions:
-            text.append("Software: " + ", ".join(f"{k} {v}" for k, v in versions.items()) + ".")
-    return Section(t("methods", lang), tuple(text))
+            paras.append("Software: " + ", ".join(f"{k} {v}" for k, v in versions.items()) + ".")
+    return Section(t("methods", lang), tuple(paras))
 
 
 def study_document(inputs: ReportInputs) -> ReportDocument:
     """The study-level report: sample, reliability, scores, comparisons, texts, methods."""
     counter, fig = [0], [0]
     sections = [_sample_section(inputs, counter)]
-    for build in (lambda: _reliability_section(inputs, counter),
-                  lambda: _scores_section(inputs, counter, fig),
-                  lambda: _comparison_section(inputs, counter),
-                  lambda: _text_section(inputs, counter, fig)):
+    for build in (
+        lambda: _reliability_section(inputs, counter),
+        lambda: _scores_section(inputs, counter, fig),
+        lambda: _comparison_section(inputs, counter),
+        lambda: _text_section(inputs, counter, fig),
+        lambda: _open_section(inputs, counter),
+    ):
         section = build()
         if section is not None:
             sections.append(section)
     sections.append(_methods_section(inputs))
-    return ReportDocument(_title(inputs), t("report", inputs.lang), inputs.lang,  # type: ignore[arg-type]
-                          _numbered_sections(sections, inputs.lang), inputs.colophon)
+    return ReportDocument(
+        _title(inputs),
+        t("report", inputs.lang),
+        inputs.lang,  # type: ignore[arg-type]
+        _numbered_sections(sections, inputs.lang),
+        inputs.colophon,
+    )
 
 
 def _numbered_sections(sections: Sequence[Section], lang: str) -> tuple[Section, ...]:
     from dataclasses import replace
 
-    return tuple(replace(s, title=numbered(s.title, i, lang))  # type: ignore[arg-type]
-                 for i, s in enumerate(sections, start=1))
+    return tuple(
+        replace(s, title=numbered(s.title, i, lang))  # type: ignore[arg-type]
+        for i, s in enumerate(sections, start=1)
+    )
 
 
 def group_document(inputs: ReportInputs, group: str) -> ReportDocument:
@@ -357,10 +611,12 @@ def group_document(inputs: ReportInputs, group: str) -> ReportDocument:
         own = desc[desc["group"] == group]
         n = int(own["n"].max()) if len(own) else 0
         if n < inputs.min_cell:
-            paras = (f"本社区有效样本 {n} 份，少于 {inputs.min_cell} 份，为保护受访者隐私不报告得分。"
-                     if lang == "zh" else
-                     f"This community has {n} valid responses, fewer than {inputs.min_cell}; "
-                     "scores are not reported to protect respondents.",)
+            paras = (
+                f"本社区有效样本 {n} 份，少于 {inputs.min_cell} 份，为保护受访者隐私不报告得分。"
+                if lang == "zh"
+                else f"This community has {n} valid responses, fewer than {inputs.min_cell}; "
+                "scores are not reported to protect respondents.",
+            )
             sections.append(Section(t("scores", lang), paras))
         else:
             overall = _overall(scores, inputs.framework).set_index("dimension")
@@ -369,45 +625,94 @@ def group_document(inputs: ReportInputs, group: str) -> ReportDocument:
             k = desc["group"].nunique()
             rows = []
             for r in own.itertuples():
-                rows.append((_label(inputs, r.dimension), str(int(r.n)), _fmt(r.mean),
-                             f"[{_fmt(r.ci_low)}, {_fmt(r.ci_high)}]",
-                             _fmt(overall.loc[r.dimension, "mean"]) if r.dimension in overall.index else "",
-                             f"{int(rank.get(r.dimension, 0))}/{k}"))
-            cols = (t("dimension", lang), t("n", lang), t("mean", lang), t("ci", lang),
-                    t("overall", lang), t("rank", lang))
+                rows.append(
+                    (
+                        _label(inputs, r.dimension),
+                        str(int(r.n)),
+                        _fmt(r.mean),
+                        f"[{_fmt(r.ci_low)}, {_fmt(r.ci_high)}]",
+                        _fmt(overall.loc[r.dimension, "mean"])
+                        if r.dimension in overall.index
+                        else "",
+                        f"{int(rank.get(r.dimension, 0))}/{k}",
+                    )
+                )
+            cols = (
+                t("dimension", lang),
+                t("n", lang),
+                t("mean", lang),
+                t("ci", lang),
+                t("overall", lang),
+                t("rank", lang),
+            )
             figures = []
             if f"radar::{group}" in inputs.figures:
-                figures.append(Figure(_numbered("fig_group_radar", lang, fig),
-                                      inputs.figures[f"radar::{group}"]))
-            sections.append(Section(t("scores", lang), (), (
-                _table(inputs, counter, "本社区各维度得分" if lang == "zh" else
-                       "Dimension scores of this community", cols, rows),), tuple(figures)))
+                figures.append(
+                    Figure(
+                        _numbered("fig_group_radar", lang, fig), inputs.figures[f"radar::{group}"]
+                    )
+                )
+            sections.append(
+                Section(
+                    t("scores", lang),
+                    (),
+                    (
+                        _table(
+                            inputs,
+                            counter,
+                            "本社区各维度得分"
+                            if lang == "zh"
+                            else "Dimension scores of this community",
+                            cols,
+                            rows,
+                        ),
+                    ),
+                    tuple(figures),
+                )
+            )
             post = inputs.tables.get("survey_posthoc")
             if post is not None and len(post):
-                mine = post[((post["group_a"] == group) | (post["group_b"] == group))
-                            & (post["p_adj"] < 0.05)]
+                mine = post[
+                    ((post["group_a"] == group) | (post["group_b"] == group))
+                    & (post["p_adj"] < 0.05)
+                ]
                 lines = []
                 for r in mine.itertuples():
                     other = r.group_b if r.group_a == group else r.group_a
                     # diff = mean(b) - mean(a); from this community's side: own - other
                     own_minus_other = -r.diff if r.group_a == group else r.diff
-                    word = ("高于" if own_minus_other > 0 else "低于") if lang == "zh" else (
-                        "higher than" if own_minus_other > 0 else "lower than")
+                    word = (
+                        ("高于" if own_minus_other > 0 else "低于")
+                        if lang == "zh"
+                        else ("higher than" if own_minus_other > 0 else "lower than")
+                    )
+                    dim, gap, p = (
+                        _label(inputs, r.dimension),
+                        _fmt(abs(own_minus_other)),
+                        format_p(r.p_adj),
+                    )
                     lines.append(
-                        f"在{_label(inputs, r.dimension)}维度上，本社区显著{word}{other}"
-                        f"（差值 {_fmt(abs(own_minus_other))}，{format_p(r.p_adj)}）。"
-                        if lang == "zh" else
-                        f"On {_label(inputs, r.dimension)}, this community scores significantly "
-                        f"{word} {other} (difference {_fmt(abs(own_minus_other))}, {format_p(r.p_adj)})."
+                        f"在{dim}维度上，本社区显著{word}{other}（差值 {gap}，{p}）。"
+                        if lang == "zh"
+                        else f"On {dim}, this community scores significantly {word} {other} "
+                        f"(difference {gap}, {p})."
                     )
                 if lines:
                     sections.append(Section(t("comparisons", lang), tuple(lines)))
-    text = _text_section(inputs, counter, fig, group=group)
-    if text is not None:
-        sections.append(text)
+    for section in (
+        _text_section(inputs, counter, fig, group=group),
+        _open_section(inputs, counter, group=group),
+    ):
+        if section is not None:
+            sections.append(section)
     title = t("group_title", lang, group=group)  # type: ignore[arg-type]
-    return ReportDocument(title, _title(inputs), lang,  # type: ignore[arg-type]
-                          _numbered_sections(sections, lang), inputs.colophon)
+    return ReportDocument(
+        title,
+        _title(inputs),
+        lang,  # type: ignore[arg-type]
+        _numbered_sections(sections, lang),
+        inputs.colophon,
+    )
 
 
 def _render(doc: ReportDocument, stem: Path, formats: Sequence[str]) -> list[str]:
@@ -464,16 +769,31 @@ def report_inputs(study: Study, out: StudyOutputs, *, lang: str) -> ReportInputs
         params["survey_compare"] = dict(res.params)
     params["versions"] = package_versions(("analysis", "pandas", "scipy", "statsmodels", "jieba"))
     return ReportInputs(
-        title=study.title, title_en=study.title_en, lang=lang, min_cell=study.min_cell,
+        title=study.title,
+        title_en=study.title_en,
+        lang=lang,
+        min_cell=study.min_cell,
         framework=framework,
         tables={k: v for k, v in out.tables.items() if v is not None},
-        counts=dict(out.counts), params=params, summaries=summaries, figures=figures,
-        colophon=_colophon(study, lang), group_label="group",
+        counts=dict(out.counts),
+        params=params,
+        summaries=summaries,
+        figures=figures,
+        colophon=_colophon(study, lang),
+        group_label="group",
+        resident_quotes=study.resident_quotes,
     )
 
 
-def build_reports(study: Study, out: StudyOutputs, output: Path, *, lang: str, jobs: int = 1,
-                  progress: bool = False) -> list[str]:
+def build_reports(
+    study: Study,
+    out: StudyOutputs,
+    output: Path,
+    *,
+    lang: str,
+    jobs: int = 1,
+    progress: bool = False,
+) -> list[str]:
     """Write the study report and, when the study asks, one report per community.
 
     Returns
@@ -511,8 +831,10 @@ def build_reports(study: Study, out: StudyOutputs, output: Path, *, lang: str, j
         inputs = _replace(inputs, figures=figures)
         folder = output / "reports"
         folder.mkdir(parents=True, exist_ok=True)
-        tasks = [(inputs, g, folder / safe_filename(g), tuple(f for f in study.formats if f != "xlsx"))
-                 for g in groups]
+        tasks = [
+            (inputs, g, folder / safe_filename(g), tuple(f for f in study.formats if f != "xlsx"))
+            for g in groups
+        ]
         bar = tqdm(total=len(tasks), desc="community reports", disable=not progress)
         if jobs > 1 and len(tasks) > 1:
             import multiprocessing as mp

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-__all__ = ["TEXT", "Figure", "ReportDocument", "Section", "Table", "numbered", "t"]
+__all__ = ["TEXT", "Figure", "ReportDocument", "Section", "Table", "method_name", "numbered", "t"]
 
 Lang = Literal["zh", "en"]
 
@@ -44,6 +44,7 @@ class Section:
     tables: tuple[Table, ...] = ()
     figures: tuple[Figure, ...] = ()
     quotes: tuple[str, ...] = ()
+    quote_title: str = ""
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,8 @@ TEXT: dict[str, dict[str, str]] = {
     "comparisons": {"zh": "社区间比较", "en": "Comparing communities"},
     "texts": {"zh": "文本中的服务维度", "en": "Service dimensions in the documents"},
     "methods": {"zh": "方法说明", "en": "Methods"},
+    "open": {"zh": "居民开放题意见", "en": "What residents wrote"},
+    "answers": {"zh": "作答人数", "en": "Answers"},
     "colophon": {"zh": "附：运行信息", "en": "Colophon"},
     "dimension": {"zh": "维度", "en": "Dimension"},
     "community": {"zh": "社区", "en": "Community"},
@@ -99,11 +102,26 @@ TEXT: dict[str, dict[str, str]] = {
     "git": {"zh": "代码版本（git）", "en": "Git commit"},
     "lexicon": {"zh": "词典", "en": "Lexicon"},
     "input": {"zh": "输入文件", "en": "Input"},
-    "fig_radar": {"zh": "图 {n}  各社区五个服务维度得分雷达图", "en": "Figure {n}. Five service dimensions by community"},
-    "fig_means": {"zh": "图 {n}  各维度得分均值及 95% 置信区间", "en": "Figure {n}. Mean scores with 95% confidence intervals"},
-    "fig_heatmap": {"zh": "图 {n}  社区 × 维度得分热力图", "en": "Figure {n}. Community × dimension scores"},
-    "fig_text": {"zh": "图 {n}  各社区文本中的服务维度强调程度", "en": "Figure {n}. Emphasis of service dimensions in the documents"},
-    "fig_group_radar": {"zh": "图 {n}  本社区与全部社区均值比较", "en": "Figure {n}. This community against the overall mean"},
+    "fig_radar": {
+        "zh": "图 {n}  各社区五个服务维度得分雷达图",
+        "en": "Figure {n}. Five service dimensions by community",
+    },
+    "fig_means": {
+        "zh": "图 {n}  各维度得分均值及 95% 置信区间",
+        "en": "Figure {n}. Mean scores with 95% confidence intervals",
+    },
+    "fig_heatmap": {
+        "zh": "图 {n}  社区 × 维度得分热力图",
+        "en": "Figure {n}. Community × dimension scores",
+    },
+    "fig_text": {
+        "zh": "图 {n}  各社区文本中的服务维度强调程度",
+        "en": "Figure {n}. Emphasis of service dimensions in the documents",
+    },
+    "fig_group_radar": {
+        "zh": "图 {n}  本社区与全部社区均值比较",
+        "en": "Figure {n}. This community against the overall mean",
+    },
     "tab": {"zh": "表 {n}  {title}", "en": "Table {n}. {title}"},
 }
 
@@ -116,6 +134,32 @@ def numbered(title: str, index: int, lang: Lang) -> str:
     if lang == "zh" and index <= len(_ZH_NUMERALS):
         return f"{_ZH_NUMERALS[index - 1]}、{title}"
     return f"{index}. {title}"
+
+
+#: How each test is named in a methods paragraph.
+METHOD_NAMES: dict[str, dict[str, str]] = {
+    "welch": {
+        "zh": "Welch 方差分析（对方差不齐与各组样本量不等稳健）",
+        "en": "Welch's ANOVA (robust to unequal variances and group sizes)",
+    },
+    "anova": {"zh": "单因素方差分析", "en": "one-way ANOVA"},
+    "brown-forsythe": {"zh": "Brown-Forsythe 检验", "en": "the Brown-Forsythe test"},
+    "kruskal": {
+        "zh": "Kruskal-Wallis 秩和检验（含结校正）",
+        "en": "the Kruskal-Wallis test (tie-corrected)",
+    },
+    "games-howell": {"zh": "Games-Howell 法", "en": "Games-Howell"},
+    "tukey": {"zh": "Tukey-Kramer 法", "en": "Tukey-Kramer"},
+    "dunn": {"zh": "Dunn 检验", "en": "Dunn's test"},
+    "lsd": {"zh": "LSD 法", "en": "LSD"},
+    "bonferroni": {"zh": "Bonferroni 法", "en": "Bonferroni"},
+}
+
+
+def method_name(method: str, lang: Lang) -> str:
+    """How ``method`` is named in prose; the id itself when unknown."""
+    key = str(method).lower().replace("_", "-")
+    return METHOD_NAMES.get(key, {}).get(lang, str(method))
 
 
 def t(key: str, lang: Lang, **kw: object) -> str:

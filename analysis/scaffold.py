@@ -35,7 +35,8 @@ min_answered: 0.5
 duration_column: 所用时间
 items:
   # - {column: "7、您对社区“一站式”服务的满意程度", id: q7, dimension: reform}
-  # - {column: "12、在社区办事经常需要反复跑腿", id: q12, dimension: reform, reverse: true, scale: agree}
+  # - {column: "10、在社区办事经常需要反复跑腿", id: q10, dimension: reform,
+  #    reverse: true, scale: agree}
 """
 
 _TEXTS_CSV = "doc_id,file,community,year,type\n"
@@ -75,8 +76,10 @@ def init_study(folder: str | Path, *, force: bool = False) -> list[Path]:
     """
     folder = Path(folder)
     if folder.exists() and any(folder.iterdir()) and not force:
-        raise ConfigError(f"{folder}: folder exists and is not empty; use --force to add the "
-                          "missing starting files")
+        raise ConfigError(
+            f"{folder}: folder exists and is not empty; use --force to add the "
+            "missing starting files"
+        )
     name = folder.resolve().name
     files = {
         "study.yaml": _STUDY.replace("{name}", name),

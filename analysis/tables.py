@@ -33,7 +33,10 @@ def _parquet_ready(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def write_tables(
-    tables: Mapping[str, pd.DataFrame], folder: Path, *, formats: tuple[str, ...] = ("csv", "parquet")
+    tables: Mapping[str, pd.DataFrame],
+    folder: Path,
+    *,
+    formats: tuple[str, ...] = ("csv", "parquet"),
 ) -> list[str]:
     """Write every table as ``<name>.csv`` and ``<name>.parquet`` into ``folder``.
 
@@ -49,8 +52,9 @@ def write_tables(
             continue
         if "csv" in formats:
             path = folder / f"{name}.csv"
-            neutralise_frame(frame).to_csv(path, index=False, encoding="utf-8-sig",
-                                           lineterminator="\n")
+            neutralise_frame(frame).to_csv(
+                path, index=False, encoding="utf-8-sig", lineterminator="\n"
+            )
             written.append(str(path))
         if "parquet" in formats:
             path = folder / f"{name}.parquet"

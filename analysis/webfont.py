@@ -54,5 +54,7 @@ def font_face_css(text: str) -> str:
     fmt = "truetype" if data[:4] in (b"\x00\x01\x00\x00", b"true") else "opentype"
     mime = "font/ttf" if fmt == "truetype" else "font/otf"
     encoded = base64.b64encode(data).decode("ascii")
-    return (f'@font-face {{ font-family: "{FAMILY}"; '
-            f'src: url(data:{mime};base64,{encoded}) format("{fmt}"); }}')
+    return (
+        f'@font-face {{ font-family: "{FAMILY}"; '
+        f'src: url(data:{mime};base64,{encoded}) format("{fmt}"); }}'
+    )

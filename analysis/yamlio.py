@@ -68,8 +68,9 @@ def load_yaml_with_lines(
         mark = getattr(exc, "problem_mark", None)
         where = f", line {mark.line + 1}" if mark is not None else ""
         problem = getattr(exc, "problem", None) or str(exc)
-        raise InputError(f"{path.name}{where}: invalid YAML in the {what}: {problem}",
-                         file=path) from None
+        raise InputError(
+            f"{path.name}{where}: invalid YAML in the {what}: {problem}", file=path
+        ) from None
     lines: dict[str, int] = {}
     if node is not None:
         _walk(node, "", lines)

@@ -31,7 +31,8 @@ def _one_line_error(capsys) -> str:
 def test_missing_study_file(tmp_path, capsys):
     assert main(["run", str(tmp_path / "nope.yaml")]) == 1
     err = _one_line_error(capsys)
-    assert "nope.yaml" in err and "not found" in err
+    assert "nope.yaml" in err
+    assert "not found" in err
 
 
 def test_missing_input_file(demo_dir, tmp_path, capsys):
@@ -39,7 +40,9 @@ def test_missing_input_file(demo_dir, tmp_path, capsys):
     (study / "survey.xlsx").unlink()
     assert main(["run", str(study / "study.yaml"), "--output", str(tmp_path / "out")]) == 1
     err = _one_line_error(capsys)
-    assert "study.yaml" in err and "survey.xlsx" in err and "line 5" in err
+    assert "study.yaml" in err
+    assert "survey.xlsx" in err
+    assert "line 5" in err
 
 
 def _edit_codebook(study: Path, edit) -> None:
@@ -54,7 +57,9 @@ def test_codebook_column_not_in_export(demo_dir, tmp_path, capsys):
     _edit_codebook(study, lambda d: d["items"][0].update(column="99、不存在的问题"))
     assert main(["run", str(study / "study.yaml"), "--output", str(tmp_path / "out")]) == 1
     err = _one_line_error(capsys)
-    assert "codebook.yaml" in err and "99、不存在的问题" in err and "line" in err
+    assert "codebook.yaml" in err
+    assert "99、不存在的问题" in err
+    assert "line" in err
 
 
 def test_codebook_unknown_dimension(demo_dir, tmp_path, capsys):
@@ -62,7 +67,9 @@ def test_codebook_unknown_dimension(demo_dir, tmp_path, capsys):
     _edit_codebook(study, lambda d: d["items"][0].update(dimension="happiness"))
     assert main(["run", str(study / "study.yaml"), "--output", str(tmp_path / "out")]) == 1
     err = _one_line_error(capsys)
-    assert "codebook.yaml" in err and "happiness" in err and "line" in err
+    assert "codebook.yaml" in err
+    assert "happiness" in err
+    assert "line" in err
 
 
 def test_validate_lists_problems_without_running(demo_dir, tmp_path, capsys):
@@ -89,15 +96,19 @@ def test_help_is_fast_and_imports_nothing_heavy():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
-    res = subprocess.run([sys.executable, "-m", "analysis", "--help"], capture_output=True,
-                         text=True, check=False)
-    assert res.returncode == 0 and "run" in res.stdout
+    res = subprocess.run(
+        [sys.executable, "-m", "analysis", "--help"], capture_output=True, text=True, check=False
+    )
+    assert res.returncode == 0
+    assert "run" in res.stdout
 
 
 def test_python_dash_m_runs_the_cli():
-    res = subprocess.run([sys.executable, "-m", "analysis", "--version"], capture_output=True,
-                         text=True, check=False)
-    assert res.returncode == 0 and res.stdout.startswith("analysis ")
+    res = subprocess.run(
+        [sys.executable, "-m", "analysis", "--version"], capture_output=True, text=True, check=False
+    )
+    assert res.returncode == 0
+    assert res.stdout.startswith("analysis ")
 
 
 @pytest.mark.parametrize("argv", [["run"], ["codebook", "draft"]], ids=["run", "draft"])

@@ -20,46 +20,68 @@ def test_location_reads_like_a_user_would_look():
 
 def test_problems_are_collected_then_raised_once():
     err = InputError.from_problems(
-        [{"line": 3, "column": "items[0].dimension", "value": "x", "problem": "unknown dimension"},
-         {"line": 9, "column": "items[4].column", "value": "y", "problem": "not in the export"}],
-        file="codebook.yaml", what="codebook problems",
+        [
+            {
+                "line": 3,
+                "column": "items[0].dimension",
+                "value": "x",
+                "problem": "unknown dimension",
+            },
+            {"line": 9, "column": "items[4].column", "value": "y", "problem": "not in the export"},
+        ],
+        file="codebook.yaml",
+        what="codebook problems",
     )
     text = str(err)
     assert text.splitlines()[0] == "2 codebook problems in codebook.yaml:"
-    assert "line 3" in text and "line 9" in text
+    assert "line 3" in text
+    assert "line 9" in text
     assert {"file", "row", "column", "value", "problem"} <= set(err.problems.columns)
     assert len(err.problems) == 2
 
 
 def test_single_problem_is_one_line():
-    err = InputError.from_problems([{"line": 3, "column": "method", "value": "t",
-                                     "problem": "expected one of 'auto'"}], file="study.yaml")
+    err = InputError.from_problems(
+        [{"line": 3, "column": "method", "value": "t", "problem": "expected one of 'auto'"}],
+        file="study.yaml",
+    )
     assert str(err) == "study.yaml, line 3, column 'method': got 't'; expected one of 'auto'"
 
 
 def test_check_option_message_follows_sklearn():
-    with pytest.raises(an.ConfigError, match=r"The 'method' parameter of compare_groups must be one "
-                       r"of 'auto', 'anova'\. Got 'ttest' instead\."):
+    with pytest.raises(
+        an.ConfigError,
+        match=r"The 'method' parameter of compare_groups must be one "
+        r"of 'auto', 'anova'\. Got 'ttest' instead\.",
+    ):
         check_option("method", "ttest", ["auto", "anova"], owner="compare_groups")
 
 
 def test_error_tree():
     assert issubclass(an.CodebookError, an.InputError)
-    assert issubclass(an.InputError, ValueError) and issubclass(an.InputError, an.AnalysisError)
+    assert issubclass(an.InputError, ValueError)
+    assert issubclass(an.InputError, an.AnalysisError)
     assert issubclass(an.SmallSampleWarning, an.AnalysisWarning)
 
 
 def test_service_five_framework():
     fw = an.SERVICE_FIVE
     assert fw.ids == ("reform", "development", "livelihood", "masses", "members")
-    assert fw.label("members") == "服务党员" and fw.label("members", "en") == "Serving party members"
+    assert fw.label("members") == "服务党员"
+    assert fw.label("members", "en") == "Serving party members"
     assert fw.order(["members", "zzz", "reform"]) == ["reform", "members", "zzz"]
 
 
 def test_a_study_can_bring_its_own_dimensions():
-    fw = an.load_framework([{"id": "trust", "label_zh": "信任", "label_en": "Trust"},
-                            {"id": "voice", "label_zh": "表达"}], name="civic")
-    assert fw.ids == ("trust", "voice") and fw.label("voice", "en") == "voice"
+    fw = an.load_framework(
+        [
+            {"id": "trust", "label_zh": "信任", "label_en": "Trust"},
+            {"id": "voice", "label_zh": "表达"},
+        ],
+        name="civic",
+    )
+    assert fw.ids == ("trust", "voice")
+    assert fw.label("voice", "en") == "voice"
     with pytest.raises(an.ConfigError, match="snake_case"):
         an.load_framework([{"id": "Bad Id"}])
     with pytest.raises(an.ConfigError, match="twice"):
@@ -70,11 +92,15 @@ def test_a_study_can_bring_its_own_dimensions():
 
 def test_yaml_line_numbers(tmp_path):
     path = tmp_path / "x.yaml"
-    path.write_text("title: 示例\ncompare:\n  method: auto\nitems:\n  - {id: q1}\n  - {id: q2}\n",
-                    encoding="utf-8")
+    path.write_text(
+        "title: 示例\ncompare:\n  method: auto\nitems:\n  - {id: q1}\n  - {id: q2}\n",
+        encoding="utf-8",
+    )
     data, lines = load_yaml_with_lines(path)
     assert data["title"] == "示例"
-    assert lines["compare.method"] == 3 and lines["items[1]"] == 6 and lines["items[1].id"] == 6
+    assert lines["compare.method"] == 3
+    assert lines["items[1]"] == 6
+    assert lines["items[1].id"] == 6
 
 
 def test_yaml_syntax_error_names_the_line(tmp_path):
@@ -95,7 +121,8 @@ def test_sha256_matches_hashlib(tmp_path):
 
 def test_package_versions_include_python_and_pandas():
     v = package_versions()
-    assert v["pandas"] == pd.__version__ and "python" in v
+    assert v["pandas"] == pd.__version__
+    assert "python" in v
 
 
 def test_tables_are_written_as_csv_and_parquet(tmp_path):
@@ -105,5 +132,6 @@ def test_tables_are_written_as_csv_and_parquet(tmp_path):
     raw = (tmp_path / "t.csv").read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")  # BOM: Excel opens Chinese correctly
     back = pd.read_csv(tmp_path / "t.csv", encoding="utf-8-sig")
-    assert back["group"].tolist() == ["'=1+1", "桂花社区"] and back["score"].tolist() == [-0.5, 2.0]
+    assert back["group"].tolist() == ["'=1+1", "桂花社区"]
+    assert back["score"].tolist() == [-0.5, 2.0]
     assert pd.read_parquet(tmp_path / "t.parquet")["value"].tolist() == ["1", "x"]

@@ -57,17 +57,26 @@ def test_private_columns():
 
 
 def test_suppress_small_blanks_statistics_but_keeps_identity():
-    frame = pd.DataFrame({"dimension": ["reform"] * 2, "group": ["甲社区", "乙社区"],
-                          "n": [3, 40], "mean": [4.2, 3.1], "sd": [0.1, 0.9]})
+    frame = pd.DataFrame(
+        {
+            "dimension": ["reform"] * 2,
+            "group": ["甲社区", "乙社区"],
+            "n": [3, 40],
+            "mean": [4.2, 3.1],
+            "sd": [0.1, 0.9],
+        }
+    )
     out = suppress_small(frame, min_cell=5)
     assert out["suppressed"].tolist() == [True, False]
     assert out.loc[0, ["mean", "sd"]].isna().all()
-    assert out.loc[0, "n"] == 3 and out.loc[1, "mean"] == 3.1
+    assert out.loc[0, "n"] == 3
+    assert out.loc[1, "mean"] == 3.1
     assert frame["mean"].tolist() == [4.2, 3.1]  # input not mutated
 
 
 @pytest.mark.parametrize(
-    "value", ["=cmd|' /C calc'!A0", "+SUM(A1)", "-2+3", "@SUM(A1)", "\t=1"],
+    "value",
+    ["=cmd|' /C calc'!A0", "+SUM(A1)", "-2+3", "@SUM(A1)", "\t=1"],
     ids=["eq", "plus", "minus", "at", "tab"],
 )
 def test_formula_cells_are_neutralised(value):
@@ -81,13 +90,35 @@ def test_other_cells_are_unchanged(value):
 
 @pytest.mark.parametrize(
     "name",
-    ["../../etc/passwd", "..", "a/b\\c", "<img src=x onerror=alert(1)>", "CON", "  ", "桂花社区",
-     "x" * 300, "社区\x00名"],
-    ids=["traversal", "dotdot", "separators", "html", "reserved", "blank", "chinese", "long", "nul"],
+    [
+        "../../etc/passwd",
+        "..",
+        "a/b\\c",
+        "<img src=x onerror=alert(1)>",
+        "CON",
+        "  ",
+        "桂花社区",
+        "x" * 300,
+        "社区\x00名",
+    ],
+    ids=[
+        "traversal",
+        "dotdot",
+        "separators",
+        "html",
+        "reserved",
+        "blank",
+        "chinese",
+        "long",
+        "nul",
+    ],
 )
 def test_safe_filename_stays_inside_its_folder(name, tmp_path):
     clean = safe_filename(name)
-    assert clean and "/" not in clean and "\\" not in clean and "\x00" not in clean
+    assert clean
+    assert "/" not in clean
+    assert "\\" not in clean
+    assert "\x00" not in clean
     assert not clean.startswith(".")
     target = (tmp_path / clean).resolve()
     assert target.parent == tmp_path.resolve()

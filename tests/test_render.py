@@ -30,10 +30,19 @@ def _png() -> bytes:
 
 @pytest.fixture
 def doc() -> ReportDocument:
-    table = Table("表 1  各社区得分", ("社区", "均值"), ((EVIL, "4.21"), ("桂花社区", "3.90")),
-                  note="注：" + EVIL)
-    section = Section(f"社区 {EVIL}", (f"段落 {EVIL} & <b>", "普通段落"), (table,),
-                      (Figure("图 1  雷达图", _png()),), (f"引用 {EVIL}",))
+    table = Table(
+        "表 1  各社区得分",
+        ("社区", "均值"),
+        ((EVIL, "4.21"), ("桂花社区", "3.90")),
+        note="注：" + EVIL,
+    )
+    section = Section(
+        f"社区 {EVIL}",
+        (f"段落 {EVIL} & <b>", "普通段落"),
+        (table,),
+        (Figure("图 1  雷达图", _png()),),
+        (f"引用 {EVIL}",),
+    )
     return ReportDocument(f"标题 {EVIL}", "副标题", "zh", (section,), (("输入", EVIL),))
 
 
@@ -49,7 +58,8 @@ def test_html_escapes_every_string_from_data(doc):
 
 def test_html_is_self_contained(doc):
     html = render_html(doc)
-    assert "http://" not in html and "https://" not in html
+    assert "http://" not in html
+    assert "https://" not in html
     assert 'src="data:' in html
 
 
@@ -58,8 +68,10 @@ def test_docx_sets_east_asian_fonts_and_three_line_tables(doc, tmp_path):
     with zipfile.ZipFile(path) as z:
         styles = z.read("word/styles.xml").decode("utf-8")
         body = z.read("word/document.xml").decode("utf-8")
-    assert 'w:eastAsia="宋体"' in styles and 'w:eastAsia="黑体"' in styles
-    assert "w:tcBorders" in body and 'w:sz="12"' in body
+    assert 'w:eastAsia="宋体"' in styles
+    assert 'w:eastAsia="黑体"' in styles
+    assert "w:tcBorders" in body
+    assert 'w:sz="12"' in body
     assert EVIL.replace("<", "&lt;").replace(">", "&gt;") in body  # text, not markup
 
 
@@ -84,11 +96,11 @@ def test_docx_is_reproducible(doc, tmp_path):
 def test_xlsx_neutralises_formulas_and_is_reproducible(tmp_path):
     from openpyxl import load_workbook
 
-    frame = pd.DataFrame({"group": ["=HYPERLINK(\"http://x\")", "桂花社区"], "mean": [-1.5, 4.0]})
+    frame = pd.DataFrame({"group": ['=HYPERLINK("http://x")', "桂花社区"], "mean": [-1.5, 4.0]})
     a = write_xlsx({"survey": frame}, tmp_path / "a.xlsx")
     b = write_xlsx({"survey": frame}, tmp_path / "b.xlsx")
     assert a.read_bytes() == b.read_bytes()
     ws = load_workbook(a)["survey"]
-    assert ws["A2"].value == "'=HYPERLINK(\"http://x\")"
+    assert ws["A2"].value == '\'=HYPERLINK("http://x")'
     assert ws["A2"].data_type == "s"
     assert ws["B2"].value == -1.5

@@ -21,11 +21,22 @@ pytestmark = pytest.mark.filterwarnings("ignore::analysis.DataQualityWarning")
 
 def test_every_output_is_written(demo_run):
     out = demo_run.output
-    for rel in ("report.html", "report.docx", "report.xlsx", "manifest.json",
-                "figures/radar.png", "figures/means_ci.png", "figures/heatmap.png",
-                "tables/survey_scores.csv", "tables/survey_scores.parquet",
-                "tables/reliability.csv", "tables/text_scores.csv", "tables/survey_compare.csv",
-                "tables/survey_posthoc.csv", "tables/survey_descriptives.parquet"):
+    for rel in (
+        "report.html",
+        "report.docx",
+        "report.xlsx",
+        "manifest.json",
+        "figures/radar.png",
+        "figures/means_ci.png",
+        "figures/heatmap.png",
+        "tables/survey_scores.csv",
+        "tables/survey_scores.parquet",
+        "tables/reliability.csv",
+        "tables/text_scores.csv",
+        "tables/survey_compare.csv",
+        "tables/survey_posthoc.csv",
+        "tables/survey_descriptives.parquet",
+    ):
         assert (out / rel).is_file(), rel
     reports = sorted(p.stem for p in (out / "reports").glob("*.html"))
     assert len(reports) == 8
@@ -35,7 +46,8 @@ def test_every_output_is_written(demo_run):
 def test_manifest_records_inputs_versions_and_outputs(demo_run, demo_dir):
     manifest = json.loads((demo_run.output / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["analysis_version"] == an.__version__
-    assert "pandas" in manifest["versions"] and "jieba" in manifest["versions"]
+    assert "pandas" in manifest["versions"]
+    assert "jieba" in manifest["versions"]
     inputs = {e["path"]: e["sha256"] for e in manifest["inputs"]}
     assert inputs["survey.xlsx"] == file_sha256(demo_dir / "survey.xlsx")
     assert inputs["codebook.yaml"] == file_sha256(demo_dir / "codebook.yaml")
@@ -48,7 +60,9 @@ def test_manifest_records_inputs_versions_and_outputs(demo_run, demo_dir):
 def test_no_row_is_lost(demo_run):
     c = demo_run.manifest["counts"]
     assert c["survey_rows"] >= 1200
-    assert c["survey_rows"] == c["survey_respondents"] + c["survey_quarantined"] + c["survey_excluded"]
+    assert (
+        c["survey_rows"] == c["survey_respondents"] + c["survey_quarantined"] + c["survey_excluded"]
+    )
     assert c["survey_quarantined"] >= 1  # the planted off-scale answer
     assert c["survey_excluded"] >= 2  # the planted speeder and duplicate
 
@@ -63,8 +77,10 @@ def test_planted_livelihood_effect_is_recovered(demo_run):
     means = _means(demo_run.tables["survey_descriptives"], "livelihood")
     assert means.idxmax() == "滨江社区"
     post = demo_run.tables["survey_posthoc"]
-    pairs = post[(post["dimension"] == "livelihood")
-                 & ((post["group_a"] == "滨江社区") | (post["group_b"] == "滨江社区"))]
+    pairs = post[
+        (post["dimension"] == "livelihood")
+        & ((post["group_a"] == "滨江社区") | (post["group_b"] == "滨江社区"))
+    ]
     assert (pairs["p_adj"] < 0.05).sum() >= 5  # 滨江 differs from most of the other seven
 
 
@@ -91,8 +107,10 @@ def test_reliability_is_reported_for_every_dimension(demo_run):
 
 def test_report_is_in_chinese_with_apa_sentences(demo_run):
     html = (demo_run.output / "report.html").read_text(encoding="utf-8")
-    assert "服务民生" in html and "信度" in html
-    assert "p = 0.000" not in html and "p = .000" not in html
+    assert "服务民生" in html
+    assert "信度" in html
+    assert "p = 0.000" not in html
+    assert "p = .000" not in html
     assert "<script" not in html.lower()
 
 
@@ -124,6 +142,8 @@ def test_study_file_problems_are_listed_with_lines(tmp_path: Path):
     with pytest.raises(an.ConfigError) as info:
         an.load_study(study)
     message = str(info.value)
-    assert "line 3" in message and "'ttest'" in message
-    assert "line 4" in message and "'pdf'" in message
+    assert "line 3" in message
+    assert "'ttest'" in message
+    assert "line 4" in message
+    assert "'pdf'" in message
     assert "file not found" in message

@@ -66,7 +66,7 @@ def decode_bytes(
     name = Path(file).name if file else "<bytes>"
     pos = first_error.start if first_error else 0
     raise InputError(
-        f"{name}: cannot decode the text (byte {pos}: {data[pos:pos + 4]!r}); "
+        f"{name}: cannot decode the text (byte {pos}: {data[pos : pos + 4]!r}); "
         f"expected one of {', '.join(ENCODINGS)}. Save the file as UTF-8 and try again.",
         file=file,
     )
