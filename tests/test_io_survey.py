@@ -517,3 +517,13 @@ def test_full_width_forms_match_labels_and_missing_codes(tmp_path):
     s = read_survey(path, codebook=cb)
     assert s.missing["a"].tolist() == ["skipped", None, None]
     assert s.responses["a"].tolist()[1:] == [4.0, 4.0]
+
+
+def test_forced_encoding_is_used_or_refused_with_where(tmp_path):
+    rows = [HEAD, ["1", "桂花社区", "60", "", "", "满意", "同意"]]
+    path = write_csv(tmp_path / "s.csv", rows, encoding="gbk")
+    s = read_survey(path, codebook=SMALL_CB, encoding="gbk")
+    assert s.source["encoding"] == "gbk"
+    assert s.responses["group"].iloc[0] == "桂花社区"
+    with pytest.raises(InputError, match=r"s\.csv: cannot decode as 'utf-8'"):
+        read_survey(path, codebook=SMALL_CB, encoding="utf-8")

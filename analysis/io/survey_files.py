@@ -397,21 +397,56 @@ def _header_like(value: str, header: str) -> bool:
     return re.fullmatch(r"[Qq]\d+(_\d+)?", value) is not None
 
 
+def _detect_encoding(data: bytes, name: str, encoding: str | None) -> tuple[str, str]:
+    """Encoding of ``data`` and its first 20,000 characters, without decoding it all at once.
+
+    Same order and answer as :func:`analysis.io.encoding.decode_bytes` (utf-8-sig when a
+    BOM is present, then utf-8, then gb18030), but each candidate is checked in 8 MB
+    steps, so a large export is never held twice in memory; when none fits,
+    ``decode_bytes`` raises its error.
+    """
+    import codecs
+
+    from .encoding import ENCODINGS, decode_bytes
+
+    if encoding is not None:
+        candidates: tuple[str, ...] = (encoding,)
+    elif data.startswith(b"\xef\xbb\xbf"):
+        candidates = ENCODINGS
+    else:
+        candidates = tuple(e for e in ENCODINGS if e != "utf-8-sig")
+    step = 8 << 20
+    for enc in candidates:
+        try:
+            dec = codecs.getincrementaldecoder(enc)(errors="strict")
+        except LookupError:
+            break
+        head = ""
+        try:
+            for start in range(0, len(data), step):
+                chunk = dec.decode(data[start : start + step], final=start + step >= len(data))
+                if len(head) < 20000:
+                    head += chunk[: 20000 - len(head)]
+            if not data:
+                dec.decode(b"", final=True)
+        except UnicodeDecodeError:
+            continue
+        return enc, head
+    decode_bytes(data, file=name, encoding=encoding)  # raises the reader's usual error
+    raise InputError(f"{name}: cannot decode the text", file=name)  # pragma: no cover
+
+
 def _read_csv_bytes(data: bytes, name: str, encoding: str | None) -> tuple[pd.DataFrame, str]:
     import csv
     import io
 
-    from .encoding import decode_bytes
-
-    text, enc = decode_bytes(data, file=name, encoding=encoding)
-    if not text.strip():
+    enc, sample = _detect_encoding(data, name, encoding)
+    if not sample.strip():
         raise InputError(f"{name}: the file is empty; expected a header row and answers", file=name)
-    sample = text[:20000]
     try:
         sep = csv.Sniffer().sniff(sample, delimiters=",\t;").delimiter
     except csv.Error:
         sep = ","
-    del text
     try:
         grid = pd.read_csv(
             io.BytesIO(data),
