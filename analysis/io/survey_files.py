@@ -78,12 +78,15 @@ class SurveyData:
     Attributes
     ----------
     responses
-        One row per kept respondent: ``respondent_id`` (str), ``group`` (str), ``row``
-        (int, the row in the file, header = 1), one float column per item id (recoded,
-        reverse items reversed, NaN when missing), covariate ids, text column ids,
-        ``duration_s`` (float seconds, when the codebook names a duration column) and
-        ``weight`` (when it names a weight column). Without a codebook: ``respondent_id``,
-        ``row`` and the raw columns as text.
+        One row per kept respondent: ``respondent_id`` (str; the row's ordinal when the
+        codebook names no id column), ``group`` (str; ``"all"`` without a group column),
+        ``row`` (int, the row in the file, header = 1), one float column per item id
+        (recoded, reverse items reversed, NaN when missing), covariate ids, text column
+        ids, ``duration_s`` (float seconds, when the codebook names a duration column),
+        ``weight`` (when it names a weight column) and ``ip`` (when the export has an IP
+        column; it tells duplicate submissions apart and is personal data, so keep it out
+        of shared outputs). Without a codebook: ``respondent_id``, ``row`` and the raw
+        columns as text.
     missing
         Aligned with ``responses`` (same index), one column per item id: ``"skipped"``
         (skip logic, e.g. ``(跳过)``), ``"no_answer"`` (``(空)``, an empty cell, or a
