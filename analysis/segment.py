@@ -6,10 +6,13 @@ jieba's global tokenizer (``jieba.dt``, ``jieba.add_word``, ``jieba.load_userdic
 ``jieba.lcut``): results do not depend on what else ran in the process.
 
 Segmentation is the expensive step of text scoring, so tokens are cached in memory and,
-with ``cache_dir``, on disk, keyed by the text's SHA-256 and the segmenter's
-:attr:`~Segmenter.fingerprint` (dictionary, backend and versions). Re-scoring with an edited
-lexicon whose terms are already words does not re-segment; stopwords are not part of the
-fingerprint because they do not change tokens, only which tokens count as content.
+with ``cache_dir``, on disk. A cache entry is keyed by the text's SHA-256, the fingerprint of
+the base dictionary (domain dictionary, user dictionary, backend, versions) and the extra
+(lexicon) words that occur in that text. Extra words are added without changing jieba's
+total count, so a text's tokens depend only on the extra words it contains: after a lexicon
+edit only the documents containing an added or removed term are segmented again, and
+re-weighting terms re-segments nothing. Stopwords are not part of any key because they do
+not change tokens, only which tokens count as content.
 """
 
 from __future__ import annotations
@@ -175,8 +178,8 @@ class Segmenter:
     Examples
     --------
     >>> seg = Segmenter()
-    >>> seg.cut("社区党群服务中心开展三会一课")
-    ['社区', '党群服务中心', '开展', '三会一课']
+    >>> seg.cut("街道党群服务中心开展三会一课")
+    ['街道', '党群服务中心', '开展', '三会一课']
     """
 
     def __init__(
@@ -203,11 +206,14 @@ class Segmenter:
                 words += load_word_list(user_dict)
             else:
                 words += [(str(w), None, None) for w in user_dict]
-        words += [(str(w), None, None) for w in extra_words]
         seen: set[str] = set()
         self.words: tuple[tuple[str, int | None, str | None], ...] = tuple(
             w for w in words if w[0].strip() and not (w[0] in seen or seen.add(w[0]))
         )
+        self.extra_words: tuple[str, ...] = tuple(
+            w for w in dict.fromkeys(str(x).strip() for x in extra_words) if w and w not in seen
+        )
+        self.base_fingerprint = self._make_fingerprint(extra=False)
         self.fingerprint = self._make_fingerprint()
         self._tokenizer: Any = None
         self._memory: dict[str, array] = {}
@@ -234,22 +240,23 @@ class Segmenter:
         import copy
 
         new = copy.copy(self)
-        known = {w for w, _, _ in self.words}
-        added = [(str(w), None, None) for w in dict.fromkeys(words) if str(w) not in known]
-        new.words = self.words + tuple(added)
+        known = {w for w, _, _ in self.words} | set(self.extra_words)
+        added = [w for w in dict.fromkeys(str(x).strip() for x in words) if w and w not in known]
+        new.extra_words = self.extra_words + tuple(added)
         new.fingerprint = new._make_fingerprint()
         new._tokenizer = None
         new._memory = {}
         new._content = {}
         return new
 
-    def _make_fingerprint(self) -> str:
+    def _make_fingerprint(self, *, extra: bool = True) -> str:
         payload = {
             "segmenter": SEGMENTER_VERSION,
             "backend": self.backend,
             "backend_version": _backend_version(self.backend),
             "hmm": self.hmm,
             "words": self.words,
+            "extra_words": sorted(self.extra_words) if extra else [],
         }
         blob = json.dumps(payload, ensure_ascii=False, sort_keys=True).encode("utf-8")
         return hashlib.sha256(blob).hexdigest()
@@ -267,7 +274,8 @@ class Segmenter:
 
     def __repr__(self) -> str:
         return (
-            f"Segmenter(backend={self.backend!r}, words={len(self.words)}, "
+            f"Segmenter(backend={self.backend!r}, words={len(self.words)}"
+            f"+{len(self.extra_words)}, "
             f"stopwords={len(self.stopwords)}, fingerprint={self.fingerprint[:12]!r})"
         )
 
@@ -278,6 +286,8 @@ class Segmenter:
             tok = rjieba.Jieba()
             for word, freq, tag in self.words:
                 tok.add_word(word, freq if freq is not None else tok.suggest_freq(word), tag)
+            for word in self.extra_words:
+                tok.add_word(word, tok.suggest_freq(word), None)
             return tok
         import jieba
 
@@ -285,6 +295,14 @@ class Segmenter:
         tok.initialize()
         for word, freq, tag in self.words:
             tok.add_word(word, freq, tag)
+        # Extra (lexicon) words get the frequency suggested against the base dictionary and
+        # leave the total count unchanged, so a text containing none of them is cut exactly
+        # as the base segmenter cuts it: the token cache is shared across lexicon edits.
+        total = tok.total
+        freqs = [(w, tok.suggest_freq(w, False)) for w in self.extra_words]
+        for word, freq in freqs:
+            tok.add_word(word, freq)
+        tok.total = total
         return tok
 
     @property
@@ -362,9 +380,29 @@ class Segmenter:
         ]
 
     # ------------------------------------------------------------------ cache
-    def _cache_path(self, digest: str) -> Path:
+    def _cache_key(self, text: str) -> str:
+        """SHA-256 of the text, then a hash of the extra words that occur in it.
+
+        With the jieba backend a text's tokens depend only on the base dictionary and on
+        the extra words it contains, so adding a term to a lexicon re-segments only the
+        documents containing that term. rjieba offers no such guarantee: its key holds
+        every extra word.
+        """
+        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        if not self.extra_words:
+            return digest
+        if self.backend == "jieba":
+            present = sorted(w for w in self.extra_words if w in text)
+        else:
+            present = sorted(self.extra_words)
+        if not present:
+            return digest
+        words = hashlib.sha256("\0".join(present).encode("utf-8")).hexdigest()[:16]
+        return f"{digest}-{words}"
+
+    def _cache_path(self, key: str) -> Path:
         root = self.cache_dir if self.cache_dir is not None else Path(".")
-        return root / f"tokens-{self.fingerprint[:16]}" / digest[:2] / digest[2:]
+        return root / f"tokens-{self.base_fingerprint[:16]}" / key[:2] / key[2:]
 
     def _cache_get(self, digest: str, length: int) -> array | None:
         if length == 0:
@@ -392,7 +430,7 @@ class Segmenter:
             os.replace(tmp, path)
 
     def _ends(self, texts: Sequence[str], *, jobs: int = 1) -> list[array]:
-        digests = [hashlib.sha256(t.encode("utf-8")).hexdigest() for t in texts]
+        digests = [self._cache_key(t) for t in texts]
         out: list[array | None] = [
             self._cache_get(d, len(t)) for d, t in zip(digests, texts, strict=True)
         ]

@@ -181,6 +181,7 @@ def test_fingerprint_tracks_words_not_stopwords() -> None:
     a = Segmenter()
     assert a.fingerprint == Segmenter(stopwords=None).fingerprint
     assert a.fingerprint != Segmenter(extra_words=["红色议事厅"]).fingerprint
+    assert a.base_fingerprint == Segmenter(extra_words=["红色议事厅"]).base_fingerprint
     assert a.fingerprint != Segmenter(backend="rjieba").fingerprint
     assert a.fingerprint != Segmenter(hmm=False).fingerprint
     assert len(a.fingerprint) == 64
@@ -198,6 +199,36 @@ def test_disk_cache_is_reused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setattr(again, "_compute_ends", boom)
     assert again.cut_many(texts) == first
     assert first[2] == []
+
+
+def test_lexicon_edit_resegments_only_documents_with_the_new_term(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    texts = ["建设社区治理共同体。", "网格员入户走访。", "设立红色议事厅。"]
+    old = Segmenter(cache_dir=tmp_path, extra_words=["网格员"])
+    old.cut_many(texts)
+    new = Segmenter(cache_dir=tmp_path, extra_words=["网格员", "红色议事厅"])
+    assert new.fingerprint != old.fingerprint
+    assert new.base_fingerprint == old.base_fingerprint
+    calls: list[list[str]] = []
+    compute = new._compute_ends
+
+    def spy(batch: list[str], *, jobs: int) -> list:
+        calls.append(list(batch))
+        return compute(batch, jobs=jobs)
+
+    monkeypatch.setattr(new, "_compute_ends", spy)
+    got = new.cut_many(texts)
+    assert calls == [["设立红色议事厅。"]]
+    assert got == Segmenter(extra_words=["网格员", "红色议事厅"]).cut_many(texts)
+    assert got[2] == ["设立", "红色议事厅", "。"]
+
+
+def test_extra_words_change_only_texts_containing_them() -> None:
+    base = Segmenter()
+    more = Segmenter(extra_words=["共同体建设", "治理共同"])
+    for text in ["推进社区治理现代化", "党员志愿者服务群众", "加强基层服务型党组织建设"]:
+        assert more.cut(text) == base.cut(text)
 
 
 def test_cache_keyed_by_fingerprint(tmp_path: Path) -> None:
