@@ -527,3 +527,17 @@ def test_forced_encoding_is_used_or_refused_with_where(tmp_path):
     assert s.responses["group"].iloc[0] == "桂花社区"
     with pytest.raises(InputError, match=r"s\.csv: cannot decode as 'utf-8'"):
         read_survey(path, codebook=SMALL_CB, encoding="utf-8")
+
+
+def test_duplicated_header_the_codebook_does_not_use_is_only_a_warning(tmp_path):
+    rows = [[*HEAD, "备注"], ["1", "桂花社区", "60", "", "a", "满意", "同意", "b"]]
+    path = write_csv(tmp_path / "s.csv", rows)
+    with pytest.warns(
+        DataQualityWarning,
+        match=r"s\.csv, row 1: duplicated column header "
+        r"'备注' \(columns 5 and 8\)",
+    ):
+        s = read_survey(path)
+    assert s.responses["备注 [column 8]"].tolist() == ["b"]
+    with pytest.raises(InputError, match=r"'备注' \(columns 5 and 8\); the codebook uses it"):
+        read_survey(path, codebook=SMALL_CB)  # SMALL_CB reads 备注 as a covariate

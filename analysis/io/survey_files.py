@@ -161,6 +161,7 @@ class RawTable:
     header_rows: int = 1
 
     n_blank_rows: int = 0
+    duplicate_headers: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
 
     @property
     def rows(self) -> np.ndarray:
@@ -341,20 +342,14 @@ def _frame_from_grid(grid: pd.DataFrame, name: str) -> pd.DataFrame:
         if h == "":
             header[j] = f"(column {j + 1})"
     seen: dict[str, int] = {}
-    dups = []
+    duplicates: dict[str, list[int]] = {}
     for j, h in enumerate(header):
         key = normalize_header(h)
         if key in seen:
-            dups.append(f"{h!r} (columns {seen[key] + 1} and {j + 1})")
+            duplicates.setdefault(key, [seen[key] + 1]).append(j + 1)
+            header[j] = f"{h} [column {j + 1}]"
         else:
             seen[key] = j
-    if dups:
-        raise InputError(
-            f"{location(name, row=1)}: duplicated column header {', '.join(dups)}; "
-            "rename one of them so each column has a unique header",
-            file=name,
-            row=1,
-        )
     body = grid.iloc[1:]
     body = body.set_axis(pd.RangeIndex(len(body)), axis=0)
     frame = pd.DataFrame({h: _cells_to_text(body.iloc[:, j]) for j, h in enumerate(header)})
@@ -362,6 +357,7 @@ def _frame_from_grid(grid: pd.DataFrame, name: str) -> pd.DataFrame:
     if blank.any():
         frame = frame.loc[~blank.to_numpy()]
     frame.attrs["n_blank_rows"] = int(blank.sum())
+    frame.attrs["duplicate_headers"] = {k: tuple(v) for k, v in duplicates.items()}
     if len(frame) == 0:
         raise InputError(
             f"{name}: only a header row, no answers (expected at least one row "
@@ -636,6 +632,7 @@ def read_raw_table(
         sha256=_sha256(data),
         platform=_detect_platform(frame),
         n_blank_rows=int(frame.attrs.pop("n_blank_rows", 0)),
+        duplicate_headers=frame.attrs.pop("duplicate_headers", {}),
     )
 
 
@@ -734,8 +731,47 @@ def _resolve_columns(cb: Codebook, raw: RawTable) -> dict[str, str]:
     return found
 
 
+def _check_duplicates(cb: Codebook | None, raw: RawTable) -> None:
+    """Refuse duplicated headers the codebook relies on; warn about the others."""
+    if not raw.duplicate_headers:
+        return
+    used = set() if cb is None else {normalize_header(c) for c, _ in _named(cb)}
+    clash = [k for k in raw.duplicate_headers if k in used]
+    if clash:
+        where = ", ".join(
+            f"{k!r} (columns {' and '.join(map(str, raw.duplicate_headers[k]))})" for k in clash
+        )
+        raise InputError(
+            f"{location(raw.name, row=1)}: duplicated column header {where}; the codebook "
+            "uses it, so the column is ambiguous: rename one of them",
+            file=raw.path,
+            row=1,
+        )
+    others = ", ".join(
+        f"{k!r} (columns {' and '.join(map(str, v))})" for k, v in raw.duplicate_headers.items()
+    )
+    warnings.warn(
+        f"{location(raw.name, row=1)}: duplicated column header {others}; later copies are "
+        "read as '<header> [column N]'",
+        DataQualityWarning,
+        stacklevel=4,
+    )
+
+
+def _named(cb: Codebook) -> list[tuple[str, str]]:
+    out = []
+    for attr in ("id_column", "group_column", "duration_column", "weight_column"):
+        col = getattr(cb, attr)
+        if col is not None:
+            out.append((col, attr))
+    out += [(it.column, it.id) for it in cb.items]
+    out += [(c.column, c.id) for c in (*cb.covariates, *cb.text_columns)]
+    return out
+
+
 def _check_codebook(cb: Codebook, earlier: list[dict[str, Any]], raw: RawTable) -> None:
     """Raise once with the codebook's own problems and the columns the export lacks."""
+    _check_duplicates(cb, raw)
     try:
         _resolve_columns(cb, raw)
     except CodebookError as exc:
@@ -936,6 +972,7 @@ def read_survey(
     """
     raw = read_raw_table(path, sheet=sheet, encoding=encoding)
     if codebook is None:
+        _check_duplicates(None, raw)
         return _without_codebook(raw)
     cb, problems = load_codebook_partial(codebook)
     _check_codebook(cb, problems, raw)
