@@ -14,7 +14,8 @@ In a notebook::
     an.show(result)                  # a result object: its summary and each of its tables
 
 Public names: :func:`show`, :func:`frame_to_html`, :func:`result_to_html`,
-:func:`column_label`, :class:`LabelledFrame`, :class:`LabelledResult`, :data:`COLUMN_LABELS`.
+:func:`column_label`, :func:`preview_report`, :class:`LabelledFrame`, :class:`LabelledResult`,
+:class:`ReportPreview`, :data:`COLUMN_LABELS`.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ import math
 import numbers
 from collections.abc import Mapping
 from dataclasses import dataclass
+from os import PathLike
+from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
@@ -37,8 +40,10 @@ __all__ = [
     "COLUMN_LABELS",
     "LabelledFrame",
     "LabelledResult",
+    "ReportPreview",
     "column_label",
     "frame_to_html",
+    "preview_report",
     "result_to_html",
     "show",
 ]
@@ -196,6 +201,10 @@ COLUMN_LABELS: Mapping[str, tuple[str, str]] = {
     "estimate": ("估计值", "Estimate"),
     "odds_ratio": ("优势比", "Odds ratio"),
     "kind": ("类别", "Kind"),
+    "rho": ("Spearman ρ", "Spearman's ρ"),
+    "id": ("编号", "Id"),
+    "scale": ("量表", "Scale"),
+    "line": ("行号", "Line"),
     "log_likelihood": ("对数似然", "Log-likelihood"),
     "deviance": ("偏差", "Deviance"),
     "aic": ("AIC", "AIC"),
@@ -457,6 +466,7 @@ def frame_to_html(
     caption: str | None = None,
     max_rows: int = 60,
     max_chars: int = 120,
+    headers: Mapping[str, str] | None = None,
 ) -> str:
     """Render a tidy frame as a readable HTML table.
 
@@ -480,6 +490,9 @@ def frame_to_html(
         Rows shown; a note says how many were left out.
     max_chars
         Longer texts are cut to this many characters (``0`` keeps them whole).
+    headers
+        Headers for particular columns, overriding the built-in ones
+        (``{"term": "模型项"}``).
 
     Returns
     -------
@@ -523,9 +536,10 @@ def frame_to_html(
     shown = frame.iloc[:max_rows]
     columns = _columns_of(shown)
 
+    overrides = dict(headers or {})
     head = []
     for name, _ in columns:
-        header = column_label(name, lang, framework=fw) if name else ""
+        header = overrides.get(name) or (column_label(name, lang, framework=fw) if name else "")
         head.append(f'<th title="{html.escape(name)}">{html.escape(header)}</th>')
     body = []
     for i in range(len(shown)):
@@ -627,7 +641,8 @@ def result_to_html(
             value = getattr(result, f.name)
             if isinstance(value, pd.DataFrame):
                 caption = _FIELD_TITLES.get(f.name, (f.name, f.name))[side]
-                parts.append(frame_to_html(value, caption=caption, **options))
+                headers = {"term": ("模型项", "Term")[side]} if f.name == "coefficients" else None
+                parts.append(frame_to_html(value, caption=caption, headers=headers, **options))
     return "\n".join(parts)
 
 
@@ -760,3 +775,65 @@ def show(
     rows = 20 if max_rows is None else max_rows
     _check_options(lang, digits, rows, "show")
     return LabelledResult(obj, framework=framework, lang=lang, digits=digits, max_rows=rows)
+
+
+# ====================================================================== reports
+
+
+@dataclass(frozen=True)
+class ReportPreview:
+    """An HTML report shown inside a notebook, in a sandboxed frame.
+
+    Built by :func:`preview_report`.
+    """
+
+    path: Path
+    height: int = 600
+
+    def _repr_html_(self) -> str:
+        source = self.path.read_text(encoding="utf-8")
+        return (
+            f'<iframe srcdoc="{html.escape(source, quote=True)}" sandbox="" '
+            f'title="{html.escape(self.path.name, quote=True)}" '
+            f'style="width: 100%; height: {self.height}px; border: 1px solid #ccc"></iframe>'
+        )
+
+    def __repr__(self) -> str:
+        return f"ReportPreview({str(self.path)!r})"
+
+
+def preview_report(path: str | PathLike[str], *, height: int = 600) -> ReportPreview:
+    """Show an HTML report written by the toolkit inside a notebook.
+
+    Parameters
+    ----------
+    path
+        An HTML file, e.g. ``<output>/report.html`` from :func:`~analysis.run_study`.
+    height
+        Height of the frame in pixels.
+
+    Returns
+    -------
+    ReportPreview
+        Jupyter displays the report in an ``<iframe>`` whose ``srcdoc`` holds the whole
+        file (escaped), sandboxed so that nothing in it runs; the file is read when shown.
+
+    Raises
+    ------
+    InputError
+        ``path`` is not an existing ``.html`` file.
+    ConfigError
+        ``height`` is not a positive integer.
+    """
+    file = Path(path)
+    if not file.is_file() or file.suffix.lower() not in (".html", ".htm"):
+        raise InputError(
+            f"preview_report: {str(file)!r} is not an HTML file (expected an existing .html)",
+            file=file,
+        )
+    if isinstance(height, bool) or not isinstance(height, numbers.Integral) or height < 1:
+        raise ConfigError(
+            f"The 'height' parameter of preview_report must be an integer >= 1. "
+            f"Got {height!r} instead."
+        )
+    return ReportPreview(file, int(height))

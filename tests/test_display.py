@@ -343,3 +343,56 @@ def test_show_result_with_a_frame_summary() -> None:
 def test_show_rejects_bad_options() -> None:
     with pytest.raises(an.ConfigError, match="'lang' parameter of show"):
         show(pd.DataFrame({"n": [1]}), lang="de")  # type: ignore[arg-type]
+
+
+def test_header_overrides() -> None:
+    parsed = parse(
+        frame_to_html(pd.DataFrame({"term": ["x"], "n": [1]}), headers={"term": "模型项"})
+    )
+    assert parsed.headers == ["模型项", "样本量"]
+
+
+def test_model_coefficients_are_model_terms() -> None:
+    @dataclass(frozen=True)
+    class ModelResult:
+        coefficients: pd.DataFrame
+
+    parsed = parse(result_to_html(ModelResult(pd.DataFrame({"term": ["C(party)[T.中共党员]"]}))))
+    assert parsed.headers == ["模型项"]
+    assert parsed.captions == ["系数"]
+
+
+# ---------------------------------------------------------------- report preview
+
+
+def test_preview_report_embeds_the_file_escaped(tmp_path: Any) -> None:
+    page = tmp_path / "report.html"
+    page.write_text('<html><body><h1>报告 "甲" & 乙</h1></body></html>', encoding="utf-8")
+    preview = display.preview_report(page, height=300)
+    text = preview._repr_html_()
+    assert text.startswith("<iframe srcdoc=")
+    assert 'sandbox=""' in text
+    assert "height: 300px" in text
+    # the page is inside one attribute: no raw tag or quote escapes it
+    inner = text.split('srcdoc="', 1)[1].split('" sandbox', 1)[0]
+    assert "<" not in inner
+    assert '"' not in inner
+    assert "&lt;h1&gt;报告 &quot;甲&quot; &amp; 乙&lt;/h1&gt;" in inner
+
+
+@pytest.mark.parametrize(
+    ("name", "height", "error", "match"),
+    [
+        ("missing.html", 600, an.InputError, r"'.*missing\.html' is not an HTML file"),
+        ("report.txt", 600, an.InputError, r"is not an HTML file"),
+        ("report.html", 0, an.ConfigError, r"'height' parameter of preview_report"),
+    ],
+    ids=["missing", "not-html", "height"],
+)
+def test_preview_report_errors(
+    tmp_path: Any, name: str, height: int, error: type[Exception], match: str
+) -> None:
+    (tmp_path / "report.txt").write_text("x", encoding="utf-8")
+    (tmp_path / "report.html").write_text("<p>x</p>", encoding="utf-8")
+    with pytest.raises(error, match=match):
+        display.preview_report(tmp_path / name, height=height)
