@@ -242,8 +242,8 @@ def _group_order(values: pd.Series, groups: Sequence[Any] | None, *, owner: str)
 def _suppressed_groups(data: pd.DataFrame, group: str, suppressed: str | None) -> set[Any]:
     if not suppressed or suppressed not in data.columns:
         return set()
-    flags = data[suppressed].fillna(False).astype(bool)
-    return set(data.loc[flags.to_numpy(), group].dropna().unique())
+    flags = data[suppressed].eq(True).fillna(False).to_numpy(dtype=bool)
+    return set(data.loc[flags, group].dropna().unique())
 
 
 def _note(ax: Axes, text: str, *, below: float = 40) -> None:

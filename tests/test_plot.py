@@ -18,6 +18,8 @@ mpl.use("Agg")  # tests only; the library never picks a backend
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from matplotlib.collections import LineCollection, PathCollection, PolyCollection
 from matplotlib.figure import Figure
 from numpy.testing import assert_allclose
@@ -700,3 +702,44 @@ def test_save_figure_close_releases_pyplot_figures(monkeypatch, descriptives, tm
     ax = plot_radar(descriptives)
     save_figure(ax, tmp_path / "r.png", close=True)
     assert set(plt.get_fignums()) == before
+
+
+@given(
+    text=st.text(alphabet=st.sampled_from(list("社区服务ab cdEF（）—…1")), max_size=60),
+    width=st.integers(min_value=4, max_value=30),
+    lines=st.integers(min_value=1, max_value=3),
+)
+def test_shortened_labels_fit_their_box(text, width, lines):
+    out = plot._shorten(text, width, lines=lines)
+    parts = out.split("\n")
+    assert len(parts) <= lines
+    assert all(plot._display_width(p) <= width for p in parts)
+    if plot._display_width(" ".join(text.split())) <= width:
+        assert out == " ".join(text.split())
+
+
+@settings(
+    max_examples=15,
+    deadline=None,
+    # the fixture is read-only here (test_inputs_are_not_mutated checks that)
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(seed=st.integers(min_value=0, max_value=2**16))
+def test_row_order_does_not_change_the_heatmap(seed, descriptives):
+    shuffled = descriptives.sample(frac=1, random_state=seed)
+    a = np.ma.filled(plot_heatmap(descriptives, colorbar=False).images[0].get_array(), np.nan)
+    b = np.ma.filled(plot_heatmap(shuffled, colorbar=False).images[0].get_array(), np.nan)
+    order = list(pd.unique(shuffled["group"]))
+    expected_rows = [order.index(g) for g in ["桂花社区", "东湖社区", "长青社区"]]
+    assert_allclose(b[expected_rows], a)
+
+
+def test_nullable_and_object_suppressed_flags(descriptives):
+    data = descriptives.astype({"suppressed": object})
+    data.loc[data.index[0], "suppressed"] = None
+    ax = plot_heatmap(data)
+    render(ax)
+    nullable = descriptives.astype({"suppressed": "boolean"})
+    nullable.loc[nullable.index[0], "suppressed"] = pd.NA
+    render(plot_heatmap(nullable))
+    assert tick_texts(ax.get_yticklabels())[-1] == "长青社区 *"
