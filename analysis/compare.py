@@ -934,9 +934,6 @@ def _letters(
     sig = np.zeros((k, k), dtype=bool)
     sig[a, b] = pairs["p_adj"].to_numpy(dtype=float) < alpha
     found = compact_letters(groups, mean, sig)
-    if found is None:
-        log.info("compare_groups: compact letter display too large; skipped")
-        return None
     return pd.DataFrame({"group": groups, "mean": mean, "letters": [found[g] for g in groups]})
 
 

@@ -7,6 +7,7 @@ copies in tests/data/r/ (see the README there).
 
 from __future__ import annotations
 
+import re
 import warnings
 from pathlib import Path
 
@@ -541,3 +542,27 @@ def test_p_adjust_matches_statsmodels():
     p = np.random.default_rng(0).uniform(0, 0.2, 40) ** 2
     for ours, theirs in (("holm", "holm"), ("bonferroni", "bonferroni"), ("fdr_bh", "fdr_bh")):
         assert_allclose(adjust_p(p, ours), multipletests(p, method=theirs)[1])
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_compact_letters_property_on_random_patterns(seed):
+    from analysis.stats.posthoc import compact_letters
+
+    rng = np.random.default_rng(seed)
+    k = 40
+    mean = rng.normal(size=k)
+    # significance more likely for far-apart means, with random exceptions
+    gap = np.abs(mean[:, None] - mean[None, :])
+    sig = (gap + rng.normal(0, 0.4, (k, k))) > 1.0
+    sig = np.triu(sig, 1)
+    sig = sig | sig.T
+    groups = [f"g{i}" for i in range(k)]
+    letters = {
+        g: set(re.findall(r"[a-zA-Z]\d*", v)) for g, v in compact_letters(groups, mean, sig).items()
+    }
+    for i in range(k):
+        for j in range(i + 1, k):
+            share = bool(letters[groups[i]] & letters[groups[j]])
+            assert share == (not sig[i, j])
+    top = groups[int(np.argmax(mean))]
+    assert "a" in letters[top]

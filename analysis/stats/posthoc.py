@@ -257,7 +257,7 @@ def studentized_range_isf(alpha: float, k: int, df: Any) -> np.ndarray:
     and 1 and interpolated linearly in 1/df (q is smooth in 1/df); agrees with
     ``scipy.stats.studentized_range.isf`` to ~2e-5 relative.
     """
-    inv_grid, q_grid = _isf_grid(int(k), float(alpha))
+    inv_grid, q_grid = _isf_grid(int(k), round(float(alpha), 12))
     df = np.asarray(df, dtype=float)
     inv = np.where(np.isfinite(df), 1 / np.maximum(df, 1.0), 0.0)
     return np.interp(inv, inv_grid, q_grid)
@@ -457,10 +457,8 @@ def versus_grand_mean(
 # --------------------------------------------------------- compact letters
 
 
-def compact_letters(
-    groups: list[Any], mean: np.ndarray, significant: np.ndarray, *, max_columns: int = 5000
-) -> dict[Any, str] | None:
-    """Compact letter display: groups sharing a letter do not differ significantly.
+def compact_letters(groups: list[Any], mean: np.ndarray, significant: np.ndarray) -> dict[Any, str]:
+    """Letter display: two groups share a letter exactly when they do not differ.
 
     Parameters
     ----------
@@ -470,58 +468,63 @@ def compact_letters(
         Group means; letters are given from the highest mean down (``a`` = highest).
     significant
         Boolean k x k matrix, True where the pair differs.
-    max_columns
-        Give up (return None) when the display would need more letter columns than this.
 
     Returns
     -------
-    dict or None
+    dict
         Group label -> letters, e.g. ``{"A": "a", "B": "ab", "C": "b"}``.
 
     Notes
     -----
-    The insert-and-absorb algorithm of Piepho (2004), on bit sets. Letters run a-z, A-Z,
-    then a1, b1, ....
+    Each letter is a set of groups with no significant pair among them (a clique of the
+    "not different" graph), and every not-different pair shares at least one letter, which
+    is the defining property of Piepho's (2004) display. Cliques are grown greedily in
+    order of the means from each pair not yet covered, with boolean vector operations, so
+    500 communities take well under a second; Piepho's insert-and-absorb algorithm can
+    need minutes there. The display is valid but not guaranteed to use the fewest letters.
+    Letters run a-z, A-Z, then a1, b1, ....
+
+    References
+    ----------
+    Piepho, H.-P. (2004). An algorithm for a letter-based representation of all-pairwise
+    comparisons. *Journal of Computational and Graphical Statistics*, 13(2), 456-466.
     """
     k = len(groups)
-    order = np.argsort(-np.asarray(mean), kind="mergesort")
-    rank = np.empty(k, dtype=int)
-    rank[order] = np.arange(k)
-    columns: list[int] = [(1 << k) - 1]
-    ii, jj = np.nonzero(np.triu(np.asarray(significant, dtype=bool), 1))
-    for i, j in zip(rank[ii].tolist(), rank[jj].tolist(), strict=True):
-        both = (1 << i) | (1 << j)
-        new: list[int] = []
-        changed = False
-        for col in columns:
-            if col & both == both:
-                new.append(col & ~(1 << i))
-                new.append(col & ~(1 << j))
-                changed = True
-            else:
-                new.append(col)
-        if changed:
-            columns = _absorb(new)
-            if len(columns) > max_columns:
-                return None
-    columns.sort(key=lambda c: (c & -c).bit_length())
-    names = _letter_names(len(columns))
-    out: dict[Any, str] = {}
-    for pos in range(k):
-        label = groups[order[pos]]
-        out[label] = "".join(
-            name for name, col in zip(names, columns, strict=True) if col >> pos & 1
-        )
-    return out
-
-
-def _absorb(columns: list[int]) -> list[int]:
-    unique = sorted(set(columns), key=lambda c: -c.bit_count())
-    kept: list[int] = []
-    for col in unique:
-        if not any(col & other == col for other in kept):
-            kept.append(col)
-    return kept
+    order = np.argsort(-np.asarray(mean, dtype=float), kind="mergesort")
+    sig = np.asarray(significant, dtype=bool)
+    sig = (sig | sig.T)[np.ix_(order, order)]
+    same = ~sig
+    np.fill_diagonal(same, True)
+    covered = np.eye(k, dtype=bool)
+    cliques: list[np.ndarray] = []
+    later = np.arange(k)
+    for i in range(k):
+        while True:
+            open_ = np.flatnonzero(same[i] & ~covered[i] & (later > i))
+            if open_.size == 0:
+                break
+            members = [i, int(open_[0])]
+            cand = same[i] & same[members[1]]
+            cand[members] = False
+            while cand.any():
+                c = int(np.argmax(cand))
+                members.append(c)
+                cand &= same[c]
+                cand[c] = False
+            idx = np.array(sorted(members))
+            covered[np.ix_(idx, idx)] = True
+            cliques.append(idx)
+    lettered = np.zeros(k, dtype=bool)
+    for c in cliques:
+        lettered[c] = True
+    cliques.extend(np.array([i]) for i in np.flatnonzero(~lettered))
+    cliques.sort(key=lambda c: (int(c[0]), -c.size))
+    names = _letter_names(len(cliques))
+    letters = [[] for _ in range(k)]
+    for name, members in zip(names, cliques, strict=True):
+        for pos in members:
+            letters[pos].append(name)
+    return {groups[order[pos]]: "".join(letters[pos]) for pos in range(k)}
 
 
 def _letter_names(count: int) -> list[str]:
