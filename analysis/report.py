@@ -29,7 +29,13 @@ if TYPE_CHECKING:
     from .pipeline import StudyOutputs
     from .study import Study
 
-__all__ = ["ReportInputs", "build_reports", "group_document", "study_document"]
+__all__ = [
+    "ReportInputs",
+    "build_group_reports",
+    "build_reports",
+    "group_document",
+    "study_document",
+]
 
 log = logging.getLogger("analysis")
 
@@ -715,20 +721,96 @@ def group_document(inputs: ReportInputs, group: str) -> ReportDocument:
     )
 
 
-def _render(doc: ReportDocument, stem: Path, formats: Sequence[str]) -> list[str]:
+def _render(
+    doc: ReportDocument, stem: Path, formats: Sequence[str], *, glyphs: str | None = None
+) -> list[str]:
     from .render import write_docx, write_html
 
     written = []
     if "html" in formats:
-        written.append(str(write_html(doc, stem.with_suffix(".html"))))
+        written.append(str(write_html(doc, stem.with_suffix(".html"), glyphs=glyphs)))
     if "docx" in formats:
         written.append(str(write_docx(doc, stem.with_suffix(".docx"))))
     return written
 
 
-def _render_group(args: tuple[ReportInputs, str, Path, tuple[str, ...]]) -> list[str]:
-    inputs, group, stem, formats = args
-    return _render(group_document(inputs, group), stem, formats)
+# Worker processes receive the shared inputs once, through the pool initializer, instead
+# of with every task: a study's tables and figures are large next to a community's name.
+_WORKER: dict[str, Any] = {}
+
+
+def _init_worker(inputs: ReportInputs, glyphs: str) -> None:
+    _WORKER["inputs"], _WORKER["glyphs"] = inputs, glyphs
+
+
+def _group_report(
+    group: str,
+    stem: Path,
+    formats: tuple[str, ...],
+    inputs: ReportInputs | None = None,
+    glyphs: str | None = None,
+) -> list[str]:
+    """Draw one community's radar and write its report; runs in a worker or inline."""
+    from dataclasses import replace
+
+    from .figures import group_radar_figures
+
+    inputs = inputs if inputs is not None else _WORKER["inputs"]
+    glyphs = glyphs if glyphs is not None else _WORKER.get("glyphs")
+    figures = {**inputs.figures, **group_radar_figures(inputs, [group], lang=inputs.lang)}
+    doc = group_document(replace(inputs, figures=figures), group)
+    return _render(doc, stem, formats, glyphs=glyphs)
+
+
+def build_group_reports(
+    inputs: ReportInputs,
+    groups: Sequence[str],
+    folder: Path,
+    *,
+    formats: Sequence[str] = ("html", "docx"),
+    jobs: int = 1,
+    progress: bool = False,
+) -> list[str]:
+    """Write one report per community into ``folder``, in parallel when ``jobs > 1``.
+
+    File names are made from community names with :func:`~analysis.privacy.safe_filename`,
+    so every file stays inside ``folder``. Workers start with the "spawn" method, which
+    behaves the same on Linux, macOS and Windows. The embedded font subset is computed once
+    for the whole batch.
+
+    Returns
+    -------
+    list of str
+        Paths written, in the order of ``groups``.
+    """
+    from tqdm.auto import tqdm
+
+    from .render import document_text
+
+    folder.mkdir(parents=True, exist_ok=True)
+    formats = tuple(f for f in formats if f in ("html", "docx"))
+    stems = [folder / safe_filename(g) for g in groups]
+    glyphs = "".join(sorted({c for g in groups for c in document_text(group_document(inputs, g))}))
+    written: list[str] = []
+    bar = tqdm(total=len(groups), desc="community reports", disable=not progress)
+    if jobs > 1 and len(groups) > 1:
+        import multiprocessing as mp
+
+        with ProcessPoolExecutor(
+            max_workers=min(jobs, len(groups)),
+            mp_context=mp.get_context("spawn"),
+            initializer=_init_worker,
+            initargs=(inputs, glyphs),
+        ) as pool:
+            for paths in pool.map(_group_report, groups, stems, [formats] * len(groups)):
+                written += paths
+                bar.update()
+    else:
+        for group, stem in zip(groups, stems, strict=True):
+            written += _group_report(group, stem, formats, inputs, glyphs)
+            bar.update()
+    bar.close()
+    return written
 
 
 def _colophon(study: Study, lang: str) -> tuple[tuple[str, str], ...]:
@@ -801,9 +883,6 @@ def build_reports(
     list of str
         Paths written.
     """
-    from tqdm.auto import tqdm
-
-    from .figures import group_radar_figures
     from .render import write_xlsx
 
     inputs = report_inputs(study, out, lang=lang)
@@ -825,29 +904,14 @@ def build_reports(
             shown[name] = frame
         written.append(str(write_xlsx(shown, output / "report.xlsx")))
     if study.per_group:
-        groups = _report_groups(inputs)
-        figures = dict(inputs.figures)
-        figures.update(group_radar_figures(inputs, groups, lang=lang))
-        inputs = _replace(inputs, figures=figures)
-        folder = output / "reports"
-        folder.mkdir(parents=True, exist_ok=True)
-        tasks = [
-            (inputs, g, folder / safe_filename(g), tuple(f for f in study.formats if f != "xlsx"))
-            for g in groups
-        ]
-        bar = tqdm(total=len(tasks), desc="community reports", disable=not progress)
-        if jobs > 1 and len(tasks) > 1:
-            import multiprocessing as mp
-
-            with ProcessPoolExecutor(max_workers=jobs, mp_context=mp.get_context("spawn")) as pool:
-                for paths in pool.map(_render_group, tasks):
-                    written += paths
-                    bar.update()
-        else:
-            for task in tasks:
-                written += _render_group(task)
-                bar.update()
-        bar.close()
+        written += build_group_reports(
+            inputs,
+            _report_groups(inputs),
+            output / "reports",
+            formats=study.formats,
+            jobs=jobs,
+            progress=progress,
+        )
     return written
 
 

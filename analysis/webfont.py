@@ -31,7 +31,8 @@ def _subset(chars: str) -> bytes | None:
     options.notdef_outline = True
     options.name_IDs = ["*"]
     buffer = io.BytesIO()
-    with TTFont(str(path), lazy=True) as font:  # closes the font file when done
+    # recalcTimestamp=False: the head table keeps its date, so the same text gives the same bytes
+    with TTFont(str(path), lazy=True, recalcTimestamp=False) as font:
         subsetter = subset.Subsetter(options)
         subsetter.populate(text=chars)
         subsetter.subset(font)

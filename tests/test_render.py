@@ -104,3 +104,24 @@ def test_xlsx_neutralises_formulas_and_is_reproducible(tmp_path):
     assert ws["A2"].value == '\'=HYPERLINK("http://x")'
     assert ws["A2"].data_type == "s"
     assert ws["B2"].value == -1.5
+
+
+def test_embedded_font_covers_every_character_and_is_reproducible(doc):
+    import base64
+    import re
+    import time
+
+    from fontTools.ttLib import TTFont
+
+    from analysis.render import document_text
+    from analysis.webfont import _subset
+
+    html = render_html(doc)
+    data = base64.b64decode(re.search(r"font/otf;base64,([A-Za-z0-9+/=]+)", html).group(1))
+    with TTFont(io.BytesIO(data)) as font:
+        cmap = font.getBestCmap()
+    needed = {c for c in document_text(doc) if ord(c) > 0x7F}
+    assert needed and all(ord(c) in cmap for c in needed)  # no empty boxes
+    _subset.cache_clear()
+    time.sleep(1.1)  # a font saved with the clock in its head table would now differ
+    assert render_html(doc) == html
