@@ -261,9 +261,11 @@ def _note(ax: Axes, text: str, *, below: float = 40) -> None:
     )
 
 
-def _finish(ax: Axes, title: str | None, *, extra_axes: Sequence[Axes] = ()) -> Axes:
+def _finish(
+    ax: Axes, title: str | None, *, extra_axes: Sequence[Axes] = (), title_pad: float = 6.0
+) -> Axes:
     if title is not None:
-        ax.set_title(title)
+        ax.set_title(title, pad=title_pad)
     apply_font(ax)
     for other in extra_axes:
         apply_font(other)
@@ -514,7 +516,12 @@ def plot_radar(
         ax.set_ylim(lo, hi)
         ax.set_xticks(angles)
         ax.set_xticklabels([_shorten(fw.label(d, lang), 14, lines=2) for d in dims])
-        ax.tick_params(axis="x", pad=8)
+        ax.tick_params(axis="x", pad=10)
+        for label, angle in zip(ax.get_xticklabels(), angles, strict=True):
+            side = np.sin(angle)  # clockwise from the top: right half is positive
+            label.set_horizontalalignment(
+                "left" if side > 0.2 else "right" if side < -0.2 else "center"
+            )
         ax.tick_params(axis="y", labelsize="x-small", labelcolor="#555555")
         ax.set_rlabel_position(180 / len(dims) if dims else 0)
         for label in ax.get_yticklabels():
@@ -524,7 +531,7 @@ def plot_radar(
         if small:
             hidden = all(wide.loc[g].isna().all() for g in order if g in small)
             _note(ax, _t("withheld" if hidden else "suppressed", lang), below=34)
-        return _finish(ax, title)
+        return _finish(ax, title, title_pad=14)
 
 
 def plot_means_ci(
