@@ -162,6 +162,9 @@ COLUMN_LABELS: Mapping[str, tuple[str, str]] = {
     "discrimination_p": ("区分度 p 值", "Discrimination p"),
     "reverse": ("反向题", "Reverse-keyed"),
     "duration_s": ("用时（秒）", "Duration (s)"),
+    "flag_speeder": ("作答过快", "Speeder"),
+    "flag_straightline": ("直线作答", "Straight-liner"),
+    "flag_duplicate": ("重复提交", "Duplicate"),
     # text evidence
     "start": ("起始位置", "Start"),
     "end": ("结束位置", "End"),
@@ -243,6 +246,7 @@ _COUNT_COLUMNS = frozenset(
         "df1",
         "df2",
         "bartlett_df",
+        "duration_s",
     }
 )
 
@@ -443,10 +447,14 @@ def _check_options(lang: str, digits: Any, max_rows: Any, owner: str) -> None:
 
 
 def _columns_of(frame: pd.DataFrame) -> list[tuple[str, pd.Series]]:
-    """(name, values) pairs: index levels first when the index carries meaning."""
+    """(name, values) pairs: index levels first when the index carries meaning.
+
+    An unnamed integer index (a row number left over from sorting or filtering) does not.
+    """
     out: list[tuple[str, pd.Series]] = []
     index = frame.index
-    if not isinstance(index, pd.RangeIndex) or index.name is not None:
+    named = any(name is not None for name in index.names)
+    if named or not pd.api.types.is_integer_dtype(index.dtype):
         for level in range(index.nlevels):
             name = index.names[level]
             values = index.get_level_values(level)

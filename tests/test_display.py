@@ -396,3 +396,17 @@ def test_preview_report_errors(
     (tmp_path / "report.html").write_text("<p>x</p>", encoding="utf-8")
     with pytest.raises(error, match=match):
         display.preview_report(tmp_path / name, height=height)
+
+
+@pytest.mark.parametrize(
+    ("index", "headers"),
+    [
+        (pd.Index([5, 2]), ["得分"]),
+        (pd.Index([5, 2], name="row"), ["行", "得分"]),
+        (pd.Index(["a", "b"]), ["", "得分"]),
+    ],
+    ids=["leftover-row-numbers", "named", "labels"],
+)
+def test_index_shown_only_when_it_means_something(index: pd.Index, headers: list[str]) -> None:
+    parsed = parse(frame_to_html(pd.DataFrame({"score": [1.0, 2.0]}, index=index)))
+    assert parsed.headers == headers
