@@ -747,6 +747,24 @@ def _match_ladder(values: Sequence[str]) -> str | None:
     return None if best is None else best[2]
 
 
+def _numeric_ladder(values: Sequence[str]) -> int | None:
+    """Top of a numbered ladder (按序号 exports: answers 1..k, k <= 11), or None."""
+    answers = {v for v in values if not _is_missing_like(v) and v not in {"-2", "-3"}}
+    if len(answers) < 3 or not all(re.fullmatch(r"\d+", v) for v in answers):
+        return None
+    nums = sorted(int(v) for v in answers)
+    if nums[0] < 0 or nums[-1] > 11 or nums[0] > 1:
+        return None
+    return nums[-1]
+
+
+def _ladder_yaml(name: str) -> str:
+    if name.startswith("points"):
+        return f"{{min: 1, max: {name[6:]}}}   # option numbers; add labels to check them"
+    labels = ", ".join(f"{lab}: {i}" for i, lab in enumerate(LADDERS[name], start=1))
+    return f"{{min: 1, max: 5, labels: {{{labels}}}}}"
+
+
 def parse_header_parts(header: str) -> str | None:
     """The matrix row label of a header (after ``—``), or None."""
     return header.split("—", 1)[1].strip("—").strip() or None if "—" in header else None
@@ -802,15 +820,19 @@ def draft_codebook(export_path: str | PathLike[str], *, sheet: str | int = 0) ->
         values = frame[col].astype(str).str.strip()
         distinct = values[~values.map(_is_missing_like)].unique().tolist()
         ladder = _match_ladder(distinct)
+        if ladder is None and group_col is None and "社区" in col and 1 <= len(distinct) <= 200:
+            group_col = col
+            continue
         if ladder is None:
-            if group_col is None and "社区" in col and 1 <= len(distinct) <= 200:
-                group_col = col
-            elif len(distinct) <= 20:
+            points = _numeric_ladder(distinct)
+            ladder = None if points is None else f"points{points}"
+        if ladder is None:
+            if len(distinct) <= 20:
                 covariates.append(col)
             else:
                 texts.append(col)
             continue
-        used.setdefault(ladder, ladder)
+        used.setdefault(ladder, _ladder_yaml(ladder))
         m = re.match(r"^\s*(\d+)", col)
         iid = f"q{m.group(1)}" if m else f"item{len(ids) + 1}"
         row = parse_header_parts(col)
@@ -836,13 +858,10 @@ def draft_codebook(export_path: str | PathLike[str], *, sheet: str | int = 0) ->
     ]
     if used:
         first = next(iter(used))
-        labels = ", ".join(f"{lab}: {i}" for i, lab in enumerate(LADDERS[first], start=1))
-        out.append(f"scale: {{min: 1, max: 5, labels: {{{labels}}}}}   # {first}")
+        out.append(f"scale: {used[first]}   # {first}")
         if len(used) > 1:
             out.append("scales:")
-            for name in list(used)[1:]:
-                labels = ", ".join(f"{lab}: {i}" for i, lab in enumerate(LADDERS[name], 1))
-                out.append(f"  {name}: {{min: 1, max: 5, labels: {{{labels}}}}}")
+            out += [f"  {name}: {spec}" for name, spec in list(used.items())[1:]]
     else:
         out.append("scale: {min: 1, max: 5, labels: {}}   # TODO: no Likert ladder detected")
     out += [

@@ -271,3 +271,20 @@ def test_demo_codebook_loads_and_fits_its_export():
     assert {it["column"] for it in draft["items"] if it.get("reverse")} == {
         it.column for it in cb.items if it.reverse
     }
+
+
+def test_draft_codebook_of_a_numbered_export(tmp_path):
+    rows = [
+        "序号,提交答卷时间,所用时间,1、您所居住的社区：,2、您的性别：,3、服务满意度,4、办事方便"
+    ]
+    rows += [
+        f"{i},2024/5/6,100秒,{i % 3 + 1},{i % 2 + 1},{i % 5 + 1},{(i * 2) % 5 + 1}"
+        for i in range(1, 30)
+    ]
+    text = draft_codebook(write(tmp_path, "\n".join(rows) + "\n", name="codes.csv"))
+    assert "platform: wjx-code" in text
+    data = yaml.safe_load(text)
+    assert data["group_column"] == "1、您所居住的社区："
+    assert data["scale"] == {"min": 1, "max": 5}
+    assert [it["id"] for it in data["items"]] == ["q3", "q4"]
+    assert [c["column"] for c in data["covariates"]] == ["2、您的性别："]
