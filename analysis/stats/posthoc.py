@@ -84,8 +84,8 @@ def adjust_p(p: np.ndarray, method: str | None = "holm") -> np.ndarray:
 # ---------------------------------------------------------- studentized range
 
 
-_Z = np.arange(-12.0, 32.0, 0.02)  # integration grid for the range of normals
-_Q = np.arange(0.0, 40.0 + 1e-9, 0.0025)  # grid of q for log P(range >= q), df = inf
+_Z = np.arange(-10.0, 22.0, 0.02)  # integration grid for the range of normals
+_Q = np.arange(0.0, 25.0 + 1e-9, 0.0025)  # grid of q for log P(range >= q), df = inf
 _GL_X, _GL_W = np.polynomial.legendre.leggauss(16)
 _PANELS = 16
 _TAIL = 1e-15
@@ -239,8 +239,8 @@ def _isf_grid(k: int, alpha: float) -> tuple[np.ndarray, np.ndarray]:
     inv_df = np.concatenate([[0.0], 1 / np.geomspace(1.0, 1e7, 1200)[::-1]])
     df = np.where(inv_df > 0, 1 / np.where(inv_df > 0, inv_df, 1), np.inf)
     lo = np.zeros(df.size)
-    hi = np.full(df.size, 40.0)
-    for _ in range(60):
+    hi = np.full(df.size, 2000.0)
+    for _ in range(70):
         mid = (lo + hi) / 2
         above = studentized_range_sf(mid, k, df) > alpha
         lo = np.where(above, mid, lo)
