@@ -541,3 +541,13 @@ def test_duplicated_header_the_codebook_does_not_use_is_only_a_warning(tmp_path)
     assert s.responses["备注 [column 8]"].tolist() == ["b"]
     with pytest.raises(InputError, match=r"'备注' \(columns 5 and 8\); the codebook uses it"):
         read_survey(path, codebook=SMALL_CB)  # SMALL_CB reads 备注 as a covariate
+
+
+def test_a_dataframe_reads_like_an_export(small_csv):
+    frame = pd.read_csv(small_csv, dtype=str, keep_default_na=False)
+    a = read_survey(small_csv, codebook=SMALL_CB)
+    b = read_survey(frame, codebook=SMALL_CB)
+    pd.testing.assert_frame_equal(a.responses, b.responses)
+    pd.testing.assert_frame_equal(a.missing, b.missing)
+    assert b.source["format"] == "frame"
+    assert len(b.source["sha256"]) == 64

@@ -566,7 +566,7 @@ def _detect_platform(frame: pd.DataFrame) -> str:
 
 
 def read_raw_table(
-    path: PathArg | Sequence[PathArg],
+    path: PathArg | Sequence[PathArg] | pd.DataFrame,
     *,
     sheet: str | int = 0,
     encoding: str | None = None,
@@ -592,6 +592,8 @@ def read_raw_table(
         Missing, empty or header-only file; undecodable text; duplicated headers; a second
         header row; an .xlsx that is not a workbook.
     """
+    if isinstance(path, pd.DataFrame):
+        return _table_from_frame(path)
     if isinstance(path, Sequence) and not isinstance(path, str | bytes):
         tables = [read_raw_table(p, sheet=sheet, encoding=encoding) for p in path]
         return tables[0] if len(tables) == 1 else _join_tables(tables)
@@ -633,6 +635,33 @@ def read_raw_table(
         platform=_detect_platform(frame),
         n_blank_rows=int(frame.attrs.pop("n_blank_rows", 0)),
         duplicate_headers=frame.attrs.pop("duplicate_headers", {}),
+    )
+
+
+def _table_from_frame(frame: pd.DataFrame) -> RawTable:
+    """A DataFrame as if it were an export: header = its columns, rows numbered from 2."""
+    grid = pd.concat(
+        [
+            pd.DataFrame([list(map(str, frame.columns))]),
+            frame.set_axis(range(frame.shape[1]), axis=1),
+        ],
+        ignore_index=True,
+    ).astype(object)
+    text = _frame_from_grid(grid, "<DataFrame>")
+    digest = hashlib.sha256(
+        pd.util.hash_pandas_object(text, index=True).to_numpy().tobytes()
+    ).hexdigest()
+    return RawTable(
+        frame=text,
+        path="<DataFrame>",
+        name="<DataFrame>",
+        format="frame",
+        encoding=None,
+        sheet=None,
+        sha256=digest,
+        platform=_detect_platform(text),
+        n_blank_rows=int(text.attrs.pop("n_blank_rows", 0)),
+        duplicate_headers=text.attrs.pop("duplicate_headers", {}),
     )
 
 
@@ -914,7 +943,7 @@ def _without_codebook(raw: RawTable) -> SurveyData:
 
 
 def read_survey(
-    path: PathArg | Sequence[PathArg],
+    path: PathArg | Sequence[PathArg] | pd.DataFrame,
     *,
     codebook: Codebook | PathArg | Mapping[str, Any] | None = None,
     sheet: str | int = 0,
@@ -926,7 +955,9 @@ def read_survey(
     ----------
     path
         A CSV, XLSX/XLS, SAV or DTA export; or ``[text_export, code_export]`` of one
-        问卷星 survey, joined on 序号 (see :func:`join_wjx_exports`).
+        问卷星 survey, joined on 序号 (see :func:`join_wjx_exports`); or a DataFrame laid
+        out like an export (its columns are the header; rows are numbered from 2, as if
+        the header were row 1).
     codebook
         A :class:`~analysis.codebook.Codebook`, a path to its YAML or a mapping. Without
         one, the raw columns are returned as text with ``respondent_id`` and ``row``.
@@ -967,8 +998,31 @@ def read_survey(
 
     Examples
     --------
-    >>> import analysis as an                                           # doctest: +SKIP
-    >>> survey = an.read_survey("survey.xlsx", codebook="codebook.yaml")  # doctest: +SKIP
+    >>> import pandas as pd
+    >>> export = pd.DataFrame({
+    ...     "序号": [1, 2, 3],
+    ...     "社区": ["桂花社区", "梅园社区", "桂花社区"],
+    ...     "7、一站式服务": ["满意", "(跳过)", "很满意"],
+    ... })
+    >>> codebook = {
+    ...     "id_column": "序号", "group_column": "社区",
+    ...     "scale": {"min": 1, "max": 5, "labels": {"不满意": 2, "一般": 3, "满意": 4}},
+    ...     "missing": {"skipped": ["(跳过)"]},
+    ...     "items": [{"column": "7、一站式服务", "id": "q7", "dimension": "reform"}],
+    ... }
+    >>> import warnings
+    >>> with warnings.catch_warnings():  # a DataQualityWarning: 1 row quarantined
+    ...     warnings.simplefilter("ignore")
+    ...     survey = read_survey(export, codebook=codebook)
+    >>> survey.responses[["respondent_id", "group", "row", "q7"]]
+      respondent_id group  row   q7
+    0             1  桂花社区    2  4.0
+    1             2  梅园社区    3  NaN
+    >>> survey.missing["q7"].tolist()
+    [None, 'skipped']
+    >>> survey.quarantine[["row", "value"]]
+       row value
+    0    4   很满意
     """
     raw = read_raw_table(path, sheet=sheet, encoding=encoding)
     if codebook is None:
