@@ -126,7 +126,7 @@ def run_texts(study: Study, out: StudyOutputs, *, jobs: int, cache_dir: Path) ->
     lexicon = default_lexicon() if study.lexicon == "default" else load_lexicon(study.lexicon)
     segmenter = Segmenter.for_lexicon(lexicon, cache_dir=cache_dir)
     text_scores = score_texts(docs, lexicon=lexicon, segmenter=segmenter, group=[group], jobs=jobs)
-    hits = explain(docs, lexicon=lexicon, segmenter=segmenter)
+    hits = _masked(explain(docs, lexicon=lexicon, segmenter=segmenter))
     hits = hits.merge(docs[["doc_id", group]], on="doc_id", how="left")
     quarantine = docs.attrs.get("quarantine")
     out.results.update(docs=docs, lexicon=lexicon, segmenter=segmenter)
@@ -192,11 +192,20 @@ def run_open_answers(study: Study, out: StudyOutputs) -> None:
     )
     segmenter = out.results.get("segmenter") or Segmenter.for_lexicon(lexicon)
     scores = score_texts(docs, lexicon=lexicon, segmenter=segmenter, group=["group", "question"])
-    hits = explain(docs, lexicon=lexicon, segmenter=segmenter)
+    hits = _masked(explain(docs, lexicon=lexicon, segmenter=segmenter))
     hits = hits.merge(docs[["doc_id", "group"]], on="doc_id", how="left")
     out.tables["open_scores"] = scores
     out.tables["open_hits"] = hits
     out.counts["open_answers"] = len(docs)
+
+
+def _masked(hits: pd.DataFrame) -> pd.DataFrame:
+    """Evidence with phone and ID numbers masked in its context: no written table carries them."""
+    from .privacy import mask_pii
+
+    if "context" not in hits.columns:
+        return hits
+    return hits.assign(context=hits["context"].map(mask_pii, na_action="ignore"))
 
 
 def run_comparisons(study: Study, out: StudyOutputs) -> None:

@@ -147,3 +147,57 @@ def test_study_file_problems_are_listed_with_lines(tmp_path: Path):
     assert "line 4" in message
     assert "'pdf'" in message
     assert "file not found" in message
+
+
+def _all_output_text(out: Path) -> str:
+    """Every report and table a run wrote, as text (DOCX and XLSX unpacked)."""
+    import zipfile
+
+    chunks = []
+    for path in sorted(out.rglob("*")):
+        if path.suffix in (".html", ".csv", ".json"):
+            chunks.append(path.read_text(encoding="utf-8-sig"))
+        elif path.suffix in (".docx", ".xlsx"):
+            with zipfile.ZipFile(path) as z:
+                chunks += [z.read(n).decode("utf-8") for n in z.namelist() if n.endswith(".xml")]
+    return "\n".join(chunks)
+
+
+def test_no_phone_id_or_ip_reaches_any_output(demo_run, demo_dir):
+    import re
+
+    raw = pd.read_excel(demo_dir / "survey.xlsx", dtype=str, keep_default_na=False)
+    answers = " ".join(raw.filter(like="意见和建议").iloc[:, 0])
+    phones = set(re.findall(r"1[3-9]\d{9}", answers))
+    ids = set(re.findall(r"\d{17}[\dXx]", answers))
+    ips = {v.split("(")[0] for v in raw["来自IP"]}
+    assert phones
+    assert ids
+    assert ips
+    text = _all_output_text(demo_run.output)
+    assert not [p for p in phones if p in text]
+    assert not [i for i in ids if i in text]
+    assert not [ip for ip in ips if ip in text]
+    assert "来自IP" not in text
+
+
+def test_small_groups_are_suppressed_in_reports(demo_run, tmp_path):
+    import dataclasses
+
+    study = dataclasses.replace(demo_run.study, min_cell=200, formats=("html",))
+    res = an.run_study(study, output=tmp_path)
+    html = (res.output / "report.html").read_text(encoding="utf-8")
+    assert "（样本过少，不予显示）" in html
+    small = (res.output / "reports" / "枫林社区.html").read_text(encoding="utf-8")
+    assert "少于 200 份" in small
+
+
+def test_english_report(demo_run, tmp_path):
+    import dataclasses
+
+    study = dataclasses.replace(demo_run.study, formats=("html",), per_group=False)
+    res = an.run_study(study, output=tmp_path, lang="en")
+    html = (res.output / "report.html").read_text(encoding="utf-8")
+    assert "Serving livelihoods" in html
+    assert "Reliability" in html
+    assert "服务民生" not in html
