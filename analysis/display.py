@@ -82,6 +82,12 @@ COLUMN_LABELS: Mapping[str, tuple[str, str]] = {
     "token": ("词", "Token"),
     "context": ("上下文", "Context"),
     "rationale": ("界定", "Rationale"),
+    "none": ("无命中", "No hit"),
+    "term_a": ("词语 A", "Term A"),
+    "term_b": ("词语 B", "Term B"),
+    "dimension_a": ("维度 A", "Dimension A"),
+    "dimension_b": ("维度 B", "Dimension B"),
+    "example": ("例句", "Example"),
     # counts
     "n": ("样本量", "N"),
     "k": ("组数", "Groups"),
@@ -99,6 +105,10 @@ COLUMN_LABELS: Mapping[str, tuple[str, str]] = {
     "total_target": ("目标组总词数", "Target total"),
     "total_reference": ("参照组总词数", "Reference total"),
     "freq": ("频次", "Frequency"),
+    "n_a": ("含词语 A 的单位数", "Units with A"),
+    "n_b": ("含词语 B 的单位数", "Units with B"),
+    "n_sentences": ("句数", "Sentences"),
+    "n_with_seed": ("与种子词同句数", "Sentences with a seed"),
     "observed": ("观测频数", "Observed"),
     "expected": ("期望频数", "Expected"),
     "support": ("支持数", "Support"),
@@ -182,6 +192,9 @@ COLUMN_LABELS: Mapping[str, tuple[str, str]] = {
     "macro_f1_sd": ("宏平均 F1 标准差", "Macro F1 SD"),
     "kappa": ("Cohen κ", "Cohen's κ"),
     "coverage": ("覆盖率", "Coverage"),
+    "jaccard": ("Jaccard 系数", "Jaccard"),
+    "pmi": ("点互信息 PMI", "PMI"),
+    "npmi": ("标准化 PMI", "NPMI"),
     # nesting, indices, models
     "mean_group_size": ("平均组规模", "Mean group size"),
     "var_between": ("组间方差", "Between variance"),
@@ -232,6 +245,10 @@ _COUNT_COLUMNS = frozenset(
         "total_target",
         "total_reference",
         "freq",
+        "n_a",
+        "n_b",
+        "n_sentences",
+        "n_with_seed",
         "observed",
         "support",
         "folds",
@@ -317,6 +334,21 @@ _FIELD_TITLES: Mapping[str, tuple[str, str]] = {
     "exclusions": ("排除记录", "Exclusions"),
 }
 
+# headline tables first, row-level detail last (others keep their order, in between)
+_FIELD_ORDER: Mapping[str, int] = {
+    "summary": 0,
+    "test": 0,
+    "table": 0,
+    "fit": 0,
+    "metrics": 1,
+    "weights": 1,
+    "coefficients": 1,
+    "predictions": 3,
+    "cells": 3,
+    "responses": 3,
+    "missing": 3,
+}
+
 
 # ====================================================================== labels
 
@@ -354,12 +386,15 @@ def column_label(name: Any, lang: Lang = "zh", *, framework: Framework | None = 
         return COLUMN_LABELS[key][0 if lang == "zh" else 1]
     if key in fw.ids:
         return fw.label(key, lang)
+    prefix, _, rest = key.partition("_")
+    if prefix == "weighted" and rest in fw.ids:  # per-dimension columns of predictions
+        return f"{COLUMN_LABELS['weighted_hits'][0 if lang == 'zh' else 1]}: {fw.label(rest, lang)}"
     return key
 
 
 def _is_dimension_column(name: str, values: pd.Series, ids: frozenset[str]) -> bool:
     """Whether a column's values are dimension ids (by its name, or by all its values)."""
-    if name in ("dimension", "predicted", "label") or name.endswith("_dimension"):
+    if name in ("predicted", "label") or name.startswith("dimension") or name.endswith("dimension"):
         return True
     if values.empty or not (
         pd.api.types.is_object_dtype(values) or pd.api.types.is_string_dtype(values)
@@ -540,7 +575,8 @@ def frame_to_html(
     _check_options(lang, digits, max_rows, "frame_to_html")
     fw = SERVICE_FIVE if framework is None else framework
     ids = frozenset(fw.ids)
-    dim_labels = {d.id: d.label(lang) for d in fw.dimensions}
+    dim_labels = {"none": column_label("none", lang)} if "none" not in ids else {}
+    dim_labels.update({d.id: d.label(lang) for d in fw.dimensions})
     shown = frame.iloc[:max_rows]
     columns = _columns_of(shown)
 
@@ -622,7 +658,9 @@ def result_to_html(
     -------
     str
         HTML: a heading, the text of ``summary(lang=...)`` when the object has one (one
-        paragraph per line), then one captioned table per DataFrame attribute.
+        paragraph per line), then one captioned table per DataFrame attribute: headline
+        tables (``summary``, ``test``, ``table``, ``fit``) first, row-level detail
+        (``predictions``, ``cells``, ``responses``, ``missing``) last.
 
     Raises
     ------
@@ -645,7 +683,8 @@ def result_to_html(
         parts.append(frame_to_html(summary, **options))
 
     if dataclasses.is_dataclass(result) and not isinstance(result, type):
-        for f in dataclasses.fields(result):
+        fields = sorted(dataclasses.fields(result), key=lambda f: _FIELD_ORDER.get(f.name, 2))
+        for f in fields:
             value = getattr(result, f.name)
             if isinstance(value, pd.DataFrame):
                 caption = _FIELD_TITLES.get(f.name, (f.name, f.name))[side]

@@ -410,3 +410,29 @@ def test_preview_report_errors(
 def test_index_shown_only_when_it_means_something(index: pd.Index, headers: list[str]) -> None:
     parsed = parse(frame_to_html(pd.DataFrame({"score": [1.0, 2.0]}, index=index)))
     assert parsed.headers == headers
+
+
+def test_confusion_matrix_and_prediction_columns() -> None:
+    confusion = pd.DataFrame(
+        [[3, 1]], columns=["reform", "none"], index=pd.Index(["reform"], name="label")
+    )
+    parsed = parse(frame_to_html(confusion))
+    assert parsed.headers == ["标签", "服务改革", "无命中"]
+    assert body_rows(parsed) == [["服务改革", "3", "1"]]
+    predictions = pd.DataFrame({"predicted": ["none"], "weighted_members": [1.5]})
+    parsed = parse(frame_to_html(predictions, lang="en"))
+    assert parsed.headers == ["Predicted", "Weighted hits: Serving party members"]
+    assert body_rows(parsed) == [["No hit", "1.500"]]
+
+
+def test_result_tables_headline_first() -> None:
+    @dataclass(frozen=True)
+    class Validation:
+        predictions: pd.DataFrame
+        confusion: pd.DataFrame
+        metrics: pd.DataFrame
+        summary: pd.DataFrame
+
+    one = pd.DataFrame({"n": [1]})
+    parsed = parse(result_to_html(Validation(one, one, one, one)))
+    assert parsed.captions == ["摘要", "各维度指标", "混淆矩阵", "逐段预测"]
