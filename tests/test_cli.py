@@ -72,11 +72,20 @@ def test_codebook_unknown_dimension(demo_dir, tmp_path, capsys):
     assert "line" in err
 
 
-def test_validate_lists_problems_without_running(demo_dir, tmp_path, capsys):
-    assert main(["validate", str(demo_dir / "study.yaml")]) in (0, 1)
+def test_validate_lists_problems_without_running(demo_dir, capsys):
+    # the demo plants one answer off the scale (序号 412, sheet row 413)
+    assert main(["validate", str(demo_dir / "study.yaml")]) == 1
     out = capsys.readouterr().out
-    assert "survey.xlsx" in out or "no problems" in out
-    assert not (tmp_path / "out").exists()
+    assert "survey.xlsx, row 413" in out
+    assert "'很满意'" in out
+
+
+def test_validate_a_scaffolded_study_names_what_is_missing(tmp_path, capsys):
+    assert main(["init", str(tmp_path / "new")]) == 0
+    capsys.readouterr()
+    assert main(["validate", str(tmp_path / "new" / "study.yaml")]) == 1
+    out = capsys.readouterr().out
+    assert "study.yaml, line 4, column 'survey.path': got 'survey.xlsx'; file not found" in out
 
 
 def test_init_scaffolds_a_study(tmp_path, capsys):
