@@ -32,6 +32,7 @@ from .errors import (
     SmallSampleWarning,
     check_option,
 )
+from .stats import groups as grp
 from .stats.categorical import ChiSquareResult, chi_square
 from .stats.indices import EntropyIndex, entropy_weights, ipa, text_survey_correlation
 from .stats.nesting import ModelResult, icc, mixed_model, ordered_logit
@@ -69,7 +70,6 @@ AUTO_POSTHOC = {
     "kruskal": "dunn",
 }
 ORDINAL_MAX_VALUES = 7
-SHAPIRO_MAX_N = 5000
 
 TABLE_COLUMNS = [
     "method",
@@ -661,38 +661,12 @@ def _concat(frames: list[pd.DataFrame], columns: list[str]) -> pd.DataFrame:
 # ====================================================================== one slice
 
 
-def _summaries(sub: pd.DataFrame, weighted: bool) -> pd.DataFrame:
-    """n, n_eff, mean, var per group (weighted: Kish n_eff, reliability-weighted variance)."""
-    g = sub.groupby("_g", sort=True, observed=True)
-    if not weighted:
-        out = g["_y"].agg(["count", "mean", "var"])
-        out.columns = ["n", "mean", "var"]
-        out["n_eff"] = out["n"].astype(float)
-        return out
-    tmp = sub.assign(_wy=sub["_w"] * sub["_y"], _w2=sub["_w"] ** 2)
-    s = tmp.groupby("_g", sort=True, observed=True)[["_w", "_wy", "_w2"]].sum()
-    mean = s["_wy"] / s["_w"]
-    dev2 = (sub["_y"] - sub["_g"].map(mean)) ** 2 * sub["_w"]
-    ss = dev2.groupby(sub["_g"], sort=True, observed=True).sum()
-    n_eff = s["_w"] ** 2 / s["_w2"]
-    out = pd.DataFrame(
-        {
-            "n": g["_y"].count(),
-            "mean": mean,
-            # Σw(y - m)² / Σw · n_eff / (n_eff - 1): unbiased under the effective sample size
-            "var": ss / s["_w"] * n_eff / (n_eff - 1),
-            "n_eff": n_eff,
-        }
-    )
-    return out
-
-
 def _one_slice(
     sub: pd.DataFrame, *, key: Any, params: dict[str, Any], excluded: list[str]
 ) -> dict[str, pd.DataFrame | None]:
     weighted = params["weights"] is not None
-    summ = _summaries(sub, weighted)
-    desc = _descriptives(sub, summ, weighted, params["conf_level"])
+    summ = grp.summaries(sub, weighted)
+    desc = grp.descriptives(sub, summ, weighted, params["conf_level"])
     small = summ.index[summ["n"] < 2]
     excluded.extend(f"{key}/{g}" if key is not None else str(g) for g in small)
     summ = summ[summ["n"] >= 2]
@@ -711,7 +685,7 @@ def _one_slice(
     n = summ["n_eff"].to_numpy(dtype=float)
     mean = summ["mean"].to_numpy(dtype=float)
     var = summ["var"].to_numpy(dtype=float)
-    ranks = _ranks(sub) if method == "kruskal" or params["posthoc"] == "dunn" else None
+    ranks = grp.ranks(sub) if method == "kruskal" or params["posthoc"] == "dunn" else None
     flat = summ.index[summ["var"] <= 0].tolist()
     if flat and method in ("welch", "brown-forsythe"):
         warnings.warn(
@@ -735,7 +709,7 @@ def _one_slice(
             out["letters"] = _letters(groups, mean, out["posthoc"], params["alpha"])
     out["grand_mean"] = _grand(groups, summ, method, params)
     if params["assumptions"]:
-        out["assumptions"] = _assumptions(sub, summ)
+        out["assumptions"] = grp.assumptions(sub, summ)
     return out
 
 
@@ -752,20 +726,6 @@ def _choose(sub: pd.DataFrame, requested: str) -> tuple[str, str]:
         "auto: Welch's ANOVA, robust to unequal variances and group sizes "
         "without a variance pre-test (Delacre et al., 2019)"
     )
-
-
-def _ranks(sub: pd.DataFrame) -> dict[str, Any]:
-    y = sub["_y"]
-    r = y.rank(method="average")
-    counts = y.value_counts().to_numpy(dtype=float)
-    rs = r.groupby(sub["_g"], sort=True, observed=True).agg(["sum", "mean", "count"])
-    return {
-        "rank_sum": rs["sum"].to_numpy(dtype=float),
-        "mean_rank": rs["mean"].to_numpy(dtype=float),
-        "n": rs["count"].to_numpy(dtype=float),
-        "tie_sum": float((counts**3 - counts).sum()),
-        "total_n": float(len(y)),
-    }
 
 
 def _omnibus(
@@ -954,106 +914,6 @@ def _grand(
     return pd.DataFrame(
         {"group": groups, "n": summ["n"].to_numpy(), "mean": summ["mean"].to_numpy(), **res}
     )
-
-
-def _descriptives(
-    sub: pd.DataFrame, summ: pd.DataFrame, weighted: bool, level: float
-) -> pd.DataFrame:
-    from scipy import stats
-
-    n_eff = summ["n_eff"].to_numpy(dtype=float)
-    sd = np.sqrt(summ["var"].to_numpy(dtype=float))
-    se = sd / np.sqrt(n_eff)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        crit = stats.t.isf((1 - level) / 2, np.where(n_eff > 1, n_eff - 1, np.nan))
-    mean = summ["mean"].to_numpy(dtype=float)
-    if weighted:
-        q = _weighted_quantiles(sub, summ.index)
-    else:
-        grouped = sub.groupby("_g", sort=True, observed=True)["_y"]
-        q = grouped.quantile([0.5, 0.25, 0.75]).unstack()
-        q.columns = ["median", "q1", "q3"]
-        q = q.reindex(summ.index)
-    return pd.DataFrame(
-        {
-            "group": summ.index.to_numpy(),
-            "n": summ["n"].to_numpy(dtype=int),
-            "n_eff": n_eff,
-            "mean": mean,
-            "sd": sd,
-            "se": se,
-            "ci_low": mean - crit * se,
-            "ci_high": mean + crit * se,
-            "median": q["median"].to_numpy(dtype=float),
-            "q1": q["q1"].to_numpy(dtype=float),
-            "q3": q["q3"].to_numpy(dtype=float),
-        }
-    )
-
-
-def _weighted_quantiles(sub: pd.DataFrame, index: pd.Index) -> pd.DataFrame:
-    """Weighted quantiles: the smallest y whose cumulative weight share reaches p."""
-    rows = {}
-    for g, part in sub.groupby("_g", sort=True, observed=True):
-        order = np.argsort(part["_y"].to_numpy(), kind="mergesort")
-        y = part["_y"].to_numpy()[order]
-        cw = np.cumsum(part["_w"].to_numpy()[order])
-        share = cw / cw[-1]
-        rows[g] = [y[np.searchsorted(share, p - 1e-12)] for p in (0.5, 0.25, 0.75)]
-    out = pd.DataFrame.from_dict(rows, orient="index", columns=["median", "q1", "q3"])
-    return out.reindex(index)
-
-
-def _assumptions(sub: pd.DataFrame, summ: pd.DataFrame) -> pd.DataFrame:
-    from scipy import stats
-
-    from .stats import omnibus
-
-    rows = []
-    for test, center in (("levene_mean", "mean"), ("levene_median", "median")):
-        centre = sub.groupby("_g", sort=True, observed=True)["_y"].transform(center)
-        dev = (sub["_y"] - centre).abs()
-        g = dev.groupby(sub["_g"], sort=True, observed=True).agg(["count", "mean", "var"])
-        if (g["var"] > 0).any():
-            res = omnibus.anova(
-                g["count"].to_numpy(float), g["mean"].to_numpy(float), g["var"].to_numpy(float)
-            )
-        else:
-            res = {"statistic": np.nan, "df1": np.nan, "df2": np.nan, "p_value": np.nan}
-        rows.append(
-            {
-                "test": test,
-                "group": None,
-                **{c: res[c] for c in ("statistic", "df1", "df2", "p_value")},
-                "n": int(g["count"].sum()),
-                "note": "unweighted" if test == "levene_mean" else "Brown-Forsythe variant",
-            }
-        )
-    for grp, part in sub.groupby("_g", sort=True, observed=True):
-        y = part["_y"].to_numpy()
-        note = "large n: tiny departures from normality become significant; judge by a Q-Q plot"
-        stat, p = np.nan, np.nan
-        if y.size < 3 or np.ptp(y) == 0:
-            note = "not computed: fewer than 3 values or no variation"
-        elif y.size > SHAPIRO_MAX_N:
-            note = f"not computed: n > {SHAPIRO_MAX_N}, where the test only reflects n"
-        else:
-            stat, p = stats.shapiro(y)
-            if y.size < 50:
-                note = "small n: low power to detect non-normality"
-        rows.append(
-            {
-                "test": "shapiro",
-                "group": grp,
-                "statistic": float(stat),
-                "df1": np.nan,
-                "df2": np.nan,
-                "p_value": float(p),
-                "n": int(y.size),
-                "note": note,
-            }
-        )
-    return pd.DataFrame(rows)
 
 
 def _need(ranks: dict[str, Any] | None) -> dict[str, Any]:
