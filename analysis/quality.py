@@ -135,6 +135,32 @@ def screen_quality(
     -----
     DataQualityWarning
         How many respondents were excluded, per reason.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> import pandas as pd
+    >>> from analysis import read_survey
+    >>> export = pd.DataFrame({
+    ...     "id": ["a", "b", "c", "d"], "秒": [300, 20, 280, 310],
+    ...     "q1": [4, 5, 5, 4], "q2": [3, 5, 5, 4], "q3": [5, 4, 5, 4],
+    ... })
+    >>> codebook = {
+    ...     "id_column": "id", "duration_column": "秒", "scale": {"min": 1, "max": 5},
+    ...     "items": [{"column": c, "id": c, "dimension": "masses"} for c in ("q1", "q2", "q3")],
+    ... }
+    >>> survey = read_survey(export, codebook=codebook)
+    >>> with warnings.catch_warnings():  # a DataQualityWarning says who was excluded
+    ...     warnings.simplefilter("ignore")
+    ...     screened = screen_quality(survey, exclude=["speeder"])
+    >>> screened.responses[["respondent_id", "flag_speeder", "flag_straightline"]]
+      respondent_id  flag_speeder  flag_straightline
+    0             a         False              False
+    1             c         False               True
+    2             d         False               True
+    >>> screened.exclusions
+      respondent_id  row   reason
+    0             b    3  speeder
     """
     exclude = list(exclude)
     for reason in exclude:

@@ -95,6 +95,26 @@ def score_survey(
     With :math:`x_{ij}` the answers of respondent :math:`i` to the :math:`k` items of a
     dimension and :math:`m_i` the number answered, the score is
     :math:`\\bar x_i = \\sum_j x_{ij} / m_i` when :math:`m_i / k \\ge` ``min_answered``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from analysis import read_survey
+    >>> export = pd.DataFrame({
+    ...     "id": ["a", "b", "c", "d", "e", "f"],
+    ...     "社区": ["桂花", "桂花", "桂花", "梅园", "梅园", "梅园"],
+    ...     "q1": [4, 5, 3, 2, 4, 1], "q2": [4, 4, 3, 2, 5, 2], "q3": [5, 4, 2, 1, 4, 2],
+    ... })
+    >>> codebook = {
+    ...     "id_column": "id", "group_column": "社区", "scale": {"min": 1, "max": 5},
+    ...     "items": [{"column": c, "id": c, "dimension": "masses"} for c in ("q1", "q2", "q3")],
+    ... }
+    >>> survey = read_survey(export, codebook=codebook)
+    >>> score_survey(survey).round(3).head(3)
+      respondent_id group dimension  score  n_items
+    0             a    桂花    masses  4.333        3
+    1             b    桂花    masses  4.333        3
+    2             c    桂花    masses  2.667        3
     """
     check_option("method", method, ("mean", "sum", "z"), owner="score_survey")
     cb = _codebook(survey, "score_survey")
@@ -331,6 +351,24 @@ def reliability(survey: SurveyData, *, missing: Missing = "pairwise") -> pd.Data
     Cronbach (1951), Psychometrika 16, 297-334. Feldt, Woodruff & Salih (1987), Applied
     Psychological Measurement 11, 93-103. McDonald (1999), Test Theory. Kaiser (1974),
     Psychometrika 39, 31-36. Bartlett (1951), JRSS B 13, 1-8. Revelle, psych::alpha.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from analysis import read_survey
+    >>> export = pd.DataFrame({
+    ...     "id": ["a", "b", "c", "d", "e", "f"],
+    ...     "社区": ["桂花", "桂花", "桂花", "梅园", "梅园", "梅园"],
+    ...     "q1": [4, 5, 3, 2, 4, 1], "q2": [4, 4, 3, 2, 5, 2], "q3": [5, 4, 2, 1, 4, 2],
+    ... })
+    >>> codebook = {
+    ...     "id_column": "id", "group_column": "社区", "scale": {"min": 1, "max": 5},
+    ...     "items": [{"column": c, "id": c, "dimension": "masses"} for c in ("q1", "q2", "q3")],
+    ... }
+    >>> survey = read_survey(export, codebook=codebook)
+    >>> reliability(survey)[["dimension", "n", "alpha", "alpha_std", "omega"]].round(3)
+      dimension  n  alpha  alpha_std  omega
+    0    masses  6  0.931      0.938  0.939
     """
     import warnings
 
@@ -425,9 +463,27 @@ def item_analysis(survey: SurveyData, *, missing: Missing = "pairwise") -> pd.Da
     psych's ``r.drop``. For the 区分度 the dimension score is the mean of answered items
     (listwise: of complete respondents); the low group has scores at or below the 27th
     percentile, the high group at or above the 73rd (ties at a cut-off go into the group).
-    """
-    from scipy.stats import ttest_ind
 
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from analysis import read_survey
+    >>> export = pd.DataFrame({
+    ...     "id": ["a", "b", "c", "d", "e", "f"],
+    ...     "社区": ["桂花", "桂花", "桂花", "梅园", "梅园", "梅园"],
+    ...     "q1": [4, 5, 3, 2, 4, 1], "q2": [4, 4, 3, 2, 5, 2], "q3": [5, 4, 2, 1, 4, 2],
+    ... })
+    >>> codebook = {
+    ...     "id_column": "id", "group_column": "社区", "scale": {"min": 1, "max": 5},
+    ...     "items": [{"column": c, "id": c, "dimension": "masses"} for c in ("q1", "q2", "q3")],
+    ... }
+    >>> survey = read_survey(export, codebook=codebook)
+    >>> item_analysis(survey)[["item_id", "mean", "citc", "alpha_if_deleted"]].round(3)
+      item_id   mean   citc  alpha_if_deleted
+    0      q1  3.167  0.852             0.906
+    1      q2  3.333  0.905             0.882
+    2      q3  3.000  0.848             0.915
+    """
     check_option("missing", missing, ("pairwise", "listwise"), owner="item_analysis")
     cb = _codebook(survey, "item_analysis")
     rows = []
@@ -459,11 +515,7 @@ def item_analysis(survey: SurveyData, *, missing: Missing = "pairwise") -> pd.Da
                 citc = float(cov_rest / np.sqrt(cov[i, i] * var_rest)) if k >= 2 else np.nan
             a = col[high & ~np.isnan(col)]
             b = col[low & ~np.isnan(col)]
-            if len(a) >= 2 and len(b) >= 2 and (a.var() > 0 or b.var() > 0):
-                res = ttest_ind(a, b, equal_var=False)
-                t, p = float(res.statistic), float(res.pvalue)
-            else:
-                t = p = float("nan")
+            t, p = _welch(a, b)
             rows.append(
                 {
                     "dimension": dim,
@@ -503,6 +555,31 @@ def item_analysis(survey: SurveyData, *, missing: Missing = "pairwise") -> pd.Da
     )
 
 
+def _welch(a: np.ndarray, b: np.ndarray) -> tuple[float, float]:
+    """Welch's t (a minus b) and its two-sided p; NaN when either group has < 2 values or
+    both have no spread.
+
+    Notes
+    -----
+    :math:`t = (\\bar a - \\bar b) / \\sqrt{s_a^2/n_a + s_b^2/n_b}` on Welch-Satterthwaite
+    degrees of freedom, as ``scipy.stats.ttest_ind(a, b, equal_var=False)``; computed
+    directly so that groups with almost no spread give no precision warnings.
+    """
+    from scipy.stats import t as t_dist
+
+    na, nb = len(a), len(b)
+    if na < 2 or nb < 2:
+        return float("nan"), float("nan")
+    va = float(np.var(a, ddof=1)) / na
+    vb = float(np.var(b, ddof=1)) / nb
+    se2 = va + vb
+    if se2 <= 0:
+        return float("nan"), float("nan")
+    t = (float(np.mean(a)) - float(np.mean(b))) / np.sqrt(se2)
+    df = se2**2 / (va**2 / (na - 1) + vb**2 / (nb - 1))
+    return float(t), float(2 * t_dist.sf(abs(t), df))
+
+
 # --------------------------------------------------------------------------- weights
 
 
@@ -531,6 +608,18 @@ def weighted_descriptives(
     Notes
     -----
     Rows with a NaN score or weight are left out. Groups whose weights sum to 0 get NaN.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> scores = pd.DataFrame({
+    ...     "group": ["桂花", "桂花", "梅园"], "dimension": "masses",
+    ...     "score": [4.0, 2.0, 3.0], "weight": [3.0, 1.0, 1.0],
+    ... })
+    >>> weighted_descriptives(scores)[["group", "n", "n_eff", "mean"]]
+      group  n  n_eff  mean
+    0    桂花  2    1.6   3.5
+    1    梅园  1    1.0   3.0
     """
     need = {"score", *by}
     lacking = need - set(scores.columns)

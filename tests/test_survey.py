@@ -266,3 +266,29 @@ def test_shuffling_rows_changes_no_statistic(bfi):
     a = score_survey(bfi).sort_values("respondent_id").reset_index(drop=True)
     b = score_survey(shuffled).sort_values("respondent_id").reset_index(drop=True)
     pd.testing.assert_frame_equal(a, b)
+
+
+def test_tiny_groups_give_no_warnings():
+    # three respondents per 27% group with almost no spread: scipy's ttest_ind would warn
+    export = pd.DataFrame(
+        {"q1": [4, 5, 3, 2, 4, 1], "q2": [4, 4, 3, 2, 5, 2], "q3": [5, 4, 2, 1, 4, 2]}
+    )
+    cb = {
+        "scale": {"min": 1, "max": 5},
+        "items": [{"column": c, "id": c, "dimension": "masses"} for c in export],
+    }
+    items = item_analysis(read_survey(export, codebook=cb))  # filterwarnings = error
+    assert items["discrimination_t"].notna().all()
+
+
+@pytest.mark.parametrize(
+    "module",
+    ["analysis.codebook", "analysis.survey", "analysis.quality", "analysis.io.survey_files"],
+)
+def test_docstring_examples_run(module):
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(module), optionflags=doctest.ELLIPSIS)
+    assert result.attempted > 0
+    assert result.failed == 0
