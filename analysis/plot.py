@@ -565,7 +565,8 @@ def plot_means_ci(
     value
         Column of raw scores, used when ``mean`` is absent.
     groups
-        Groups to draw, in this order; default all, in order of appearance.
+        Groups to draw, in this order; default all, in order of appearance. Beyond about
+        eight groups the dots crowd: draw a selection, or use :func:`plot_heatmap`.
     confidence
         Confidence level of intervals computed from raw scores.
     limits
@@ -647,7 +648,7 @@ def plot_means_ci(
 
     with font_context():
         if ax is None:
-            ax = _new_axes((max(6.4, 1.2 + 0.45 * len(dims) * n_groups), 4.4))
+            ax = _new_axes((min(16.0, max(6.4, 1.2 + 0.45 * len(dims) * n_groups)), 4.4))
         for j, name in enumerate(order):
             rows = table[table["g"] == name]
             rows = rows[rows["d"].isin(x_of)]
@@ -685,7 +686,13 @@ def plot_means_ci(
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
         if len(order) > 1 or small:
-            ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize="small")
+            ax.legend(
+                loc="upper left",
+                bbox_to_anchor=(1.01, 1.0),
+                frameon=False,
+                fontsize="small",
+                ncols=max(1, math.ceil(len(order) / 16)),
+            )
         if small:
             hidden = table.loc[table["g"].isin(small), "mean"].isna().all()
             _note(ax, _t("withheld" if hidden else "suppressed", lang), below=48)
@@ -796,7 +803,12 @@ def plot_heatmap(
 
     with font_context():
         if ax is None:
-            ax = _new_axes((max(5.0, 1.6 + 1.15 * len(cols)), max(2.6, 1.2 + 0.42 * len(order))))
+            ax = _new_axes(
+                (
+                    min(16.0, max(5.0, 1.6 + 1.15 * len(cols))),
+                    min(30.0, max(2.6, 1.2 + 0.42 * len(order))),
+                )
+            )
         colours = mpl.colormaps[cmap].with_extremes(bad="#F2F2F2")
         image = ax.imshow(
             np.ma.masked_invalid(matrix), cmap=colours, vmin=vmin, vmax=vmax, aspect="auto"
@@ -1098,7 +1110,7 @@ def plot_keyness(
 
     with font_context():
         if ax is None:
-            ax = _new_axes((6.0, max(2.4, 0.8 + 0.28 * len(shown))))
+            ax = _new_axes((6.0, min(30.0, max(2.4, 0.8 + 0.28 * len(shown)))))
         ys = np.arange(len(shown))
         colour_of = {name: _colour(i) for i, name in enumerate(group_list)}
         stats = shown["stat"].to_numpy(float)
@@ -1411,15 +1423,15 @@ def plot_distributions(
     fw = _check_common(owner, lang, framework)
     check_option("kind", kind, ("box", "violin", "hist"), owner=owner)
     _require(data, [dimension, value] + ([group] if group is not None else []), owner=owner)
-    frame = pd.DataFrame(
-        {
-            "d": data[dimension].to_numpy(),
-            "v": _numeric(data, value, owner=owner).to_numpy(),
-            "g": data[group].to_numpy() if group is not None else "",
-        }
-    ).dropna(subset=["v", "d"])
-    dims = _dimension_order(frame["d"], fw)
-    order = _group_order(frame["g"], groups, owner=owner) if group is not None else [""]
+    arrays = _score_arrays(data, value=value, dimension=dimension, group=group, owner=owner)
+    dims = fw.order({d for d, _ in arrays})
+    present = {g for _, g in arrays}
+    if group is None:
+        order: list[Any] = [""]
+    else:
+        order = _group_order(data[group], groups, owner=owner)
+        if groups is None:
+            order = [g for g in order if g in present]
     small = _suppressed_groups(data, group, suppressed) if group is not None else set()
     if kind == "hist" and group is not None and len(dims) > 1:
         raise ConfigError(
@@ -1429,14 +1441,16 @@ def plot_distributions(
 
     with font_context():
         if ax is None:
-            width = 6.4 if kind == "hist" else max(6.4, 1.2 + 0.5 * len(dims) * len(order))
+            width = (
+                6.4 if kind == "hist" else min(16.0, max(6.4, 1.2 + 0.5 * len(dims) * len(order)))
+            )
             ax = _new_axes((width, 4.4))
         if kind == "hist":
-            _draw_hist(ax, frame, dims, order, group, small, bins, fw, lang)
+            _draw_hist(ax, arrays, dims, order, group, small, bins, fw, lang)
             if limits is not None:
                 ax.set_xlim(*limits)
         else:
-            _draw_boxes(ax, frame, dims, order, kind, small, fw, lang)
+            _draw_boxes(ax, arrays, dims, order, kind, small, fw, lang)
             if limits is not None:
                 ax.set_ylim(*limits)
         for side in ("top", "right"):
@@ -1446,9 +1460,29 @@ def plot_distributions(
         return _finish(ax, title)
 
 
+def _score_arrays(
+    data: pd.DataFrame, *, value: str, dimension: str, group: str | None, owner: str
+) -> dict[tuple[str, Any], np.ndarray]:
+    """Scores per (dimension, group) as float arrays, NaN dropped; group is "" when None.
+
+    Grouping works on the frame's own columns, so Arrow-backed strings are never turned
+    into millions of Python objects.
+    """
+    values = _numeric(data, value, owner=owner)
+    keys = [data[dimension]] + ([data[group]] if group is not None else [])
+    out: dict[tuple[str, Any], np.ndarray] = {}
+    for key, part in values.groupby(keys, sort=False, observed=True, dropna=True):
+        parts = key if isinstance(key, tuple) else (key,)
+        arr = part.to_numpy(dtype=float)
+        arr = arr[~np.isnan(arr)]
+        if arr.size:
+            out[(str(parts[0]), parts[1] if group is not None else "")] = arr
+    return out
+
+
 def _draw_boxes(
     ax: Axes,
-    frame: pd.DataFrame,
+    arrays: dict[tuple[str, Any], np.ndarray],
     dims: list[str],
     order: list[Any],
     kind: str,
@@ -1465,7 +1499,7 @@ def _draw_boxes(
         colour = _SUPPRESSED_COLOUR if is_small else _colour(j)
         datasets, positions = [], []
         for i, dim in enumerate(dims):
-            vals = frame.loc[(frame["d"] == dim) & (frame["g"] == name), "v"].to_numpy(float)
+            vals = arrays.get((dim, name), np.empty(0))
             if vals.size:
                 datasets.append(vals)
                 positions.append(i + (j - (n_groups - 1) / 2) * step)
@@ -1551,7 +1585,7 @@ def _draw_boxes(
 
 def _draw_hist(
     ax: Axes,
-    frame: pd.DataFrame,
+    arrays: dict[tuple[str, Any], np.ndarray],
     dims: list[str],
     order: list[Any],
     group: str | None,
@@ -1560,31 +1594,31 @@ def _draw_hist(
     fw: Framework,
     lang: str,
 ) -> None:
-    values = frame["v"].to_numpy(float)
+    values = np.concatenate(list(arrays.values())) if arrays else np.empty(0)
     if bins is None and values.size:
         lo, hi = float(values.min()), float(values.max())
         edges = np.arange(math.floor(lo * 4) / 4, hi + 0.25 + 1e-9, 0.25)
         bins = edges if edges.size > 1 else 10
     if group is None:
         series = [
-            (fw.label(d, lang), frame.loc[frame["d"] == d, "v"], k, False)
+            (fw.label(d, lang), arrays.get((d, ""), np.empty(0)), k, False)
             for k, d in enumerate(dims)
         ]
     else:
         series = [
             (
                 _shorten(g, 20) + (" *" if g in small else ""),
-                frame.loc[frame["g"] == g, "v"],
+                arrays.get((dims[0], g), np.empty(0)) if dims else np.empty(0),
                 k,
                 g in small,
             )
             for k, g in enumerate(order)
         ]
     for name, vals, k, is_small in series:
-        if vals.empty:
+        if not vals.size:
             continue
         ax.hist(
-            vals.to_numpy(float),
+            vals,
             bins=bins,
             density=True,
             histtype="step",
