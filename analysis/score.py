@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from itertools import accumulate
+from typing import TYPE_CHECKING, Literal, NamedTuple
 
 import pandas as pd
 
@@ -39,8 +39,7 @@ _PER = 1000.0
 _META_SKIP = ("text", "source", "encoding")
 
 
-@dataclass(frozen=True)
-class _Hit:
+class _Hit(NamedTuple):
     token: int  # index of the first token
     n_tokens: int
     start: int  # character offsets into the text
@@ -66,10 +65,12 @@ class _Matcher:
         self.entries = entries
         self.lengths = sorted({len(e) for e in entries}, reverse=True)
         self._inside: dict[str, list[tuple[int, str]]] = {}
+        self._kind = _KindCache(self)
         self.cues = frozenset(lexicon.negation_cues)
         self.window = lexicon.negation_window
 
     def inside(self, word: str) -> list[tuple[int, str]]:
+        """Terms inside ``word``, longest first, without overlap: (offset, term)."""
         found = self._inside.get(word)
         if found is None:
             found = []
@@ -86,32 +87,40 @@ class _Matcher:
                 self._inside[word] = found
         return found
 
+    def kind(self, word: str) -> int:
+        """Bit 4: starts a multi-token expression; 1: is an expression; 2: holds some."""
+        k = 4 if word in self.multi else 0
+        if word in self.single:
+            return k | 1
+        if len(word) > 1 and self.inside(word):
+            return k | 2
+        return k
+
     def hits(self, words: Sequence[str], starts: Sequence[int]) -> list[_Hit]:
         out: list[_Hit] = []
-        single, multi, n, i = self.single, self.multi, len(words), 0
-        while i < n:
+        kind, entries = self._kind, self.entries
+        free = 0  # first token not consumed by a multi-token match
+        for i in [i for i, w in enumerate(words) if kind[w]]:
+            if i < free:
+                continue
             w = words[i]
-            cands = multi.get(w)
-            if cands is not None:
-                matched = False
-                for parts, expr in cands:
-                    k = len(parts)
-                    if tuple(words[i : i + k]) == parts:
-                        end = starts[i + k - 1] + len(words[i + k - 1])
-                        out.append(_Hit(i, k, starts[i], end, expr, self.entries[expr]))
-                        i += k
-                        matched = True
+            k = kind[w]
+            if k & 4:
+                for parts, expr in self.multi[w]:
+                    n = len(parts)
+                    if tuple(words[i : i + n]) == parts:
+                        end = starts[i + n - 1] + len(words[i + n - 1])
+                        out.append(_Hit(i, n, starts[i], end, expr, entries[expr]))
+                        free = i + n
                         break
-                if matched:
+                if i < free:
                     continue
-            ents = single.get(w)
-            if ents is not None:
-                out.append(_Hit(i, 1, starts[i], starts[i] + len(w), w, ents))
-            elif len(w) > 1:
-                for off, term in self.inside(w):
+            if k & 1:
+                out.append(_Hit(i, 1, starts[i], starts[i] + len(w), w, entries[w]))
+            elif k & 2:
+                for off, term in self._inside[w]:
                     s = starts[i] + off
-                    out.append(_Hit(i, 1, s, s + len(term), term, self.entries[term]))
-            i += 1
+                    out.append(_Hit(i, 1, s, s + len(term), term, entries[term]))
         return out
 
     def negated(self, words: Sequence[str], index: int) -> bool:
@@ -130,12 +139,22 @@ class _Matcher:
         return False
 
 
+class _KindCache(dict):
+    """token -> :meth:`_Matcher.kind`, computed on first lookup."""
+
+    def __init__(self, matcher: _Matcher) -> None:
+        super().__init__()
+        self.matcher = matcher
+
+    def __missing__(self, word: str) -> int:
+        k = self.matcher.kind(word)
+        if len(self) < 500_000:
+            self[word] = k
+        return k
+
+
 def _starts(words: Sequence[str]) -> list[int]:
-    out, pos = [], 0
-    for w in words:
-        out.append(pos)
-        pos += len(w)
-    return out
+    return list(accumulate(map(len, words), initial=0))
 
 
 def _unit_bounds(words: Sequence[str], unit: str) -> list[tuple[int, int]]:
@@ -270,7 +289,7 @@ def score_texts(
     pos = {d: k for k, d in enumerate(dims)}
     ndim = len(dims)
     all_words = segmenter.cut_many(docs, jobs=jobs)
-    is_content = segmenter.is_content
+    count_content = segmenter.count_content
 
     doc_idx: list[int] = []
     unit_ids: list[int] = []
@@ -296,7 +315,7 @@ def score_texts(
                     wsum[k] += w
                     negs[k] += neg
                 h += 1
-            ntok = sum(1 for w in words[a:b] if is_content(w))
+            ntok = count_content(words[a:b]) if unit != "document" else count_content(words)
             doc_idx.extend([d] * ndim)
             unit_ids.extend([u] * ndim)
             n_hits.extend(counts)

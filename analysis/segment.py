@@ -26,6 +26,7 @@ import unicodedata
 from array import array
 from collections.abc import Iterable, Iterator, Sequence
 from importlib import resources
+from itertools import accumulate, chain
 from os import PathLike
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
@@ -169,11 +170,12 @@ class Segmenter:
     gives one. Tokens partition the text: whitespace and punctuation are tokens too, so the
     offsets of :meth:`tokens` are exact and ``"".join(cut(text)) == text``.
 
-    Agreement of the rjieba backend with jieba, measured on the 14 documents of the demo
-    corpus (data/raw/demo/texts, 15,280 characters, domain dictionary loaded, HMM on):
-    see ``benchmarks/bench_text.py``; 97.6 % of jieba's token boundaries are also rjieba's
-    and 96.9 % of jieba's tokens are identical; the differences are in how the HMM joins
-    unknown two- and three-character sequences, never in dictionary terms.
+    Agreement of the rjieba backend with jieba, measured by ``benchmarks/bench_text.py`` on
+    the demo corpus (data/raw/demo/texts, 22 documents, 33,002 characters, HMM on): with
+    the domain dictionary, and with the default lexicon's words added, 100.0 % of jieba's
+    tokens are identical in rjieba's output (same start and end). rjieba is a port of the
+    same algorithm and model; differences can still occur on other text, so the backend is
+    part of the fingerprint and of the token cache key.
 
     Examples
     --------
@@ -217,7 +219,7 @@ class Segmenter:
         self.fingerprint = self._make_fingerprint()
         self._tokenizer: Any = None
         self._memory: dict[str, array] = {}
-        self._content: dict[str, bool] = {}
+        self._content = _ContentCache(self.stopwords)
         self._start_method: str | None = None  # process start method for jobs > 1
 
     # ------------------------------------------------------------------ construction
@@ -246,7 +248,7 @@ class Segmenter:
         new.fingerprint = new._make_fingerprint()
         new._tokenizer = None
         new._memory = {}
-        new._content = {}
+        new._content = _ContentCache(new.stopwords)
         return new
 
     def _make_fingerprint(self, *, extra: bool = True) -> str:
@@ -266,11 +268,12 @@ class Segmenter:
         state = self.__dict__.copy()
         state["_tokenizer"] = None
         state["_memory"] = {}
-        state["_content"] = {}
+        state["_content"] = None
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
+        self._content = _ContentCache(self.stopwords)
 
     def __repr__(self) -> str:
         return (
@@ -329,7 +332,7 @@ class Segmenter:
 
     def tokens(self, text: str) -> list[Token]:
         """Tokens of ``text`` with character offsets (uses the cache)."""
-        return _to_tokens(text, self._ends([text])[0])
+        return _to_tokens(self._words([text])[0])
 
     def is_content(self, token: str | Token) -> bool:
         """Whether a token counts as content.
@@ -339,12 +342,11 @@ class Segmenter:
         stopword.
         """
         word = token.text if isinstance(token, Token) else token
-        known = self._content.get(word)
-        if known is None:
-            known = _is_content(word, self.stopwords)
-            if len(self._content) < 200_000:
-                self._content[word] = known
-        return known
+        return self._content[word]
+
+    def count_content(self, words: Iterable[str]) -> int:
+        """Number of content tokens among ``words`` (see :meth:`is_content`)."""
+        return sum(map(self._content.__getitem__, words))
 
     def segment(
         self, docs: pd.DataFrame | Sequence[str] | Iterable[str], *, jobs: int = 1
@@ -365,19 +367,13 @@ class Segmenter:
         list of list of Token
             One token list per document, in input order.
         """
-        texts = _texts_of(docs)
-        return [
-            _to_tokens(t, ends) for t, ends in zip(texts, self._ends(texts, jobs=jobs), strict=True)
-        ]
+        return [_to_tokens(words) for words in self._words(_texts_of(docs), jobs=jobs)]
 
     def cut_many(
         self, docs: pd.DataFrame | Sequence[str] | Iterable[str], *, jobs: int = 1
     ) -> list[list[str]]:
         """Like :meth:`segment` but returns the token strings only (faster)."""
-        texts = _texts_of(docs)
-        return [
-            _split(t, ends) for t, ends in zip(texts, self._ends(texts, jobs=jobs), strict=True)
-        ]
+        return self._words(_texts_of(docs), jobs=jobs)
 
     # ------------------------------------------------------------------ cache
     def _cache_key(self, text: str) -> str:
@@ -429,25 +425,31 @@ class Segmenter:
             tmp.write_bytes(ends.tobytes())
             os.replace(tmp, path)
 
-    def _ends(self, texts: Sequence[str], *, jobs: int = 1) -> list[array]:
-        digests = [self._cache_key(t) for t in texts]
-        out: list[array | None] = [
-            self._cache_get(d, len(t)) for d, t in zip(digests, texts, strict=True)
-        ]
-        todo = [i for i, e in enumerate(out) if e is None]
+    def _words(self, texts: Sequence[str], *, jobs: int = 1) -> list[list[str]]:
+        keys = [self._cache_key(t) for t in texts]
+        out: list[list[str] | None] = []
+        todo: list[int] = []
+        for i, (key, text) in enumerate(zip(keys, texts, strict=True)):
+            ends = self._cache_get(key, len(text))
+            if ends is None:
+                todo.append(i)
+                out.append(None)
+            else:
+                out.append(_split(text, ends))
         if todo:
             logger.debug("segmenting %d of %d documents", len(todo), len(texts))
-            computed = self._compute_ends([texts[i] for i in todo], jobs=jobs)
-            for i, ends in zip(todo, computed, strict=True):
-                out[i] = ends
-                self._cache_put(digests[i], ends)
-        return [e if e is not None else array("I") for e in out]
+            computed = self._segment_missing([texts[i] for i in todo], jobs=jobs)
+            for i, words in zip(todo, computed, strict=True):
+                out[i] = words
+                self._cache_put(keys[i], _ends_of(words))
+        return [w if w is not None else [] for w in out]
 
-    def _compute_ends(self, texts: list[str], *, jobs: int) -> list[array]:
+    def _segment_missing(self, texts: list[str], *, jobs: int) -> list[list[str]]:
+        """Segment texts that are not cached: here, or in a process pool."""
         if jobs == -1:
             jobs = os.cpu_count() or 1
         if jobs <= 1 or len(texts) < 2:
-            return [_ends_of(self.cut(t)) for t in texts]
+            return [self.cut(t) for t in texts]
         from concurrent.futures import ProcessPoolExecutor
 
         chunks = _chunks(texts, jobs * 4)
@@ -460,7 +462,8 @@ class Segmenter:
             max_workers=jobs, mp_context=context, initializer=_init_worker, initargs=(self,)
         ) as pool:
             parts = list(pool.map(_work, chunks))
-        return [e for part in parts for e in _unpack(part)]
+        ends = [e for part in parts for e in _unpack(part)]
+        return [_split(t, e) for t, e in zip(texts, ends, strict=True)]
 
 
 # ---------------------------------------------------------------------- helpers (picklable)
@@ -493,30 +496,30 @@ def _chunks(texts: list[str], n: int) -> list[list[str]]:
 
 
 def _ends_of(words: list[str]) -> array:
-    ends = array("I")
-    pos = 0
-    for w in words:
-        pos += len(w)
-        ends.append(pos)
-    return ends
+    return array("I", accumulate(map(len, words)))
 
 
 def _split(text: str, ends: array) -> list[str]:
-    out = []
-    start = 0
-    for end in ends:
-        out.append(text[start:end])
-        start = end
-    return out
+    return [text[a:b] for a, b in zip(chain((0,), ends), ends, strict=False)]
 
 
-def _to_tokens(text: str, ends: array) -> list[Token]:
-    out = []
-    start = 0
-    for end in ends:
-        out.append(Token(text[start:end], start, end))
-        start = end
-    return out
+def _to_tokens(words: list[str]) -> list[Token]:
+    starts = accumulate(map(len, words), initial=0)
+    return [Token(w, a, a + len(w)) for w, a in zip(words, starts, strict=False)]
+
+
+class _ContentCache(dict):
+    """token -> is content; computed on first lookup (a dict, so lookups stay in C)."""
+
+    def __init__(self, stopwords: frozenset[str]) -> None:
+        super().__init__()
+        self.stopwords = stopwords
+
+    def __missing__(self, word: str) -> bool:
+        known = _is_content(word, self.stopwords)
+        if len(self) < 500_000:
+            self[word] = known
+        return known
 
 
 def _texts_of(docs: Any) -> list[str]:

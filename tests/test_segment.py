@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pickle
+from array import array
 from pathlib import Path
 
 import pytest
@@ -196,7 +197,7 @@ def test_disk_cache_is_reused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     def boom(*args, **kwargs):
         raise AssertionError("re-segmented despite the cache")
 
-    monkeypatch.setattr(again, "_compute_ends", boom)
+    monkeypatch.setattr(again, "_segment_missing", boom)
     assert again.cut_many(texts) == first
     assert first[2] == []
 
@@ -211,13 +212,13 @@ def test_lexicon_edit_resegments_only_documents_with_the_new_term(
     assert new.fingerprint != old.fingerprint
     assert new.base_fingerprint == old.base_fingerprint
     calls: list[list[str]] = []
-    compute = new._compute_ends
+    compute = new._segment_missing
 
     def spy(batch: list[str], *, jobs: int) -> list:
         calls.append(list(batch))
         return compute(batch, jobs=jobs)
 
-    monkeypatch.setattr(new, "_compute_ends", spy)
+    monkeypatch.setattr(new, "_segment_missing", spy)
     got = new.cut_many(texts)
     assert calls == [["设立红色议事厅。"]]
     assert got == Segmenter(extra_words=["网格员", "红色议事厅"]).cut_many(texts)
@@ -257,7 +258,7 @@ def test_segment_frame_and_pickle_roundtrip(seg: Segmenter) -> None:
     assert clone.fingerprint == seg.fingerprint
     assert clone.cut("推行一站式服务") == ["推行", "一站式服务"]
     _init_worker(clone)
-    assert _work(["发展党员"]) == [seg._ends(["发展党员"])[0].tobytes()]
+    assert _work(["发展党员"]) == [array("I", [4]).tobytes()]
 
 
 def test_segment_needs_text_column(seg: Segmenter) -> None:
