@@ -140,9 +140,9 @@ def _score(
         "seconds": min(times),
         "all_seconds": times,
         "setup_s": min(setups),
-        "hits": int(out["n_hits"].sum()),
+        "hits": hits,
         "segmented_docs": calls,
-        "fingerprint": seg.fingerprint[:12],
+        "fingerprint": fingerprint,
     }
 
 
