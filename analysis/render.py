@@ -170,17 +170,18 @@ def write_docx(doc: ReportDocument, path: Path) -> Path:
     from docx import Document
     from docx.enum.style import WD_STYLE_TYPE
     from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Cm, Pt
+    from docx.shared import Cm, Pt, RGBColor
 
     document = Document()
     styles = document.styles
     _set_east_asian_font(styles["Normal"], "Times New Roman", "宋体", 10.5)
     for name, size in (("Title", 18), ("Heading 1", 14), ("Heading 2", 12)):
         _set_east_asian_font(styles[name], "Times New Roman", "黑体", size)
-        styles[name].font.color.rgb = None
+        styles[name].font.color.rgb = RGBColor(0, 0, 0)
     caption = styles["Caption"]
     _set_east_asian_font(caption, "Times New Roman", "黑体", 10)
     caption.font.italic = False
+    caption.font.color.rgb = RGBColor(0, 0, 0)  # Word's default caption is blue
     note = styles.add_style("Table Note", WD_STYLE_TYPE.PARAGRAPH)
     note.base_style = styles["Normal"]
     _set_east_asian_font(note, "Times New Roman", "宋体", 9)
