@@ -176,52 +176,68 @@ class Item:
 
 DEMOGRAPHICS = (
     Demographic(2, "您的性别：", ("男", "女"), "gender"),
-    Demographic(3, "您的年龄：", ("18-29岁", "30-39岁", "40-49岁", "50-59岁", "60岁及以上"),
-                "age_group"),
+    Demographic(
+        3, "您的年龄：", ("18-29岁", "30-39岁", "40-49岁", "50-59岁", "60岁及以上"), "age_group"
+    ),
     Demographic(4, "您的政治面貌：", ("中共党员", "共青团员", "民主党派", "群众"), "party"),
-    Demographic(5, "您在本社区居住的年限：", ("1年以下", "1-3年", "4-10年", "10年以上"),
-                "residence_years"),
-    Demographic(6, "您的文化程度：", ("初中及以下", "高中/中专", "大专", "本科及以上"),
-                "education"),
+    Demographic(
+        5, "您在本社区居住的年限：", ("1年以下", "1-3年", "4-10年", "10年以上"), "residence_years"
+    ),
+    Demographic(
+        6, "您的文化程度：", ("初中及以下", "高中/中专", "大专", "本科及以上"), "education"
+    ),
 )
 COMMUNITY_COLUMN = "1、您所居住的社区："
 
 ITEMS = (
     # reform 服务改革
     Item(7, "您对社区“一站式”服务的满意程度", "reform", rho=0.62),
-    Item(8, "您对社区网上办事、自助服务终端等“互联网+政务服务”的满意程度", "reform",
-         rho=0.55, shift=0.15),
+    Item(
+        8,
+        "您对社区网上办事、自助服务终端等“互联网+政务服务”的满意程度",
+        "reform",
+        rho=0.55,
+        shift=0.15,
+    ),
     Item(9, "您对社区落实“最多跑一次”、简化办事流程的满意程度", "reform", rho=0.60),
     Item(10, "在社区办事经常需要反复跑腿", "reform", reverse=True, rho=0.42),
     # development 服务发展
-    Item(11, "您对社区集体经济发展和居民增收情况的满意程度", "development", rho=0.58,
-         shift=0.25),
+    Item(11, "您对社区集体经济发展和居民增收情况的满意程度", "development", rho=0.58, shift=0.25),
     Item(12, "您对本社区近年来经济社会发展变化的满意程度", "development", rho=0.64),
     Item(13, "社区发展的成果普通居民很难享受到", "development", reverse=True, rho=0.45),
     # livelihood 服务民生
     Item(14, "您对社区在就学、就医、就业等方面提供帮助的满意程度", "livelihood", rho=0.56),
     Item(15, "您对社区养老托幼服务的满意程度", "livelihood", rho=0.60, shift=0.10),
-    Item(16, "您对社区道路、停车、环境卫生和治安等基础设施与公共安全的满意程度",
-         "livelihood", rho=0.52, shift=0.20),
+    Item(
+        16,
+        "您对社区道路、停车、环境卫生和治安等基础设施与公共安全的满意程度",
+        "livelihood",
+        rho=0.52,
+        shift=0.20,
+    ),
     Item(17, "社区对困难群众的生活保障不到位", "livelihood", reverse=True, rho=0.40),
     # masses 服务群众
     Item(18, "您对社区干部走访居民、倾听群众意见的满意程度", "masses", rho=0.62),
     Item(19, "您对网格员、志愿者和服务热线及时回应居民诉求的满意程度", "masses", rho=0.58),
-    Item(20, "您对社区解决居民“操心事、烦心事、揪心事”的满意程度", "masses", rho=0.60,
-         shift=0.10),
+    Item(20, "您对社区解决居民“操心事、烦心事、揪心事”的满意程度", "masses", rho=0.60, shift=0.10),
     Item(21, "向社区反映的问题常常没有下文", "masses", reverse=True, rho=0.42),
     # members 服务党员
     Item(22, "您对社区党组织开展“三会一课”等党员教育活动的满意程度", "members", rho=0.58),
-    Item(23, "您对社区党组织关心帮扶老党员、困难党员和流动党员的满意程度", "members",
-         rho=0.60),
+    Item(23, "您对社区党组织关心帮扶老党员、困难党员和流动党员的满意程度", "members", rho=0.60),
     Item(24, "您对社区党组织保障党员权利、做好发展党员工作的满意程度", "members", rho=0.55),
-    Item(25, "社区党组织的活动流于形式，与普通党员和居民关系不大", "members", reverse=True,
-         rho=0.38),
+    Item(
+        25, "社区党组织的活动流于形式，与普通党员和居民关系不大", "members", reverse=True, rho=0.38
+    ),
 )
 TEXT_COLUMN = "26、您对社区党组织的工作还有哪些意见和建议？"
 
-HEADER = (*META_COLUMNS, COMMUNITY_COLUMN, *(d.column for d in DEMOGRAPHICS),
-          *(i.column for i in ITEMS), TEXT_COLUMN)
+HEADER = (
+    *META_COLUMNS,
+    COMMUNITY_COLUMN,
+    *(d.column for d in DEMOGRAPHICS),
+    *(i.column for i in ITEMS),
+    TEXT_COLUMN,
+)
 
 # --------------------------------------------------------------------------------------
 # Planted effects and rows (序号 values in the final sheet; documented in README.md)
@@ -246,8 +262,18 @@ ID_NUMBER_IDS = (260, 1333)
 # Open-ended answers: hand-written fragments by topic
 # --------------------------------------------------------------------------------------
 
-SHORT_ANSWERS = ("无", "没有", "暂无", "无意见", "没什么意见", "挺好的", "很好", "满意",
-                 "没有意见，挺好", "无。")
+SHORT_ANSWERS = (
+    "无",
+    "没有",
+    "暂无",
+    "无意见",
+    "没什么意见",
+    "挺好的",
+    "很好",
+    "满意",
+    "没有意见，挺好",
+    "无。",
+)
 
 FRAGMENTS: dict[str, tuple[str, ...]] = {
     "positive": (
@@ -368,14 +394,27 @@ def _demographics(rng: np.random.Generator) -> list[str]:
     """Draw gender, age, party, residence and education (in DEMOGRAPHICS order)."""
     gender, age, party, residence, education = (d.options for d in DEMOGRAPHICS)
     a = int(rng.choice(5, p=[0.13, 0.21, 0.20, 0.19, 0.27]))
-    party_p = ([0.08, 0.38, 0.004, 0.536] if a == 0
-               else [0.27, 0.0, 0.02, 0.71] if a == 4 else [0.19, 0.0, 0.015, 0.795])
-    residence_p = ([0.18, 0.34, 0.30, 0.18], [0.12, 0.30, 0.38, 0.20],
-                   [0.07, 0.18, 0.38, 0.37], [0.04, 0.12, 0.32, 0.52],
-                   [0.03, 0.08, 0.27, 0.62])[a]
-    education_p = ([0.05, 0.17, 0.28, 0.50], [0.08, 0.20, 0.30, 0.42],
-                   [0.18, 0.32, 0.25, 0.25], [0.35, 0.35, 0.18, 0.12],
-                   [0.55, 0.28, 0.10, 0.07])[a]
+    party_p = (
+        [0.08, 0.38, 0.004, 0.536]
+        if a == 0
+        else [0.27, 0.0, 0.02, 0.71]
+        if a == 4
+        else [0.19, 0.0, 0.015, 0.795]
+    )
+    residence_p = (
+        [0.18, 0.34, 0.30, 0.18],
+        [0.12, 0.30, 0.38, 0.20],
+        [0.07, 0.18, 0.38, 0.37],
+        [0.04, 0.12, 0.32, 0.52],
+        [0.03, 0.08, 0.27, 0.62],
+    )[a]
+    education_p = (
+        [0.05, 0.17, 0.28, 0.50],
+        [0.08, 0.20, 0.30, 0.42],
+        [0.18, 0.32, 0.25, 0.25],
+        [0.35, 0.35, 0.18, 0.12],
+        [0.55, 0.28, 0.10, 0.07],
+    )[a]
     return [
         _pick(rng, gender, [0.44, 0.56]),
         age[a],
@@ -452,17 +491,38 @@ def _open_answer(rng: np.random.Generator, theta: np.ndarray, age: str) -> str:
 def _ip(rng: np.random.Generator) -> str:
     """A plausible mobile/broadband address, mostly in Nanjing."""
     if rng.random() < 0.94:
-        prefix = str(rng.choice(["112.80", "114.222", "180.110", "180.111", "221.226", "49.77",
-                                 "117.89", "58.212", "223.104", "121.229", "114.221"]))
+        prefix = str(
+            rng.choice(
+                [
+                    "112.80",
+                    "114.222",
+                    "180.110",
+                    "180.111",
+                    "221.226",
+                    "49.77",
+                    "117.89",
+                    "58.212",
+                    "223.104",
+                    "121.229",
+                    "114.221",
+                ]
+            )
+        )
         place = "江苏-南京"
     else:
-        prefix, place = (("58.208", "江苏-苏州"), ("49.93", "江苏-镇江"), ("60.171", "安徽-马鞍山"),
-                         ("101.80", "上海-上海"), ("58.220", "江苏-扬州"))[int(rng.integers(5))]
+        prefix, place = (
+            ("58.208", "江苏-苏州"),
+            ("49.93", "江苏-镇江"),
+            ("60.171", "安徽-马鞍山"),
+            ("101.80", "上海-上海"),
+            ("58.220", "江苏-扬州"),
+        )[int(rng.integers(5))]
     return f"{prefix}.{rng.integers(1, 255)}.{rng.integers(1, 255)}({place})"
 
 
-_HOUR_WEIGHTS = np.array([1, 0.5, 0.2, 0.1, 0.1, 0.3, 1, 3, 6, 8, 8, 6, 7, 5, 4, 5, 5, 5, 6,
-                          9, 10, 9, 6, 3], dtype=float)
+_HOUR_WEIGHTS = np.array(
+    [1, 0.5, 0.2, 0.1, 0.1, 0.3, 1, 3, 6, 8, 8, 6, 7, 5, 4, 5, 5, 5, 6, 9, 10, 9, 6, 3], dtype=float
+)
 
 
 def _submitted(rng: np.random.Generator, community_index: int) -> dt.datetime:
@@ -562,11 +622,19 @@ def simulate(seed: int = SEED) -> list[Respondent]:
             else:
                 ip = _ip(rng)
             last_ip[community].append(ip)
-            people.append(Respondent(
-                community=community, demographics=demo, answers=answers, text=text,
-                submitted=_submitted(rng, ci), seconds=_seconds(rng, demo[1], text),
-                source=source, source_detail=detail, ip=ip,
-            ))
+            people.append(
+                Respondent(
+                    community=community,
+                    demographics=demo,
+                    answers=answers,
+                    text=text,
+                    submitted=_submitted(rng, ci),
+                    seconds=_seconds(rng, demo[1], text),
+                    source=source,
+                    source_detail=detail,
+                    ip=ip,
+                )
+            )
 
     block = np.array([p.answers for p in people], dtype=object)
     _scatter_missing(rng, block)
@@ -580,8 +648,13 @@ def simulate(seed: int = SEED) -> list[Respondent]:
 def _plant(rng: np.random.Generator, people: list[Respondent]) -> None:
     """Apply the documented bad rows, partial responders and PII (in place)."""
     source = people[DUPLICATE_SOURCE_ID - 1]
-    copy = Respondent(**{**source.__dict__, "answers": list(source.answers),
-                         "demographics": list(source.demographics)})
+    copy = Respondent(
+        **{
+            **source.__dict__,
+            "answers": list(source.answers),
+            "demographics": list(source.demographics),
+        }
+    )
     copy.submitted = source.submitted + DUPLICATE_DELAY
     copy.seconds = DUPLICATE_SECONDS
     position = sum(p.submitted <= copy.submitted for p in people)
@@ -616,8 +689,18 @@ def _plant(rng: np.random.Generator, people: list[Respondent]) -> None:
 def _row(serial: int, p: Respondent) -> list[object]:
     t = p.submitted
     stamp = f"{t.year}/{t.month}/{t.day} {t.hour}:{t.minute:02d}:{t.second:02d}"
-    return [serial, stamp, f"{p.seconds}秒", p.source, p.source_detail, p.ip,
-            p.community, *p.demographics, *p.answers, p.text]
+    return [
+        serial,
+        stamp,
+        f"{p.seconds}秒",
+        p.source,
+        p.source_detail,
+        p.ip,
+        p.community,
+        *p.demographics,
+        *p.answers,
+        p.text,
+    ]
 
 
 # --------------------------------------------------------------------------------------
@@ -636,8 +719,11 @@ def _normalise_zip(path: Path) -> None:
             if name == "docProps/core.xml":
                 text = data.decode("utf-8")
                 for tag in ("created", "modified"):
-                    text = re.sub(rf"(<dcterms:{tag}[^>]*>)[^<]*(</dcterms:{tag}>)",
-                                  rf"\g<1>{stamp}\g<2>", text)
+                    text = re.sub(
+                        rf"(<dcterms:{tag}[^>]*>)[^<]*(</dcterms:{tag}>)",
+                        rf"\g<1>{stamp}\g<2>",
+                        text,
+                    )
                 data = text.encode("utf-8")
             info = zipfile.ZipInfo(name, date_time=EXPORT_TIME.timetuple()[:6])
             info.compress_type = zipfile.ZIP_DEFLATED
@@ -700,8 +786,9 @@ def render_codebook() -> str:
     ]
     for item in ITEMS:
         extra = ", reverse: true, scale: agree" if item.reverse else ""
-        lines.append(f'  - {{column: "{item.column}", id: {item.id}, '
-                     f"dimension: {item.dimension}{extra}}}")
+        lines.append(
+            f'  - {{column: "{item.column}", id: {item.id}, dimension: {item.dimension}{extra}}}'
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -747,17 +834,27 @@ def check(committed: Path) -> list[str]:
     """
     with tempfile.TemporaryDirectory() as tmp:
         fresh = generate(Path(tmp))
-        return [name for name, path in fresh.items()
-                if not (committed / name).is_file() or sha256(path) != sha256(committed / name)]
+        return [
+            name
+            for name, path in fresh.items()
+            if not (committed / name).is_file() or sha256(path) != sha256(committed / name)
+        ]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Command line entry point; returns the exit status."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT,
-                        help="output directory (default: data/raw/demo in the repository)")
-    parser.add_argument("--check", action="store_true",
-                        help="regenerate into a temp dir and compare with the files in --out")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=DEFAULT_OUT,
+        help="output directory (default: data/raw/demo in the repository)",
+    )
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="regenerate into a temp dir and compare with the files in --out",
+    )
     args = parser.parse_args(argv)
     if args.check:
         bad = check(args.out)

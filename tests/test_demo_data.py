@@ -27,8 +27,16 @@ CODEBOOK = DEMO / "codebook.yaml"
 README = DEMO / "README.md"
 
 META = ["序号", "提交答卷时间", "所用时间", "来源", "来源详情", "来自IP"]
-COMMUNITIES = {"桂花社区", "长青社区", "和平里社区", "新华社区", "滨江社区", "东湖社区",
-               "枫林社区", "朝阳社区"}
+COMMUNITIES = {
+    "桂花社区",
+    "长青社区",
+    "和平里社区",
+    "新华社区",
+    "滨江社区",
+    "东湖社区",
+    "枫林社区",
+    "朝阳社区",
+}
 SATISFACTION = ["非常不满意", "不满意", "一般", "满意", "非常满意"]
 AGREEMENT = ["非常不同意", "不同意", "一般", "同意", "非常同意"]
 MISSING = {"(跳过)", "(空)"}
@@ -147,8 +155,7 @@ def test_codebook_matches_sheet(sheet: pd.DataFrame, codebook: dict, items: list
         assert (item.get("scale") == "agree") == bool(item.get("reverse"))
 
 
-def test_answers_are_options_except_the_planted_one(sheet: pd.DataFrame,
-                                                    items: list[dict]) -> None:
+def test_answers_are_options_except_the_planted_one(sheet: pd.DataFrame, items: list[dict]) -> None:
     bad = [
         (serial, item["column"], value)
         for item in items
@@ -174,8 +181,9 @@ def test_duplicate_submission(sheet: pd.DataFrame) -> None:
     answers = [c for c in sheet.columns if c not in {"序号", "提交答卷时间", "所用时间"}]
     src, dup = sheet.loc[DUPLICATE_SOURCE], sheet.loc[DUPLICATE]
     assert src[answers].tolist() == dup[answers].tolist()
-    delay = (pd.Timestamp(dup["提交答卷时间"].replace("/", "-"))
-             - pd.Timestamp(src["提交答卷时间"].replace("/", "-")))
+    delay = pd.Timestamp(dup["提交答卷时间"].replace("/", "-")) - pd.Timestamp(
+        src["提交答卷时间"].replace("/", "-")
+    )
     assert pd.Timedelta(minutes=1) < delay < pd.Timedelta(minutes=10)
     duplicated = sheet.duplicated(subset=answers, keep=False)
     assert set(sheet.index[duplicated]) == {DUPLICATE_SOURCE, DUPLICATE}
@@ -225,8 +233,15 @@ def test_generator_constants_match_documentation() -> None:
     assert tuple(gen.PHONE_IDS) == PHONE
     assert tuple(gen.ID_NUMBER_IDS) == ID_NUMBER
     readme = README.read_text(encoding="utf-8")
-    for serial in (OFF_SCALE[0], SPEEDER, DUPLICATE_SOURCE, DUPLICATE, *PARTIAL, *PHONE,
-                   *ID_NUMBER):
+    for serial in (
+        OFF_SCALE[0],
+        SPEEDER,
+        DUPLICATE_SOURCE,
+        DUPLICATE,
+        *PARTIAL,
+        *PHONE,
+        *ID_NUMBER,
+    ):
         assert re.search(rf"(?<!\d){serial}(?!\d)", readme), f"README does not name 序号 {serial}"
 
 
