@@ -609,7 +609,7 @@ def plot_means_ci(
     """
     owner = "plot_means_ci"
     fw = _check_common(owner, lang, framework)
-    if mean in data.columns if isinstance(data, pd.DataFrame) else False:
+    if isinstance(data, pd.DataFrame) and mean in data.columns:
         _require(data, [group, dimension, mean, ci_low, ci_high], owner=owner)
         table = pd.DataFrame(
             {
