@@ -15,7 +15,7 @@ Examples
 'p = .017'
 >>> format_p(1.5e-10)
 'p < .001'
->>> format_number(0.0712, leading_zero=False)
+>>> format_number(0.0712, 3, leading_zero=False)
 '.071'
 >>> format_test("F", 5.181, (2, 17.128), 0.01739)
 'F(2, 17.13) = 5.18, p = .017'

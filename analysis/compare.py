@@ -165,6 +165,12 @@ EFFECT_SYMBOLS = {
     "hedges_g": "g",
     "rank_biserial": "r_rb",
 }
+P_ADJUST_NAMES = {
+    "holm": "Holm",
+    "bonferroni": "Bonferroni",
+    "fdr_bh": "Benjamini-Hochberg",
+    "bh": "Benjamini-Hochberg",
+}
 BOUNDED_EFFECTS = ("omega2", "eta2", "epsilon2", "epsilon2_h", "rank_biserial")
 COLUMN_LABELS_ZH = {
     "dimension": "维度",
@@ -272,8 +278,9 @@ class CompareResult:
                 f"{apa.format_number(row['effect_size'], 2, leading_zero=not bounded)}"
             )
         adj = ""
-        if pd.notna(row["p_adj"]) and len(self.table) > 1:
-            how = self.params.get("p_adjust") or "none"
+        adjusted = self.params.get("p_adjust") not in (None, "none")
+        if adjusted and pd.notna(row["p_adj"]) and len(self.table) > 1:
+            how = P_ADJUST_NAMES.get(self.params.get("p_adjust"), "unadjusted")
             adj = (
                 f"（{how} 校正后 {apa.format_p(row['p_adj'])}）"
                 if lang == "zh"

@@ -156,6 +156,7 @@ def test_text_survey_correlation_warns_for_few_communities():
     survey = pd.DataFrame(
         {"group": list("abcde"), "dimension": "reform", "score": [3.0, 4.1, 3.3, 4.4, 3.9]}
     )
+    texts = texts.rename(columns={"group": "community"})
     with pytest.warns(SmallSampleWarning, match="fewer than 10 communities"):
-        out = an.text_survey_correlation(texts, survey, n_boot=200)
+        out = an.text_survey_correlation(texts, survey, text_group="community", n_boot=200)
     assert_allclose(out.rho.iloc[0], 1.0)

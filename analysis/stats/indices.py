@@ -304,6 +304,7 @@ def text_survey_correlation(
     survey_scores: pd.DataFrame,
     *,
     group: str = "group",
+    text_group: str | None = None,
     dimension: str = "dimension",
     text_value: str = "score",
     survey_value: str = "score",
@@ -325,6 +326,9 @@ def text_survey_correlation(
         Long frame from :func:`analysis.score_survey` (respondents averaged per community).
     group, dimension
         Community and dimension columns (same names in both frames).
+    text_group
+        Community column of ``text_scores`` when it differs from ``group`` (e.g. the
+        ``community`` column of the text metadata).
     text_value, survey_value
         Value columns (e.g. ``"share"`` or ``"score"`` for texts).
     n_boot
@@ -368,7 +372,7 @@ def text_survey_correlation(
 
     from .posthoc import adjust_p
 
-    text = _wide(text_scores, group, dimension, text_value, "text_survey_correlation")
+    text = _wide(text_scores, text_group or group, dimension, text_value, "text_survey_correlation")
     survey = _wide(survey_scores, group, dimension, survey_value, "text_survey_correlation")
     fw = framework or SERVICE_FIVE
     dims = fw.order(set(text.columns) & set(survey.columns))

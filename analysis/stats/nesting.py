@@ -147,11 +147,17 @@ def icc(
 
     Examples
     --------
+    >>> import numpy as np
     >>> import pandas as pd
-    >>> d = pd.DataFrame({"group": list("aaabbbccc"),
-    ...                   "score": [1.0, 2.0, 1.5, 3.0, 3.5, 2.5, 5.0, 4.0, 4.5]})
-    >>> round(float(icc(d, "score", "group").icc1.iloc[0]), 3)
-    0.909
+    >>> rng = np.random.default_rng(0)
+    >>> group = np.repeat(np.arange(12), 10)
+    >>> d = pd.DataFrame({"group": group,
+    ...                   "score": rng.normal(0, 1, 12)[group] + rng.normal(0, 1, 120)})
+    >>> out = icc(d, "score", "group")
+    >>> out[["n", "n_groups", "mean_group_size"]].to_dict("records")
+    [{'n': 120, 'n_groups': 12, 'mean_group_size': 10.0}]
+    >>> bool(0 < out.icc1.iloc[0] < 1)
+    True
     """
     _check_columns(data, [dv, between] + ([by] if by else []), "icc")
     frame = pd.DataFrame(
