@@ -460,7 +460,8 @@ def compare_groups(
     Notes
     -----
     Rule of ``method="auto"`` for each ``by`` value: if the values take at most 7 distinct
-    values (a single Likert item, whose means are not meaningful) the Kruskal-Wallis test;
+    values (a single Likert item, whose means are not meaningful) the Kruskal-Wallis test
+    (with weights, which rank tests cannot take, Welch's ANOVA and the reason says so);
     otherwise Welch's ANOVA, which holds its Type I error rate when variances and group
     sizes differ and loses little power when they do not (Delacre et al., 2019), so no
     pre-test of variances is used.
@@ -679,7 +680,7 @@ def _one_slice(
     summ = summ[summ["n"] >= 2]
     sub = sub[sub["_g"].isin(summ.index)]
     k = len(summ)
-    method, reason = _choose(sub, params["method"])
+    method, reason = _choose(sub, params["method"], weighted=weighted)
     params["chosen"][str(key)] = {"method": method, "reason": reason}
     row: dict[str, Any] = dict.fromkeys(TABLE_COLUMNS, np.nan)
     row.update(method=method, reason=reason, n=int(summ["n"].sum()), k=k)
@@ -720,10 +721,15 @@ def _one_slice(
     return out
 
 
-def _choose(sub: pd.DataFrame, requested: str) -> tuple[str, str]:
+def _choose(sub: pd.DataFrame, requested: str, *, weighted: bool) -> tuple[str, str]:
     if requested != "auto":
         return requested, "requested"
     distinct = int(sub["_y"].nunique())
+    if distinct <= ORDINAL_MAX_VALUES and weighted:
+        return "welch", (
+            f"auto: only {distinct} distinct values, but weights were given and rank tests "
+            "cannot take them, so Welch's ANOVA on weighted means"
+        )
     if distinct <= ORDINAL_MAX_VALUES:
         return "kruskal", (
             f"auto: only {distinct} distinct values (ordinal item), so ranks are compared "

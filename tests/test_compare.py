@@ -346,6 +346,16 @@ def test_auto_chooses_kruskal_for_a_likert_item(sprays):
     assert (res.posthoc.method == "dunn").all()
 
 
+def test_auto_with_weights_never_ignores_them():
+    data = long_scores()
+    data["item"] = np.clip(np.round(data.score), 1, 5)
+    data["w"] = np.random.default_rng(2).uniform(0.5, 2.0, len(data))
+    res = an.compare_groups(data, dv="item", between="group", by="dimension", weights="w")
+    assert (res.table.method == "welch").all()
+    assert res.table.reason.str.contains("weights were given").all()
+    assert (res.posthoc.method == "games-howell").all()
+
+
 def test_descriptives_ci_and_quantiles(plants):
     res = an.compare_groups(plants, dv="weight", between="group")
     d = res.descriptives.set_index("group")
