@@ -69,6 +69,7 @@ COLUMN_LABELS: Mapping[str, tuple[str, str]] = {
     "sheet": ("工作表", "Sheet"),
     "row": ("行", "Row"),
     "column": ("列", "Column"),
+    "col": ("列类别", "Column category"),
     "value": ("值", "Value"),
     "problem": ("问题", "Problem"),
     "reason": ("原因", "Reason"),
@@ -212,7 +213,7 @@ COLUMN_LABELS: Mapping[str, tuple[str, str]] = {
     "cross_performance": ("表现分界", "Performance cut"),
     "cross_importance": ("重要性分界", "Importance cut"),
     "quadrant": ("象限", "Quadrant"),
-    "quadrant_zh": ("象限", "Quadrant (zh)"),
+    "quadrant_zh": ("象限（中文）", "Quadrant (Chinese)"),
     "r": ("相关系数 r", "r"),
     "estimate": ("估计值", "Estimate"),
     "odds_ratio": ("优势比", "Odds ratio"),
@@ -277,6 +278,7 @@ _VALUE_LABELS_ZH: Mapping[str, Mapping[str, str]] = {
         "tukey": "Tukey-Kramer",
         "games-howell": "Games-Howell",
         "dunn": "Dunn",
+        "spearman": "Spearman 相关",
     },
     "reason": {
         "speeder": "作答过快",
@@ -291,6 +293,7 @@ _VALUE_LABELS_ZH: Mapping[str, Mapping[str, str]] = {
         "overkill": "过度投入区",
     },
     "missing": {"pairwise": "成对删除", "listwise": "成列删除"},
+    "importance_type": {"derived": "推导重要性", "stated": "自评重要性"},
     "kind": {"fixed": "固定效应", "threshold": "阈值"},
 }
 
