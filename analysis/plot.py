@@ -75,6 +75,7 @@ _GROUP_COLOURS = OKABE_ITO[:7]
 _OVERALL_COLOUR = "#333333"
 _SUPPRESSED_COLOUR = "#9E9E9E"
 _LINESTYLES = ("-", "--", "-.", ":")
+_MARKERS = "os^Dv<>P"
 
 _TEXT: dict[str, dict[str, str]] = {
     "overall": {"zh": "总体均值", "en": "Overall mean"},
@@ -669,7 +670,8 @@ def plot_means_ci(
                 xs,
                 rows["mean"].to_numpy(float),
                 linestyle="none",
-                marker="os^Dv<>"[j % 7],
+                # 8 markers against 7 colours: the pair stays unique for 56 groups
+                marker=_MARKERS[j % len(_MARKERS)],
                 markersize=6,
                 color=colour,
                 markerfacecolor="white" if is_small else colour,

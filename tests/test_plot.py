@@ -743,3 +743,21 @@ def test_nullable_and_object_suppressed_flags(descriptives):
     nullable.loc[nullable.index[0], "suppressed"] = pd.NA
     render(plot_heatmap(nullable))
     assert tick_texts(ax.get_yticklabels())[-1] == "长青社区 *"
+
+
+def test_means_ci_groups_never_share_colour_and_marker():
+    import analysis as an
+
+    rows = [
+        {"group": f"社区{g:02d}", "dimension": d, "mean": 3.5, "ci_low": 3.2, "ci_high": 3.8}
+        for g in range(20)
+        for d in an.SERVICE_FIVE.ids
+    ]
+    ax = an.plot_means_ci(pd.DataFrame(rows))
+    styles = [
+        (line.get_color(), line.get_marker())
+        for line in ax.get_lines()
+        if line.get_label().startswith("社区")
+    ]
+    assert len(styles) == 20
+    assert len(set(styles)) == 20
