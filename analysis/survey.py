@@ -256,9 +256,11 @@ def _omega_one_factor(corr: np.ndarray, *, max_iter: int = 1000, tol: float = 1e
     if k < 2 or np.isnan(corr).any():
         return float("nan")
     try:
-        h = 1 - 1 / np.diag(np.linalg.inv(corr))
+        with np.errstate(all="ignore"):
+            h = 1 - 1 / np.diag(np.linalg.inv(corr))  # squared multiple correlations
     except np.linalg.LinAlgError:
         h = np.full(k, 0.5)
+    h = np.where(np.isfinite(h), np.clip(h, 0.0, 1.0), 0.5)
     lam = np.zeros(k)
     for _ in range(max_iter):
         r = corr.copy()
@@ -274,6 +276,8 @@ def _omega_one_factor(corr: np.ndarray, *, max_iter: int = 1000, tol: float = 1e
         lam = -lam
     common = lam.sum() ** 2
     unique = np.sum(1 - np.minimum(lam**2, 1.0))
+    if not np.isfinite(common) or common + unique <= 0:
+        return float("nan")
     return float(common / (common + unique))
 
 
@@ -288,12 +292,14 @@ def _kmo_bartlett(corr: np.ndarray, n: int) -> tuple[float, float, float, float]
         sign, logdet = np.linalg.slogdet(corr)
     except np.linalg.LinAlgError:
         return (float("nan"),) * 4
-    d = np.sqrt(np.outer(np.diag(inv), np.diag(inv)))
-    partial = -inv / d
+    diag = np.diag(inv)
+    if not np.all(np.isfinite(inv)) or np.any(diag <= 0):  # singular in all but name
+        return (float("nan"),) * 4
+    partial = -inv / np.sqrt(np.outer(diag, diag))
     off = ~np.eye(k, dtype=bool)
     r2 = np.sum(corr[off] ** 2)
     p2 = np.sum(partial[off] ** 2)
-    kmo = float(r2 / (r2 + p2))
+    kmo = float(r2 / (r2 + p2)) if r2 + p2 > 0 else float("nan")
     if sign <= 0:
         return kmo, float("nan"), float("nan"), float("nan")
     stat = float(-(n - 1 - (2 * k + 5) / 6) * logdet)
@@ -389,7 +395,8 @@ def reliability(survey: SurveyData, *, missing: Missing = "pairwise") -> pd.Data
         alpha = alpha_from_cov(cov)
         off = ~np.eye(k, dtype=bool)
         avg_r = float(corr[off].mean()) if k >= 2 and not np.isnan(corr).any() else float("nan")
-        alpha_std = (k * avg_r / (1 + (k - 1) * avg_r)) if np.isfinite(avg_r) else float("nan")
+        denom = 1 + (k - 1) * avg_r
+        alpha_std = k * avg_r / denom if np.isfinite(avg_r) and denom > 0 else float("nan")
         lo, hi = _feldt(alpha, n, k)
         kmo, chi, df, p = _kmo_bartlett(corr, n)
         rows.append(

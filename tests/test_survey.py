@@ -12,6 +12,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from numpy.testing import assert_allclose
 
 from analysis.codebook import load_codebook
@@ -292,3 +294,39 @@ def test_docstring_examples_run(module):
     result = doctest.testmod(importlib.import_module(module), optionflags=doctest.ELLIPSIS)
     assert result.attempted > 0
     assert result.failed == 0
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(
+        st.lists(st.one_of(st.none(), st.integers(1, 5)), min_size=4, max_size=4),
+        min_size=1,
+        max_size=12,
+    )
+)
+def test_any_answers_give_statistics_without_warnings_or_errors(answers):
+    export = pd.DataFrame(
+        [["" if v is None else str(v) for v in row] for row in answers],
+        columns=["a", "b", "c", "d"],
+    )
+    export.insert(0, "id", [f"r{i}" for i in range(len(answers))])
+    cb = {
+        "id_column": "id",
+        "scale": {"min": 1, "max": 5},
+        "min_answered": 0.5,
+        "items": [{"column": c, "id": c, "dimension": "masses"} for c in "abcd"],
+    }
+    import warnings
+
+    survey = read_survey(export, codebook=cb)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SmallSampleWarning)  # ours, expected on tiny data
+        for missing in ("pairwise", "listwise"):
+            rel = reliability(survey, missing=missing)
+            items = item_analysis(survey, missing=missing)
+            assert len(rel) == 1
+            assert len(items) == 4
+    scores = score_survey(survey, method="z")
+    assert len(scores) == len(answers)
+    ok = scores["score"].notna()
+    assert (scores.loc[ok, "n_items"] >= 2).all()
