@@ -14,8 +14,8 @@ In a notebook::
     an.show(result)                  # a result object: its summary and each of its tables
 
 Public names: :func:`show`, :func:`frame_to_html`, :func:`result_to_html`,
-:func:`column_label`, :func:`preview_report`, :class:`LabelledFrame`, :class:`LabelledResult`,
-:class:`ReportPreview`, :data:`COLUMN_LABELS`.
+:func:`column_label`, :func:`frame_to_table`, :func:`preview_report`, :class:`LabelledFrame`,
+:class:`LabelledResult`, :class:`ReportPreview`, :data:`COLUMN_LABELS`.
 """
 
 from __future__ import annotations
@@ -28,13 +28,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from os import PathLike
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
 
 from .dimensions import SERVICE_FIVE, Framework
 from .errors import ConfigError, InputError, check_option
+
+if TYPE_CHECKING:
+    from .reportdoc import Table
 
 __all__ = [
     "COLUMN_LABELS",
@@ -43,6 +46,7 @@ __all__ = [
     "ReportPreview",
     "column_label",
     "frame_to_html",
+    "frame_to_table",
     "preview_report",
     "result_to_html",
     "show",
@@ -451,7 +455,7 @@ def _format_cell(
     labels: Mapping[str, str] | None,
     max_chars: int,
 ) -> str:
-    """One cell as escaped display text."""
+    """One cell as display text (not escaped)."""
     if _is_missing(value):
         return _MISSING_TEXT
     if isinstance(value, (bool, np.bool_)):
@@ -460,7 +464,7 @@ def _format_cell(
     if isinstance(value, numbers.Integral):
         return str(int(value))
     if isinstance(value, numbers.Real):
-        return html.escape(_format_float(float(value), name, digits))
+        return _format_float(float(value), name, digits)
     text = str(value)
     if labels is not None and text in labels:
         text = labels[text]
@@ -468,7 +472,7 @@ def _format_cell(
         text = _VALUE_LABELS_ZH[name].get(text, text)
     if max_chars and len(text) > max_chars:
         text = text[: max_chars - 1] + "…"
-    return html.escape(text)
+    return text
 
 
 # ====================================================================== tables
@@ -501,6 +505,43 @@ def _columns_of(frame: pd.DataFrame) -> list[tuple[str, pd.Series]]:
         label = " / ".join(map(str, name)) if isinstance(name, tuple) else str(name)
         out.append((label, frame.iloc[:, position].reset_index(drop=True)))
     return out
+
+
+def _display_cells(
+    frame: pd.DataFrame,
+    *,
+    framework: Framework | None,
+    lang: Lang,
+    digits: int,
+    max_chars: int,
+    headers: Mapping[str, str] | None,
+) -> tuple[list[str], list[str], list[list[tuple[str, bool]]]]:
+    """Column names, display headers and rows of (display text, is a number), unescaped."""
+    fw = SERVICE_FIVE if framework is None else framework
+    ids = frozenset(fw.ids)
+    dim_labels = {"none": column_label("none", lang)} if "none" not in ids else {}
+    dim_labels.update({d.id: d.label(lang) for d in fw.dimensions})
+    columns = _columns_of(frame)
+    overrides = dict(headers or {})
+    names = [name for name, _ in columns]
+    header_texts = [
+        overrides.get(name) or (column_label(name, lang, framework=fw) if name else "")
+        for name in names
+    ]
+    labels = [
+        dim_labels if _is_dimension_column(name, values, ids) else None for name, values in columns
+    ]
+    rows = []
+    for i in range(len(frame)):
+        row = []
+        for (name, values), cell_labels in zip(columns, labels, strict=True):
+            value = values.iloc[i]
+            text = _format_cell(
+                value, name, lang=lang, digits=digits, labels=cell_labels, max_chars=max_chars
+            )
+            row.append((text, _is_number(value)))
+        rows.append(row)
+    return names, header_texts, rows
 
 
 def frame_to_html(
@@ -576,29 +617,22 @@ def frame_to_html(
             f"frame_to_html: expected a pandas DataFrame or Series; got {type(frame).__name__}"
         )
     _check_options(lang, digits, max_rows, "frame_to_html")
-    fw = SERVICE_FIVE if framework is None else framework
-    ids = frozenset(fw.ids)
-    dim_labels = {"none": column_label("none", lang)} if "none" not in ids else {}
-    dim_labels.update({d.id: d.label(lang) for d in fw.dimensions})
-    shown = frame.iloc[:max_rows]
-    columns = _columns_of(shown)
-
-    overrides = dict(headers or {})
-    head = []
-    for name, _ in columns:
-        header = overrides.get(name) or (column_label(name, lang, framework=fw) if name else "")
-        head.append(f'<th title="{html.escape(name)}">{html.escape(header)}</th>')
+    names, header_texts, rows = _display_cells(
+        frame.iloc[:max_rows],
+        framework=framework,
+        lang=lang,
+        digits=digits,
+        max_chars=max_chars,
+        headers=headers,
+    )
+    head = [
+        f'<th title="{html.escape(name)}">{html.escape(header)}</th>'
+        for name, header in zip(names, header_texts, strict=True)
+    ]
+    right = ' style="text-align: right"'
     body = []
-    for i in range(len(shown)):
-        cells = []
-        for name, values in columns:
-            labels = dim_labels if _is_dimension_column(name, values, ids) else None
-            value = values.iloc[i]
-            text = _format_cell(
-                value, name, lang=lang, digits=digits, labels=labels, max_chars=max_chars
-            )
-            align = ' style="text-align: right"' if _is_number(value) else ""
-            cells.append(f"<td{align}>{text}</td>")
+    for row in rows:
+        cells = [f"<td{right if numeric else ''}>{html.escape(text)}</td>" for text, numeric in row]
         body.append("<tr>" + "".join(cells) + "</tr>")
 
     parts = ['<div class="analysis-table">', '<table class="dataframe">']
@@ -619,6 +653,70 @@ def frame_to_html(
         parts.append(f"<p><small>{html.escape(note)}</small></p>")
     parts.append("</div>")
     return "\n".join(parts)
+
+
+def frame_to_table(
+    frame: pd.DataFrame | pd.Series,
+    *,
+    title: str,
+    note: str = "",
+    framework: Framework | None = None,
+    lang: Lang = "zh",
+    digits: int = 2,
+    headers: Mapping[str, str] | None = None,
+) -> Table:
+    """A frame as a report table, labelled and rounded as in :func:`frame_to_html`.
+
+    Parameters
+    ----------
+    frame
+        Any frame (a Series is one column); every row is kept. It is not changed.
+    title, note
+        Shown above and below the table in the report.
+    framework, lang, digits, headers
+        As in :func:`frame_to_html` (``digits`` defaults to 2, as in reports).
+
+    Returns
+    -------
+    analysis.reportdoc.Table
+        ``columns`` are the display headers and ``rows`` the display texts (unescaped:
+        each renderer escapes for its format). Put it in a
+        :class:`~analysis.reportdoc.Section` of a :class:`~analysis.reportdoc.ReportDocument`
+        and write it with :func:`analysis.render.write_html` or ``write_docx``.
+
+    Raises
+    ------
+    InputError
+        ``frame`` is not a DataFrame or Series.
+    ConfigError
+        ``lang`` or ``digits`` is invalid.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> frame = pd.DataFrame({"dimension": ["members"], "mean": [3.7]})
+    >>> table = frame_to_table(frame, title="均值")
+    >>> table.columns, table.rows
+    (('维度', '均值'), (('服务党员', '3.70'),))
+    """
+    from .reportdoc import Table
+
+    if isinstance(frame, pd.Series):
+        frame = frame.to_frame()
+    if not isinstance(frame, pd.DataFrame):
+        raise InputError(
+            f"frame_to_table: expected a pandas DataFrame or Series; got {type(frame).__name__}"
+        )
+    _check_options(lang, digits, 1, "frame_to_table")
+    _, header_texts, rows = _display_cells(
+        frame, framework=framework, lang=lang, digits=digits, max_chars=0, headers=headers
+    )
+    return Table(
+        title=title,
+        columns=tuple(header_texts),
+        rows=tuple(tuple(text for text, _ in row) for row in rows),
+        note=note,
+    )
 
 
 # ====================================================================== results

@@ -436,3 +436,31 @@ def test_result_tables_headline_first() -> None:
     one = pd.DataFrame({"n": [1]})
     parsed = parse(result_to_html(Validation(one, one, one, one)))
     assert parsed.captions == ["摘要", "各维度指标", "混淆矩阵", "逐段预测"]
+
+
+# ---------------------------------------------------------------- report tables
+
+
+def test_frame_to_table_for_reports(frame: pd.DataFrame) -> None:
+    before = frame.copy(deep=True)
+    table = display.frame_to_table(frame, title="表", note="注", lang="zh")
+    pd.testing.assert_frame_equal(frame, before)
+    assert table.title == "表"
+    assert table.note == "注"
+    assert table.columns == ("维度", "样本量", "均值", "校正 p 值")
+    # unescaped display texts: the renderers escape for their own format
+    assert table.rows == (
+        ("服务改革", "170", "3.14", "< 0.01"),
+        ("服务民生", "208", "2.72", "0.05"),
+        ("服务党员", "106", "—", "1.00"),
+    )
+
+
+def test_frame_to_table_renders_escaped_in_html() -> None:
+    from analysis.render import render_html
+    from analysis.reportdoc import ReportDocument, Section
+
+    table = display.frame_to_table(pd.DataFrame({"text": ["<script>x</script>"]}), title="t")
+    page = render_html(ReportDocument("标题", "", "zh", (Section("一", tables=(table,)),)))
+    assert "<script>x</script>" not in page
+    assert "&lt;script&gt;x&lt;/script&gt;" in page
