@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from analysis.errors import ConfigError, DataQualityWarning
 from analysis.io.survey_files import read_survey
@@ -127,3 +130,40 @@ def test_rows_in_equal_kept_quarantined_and_excluded(tmp_path):
         out = screen_quality(s, exclude=["speeder", "duplicate"])
     total = len(out.responses) + out.quarantine["row"].nunique() + len(out.exclusions)
     assert total == out.source["n_rows"] == 8
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["", "5", "60", "300", "快"]),
+            st.lists(
+                st.sampled_from(["满意", "一般", "(跳过)", "(空)", "很满意"]),
+                min_size=7,
+                max_size=7,
+            ),
+        ),
+        min_size=1,
+        max_size=15,
+    ),
+    st.lists(st.sampled_from(["speeder", "straightline", "duplicate"]), unique=True),
+)
+def test_rows_in_always_equal_rows_accounted_for(rows, exclude):
+    lines = [HEAD] + [
+        f"{i},1.1.1.1(江苏),{secs},桂花,男," + ",".join(answers)
+        for i, (secs, answers) in enumerate(rows, 1)
+    ]
+    import io
+    import warnings
+
+    frame = pd.read_csv(io.StringIO("\n".join(lines)), dtype=str, keep_default_na=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataQualityWarning)
+        s = read_survey(frame, codebook=CODEBOOK)
+        out = screen_quality(s, exclude=exclude)
+    total = len(out.responses) + out.quarantine["row"].nunique() + len(out.exclusions)
+    assert total == len(rows)
+    assert set(out.exclusions["row"]).isdisjoint(out.responses["row"])
+    for reason in ("speeder", "straightline", "duplicate"):
+        if reason not in exclude:
+            assert not out.exclusions["reason"].str.contains(reason).any()
