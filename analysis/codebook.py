@@ -619,7 +619,7 @@ def validate_codebook(
     table = read_raw_table(export, sheet=sheet)
     probs = _Problems(cb.path, {})
     probs.rows.extend(rows)
-    headers = {normalize_header(c): c for c in table.frame.columns}
+    headers = {**table.aliases, **{normalize_header(c): c for c in table.frame.columns}}
     for col, what in _named_columns(cb):
         if normalize_header(col) not in headers:
             probs.rows.append(

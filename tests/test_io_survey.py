@@ -229,12 +229,27 @@ def test_spss_and_stata_value_labels_become_option_texts(tmp_path, suffix):
     path = tmp_path / f"s{suffix}"
     labels = {"q7": dict(zip([1.0, 2.0, 3.0, 4.0, 5.0], LABELS, strict=True))}
     writer = pyreadstat.write_sav if suffix == ".sav" else pyreadstat.write_dta
-    writer(df, str(path), variable_value_labels=labels)
+    writer(
+        df,
+        str(path),
+        variable_value_labels=labels,
+        column_labels={"id": "序号", "q7": "7、服务满意度"},
+    )
     cb = {
         "id_column": "id",
         "scale": SMALL_CB["scale"],
         "items": [{"column": "q7", "id": "q7", "dimension": "reform"}],
     }
+    # the variable label (question text) names the same column as the variable name
+    by_label = read_survey(
+        path,
+        codebook={
+            **cb,
+            "id_column": "序号",
+            "items": [{"column": "7、服务满意度", "id": "q7", "dimension": "reform"}],
+        },
+    )
+    assert by_label.responses["q7"].tolist() == [4.0, 5.0, 1.0]
     s = read_survey(path, codebook=cb)
     assert s.responses["q7"].tolist() == [4.0, 5.0, 1.0]
     assert s.responses["respondent_id"].tolist() == ["1", "2", "3"]

@@ -162,6 +162,8 @@ class RawTable:
 
     n_blank_rows: int = 0
     duplicate_headers: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
+    #: other names of columns (SPSS/Stata variable labels -> variable names), normalised
+    aliases: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def rows(self) -> np.ndarray:
@@ -206,13 +208,9 @@ def parse_header(header: str) -> dict[str, Any]:
     number = int(m.group(1)) if m else None
     rest = text[m.end() :] if m else text
     row_label = None
-    for dash in ("—", "——", "-"):
-        if dash == "-":
-            break
-        if dash in rest:
-            rest, row_label = rest.split(dash, 1)
-            row_label = row_label.strip("—").strip()
-            break
+    if "—" in rest:  # matrix rows: 题干—行标签 (an em dash, sometimes doubled)
+        rest, row_label = rest.split("—", 1)
+        row_label = row_label.strip("—").strip()
     option = None
     om = _OPTION.search(rest)
     if om and number is not None and row_label is None:
@@ -542,10 +540,11 @@ def _read_stats_file(path: Path, suffix: str) -> pd.DataFrame:
     except Exception as exc:
         raise InputError(f"{path.name}: cannot read the {suffix} file: {exc}", file=path) from None
     labels = dict(zip(meta.column_names, meta.column_labels or [], strict=False))
-    df = df.rename(columns=lambda c: labels.get(c) or c)
     header = pd.DataFrame([list(df.columns)], columns=range(df.shape[1]))
     body = df.set_axis(range(df.shape[1]), axis=1).astype(object)
-    return pd.concat([header, body], ignore_index=True)
+    grid = pd.concat([header, body], ignore_index=True)
+    grid.attrs["aliases"] = {normalize_header(lab): name for name, lab in labels.items() if lab}
+    return grid
 
 
 def _detect_platform(frame: pd.DataFrame) -> str:
@@ -623,6 +622,7 @@ def read_raw_table(
             f"{p.name}: unsupported file type {suffix!r}; expected .csv, .xlsx, .xls, .sav or .dta",
             file=p,
         )
+    aliases = grid.attrs.get("aliases", {})
     frame = _frame_from_grid(grid, p.name)
     return RawTable(
         frame=frame,
@@ -635,6 +635,7 @@ def read_raw_table(
         platform=_detect_platform(frame),
         n_blank_rows=int(frame.attrs.pop("n_blank_rows", 0)),
         duplicate_headers=frame.attrs.pop("duplicate_headers", {}),
+        aliases=aliases,
     )
 
 
@@ -740,7 +741,7 @@ def _resolve_columns(cb: Codebook, raw: RawTable) -> dict[str, str]:
     named += [(c.column, f"covariate {c.id}", c.line) for c in cb.covariates]
     named += [(c.column, f"text column {c.id}", c.line) for c in cb.text_columns]
     for col, what, line in named:
-        hit = headers.get(normalize_header(col))
+        hit = headers.get(normalize_header(col)) or raw.aliases.get(normalize_header(col))
         if hit is None:
             close = _closest(col, list(raw.frame.columns))
             hint = f"; closest header: {close!r}" if close else ""
