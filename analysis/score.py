@@ -96,7 +96,10 @@ class _Matcher:
             return k | 2
         return k
 
-    def hits(self, words: Sequence[str], starts: Sequence[int]) -> list[_Hit]:
+    def hits(self, words: Sequence[str], starts: Sequence[int] | None = None) -> list[_Hit]:
+        """Hits in token order; character offsets only when ``starts`` is given."""
+        if starts is None:
+            starts = _NO_OFFSETS
         out: list[_Hit] = []
         kind, entries = self._kind, self.entries
         free = 0  # first token not consumed by a multi-token match
@@ -137,6 +140,16 @@ class _Matcher:
                 seen += 1
             j -= 1
         return False
+
+
+class _NoOffsets:
+    """Stands in for token start offsets when only counts are needed."""
+
+    def __getitem__(self, index: int) -> int:
+        return 0
+
+
+_NO_OFFSETS: Sequence[int] = _NoOffsets()  # type: ignore[assignment]
 
 
 class _KindCache(dict):
@@ -298,8 +311,7 @@ def score_texts(
     negated: list[int] = []
     n_tokens: list[int] = []
     for d, words in enumerate(all_words):
-        starts = _starts(words)
-        hits = matcher.hits(words, starts)
+        hits = matcher.hits(words)
         bounds = _unit_bounds(words, unit) if unit != "document" else [(0, len(words))]
         h = 0
         for u, (a, b) in enumerate(bounds, start=1):

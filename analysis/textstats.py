@@ -354,7 +354,7 @@ def cooccurrence(
         ``jaccard`` (n / (n_a + n_b - n)). Sorted by ``n`` descending. Feed it to
         ``networkx.from_pandas_edgelist(edges, "term_a", "term_b", edge_attr="n")``.
     """
-    from .score import _check_docs, _Matcher, _resolve, _starts, _unit_bounds
+    from .score import _check_docs, _Matcher, _resolve, _unit_bounds
 
     check_option("window", window, ("sentence", "paragraph", "document"), owner="cooccurrence")
     _check_docs(docs, None, "cooccurrence")
@@ -364,7 +364,7 @@ def cooccurrence(
     pairs: Counter[tuple[str, str]] = Counter()
     singles: Counter[str] = Counter()
     for words in segmenter.cut_many(docs):
-        hits = matcher.hits(words, _starts(words))
+        hits = matcher.hits(words)
         for a, b in _unit_bounds(words, window):
             terms = sorted({h.term for h in hits if a <= h.token < b and h.entries})
             singles.update(terms)

@@ -496,7 +496,7 @@ def suggest_terms(
     rare words; ``min_count`` guards against that. Review every suggestion: co-occurrence
     is not meaning.
     """
-    from .score import _check_docs, _Matcher, _resolve, _starts, _unit_bounds
+    from .score import _check_docs, _Matcher, _resolve, _unit_bounds
 
     _check_docs(docs, None, "suggest_terms")
     lexicon, segmenter = _resolve(lexicon, segmenter)
@@ -510,7 +510,7 @@ def suggest_terms(
     with_both: Counter[str] = Counter()
     example: dict[str, str] = {}
     for words in segmenter.cut_many(docs):
-        hits = matcher.hits(words, _starts(words))
+        hits = matcher.hits(words)
         for a, b in _unit_bounds(words, "sentence"):
             n_sent += 1
             seeded = any(
