@@ -453,13 +453,16 @@ def _format_float(value: float, name: str, digits: int) -> str:
         return "∞" if value > 0 else "−∞"
     if name in _COUNT_COLUMNS and float(value).is_integer():
         return str(int(value))
-    is_p = name in ("p", "p_value", "p_adj") or name.endswith("_p")
+    if name in ("p", "p_value", "p_adj") or name.endswith("_p"):
+        digits = max(digits, 2)  # a p value is never shown as "< 1" or "0"
+        smallest = 10.0**-digits
+        if 0 <= value < smallest:
+            return f"< {smallest:.{digits}f}"
     smallest = 10.0**-digits
-    if is_p and 0 <= value < smallest:
-        return f"< {smallest:.{digits}f}"
-    if value != 0 and abs(value) < smallest / 2:
-        return f"{value:.{max(digits - 1, 1)}e}"  # not a false 0.000
-    text = f"{value:.{digits}f}"
+    if digits > 0 and value != 0 and abs(value) < smallest / 2:
+        text = f"{value:.{max(digits - 1, 1)}e}"  # not a false 0.000
+    else:
+        text = f"{value:.{digits}f}"
     return "−" + text[1:] if text.startswith("-") else text
 
 

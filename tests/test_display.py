@@ -464,3 +464,21 @@ def test_frame_to_table_renders_escaped_in_html() -> None:
     page = render_html(ReportDocument("标题", "", "zh", (Section("一", tables=(table,)),)))
     assert "<script>x</script>" not in page
     assert "&lt;script&gt;x&lt;/script&gt;" in page
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "digits", "expected"),
+    [
+        ("p_value", 0.5, 0, "0.50"),
+        ("p_value", 0.004, 0, "< 0.01"),
+        ("p_adj", 0.0004, 3, "< 0.001"),
+        ("bartlett_p", 0.0, 3, "< 0.001"),
+        ("mean", 0.3, 0, "0"),
+        ("mean", -0.00002, 3, "−2.00e-05"),
+        ("mean", -1.25, 1, "−1.2"),
+    ],
+    ids=["p-digits0", "small-p-digits0", "p-adj", "p-zero", "digits0", "tiny-negative", "minus"],
+)
+def test_number_edge_cases(column: str, value: float, digits: int, expected: str) -> None:
+    text = frame_to_html(pd.DataFrame({column: [value]}), digits=digits)
+    assert body_rows(parse(text)) == [[expected]]
