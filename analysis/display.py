@@ -286,6 +286,7 @@ _COUNT_COLUMNS = frozenset(
         "df2",
         "bartlett_df",
         "duration_s",
+        "n_eff",
     }
 )
 
@@ -316,6 +317,19 @@ _VALUE_LABELS_ZH: Mapping[str, Mapping[str, str]] = {
     "missing": {"pairwise": "成对删除", "listwise": "成列删除"},
     "importance_type": {"derived": "推导重要性", "stated": "自评重要性"},
     "kind": {"fixed": "固定效应", "threshold": "阈值"},
+}
+
+_NOWRAP_CHARS = 16  # shorter texts stay on one line
+# values translated in every language
+_VALUE_SYMBOLS: Mapping[str, Mapping[str, str]] = {
+    "effect_type": {
+        "omega2": "ω²",
+        "eta2": "η²",
+        "epsilon2": "ε²",
+        "epsilon2_h": "ε²_H",
+        "hedges_g": "Hedges g",
+        "rank_biserial": "r_rb",
+    },
 }
 
 _BOOL_TEXT = {"zh": ("是", "否"), "en": ("yes", "no")}
@@ -458,12 +472,11 @@ def _format_float(value: float, name: str, digits: int) -> str:
         smallest = 10.0**-digits
         if 0 <= value < smallest:
             return f"< {smallest:.{digits}f}"
-    smallest = 10.0**-digits
-    if digits > 0 and value != 0 and abs(value) < smallest / 2:
-        text = f"{value:.{max(digits - 1, 1)}e}"  # not a false 0.000
-    else:
-        text = f"{value:.{digits}f}"
-    return "−" + text[1:] if text.startswith("-") else text
+    text = f"{value:.{digits}f}"
+    if text.startswith("-"):
+        # a value that rounds to zero shows as 0.000, not −0.000
+        text = text[1:] if float(text) == 0 else "−" + text[1:]
+    return text
 
 
 def _format_cell(
@@ -488,6 +501,8 @@ def _format_cell(
     text = str(value)
     if labels is not None and text in labels:
         text = labels[text]
+    elif name in _VALUE_SYMBOLS:
+        text = _VALUE_SYMBOLS[name].get(text, text)
     elif lang == "zh" and name in _VALUE_LABELS_ZH:
         text = _VALUE_LABELS_ZH[name].get(text, text)
     if max_chars and len(text) > max_chars:
@@ -535,8 +550,11 @@ def _display_cells(
     digits: int,
     max_chars: int,
     headers: Mapping[str, str] | None,
-) -> tuple[list[str], list[str], list[list[tuple[str, bool]]]]:
-    """Column names, display headers and rows of (display text, is a number), unescaped."""
+) -> tuple[list[str], list[str], list[list[tuple[str, bool, str | None]]]]:
+    """Column names, display headers and rows of cells, unescaped.
+
+    A cell is (display text, is a number, full-precision text of a rounded number or None).
+    """
     fw = SERVICE_FIVE if framework is None else framework
     ids = frozenset(fw.ids)
     dim_labels = {"none": column_label("none", lang)} if "none" not in ids else {}
@@ -559,9 +577,22 @@ def _display_cells(
             text = _format_cell(
                 value, name, lang=lang, digits=digits, labels=cell_labels, max_chars=max_chars
             )
-            row.append((text, _is_number(value)))
+            numeric = _is_number(value)
+            full = (
+                repr(float(value)) if numeric and not isinstance(value, numbers.Integral) else None
+            )
+            row.append((text, numeric, full if full != text else None))
         rows.append(row)
     return names, header_texts, rows
+
+
+def _td(text: str, numeric: bool, full: str | None) -> str:
+    """One table cell: numbers right-aligned with their full precision on hover."""
+    if numeric:
+        title = f' title="{html.escape(full)}"' if full else ""
+        return f'<td style="text-align: right; white-space: nowrap"{title}>{html.escape(text)}</td>'
+    style = "min-width: 16em" if len(text) > _NOWRAP_CHARS else "white-space: nowrap"
+    return f'<td style="{style}">{html.escape(text)}</td>'
 
 
 def frame_to_html(
@@ -588,9 +619,10 @@ def frame_to_html(
         ``"zh"``: Chinese headers, dimension labels, method and reason names; ``"en"``:
         English headers and dimension labels.
     digits
-        Decimals shown for non-integer numbers. Display only: p values below
-        ``10**-digits`` show as ``< 0.001``, tiny non-zero numbers in scientific notation
-        (never a false ``0.000``), whole counts without decimals.
+        Decimals shown for non-integer numbers. Display only: each rounded number keeps
+        its full precision in the cell's ``title`` (shown on hover); p values below
+        ``10**-digits`` show as ``< 0.001`` (p values keep at least two decimals); whole
+        counts show without decimals.
     caption
         Title shown above the table.
     max_rows
@@ -646,13 +678,12 @@ def frame_to_html(
         headers=headers,
     )
     head = [
-        f'<th title="{html.escape(name)}">{html.escape(header)}</th>'
+        f'<th title="{html.escape(name)}" style="white-space: nowrap">{html.escape(header)}</th>'
         for name, header in zip(names, header_texts, strict=True)
     ]
-    right = ' style="text-align: right"'
     body = []
     for row in rows:
-        cells = [f"<td{right if numeric else ''}>{html.escape(text)}</td>" for text, numeric in row]
+        cells = [_td(text, numeric, full) for text, numeric, full in row]
         body.append("<tr>" + "".join(cells) + "</tr>")
 
     parts = ['<div class="analysis-table">', '<table class="dataframe">']
@@ -734,7 +765,7 @@ def frame_to_table(
     return Table(
         title=title,
         columns=tuple(header_texts),
-        rows=tuple(tuple(text for text, _ in row) for row in rows),
+        rows=tuple(tuple(cell[0] for cell in row) for row in rows),
         note=note,
     )
 

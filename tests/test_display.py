@@ -147,10 +147,21 @@ def test_custom_framework_labels() -> None:
         ("method", "welch", "en", "welch"),
         ("reason", "speeder", "zh", "作答过快"),
         ("quadrant", "concentrate", "zh", "重点改进区"),
+        ("effect_type", "omega2", "zh", "ω²"),
+        ("effect_type", "epsilon2_h", "en", "ε²_H"),
         ("flag", True, "zh", "是"),
         ("flag", False, "en", "no"),
     ],
-    ids=["method-zh", "method-en", "reason-zh", "quadrant-zh", "bool-zh", "bool-en"],
+    ids=[
+        "method-zh",
+        "method-en",
+        "reason-zh",
+        "quadrant-zh",
+        "effect-zh",
+        "effect-en",
+        "bool-zh",
+        "bool-en",
+    ],
 )
 def test_value_labels(column: str, value: Any, lang: str, expected: str) -> None:
     text = frame_to_html(pd.DataFrame({column: [value]}), lang=lang)
@@ -220,10 +231,19 @@ def test_small_p_values_never_print_as_zero(frame: pd.DataFrame) -> None:
     assert [row[3] for row in rows] == ["< 0.001", "0.046", "1.000"]
 
 
-def test_tiny_non_p_values_are_not_false_zeros() -> None:
-    rows = body_rows(parse(frame_to_html(pd.DataFrame({"var_between": [1.99e-8, 0.0]}))))
-    assert rows[0][0] == "1.99e-08"
-    assert rows[1][0] == "0.000"
+def test_rounded_numbers_keep_full_precision_on_hover() -> None:
+    text = frame_to_html(pd.DataFrame({"var_between": [1.99e-8, 0.0, -3.88e-5, 0.5]}))
+    rows = body_rows(parse(text))
+    assert [row[0] for row in rows] == ["0.000", "0.000", "0.000", "0.500"]
+    assert 'title="1.99e-08">0.000<' in text
+    assert 'title="-3.88e-05">0.000<' in text
+    assert 'title="0.5">0.500<' in text
+    assert 'title="0.0"' in text
+    # integers and texts shown exactly carry no title
+    assert (
+        "title="
+        not in frame_to_html(pd.DataFrame({"n": [12], "group": ["甲"]})).split("<tbody>")[1]
+    )
 
 
 def test_counts_held_as_floats_show_without_decimals() -> None:
@@ -474,7 +494,7 @@ def test_frame_to_table_renders_escaped_in_html() -> None:
         ("p_adj", 0.0004, 3, "< 0.001"),
         ("bartlett_p", 0.0, 3, "< 0.001"),
         ("mean", 0.3, 0, "0"),
-        ("mean", -0.00002, 3, "−2.00e-05"),
+        ("mean", -0.00002, 3, "0.000"),
         ("mean", -1.25, 1, "−1.2"),
     ],
     ids=["p-digits0", "small-p-digits0", "p-adj", "p-zero", "digits0", "tiny-negative", "minus"],
