@@ -87,7 +87,7 @@ def adjust_p(p: np.ndarray, method: str | None = "holm") -> np.ndarray:
 _Z = np.arange(-10.0, 22.0, 0.02)  # integration grid for the range of normals
 _Q = np.arange(0.0, 25.0 + 1e-9, 0.0025)  # grid of q for log P(range >= q), df = inf
 _GL_X, _GL_W = np.polynomial.legendre.leggauss(16)
-_PANELS = 16
+_PANELS = 8
 _TAIL = 1e-15
 
 
