@@ -761,7 +761,7 @@ def _resolve_columns(cb: Codebook, raw: RawTable) -> dict[str, str]:
     return found
 
 
-def _check_duplicates(cb: Codebook | None, raw: RawTable) -> None:
+def _check_duplicates(cb: Codebook | None, raw: RawTable, *, stacklevel: int = 4) -> None:
     """Refuse duplicated headers the codebook relies on; warn about the others."""
     if not raw.duplicate_headers:
         return
@@ -784,7 +784,7 @@ def _check_duplicates(cb: Codebook | None, raw: RawTable) -> None:
         f"{location(raw.name, row=1)}: duplicated column header {others}; later copies are "
         "read as '<header> [column N]'",
         DataQualityWarning,
-        stacklevel=4,
+        stacklevel=stacklevel,
     )
 
 
@@ -1027,7 +1027,7 @@ def read_survey(
     """
     raw = read_raw_table(path, sheet=sheet, encoding=encoding)
     if codebook is None:
-        _check_duplicates(None, raw)
+        _check_duplicates(None, raw, stacklevel=3)
         return _without_codebook(raw)
     cb, problems = load_codebook_partial(codebook)
     _check_codebook(cb, problems, raw)
