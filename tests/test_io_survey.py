@@ -566,3 +566,17 @@ def test_a_dataframe_reads_like_an_export(small_csv):
     pd.testing.assert_frame_equal(a.missing, b.missing)
     assert b.source["format"] == "frame"
     assert len(b.source["sha256"]) == 64
+
+
+@pytest.mark.parametrize(
+    ("sep", "name"), [("\t", "s.tsv"), (";", "s.csv"), (",", "s.txt")], ids=["tab", "semi", "comma"]
+)
+def test_separator_is_read_off_the_header(tmp_path, sep, name):
+    lines = [sep.join(HEAD), sep.join(["1", "桂花社区", "60", "", "好,很好", "满意", "同意"])]
+    if sep == ",":
+        lines[1] = ",".join(["1", "桂花社区", "60", "", '"好,很好"', "满意", "同意"])
+    path = tmp_path / name
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    s = read_survey(path, codebook=SMALL_CB)
+    assert s.responses["note"].tolist() == ["好,很好"]
+    assert s.responses["q7"].tolist() == [4.0]

@@ -65,6 +65,10 @@ _TENCENT_META = {
     "用户标识",
     "用户类型",
     "起始答题时间",
+    "答题时长(秒)",
+    "提交时间",
+    "用户ID",
+    "昵称",
 }
 
 
@@ -433,17 +437,24 @@ def _detect_encoding(data: bytes, name: str, encoding: str | None) -> tuple[str,
     raise InputError(f"{name}: cannot decode the text", file=name)  # pragma: no cover
 
 
+def _separator(header_line: str) -> str:
+    """The column separator, read off the header line: comma unless the header has tabs
+    (or semicolons) and no commas. Deterministic, unlike sniffing answers."""
+    counts = {sep: header_line.count(sep) for sep in (",", "\t", ";")}
+    if counts[","] == 0:
+        best = max(("\t", ";"), key=lambda c: counts[c])
+        if counts[best] > 0:
+            return best
+    return ","
+
+
 def _read_csv_bytes(data: bytes, name: str, encoding: str | None) -> tuple[pd.DataFrame, str]:
-    import csv
     import io
 
     enc, sample = _detect_encoding(data, name, encoding)
     if not sample.strip():
         raise InputError(f"{name}: the file is empty; expected a header row and answers", file=name)
-    try:
-        sep = csv.Sniffer().sniff(sample, delimiters=",\t;").delimiter
-    except csv.Error:
-        sep = ","
+    sep = _separator(sample.lstrip("\ufeff").splitlines()[0])
     try:
         grid = pd.read_csv(
             io.BytesIO(data),
