@@ -1142,11 +1142,13 @@ def recode(raw: RawTable, cb: Codebook) -> SurveyData:
             frame[ip_col].astype(str).str.replace(r"\(.*\)$", "", regex=True).to_numpy(dtype=object)
         )
     keep = ~bad_row
+    if not keep.all():  # filter the columns before building frames: one copy, not two
+        out = {k: v[keep] for k, v in out.items()}
+        missing = {k: v[keep] for k, v in missing.items()}
     responses = pd.DataFrame(out)
     for c in ("respondent_id", "group", *(["ip"] if ip_col is not None else [])):
         responses[c] = responses[c].astype(str)
-    responses = responses.loc[keep].reset_index(drop=True)
-    miss_frame = pd.DataFrame(missing, dtype=object).loc[keep].reset_index(drop=True)
+    miss_frame = pd.DataFrame(missing, dtype=object)
     quarantine = (
         pd.concat(problems, ignore_index=True)
         .sort_values("row", kind="stable")
