@@ -16,6 +16,7 @@ dimension consumes its tokens and counts nothing, which is how lexicons block na
 from __future__ import annotations
 
 import logging
+from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from itertools import accumulate
 from typing import TYPE_CHECKING, Literal, NamedTuple
@@ -88,26 +89,41 @@ class _Matcher:
         return found
 
     def kind(self, word: str) -> int:
-        """Bit 4: starts a multi-token expression; 1: is an expression; 2: holds some."""
-        k = 4 if word in self.multi else 0
+        """Bits: 8 negation cue; 4 starts a multi-token expression; 1 is an expression;
+        2 holds expressions inside."""
+        k = (4 if word in self.multi else 0) | (8 if word in self.cues else 0)
         if word in self.single:
             return k | 1
         if len(word) > 1 and self.inside(word):
             return k | 2
         return k
 
-    def hits(self, words: Sequence[str], starts: Sequence[int] | None = None) -> list[_Hit]:
-        """Hits in token order; character offsets only when ``starts`` is given."""
+    def hits(
+        self,
+        words: Sequence[str],
+        starts: Sequence[int] | None = None,
+        cue_positions: list[int] | None = None,
+    ) -> list[_Hit]:
+        """Hits in token order; character offsets only when ``starts`` is given.
+
+        Positions of negation cues are appended to ``cue_positions`` when it is given.
+        """
         if starts is None:
             starts = _NO_OFFSETS
         out: list[_Hit] = []
         kind, entries = self._kind, self.entries
         free = 0  # first token not consumed by a multi-token match
         for i in [i for i, w in enumerate(words) if kind[w]]:
-            if i < free:
-                continue
             w = words[i]
             k = kind[w]
+            if k & 8:
+                if cue_positions is not None:
+                    cue_positions.append(i)
+                k &= 7
+                if not k:
+                    continue
+            if i < free:
+                continue
             if k & 4:
                 for parts, expr in self.multi[w]:
                     n = len(parts)
@@ -126,13 +142,22 @@ class _Matcher:
                     out.append(_Hit(i, 1, s, s + len(term), term, entries[term]))
         return out
 
-    def negated(self, words: Sequence[str], index: int) -> bool:
+    def negated(
+        self, words: Sequence[str], index: int, cue_positions: Sequence[int] | None = None
+    ) -> bool:
+        """Whether a cue precedes token ``index`` within the window, in the same clause.
+
+        ``cue_positions`` (from :meth:`hits`) lets the common case, no cue before the hit,
+        return at once.
+        """
         if not self.cues:
+            return False
+        if cue_positions is not None and bisect_left(cue_positions, index) == 0:
             return False
         seen, j = 0, index - 1
         while j >= 0 and seen < self.window:
             w = words[j]
-            if w in _CLAUSE_END or (len(w) == 1 and w in _CLAUSE_END):
+            if w in _CLAUSE_END:
                 return False
             if w.strip():
                 if w in self.cues:
@@ -311,7 +336,8 @@ def score_texts(
     negated: list[int] = []
     n_tokens: list[int] = []
     for d, words in enumerate(all_words):
-        hits = matcher.hits(words)
+        cues: list[int] = []
+        hits = matcher.hits(words, cue_positions=cues)
         bounds = _unit_bounds(words, unit) if unit != "document" else [(0, len(words))]
         h = 0
         for u, (a, b) in enumerate(bounds, start=1):
@@ -320,7 +346,7 @@ def score_texts(
             negs = [0] * ndim
             while h < len(hits) and hits[h].token < b:
                 hit = hits[h]
-                neg = matcher.negated(words, hit.token) if hit.entries else False
+                neg = matcher.negated(words, hit.token, cues) if hit.entries else False
                 for dim, w in hit.entries:
                     k = pos[dim]
                     counts[k] += 1
@@ -457,7 +483,8 @@ def explain(
         starts = _starts(words)
         spans = _sentence_spans(words, starts)
         s = 0
-        for hit in matcher.hits(words, starts):
+        cues: list[int] = []
+        for hit in matcher.hits(words, starts, cues):
             if not hit.entries:
                 continue
             while s + 1 < len(spans) and spans[s + 1][0] <= hit.token:
@@ -466,7 +493,7 @@ def explain(
             left = text[max(a, hit.start - context) : hit.start]
             right = text[hit.end : min(b, hit.end + context)]
             ctx = f"{left}【{hit.term}】{right}".replace("\n", " ").strip()
-            neg = matcher.negated(words, hit.token)
+            neg = matcher.negated(words, hit.token, cues)
             for dim, w in sorted(hit.entries, key=lambda e: pos[e[0]]):
                 rows.append((d, dim, hit.term, w, hit.start, hit.end, s + 1, neg, ctx))
     cols = [

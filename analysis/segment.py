@@ -161,6 +161,13 @@ class Segmenter:
     fingerprint : str
         SHA-256 (hex) of the backend, its version, the HMM flag and every added word with
         its frequency: two segmenters with the same fingerprint cut text identically.
+        Recorded as ``dict_fingerprint`` with every score.
+    base_fingerprint : str
+        The same without the extra (lexicon) words; names the on-disk cache folder.
+    words : tuple of (word, freq, tag)
+        Domain and user dictionary words.
+    extra_words : tuple of str
+        Words added by ``extra_words`` / :meth:`for_lexicon` / :meth:`with_words`.
     stopwords : frozenset of str
 
     Notes
@@ -385,8 +392,8 @@ class Segmenter:
         every extra word.
         """
         digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-        if not self.extra_words:
-            return digest
+        if not self.extra_words or self.cache_dir is None:
+            return digest  # the memory cache belongs to this segmenter: its words are fixed
         if self.backend == "jieba":
             present = sorted(w for w in self.extra_words if w in text)
         else:

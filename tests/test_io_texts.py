@@ -215,3 +215,16 @@ def test_demo_corpus_reads_completely() -> None:
     assert docs.attrs["quarantine"].empty
     assert {"community", "year", "type"} <= set(docs.columns)
     assert "gb18030" in set(docs["encoding"].dropna())
+
+
+def test_without_normalization_only_line_ends_change() -> None:
+    docs = read_corpus(normalize=False)
+    raw = (CORPUS / "a-utf8.txt").read_bytes().decode("utf-8")
+    assert docs.loc[0, "text"] == raw.replace("\r\n", "\n")
+    assert "ＡＢＣ" in docs.loc[0, "text"]
+
+
+def test_without_normalization_still_converts_to_simplified() -> None:
+    pytest.importorskip("opencc")
+    docs = read_corpus(normalize=False, to_simplified=True)
+    assert docs.loc[2, "text"] == "社区党委开展主题党日活动。\n"

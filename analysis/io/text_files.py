@@ -90,6 +90,10 @@ def _to_simplified(text: str) -> str:
     return OpenCC("t2s").convert(text)
 
 
+def _line_ends(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
 # --------------------------------------------------------------------------- file readers
 
 
@@ -386,7 +390,7 @@ def read_texts(
     texts = [
         normalize_text(t, to_simplified=to_simplified)
         if normalize
-        else t.replace("\r\n", "\n").replace("\r", "\n")
+        else _line_ends(_to_simplified(t) if to_simplified else t)
         for t in docs["raw"].astype(str)
     ]
     docs = docs.assign(text=texts).drop(columns=["raw"])
