@@ -93,6 +93,19 @@ class Lexicon:
         object.__setattr__(self, "rationale", MappingProxyType(dict(self.rationale)))
         object.__setattr__(self, "negation_cues", tuple(self.negation_cues))
 
+    def __getstate__(self) -> dict[str, Any]:
+        # mapping proxies do not pickle: ship plain dicts (process pools, "spawn")
+        state = dict(self.__dict__)
+        state["terms"] = {d: dict(t) for d, t in self.terms.items()}
+        state["phrases"] = dict(self.phrases)
+        state["rationale"] = dict(self.rationale)
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        for key, value in state.items():
+            object.__setattr__(self, key, value)
+        self.__post_init__()
+
     def __hash__(self) -> int:
         return hash((self.name, self.version, tuple(self.entries().items())))
 

@@ -322,23 +322,80 @@ def score_texts(
     check_option("unit", unit, ("document", "paragraph", "sentence"), owner="score_texts")
     group = _check_docs(docs, group, "score_texts")
     lexicon, segmenter = _resolve(lexicon, segmenter)
-    matcher = _Matcher(lexicon, segmenter)
-    dims = lexicon.framework.ids
-    pos = {d: k for k, d in enumerate(dims)}
-    ndim = len(dims)
-    all_words = segmenter.cut_many(docs, jobs=jobs)
-    count_content = segmenter.count_content
+    scorer = _DocScorer(lexicon, segmenter, unit)
+    texts = docs["text"].astype(str).tolist()
+    if jobs == -1:
+        import os
 
+        jobs = os.cpu_count() or 1
+    if jobs > 1 and len(texts) > 1:
+        per_doc = _score_parallel(texts, scorer, jobs)
+    else:
+        per_doc = [scorer.score(words) for words in segmenter.cut_many(texts)]
     doc_idx: list[int] = []
     unit_ids: list[int] = []
     n_hits: list[int] = []
     weighted: list[float] = []
     negated: list[int] = []
     n_tokens: list[int] = []
-    for d, words in enumerate(all_words):
+    ndim = len(lexicon.framework.ids)
+    for d, (units, counts, wsum, negs, ntoks) in enumerate(per_doc):
+        doc_idx.extend([d] * (len(units) * ndim))
+        unit_ids.extend(u for u in units for _ in range(ndim))
+        n_hits.extend(counts)
+        weighted.extend(wsum)
+        negated.extend(negs)
+        n_tokens.extend(n for n in ntoks for _ in range(ndim))
+    return _score_frame(
+        docs,
+        group,
+        lexicon.framework.ids,
+        unit,
+        doc_idx,
+        unit_ids,
+        n_hits,
+        weighted,
+        negated,
+        n_tokens,
+        lexicon,
+        segmenter,
+    )
+
+
+_DocScore = tuple[list[int], list[int], list[float], list[int], list[int]]
+
+
+class _DocScorer:
+    """Scores one document's tokens: per unit, hits, weights, negated hits, content tokens."""
+
+    def __init__(self, lexicon: Lexicon, segmenter: Segmenter, unit: str) -> None:
+        self.lexicon = lexicon
+        self.segmenter = segmenter
+        self.unit = unit
+        self.matcher = _Matcher(lexicon, segmenter)
+        self.pos = {d: k for k, d in enumerate(lexicon.framework.ids)}
+
+    def __getstate__(self) -> dict:
+        # workers rebuild the matcher from the lexicon (its caches are not worth shipping)
+        return {"lexicon": self.lexicon, "segmenter": self.segmenter, "unit": self.unit}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__init__(state["lexicon"], state["segmenter"], state["unit"])  # type: ignore[misc]
+
+    def score(self, words: list[str]) -> _DocScore:
+        matcher, pos, ndim = self.matcher, self.pos, len(self.pos)
+        count_content = self.segmenter.count_content
         cues: list[int] = []
         hits = matcher.hits(words, cue_positions=cues)
-        bounds = _unit_bounds(words, unit) if unit != "document" else [(0, len(words))]
+        if self.unit == "document":
+            bounds = [(0, len(words))]
+        else:
+            bounds = _unit_bounds(words, self.unit)
+        units: list[int] = []
+        counts_all: list[int] = []
+        wsum_all: list[float] = []
+        negs_all: list[int] = []
+        ntoks: list[int] = []
         h = 0
         for u, (a, b) in enumerate(bounds, start=1):
             counts = [0] * ndim
@@ -353,27 +410,77 @@ def score_texts(
                     wsum[k] += w
                     negs[k] += neg
                 h += 1
-            ntok = count_content(words[a:b]) if unit != "document" else count_content(words)
-            doc_idx.extend([d] * ndim)
-            unit_ids.extend([u] * ndim)
-            n_hits.extend(counts)
-            weighted.extend(wsum)
-            negated.extend(negs)
-            n_tokens.extend([ntok] * ndim)
-    return _score_frame(
-        docs,
-        group,
-        dims,
-        unit,
-        doc_idx,
-        unit_ids,
-        n_hits,
-        weighted,
-        negated,
-        n_tokens,
-        lexicon,
-        segmenter,
-    )
+            units.append(u)
+            counts_all.extend(counts)
+            wsum_all.extend(wsum)
+            negs_all.extend(negs)
+            ntoks.append(count_content(words if self.unit == "document" else words[a:b]))
+        return units, counts_all, wsum_all, negs_all, ntoks
+
+
+_SCORER: _DocScorer | None = None
+
+
+def _init_scorer(scorer: _DocScorer) -> None:
+    global _SCORER
+    _SCORER = scorer
+    _ = scorer.segmenter.tokenizer
+
+
+def _score_chunk(texts: list[str]) -> list[tuple[bytes, _DocScore]]:
+    """Worker: segment (through the segmenter's disk cache, if any) and score texts."""
+    from .segment import _ends_of
+
+    if _SCORER is None:  # pragma: no cover - the pool initializer sets it
+        raise RuntimeError("scoring worker was not initialised")
+    words_list = _SCORER.segmenter.cut_many(texts)
+    return [(_ends_of(w).tobytes(), _SCORER.score(w)) for w in words_list]
+
+
+def _score_parallel(texts: list[str], scorer: _DocScorer, jobs: int) -> list[_DocScore]:
+    """Score in a process pool; documents already cached are scored here.
+
+    Workers segment and score, so only texts go out and counts (plus token ends, kept in
+    this segmenter's memory cache for a following :func:`explain`) come back. Works with
+    the "spawn" start method: the scorer pickles as lexicon + segmenter settings.
+    """
+    import multiprocessing
+    from array import array
+    from concurrent.futures import ProcessPoolExecutor
+
+    from .segment import _chunks
+
+    seg = scorer.segmenter
+    keys = [seg._cache_key(t) for t in texts]
+    out: list[_DocScore | None] = [None] * len(texts)
+    todo: list[int] = []
+    for i, (key, text) in enumerate(zip(keys, texts, strict=True)):
+        ends = seg._cache_get(key, len(text))
+        if ends is None:
+            todo.append(i)
+        else:
+            out[i] = scorer.score(_split_words(text, ends))
+    if todo:
+        context = None
+        if seg._start_method is not None:
+            context = multiprocessing.get_context(seg._start_method)
+        chunks = _chunks([texts[i] for i in todo], jobs * 4)
+        with ProcessPoolExecutor(
+            max_workers=jobs, mp_context=context, initializer=_init_scorer, initargs=(scorer,)
+        ) as pool:
+            results = [r for part in pool.map(_score_chunk, chunks) for r in part]
+        for i, (ends_bytes, doc_score) in zip(todo, results, strict=True):
+            ends = array("I")
+            ends.frombytes(ends_bytes)
+            seg._remember(keys[i], ends)
+            out[i] = doc_score
+    return [o for o in out if o is not None]
+
+
+def _split_words(text: str, ends: Sequence[int]) -> list[str]:
+    from .segment import _split
+
+    return _split(text, ends)  # type: ignore[arg-type]
 
 
 def _score_frame(

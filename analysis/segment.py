@@ -422,9 +422,13 @@ class Segmenter:
             return ends
         return None
 
-    def _cache_put(self, digest: str, ends: array) -> None:
+    def _remember(self, key: str, ends: array) -> None:
+        """Keep tokens in this segmenter's memory cache only."""
         if len(self._memory) < _MEMORY_CACHE_LIMIT:
-            self._memory[digest] = ends
+            self._memory[key] = ends
+
+    def _cache_put(self, digest: str, ends: array) -> None:
+        self._remember(digest, ends)
         if self.cache_dir is not None:
             path = self._cache_path(digest)
             path.parent.mkdir(parents=True, exist_ok=True)

@@ -327,3 +327,30 @@ def test_demo_corpus_scores_every_document() -> None:
     out = an.score_texts(docs, group=["community"])
     assert len(out) == len(docs) * 5
     assert (out.groupby("doc_id")["n_hits"].sum() > 0).all()
+
+
+@pytest.mark.parametrize("start_method", ["fork", "spawn"])
+def test_parallel_scoring_equals_serial(start_method: str) -> None:
+    import multiprocessing
+
+    if start_method not in multiprocessing.get_all_start_methods():
+        pytest.skip(f"{start_method} not available here")
+    texts = [f"第{i}网格推行一站式服务，没有落实三会一课。\n发展党员{i}名。" for i in range(10)]
+    docs = pd.DataFrame({"doc_id": [f"d{i}" for i in range(10)], "text": texts})
+    serial = an.score_texts(docs, lexicon(), segmenter=segmenter(), unit="sentence")
+    seg = Segmenter.for_lexicon(lexicon())
+    seg._start_method = start_method
+    par = an.score_texts(docs, lexicon(), segmenter=seg, unit="sentence", jobs=2)
+    pd.testing.assert_frame_equal(par, serial)
+    # the workers' tokens are remembered: explain afterwards does not segment again
+    seg._segment_missing = None  # would raise if called
+    assert len(an.explain(docs, lexicon(), segmenter=seg)) == serial["n_hits"].sum()
+
+
+def test_lexicon_pickles() -> None:
+    import pickle
+
+    lex = lexicon()
+    clone = pickle.loads(pickle.dumps(lex))
+    assert clone == lex
+    assert clone.entries() == lex.entries()
