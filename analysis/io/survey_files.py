@@ -337,7 +337,6 @@ def _frame_from_grid(grid: pd.DataFrame, name: str) -> pd.DataFrame:
         )
     ):
         header.pop()
-    grid = grid.iloc[:, : len(header)]
     if not header:
         raise InputError(f"{name}: the file is empty; expected a header row and answers", file=name)
     for j, h in enumerate(header):
@@ -352,9 +351,7 @@ def _frame_from_grid(grid: pd.DataFrame, name: str) -> pd.DataFrame:
             header[j] = f"{h} [column {j + 1}]"
         else:
             seen[key] = j
-    body = grid.iloc[1:]
-    body = body.set_axis(pd.RangeIndex(len(body)), axis=0)
-    frame = pd.DataFrame({h: _cells_to_text(body.iloc[:, j]) for j, h in enumerate(header)})
+    frame = pd.DataFrame(_text_columns(grid, header))
     blank = (frame == "").all(axis=1)
     if blank.any():
         frame = frame.loc[~blank.to_numpy()]
@@ -369,6 +366,25 @@ def _frame_from_grid(grid: pd.DataFrame, name: str) -> pd.DataFrame:
         )
     _check_second_header(frame, header, name)
     return frame
+
+
+def _text_columns(grid: pd.DataFrame, header: list[str]) -> dict[str, pd.Series]:
+    """The body of ``grid`` (all rows but the first) as text columns named ``header``.
+
+    Columns are taken out of ``grid`` one at a time (``grid`` is emptied), so a large
+    export is never held twice in memory.
+    """
+    index = pd.RangeIndex(len(grid) - 1)
+    labels = list(grid.columns[: len(header)])
+    extra = list(grid.columns[len(header) :])
+    if extra:
+        grid.drop(columns=extra, inplace=True)
+    out: dict[str, pd.Series] = {}
+    for label, h in zip(labels, header, strict=True):
+        col = grid.pop(label)
+        out[h] = _cells_to_text(col.iloc[1:].set_axis(index))
+        del col
+    return out
 
 
 def _check_second_header(frame: pd.DataFrame, header: list[str], name: str) -> None:
