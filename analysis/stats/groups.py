@@ -33,7 +33,8 @@ def summaries(sub: pd.DataFrame, weighted: bool) -> pd.DataFrame:
     tmp = sub.assign(_wy=sub["_w"] * sub["_y"], _w2=sub["_w"] ** 2)
     s = tmp.groupby("_g", sort=True, observed=True)[["_w", "_wy", "_w2"]].sum()
     mean = s["_wy"] / s["_w"]
-    dev2 = (sub["_y"] - sub["_g"].map(mean)) ** 2 * sub["_w"]
+    own_mean = mean.reindex(sub["_g"].to_numpy()).to_numpy()
+    dev2 = (sub["_y"] - own_mean) ** 2 * sub["_w"]
     ss = dev2.groupby(sub["_g"], sort=True, observed=True).sum()
     n_eff = s["_w"] ** 2 / s["_w2"]
     out = pd.DataFrame(
