@@ -1099,10 +1099,13 @@ def recode(raw: RawTable, cb: Codebook) -> SurveyData:
         out["group"] = np.full(n, "all", dtype=object)
     out["row"] = raw.rows
 
-    missing: dict[str, np.ndarray] = {}
-    for it in cb.items:
+    # items go straight into one column-major block each: no copies when frames are built
+    item_ids = [it.id for it in cb.items]
+    numbers = np.empty((n, len(item_ids)), order="F")
+    kinds = np.empty((n, len(item_ids)), dtype=np.int8, order="F")
+    for j, it in enumerate(cb.items):
         values = frame[cols[it.column]]
-        nums, kinds, bad = _recode_item(values, it, cb)
+        nums, kind, bad = _recode_item(values, it, cb)
         if bad.any():
             problems.append(
                 _problem_rows(
@@ -1114,8 +1117,8 @@ def recode(raw: RawTable, cb: Codebook) -> SurveyData:
                 )
             )
             bad_row |= bad
-        out[it.id] = nums
-        missing[it.id] = _KIND_NAMES[kinds]
+        numbers[:, j] = nums
+        kinds[:, j] = kind
     miss_values = {v for vals in cb.missing.values() for v in vals}
     for c in (*cb.covariates, *cb.text_columns):
         v = frame[cols[c.column]].astype(str)
@@ -1158,13 +1161,19 @@ def recode(raw: RawTable, cb: Codebook) -> SurveyData:
             frame[ip_col].astype(str).str.replace(r"\(.*\)$", "", regex=True).to_numpy(dtype=object)
         )
     keep = ~bad_row
-    if not keep.all():  # filter the columns before building frames: one copy, not two
+    if not keep.all():  # filter the arrays before building frames: one copy, not two
         out = {k: v[keep] for k, v in out.items()}
-        missing = {k: v[keep] for k, v in missing.items()}
-    responses = pd.DataFrame(out)
-    for c in ("respondent_id", "group", *(["ip"] if ip_col is not None else [])):
-        responses[c] = responses[c].astype(str)
-    miss_frame = pd.DataFrame(missing, dtype=object)
+        numbers = np.asfortranarray(numbers[keep])
+        kinds = kinds[keep]
+    head_cols = ["respondent_id", "group", "row"]
+    head = pd.DataFrame({c: out.pop(c) for c in head_cols})
+    for c in ("respondent_id", "group"):
+        head[c] = head[c].astype(str)
+    if "ip" in out:
+        out["ip"] = pd.Series(out["ip"]).astype(str)
+    items = pd.DataFrame(numbers, columns=item_ids, copy=False)
+    responses = pd.concat([head, items, pd.DataFrame(out)], axis=1)
+    miss_frame = pd.DataFrame(_KIND_NAMES[kinds], columns=item_ids, dtype=object, copy=False)
     quarantine = (
         pd.concat(problems, ignore_index=True)
         .sort_values("row", kind="stable")
