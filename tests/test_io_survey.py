@@ -560,8 +560,10 @@ def test_duplicated_header_the_codebook_does_not_use_is_only_a_warning(tmp_path)
 
 def test_a_dataframe_reads_like_an_export(small_csv):
     frame = pd.read_csv(small_csv, dtype=str, keep_default_na=False)
+    before = frame.copy()
     a = read_survey(small_csv, codebook=SMALL_CB)
     b = read_survey(frame, codebook=SMALL_CB)
+    pd.testing.assert_frame_equal(frame, before)  # the caller's frame is not touched
     pd.testing.assert_frame_equal(a.responses, b.responses)
     pd.testing.assert_frame_equal(a.missing, b.missing)
     assert b.source["format"] == "frame"
