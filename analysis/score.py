@@ -276,7 +276,9 @@ def score_texts(
     group
         Metadata columns of ``docs`` to carry into the result (e.g. ``"community"``).
     jobs
-        Worker processes for segmentation.
+        Worker processes (``-1``: every core). Workers segment and score their share of the
+        documents; documents already in the token cache are scored in this process. Works
+        with the "spawn" start method (Windows, macOS).
 
     Returns
     -------

@@ -49,9 +49,11 @@ def load_passages() -> pd.DataFrame:
 
     100 sentences written for this package in the style of community party-building work
     reports, 20 per service-five dimension, each coded with the one dimension it is mainly
-    about. They were written by the lexicon's authors, so a lexicon scores better on them
-    than on independent material: use them for tests and teaching, and code a sample of
-    your own documents for a real validation.
+    about. They were written by the default lexicon's authors, and one term (党性教育) was
+    added to the lexicon after it was seen missing here, so the default lexicon scores
+    better on them than it will on independent material (version 1.0: accuracy 0.93, macro
+    F1 0.94, kappa 0.91). Use them for tests and teaching; code a sample of your own
+    documents, by two coders (see :func:`krippendorff_alpha`), for a real validation.
     """
     path = Path(str(resources.files("analysis") / "resources" / "validation" / "passages.csv"))
     return pd.read_csv(path, dtype=str, keep_default_na=False)
