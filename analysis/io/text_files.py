@@ -64,7 +64,7 @@ def normalize_text(text: str, *, to_simplified: bool = False) -> str:
     Examples
     --------
     >>> normalize_text("  ２０２３年，ＡＢＣ社区　　开展活动\\r\\n\\r\\n 第二段 ")
-    '2023年，ABC社区 开展活动\\n第二段'
+    '2023年，ABC社区开展活动\\n第二段'
     """
     text = unicodedata.normalize("NFC", text).translate(_FULLWIDTH)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
