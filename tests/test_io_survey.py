@@ -582,3 +582,16 @@ def test_separator_is_read_off_the_header(tmp_path, sep, name):
     s = read_survey(path, codebook=SMALL_CB)
     assert s.responses["note"].tolist() == ["好,很好"]
     assert s.responses["q7"].tolist() == [4.0]
+
+
+def test_excel_errors_name_the_sheet(tmp_path):
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    wb.active.title = "答卷"
+    wb.active.append(HEAD)
+    wb.active.append(["ID", "Q1", "Q2", "Q3", "Q4", "Q5", "Q6"])
+    wb.active.append(["1", "桂花社区", "60", "", "", "满意", "同意"])
+    wb.save(tmp_path / "s.xlsx")
+    with pytest.raises(InputError, match=r"s\.xlsx, sheet '答卷', row 2: looks like a second"):
+        read_survey(tmp_path / "s.xlsx", codebook=SMALL_CB)

@@ -323,7 +323,7 @@ def _cell_text(value: Any) -> str:
     return str(value).strip()
 
 
-def _frame_from_grid(grid: pd.DataFrame, name: str) -> pd.DataFrame:
+def _frame_from_grid(grid: pd.DataFrame, name: str, sheet: Any = None) -> pd.DataFrame:
     """First row of ``grid`` is the header; check it and return a text frame."""
     if grid.shape[0] == 0 or grid.shape[1] == 0:
         raise InputError(f"{name}: the file is empty; expected a header row and answers", file=name)
@@ -364,7 +364,7 @@ def _frame_from_grid(grid: pd.DataFrame, name: str) -> pd.DataFrame:
             file=name,
             row=1,
         )
-    _check_second_header(frame, header, name)
+    _check_second_header(frame, header, name, sheet)
     return frame
 
 
@@ -387,7 +387,7 @@ def _text_columns(grid: pd.DataFrame, header: list[str]) -> dict[str, pd.Series]
     return out
 
 
-def _check_second_header(frame: pd.DataFrame, header: list[str], name: str) -> None:
+def _check_second_header(frame: pd.DataFrame, header: list[str], name: str, sheet: Any) -> None:
     """Refuse a file whose row 2 is a second header (question texts, Q1/Q2 codes)."""
     first = frame.iloc[0].tolist()
     first_row = int(frame.index[0]) + 2
@@ -399,7 +399,8 @@ def _check_second_header(frame: pd.DataFrame, header: list[str], name: str) -> N
     )
     if looks_header >= max(2, len(filled) // 2):
         raise InputError(
-            f"{location(name, row=first_row)}: looks like a second header row ({first[0]!r}, "
+            f"{location(name, sheet=sheet, row=first_row)}: looks like a second header "
+            f"row ({first[0]!r}, "
             f"{first[1]!r}, ...); keep one header row (row 1) and delete the other",
             file=name,
             row=first_row,
@@ -650,7 +651,7 @@ def read_raw_table(
             file=p,
         )
     aliases = grid.attrs.get("aliases", {})
-    frame = _frame_from_grid(grid, p.name)
+    frame = _frame_from_grid(grid, p.name, sheet_used)
     return RawTable(
         frame=frame,
         path=str(p),
@@ -799,7 +800,8 @@ def _check_duplicates(cb: Codebook | None, raw: RawTable, *, stacklevel: int = 4
             f"{k!r} (columns {' and '.join(map(str, raw.duplicate_headers[k]))})" for k in clash
         )
         raise InputError(
-            f"{location(raw.name, row=1)}: duplicated column header {where}; the codebook "
+            f"{location(raw.name, sheet=raw.sheet, row=1)}: duplicated column header "
+            f"{where}; the codebook "
             "uses it, so the column is ambiguous: rename one of them",
             file=raw.path,
             row=1,
@@ -808,7 +810,8 @@ def _check_duplicates(cb: Codebook | None, raw: RawTable, *, stacklevel: int = 4
         f"{k!r} (columns {' and '.join(map(str, v))})" for k, v in raw.duplicate_headers.items()
     )
     warnings.warn(
-        f"{location(raw.name, row=1)}: duplicated column header {others}; later copies are "
+        f"{location(raw.name, sheet=raw.sheet, row=1)}: duplicated column header "
+        f"{others}; later copies are "
         "read as '<header> [column N]'",
         DataQualityWarning,
         stacklevel=stacklevel,
@@ -1184,9 +1187,10 @@ def recode(raw: RawTable, cb: Codebook) -> SurveyData:
     if len(quarantine):
         nrows = int(bad_row.sum())
         first_row = int(quarantine["row"].iloc[0])
+        first_col = quarantine["column"].iloc[0]
         warnings.warn(
             f"{raw.name}: {nrows} of {n} rows quarantined ({len(quarantine)} problems, e.g. "
-            f"{location(raw.name, row=first_row, column=quarantine['column'].iloc[0])}"
+            f"{location(raw.name, sheet=raw.sheet, row=first_row, column=first_col)}"
             f": {quarantine['problem'].iloc[0]}); see .quarantine",
             DataQualityWarning,
             stacklevel=3,
