@@ -37,7 +37,6 @@ Unit = Literal["document", "paragraph", "sentence"]
 _SENTENCE_END = frozenset("。！？!?…\n")
 _CLAUSE_END = _SENTENCE_END | frozenset("，,；;：:、|")
 _PER = 1000.0
-_META_SKIP = ("text", "source", "encoding")
 
 
 class _Hit(NamedTuple):
@@ -547,24 +546,27 @@ def explain(
     *,
     segmenter: Segmenter | None = None,
     context: int = 30,
+    group: str | Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """List every lexicon hit with its place and sentence: the evidence behind scores.
 
     Parameters
     ----------
     docs
-        Frame with ``doc_id`` and ``text``; its metadata columns (all but ``text``,
-        ``source``, ``encoding``) are carried into the result.
+        Frame with ``doc_id`` and ``text``.
     lexicon, segmenter
         As in :func:`score_texts` (same matching, so hits add up to its ``n_hits``).
     context
         Characters of the sentence shown on each side of the term.
+    group
+        Metadata columns of ``docs`` to carry into the result (e.g. ``"community"`` for
+        :func:`top_terms`).
 
     Returns
     -------
     pandas.DataFrame
         One row per hit and dimension (a term weighted into two dimensions gives two rows):
-        ``doc_id``, metadata columns, ``dimension``, ``term``, ``weight``, ``start`` and
+        ``doc_id``, the ``group`` columns, ``dimension``, ``term``, ``weight``, ``start`` and
         ``end`` (character offsets into ``docs.text``: ``text[start:end] == term``),
         ``sentence_id`` (1-based within the document), ``negated`` (bool), ``context`` (the
         sentence around the term, cut to ``context`` characters each side, the term marked
@@ -578,12 +580,11 @@ def explain(
     >>> hit["term"], bool(hit["negated"]), hit["context"]
     ('一站式服务', True, '社区没有开展【一站式服务】。')
     """
-    _check_docs(docs, None, "explain")
+    meta = _check_docs(docs, group, "explain")
     if context < 0:
         raise InputError(f"explain: context must be 0 or more characters; got {context}")
     lexicon, segmenter = _resolve(lexicon, segmenter)
     matcher = _Matcher(lexicon, segmenter)
-    meta = [c for c in docs.columns if c not in ("doc_id", *_META_SKIP)]
     pos = {d: k for k, d in enumerate(lexicon.framework.ids)}
     rows: list[tuple] = []
     texts = docs["text"].astype(str).tolist()

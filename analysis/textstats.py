@@ -115,9 +115,12 @@ def keyness(
     pandas.DataFrame
         One row per (group, token): ``group`` (the group's value), ``token``, ``n_target``
         (a: count in the group), ``n_reference`` (b: count in the rest), ``total_target``
-        (c), ``total_reference`` (d), ``g2``, ``chi2``, ``p_value`` (of G2, chi-square with
-        1 df), ``p_adj`` (Benjamini-Hochberg within the group), ``log_ratio``, ``pct_diff``,
-        ``direction`` (``"over"`` or ``"under"``). Sorted by group, then G2 descending.
+        (c), ``total_reference`` (d), ``g2`` and ``chi2`` (signed: negative when the group
+        uses the token less than the rest, as quanteda's ``textstat_keyness`` does),
+        ``p_value`` (of G2, chi-square with 1 df), ``p_adj`` (Benjamini-Hochberg within the
+        group), ``log_ratio``, ``pct_diff``, ``direction`` (``"over"`` or ``"under"``).
+        Sorted by group, then signed G2 descending: most over-used first, most under-used
+        last (``plot_keyness`` shows both ends).
 
     Notes
     -----
@@ -158,6 +161,8 @@ def keyness(
         d = grand - c
         g2, chi2 = _g2_chi2(a, b, c, d)
         p = stats.chi2.sf(g2, 1)
+        over = a / c >= b / d
+        sign = np.where(over, 1.0, -1.0)
         a0, b0 = np.where(a == 0, 0.5, a), np.where(b == 0, 0.5, b)
         with np.errstate(divide="ignore", invalid="ignore"):
             log_ratio = np.log2((a0 / c) / (b0 / d))
@@ -170,13 +175,13 @@ def keyness(
                 "n_reference": b.astype(np.int64),
                 "total_target": int(c),
                 "total_reference": int(d),
-                "g2": g2,
-                "chi2": chi2,
+                "g2": sign * g2,
+                "chi2": sign * chi2,
                 "p_value": p,
                 "p_adj": bh_adjust(p),
                 "log_ratio": log_ratio,
                 "pct_diff": pct,
-                "direction": np.where(a / c >= b / d, "over", "under"),
+                "direction": np.where(over, "over", "under"),
             }
         ).sort_values(["g2", "token"], ascending=[False, True])
         frames.append(frame.head(top) if top else frame)

@@ -208,7 +208,7 @@ def test_does_not_mutate_docs() -> None:
 def test_explain_offsets_context_and_agreement_with_scores() -> None:
     texts = ["社区没有开展一站式服务。网格员入户走访，党员参加三会一课。", "推动经济发展。"]
     docs = pd.DataFrame({"doc_id": ["a", "b"], "text": texts, "community": ["东湖", "桂花"]})
-    hits = an.explain(docs, lexicon(), segmenter=segmenter(), context=4)
+    hits = an.explain(docs, lexicon(), segmenter=segmenter(), context=4, group="community")
     assert hits.columns.tolist() == [
         "doc_id",
         "community",
@@ -256,7 +256,8 @@ def test_top_terms_per_community() -> None:
             "community": ["东湖", "东湖", "桂花"],
         }
     )
-    hits = an.explain(docs, lexicon(), segmenter=segmenter())
+    hits = an.explain(docs, lexicon(), segmenter=segmenter(), group=["community"])
+    assert "community" not in an.explain(docs, lexicon(), segmenter=segmenter()).columns
     top = top_terms(hits, by="community", n=1)
     assert top.columns.tolist() == [
         "community",

@@ -48,9 +48,11 @@ def test_keyness_matches_scipy_per_token() -> None:
         # reference: scipy.stats.chi2_contingency called directly on the 2x2 table
         g2, p, _, _ = chi2_contingency(table, correction=False, lambda_="log-likelihood")
         x2, _, _, _ = chi2_contingency(table, correction=False)
-        assert_allclose(row.g2, g2, rtol=1e-10, atol=1e-12)
+        sign = 1 if a / c >= b / d else -1  # signed by direction, as quanteda does
+        assert_allclose(row.g2, sign * g2, rtol=1e-10, atol=1e-12)
         assert_allclose(row.p_value, p, rtol=1e-10)
-        assert_allclose(row.chi2, x2, rtol=1e-10, atol=1e-12)
+        assert_allclose(row.chi2, sign * x2, rtol=1e-10, atol=1e-12)
+        assert row.direction == ("over" if sign > 0 else "under")
         a0, b0 = max(a, 0.5), max(b, 0.5)
         assert_allclose(row.log_ratio, np.log2((a0 / c) / (b0 / d)))
 
