@@ -440,6 +440,29 @@ def _parse_items(
     return tuple(items)
 
 
+_RESERVED = {"respondent_id", "group", "row", "duration_s", "weight", "ip"}
+
+
+def _check_ids(
+    items: Sequence[Item],
+    covariates: Sequence[Column],
+    text_columns: Sequence[Column],
+    probs: _Problems,
+) -> None:
+    """Every id names one column of the responses: none reserved, none used twice."""
+    entries = [(("items", i, "id"), it.id) for i, it in enumerate(items)]
+    entries += [(("covariates", i, "id"), c.id) for i, c in enumerate(covariates)]
+    entries += [(("text_columns", i, "id"), c.id) for i, c in enumerate(text_columns)]
+    first: dict[str, tuple[Any, ...]] = {}
+    for path, cid in entries:
+        if cid in _RESERVED:
+            probs.add(path, f"id {cid!r} is reserved for a standard column", value=cid)
+        elif cid in first and path[0] != "items":  # item-item repeats are reported above
+            where = probs.lines.get(first[cid][:2])
+            probs.add(path, "id already used" + (f" at line {where}" if where else ""), value=cid)
+        first.setdefault(cid, path)
+
+
 def load_codebook(
     source: str | PathLike[str] | Mapping[str, Any] | Codebook,
 ) -> Codebook:
@@ -549,15 +572,7 @@ def load_codebook_partial(
     missing = _parse_missing(data.get("missing"), probs)
     covariates = _parse_columns(data.get("covariates"), "covariates", probs)
     text_columns = _parse_columns(data.get("text_columns"), "text_columns", probs)
-    ids = [it.id for it in items] + [c.id for c in covariates] + [c.id for c in text_columns]
-    reserved = {"respondent_id", "group", "row", "duration_s", "weight"}
-    seen: set[str] = set()
-    for cid in ids:
-        if cid in reserved:
-            probs.add(("items",), f"id {cid!r} is reserved for a standard column", value=cid)
-        elif cid in seen and cid not in {it.id for it in items}:
-            probs.add(("covariates",), "id used twice", value=cid)
-        seen.add(cid)
+    _check_ids(items, covariates, text_columns, probs)
     codebook = Codebook(
         framework=framework or SERVICE_FIVE,
         id_column=_opt_str(data.get("id_column")),

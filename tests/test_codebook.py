@@ -288,3 +288,22 @@ def test_draft_codebook_of_a_numbered_export(tmp_path):
     assert data["scale"] == {"min": 1, "max": 5}
     assert [it["id"] for it in data["items"]] == ["q3", "q4"]
     assert [c["column"] for c in data["covariates"]] == ["2、您的性别："]
+
+
+def test_covariate_ids_may_not_repeat_item_ids(tmp_path):
+    path = write(
+        tmp_path,
+        f"""\
+scale: {LIKERT}
+covariates:
+  - {{column: 性别, id: q1}}
+  - {{column: 年龄, id: ip}}
+items:
+  - {{column: a, id: q1, dimension: reform}}
+""",
+    )
+    with pytest.raises(CodebookError) as info:
+        load_codebook(path)
+    msg = str(info.value)
+    assert "line 3: got 'q1'; id already used at line 6" in msg
+    assert "line 4: got 'ip'; id 'ip' is reserved" in msg
