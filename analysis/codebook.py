@@ -440,6 +440,38 @@ def _parse_items(
     return tuple(items)
 
 
+_TOP_KEYS = (
+    "framework",
+    "dimensions",
+    "id_column",
+    "group_column",
+    "scale",
+    "scales",
+    "missing",
+    "min_answered",
+    "covariates",
+    "duration_column",
+    "weight_column",
+    "text_columns",
+    "items",
+    "title",
+    "description",
+    "version",
+    "notes",
+)
+
+
+def _check_keys(data: Mapping[str, Any], probs: _Problems) -> None:
+    """A misspelt key would silently drop a part of the codebook: report it."""
+    import difflib
+
+    for key in data:
+        if key not in _TOP_KEYS:
+            close = difflib.get_close_matches(str(key), _TOP_KEYS, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            probs.add((key,), f"unknown codebook key{hint}", value=key)
+
+
 _RESERVED = {"respondent_id", "group", "row", "duration_s", "weight", "ip"}
 
 
@@ -548,6 +580,7 @@ def load_codebook_partial(
             file=file,
         )
     probs = _Problems(file, lines)
+    _check_keys(data, probs)
     framework = _parse_framework(data, probs)
     scales: dict[str, Scale] = {}
     if "scale" in data:

@@ -307,3 +307,21 @@ items:
     msg = str(info.value)
     assert "line 3: got 'q1'; id already used at line 6" in msg
     assert "line 4: got 'ip'; id 'ip' is reserved" in msg
+
+
+def test_misspelt_keys_are_reported(tmp_path):
+    path = write(
+        tmp_path,
+        f"""\
+scale: {LIKERT}
+covariate: [{{column: 性别, id: gender}}]
+items:
+  - {{column: a, id: q1, dimension: reform}}
+""",
+    )
+    with pytest.raises(
+        CodebookError,
+        match=r"line 2: got 'covariate'; unknown codebook key; "
+        r"did you mean 'covariates'\?",
+    ):
+        load_codebook(path)
