@@ -1244,15 +1244,20 @@ def plot_network(
         }
     ).dropna()
     frame = frame[frame["a"] != frame["b"]]
-    pair = np.where(
-        frame["a"] <= frame["b"], frame["a"] + "\x00" + frame["b"], frame["b"] + "\x00" + frame["a"]
+    # an edge listed both ways is one edge: order each pair, then add up its weights
+    first = (frame["a"] <= frame["b"]).to_numpy()
+    lo = np.where(first, frame["a"].to_numpy(object), frame["b"].to_numpy(object))
+    hi = np.where(first, frame["b"].to_numpy(object), frame["a"].to_numpy(object))
+    frame = (
+        pd.DataFrame({"a": lo, "b": hi, "w": frame["w"].to_numpy()})
+        .groupby(["a", "b"], sort=True, as_index=False)["w"]
+        .sum()
     )
-    frame = frame.assign(pair=pair).groupby("pair", sort=True, as_index=False)["w"].sum()
-    frame[["a", "b"]] = frame["pair"].str.split("\x00", n=1, expand=True)
     if min_weight is not None:
         frame = frame[frame["w"] >= min_weight]
     if top is not None:
-        frame = frame.sort_values(["w", "pair"], ascending=[False, True], kind="stable").head(top)
+        frame = frame.sort_values(["w", "a", "b"], ascending=[False, True, True], kind="stable")
+        frame = frame.head(top)
     graph = nx.Graph()
     for a, b, w in frame[["a", "b", "w"]].itertuples(index=False):
         graph.add_edge(a, b, weight=float(w))
