@@ -117,7 +117,18 @@ def __dir__() -> list[str]:
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from .codebook import Codebook, draft_codebook, load_codebook, validate_codebook
-    from .compare import CompareResult, compare_groups
+    from .compare import (
+        CompareResult,
+        chi_square,
+        compare_groups,
+        entropy_weights,
+        icc,
+        ipa,
+        mixed_model,
+        ordered_logit,
+        text_survey_correlation,
+    )
+    from .display import show
     from .io import SurveyData, read_survey, read_texts
     from .lexicon import Lexicon, default_lexicon, load_lexicon
     from .plot import (

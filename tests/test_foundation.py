@@ -135,3 +135,9 @@ def test_tables_are_written_as_csv_and_parquet(tmp_path):
     assert back["group"].tolist() == ["'=1+1", "桂花社区"]
     assert back["score"].tolist() == [-0.5, 2.0]
     assert pd.read_parquet(tmp_path / "t.parquet")["value"].tolist() == ["1", "x"]
+
+
+def test_every_public_name_resolves():
+    missing = [name for name in an.__all__ if getattr(an, name, None) is None]
+    assert missing == []
+    assert sorted(dir(an)) == sorted(set(dir(an)))
