@@ -178,7 +178,7 @@ class Segmenter:
     offsets of :meth:`tokens` are exact and ``"".join(cut(text)) == text``.
 
     Agreement of the rjieba backend with jieba, measured by ``benchmarks/bench_text.py`` on
-    the demo corpus (data/raw/demo/texts, 22 documents, 33,002 characters, HMM on): with
+    the demo corpus (data/raw/demo/texts, 28 documents, 33,002 characters, HMM on): with
     the domain dictionary, and with the default lexicon's words added, 100.0 % of jieba's
     tokens are identical in rjieba's output (same start and end). rjieba is a port of the
     same algorithm and model; differences can still occur on other text, so the backend is
