@@ -87,6 +87,7 @@ TABLE_COLUMNS = [
     "omega2",
     "epsilon2",
     "epsilon2_h",
+    "cohen_d",
     "n",
     "k",
     "n_dropped",
@@ -424,7 +425,8 @@ def compare_groups(
         ``effect_type`` (``omega2`` for the F tests, ``epsilon2_h`` for Kruskal-Wallis,
         ``hedges_g`` / ``rank_biserial`` for two groups), ``effect_ci_low``,
         ``effect_ci_high``, ``eta2``, ``omega2``, ``epsilon2`` (from the ANOVA sums of
-        squares), ``epsilon2_h``, ``n`` (respondents tested), ``k`` (groups tested),
+        squares), ``epsilon2_h``, ``cohen_d`` (two groups, parametric tests: d with the
+        pooled SD, group b against group a), ``n`` (respondents tested), ``k`` (groups tested),
         ``n_dropped`` (rows with missing ``dv``), ``n_groups_excluded`` (groups with n < 2).
 
         ``posthoc`` columns: ``<by>``, ``group_a``, ``group_b``, ``diff`` (mean of b minus
@@ -796,6 +798,10 @@ def _two_group_effect(
             "effect_type": "hedges_g",
             "effect_ci_low": lo,
             "effect_ci_high": hi,
+            # the uncorrected d as well: many journals ask for Cohen's d by name
+            "cohen_d": effects.cohen_d(
+                a["n_eff"], a["mean"], a["var"], b["n_eff"], b["mean"], b["var"]
+            ),
         }
     ranks = _need(ranks)
     r = effects.rank_biserial(ranks["n"][0], ranks["n"][1], ranks["rank_sum"][1])
