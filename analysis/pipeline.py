@@ -212,21 +212,15 @@ def run_comparisons(study: Study, out: StudyOutputs) -> None:
     """Compare communities on survey and text dimensions."""
     from .compare import compare_groups
 
-    if "survey_scores" in out.tables:
-        res = compare_groups(
-            out.tables["survey_scores"],
-            dv="score",
-            between="group",
-            by="dimension",
-            method=study.method,
-            p_adjust=study.p_adjust,
-        )
-        out.results["survey_compare"] = res
-        out.tables["survey_compare"] = res.table
-        out.tables["survey_posthoc"] = res.posthoc
-        out.tables["survey_descriptives"] = res.descriptives
-    if "text_scores" in out.tables:
-        scores = out.tables["text_scores"].rename(columns={study.text_group_column: "group"})
+    sources = {
+        "survey": out.tables.get("survey_scores"),
+        "text": out.tables.get("text_scores"),
+    }
+    for name, scores in sources.items():
+        if scores is None:
+            continue
+        if name == "text":
+            scores = scores.rename(columns={study.text_group_column: "group"})
         res = compare_groups(
             scores,
             dv="score",
@@ -235,10 +229,10 @@ def run_comparisons(study: Study, out: StudyOutputs) -> None:
             method=study.method,
             p_adjust=study.p_adjust,
         )
-        out.results["text_compare"] = res
-        out.tables["text_compare"] = res.table
-        out.tables["text_posthoc"] = res.posthoc
-        out.tables["text_descriptives"] = res.descriptives
+        out.results[f"{name}_compare"] = res
+        out.tables[f"{name}_compare"] = res.table
+        out.tables[f"{name}_posthoc"] = res.posthoc
+        out.tables[f"{name}_descriptives"] = res.descriptives
 
 
 def check_inputs(study: Study) -> list[str]:

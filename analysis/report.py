@@ -12,7 +12,7 @@ columns (IP, nickname, user id) never reach a report.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -141,6 +141,30 @@ def _overall(scores: pd.DataFrame, framework: Framework) -> pd.DataFrame:
     return out
 
 
+def _grid_rows(
+    frame: pd.DataFrame,
+    groups: Sequence[str],
+    dims: Sequence[str],
+    cell: Callable[[Any], str],
+    lang: str,
+) -> list[tuple[str, ...]]:
+    """One row per group: name, n, then ``cell(row)`` per dimension.
+
+    A group whose rows are all ``suppressed`` shows the suppression mark instead of values.
+    """
+    rows: list[tuple[str, ...]] = []
+    for g in groups:
+        sub = frame[frame["group"] == g].set_index("dimension")
+        if not len(sub):
+            continue
+        n = str(int(sub["n"].max()))
+        if "suppressed" in sub.columns and bool(sub["suppressed"].all()):
+            rows.append((str(g), n, t("suppressed", lang), *[""] * (len(dims) - 1)))  # type: ignore[arg-type]
+            continue
+        rows.append((str(g), n, *[cell(sub.loc[d]) if d in sub.index else "" for d in dims]))
+    return rows
+
+
 def _sample_section(inputs: ReportInputs, counter: list[int]) -> Section:
     lang, c = inputs.lang, inputs.counts
     paras = []
@@ -266,25 +290,7 @@ def _scores_section(inputs: ReportInputs, counter: list[int], fig: list[int]) ->
     shown = suppress_small(desc, min_cell=inputs.min_cell)
     groups = list(dict.fromkeys(shown["group"]))
     dims = inputs.framework.order(shown["dimension"])
-    grid_rows = []
-    for g in groups:
-        sub = shown[shown["group"] == g].set_index("dimension")
-        if sub["suppressed"].all():
-            grid_rows.append(
-                (
-                    str(g),
-                    str(int(sub["n"].max())),
-                    *[t("suppressed", lang)] + [""] * (len(dims) - 1),
-                )
-            )
-            continue
-        grid_rows.append(
-            (
-                str(g),
-                str(int(sub["n"].max())),
-                *[_fmt(sub.loc[d, "mean"]) if d in sub.index else "" for d in dims],
-            )
-        )
+    grid_rows = _grid_rows(shown, groups, dims, lambda r: _fmt(r["mean"]), lang)
     tables.append(
         _table(
             inputs,
@@ -380,18 +386,7 @@ def _text_section(
     lang = inputs.lang
     dims = inputs.framework.order(desc["dimension"])
     groups = [group] if group is not None else list(dict.fromkeys(desc["group"]))
-    rows = []
-    for g in groups:
-        sub = desc[desc["group"] == g].set_index("dimension")
-        if not len(sub):
-            continue
-        rows.append(
-            (
-                str(g),
-                str(int(sub["n"].max())),
-                *[_fmt(sub.loc[d, "mean"], 1) if d in sub.index else "" for d in dims],
-            )
-        )
+    rows = _grid_rows(desc, groups, dims, lambda r: _fmt(r["mean"], 1), lang)
     tables = [
         _table(
             inputs,
@@ -452,22 +447,7 @@ def _open_section(
     lang = inputs.lang
     dims = inputs.framework.order(shares["dimension"])
     groups = [group] if group is not None else list(dict.fromkeys(shares["group"]))
-    rows = []
-    for g in groups:
-        sub = shares[shares["group"] == g].set_index("dimension")
-        if not len(sub):
-            continue
-        n = str(int(sub["n"].max()))
-        if sub["suppressed"].all():
-            rows.append((str(g), n, t("suppressed", lang), *[""] * (len(dims) - 1)))
-            continue
-        rows.append(
-            (
-                str(g),
-                n,
-                *[f"{sub.loc[d, 'share'] * 100:.0f}%" if d in sub.index else "" for d in dims],
-            )
-        )
+    rows = _grid_rows(shares, groups, dims, lambda r: f"{r['share'] * 100:.0f}%", lang)
     table = _table(
         inputs,
         counter,
