@@ -37,6 +37,7 @@ Unit = Literal["document", "paragraph", "sentence"]
 _SENTENCE_END = frozenset("。！？!?…\n")
 _CLAUSE_END = _SENTENCE_END | frozenset("，,；;：:、|")
 _PER = 1000.0
+_BATCH = 256
 
 
 class _Hit(NamedTuple):
@@ -324,7 +325,7 @@ def score_texts(
     group = _check_docs(docs, group, "score_texts")
     lexicon, segmenter = _resolve(lexicon, segmenter)
     scorer = _DocScorer(lexicon, segmenter, unit)
-    texts = docs["text"].astype(str).tolist()
+    texts = docs["text"].fillna("").astype(str).tolist()
     if jobs == -1:
         import os
 
@@ -332,7 +333,11 @@ def score_texts(
     if jobs > 1 and len(texts) > 1:
         per_doc = _score_parallel(texts, scorer, jobs)
     else:
-        per_doc = [scorer.score(words) for words in segmenter.cut_many(texts)]
+        per_doc = [
+            scorer.score(words)
+            for start in range(0, len(texts), _BATCH)  # batches bound the tokens held at once
+            for words in segmenter.cut_many(texts[start : start + _BATCH])
+        ]
     doc_idx: list[int] = []
     unit_ids: list[int] = []
     n_hits: list[int] = []
@@ -587,7 +592,7 @@ def explain(
     matcher = _Matcher(lexicon, segmenter)
     pos = {d: k for k, d in enumerate(lexicon.framework.ids)}
     rows: list[tuple] = []
-    texts = docs["text"].astype(str).tolist()
+    texts = docs["text"].fillna("").astype(str).tolist()
     for d, words in enumerate(segmenter.cut_many(texts)):
         text = texts[d]
         starts = _starts(words)

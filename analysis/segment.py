@@ -539,7 +539,7 @@ def _texts_of(docs: Any) -> list[str]:
     if isinstance(docs, pd.DataFrame):
         if "text" not in docs.columns:
             raise InputError("docs needs a 'text' column (as returned by read_texts)")
-        return [str(t) for t in docs["text"]]
+        return ["" if t is None or t != t else str(t) for t in docs["text"]]  # NaN -> ""
     if isinstance(docs, str):
         return [docs]
     return [str(t) for t in docs]

@@ -355,3 +355,11 @@ def test_lexicon_pickles() -> None:
     clone = pickle.loads(pickle.dumps(lex))
     assert clone == lex
     assert clone.entries() == lex.entries()
+
+
+def test_missing_text_scores_like_empty() -> None:
+    docs = pd.DataFrame({"doc_id": ["a", "b"], "text": [None, "推行一站式服务"]})
+    out = an.score_texts(docs, lexicon(), segmenter=segmenter())
+    assert (out.loc[out["doc_id"] == "a", "n_tokens"] == 0).all()
+    assert hits_of(out, "b")["reform"] == 1
+    assert an.explain(docs, lexicon(), segmenter=segmenter())["doc_id"].tolist() == ["b"]
