@@ -56,6 +56,16 @@ _LAZY: dict[str, str] = {
     "default_lexicon": "lexicon",
     "score_texts": "score",
     "explain": "score",
+    "top_terms": "score",
+    "keyness": "textstats",
+    "dimension_table": "textstats",
+    "cooccurrence": "textstats",
+    "validate_lexicon": "validate",
+    "cohen_kappa": "validate",
+    "krippendorff_alpha": "validate",
+    "supervised_baseline": "validate",
+    "suggest_terms": "validate",
+    "load_passages": "validate",
     # statistics
     "CompareResult": "compare",
     "compare_groups": "compare",
@@ -143,7 +153,16 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         save_figure,
     )
     from .quality import screen_quality
-    from .score import explain, score_texts
+    from .score import explain, score_texts, top_terms
     from .segment import Segmenter
     from .study import Study, load_study, run_study
     from .survey import item_analysis, reliability, score_survey, weighted_descriptives
+    from .textstats import cooccurrence, dimension_table, keyness
+    from .validate import (
+        cohen_kappa,
+        krippendorff_alpha,
+        load_passages,
+        suggest_terms,
+        supervised_baseline,
+        validate_lexicon,
+    )

@@ -302,7 +302,15 @@ class Segmenter:
         import jieba
 
         tok = jieba.Tokenizer()
-        tok.initialize()
+        # jieba logs "Building prefix dict ..." at DEBUG to stderr on every start; quiet it
+        # for the load only, restoring the level so a user's own jieba logging is untouched
+        jieba_log = logging.getLogger("jieba")
+        level = jieba_log.level
+        jieba_log.setLevel(logging.WARNING)
+        try:
+            tok.initialize()
+        finally:
+            jieba_log.setLevel(level)
         for word, freq, tag in self.words:
             tok.add_word(word, freq, tag)
         # Extra (lexicon) words get the frequency suggested against the base dictionary and

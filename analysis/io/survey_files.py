@@ -1188,10 +1188,13 @@ def recode(raw: RawTable, cb: Codebook) -> SurveyData:
         nrows = int(bad_row.sum())
         first_row = int(quarantine["row"].iloc[0])
         first_col = quarantine["column"].iloc[0]
+        first_value = quarantine["value"].iloc[0]
+        got = "" if first_value is None else f": got {first_value!r}"
+        n_problems = f"{len(quarantine)} problem{'s' if len(quarantine) != 1 else ''}"
         warnings.warn(
-            f"{raw.name}: {nrows} of {n} rows quarantined ({len(quarantine)} problems, e.g. "
+            f"{raw.name}: {nrows} of {n} rows quarantined ({n_problems}, e.g. "
             f"{location(raw.name, sheet=raw.sheet, row=first_row, column=first_col)}"
-            f": {quarantine['problem'].iloc[0]}); see .quarantine",
+            f"{got}; {quarantine['problem'].iloc[0]}); see .quarantine",
             DataQualityWarning,
             stacklevel=3,
         )
