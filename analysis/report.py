@@ -706,11 +706,12 @@ def _render(
 ) -> list[str]:
     from .render import write_docx, write_html
 
+    # with_name, not with_suffix: a community name may itself contain a dot ("1.5 期")
     written = []
     if "html" in formats:
-        written.append(str(write_html(doc, stem.with_suffix(".html"), glyphs=glyphs)))
+        written.append(str(write_html(doc, stem.with_name(stem.name + ".html"), glyphs=glyphs)))
     if "docx" in formats:
-        written.append(str(write_docx(doc, stem.with_suffix(".docx"))))
+        written.append(str(write_docx(doc, stem.with_name(stem.name + ".docx"))))
     return written
 
 

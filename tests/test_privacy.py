@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
 from hypothesis import given
@@ -128,3 +130,43 @@ def test_safe_filename_stays_inside_its_folder(name, tmp_path):
 def test_safe_filename_distinct_names_stay_distinct():
     assert safe_filename("a/b") != safe_filename("a_b")
     assert safe_filename("桂花社区") == "桂花社区"
+
+
+def test_group_reports_with_dots_and_hostile_names_stay_apart(tmp_path):
+    import analysis as an
+    from analysis.report import ReportInputs, build_group_reports
+
+    names = ["第1.5社区", "第1.6社区", "../../escape", "<img src=x onerror=alert(1)>"]
+    rows = [
+        {"group": g, "dimension": d, "n": 10, "mean": 3.5, "sd": 0.5, "ci_low": 3.1, "ci_high": 3.9}
+        for g in names
+        for d in an.SERVICE_FIVE.ids
+    ]
+    scores = pd.DataFrame(
+        [
+            {"respondent_id": f"{g}-{i}", "group": g, "dimension": d, "score": 3.5, "n_items": 3}
+            for g in names
+            for i in range(10)
+            for d in an.SERVICE_FIVE.ids
+        ]
+    )
+    inputs = ReportInputs(
+        title="t",
+        title_en="t",
+        lang="zh",
+        min_cell=5,
+        framework=an.SERVICE_FIVE,
+        tables={"survey_descriptives": pd.DataFrame(rows), "survey_scores": scores},
+        counts={},
+        params={},
+        summaries={},
+        figures={},
+        colophon=(),
+    )
+    out = tmp_path / "reports"
+    written = build_group_reports(inputs, names, out, formats=("html",))
+    assert len(set(written)) == 4
+    for path in written:
+        assert Path(path).resolve().parent == out.resolve()
+    assert (out / "第1.5社区.html").is_file()
+    assert not (tmp_path / "escape.html").exists()
