@@ -378,6 +378,25 @@ def _parse_dimension(
         rationale[dim] = str(_scalar(rnode)).strip()
 
 
+def _imported_lexicon(
+    path: Path,
+    framework: Framework,
+    terms: dict[str, dict[str, float]],
+    where: dict[str, list[tuple[str, int, bool]]],
+    problems: _Problems,
+) -> Lexicon:
+    """Finish a lexicon imported from a .dic or CSV file: check, raise once, build."""
+    _check_shared_terms(where, problems)
+    problems.raise_if_any()
+    return Lexicon(
+        name=path.stem,
+        version="0",
+        framework=framework,
+        terms={d: terms.get(d, {}) for d in framework.ids},
+        path=str(path),
+    )
+
+
 def _check_shared_terms(where: dict[str, list[tuple[str, int, bool]]], problems: _Problems) -> None:
     for term, places in where.items():
         if len(places) > 1 and not all(weighted for _, _, weighted in places):
@@ -500,15 +519,7 @@ def _parse_dic(path: Path, text: str, framework: Framework) -> Lexicon:
                 continue
             terms.setdefault(categories[cat], {})[term] = 1.0
             where.setdefault(term, []).append((categories[cat], i + 1, False))
-    _check_shared_terms(where, problems)
-    problems.raise_if_any()
-    return Lexicon(
-        name=path.stem,
-        version="0",
-        framework=framework,
-        terms={d: terms.get(d, {}) for d in framework.ids},
-        path=str(path),
-    )
+    return _imported_lexicon(path, framework, terms, where, problems)
 
 
 def _parse_csv(path: Path, text: str, framework: Framework) -> Lexicon:
@@ -558,15 +569,7 @@ def _parse_csv(path: Path, text: str, framework: Framework) -> Lexicon:
                 continue
         terms.setdefault(dim, {})[term] = weight
         where.setdefault(term, []).append((dim, line, weighted))
-    _check_shared_terms(where, problems)
-    problems.raise_if_any()
-    return Lexicon(
-        name=path.stem,
-        version="0",
-        framework=framework,
-        terms={d: terms.get(d, {}) for d in framework.ids},
-        path=str(path),
-    )
+    return _imported_lexicon(path, framework, terms, where, problems)
 
 
 # --------------------------------------------------------------------------- public
