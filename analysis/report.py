@@ -373,7 +373,13 @@ def _evidence(inputs: ReportInputs, group: str | None, per_dim: int = 2) -> list
     for dim in inputs.framework.ids:
         sub = hits[hits["dimension"] == dim].drop_duplicates("context").head(per_dim)
         for r in sub.itertuples():
-            quotes.append(f"【{_label(inputs, dim)}·{r.term}】{mask_pii(str(r.context))}")
+            # a negated mention ("没有一站式服务") is evidence of absence: say so
+            mark = (
+                ("（否定语境）" if inputs.lang == "zh" else " (negated)")
+                if getattr(r, "negated", False)
+                else ""
+            )
+            quotes.append(f"【{_label(inputs, dim)}·{r.term}{mark}】{mask_pii(str(r.context))}")
     return quotes
 
 

@@ -1,0 +1,72 @@
+"""Report content: sections numbered per document, evidence marked and masked."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+import analysis as an
+from analysis.report import ReportInputs, group_document, study_document
+
+
+def _inputs(**tables: pd.DataFrame) -> ReportInputs:
+    return ReportInputs(
+        title="示例",
+        title_en="Demo",
+        lang="zh",
+        min_cell=5,
+        framework=an.SERVICE_FIVE,
+        tables=tables,
+        counts={"survey_rows": 3},
+        params={},
+        summaries={},
+        figures={},
+        colophon=(),
+        group_label="group",
+    )
+
+
+def _text_tables() -> dict[str, pd.DataFrame]:
+    desc = pd.DataFrame(
+        [{"group": "甲社区", "dimension": d, "n": 3, "mean": 10.0} for d in an.SERVICE_FIVE.ids]
+    )
+    hits = pd.DataFrame(
+        [
+            {
+                "doc_id": "a",
+                "dimension": "reform",
+                "term": "一站式服务",
+                "negated": True,
+                "context": "社区尚未建立一站式服务，请致电13912345678",
+                "group": "甲社区",
+            },
+            {
+                "doc_id": "a",
+                "dimension": "members",
+                "term": "三会一课",
+                "negated": False,
+                "context": "坚持三会一课制度",
+                "group": "甲社区",
+            },
+        ]
+    )
+    return {"text_descriptives": desc, "text_hits": hits}
+
+
+def _quotes(doc) -> list[str]:  # type: ignore[no-untyped-def]
+    return [q for s in doc.sections for q in s.quotes]
+
+
+def test_evidence_marks_negated_mentions_and_masks_phones():
+    quotes = _quotes(study_document(_inputs(**_text_tables())))
+    assert "【服务改革·一站式服务（否定语境）】社区尚未建立一站式服务，请致电139****5678" in quotes
+    assert "【服务党员·三会一课】坚持三会一课制度" in quotes
+
+
+def test_sections_are_numbered_within_each_document():
+    study = study_document(_inputs(**_text_tables()))
+    titles = [s.title for s in study.sections]
+    assert titles[0] == "一、样本与数据质量"
+    assert titles[-1].startswith(f"{'一二三四五六七八九十'[len(titles) - 1]}、")
+    group = group_document(_inputs(**_text_tables()), "甲社区")
+    assert group.sections[0].title.startswith("一、")
+    assert group.title == "甲社区调查与文本分析报告"
