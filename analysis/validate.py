@@ -364,6 +364,12 @@ class BaselineResult:
         """The per-fold scores."""
         return self.folds
 
+    def _repr_html_(self) -> str:
+        """Summary and tables as labelled HTML (Jupyter)."""
+        from .display import result_to_html
+
+        return result_to_html(self)
+
 
 class _TokenAnalyzer:
     """Picklable analyzer: content tokens from a precomputed token list."""

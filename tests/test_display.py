@@ -502,3 +502,67 @@ def test_frame_to_table_renders_escaped_in_html() -> None:
 def test_number_edge_cases(column: str, value: float, digits: int, expected: str) -> None:
     text = frame_to_html(pd.DataFrame({column: [value]}), digits=digits)
     assert body_rows(parse(text)) == [[expected]]
+
+
+# ---------------------------------------------------------------- result classes in Jupyter
+
+
+def _chi_square() -> Any:
+    data = pd.DataFrame(
+        {"group": ["甲"] * 30 + ["乙"] * 30, "party": (["党员"] * 15 + ["群众"] * 15) * 2}
+    )
+    return an.chi_square(data, "group", "party", yates=False)
+
+
+def _entropy() -> Any:
+    means = pd.DataFrame(
+        {
+            "group": ["甲", "甲", "乙", "乙", "丙", "丙"],
+            "dimension": ["reform", "masses"] * 3,
+            "score": [3.1, 3.9, 3.5, 3.2, 4.0, 3.6],
+        }
+    )
+    return an.entropy_weights(means)
+
+
+def _model() -> Any:
+    from analysis.stats.nesting import ModelResult
+
+    coefficients = pd.DataFrame(
+        {"term": ["C(party)[T.党员]"], "estimate": [0.1], "p_value": [0.03]}
+    )
+    return ModelResult(coefficients, pd.DataFrame({"n": [100], "aic": [12.5]}), {})
+
+
+def _baseline() -> Any:
+    from analysis.validate import BaselineResult
+
+    folds = pd.DataFrame({"fold": [1, 2], "macro_f1": [0.5, 0.6], "accuracy": [0.5, 0.6]})
+    return BaselineResult(folds, pd.DataFrame({"n": [20], "macro_f1": [0.55]}))
+
+
+@pytest.mark.parametrize(
+    ("make", "title", "captions", "header"),
+    [
+        (_chi_square, "卡方独立性检验", ["总体检验", "单元格"], "Cramér V"),
+        (_entropy, "熵权法综合指数", ["指标权重", "综合得分"], "综合指数"),
+        (_model, "模型估计", ["模型拟合", "系数"], "模型项"),
+        (_baseline, "监督学习基线", ["摘要", "各折结果"], "宏平均 F1"),
+    ],
+    ids=["chi-square", "entropy", "model", "baseline"],
+)
+def test_result_classes_display_labelled_in_jupyter(
+    make: Any, title: str, captions: list[str], header: str
+) -> None:
+    result = make()
+    text = result._repr_html_()
+    assert text == result_to_html(result)
+    assert title in text
+    parsed = parse(text)
+    assert parsed.captions == captions
+    assert header in parsed.headers
+
+
+def test_chi_square_display_leads_with_its_apa_sentence() -> None:
+    parsed = parse(_chi_square()._repr_html_())
+    assert parsed.paragraphs[0].startswith("group 与 party 的卡方独立性检验：χ²(1, N = 60) = 0.00")

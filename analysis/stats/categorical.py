@@ -52,6 +52,12 @@ class ChiSquareResult:
         extra = " (2x2 table, Yates continuity correction applied)" if yates else ""
         return f"Chi-square test of {self.params['row']} by {self.params['col']}: {test}{extra}."
 
+    def _repr_html_(self) -> str:
+        """Summary and tables as labelled HTML (Jupyter)."""
+        from ..display import result_to_html
+
+        return result_to_html(self)
+
 
 def chi_square(
     data: pd.DataFrame,

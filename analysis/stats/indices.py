@@ -69,6 +69,12 @@ class EntropyIndex:
         """The community scores (``group``, ``index``, ``rank``)."""
         return self.scores.copy()
 
+    def _repr_html_(self) -> str:
+        """Summary and tables as labelled HTML (Jupyter)."""
+        from ..display import result_to_html
+
+        return result_to_html(self)
+
 
 def entropy_weights(
     data: pd.DataFrame,

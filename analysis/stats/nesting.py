@@ -54,6 +54,12 @@ class ModelResult:
     params: Mapping[str, Any]
     model: Any = field(repr=False, default=None)
 
+    def _repr_html_(self) -> str:
+        """Summary and tables as labelled HTML (Jupyter)."""
+        from ..display import result_to_html
+
+        return result_to_html(self)
+
 
 def _fit_mixed(formula: str, data: pd.DataFrame, groups: str, reml: bool) -> tuple[Any, str]:
     """Fit MixedLM, trying optimizers in turn until one converges without warnings."""
