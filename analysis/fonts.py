@@ -228,6 +228,9 @@ def font_rc() -> dict[str, Any]:
 def font_context(extra: dict[str, Any] | None = None) -> Iterator[None]:
     """Context in which new text uses the CJK font; rcParams are restored on exit.
 
+    Interactive mode is the exception: a change made inside the block is kept, because
+    loading pyplot's backend there (the first chart of a Jupyter session) must stay loaded.
+
     Parameters
     ----------
     extra
@@ -238,8 +241,16 @@ def font_context(extra: dict[str, Any] | None = None) -> Iterator[None]:
     rc = font_rc()
     if extra:
         rc.update(extra)
+    interactive = mpl.is_interactive()
     with mpl.rc_context(rc):
-        yield
+        try:
+            yield
+        finally:
+            # pyplot's first import inside the block (Jupyter's inline backend) switches
+            # interactive mode on; rc_context would switch it back off on exit, and later
+            # figures would never display. Keep what the block set.
+            interactive = mpl.is_interactive()
+    mpl.interactive(interactive)
 
 
 def apply_font(ax: Axes) -> None:

@@ -190,3 +190,19 @@ def test_installed_simhei_is_never_chosen(monkeypatch):
     monkeypatch.setattr(font_manager.fontManager, "ttflist", fake)
     monkeypatch.setattr(fonts, "PREFERRED_FAMILIES", ("SimHei", "Microsoft YaHei"))
     assert fonts._system_font() is None
+
+
+def test_interactive_mode_set_inside_the_font_context_survives_it():
+    # Jupyter: the first chart imports pyplot inside font_context, and the inline backend
+    # switches interactive mode on; undoing that on exit hid every later chart
+    import matplotlib as mpl
+
+    from analysis.fonts import font_context
+
+    before = mpl.is_interactive()
+    try:
+        with font_context():
+            mpl.interactive(not before)
+        assert mpl.is_interactive() is (not before)
+    finally:
+        mpl.interactive(before)
