@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import AnalysisError, ConfigError, InputError
 from .manifest import build_manifest, file_sha256
+from .progress import progress_bar
 from .tables import write_tables
 
 if TYPE_CHECKING:
@@ -277,8 +278,6 @@ def check_inputs(study: Study) -> list[str]:
 
 def execute(study: Study, *, output: Path, jobs: int, lang: str, progress: bool) -> StudyResult:
     """Run every step of ``study`` and write the outputs into ``output``."""
-    from tqdm.auto import tqdm
-
     from .figures import draw_figures
     from .report import build_reports
     from .study import StudyResult
@@ -305,7 +304,7 @@ def execute(study: Study, *, output: Path, jobs: int, lang: str, progress: bool)
         )
     )
 
-    bar = tqdm(steps, desc="analysis run", unit="step", disable=not progress)
+    bar = progress_bar(steps, show=progress, desc="analysis run", unit="step")
     for name, step in bar:
         bar.set_postfix_str(name)
         log.info("step %s", name)

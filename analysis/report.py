@@ -770,8 +770,7 @@ def build_group_reports(
     list of str
         Paths written, in the order of ``groups``.
     """
-    from tqdm.auto import tqdm
-
+    from .progress import progress_bar
     from .render import document_text
 
     folder.mkdir(parents=True, exist_ok=True)
@@ -779,7 +778,7 @@ def build_group_reports(
     stems = [folder / safe_filename(g) for g in groups]
     glyphs = "".join(sorted({c for g in groups for c in document_text(group_document(inputs, g))}))
     written: list[str] = []
-    bar = tqdm(total=len(groups), desc="community reports", disable=not progress)
+    bar = progress_bar(show=progress, total=len(groups), desc="community reports")
     if jobs > 1 and len(groups) > 1:
         import multiprocessing as mp
 

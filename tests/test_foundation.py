@@ -141,3 +141,23 @@ def test_every_public_name_resolves():
     missing = [name for name in an.__all__ if getattr(an, name, None) is None]
     assert missing == []
     assert sorted(dir(an)) == sorted(set(dir(an)))
+
+
+def test_progress_bar_loads_tqdm_only_when_shown():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from analysis.progress import progress_bar\n"
+        "bar = progress_bar([1, 2], show=False, desc='x')\n"
+        "assert list(bar) == [1, 2]; bar.update(); bar.set_postfix_str('s'); bar.close()\n"
+        "print('tqdm' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+    from analysis.progress import progress_bar
+
+    bar = progress_bar(range(3), show=True, disable=True)
+    assert type(bar).__module__.startswith("tqdm")
+    assert list(bar) == [0, 1, 2]
