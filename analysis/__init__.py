@@ -88,10 +88,13 @@ _LAZY: dict[str, str] = {
     "figure_to_base64_png": "plot",
     # display
     "show": "display",
+    "frame_to_html": "display",
+    "preview_report": "display",
     # study
     "Study": "study",
     "load_study": "study",
     "run_study": "study",
+    "validate_study": "study",
 }
 
 __all__ = [
@@ -138,7 +141,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         ordered_logit,
         text_survey_correlation,
     )
-    from .display import show
+    from .display import frame_to_html, preview_report, show
     from .io import SurveyData, read_survey, read_texts
     from .lexicon import Lexicon, default_lexicon, load_lexicon
     from .plot import (
@@ -155,7 +158,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from .quality import screen_quality
     from .score import explain, score_texts, top_terms
     from .segment import Segmenter
-    from .study import Study, load_study, run_study
+    from .study import Study, load_study, run_study, validate_study
     from .survey import item_analysis, reliability, score_survey, weighted_descriptives
     from .textstats import cooccurrence, dimension_table, keyness
     from .validate import (
