@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -34,6 +34,7 @@ __all__ = [
     "build_group_reports",
     "build_reports",
     "group_document",
+    "overall_scores",
     "study_document",
 ]
 
@@ -110,8 +111,13 @@ def _table(
     return Table(caption, tuple(columns), tuple(tuple(str(c) for c in r) for r in rows), note)
 
 
-def _overall(scores: pd.DataFrame, framework: Framework) -> pd.DataFrame:
-    """Overall mean, sd and t-based 95% CI per dimension."""
+def overall_scores(scores: pd.DataFrame, framework: Framework) -> pd.DataFrame:
+    """Overall mean, sd and t-based 95% CI per dimension, across all respondents.
+
+    Reports take this table (``survey_overall``), computed once per run, rather than the
+    respondent-level scores: each community report would otherwise pass over every score
+    again, and every worker process would receive all of them.
+    """
     import numpy as np
     from scipy import stats
 
@@ -258,12 +264,11 @@ def _reliability_section(inputs: ReportInputs, counter: list[int]) -> Section | 
 
 
 def _scores_section(inputs: ReportInputs, counter: list[int], fig: list[int]) -> Section | None:
-    scores = inputs.tables.get("survey_scores")
+    overall = inputs.tables.get("survey_overall")
     desc = inputs.tables.get("survey_descriptives")
-    if scores is None or desc is None:
+    if overall is None or desc is None:
         return None
     lang = inputs.lang
-    overall = _overall(scores, inputs.framework)
     rows = [
         (
             _label(inputs, r.dimension),
@@ -584,8 +589,6 @@ def study_document(inputs: ReportInputs) -> ReportDocument:
 
 
 def _numbered_sections(sections: Sequence[Section], lang: str) -> tuple[Section, ...]:
-    from dataclasses import replace
-
     return tuple(
         replace(s, title=numbered(s.title, i, lang))  # type: ignore[arg-type]
         for i, s in enumerate(sections, start=1)
@@ -598,8 +601,8 @@ def group_document(inputs: ReportInputs, group: str) -> ReportDocument:
     counter, fig = [0], [0]
     sections: list[Section] = []
     desc = inputs.tables.get("survey_descriptives")
-    scores = inputs.tables.get("survey_scores")
-    if desc is not None and scores is not None:
+    overall_table = inputs.tables.get("survey_overall")
+    if desc is not None and overall_table is not None:
         own = desc[desc["group"] == group]
         n = int(own["n"].max()) if len(own) else 0
         if n < inputs.min_cell:
@@ -611,7 +614,7 @@ def group_document(inputs: ReportInputs, group: str) -> ReportDocument:
             )
             sections.append(Section(t("scores", lang), paras))
         else:
-            overall = _overall(scores, inputs.framework).set_index("dimension")
+            overall = overall_table.set_index("dimension")
             rank = desc.assign(r=desc.groupby("dimension")["mean"].rank(ascending=False))
             rank = rank[rank["group"] == group].set_index("dimension")["r"]
             k = desc["group"].nunique()
@@ -738,8 +741,6 @@ def _group_report(
     glyphs: str | None = None,
 ) -> list[str]:
     """Draw one community's radar and write its report; runs in a worker or inline."""
-    from dataclasses import replace
-
     from .figures import group_radar_figures
 
     inputs = inputs if inputs is not None else _WORKER["inputs"]
@@ -836,13 +837,18 @@ def report_inputs(study: Study, out: StudyOutputs, *, lang: str) -> ReportInputs
     if res is not None:
         params["survey_compare"] = dict(res.params)
     params["versions"] = package_versions(("analysis", "pandas", "scipy", "statsmodels", "jieba"))
+    # respondent-level scores stay here: reports need only their overall summary
+    tables = {k: v for k, v in out.tables.items() if v is not None and k != "survey_scores"}
+    scores = out.tables.get("survey_scores")
+    if scores is not None:
+        tables["survey_overall"] = overall_scores(scores, framework)
     return ReportInputs(
         title=study.title,
         title_en=study.title_en,
         lang=lang,
         min_cell=study.min_cell,
         framework=framework,
-        tables={k: v for k, v in out.tables.items() if v is not None},
+        tables=tables,
         counts=dict(out.counts),
         params=params,
         summaries=summaries,
@@ -877,7 +883,7 @@ def build_reports(
     if hits is not None and study.text_group_column in hits.columns:
         tables = dict(inputs.tables)
         tables["text_hits"] = hits.rename(columns={study.text_group_column: "group"})
-        inputs = _replace(inputs, tables=tables)
+        inputs = replace(inputs, tables=tables)
     written = _render(study_document(inputs), output / "report", study.formats)
     if "xlsx" in study.formats:
         shown = {}
@@ -908,9 +914,3 @@ def _report_groups(inputs: ReportInputs) -> list[str]:
         if frame is not None:
             groups += [str(g) for g in frame["group"]]
     return sorted(dict.fromkeys(groups))
-
-
-def _replace(inputs: ReportInputs, **changes: Any) -> ReportInputs:
-    from dataclasses import replace
-
-    return replace(inputs, **changes)

@@ -26,7 +26,7 @@ import pandas as pd
 def synthetic_inputs(n_groups: int, per_group: int, seed: int = 7):  # type: ignore[no-untyped-def]
     """ReportInputs for a synthetic study, built with the toolkit's own statistics."""
     import analysis as an
-    from analysis.report import ReportInputs
+    from analysis.report import ReportInputs, overall_scores
 
     rng = np.random.default_rng(seed)
     groups = [f"第{i + 1:03d}社区" for i in range(n_groups)]
@@ -42,7 +42,7 @@ def synthetic_inputs(n_groups: int, per_group: int, seed: int = 7):  # type: ign
         warnings.simplefilter("ignore")
         res = an.compare_groups(scores, dv="score", between="group", by="dimension")
     tables = {
-        "survey_scores": scores,
+        "survey_overall": overall_scores(scores, an.SERVICE_FIVE),
         "survey_descriptives": res.descriptives,
         "survey_compare": res.table,
         "survey_posthoc": res.posthoc,
