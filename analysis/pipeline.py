@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import AnalysisError, ConfigError, InputError
-from .manifest import build_manifest, file_sha256
+from .errors import AnalysisError, AnalysisWarning, ConfigError, InputError
+from .manifest import build_manifest
 from .progress import progress_bar
 from .tables import write_tables
 
@@ -255,8 +255,9 @@ def check_inputs(study: Study) -> list[str]:
         if cb is not None:
             import warnings
 
-            with warnings.catch_warnings(record=True) as caught:
-                warnings.simplefilter("always")
+            # the quarantine warning would repeat what is listed below, row by row
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", AnalysisWarning)
                 survey = attempt(lambda: read_survey(study.survey_path, codebook=cb))
             if survey is not None and len(survey.quarantine):
                 for rec in survey.quarantine.head(50).itertuples(index=False):
@@ -264,7 +265,6 @@ def check_inputs(study: Study) -> list[str]:
                         f"{Path(str(rec.file)).name}, row {rec.row}, column {rec.column!r}: "
                         f"got {rec.value!r}; {rec.problem} (row quarantined)"
                     )
-            del caught
     if study.texts_path is not None:
         from .io import read_texts
 
@@ -361,4 +361,4 @@ def _jsonable(value: Any) -> Any:
     return str(value)
 
 
-__all__ += ["StudyOutputs", "file_sha256"]
+__all__ += ["StudyOutputs"]

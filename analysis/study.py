@@ -27,8 +27,6 @@ from os import PathLike
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
-
 from .errors import ConfigError, InputError
 from .yamlio import load_yaml_with_lines
 
@@ -408,8 +406,3 @@ def run_study(
         )
     out = Path(output).resolve() if output is not None else study.output
     return execute(study, output=out, jobs=jobs, lang=lang or study.language, progress=progress)
-
-
-def dump_yaml(data: Any) -> str:
-    """YAML text with Chinese kept readable (not escaped)."""
-    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
