@@ -16,14 +16,15 @@ dimension consumes its tokens and counts nothing, which is how lexicons block na
 from __future__ import annotations
 
 import logging
-from bisect import bisect_left
-from collections.abc import Iterable, Sequence
-from itertools import accumulate
-from typing import TYPE_CHECKING, Literal, NamedTuple
+from collections.abc import Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Literal
 
+import numpy as np
 import pandas as pd
 
 from .errors import InputError, check_option
+from .matching import Matcher, token_starts, unit_bounds
+from .tally import Tallier, Tally, merge
 
 if TYPE_CHECKING:
     from .lexicon import Lexicon
@@ -34,180 +35,9 @@ __all__ = ["explain", "score_texts", "top_terms"]
 logger = logging.getLogger("analysis")
 
 Unit = Literal["document", "paragraph", "sentence"]
-_SENTENCE_END = frozenset("。！？!?…\n")
-_CLAUSE_END = _SENTENCE_END | frozenset("，,；;：:、|")
 _PER = 1000.0
 _BATCH = 256
-
-
-class _Hit(NamedTuple):
-    token: int  # index of the first token
-    n_tokens: int
-    start: int  # character offsets into the text
-    end: int
-    term: str
-    entries: tuple[tuple[str, float], ...]
-
-
-class _Matcher:
-    """Longest-first matching of lexicon expressions over a token list."""
-
-    def __init__(self, lexicon: Lexicon, segmenter: Segmenter) -> None:
-        entries = lexicon.entries()
-        self.single: dict[str, tuple[tuple[str, float], ...]] = {}
-        multi: dict[str, list[tuple[tuple[str, ...], str]]] = {}
-        for expr, ents in entries.items():
-            parts = tuple(p for p in segmenter.cut(expr) if p.strip())
-            if len(parts) <= 1:
-                self.single[expr] = ents
-            else:
-                multi.setdefault(parts[0], []).append((parts, expr))
-        self.multi = {k: sorted(v, key=lambda x: -len(x[0])) for k, v in multi.items()}
-        self.entries = entries
-        self.lengths = sorted({len(e) for e in entries}, reverse=True)
-        self._inside: dict[str, list[tuple[int, str]]] = {}
-        self._kind = _KindCache(self)
-        self.cues = frozenset(lexicon.negation_cues)
-        self.window = lexicon.negation_window
-
-    def inside(self, word: str) -> list[tuple[int, str]]:
-        """Terms inside ``word``, longest first, without overlap: (offset, term)."""
-        found = self._inside.get(word)
-        if found is None:
-            found = []
-            i, n = 0, len(word)
-            while i < n:
-                for length in self.lengths:
-                    if length <= n - i and word[i : i + length] in self.entries:
-                        found.append((i, word[i : i + length]))
-                        i += length
-                        break
-                else:
-                    i += 1
-            if len(self._inside) < 500_000:
-                self._inside[word] = found
-        return found
-
-    def kind(self, word: str) -> int:
-        """Bits: 8 negation cue; 4 starts a multi-token expression; 1 is an expression;
-        2 holds expressions inside."""
-        k = (4 if word in self.multi else 0) | (8 if word in self.cues else 0)
-        if word in self.single:
-            return k | 1
-        if len(word) > 1 and self.inside(word):
-            return k | 2
-        return k
-
-    def hits(
-        self,
-        words: Sequence[str],
-        starts: Sequence[int] | None = None,
-        cue_positions: list[int] | None = None,
-    ) -> list[_Hit]:
-        """Hits in token order; character offsets only when ``starts`` is given.
-
-        Positions of negation cues are appended to ``cue_positions`` when it is given.
-        """
-        if starts is None:
-            starts = _NO_OFFSETS
-        out: list[_Hit] = []
-        kind, entries = self._kind, self.entries
-        free = 0  # first token not consumed by a multi-token match
-        for i in [i for i, w in enumerate(words) if kind[w]]:
-            w = words[i]
-            k = kind[w]
-            if k & 8:
-                if cue_positions is not None:
-                    cue_positions.append(i)
-                k &= 7
-                if not k:
-                    continue
-            if i < free:
-                continue
-            if k & 4:
-                for parts, expr in self.multi[w]:
-                    n = len(parts)
-                    if tuple(words[i : i + n]) == parts:
-                        end = starts[i + n - 1] + len(words[i + n - 1])
-                        out.append(_Hit(i, n, starts[i], end, expr, entries[expr]))
-                        free = i + n
-                        break
-                if i < free:
-                    continue
-            if k & 1:
-                out.append(_Hit(i, 1, starts[i], starts[i] + len(w), w, entries[w]))
-            elif k & 2:
-                for off, term in self._inside[w]:
-                    s = starts[i] + off
-                    out.append(_Hit(i, 1, s, s + len(term), term, entries[term]))
-        return out
-
-    def negated(
-        self, words: Sequence[str], index: int, cue_positions: Sequence[int] | None = None
-    ) -> bool:
-        """Whether a cue precedes token ``index`` within the window, in the same clause.
-
-        ``cue_positions`` (from :meth:`hits`) lets the common case, no cue before the hit,
-        return at once.
-        """
-        if not self.cues:
-            return False
-        if cue_positions is not None and bisect_left(cue_positions, index) == 0:
-            return False
-        seen, j = 0, index - 1
-        while j >= 0 and seen < self.window:
-            w = words[j]
-            if w in _CLAUSE_END:
-                return False
-            if w.strip():
-                if w in self.cues:
-                    return True
-                seen += 1
-            j -= 1
-        return False
-
-
-class _NoOffsets:
-    """Stands in for token start offsets when only counts are needed."""
-
-    def __getitem__(self, index: int) -> int:
-        return 0
-
-
-_NO_OFFSETS: Sequence[int] = _NoOffsets()  # type: ignore[assignment]
-
-
-class _KindCache(dict):
-    """token -> :meth:`_Matcher.kind`, computed on first lookup."""
-
-    def __init__(self, matcher: _Matcher) -> None:
-        super().__init__()
-        self.matcher = matcher
-
-    def __missing__(self, word: str) -> int:
-        k = self.matcher.kind(word)
-        if len(self) < 500_000:
-            self[word] = k
-        return k
-
-
-def _starts(words: Sequence[str]) -> list[int]:
-    return list(accumulate(map(len, words), initial=0))
-
-
-def _unit_bounds(words: Sequence[str], unit: str) -> list[tuple[int, int]]:
-    """Token index ranges [a, b) of the units of one document."""
-    if unit == "document":
-        return [(0, len(words))]
-    ends = {"\n"} if unit == "paragraph" else _SENTENCE_END
-    bounds, a = [], 0
-    for i, w in enumerate(words):
-        if w in ends or (unit == "paragraph" and "\n" in w) or (unit == "sentence" and "\n" in w):
-            bounds.append((a, i + 1))
-            a = i + 1
-    if a < len(words):
-        bounds.append((a, len(words)))
-    return [(a, b) for a, b in bounds if any(w.strip() for w in words[a:b])]
+_BATCH_CHARS = 2_000_000
 
 
 def _check_docs(docs: pd.DataFrame, group: Iterable[str] | None, owner: str) -> list[str]:
@@ -324,205 +154,142 @@ def score_texts(
     check_option("unit", unit, ("document", "paragraph", "sentence"), owner="score_texts")
     group = _check_docs(docs, group, "score_texts")
     lexicon, segmenter = _resolve(lexicon, segmenter)
-    scorer = _DocScorer(lexicon, segmenter, unit)
+    tallier = Tallier(lexicon, segmenter, unit)
     texts = docs["text"].fillna("").astype(str).tolist()
     if jobs == -1:
         import os
 
         jobs = os.cpu_count() or 1
     if jobs > 1 and len(texts) > 1:
-        per_doc = _score_parallel(texts, scorer, jobs)
+        tally = _tally_parallel(texts, tallier, jobs)
     else:
-        per_doc = [
-            scorer.score(words)
-            for start in range(0, len(texts), _BATCH)  # batches bound the tokens held at once
-            for words in segmenter.cut_many(texts[start : start + _BATCH])
-        ]
-    doc_idx: list[int] = []
-    unit_ids: list[int] = []
-    n_hits: list[int] = []
-    weighted: list[float] = []
-    negated: list[int] = []
-    n_tokens: list[int] = []
-    ndim = len(lexicon.framework.ids)
-    for d, (units, counts, wsum, negs, ntoks) in enumerate(per_doc):
-        doc_idx.extend([d] * (len(units) * ndim))
-        unit_ids.extend(u for u in units for _ in range(ndim))
-        n_hits.extend(counts)
-        weighted.extend(wsum)
-        negated.extend(negs)
-        n_tokens.extend(n for n in ntoks for _ in range(ndim))
-    return _score_frame(
-        docs,
-        group,
-        lexicon.framework.ids,
-        unit,
-        doc_idx,
-        unit_ids,
-        n_hits,
-        weighted,
-        negated,
-        n_tokens,
-        lexicon,
-        segmenter,
-    )
+        tally = _tally_serial(texts, tallier)
+    return _score_frame(docs, group, unit, tally, lexicon, segmenter)
 
 
-_DocScore = tuple[list[int], list[int], list[float], list[int], list[int]]
+def _batches(texts: Sequence[str]) -> Iterator[tuple[int, int]]:
+    """[start, end) of batches of at most _BATCH documents or _BATCH_CHARS characters.
+
+    Batches bound the token strings held at once (a token costs some 60 bytes).
+    """
+    start, chars = 0, 0
+    for i, text in enumerate(texts):
+        if i > start and (i - start >= _BATCH or chars + len(text) > _BATCH_CHARS):
+            yield start, i
+            start, chars = i, 0
+        chars += len(text)
+    if start < len(texts) or not texts:
+        yield start, len(texts)
 
 
-class _DocScorer:
-    """Scores one document's tokens: per unit, hits, weights, negated hits, content tokens."""
-
-    def __init__(self, lexicon: Lexicon, segmenter: Segmenter, unit: str) -> None:
-        self.lexicon = lexicon
-        self.segmenter = segmenter
-        self.unit = unit
-        self.matcher = _Matcher(lexicon, segmenter)
-        self.pos = {d: k for k, d in enumerate(lexicon.framework.ids)}
-
-    def __getstate__(self) -> dict:
-        # workers rebuild the matcher from the lexicon (its caches are not worth shipping)
-        return {"lexicon": self.lexicon, "segmenter": self.segmenter, "unit": self.unit}
-
-    def __setstate__(self, state: dict) -> None:
-        self.__init__(state["lexicon"], state["segmenter"], state["unit"])  # type: ignore[misc]
-
-    def score(self, words: list[str]) -> _DocScore:
-        matcher, pos, ndim = self.matcher, self.pos, len(self.pos)
-        count_content = self.segmenter.count_content
-        cues: list[int] = []
-        hits = matcher.hits(words, cue_positions=cues)
-        if self.unit == "document":
-            bounds = [(0, len(words))]
-        else:
-            bounds = _unit_bounds(words, self.unit)
-        units: list[int] = []
-        counts_all: list[int] = []
-        wsum_all: list[float] = []
-        negs_all: list[int] = []
-        ntoks: list[int] = []
-        h = 0
-        for u, (a, b) in enumerate(bounds, start=1):
-            counts = [0] * ndim
-            wsum = [0.0] * ndim
-            negs = [0] * ndim
-            while h < len(hits) and hits[h].token < b:
-                hit = hits[h]
-                neg = matcher.negated(words, hit.token, cues) if hit.entries else False
-                for dim, w in hit.entries:
-                    k = pos[dim]
-                    counts[k] += 1
-                    wsum[k] += w
-                    negs[k] += neg
-                h += 1
-            units.append(u)
-            counts_all.extend(counts)
-            wsum_all.extend(wsum)
-            negs_all.extend(negs)
-            ntoks.append(count_content(words if self.unit == "document" else words[a:b]))
-        return units, counts_all, wsum_all, negs_all, ntoks
+def _tally_serial(texts: list[str], tallier: Tallier) -> Tally:
+    """Segment (through the cache) and count, batch by batch, in this process."""
+    seg = tallier.segmenter
+    parts, starts = [], []
+    for start, end in _batches(texts):
+        batch = texts[start:end]
+        words, keys = seg._cached_words(batch)
+        todo = [i for i, w in enumerate(words) if w is None]
+        if todo:
+            cut = seg._segment_missing([batch[i] for i in todo], jobs=1)
+            for i, w in zip(todo, cut, strict=True):
+                words[i] = w
+        part = tallier.tally(words)  # type: ignore[arg-type]
+        for i in todo:
+            seg._cache_put(keys[i], part.doc_ends(i))
+        parts.append(part)
+        starts.append(np.arange(start, end))
+    return merge(parts, starts)
 
 
-_SCORER: _DocScorer | None = None
+_TALLIER: Tallier | None = None
 
 
-def _init_scorer(scorer: _DocScorer) -> None:
-    global _SCORER
-    _SCORER = scorer
-    _ = scorer.segmenter.tokenizer
+def _init_tallier(tallier: Tallier) -> None:
+    global _TALLIER
+    _TALLIER = tallier
+    _ = tallier.segmenter.tokenizer
 
 
-def _score_chunk(texts: list[str]) -> list[tuple[bytes, _DocScore]]:
-    """Worker: segment (through the segmenter's disk cache, if any) and score texts."""
-    from .segment import _ends_of
-
-    if _SCORER is None:  # pragma: no cover - the pool initializer sets it
+def _tally_chunk(texts: list[str]) -> Tally:
+    """Worker: segment and count texts the parent found in no cache."""
+    if _TALLIER is None:  # pragma: no cover - the pool initializer sets it
         raise RuntimeError("scoring worker was not initialised")
-    words_list = _SCORER.segmenter.cut_many(texts)
-    return [(_ends_of(w).tobytes(), _SCORER.score(w)) for w in words_list]
+    seg = _TALLIER.segmenter
+    part = _TALLIER.tally([seg.cut(t) for t in texts])
+    if seg.cache_dir is not None:
+        for i, text in enumerate(texts):
+            seg._cache_write(seg._cache_key(text), part.doc_ends(i))
+    return part
 
 
-def _score_parallel(texts: list[str], scorer: _DocScorer, jobs: int) -> list[_DocScore]:
-    """Score in a process pool; documents already cached are scored here.
+def _tally_parallel(texts: list[str], tallier: Tallier, jobs: int) -> Tally:
+    """Count in a process pool; documents already cached are counted here.
 
-    Workers segment and score, so only texts go out and counts (plus token ends, kept in
+    Workers segment and count, so only texts go out and counts (plus token ends, kept in
     this segmenter's memory cache for a following :func:`explain`) come back. Works with
-    the "spawn" start method: the scorer pickles as lexicon + segmenter settings.
+    the "spawn" start method: the tallier pickles as lexicon + segmenter settings.
     """
     import multiprocessing
-    from array import array
     from concurrent.futures import ProcessPoolExecutor
 
     from .segment import _chunks
 
-    seg = scorer.segmenter
-    keys = [seg._cache_key(t) for t in texts]
-    out: list[_DocScore | None] = [None] * len(texts)
-    todo: list[int] = []
-    for i, (key, text) in enumerate(zip(keys, texts, strict=True)):
-        ends = seg._cache_get(key, len(text))
-        if ends is None:
-            todo.append(i)
-        else:
-            out[i] = scorer.score(_split_words(text, ends))
+    seg = tallier.segmenter
+    words, keys = seg._cached_words(texts)
+    cached = [i for i, w in enumerate(words) if w is not None]
+    todo = [i for i, w in enumerate(words) if w is None]
+    parts: list[Tally] = []
+    index: list[np.ndarray] = []
+    if cached:
+        parts.append(tallier.tally([words[i] for i in cached]))  # type: ignore[misc]
+        index.append(np.asarray(cached))
+    del words
     if todo:
         context = None
         if seg._start_method is not None:
             context = multiprocessing.get_context(seg._start_method)
-        chunks = _chunks([texts[i] for i in todo], jobs * 4)
+        chunks = _chunks(todo, jobs * 4)  # type: ignore[arg-type]
         with ProcessPoolExecutor(
-            max_workers=jobs, mp_context=context, initializer=_init_scorer, initargs=(scorer,)
+            max_workers=jobs, mp_context=context, initializer=_init_tallier, initargs=(tallier,)
         ) as pool:
-            results = [r for part in pool.map(_score_chunk, chunks) for r in part]
-        for i, (ends_bytes, doc_score) in zip(todo, results, strict=True):
-            ends = array("I")
-            ends.frombytes(ends_bytes)
-            seg._remember(keys[i], ends)
-            out[i] = doc_score
-    return [o for o in out if o is not None]
-
-
-def _split_words(text: str, ends: Sequence[int]) -> list[str]:
-    from .segment import _split
-
-    return _split(text, ends)  # type: ignore[arg-type]
+            done = pool.map(_tally_chunk, [[texts[i] for i in chunk] for chunk in chunks])
+            for chunk, part in zip(chunks, done, strict=True):
+                for j, i in enumerate(chunk):
+                    seg._remember(keys[i], part.doc_ends(j))
+                parts.append(part)
+                index.append(np.asarray(chunk))
+    return merge(parts, index)
 
 
 def _score_frame(
     docs: pd.DataFrame,
     group: list[str],
-    dims: Sequence[str],
     unit: str,
-    doc_idx: list[int],
-    unit_ids: list[int],
-    n_hits: list[int],
-    weighted: list[float],
-    negated: list[int],
-    n_tokens: list[int],
+    tally: Tally,
     lexicon: Lexicon,
     segmenter: Segmenter,
 ) -> pd.DataFrame:
-    import numpy as np
-
+    dims = tuple(lexicon.framework.ids)
     ndim = len(dims)
-    idx = np.asarray(doc_idx, dtype=np.intp)
+    n_units = len(tally.doc)
+    idx = np.repeat(tally.doc, ndim)
     cols: dict[str, object] = {"doc_id": docs["doc_id"].astype(str).to_numpy()[idx]}
     if unit != "document":
-        cols["unit_id"] = np.asarray(unit_ids, dtype=np.int64)
+        cols["unit_id"] = np.repeat(tally.unit_id, ndim).astype(np.int64)
     for g in group:
         cols[g] = docs[g].to_numpy()[idx]
-    wh = np.asarray(weighted, dtype=float)
-    nt = np.asarray(n_tokens, dtype=np.int64)
-    total = wh.reshape(-1, ndim).sum(axis=1).repeat(ndim) if len(wh) else wh
+    wh = tally.weights.reshape(-1)
+    nt = np.repeat(tally.n_tokens, ndim).astype(np.int64)
+    total = tally.weights.sum(axis=1).repeat(ndim)
     with np.errstate(divide="ignore", invalid="ignore"):
         score = np.where(nt > 0, wh / np.where(nt > 0, nt, 1) * _PER, np.nan)
         share = np.where(total > 0, wh / np.where(total > 0, total, 1), np.nan)
     cols.update(
-        dimension=np.tile(np.asarray(dims, dtype=object), len(wh) // ndim if ndim else 0),
-        n_hits=np.asarray(n_hits, dtype=np.int64),
+        dimension=np.tile(np.asarray(dims, dtype=object), n_units),
+        n_hits=tally.counts.reshape(-1).astype(np.int64),
         weighted_hits=wh,
-        n_negated=np.asarray(negated, dtype=np.int64),
+        n_negated=tally.negated.reshape(-1).astype(np.int64),
         n_tokens=nt,
         score=score,
         share=share,
@@ -540,7 +307,7 @@ def _score_frame(
 def _sentence_spans(words: Sequence[str], starts: Sequence[int]) -> list[tuple[int, int, int]]:
     """(first token, char start, char end) of each sentence."""
     spans = []
-    for a, b in _unit_bounds(words, "sentence"):
+    for a, b in unit_bounds(words, "sentence"):
         spans.append((a, starts[a], starts[b - 1] + len(words[b - 1])))
     return spans
 
@@ -589,13 +356,13 @@ def explain(
     if context < 0:
         raise InputError(f"explain: context must be 0 or more characters; got {context}")
     lexicon, segmenter = _resolve(lexicon, segmenter)
-    matcher = _Matcher(lexicon, segmenter)
+    matcher = Matcher(lexicon, segmenter)
     pos = {d: k for k, d in enumerate(lexicon.framework.ids)}
     rows: list[tuple] = []
     texts = docs["text"].fillna("").astype(str).tolist()
     for d, words in enumerate(segmenter.cut_many(texts)):
         text = texts[d]
-        starts = _starts(words)
+        starts = token_starts(words)
         spans = _sentence_spans(words, starts)
         s = 0
         cues: list[int] = []

@@ -225,7 +225,8 @@ class Segmenter:
         self.base_fingerprint = self._make_fingerprint(extra=False)
         self.fingerprint = self._make_fingerprint()
         self._tokenizer: Any = None
-        self._memory: dict[str, array] = {}
+        # token end offsets: array("I"), or memoryviews of uint32 arrays (from tally)
+        self._memory: dict[str, Sequence[int]] = {}
         self._content = _ContentCache(self.stopwords)
         self._start_method: str | None = None  # process start method for jobs > 1
 
@@ -415,7 +416,7 @@ class Segmenter:
         root = self.cache_dir if self.cache_dir is not None else Path(".")
         return root / f"tokens-{self.base_fingerprint[:16]}" / key[:2] / key[2:]
 
-    def _cache_get(self, digest: str, length: int) -> array | None:
+    def _cache_get(self, digest: str, length: int) -> Sequence[int] | None:
         if length == 0:
             return array("I")
         ends = self._memory.get(digest)
@@ -430,13 +431,17 @@ class Segmenter:
             return ends
         return None
 
-    def _remember(self, key: str, ends: array) -> None:
+    def _remember(self, key: str, ends: Sequence[int]) -> None:
         """Keep tokens in this segmenter's memory cache only."""
         if len(self._memory) < _MEMORY_CACHE_LIMIT:
             self._memory[key] = ends
 
-    def _cache_put(self, digest: str, ends: array) -> None:
+    def _cache_put(self, digest: str, ends: array | memoryview) -> None:
         self._remember(digest, ends)
+        self._cache_write(digest, ends)
+
+    def _cache_write(self, digest: str, ends: array | memoryview) -> None:
+        """Write tokens to the on-disk cache, if there is one."""
         if self.cache_dir is not None:
             path = self._cache_path(digest)
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -444,17 +449,18 @@ class Segmenter:
             tmp.write_bytes(ends.tobytes())
             os.replace(tmp, path)
 
-    def _words(self, texts: Sequence[str], *, jobs: int = 1) -> list[list[str]]:
+    def _cached_words(self, texts: Sequence[str]) -> tuple[list[list[str] | None], list[str]]:
+        """Tokens of the texts found in the cache (None for the others), and the cache keys."""
         keys = [self._cache_key(t) for t in texts]
         out: list[list[str] | None] = []
-        todo: list[int] = []
-        for i, (key, text) in enumerate(zip(keys, texts, strict=True)):
+        for key, text in zip(keys, texts, strict=True):
             ends = self._cache_get(key, len(text))
-            if ends is None:
-                todo.append(i)
-                out.append(None)
-            else:
-                out.append(_split(text, ends))
+            out.append(None if ends is None else _split(text, ends))
+        return out, keys
+
+    def _words(self, texts: Sequence[str], *, jobs: int = 1) -> list[list[str]]:
+        out, keys = self._cached_words(texts)
+        todo = [i for i, words in enumerate(out) if words is None]
         if todo:
             logger.debug("segmenting %d of %d documents", len(todo), len(texts))
             computed = self._segment_missing([texts[i] for i in todo], jobs=jobs)
@@ -518,7 +524,7 @@ def _ends_of(words: list[str]) -> array:
     return array("I", accumulate(map(len, words)))
 
 
-def _split(text: str, ends: array) -> list[str]:
+def _split(text: str, ends: Sequence[int]) -> list[str]:
     return [text[a:b] for a, b in zip(chain((0,), ends), ends, strict=False)]
 
 

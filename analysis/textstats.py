@@ -359,18 +359,19 @@ def cooccurrence(
         ``jaccard`` (n / (n_a + n_b - n)). Sorted by ``n`` descending. Feed it to
         ``networkx.from_pandas_edgelist(edges, "term_a", "term_b", edge_attr="n")``.
     """
-    from .score import _check_docs, _Matcher, _resolve, _unit_bounds
+    from .matching import Matcher, unit_bounds
+    from .score import _check_docs, _resolve
 
     check_option("window", window, ("sentence", "paragraph", "document"), owner="cooccurrence")
     _check_docs(docs, None, "cooccurrence")
     lexicon, segmenter = _resolve(lexicon, segmenter)
-    matcher = _Matcher(lexicon, segmenter)
+    matcher = Matcher(lexicon, segmenter)
     first_dim = {t: e[0][0] for t, e in lexicon.entries().items() if e}
     pairs: Counter[tuple[str, str]] = Counter()
     singles: Counter[str] = Counter()
     for words in segmenter.cut_many(docs):
         hits = matcher.hits(words)
-        for a, b in _unit_bounds(words, window):
+        for a, b in unit_bounds(words, window):
             terms = sorted({h.term for h in hits if a <= h.token < b and h.entries})
             singles.update(terms)
             pairs.update(itertools.combinations(terms, 2))

@@ -504,13 +504,14 @@ def suggest_terms(
     rare words; ``min_count`` guards against that. Review every suggestion: co-occurrence
     is not meaning.
     """
-    from .score import _check_docs, _Matcher, _resolve, _unit_bounds
+    from .matching import Matcher, unit_bounds
+    from .score import _check_docs, _resolve
 
     _check_docs(docs, None, "suggest_terms")
     lexicon, segmenter = _resolve(lexicon, segmenter)
     if dimension not in lexicon.framework.ids:
         check_option("dimension", dimension, lexicon.framework.ids, owner="suggest_terms")
-    matcher = _Matcher(lexicon, segmenter)
+    matcher = Matcher(lexicon, segmenter)
     known = set(lexicon.entries())
     n_sent = 0
     n_seed = 0
@@ -519,7 +520,7 @@ def suggest_terms(
     example: dict[str, str] = {}
     for words in segmenter.cut_many(docs):
         hits = matcher.hits(words)
-        for a, b in _unit_bounds(words, "sentence"):
+        for a, b in unit_bounds(words, "sentence"):
             n_sent += 1
             seeded = any(
                 a <= h.token < b and any(d == dimension for d, _ in h.entries) for h in hits

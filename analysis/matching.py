@@ -1,0 +1,198 @@
+"""The matching rules: lexicon expressions over a document's tokens, hit by hit.
+
+Tokens are matched against the lexicon longest expression first. A multi-token expression
+(a phrase the segmenter cuts into several tokens) is tried first; then the whole token;
+then, for a token that is not itself a term, terms inside it, longest first and without
+overlap (so 网格化管理 counts inside the dictionary word 网格化管理服务). A phrase mapped
+to no dimension consumes its tokens and counts nothing, which is how lexicons block names
+such as 发展和改革委员会. A hit is negated when a negation cue precedes it within the
+lexicon's window (in non-whitespace tokens) and no clause end lies between.
+
+:class:`Matcher` applies these rules one hit at a time, with offsets: it is what
+:func:`~analysis.explain` and the co-occurrence and validation tools use, and the reference
+the vectorised counting of :mod:`analysis.tally` is tested against.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections.abc import Sequence
+from itertools import accumulate
+from typing import TYPE_CHECKING, NamedTuple
+
+if TYPE_CHECKING:
+    from .lexicon import Lexicon
+    from .segment import Segmenter
+
+SENTENCE_END = frozenset("。！？!?…\n")
+CLAUSE_END = SENTENCE_END | frozenset("，,；;：:、|")
+
+
+class Hit(NamedTuple):
+    token: int  # index of the first token
+    n_tokens: int
+    start: int  # character offsets into the text
+    end: int
+    term: str
+    entries: tuple[tuple[str, float], ...]
+
+
+class Matcher:
+    """Longest-first matching of lexicon expressions over a token list."""
+
+    def __init__(self, lexicon: Lexicon, segmenter: Segmenter) -> None:
+        entries = lexicon.entries()
+        self.single: dict[str, tuple[tuple[str, float], ...]] = {}
+        multi: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+        for expr, ents in entries.items():
+            parts = tuple(p for p in segmenter.cut(expr) if p.strip())
+            if len(parts) <= 1:
+                self.single[expr] = ents
+            else:
+                multi.setdefault(parts[0], []).append((parts, expr))
+        self.multi = {k: sorted(v, key=lambda x: -len(x[0])) for k, v in multi.items()}
+        self.entries = entries
+        self.lengths = sorted({len(e) for e in entries}, reverse=True)
+        self._inside: dict[str, list[tuple[int, str]]] = {}
+        self._kind = _KindCache(self)
+        self.cues = frozenset(lexicon.negation_cues)
+        self.window = lexicon.negation_window
+
+    def inside(self, word: str) -> list[tuple[int, str]]:
+        """Terms inside ``word``, longest first, without overlap: (offset, term)."""
+        found = self._inside.get(word)
+        if found is None:
+            found = []
+            i, n = 0, len(word)
+            while i < n:
+                for length in self.lengths:
+                    if length <= n - i and word[i : i + length] in self.entries:
+                        found.append((i, word[i : i + length]))
+                        i += length
+                        break
+                else:
+                    i += 1
+            if len(self._inside) < 500_000:
+                self._inside[word] = found
+        return found
+
+    def kind(self, word: str) -> int:
+        """Bits: 8 negation cue; 4 starts a multi-token expression; 1 is an expression;
+        2 holds expressions inside."""
+        k = (4 if word in self.multi else 0) | (8 if word in self.cues else 0)
+        if word in self.single:
+            return k | 1
+        if len(word) > 1 and self.inside(word):
+            return k | 2
+        return k
+
+    def hits(
+        self,
+        words: Sequence[str],
+        starts: Sequence[int] | None = None,
+        cue_positions: list[int] | None = None,
+    ) -> list[Hit]:
+        """Hits in token order; character offsets only when ``starts`` is given.
+
+        Positions of negation cues are appended to ``cue_positions`` when it is given.
+        """
+        if starts is None:
+            starts = _NO_OFFSETS
+        out: list[Hit] = []
+        kind, entries = self._kind, self.entries
+        free = 0  # first token not consumed by a multi-token match
+        for i in [i for i, w in enumerate(words) if kind[w]]:
+            w = words[i]
+            k = kind[w]
+            if k & 8:
+                if cue_positions is not None:
+                    cue_positions.append(i)
+                k &= 7
+                if not k:
+                    continue
+            if i < free:
+                continue
+            if k & 4:
+                for parts, expr in self.multi[w]:
+                    n = len(parts)
+                    if tuple(words[i : i + n]) == parts:
+                        end = starts[i + n - 1] + len(words[i + n - 1])
+                        out.append(Hit(i, n, starts[i], end, expr, entries[expr]))
+                        free = i + n
+                        break
+                if i < free:
+                    continue
+            if k & 1:
+                out.append(Hit(i, 1, starts[i], starts[i] + len(w), w, entries[w]))
+            elif k & 2:
+                for off, term in self._inside[w]:
+                    s = starts[i] + off
+                    out.append(Hit(i, 1, s, s + len(term), term, entries[term]))
+        return out
+
+    def negated(
+        self, words: Sequence[str], index: int, cue_positions: Sequence[int] | None = None
+    ) -> bool:
+        """Whether a cue precedes token ``index`` within the window, in the same clause.
+
+        ``cue_positions`` (from :meth:`hits`) lets the common case, no cue before the hit,
+        return at once.
+        """
+        if not self.cues:
+            return False
+        if cue_positions is not None and bisect_left(cue_positions, index) == 0:
+            return False
+        seen, j = 0, index - 1
+        while j >= 0 and seen < self.window:
+            w = words[j]
+            if w in CLAUSE_END:
+                return False
+            if w.strip():
+                if w in self.cues:
+                    return True
+                seen += 1
+            j -= 1
+        return False
+
+
+class _NoOffsets:
+    """Stands in for token start offsets when only counts are needed."""
+
+    def __getitem__(self, index: int) -> int:
+        return 0
+
+
+_NO_OFFSETS: Sequence[int] = _NoOffsets()  # type: ignore[assignment]
+
+
+class _KindCache(dict):
+    """token -> :meth:`Matcher.kind`, computed on first lookup."""
+
+    def __init__(self, matcher: Matcher) -> None:
+        super().__init__()
+        self.matcher = matcher
+
+    def __missing__(self, word: str) -> int:
+        k = self.matcher.kind(word)
+        if len(self) < 500_000:
+            self[word] = k
+        return k
+
+
+def token_starts(words: Sequence[str]) -> list[int]:
+    return list(accumulate(map(len, words), initial=0))
+
+
+def unit_bounds(words: Sequence[str], unit: str) -> list[tuple[int, int]]:
+    """Token index ranges [a, b) of the units of one document."""
+    if unit == "document":
+        return [(0, len(words))]
+    ends = {"\n"} if unit == "paragraph" else SENTENCE_END
+    bounds, a = [], 0
+    for i, w in enumerate(words):
+        if w in ends or (unit == "paragraph" and "\n" in w) or (unit == "sentence" and "\n" in w):
+            bounds.append((a, i + 1))
+            a = i + 1
+    if a < len(words):
+        bounds.append((a, len(words)))
+    return [(a, b) for a, b in bounds if any(w.strip() for w in words[a:b])]

@@ -1,0 +1,360 @@
+"""Vectorised counting of lexicon hits over many documents: the fast path of score_texts.
+
+Per token, scoring needs a handful of facts that depend on the token's text alone: its
+length, whether it is content, a clause end, a sentence or paragraph end, a negation cue,
+the start of a multi-token expression, and which hits it carries (a term, or terms inside
+it). :class:`Tallier` works them out once per distinct token and gives each distinct token
+a code; a batch of documents then becomes one array of codes, and every count is a numpy
+reduction over it. The Python work left per token is one dictionary lookup.
+
+The rules are those of :class:`analysis.matching.Matcher` (which :func:`~analysis.explain`
+uses hit by hit), and the tests check that both give the same counts on random token
+streams. Multi-token expressions are matched in a Python loop over the positions where one
+could start: they are rare, because the segmenter keeps lexicon terms whole.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from itertools import chain
+from typing import TYPE_CHECKING, NamedTuple
+
+import numpy as np
+
+from .matching import CLAUSE_END, SENTENCE_END, Matcher
+
+if TYPE_CHECKING:
+    from .lexicon import Lexicon
+    from .segment import Segmenter
+
+
+# bits of a token's flags
+_CONTENT = 1
+_NONSPACE = 2
+_CLAUSE = 4
+_CUE = 8
+_MULTI = 16
+_PARAGRAPH_END = 32
+_SENTENCE_END_BIT = 64
+_HIT = 128
+
+
+class Tally(NamedTuple):
+    """Counts per unit of a batch of documents, units in document order.
+
+    ``doc`` indexes the batch's documents; ``counts``, ``weights`` and ``negated`` have one
+    column per dimension; ``ends`` holds every token's end offset within its document, the
+    tokens of document ``i`` at ``ends[token_offsets[i]:token_offsets[i + 1]]``.
+    """
+
+    doc: np.ndarray
+    unit_id: np.ndarray
+    counts: np.ndarray
+    weights: np.ndarray
+    negated: np.ndarray
+    n_tokens: np.ndarray
+    ends: np.ndarray
+    token_offsets: np.ndarray
+
+    def doc_ends(self, i: int) -> memoryview:
+        """Token end offsets of document ``i`` (what the segmenter's cache stores)."""
+        return memoryview(self.ends)[int(self.token_offsets[i]) : int(self.token_offsets[i + 1])]
+
+
+def merge(parts: Sequence[Tally], index: Sequence[np.ndarray]) -> Tally:
+    """Join tallies of parts of a corpus into one, units in corpus document order.
+
+    ``index[k]`` gives, for each document of ``parts[k]``, its position in the corpus. Token
+    ends belong to their part and are not carried over: take them from the parts first.
+    """
+    doc = np.concatenate(
+        [np.asarray(ix, dtype=np.int64)[p.doc] for p, ix in zip(parts, index, strict=True)]
+    )
+    order = np.argsort(doc, kind="stable")  # units keep their order within a document
+    return Tally(
+        doc=doc[order],
+        unit_id=np.concatenate([p.unit_id for p in parts])[order],
+        counts=np.concatenate([p.counts for p in parts])[order],
+        weights=np.concatenate([p.weights for p in parts])[order],
+        negated=np.concatenate([p.negated for p in parts])[order],
+        n_tokens=np.concatenate([p.n_tokens for p in parts])[order],
+        ends=np.zeros(0, dtype=np.uint32),
+        token_offsets=np.zeros(1, dtype=np.int64),
+    )
+
+
+class _Codes(dict):
+    """token -> code, classifying a token on first sight."""
+
+    def __init__(self, tallier: Tallier) -> None:
+        super().__init__()
+        self.tallier = tallier
+
+    def __missing__(self, word: str) -> int:
+        return self.tallier._add(word)
+
+
+class Tallier:
+    """Counts lexicon hits, negated hits and content tokens per unit of many documents.
+
+    Parameters
+    ----------
+    lexicon, segmenter
+        What scores (the segmenter decides which tokens are content).
+    unit
+        ``"document"``, ``"paragraph"`` or ``"sentence"``.
+
+    Notes
+    -----
+    Picklable as its settings, so process pools started with "spawn" can use it; the codes
+    are rebuilt in each process.
+    """
+
+    def __init__(self, lexicon: Lexicon, segmenter: Segmenter, unit: str) -> None:
+
+        self.lexicon = lexicon
+        self.segmenter = segmenter
+        self.unit = unit
+        self.matcher = Matcher(lexicon, segmenter)
+        self.dims = tuple(lexicon.framework.ids)
+        self._pos = {d: k for k, d in enumerate(self.dims)}
+        self.codes: dict[str, int] = _Codes(self)
+        self._length: list[int] = []
+        self._flags: list[int] = []
+        self._row: list[int] = []  # row of the hit tables, -1 for none
+        self._hit_counts: list[list[float]] = []
+        self._hit_weights: list[list[float]] = []
+        self._tables: tuple[np.ndarray, ...] | None = None
+        # multi-token expressions, longest first: code of the first word -> [(codes of the
+        # parts as bytes, number of parts, hit row)]
+        self._multi: dict[int, list[tuple[bytes, int, int]]] = {}
+        for first, candidates in self.matcher.multi.items():
+            for parts, expr in candidates:
+                codes = np.array([self.codes[p] for p in parts], dtype=np.int32)
+                row = self._new_row(self.matcher.entries[expr])  # a phrase that blocks: zeros
+                self._multi.setdefault(self.codes[first], []).append(
+                    (codes.tobytes(), len(parts), row)
+                )
+
+    def __getstate__(self) -> dict:
+        return {"lexicon": self.lexicon, "segmenter": self.segmenter, "unit": self.unit}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__init__(state["lexicon"], state["segmenter"], state["unit"])  # type: ignore[misc]
+
+    # ------------------------------------------------------------------ classification
+    def _new_row(self, entries: Sequence[tuple[str, float]]) -> int:
+        counts = [0.0] * len(self.dims)
+        weights = [0.0] * len(self.dims)
+        for dim, w in entries:
+            counts[self._pos[dim]] += 1
+            weights[self._pos[dim]] += w
+        self._hit_counts.append(counts)
+        self._hit_weights.append(weights)
+        self._tables = None
+        return len(self._hit_counts) - 1
+
+    def _add(self, word: str) -> int:
+        """Classify a token not seen before and give it the next code."""
+        m = self.matcher
+        flags = 0
+        if self.segmenter.is_content(word):
+            flags |= _CONTENT
+        if word.strip():
+            flags |= _NONSPACE
+        if word in CLAUSE_END:
+            flags |= _CLAUSE
+        if word in m.cues:
+            flags |= _CUE
+        if word in m.multi:
+            flags |= _MULTI
+        if "\n" in word:
+            flags |= _PARAGRAPH_END | _SENTENCE_END_BIT
+        if word in SENTENCE_END:
+            flags |= _SENTENCE_END_BIT
+        entries: list[tuple[str, float]] = []
+        is_hit = False
+        if word in m.single:
+            entries, is_hit = list(m.single[word]), True
+        elif len(word) > 1:
+            inside = m.inside(word)
+            is_hit = bool(inside)
+            entries = [e for _, term in inside for e in m.entries[term]]
+        row = -1
+        if is_hit and entries:
+            flags |= _HIT
+            row = self._new_row(entries)
+        code = len(self._length)
+        self._length.append(len(word))
+        self._flags.append(flags)
+        self._row.append(row)
+        self._tables = None
+        self.codes[word] = code
+        return code
+
+    def _arrays(self) -> tuple[np.ndarray, ...]:
+        if self._tables is None:
+            ndim = len(self.dims)
+            self._tables = (
+                np.array(self._length, dtype=np.int64),
+                np.array(self._flags, dtype=np.uint8),
+                np.array(self._row, dtype=np.int64),
+                np.array(self._hit_counts, dtype=float).reshape(-1, ndim),
+                np.array(self._hit_weights, dtype=float).reshape(-1, ndim),
+            )
+        return self._tables
+
+    # ------------------------------------------------------------------ counting
+    def tally(self, words_list: Sequence[Sequence[str]]) -> Tally:
+        """Count a batch of documents, each given as its tokens."""
+        n_docs = len(words_list)
+        per_doc = np.fromiter(map(len, words_list), dtype=np.int64, count=n_docs)
+        n = int(per_doc.sum())
+        codes = np.fromiter(
+            map(self.codes.__getitem__, chain.from_iterable(words_list)), dtype=np.int32, count=n
+        )
+        length, flag_table, row_table, hit_counts, hit_weights = self._arrays()
+        flags = flag_table[codes]
+        offsets = np.zeros(n_docs + 1, dtype=np.int64)
+        np.cumsum(per_doc, out=offsets[1:])
+        doc_of_token = np.repeat(np.arange(n_docs), per_doc)
+
+        ends = np.cumsum(length[codes])
+        ends -= np.repeat(_chars_before(ends, offsets), per_doc)  # offsets within each document
+
+        unit_doc, unit_id, unit_of_token = self._units(flags, offsets, per_doc, doc_of_token)
+        n_units = len(unit_doc)
+
+        positions, rows = self._hits(codes, flags, row_table, offsets, doc_of_token)
+        units = unit_of_token[positions]
+        counts = hit_counts[rows]
+        weights = hit_weights[rows]
+        negated = self._negated(flags, positions, offsets, doc_of_token)
+        ndim = len(self.dims)
+        out_counts = np.zeros((n_units, ndim), dtype=np.int64)
+        out_weights = np.zeros((n_units, ndim), dtype=float)
+        out_negated = np.zeros((n_units, ndim), dtype=np.int64)
+        for k in range(ndim):
+            out_counts[:, k] = np.bincount(units, weights=counts[:, k], minlength=n_units)
+            out_weights[:, k] = np.bincount(units, weights=weights[:, k], minlength=n_units)
+            out_negated[:, k] = np.bincount(
+                units, weights=counts[:, k] * negated, minlength=n_units
+            )
+        content = (flags & _CONTENT) != 0
+        n_tokens = np.bincount(unit_of_token[content], minlength=n_units).astype(np.int64)
+        return Tally(
+            doc=unit_doc,
+            unit_id=unit_id,
+            counts=out_counts,
+            weights=out_weights,
+            negated=out_negated,
+            n_tokens=n_tokens,
+            ends=ends.astype(np.uint32),
+            token_offsets=offsets,
+        )
+
+    def _units(
+        self,
+        flags: np.ndarray,
+        offsets: np.ndarray,
+        per_doc: np.ndarray,
+        doc_of_token: np.ndarray,
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Document and 1-based id of every unit, and the unit of every token.
+
+        A paragraph or sentence ends with the token that ends it; units with nothing but
+        whitespace are dropped and the rest numbered 1, 2, ... within their document. A
+        document is one unit even when empty.
+        """
+        n_docs = len(per_doc)
+        if self.unit == "document":
+            return np.arange(n_docs), np.ones(n_docs, dtype=np.int64), doc_of_token
+        bit = _PARAGRAPH_END if self.unit == "paragraph" else _SENTENCE_END_BIT
+        n = len(flags)
+        starts = np.zeros(n, dtype=bool)
+        starts[1:] = (flags[:-1] & bit) != 0
+        starts[offsets[:-1][per_doc > 0]] = True
+        raw = np.cumsum(starts) - 1
+        n_raw = int(starts.sum())
+        nonspace = np.bincount(raw, weights=(flags & _NONSPACE) != 0, minlength=n_raw)
+        keep = nonspace > 0
+        kept_index = np.cumsum(keep) - 1
+        unit_doc = doc_of_token[np.flatnonzero(starts)][keep]
+        first = np.searchsorted(unit_doc, unit_doc, side="left")
+        unit_id = np.arange(len(unit_doc)) - first + 1
+        # tokens of dropped units are whitespace: no hits, no content, so any unit will do
+        unit_of_token = np.maximum(kept_index[raw], 0)
+        return unit_doc, unit_id.astype(np.int64), unit_of_token
+
+    def _hits(
+        self,
+        codes: np.ndarray,
+        flags: np.ndarray,
+        row_table: np.ndarray,
+        offsets: np.ndarray,
+        doc_of_token: np.ndarray,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Token positions of the hits (first token of a multi-token expression), hit rows."""
+        candidates = np.flatnonzero((flags & _HIT) != 0)
+        if not self._multi:
+            return candidates, row_table[codes[candidates]]
+        starts = np.flatnonzero((flags & _MULTI) != 0)
+        if not len(starts):
+            return candidates, row_table[codes[candidates]]
+        raw = codes.tobytes()
+        free = 0  # first position not consumed by a multi-token match
+        matched: list[tuple[int, int]] = []
+        consumed = np.zeros(len(codes), dtype=bool)
+        for p in starts.tolist():
+            if p < free:
+                continue
+            doc_end = int(offsets[doc_of_token[p] + 1])
+            for parts, size, row in self._multi[int(codes[p])]:
+                if p + size <= doc_end and raw[4 * p : 4 * (p + size)] == parts:
+                    matched.append((p, row))
+                    consumed[p : p + size] = True
+                    free = p + size
+                    break
+        candidates = candidates[~consumed[candidates]]
+        positions = np.concatenate([candidates, np.array([p for p, _ in matched], dtype=np.int64)])
+        rows = np.concatenate(
+            [row_table[codes[candidates]], np.array([r for _, r in matched], dtype=np.int64)]
+        )
+        return positions, rows
+
+    def _negated(
+        self,
+        flags: np.ndarray,
+        positions: np.ndarray,
+        offsets: np.ndarray,
+        doc_of_token: np.ndarray,
+    ) -> np.ndarray:
+        """Whether a cue precedes each hit within the window, with no clause end between.
+
+        The window counts non-whitespace tokens strictly between the cue and the hit; only
+        the nearest cue before the hit matters (a farther one is no closer).
+        """
+        cues = (flags & _CUE) != 0
+        if not len(positions) or not cues.any():
+            return np.zeros(len(positions), dtype=float)
+        index = np.arange(len(flags))
+        last_cue = np.maximum.accumulate(np.where(cues, index, -1))
+        last_clause = np.maximum.accumulate(np.where((flags & _CLAUSE) != 0, index, -1))
+        nonspace = np.zeros(len(flags) + 1, dtype=np.int64)
+        np.cumsum((flags & _NONSPACE) != 0, out=nonspace[1:])
+        before = positions - 1
+        cue = np.where(positions > 0, last_cue[before.clip(min=0)], -1)
+        clause = np.where(positions > 0, last_clause[before.clip(min=0)], -1)
+        doc_start = offsets[doc_of_token[positions]]
+        between = nonspace[positions] - nonspace[cue + 1]
+        hit = (cue >= doc_start) & (cue > clause) & (between < self.matcher.window)
+        return hit.astype(float)
+
+
+def _chars_before(ends: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+    """Characters of the batch before each document (``ends`` counted over the batch)."""
+    before = np.zeros(len(offsets) - 1, dtype=ends.dtype)
+    first = offsets[:-1]
+    nonfirst = first > 0
+    before[nonfirst] = ends[first[nonfirst] - 1]
+    return before

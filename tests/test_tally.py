@@ -1,0 +1,152 @@
+"""The vectorised counting of score_texts against the hit-by-hit reference rules.
+
+:class:`analysis.tally.Tallier` must count exactly what :class:`analysis.matching.Matcher`
+finds one hit at a time (the rules explain() shows). The reference below is the per-token
+scorer score_texts used before counting was vectorised; hypothesis feeds both random token
+streams built from terms, parts of multi-token expressions, words with terms inside,
+negation cues, clause and sentence ends, whitespace, numbers and stopwords.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from numpy.testing import assert_allclose
+
+from analysis.lexicon import Lexicon
+from analysis.matching import Matcher, unit_bounds
+from analysis.segment import Segmenter
+from analysis.tally import Tallier, merge
+
+
+@cache
+def setup() -> tuple[Lexicon, Segmenter, list[str]]:
+    lex = Lexicon(
+        name="t",
+        version="1",
+        terms={
+            "reform": {"一站式服务": 1.0, "服务": 0.5},
+            "development": {"发展": 1.0},
+            "livelihood": {"养老": 1.0, "服务": 0.25},
+            "masses": {"网格": 1.0, "红色议事厅": 2.0, "议事厅建设": 1.5, "议事": 0.5},
+            "members": {"党员": 1.0},
+        },
+        phrases={"发展党员": "members", "发展和改革委员会": None, "发改委": None},
+        negation_cues=("不", "没有", "尚未"),
+        negation_window=3,
+    )
+    # no domain dictionary, no lexicon words, no HMM: several expressions come out as
+    # more than one token, so multi-token matching is exercised
+    seg = Segmenter(domain_dict=False, hmm=False)
+    parts = [p for expr in lex.entries() for p in seg.cut(expr)]
+    vocab = [
+        *lex.entries(),
+        *parts,
+        "网格化管理服务站",  # terms inside a word
+        "养老服务中心",
+        "发改委员",
+        "不",
+        "没有",
+        "尚未",
+        "，",
+        "。",
+        "！",
+        "、",
+        "\n",
+        "\n\n",
+        " ",
+        "的",
+        "2024",
+        "天气",
+        "很好",
+        "居民",
+    ]
+    return lex, seg, list(dict.fromkeys(vocab))
+
+
+def reference(words: list[str], matcher: Matcher, seg: Segmenter, unit: str, dims: list[str]):
+    """Per unit: (unit id, counts, weights, negated, content tokens), hit by hit."""
+    pos = {d: k for k, d in enumerate(dims)}
+    cues: list[int] = []
+    hits = matcher.hits(words, cue_positions=cues)
+    bounds = [(0, len(words))] if unit == "document" else unit_bounds(words, unit)
+    out, h = [], 0
+    for u, (a, b) in enumerate(bounds, start=1):
+        counts, weights, negated = [0] * len(dims), [0.0] * len(dims), [0] * len(dims)
+        while h < len(hits) and hits[h].token < b:
+            hit = hits[h]
+            neg = matcher.negated(words, hit.token, cues) if hit.entries else False
+            for dim, w in hit.entries:
+                counts[pos[dim]] += 1
+                weights[pos[dim]] += w
+                negated[pos[dim]] += neg
+            h += 1
+        out.append((u, counts, weights, negated, seg.count_content(words[a:b])))
+    return out
+
+
+def check(docs: list[list[str]], unit: str) -> None:
+    lex, seg, _ = setup()
+    dims = list(lex.framework.ids)
+    matcher = Matcher(lex, seg)
+    got = Tallier(lex, seg, unit).tally(docs)
+    expected = [
+        (d, *row)
+        for d, words in enumerate(docs)
+        for row in reference(words, matcher, seg, unit, dims)
+    ]
+    assert got.doc.tolist() == [e[0] for e in expected]
+    assert got.unit_id.tolist() == [e[1] for e in expected]
+    assert got.counts.tolist() == [e[2] for e in expected]
+    assert_allclose(got.weights, np.array([e[3] for e in expected]).reshape(-1, len(dims)))
+    assert got.negated.tolist() == [e[4] for e in expected]
+    assert got.n_tokens.tolist() == [e[5] for e in expected]
+    for d, words in enumerate(docs):  # token ends, as the segmenter's cache stores them
+        ends = list(np.cumsum([len(w) for w in words]))
+        assert list(got.doc_ends(d)) == ends
+
+
+def token_lists():
+    return st.lists(st.lists(st.sampled_from(setup()[2]), max_size=40), max_size=5)
+
+
+@settings(max_examples=150, deadline=None)
+@given(docs=token_lists(), unit=st.sampled_from(["document", "paragraph", "sentence"]))
+def test_tally_counts_what_the_matcher_finds(docs: list[list[str]], unit: str) -> None:
+    check(docs, unit)
+
+
+def test_multi_token_expressions_are_exercised() -> None:
+    lex, seg, _ = setup()
+    assert Matcher(lex, seg).multi, "the test lexicon should have multi-token expressions"
+    red, hall = seg.cut("红色议事厅")
+    one_stop = seg.cut("一站式服务")
+    assert seg.cut("议事厅建设")[0] == hall
+    assert len(one_stop) == 2
+    # overlapping expressions: the first consumes the tokens the second would start on
+    check([[red, hall, "建设", "。", hall, "建设"]], "document")
+    # an expression cut by the end of a document does not run into the next one
+    check([["不", one_stop[0]], [one_stop[1], "。"], [*one_stop]], "document")
+    # a blocking phrase consumes its tokens and counts nothing
+    check([[*seg.cut("发展和改革委员会"), "，", "不", red, hall, "。"]], "sentence")
+
+
+def test_cue_in_previous_document_does_not_negate() -> None:
+    check([["不"], ["党员"]], "document")
+    tally = Tallier(*setup()[:2], "document").tally([["不"], ["党员"]])
+    assert tally.negated.sum() == 0
+    assert tally.counts.sum() == 1
+
+
+def test_merge_orders_units_by_corpus_position() -> None:
+    lex, seg, _ = setup()
+    tallier = Tallier(lex, seg, "sentence")
+    docs = [["党员", "。", "网格"], ["养老"], [], ["发展", "。", "\n", "服务"]]
+    whole = tallier.tally(docs)
+    parts = [tallier.tally([docs[3], docs[0]]), tallier.tally([docs[2], docs[1]])]
+    merged = merge(parts, [np.array([3, 0]), np.array([2, 1])])
+    for field in ("doc", "unit_id", "counts", "weights", "negated", "n_tokens"):
+        assert getattr(merged, field).tolist() == getattr(whole, field).tolist(), field
