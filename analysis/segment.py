@@ -343,7 +343,7 @@ class Segmenter:
         if not text:
             return []
         if self.backend == "rjieba":
-            return list(self.tokenizer.cut(text, self.hmm))
+            return self.tokenizer.cut(text, self.hmm)  # already a new list
         return list(self.tokenizer.cut(text, HMM=self.hmm))
 
     def tokens(self, text: str) -> list[Token]:
