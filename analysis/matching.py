@@ -15,6 +15,7 @@ the vectorised counting of :mod:`analysis.tally` is tested against.
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left
 from collections.abc import Sequence
 from itertools import accumulate
@@ -52,26 +53,26 @@ class Matcher:
                 multi.setdefault(parts[0], []).append((parts, expr))
         self.multi = {k: sorted(v, key=lambda x: -len(x[0])) for k, v in multi.items()}
         self.entries = entries
-        self.lengths = sorted({len(e) for e in entries}, reverse=True)
+        # longest first: at each position the regex takes the first alternative that
+        # matches, then resumes after it, which is longest-first matching without overlap
+        terms = sorted((e for e in entries if e), key=len, reverse=True)
+        self._inner = re.compile("|".join(map(re.escape, terms))) if terms else None
         self._inside: dict[str, list[tuple[int, str]]] = {}
         self._kind = _KindCache(self)
         self.cues = frozenset(lexicon.negation_cues)
         self.window = lexicon.negation_window
 
+    def terms_in(self, word: str) -> list[tuple[int, str]]:
+        """Expressions inside ``word``, longest first, without overlap: (offset, term)."""
+        if self._inner is None:
+            return []
+        return [(m.start(), m.group()) for m in self._inner.finditer(word)]
+
     def inside(self, word: str) -> list[tuple[int, str]]:
-        """Terms inside ``word``, longest first, without overlap: (offset, term)."""
+        """:meth:`terms_in`, remembered for the 500,000 words asked first."""
         found = self._inside.get(word)
         if found is None:
-            found = []
-            i, n = 0, len(word)
-            while i < n:
-                for length in self.lengths:
-                    if length <= n - i and word[i : i + length] in self.entries:
-                        found.append((i, word[i : i + length]))
-                        i += length
-                        break
-                else:
-                    i += 1
+            found = self.terms_in(word)
             if len(self._inside) < 500_000:
                 self._inside[word] = found
         return found

@@ -562,4 +562,6 @@ def _texts_of(docs: Any) -> list[str]:
 def _is_content(word: str, stopwords: frozenset[str]) -> bool:
     if not word.strip() or word in stopwords or _NUMBER.match(word):
         return False
+    if "\u4e00" <= word[0] <= "\u9fff":  # the common case: a CJK ideograph is a letter
+        return True
     return not all(unicodedata.category(ch)[0] in "PSZC" for ch in word)

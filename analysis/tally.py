@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 
 from .matching import CLAUSE_END, SENTENCE_END, Matcher
+from .segment import _is_content
 
 if TYPE_CHECKING:
     from .lexicon import Lexicon
@@ -84,14 +85,18 @@ def merge(parts: Sequence[Tally], index: Sequence[np.ndarray]) -> Tally:
 
 
 class _Codes(dict):
-    """token -> code, classifying a token on first sight."""
+    """token -> code; a token seen for the first time gets the next code and waits in
+    ``new`` to be classified (in bulk, after the pass over the batch)."""
 
-    def __init__(self, tallier: Tallier) -> None:
+    def __init__(self) -> None:
         super().__init__()
-        self.tallier = tallier
+        self.new: list[str] = []
 
     def __missing__(self, word: str) -> int:
-        return self.tallier._add(word)
+        code = len(self)
+        self[word] = code
+        self.new.append(word)
+        return code
 
 
 class Tallier:
@@ -111,14 +116,14 @@ class Tallier:
     """
 
     def __init__(self, lexicon: Lexicon, segmenter: Segmenter, unit: str) -> None:
-
         self.lexicon = lexicon
         self.segmenter = segmenter
         self.unit = unit
         self.matcher = Matcher(lexicon, segmenter)
         self.dims = tuple(lexicon.framework.ids)
+        self._stopwords = segmenter.stopwords
         self._pos = {d: k for k, d in enumerate(self.dims)}
-        self.codes: dict[str, int] = _Codes(self)
+        self.codes = _Codes()
         self._length: list[int] = []
         self._flags: list[int] = []
         self._row: list[int] = []  # row of the hit tables, -1 for none
@@ -135,6 +140,7 @@ class Tallier:
                 self._multi.setdefault(self.codes[first], []).append(
                     (codes.tobytes(), len(parts), row)
                 )
+        self._classify_new()
 
     def __getstate__(self) -> dict:
         return {"lexicon": self.lexicon, "segmenter": self.segmenter, "unit": self.unit}
@@ -154,43 +160,46 @@ class Tallier:
         self._tables = None
         return len(self._hit_counts) - 1
 
-    def _add(self, word: str) -> int:
-        """Classify a token not seen before and give it the next code."""
-        m = self.matcher
-        flags = 0
-        if self.segmenter.is_content(word):
-            flags |= _CONTENT
-        if word.strip():
-            flags |= _NONSPACE
-        if word in CLAUSE_END:
-            flags |= _CLAUSE
-        if word in m.cues:
-            flags |= _CUE
-        if word in m.multi:
-            flags |= _MULTI
-        if "\n" in word:
-            flags |= _PARAGRAPH_END | _SENTENCE_END_BIT
-        if word in SENTENCE_END:
-            flags |= _SENTENCE_END_BIT
-        entries: list[tuple[str, float]] = []
-        is_hit = False
-        if word in m.single:
-            entries, is_hit = list(m.single[word]), True
-        elif len(word) > 1:
-            inside = m.inside(word)
-            is_hit = bool(inside)
-            entries = [e for _, term in inside for e in m.entries[term]]
-        row = -1
-        if is_hit and entries:
-            flags |= _HIT
-            row = self._new_row(entries)
-        code = len(self._length)
-        self._length.append(len(word))
-        self._flags.append(flags)
-        self._row.append(row)
+    def _classify_new(self) -> None:
+        """Work out the facts scoring needs about the tokens first seen since last time."""
+        words = self.codes.new
+        if not words:
+            return
+        self.codes.new = []
+        m, stopwords = self.matcher, self._stopwords
+        cues, multi = m.cues, m.multi
+        flags = [
+            (_CONTENT if _is_content(w, stopwords) else 0)
+            | (_NONSPACE if w.strip() else 0)
+            | (_CLAUSE if w in CLAUSE_END else 0)
+            | (_SENTENCE_END_BIT if w in SENTENCE_END else 0)
+            | (_PARAGRAPH_END | _SENTENCE_END_BIT if "\n" in w else 0)
+            | (_CUE if w in cues else 0)
+            | (_MULTI if w in multi else 0)
+            for w in words
+        ]
+        # a token that is an expression hits as such; any other, with the expressions
+        # inside it (found by one scan over all the new tokens, NUL-separated)
+        entries: list[Sequence[tuple[str, float]] | None] = [m.single.get(w) for w in words]
+        if m._inner is not None:
+            joined = "\0".join(words)
+            starts = np.cumsum([0] + [len(w) + 1 for w in words[:-1]])
+            inside: dict[int, list[tuple[str, float]]] = {}
+            for found in m._inner.finditer(joined):
+                j = int(np.searchsorted(starts, found.start(), side="right")) - 1
+                if entries[j] is None:
+                    inside.setdefault(j, []).extend(m.entries[found.group()])
+            for j, ents in inside.items():
+                entries[j] = ents
+        rows = [-1] * len(words)
+        for j, ents in enumerate(entries):
+            if ents:
+                flags[j] |= _HIT
+                rows[j] = self._new_row(ents)
+        self._length.extend(map(len, words))
+        self._flags.extend(flags)
+        self._row.extend(rows)
         self._tables = None
-        self.codes[word] = code
-        return code
 
     def _arrays(self) -> tuple[np.ndarray, ...]:
         if self._tables is None:
@@ -213,6 +222,7 @@ class Tallier:
         codes = np.fromiter(
             map(self.codes.__getitem__, chain.from_iterable(words_list)), dtype=np.int32, count=n
         )
+        self._classify_new()
         length, flag_table, row_table, hit_counts, hit_weights = self._arrays()
         flags = flag_table[codes]
         offsets = np.zeros(n_docs + 1, dtype=np.int64)

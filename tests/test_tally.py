@@ -150,3 +150,48 @@ def test_merge_orders_units_by_corpus_position() -> None:
     merged = merge(parts, [np.array([3, 0]), np.array([2, 1])])
     for field in ("doc", "unit_id", "counts", "weights", "negated", "n_tokens"):
         assert getattr(merged, field).tolist() == getattr(whole, field).tolist(), field
+
+
+def brute_force_inside(word: str, entries: dict) -> list[tuple[int, str]]:
+    """At each position the longest expression that starts there, then skip past it."""
+    lengths = sorted({len(e) for e in entries}, reverse=True)
+    found, i = [], 0
+    while i < len(word):
+        for n in lengths:
+            if word[i : i + n] in entries and i + n <= len(word):
+                found.append((i, word[i : i + n]))
+                i += n
+                break
+        else:
+            i += 1
+    return found
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "网格",
+                "化",
+                "管理",
+                "服务",
+                "站",
+                "养老",
+                "一站式",
+                "发展",
+                "党员",
+                "发改委",
+                "员",
+                "和",
+                "议事厅",
+            ]
+        ),
+        max_size=8,
+    )
+)
+def test_terms_inside_a_word_longest_first_without_overlap(pieces: list[str]) -> None:
+    lex, seg, _ = setup()
+    matcher = Matcher(lex, seg)
+    word = "".join(pieces)
+    assert matcher.terms_in(word) == brute_force_inside(word, matcher.entries)
