@@ -376,7 +376,7 @@ def run_study(
     output
         Write here instead of the study's ``output`` folder.
     jobs
-        Worker processes for segmentation and per-community reports.
+        Processes working at once on segmentation and on the per-community reports.
     lang
         Report language; overrides the study's ``report.language``.
     progress

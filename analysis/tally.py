@@ -218,28 +218,30 @@ class Tallier:
         """Count a batch of documents, each given as its tokens."""
         n_docs = len(words_list)
         per_doc = np.fromiter(map(len, words_list), dtype=np.int64, count=n_docs)
-        n = int(per_doc.sum())
+        offsets = np.zeros(n_docs + 1, dtype=np.int64)
+        np.cumsum(per_doc, out=offsets[1:])
+        n = int(offsets[-1])
         codes = np.fromiter(
             map(self.codes.__getitem__, chain.from_iterable(words_list)), dtype=np.int32, count=n
         )
         self._classify_new()
         length, flag_table, row_table, hit_counts, hit_weights = self._arrays()
         flags = flag_table[codes]
-        offsets = np.zeros(n_docs + 1, dtype=np.int64)
-        np.cumsum(per_doc, out=offsets[1:])
-        doc_of_token = np.repeat(np.arange(n_docs), per_doc)
-
         ends = np.cumsum(length[codes])
         ends -= np.repeat(_chars_before(ends, offsets), per_doc)  # offsets within each document
+        # whitespace tokens are few: they and the other sparse positions are all the counting
+        # below needs, besides a running count of content tokens
+        space = np.flatnonzero((flags & _NONSPACE) == 0)
+        content = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum((flags & _CONTENT) != 0, out=content[1:])
 
-        unit_doc, unit_id, unit_of_token = self._units(flags, offsets, per_doc, doc_of_token)
-        n_units = len(unit_doc)
-
-        positions, rows = self._hits(codes, flags, row_table, offsets, doc_of_token)
-        units = unit_of_token[positions]
+        unit_start, unit_end, unit_doc, unit_id = self._units(flags, offsets, per_doc, space)
+        n_units = len(unit_start)
+        positions, rows = self._hits(codes, flags, row_table, offsets)
+        units = np.searchsorted(unit_start, positions, side="right") - 1
         counts = hit_counts[rows]
         weights = hit_weights[rows]
-        negated = self._negated(flags, positions, offsets, doc_of_token)
+        negated = self._negated(flags, positions, offsets, space)
         ndim = len(self.dims)
         out_counts = np.zeros((n_units, ndim), dtype=np.int64)
         out_weights = np.zeros((n_units, ndim), dtype=float)
@@ -250,15 +252,13 @@ class Tallier:
             out_negated[:, k] = np.bincount(
                 units, weights=counts[:, k] * negated, minlength=n_units
             )
-        content = (flags & _CONTENT) != 0
-        n_tokens = np.bincount(unit_of_token[content], minlength=n_units).astype(np.int64)
         return Tally(
             doc=unit_doc,
             unit_id=unit_id,
             counts=out_counts,
             weights=out_weights,
             negated=out_negated,
-            n_tokens=n_tokens,
+            n_tokens=content[unit_end] - content[unit_start],
             ends=ends.astype(np.uint32),
             token_offsets=offsets,
         )
@@ -268,9 +268,9 @@ class Tallier:
         flags: np.ndarray,
         offsets: np.ndarray,
         per_doc: np.ndarray,
-        doc_of_token: np.ndarray,
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Document and 1-based id of every unit, and the unit of every token.
+        space: np.ndarray,
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """First and past-the-last token, document and 1-based id of every unit.
 
         A paragraph or sentence ends with the token that ends it; units with nothing but
         whitespace are dropped and the rest numbered 1, 2, ... within their document. A
@@ -278,23 +278,20 @@ class Tallier:
         """
         n_docs = len(per_doc)
         if self.unit == "document":
-            return np.arange(n_docs), np.ones(n_docs, dtype=np.int64), doc_of_token
-        bit = _PARAGRAPH_END if self.unit == "paragraph" else _SENTENCE_END_BIT
+            return offsets[:-1], offsets[1:], np.arange(n_docs), np.ones(n_docs, dtype=np.int64)
         n = len(flags)
-        starts = np.zeros(n, dtype=bool)
-        starts[1:] = (flags[:-1] & bit) != 0
-        starts[offsets[:-1][per_doc > 0]] = True
-        raw = np.cumsum(starts) - 1
-        n_raw = int(starts.sum())
-        nonspace = np.bincount(raw, weights=(flags & _NONSPACE) != 0, minlength=n_raw)
-        keep = nonspace > 0
-        kept_index = np.cumsum(keep) - 1
-        unit_doc = doc_of_token[np.flatnonzero(starts)][keep]
-        first = np.searchsorted(unit_doc, unit_doc, side="left")
-        unit_id = np.arange(len(unit_doc)) - first + 1
-        # tokens of dropped units are whitespace: no hits, no content, so any unit will do
-        unit_of_token = np.maximum(kept_index[raw], 0)
-        return unit_doc, unit_id.astype(np.int64), unit_of_token
+        bit = _PARAGRAPH_END if self.unit == "paragraph" else _SENTENCE_END_BIT
+        # a unit starts at each non-empty document and after each unit end (the token
+        # after a document's last token starts the next document, or is past the end)
+        start = np.union1d(offsets[:-1][per_doc > 0], np.flatnonzero(flags & bit) + 1)
+        start = start[start < n]
+        end = np.append(start[1:], n)
+        blank = np.searchsorted(space, end) - np.searchsorted(space, start)
+        keep = end - start > blank
+        start, end = start[keep], end[keep]
+        doc = np.searchsorted(offsets, start, side="right") - 1
+        unit_id = np.arange(len(doc)) - np.searchsorted(doc, doc, side="left") + 1
+        return start, end, doc, unit_id.astype(np.int64)
 
     def _hits(
         self,
@@ -302,7 +299,6 @@ class Tallier:
         flags: np.ndarray,
         row_table: np.ndarray,
         offsets: np.ndarray,
-        doc_of_token: np.ndarray,
     ) -> tuple[np.ndarray, np.ndarray]:
         """Token positions of the hits (first token of a multi-token expression), hit rows."""
         candidates = np.flatnonzero((flags & _HIT) != 0)
@@ -311,14 +307,14 @@ class Tallier:
         starts = np.flatnonzero((flags & _MULTI) != 0)
         if not len(starts):
             return candidates, row_table[codes[candidates]]
+        doc_ends = offsets[np.searchsorted(offsets, starts, side="right")]
         raw = codes.tobytes()
         free = 0  # first position not consumed by a multi-token match
         matched: list[tuple[int, int]] = []
         consumed = np.zeros(len(codes), dtype=bool)
-        for p in starts.tolist():
+        for p, doc_end in zip(starts.tolist(), doc_ends.tolist(), strict=True):
             if p < free:
                 continue
-            doc_end = int(offsets[doc_of_token[p] + 1])
             for parts, size, row in self._multi[int(codes[p])]:
                 if p + size <= doc_end and raw[4 * p : 4 * (p + size)] == parts:
                     matched.append((p, row))
@@ -337,26 +333,24 @@ class Tallier:
         flags: np.ndarray,
         positions: np.ndarray,
         offsets: np.ndarray,
-        doc_of_token: np.ndarray,
+        space: np.ndarray,
     ) -> np.ndarray:
         """Whether a cue precedes each hit within the window, with no clause end between.
 
         The window counts non-whitespace tokens strictly between the cue and the hit; only
         the nearest cue before the hit matters (a farther one is no closer).
         """
-        cues = (flags & _CUE) != 0
-        if not len(positions) or not cues.any():
+        cues = np.flatnonzero((flags & _CUE) != 0)
+        if not len(positions) or not len(cues):
             return np.zeros(len(positions), dtype=float)
-        index = np.arange(len(flags))
-        last_cue = np.maximum.accumulate(np.where(cues, index, -1))
-        last_clause = np.maximum.accumulate(np.where((flags & _CLAUSE) != 0, index, -1))
-        nonspace = np.zeros(len(flags) + 1, dtype=np.int64)
-        np.cumsum((flags & _NONSPACE) != 0, out=nonspace[1:])
-        before = positions - 1
-        cue = np.where(positions > 0, last_cue[before.clip(min=0)], -1)
-        clause = np.where(positions > 0, last_clause[before.clip(min=0)], -1)
-        doc_start = offsets[doc_of_token[positions]]
-        between = nonspace[positions] - nonspace[cue + 1]
+        clauses = np.flatnonzero((flags & _CLAUSE) != 0)
+        k = np.searchsorted(cues, positions) - 1
+        cue = np.where(k >= 0, cues[k.clip(min=0)], -1)
+        k = np.searchsorted(clauses, positions) - 1
+        clause = np.where(k >= 0, clauses[k.clip(min=0)], -1) if len(clauses) else -1
+        doc_start = offsets[np.searchsorted(offsets, positions, side="right") - 1]
+        blank = np.searchsorted(space, positions) - np.searchsorted(space, cue + 1)
+        between = positions - cue - 1 - blank
         hit = (cue >= doc_start) & (cue > clause) & (between < self.matcher.window)
         return hit.astype(float)
 

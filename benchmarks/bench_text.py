@@ -15,9 +15,14 @@ the same corpus, in the same run:
   no user dictionary, no scoring).
 - ``ours_jobs1``: ``score_texts`` with ``Segmenter.for_lexicon(default_lexicon())``: private
   tokenizer, domain dictionary, segmentation and scoring, one process.
-- ``ours_jobs2``: the same with ``jobs=2`` (two worker processes; pool start-up and the
-  workers' dictionary loading included).
+- ``ours_jobs2``: the same with ``jobs=2`` (this process and one worker; pool start-up
+  included).
 - ``ours_rjieba``: the same with ``backend="rjieba"``.
+- ``ours_rjieba_jobs2``: rjieba with ``jobs=2``.
+- ``rjieba_cut``: rjieba's own cut, no dictionary of ours and no scoring: the floor for the
+  rjieba steps.
+- ``new_tokens``: the one-off cost of a token never seen before, over 100,000 distinct words
+  of jieba's dictionary (the corpus, reshuffled from 28 documents, has few distinct tokens).
 - ``cache_fill`` / ``rescore_cache``: score once with an on-disk cache, then, in a new
   process, score with an edited lexicon (one term re-weighted, one term added): only the
   documents containing the added term are segmented again.
@@ -160,6 +165,50 @@ def step_ours_rjieba(texts, args):
     return _score(texts, repeat=args.repeat, backend="rjieba")
 
 
+def step_ours_rjieba_jobs2(texts, args):
+    return _score(texts, repeat=args.repeat, backend="rjieba", jobs=2)
+
+
+def step_rjieba_cut(texts: list[str], args: argparse.Namespace) -> dict:
+    """rjieba's own cut (default dictionary, no scoring): the floor for the rjieba steps."""
+    import rjieba
+
+    t0 = time.perf_counter()
+    tok = rjieba.Jieba()
+    setup = time.perf_counter() - t0
+    times = []
+    for _ in range(args.repeat):
+        t0 = time.perf_counter()
+        n = sum(len(tok.cut(t, True)) for t in texts)
+        times.append(time.perf_counter() - t0)
+    return {"seconds": min(times), "all_seconds": times, "setup_s": setup, "tokens": n}
+
+
+def step_new_tokens(texts: list[str], args: argparse.Namespace) -> dict:
+    """Counting cost of tokens never seen before: 100,000 distinct words of jieba's dictionary.
+
+    The corpus reshuffles 28 documents, so it has few distinct tokens; a real corpus of the
+    same size has many more, and each costs a one-off classification. Reported per token.
+    """
+    import jieba
+
+    import analysis as an
+    from analysis.segment import Segmenter
+    from analysis.tally import Tallier
+
+    words = Path(jieba.__file__).with_name("dict.txt").read_text(encoding="utf-8").split("\n")
+    vocab = random.Random(0).sample([w.split(" ")[0] for w in words if w], 100_000)
+    lex = an.default_lexicon()
+    seg = Segmenter.for_lexicon(lex)
+    times = []
+    for _ in range(args.repeat):
+        tallier = Tallier(lex, seg, "document")
+        t0 = time.perf_counter()
+        tallier.tally([vocab])
+        times.append(time.perf_counter() - t0)
+    return {"seconds": min(times), "all_seconds": times, "setup_s": 0.0, "tokens": len(vocab)}
+
+
 def step_cache_fill(texts, args):
     return _score(texts, repeat=1, cache_dir=args.cache)
 
@@ -186,6 +235,9 @@ STEPS = {
     "ours_jobs1": step_ours_jobs1,
     "ours_jobs2": step_ours_jobs2,
     "ours_rjieba": step_ours_rjieba,
+    "ours_rjieba_jobs2": step_ours_rjieba_jobs2,
+    "rjieba_cut": step_rjieba_cut,
+    "new_tokens": step_new_tokens,
     "cache_fill": step_cache_fill,
     "rescore_cache": step_rescore_cache,
 }
@@ -343,6 +395,9 @@ def main() -> None:
     base = steps["jieba_lcut"]["seconds"]
     rows = []
     for name, r in steps.items():
+        if name == "new_tokens":
+            r["us_per_token"] = r["seconds"] / r["tokens"] * 1e6
+            continue
         if "skipped" in r:
             rows.append((name, None, None, None, None, r["skipped"]))
             continue
@@ -362,12 +417,16 @@ def main() -> None:
     results["agreement_rjieba_vs_jieba"] = agreement()
 
     print(f"\ncorpus: {len(texts)} documents, {nbytes / 1e6:.2f} MB UTF-8, {nchars:,} characters")
-    print(f"{'step':<15}{'seconds':>9}{'MB/s':>8}{'x lcut':>8}{'peak MB':>9}{'setup s':>9}")
+    print(f"{'step':<19}{'seconds':>9}{'MB/s':>8}{'x lcut':>8}{'peak MB':>9}{'setup s':>9}")
     for name, sec, rate, ratio, peak, setup in rows:
         if sec is None:
-            print(f"{name:<15}  skipped: {setup}")
+            print(f"{name:<19}  skipped: {setup}")
             continue
-        print(f"{name:<15}{sec:>9.2f}{rate:>8.3f}{ratio:>8.2f}{peak:>9.0f}{setup:>9.2f}")
+        print(f"{name:<19}{sec:>9.2f}{rate:>8.3f}{ratio:>8.2f}{peak:>9.0f}{setup:>9.2f}")
+    print(
+        f"tokens never seen before: {steps['new_tokens']['us_per_token']:.2f} us each "
+        f"(counting {steps['new_tokens']['tokens']:,} distinct words)"
+    )
     print(
         "re-score after lexicon edit segmented",
         max(steps["rescore_cache"]["segmented_docs"]),
