@@ -256,7 +256,11 @@ def _tally_parallel(texts: list[str], tallier: Tallier, jobs: int) -> Tally:
     from concurrent.futures import ProcessPoolExecutor
 
     seg = tallier.segmenter
-    words, keys = seg._cached_words(texts)
+    keys: list[str] | None = None
+    if seg._memory or seg.cache_dir is not None:
+        words, keys = seg._cached_words(texts)
+    else:  # nothing can be cached: the keys are worked out while the workers finish
+        words = [None] * len(texts)
     cached = [i for i, w in enumerate(words) if w is not None]
     todo = [i for i, w in enumerate(words) if w is None]
     parts: list[Tally] = []
@@ -277,18 +281,21 @@ def _tally_parallel(texts: list[str], tallier: Tallier, jobs: int) -> Tally:
             initargs=(tallier,),
         ) as pool:
             futures = [pool.submit(_tally_texts, [texts[i] for i in c]) for c in chunks]
-            here: dict[int, Tally] = {}
+            done: dict[int, Tally] = {}
             # the first chunk is always a worker's, so the pool is never started for nothing
             for k in reversed(range(1, len(chunks))):
                 if not futures[k].cancel():
                     break  # a worker has it, and every chunk before it
-                here[k] = _tally_texts([texts[i] for i in chunks[k]], tallier)
-            for k, chunk in enumerate(chunks):
-                part = here[k] if k in here else futures[k].result()
-                for j, i in enumerate(chunk):
+                done[k] = _tally_texts([texts[i] for i in chunks[k]], tallier)
+            if keys is None:
+                keys = [seg._cache_key(t) for t in texts]
+            order = [*done, *(k for k in range(len(chunks)) if k not in done)]
+            for k in order:  # this process's chunks first: the workers may still be busy
+                part = done[k] if k in done else futures[k].result()
+                for j, i in enumerate(chunks[k]):
                     seg._remember(keys[i], part.doc_ends(j))
                 parts.append(part)
-                index.append(chunk)
+                index.append(chunks[k])
     return merge(parts, [np.asarray(ix, dtype=np.int64) for ix in index])
 
 

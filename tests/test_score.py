@@ -363,3 +363,18 @@ def test_missing_text_scores_like_empty() -> None:
     assert (out.loc[out["doc_id"] == "a", "n_tokens"] == 0).all()
     assert hits_of(out, "b")["reform"] == 1
     assert an.explain(docs, lexicon(), segmenter=segmenter())["doc_id"].tolist() == ["b"]
+
+
+def test_parallel_scoring_with_some_documents_cached(tmp_path: Path) -> None:
+    texts = [f"第{i}网格推行一站式服务，没有落实三会一课。\n发展党员{i}名。" for i in range(12)]
+    docs = pd.DataFrame({"doc_id": [f"d{i}" for i in range(12)], "text": texts})
+    serial = an.score_texts(docs, lexicon(), segmenter=segmenter(), unit="paragraph")
+    seg = Segmenter.for_lexicon(lexicon(), cache_dir=tmp_path)
+    an.score_texts(docs.iloc[3:7], lexicon(), segmenter=seg)  # these four are cached now
+    par = an.score_texts(docs, lexicon(), segmenter=seg, unit="paragraph", jobs=2)
+    pd.testing.assert_frame_equal(par, serial)
+    # the workers wrote their tokens to the disk cache: a new segmenter segments nothing
+    fresh = Segmenter.for_lexicon(lexicon(), cache_dir=tmp_path)
+    fresh._segment_missing = None  # would raise if called
+    again = an.score_texts(docs, lexicon(), segmenter=fresh, unit="paragraph", jobs=2)
+    pd.testing.assert_frame_equal(again, serial)
