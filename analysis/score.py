@@ -36,10 +36,6 @@ Unit = Literal["document", "paragraph", "sentence"]
 _PER = 1000.0
 _BATCH = 256
 _BATCH_CHARS = 2_000_000
-# characters per chunk of work for a scoring process: some 50 ms of segmenting, so the cost
-# of each chunk (pickling, scheduling) stays small while the last chunks still balance the
-# processes; rjieba cuts about 15 times faster than jieba
-_CHUNK_CHARS = {"jieba": 25_000, "rjieba": 100_000}
 
 
 def _check_docs(docs: pd.DataFrame, group: Iterable[str] | None, owner: str) -> list[str]:
@@ -227,34 +223,14 @@ def _tally_texts(texts: list[str], tallier: Tallier | None = None) -> Tally:
     return part
 
 
-def _chunks_by_size(todo: list[int], texts: list[str], jobs: int, chars: int) -> list[list[int]]:
-    """Consecutive chunks of about ``chars`` characters, at least ``4 * jobs`` of them."""
-    total = sum(len(texts[i]) for i in todo)
-    size = max(1, min(chars, total // (4 * jobs)))
-    chunks: list[list[int]] = [[]]
-    filled = 0
-    for i in todo:
-        if filled >= size:
-            chunks.append([])
-            filled = 0
-        chunks[-1].append(i)
-        filled += len(texts[i])
-    return chunks
-
-
 def _tally_parallel(texts: list[str], tallier: Tallier, jobs: int) -> Tally:
-    """Count with ``jobs`` processes: this one and ``jobs - 1`` workers.
+    """Count with ``jobs`` processes: this one and ``jobs - 1`` workers (:mod:`.parallel`).
 
-    Documents already cached are counted here. The rest are cut into chunks: workers take
-    them from the front, this process from the back (every chunk no worker has started,
-    except the first), so the load balances however fast the workers start. Only texts go
-    out; counts and token ends (kept in this segmenter's memory cache for a following
-    :func:`explain`) come back. Works with the "spawn" start method: the tallier pickles
-    as lexicon and segmenter settings.
+    Documents already cached are counted here. Only texts go out; counts and token ends
+    (kept in this segmenter's memory cache for a following :func:`explain`) come back.
+    Works with the "spawn" start method: the tallier pickles as lexicon and segmenter
+    settings.
     """
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
     seg = tallier.segmenter
     keys: list[str] | None = None
     if seg._memory or seg.cache_dir is not None:
@@ -270,32 +246,25 @@ def _tally_parallel(texts: list[str], tallier: Tallier, jobs: int) -> Tally:
         index.append(cached)
     del words
     if todo:
-        context = None
-        if seg._start_method is not None:
-            context = multiprocessing.get_context(seg._start_method)
-        chunks = _chunks_by_size(todo, texts, jobs, _CHUNK_CHARS.get(seg.backend, 50_000))
-        with ProcessPoolExecutor(
-            max_workers=jobs - 1,
-            mp_context=context,
+        from .parallel import CHUNK_CHARS, chunks_by_size, share
+
+        sizes = chunks_by_size([texts[i] for i in todo], jobs, CHUNK_CHARS.get(seg.backend, 25_000))
+        chunks = [[todo[j] for j in chunk] for chunk in sizes]
+        for k, part, _ in share(
+            _tally_texts,
+            lambda chunk: _tally_texts(chunk, tallier),
+            [[texts[i] for i in chunk] for chunk in chunks],
+            jobs=jobs,
             initializer=_init_tallier,
             initargs=(tallier,),
-        ) as pool:
-            futures = [pool.submit(_tally_texts, [texts[i] for i in c]) for c in chunks]
-            done: dict[int, Tally] = {}
-            # the first chunk is always a worker's, so the pool is never started for nothing
-            for k in reversed(range(1, len(chunks))):
-                if not futures[k].cancel():
-                    break  # a worker has it, and every chunk before it
-                done[k] = _tally_texts([texts[i] for i in chunks[k]], tallier)
-            if keys is None:
+            start_method=seg._start_method,
+        ):
+            if keys is None:  # this process's chunks come first: the workers may be busy
                 keys = [seg._cache_key(t) for t in texts]
-            order = [*done, *(k for k in range(len(chunks)) if k not in done)]
-            for k in order:  # this process's chunks first: the workers may still be busy
-                part = done[k] if k in done else futures[k].result()
-                for j, i in enumerate(chunks[k]):
-                    seg._remember(keys[i], part.doc_ends(j))
-                parts.append(part)
-                index.append(chunks[k])
+            for j, i in enumerate(chunks[k]):
+                seg._remember(keys[i], part.doc_ends(j))
+            parts.append(part)
+            index.append(chunks[k])
     return merge(parts, [np.asarray(ix, dtype=np.int64) for ix in index])
 
 

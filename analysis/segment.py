@@ -374,9 +374,9 @@ class Segmenter:
         docs
             A frame with a ``text`` column, or texts.
         jobs
-            Worker processes; ``-1`` uses every core. Workers receive only the segmenter's
-            picklable settings and rebuild the tokenizer, so this works with the "spawn"
-            start method (Windows, macOS).
+            Processes segmenting at once, this one included (``-1``: one per core). Workers
+            receive only the segmenter's picklable settings and rebuild the tokenizer, so
+            this works with the "spawn" start method (Windows, macOS).
 
         Returns
         -------
@@ -475,20 +475,27 @@ class Segmenter:
             jobs = os.cpu_count() or 1
         if jobs <= 1 or len(texts) < 2:
             return [self.cut(t) for t in texts]
-        from concurrent.futures import ProcessPoolExecutor
+        from .parallel import CHUNK_CHARS, chunks_by_size, share
 
-        chunks = _chunks(texts, jobs * 4)
-        context = None
-        if self._start_method is not None:
-            import multiprocessing
-
-            context = multiprocessing.get_context(self._start_method)
-        with ProcessPoolExecutor(
-            max_workers=jobs, mp_context=context, initializer=_init_worker, initargs=(self,)
-        ) as pool:
-            parts = list(pool.map(_work, chunks))
-        ends = [e for part in parts for e in _unpack(part)]
-        return [_split(t, e) for t, e in zip(texts, ends, strict=True)]
+        chunks = [
+            [texts[i] for i in chunk]
+            for chunk in chunks_by_size(texts, jobs, CHUNK_CHARS.get(self.backend, 25_000))
+        ]
+        words: list[list[list[str]]] = [[] for _ in chunks]
+        for k, result, done_here in share(
+            _work,
+            lambda chunk: [self.cut(t) for t in chunk],
+            chunks,
+            jobs=jobs,
+            initializer=_init_worker,
+            initargs=(self,),
+            start_method=self._start_method,
+        ):
+            if done_here:
+                words[k] = result
+            else:
+                words[k] = [_split(t, e) for t, e in zip(chunks[k], _unpack(result), strict=True)]
+        return [w for part in words for w in part]
 
 
 # ---------------------------------------------------------------------- helpers (picklable)
@@ -513,11 +520,6 @@ def _unpack(part: list[bytes]) -> Iterator[array]:
         ends = array("I")
         ends.frombytes(data)
         yield ends
-
-
-def _chunks(texts: list[str], n: int) -> list[list[str]]:
-    size = max(1, -(-len(texts) // n))
-    return [texts[i : i + size] for i in range(0, len(texts), size)]
 
 
 def _ends_of(words: list[str]) -> array:
