@@ -32,11 +32,11 @@ if TYPE_CHECKING:
 # bits of a token's flags
 _CONTENT = 1
 _NONSPACE = 2
-_CLAUSE = 4
+_ENDS_CLAUSE = 4
 _CUE = 8
 _MULTI = 16
-_PARAGRAPH_END = 32
-_SENTENCE_END_BIT = 64
+_ENDS_PARAGRAPH = 32
+_ENDS_SENTENCE = 64
 _HIT = 128
 
 
@@ -171,9 +171,9 @@ class Tallier:
         flags = [
             (_CONTENT if _is_content(w, stopwords) else 0)
             | (_NONSPACE if w.strip() else 0)
-            | (_CLAUSE if w in CLAUSE_END else 0)
-            | (_SENTENCE_END_BIT if w in SENTENCE_END else 0)
-            | (_PARAGRAPH_END | _SENTENCE_END_BIT if "\n" in w else 0)
+            | (_ENDS_CLAUSE if w in CLAUSE_END else 0)
+            | (_ENDS_SENTENCE if w in SENTENCE_END else 0)
+            | (_ENDS_PARAGRAPH | _ENDS_SENTENCE if "\n" in w else 0)
             | (_CUE if w in cues else 0)
             | (_MULTI if w in multi else 0)
             for w in words
@@ -280,7 +280,7 @@ class Tallier:
         if self.unit == "document":
             return offsets[:-1], offsets[1:], np.arange(n_docs), np.ones(n_docs, dtype=np.int64)
         n = len(flags)
-        bit = _PARAGRAPH_END if self.unit == "paragraph" else _SENTENCE_END_BIT
+        bit = _ENDS_PARAGRAPH if self.unit == "paragraph" else _ENDS_SENTENCE
         # a unit starts at each non-empty document and after each unit end (the token
         # after a document's last token starts the next document, or is past the end)
         start = np.union1d(offsets[:-1][per_doc > 0], np.flatnonzero(flags & bit) + 1)
@@ -343,7 +343,7 @@ class Tallier:
         cues = np.flatnonzero((flags & _CUE) != 0)
         if not len(positions) or not len(cues):
             return np.zeros(len(positions), dtype=float)
-        clauses = np.flatnonzero((flags & _CLAUSE) != 0)
+        clauses = np.flatnonzero((flags & _ENDS_CLAUSE) != 0)
         k = np.searchsorted(cues, positions) - 1
         cue = np.where(k >= 0, cues[k.clip(min=0)], -1)
         k = np.searchsorted(clauses, positions) - 1
