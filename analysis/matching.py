@@ -15,10 +15,11 @@ the vectorised counting of :mod:`analysis.tally` is tested against.
 
 from __future__ import annotations
 
+import operator
 import re
 from bisect import bisect_left
-from collections.abc import Sequence
-from itertools import accumulate
+from collections.abc import Iterable, Sequence
+from itertools import accumulate, compress, repeat
 from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
@@ -102,7 +103,7 @@ class Matcher:
         out: list[Hit] = []
         kind, entries = self._kind, self.entries
         free = 0  # first token not consumed by a multi-token match
-        for i in [i for i, w in enumerate(words) if kind[w]]:
+        for i in compress(range(len(words)), map(kind.__getitem__, words)):
             w = words[i]
             k = kind[w]
             if k & 8:
@@ -185,15 +186,21 @@ def token_starts(words: Sequence[str]) -> list[int]:
 
 
 def unit_bounds(words: Sequence[str], unit: str) -> list[tuple[int, int]]:
-    """Token index ranges [a, b) of the units of one document."""
+    """Token index ranges [a, b) of the units of one document.
+
+    A paragraph ends with a token holding a line end; a sentence also with a token that is
+    one of 。！？!?… . Units of nothing but whitespace are left out.
+    """
     if unit == "document":
         return [(0, len(words))]
-    ends = {"\n"} if unit == "paragraph" else SENTENCE_END
-    bounds, a = [], 0
-    for i, w in enumerate(words):
-        if w in ends or (unit == "paragraph" and "\n" in w) or (unit == "sentence" and "\n" in w):
-            bounds.append((a, i + 1))
-            a = i + 1
-    if a < len(words):
-        bounds.append((a, len(words)))
-    return [(a, b) for a, b in bounds if any(w.strip() for w in words[a:b])]
+    if not words:
+        return []
+    is_end: Iterable[bool] = map(str.__contains__, words, repeat("\n"))
+    if unit == "sentence":
+        is_end = map(operator.or_, map(SENTENCE_END.__contains__, words), is_end)
+    cuts = [i + 1 for i in compress(range(len(words)), is_end)]
+    if not cuts or cuts[-1] < len(words):
+        cuts.append(len(words))
+    bounds = zip([0, *cuts[:-1]], cuts, strict=True)
+    # the first token settles it for nearly every unit
+    return [(a, b) for a, b in bounds if words[a].strip() or any(map(str.strip, words[a:b]))]

@@ -26,7 +26,7 @@ import unicodedata
 from array import array
 from collections.abc import Iterable, Iterator, Sequence
 from importlib import resources
-from itertools import accumulate, chain
+from itertools import accumulate, chain, compress
 from os import PathLike
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
@@ -363,6 +363,10 @@ class Segmenter:
     def count_content(self, words: Iterable[str]) -> int:
         """Number of content tokens among ``words`` (see :meth:`is_content`)."""
         return sum(map(self._content.__getitem__, words))
+
+    def content_tokens(self, words: Sequence[str]) -> list[str]:
+        """The content tokens among ``words``, in order (see :meth:`is_content`)."""
+        return list(compress(words, map(self._content.__getitem__, words)))
 
     def segment(
         self, docs: pd.DataFrame | Sequence[str] | Iterable[str], *, jobs: int = 1

@@ -77,7 +77,7 @@ def _token_counts(
     for g, words in zip(frame[group], seg.cut_many(frame), strict=True):
         if pd.isna(g):
             continue
-        per_group.setdefault(g, Counter()).update(w for w in words if seg.is_content(w))
+        per_group.setdefault(g, Counter()).update(seg.content_tokens(words))
     rows = [(g, t, n) for g, c in per_group.items() for t, n in c.items()]
     return pd.DataFrame(rows, columns=[group, "token", "n"])
 

@@ -420,7 +420,7 @@ def supervised_baseline(
 
     texts, gold = _passages(passages, labels, text_column)
     seg = segmenter if segmenter is not None else Segmenter()
-    tokens = [[w for w in words if seg.is_content(w)] for words in seg.cut_many(texts)]
+    tokens = [seg.content_tokens(words) for words in seg.cut_many(texts)]
     smallest = min(Counter(gold).values())
     if smallest < folds:
         warnings.warn(

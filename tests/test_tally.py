@@ -54,6 +54,9 @@ def setup() -> tuple[Lexicon, Segmenter, list[str]]:
         "，",
         "。",
         "！",
+        "…",
+        "……",
+        "?!",
         "、",
         "\n",
         "\n\n",
@@ -67,12 +70,30 @@ def setup() -> tuple[Lexicon, Segmenter, list[str]]:
     return lex, seg, list(dict.fromkeys(vocab))
 
 
+def token_lists():
+    return st.lists(st.lists(st.sampled_from(setup()[2]), max_size=40), max_size=5)
+
+
+def reference_units(words: list[str], unit: str) -> list[tuple[int, int]]:
+    """Token ranges of the units, one token at a time (what unit_bounds must return)."""
+    if unit == "document":
+        return [(0, len(words))]
+    bounds, a = [], 0
+    for i, w in enumerate(words):
+        if "\n" in w or (unit == "sentence" and w in "。！？!?…" and len(w) == 1):
+            bounds.append((a, i + 1))
+            a = i + 1
+    if a < len(words):
+        bounds.append((a, len(words)))
+    return [(a, b) for a, b in bounds if any(w.strip() for w in words[a:b])]
+
+
 def reference(words: list[str], matcher: Matcher, seg: Segmenter, unit: str, dims: list[str]):
     """Per unit: (unit id, counts, weights, negated, content tokens), hit by hit."""
     pos = {d: k for k, d in enumerate(dims)}
     cues: list[int] = []
     hits = matcher.hits(words, cue_positions=cues)
-    bounds = [(0, len(words))] if unit == "document" else unit_bounds(words, unit)
+    bounds = reference_units(words, unit)
     out, h = [], 0
     for u, (a, b) in enumerate(bounds, start=1):
         counts, weights, negated = [0] * len(dims), [0.0] * len(dims), [0] * len(dims)
@@ -86,6 +107,13 @@ def reference(words: list[str], matcher: Matcher, seg: Segmenter, unit: str, dim
             h += 1
         out.append((u, counts, weights, negated, seg.count_content(words[a:b])))
     return out
+
+
+@settings(max_examples=150, deadline=None)
+@given(docs=token_lists(), unit=st.sampled_from(["document", "paragraph", "sentence"]))
+def test_unit_bounds(docs: list[list[str]], unit: str) -> None:
+    for words in docs:
+        assert unit_bounds(words, unit) == reference_units(words, unit)
 
 
 def check(docs: list[list[str]], unit: str) -> None:
@@ -107,10 +135,6 @@ def check(docs: list[list[str]], unit: str) -> None:
     for d, words in enumerate(docs):  # token ends, as the segmenter's cache stores them
         ends = list(np.cumsum([len(w) for w in words]))
         assert list(got.doc_ends(d)) == ends
-
-
-def token_lists():
-    return st.lists(st.lists(st.sampled_from(setup()[2]), max_size=40), max_size=5)
 
 
 @settings(max_examples=150, deadline=None)
