@@ -12,7 +12,7 @@ two-column CSV (``term,dimension`` plus an optional ``weight``)::
         terms: [党员, 流动党员, 发展党员, 三会一课]
         weights: {党员: 0.5}
     phrases: {发展党员: members, 发展和改革委员会: null}
-    negation: {cues: [不, 没有, 未, 缺乏], window: 4}
+    negation: {cues: [不, 没有, 未, 缺乏], window: 4, scope: before}   # or scope: both
 
 Every problem in a file is collected (with its line) and reported in one
 :class:`~analysis.errors.LexiconError`: unknown dimensions, a term listed in two dimensions
@@ -37,7 +37,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from .dimensions import SERVICE_FIVE, Framework, load_framework
-from .errors import ConfigError, InputError, LexiconError
+from .errors import ConfigError, InputError, LexiconError, check_option
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -48,6 +48,9 @@ __all__ = ["Lexicon", "default_lexicon", "load_lexicon"]
 
 # characters jieba keeps inside one token (its re_han_default); anything else splits a term
 _ONE_TOKEN = re.compile(r"^[\u4E00-\u9FD5a-zA-Z0-9+#&._%\-]+$")
+NEGATION_KEYS = ("cues", "window", "scope")
+#: where a negation cue is looked for: before the hit, or before and after it
+NEGATION_SCOPES = ("before", "both")
 _TOP_KEYS = {"name", "version", "framework", "dimensions", "phrases", "negation", "description"}
 _DIM_KEYS = {"terms", "weights", "rationale"}
 
@@ -67,9 +70,10 @@ class Lexicon:
     phrases
         ``{phrase: dimension or None}``: longer expressions that settle polysemy; ``None``
         blocks every term inside the phrase.
-    negation_cues, negation_window
+    negation_cues, negation_window, negation_scope
         A hit is *negated* when a cue occurs within ``negation_window`` tokens before it in
-        the same clause.
+        the same clause; with ``negation_scope="both"``, also after it (一站式服务尚未建立:
+        the cue follows a term that is the subject). Default ``"before"``.
     rationale
         ``{dimension: why these terms}``, shown in reports.
     path
@@ -83,6 +87,7 @@ class Lexicon:
     phrases: Mapping[str, str | None] = field(default_factory=dict)
     negation_cues: tuple[str, ...] = ()
     negation_window: int = 4
+    negation_scope: str = "before"
     rationale: Mapping[str, str] = field(default_factory=dict)
     path: str | None = None
 
@@ -92,6 +97,7 @@ class Lexicon:
         object.__setattr__(self, "phrases", MappingProxyType(dict(self.phrases)))
         object.__setattr__(self, "rationale", MappingProxyType(dict(self.rationale)))
         object.__setattr__(self, "negation_cues", tuple(self.negation_cues))
+        check_option("negation_scope", self.negation_scope, NEGATION_SCOPES, owner="Lexicon")
 
     def __getstate__(self) -> dict[str, Any]:
         # mapping proxies do not pickle: ship plain dicts (process pools, "spawn")
@@ -304,7 +310,7 @@ def _parse_yaml(path: Path, text: str) -> Lexicon:
         _parse_dimension(dim, dval, terms, rationale, where, problems)
     _check_shared_terms(where, problems)
     phrases = _parse_phrases(top.get("phrases", (None, None))[1], lookup, framework, problems)
-    cues, window = _parse_negation(top.get("negation", (None, None))[1], problems)
+    cues, window, scope = _parse_negation(top.get("negation", (None, None))[1], problems)
     problems.raise_if_any()
     return Lexicon(
         name=name,
@@ -314,6 +320,7 @@ def _parse_yaml(path: Path, text: str) -> Lexicon:
         phrases=phrases,
         negation_cues=cues,
         negation_window=window,
+        negation_scope=scope,
         rationale=rationale,
         path=str(path),
     )
@@ -439,17 +446,27 @@ def _parse_phrases(
     return phrases
 
 
-def _parse_negation(node: Any, problems: _Problems) -> tuple[tuple[str, ...], int]:
+def _parse_negation(node: Any, problems: _Problems) -> tuple[tuple[str, ...], int, str]:
     import yaml
 
     if node is None:
-        return (), 4
+        return (), 4, "before"
     if not isinstance(node, yaml.MappingNode):
-        problems.add(_line(node), "negation must be a mapping {cues: [...], window: n}")
-        return (), 4
+        problems.add(
+            _line(node), "negation must be a mapping {cues: [...], window: n, scope: before}"
+        )
+        return (), 4, "before"
     items = {_scalar(k): (k, v) for k, v in node.value}
     cues: tuple[str, ...] = ()
     window = 4
+    scope = "before"
+    for key, (knode, _) in items.items():
+        if key not in NEGATION_KEYS:
+            problems.add(
+                _line(knode),
+                f"unknown key under negation; expected {', '.join(NEGATION_KEYS)}",
+                value=key,
+            )
     if "cues" in items:
         value = _scalar(items["cues"][1])
         if isinstance(value, list) and all(isinstance(c, str) and c for c in value):
@@ -464,7 +481,17 @@ def _parse_negation(node: Any, problems: _Problems) -> tuple[tuple[str, ...], in
             problems.add(
                 _line(items["window"][1]), "window must be a positive whole number", value=value
             )
-    return cues, window
+    if "scope" in items:
+        value = _scalar(items["scope"][1])
+        if value in NEGATION_SCOPES:
+            scope = value
+        else:
+            problems.add(
+                _line(items["scope"][1]),
+                f"scope must be one of {', '.join(NEGATION_SCOPES)}",
+                value=value,
+            )
+    return cues, window, scope
 
 
 # --------------------------------------------------------------------------- .dic and CSV

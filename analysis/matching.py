@@ -6,7 +6,8 @@ then, for a token that is not itself a term, terms inside it, longest first and 
 overlap (so 网格化管理 counts inside the dictionary word 网格化管理服务). A phrase mapped
 to no dimension consumes its tokens and counts nothing, which is how lexicons block names
 such as 发展和改革委员会. A hit is negated when a negation cue precedes it within the
-lexicon's window (in non-whitespace tokens) and no clause end lies between.
+lexicon's window (in non-whitespace tokens) and no clause end lies between; with the
+lexicon's ``negation_scope="both"``, also when a cue follows it so (一站式服务尚未建立).
 
 :class:`Matcher` applies these rules one hit at a time, with offsets: it is what
 :func:`~analysis.explain` and the co-occurrence and validation tools use, and the reference
@@ -17,7 +18,7 @@ from __future__ import annotations
 
 import operator
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from itertools import accumulate, compress, repeat
 from typing import TYPE_CHECKING, NamedTuple
@@ -62,6 +63,7 @@ class Matcher:
         self._kind = _KindCache(self)
         self.cues = frozenset(lexicon.negation_cues)
         self.window = lexicon.negation_window
+        self.scope = lexicon.negation_scope
 
     def terms_in(self, word: str) -> list[tuple[int, str]]:
         """Expressions inside ``word``, longest first, without overlap: (offset, term)."""
@@ -133,19 +135,35 @@ class Matcher:
         return out
 
     def negated(
-        self, words: Sequence[str], index: int, cue_positions: Sequence[int] | None = None
+        self, words: Sequence[str], hit: Hit, cue_positions: Sequence[int] | None = None
     ) -> bool:
-        """Whether a cue precedes token ``index`` within the window, in the same clause.
+        """Whether a cue stands within the window of ``hit``, in the same clause.
 
-        ``cue_positions`` (from :meth:`hits`) lets the common case, no cue before the hit,
-        return at once.
+        The window counts non-whitespace tokens between the cue and the hit; a clause end
+        (，。；： …) closes it. It reaches back from the hit's first token, and with the
+        lexicon's ``negation_scope="both"`` also forward from its last token
+        (一站式服务尚未建立). ``cue_positions`` (from :meth:`hits`) lets the common case,
+        no cue on that side, return at once.
         """
         if not self.cues:
             return False
-        if cue_positions is not None and bisect_left(cue_positions, index) == 0:
-            return False
-        seen, j = 0, index - 1
-        while j >= 0 and seen < self.window:
+        first, last = hit.token, hit.token + hit.n_tokens - 1
+        if cue_positions is None or bisect_left(cue_positions, first) > 0:
+            if self._cue_within(words, range(first - 1, -1, -1)):
+                return True
+        if self.scope == "both" and (
+            cue_positions is None or bisect_right(cue_positions, last) < len(cue_positions)
+        ):
+            return self._cue_within(words, range(last + 1, len(words)))
+        return False
+
+    def _cue_within(self, words: Sequence[str], positions: Iterable[int]) -> bool:
+        """Whether a cue comes, in the order of ``positions``, before a clause end and
+        within the window."""
+        seen = 0
+        for j in positions:
+            if seen >= self.window:
+                return False
             w = words[j]
             if w in CLAUSE_END:
                 return False
@@ -153,7 +171,6 @@ class Matcher:
                 if w in self.cues:
                     return True
                 seen += 1
-            j -= 1
         return False
 
 

@@ -381,7 +381,7 @@ def explain(
             left = text[max(a, hit.start - context) : hit.start]
             right = text[hit.end : min(b, hit.end + context)]
             ctx = f"{left}【{hit.term}】{right}".replace("\n", " ").strip()
-            neg = matcher.negated(words, hit.token, cues)
+            neg = matcher.negated(words, hit, cues)
             for dim, w in sorted(hit.entries, key=lambda e: pos[e[0]]):
                 rows.append((d, dim, hit.term, w, hit.start, hit.end, s + 1, neg, ctx))
     cols = [

@@ -237,11 +237,11 @@ class Tallier:
 
         unit_start, unit_end, unit_doc, unit_id = self._units(flags, offsets, per_doc, space)
         n_units = len(unit_start)
-        positions, rows = self._hits(codes, flags, row_table, offsets)
+        positions, lasts, rows = self._hits(codes, flags, row_table, offsets)
         units = np.searchsorted(unit_start, positions, side="right") - 1
         counts = hit_counts[rows]
         weights = hit_weights[rows]
-        negated = self._negated(flags, positions, offsets, space)
+        negated = self._negated(flags, positions, lasts, offsets, space)
         ndim = len(self.dims)
         out_counts = np.zeros((n_units, ndim), dtype=np.int64)
         out_weights = np.zeros((n_units, ndim), dtype=float)
@@ -299,60 +299,79 @@ class Tallier:
         flags: np.ndarray,
         row_table: np.ndarray,
         offsets: np.ndarray,
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Token positions of the hits (first token of a multi-token expression), hit rows."""
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """First and last token of each hit (they differ for multi-token expressions), and
+        its row of the hit tables."""
         candidates = np.flatnonzero((flags & _HIT) != 0)
         if not self._multi:
-            return candidates, row_table[codes[candidates]]
+            return candidates, candidates, row_table[codes[candidates]]
         starts = np.flatnonzero((flags & _MULTI) != 0)
         if not len(starts):
-            return candidates, row_table[codes[candidates]]
+            return candidates, candidates, row_table[codes[candidates]]
         doc_ends = offsets[np.searchsorted(offsets, starts, side="right")]
         raw = codes.tobytes()
         free = 0  # first position not consumed by a multi-token match
-        matched: list[tuple[int, int]] = []
+        matched: list[tuple[int, int, int]] = []
         consumed = np.zeros(len(codes), dtype=bool)
         for p, doc_end in zip(starts.tolist(), doc_ends.tolist(), strict=True):
             if p < free:
                 continue
             for parts, size, row in self._multi[int(codes[p])]:
                 if p + size <= doc_end and raw[4 * p : 4 * (p + size)] == parts:
-                    matched.append((p, row))
+                    matched.append((p, p + size - 1, row))
                     consumed[p : p + size] = True
                     free = p + size
                     break
         candidates = candidates[~consumed[candidates]]
-        positions = np.concatenate([candidates, np.array([p for p, _ in matched], dtype=np.int64)])
-        rows = np.concatenate(
-            [row_table[codes[candidates]], np.array([r for _, r in matched], dtype=np.int64)]
+        found = np.array(matched, dtype=np.int64).reshape(-1, 3)
+        return (
+            np.concatenate([candidates, found[:, 0]]),
+            np.concatenate([candidates, found[:, 1]]),
+            np.concatenate([row_table[codes[candidates]], found[:, 2]]),
         )
-        return positions, rows
 
     def _negated(
         self,
         flags: np.ndarray,
-        positions: np.ndarray,
+        firsts: np.ndarray,
+        lasts: np.ndarray,
         offsets: np.ndarray,
         space: np.ndarray,
     ) -> np.ndarray:
-        """Whether a cue precedes each hit within the window, with no clause end between.
+        """Whether a cue stands within the window of each hit, with no clause end between.
 
-        The window counts non-whitespace tokens strictly between the cue and the hit; only
-        the nearest cue before the hit matters (a farther one is no closer).
+        The window counts non-whitespace tokens strictly between the cue and the hit's first
+        token (and, with ``negation_scope="both"``, its last token); only the nearest cue on
+        each side matters (a farther one is no closer).
         """
         cues = np.flatnonzero((flags & _CUE) != 0)
-        if not len(positions) or not len(cues):
-            return np.zeros(len(positions), dtype=float)
+        if not len(firsts) or not len(cues):
+            return np.zeros(len(firsts), dtype=float)
         clauses = np.flatnonzero((flags & _ENDS_CLAUSE) != 0)
-        k = np.searchsorted(cues, positions) - 1
+        window = self.matcher.window
+        # before: the nearest cue and clause end before the first token, in the document
+        k = np.searchsorted(cues, firsts) - 1
         cue = np.where(k >= 0, cues[k.clip(min=0)], -1)
-        k = np.searchsorted(clauses, positions) - 1
+        k = np.searchsorted(clauses, firsts) - 1
         clause = np.where(k >= 0, clauses[k.clip(min=0)], -1) if len(clauses) else -1
-        doc_start = offsets[np.searchsorted(offsets, positions, side="right") - 1]
-        blank = np.searchsorted(space, positions) - np.searchsorted(space, cue + 1)
-        between = positions - cue - 1 - blank
-        hit = (cue >= doc_start) & (cue > clause) & (between < self.matcher.window)
-        return hit.astype(float)
+        doc_start = offsets[np.searchsorted(offsets, firsts, side="right") - 1]
+        blank = np.searchsorted(space, firsts) - np.searchsorted(space, cue + 1)
+        negated = (cue >= doc_start) & (cue > clause) & (firsts - cue - 1 - blank < window)
+        if self.matcher.scope == "both":
+            # after: the nearest cue and clause end after the last token, in the document
+            n = len(flags)
+            k = np.searchsorted(cues, lasts, side="right")
+            cue = np.where(k < len(cues), cues[k.clip(max=len(cues) - 1)], n)
+            k = np.searchsorted(clauses, lasts, side="right")
+            clause = (
+                np.where(k < len(clauses), clauses[k.clip(max=len(clauses) - 1)], n)
+                if len(clauses)
+                else n
+            )
+            doc_end = offsets[np.searchsorted(offsets, lasts, side="right")]
+            blank = np.searchsorted(space, cue) - np.searchsorted(space, lasts + 1)
+            negated |= (cue < doc_end) & (cue < clause) & (cue - lasts - 1 - blank < window)
+        return negated.astype(float)
 
 
 def _chars_before(ends: np.ndarray, offsets: np.ndarray) -> np.ndarray:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 import analysis as an
-from analysis.errors import InputError, LexiconError
+from analysis.errors import ConfigError, InputError, LexiconError
 from analysis.lexicon import Lexicon, lexicon_from_terms
 from analysis.segment import Segmenter
 
@@ -151,7 +151,7 @@ def default() -> Lexicon:
 
 def test_default_lexicon_is_versioned_with_rationales(default: Lexicon) -> None:
     assert default.name == "service-five"
-    assert default.version == "1.0"
+    assert default.version == "1.1"
     assert default.framework is an.SERVICE_FIVE
     for dim in default.dimensions:
         assert len(default.terms[dim]) >= 40, dim
@@ -174,3 +174,29 @@ def test_default_lexicon_summary(default: Lexicon) -> None:
     summary = default.summary()
     assert summary["dimension"].tolist() == list(an.SERVICE_FIVE.ids)
     assert summary["label"].tolist() == ["服务改革", "服务发展", "服务民生", "服务群众", "服务党员"]
+
+
+def test_negation_scope_from_yaml(tmp_path: Path) -> None:
+    text = "name: t\nversion: '1'\ndimensions:\n  reform: {terms: [一站式服务]}\n"
+    path = tmp_path / "both.yaml"
+    path.write_text(text + "negation: {cues: [尚未], window: 3, scope: both}\n", encoding="utf-8")
+    lex = an.load_lexicon(path)
+    assert (lex.negation_scope, lex.negation_window) == ("both", 3)
+    path.write_text(text + "negation: {cues: [尚未]}\n", encoding="utf-8")
+    assert an.load_lexicon(path).negation_scope == "before"
+
+
+def test_negation_scope_and_keys_are_checked(tmp_path: Path) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text(
+        "name: t\nversion: '1'\ndimensions:\n  reform: {terms: [一站式服务]}\n"
+        "negation:\n  cues: [尚未]\n  scope: after\n  windw: 3\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(LexiconError) as info:
+        an.load_lexicon(path)
+    message = str(info.value)
+    assert "bad.yaml, line 7: got 'after'; scope must be one of before, both" in message
+    assert "bad.yaml, line 8: got 'windw'; unknown key under negation" in message
+    with pytest.raises(ConfigError, match="negation_scope"):
+        Lexicon(name="t", version="1", negation_scope="after")

@@ -60,7 +60,7 @@ def test_columns_order_and_zeros() -> None:
     assert hits_of(out, "d1") == dict.fromkeys(DIMS, 0)
     assert out.loc[out["doc_id"] == "d1", "share"].isna().all()
     assert set(out["lexicon"]) == {"service-five"}
-    assert set(out["lexicon_version"]) == {"1.0"}
+    assert set(out["lexicon_version"]) == {"1.1"}
     assert set(out["dict_fingerprint"]) == {segmenter().fingerprint}
 
 
@@ -131,6 +131,29 @@ def test_negation(text: str, negated: int) -> None:
     out = score([text])
     assert hits_of(out)["reform"] == 1  # counted either way, never subtracted
     assert hits_of(out, col="n_negated")["reform"] == negated
+
+
+@pytest.mark.parametrize(
+    ("text", "before", "both"),
+    [
+        ("一站式服务尚未建立。", 0, 1),
+        ("社区没有开展一站式服务。", 1, 1),
+        ("一站式服务已经建立，没有问题。", 0, 0),
+        ("一站式服务让居民不用跑腿。", 0, 0),
+    ],
+    ids=["cue-after", "cue-before", "other-clause", "buyong-is-not-a-cue"],
+)
+def test_negation_scope_both_looks_after_the_term(text: str, before: int, both: int) -> None:
+    import dataclasses
+
+    docs = pd.DataFrame({"doc_id": ["d0"], "text": [text]})
+    for scope, expected in (("before", before), ("both", both)):
+        lex = dataclasses.replace(lexicon(), negation_scope=scope)
+        got = an.score_texts(docs, lex, segmenter=segmenter())
+        assert hits_of(got, col="n_negated")["reform"] == expected, scope
+        hits = an.explain(docs, lex, segmenter=segmenter())
+        assert hits.loc[hits["dimension"] == "reform", "negated"].sum() == expected, scope
+    assert lexicon().negation_scope == "both"  # the default lexicon looks both ways (1.1)
 
 
 def test_units_partition_the_document() -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from functools import cache
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from numpy.testing import assert_allclose
@@ -23,7 +24,7 @@ from analysis.tally import Tallier, merge
 
 
 @cache
-def setup() -> tuple[Lexicon, Segmenter, list[str]]:
+def setup(scope: str = "before") -> tuple[Lexicon, Segmenter, list[str]]:
     lex = Lexicon(
         name="t",
         version="1",
@@ -34,9 +35,16 @@ def setup() -> tuple[Lexicon, Segmenter, list[str]]:
             "masses": {"网格": 1.0, "红色议事厅": 2.0, "议事厅建设": 1.5, "议事": 0.5},
             "members": {"党员": 1.0},
         },
-        phrases={"发展党员": "members", "发展和改革委员会": None, "发改委": None},
+        # 党员尚未报到: a multi-token expression with a negation cue inside it
+        phrases={
+            "发展党员": "members",
+            "发展和改革委员会": None,
+            "发改委": None,
+            "党员尚未报到": "members",
+        },
         negation_cues=("不", "没有", "尚未"),
         negation_window=3,
+        negation_scope=scope,
     )
     # no domain dictionary, no lexicon words, no HMM: several expressions come out as
     # more than one token, so multi-token matching is exercised
@@ -99,7 +107,7 @@ def reference(words: list[str], matcher: Matcher, seg: Segmenter, unit: str, dim
         counts, weights, negated = [0] * len(dims), [0.0] * len(dims), [0] * len(dims)
         while h < len(hits) and hits[h].token < b:
             hit = hits[h]
-            neg = matcher.negated(words, hit.token, cues) if hit.entries else False
+            neg = matcher.negated(words, hit, cues) if hit.entries else False
             for dim, w in hit.entries:
                 counts[pos[dim]] += 1
                 weights[pos[dim]] += w
@@ -116,8 +124,8 @@ def test_unit_bounds(docs: list[list[str]], unit: str) -> None:
         assert unit_bounds(words, unit) == reference_units(words, unit)
 
 
-def check(docs: list[list[str]], unit: str) -> None:
-    lex, seg, _ = setup()
+def check(docs: list[list[str]], unit: str, scope: str = "before") -> None:
+    lex, seg, _ = setup(scope)
     dims = list(lex.framework.ids)
     matcher = Matcher(lex, seg)
     got = Tallier(lex, seg, unit).tally(docs)
@@ -137,10 +145,14 @@ def check(docs: list[list[str]], unit: str) -> None:
         assert list(got.doc_ends(d)) == ends
 
 
-@settings(max_examples=150, deadline=None)
-@given(docs=token_lists(), unit=st.sampled_from(["document", "paragraph", "sentence"]))
-def test_tally_counts_what_the_matcher_finds(docs: list[list[str]], unit: str) -> None:
-    check(docs, unit)
+@settings(max_examples=200, deadline=None)
+@given(
+    docs=token_lists(),
+    unit=st.sampled_from(["document", "paragraph", "sentence"]),
+    scope=st.sampled_from(["before", "both"]),
+)
+def test_tally_counts_what_the_matcher_finds(docs: list[list[str]], unit: str, scope: str) -> None:
+    check(docs, unit, scope)
 
 
 def test_multi_token_expressions_are_exercised() -> None:
@@ -156,13 +168,41 @@ def test_multi_token_expressions_are_exercised() -> None:
     check([["不", one_stop[0]], [one_stop[1], "。"], [*one_stop]], "document")
     # a blocking phrase consumes its tokens and counts nothing
     check([[*seg.cut("发展和改革委员会"), "，", "不", red, hall, "。"]], "sentence")
+    # a cue after a multi-token expression is counted from its last token, and a cue
+    # inside one negates nothing
+    for scope in ("before", "both"):
+        check([seg.cut("党员尚未报到"), ["居民", *seg.cut("党员尚未报到")]], "document", scope)
+        check(
+            [[red, hall, "党员", "居民", "尚未"], [*one_stop, "尚未", "，", "不"]],
+            "document",
+            scope,
+        )
 
 
-def test_cue_in_previous_document_does_not_negate() -> None:
-    check([["不"], ["党员"]], "document")
-    tally = Tallier(*setup()[:2], "document").tally([["不"], ["党员"]])
-    assert tally.negated.sum() == 0
-    assert tally.counts.sum() == 1
+def test_cue_in_another_document_does_not_negate() -> None:
+    for scope in ("before", "both"):
+        check([["不"], ["党员"], ["不"]], "document", scope)
+        tally = Tallier(*setup(scope)[:2], "document").tally([["不"], ["党员"], ["不"]])
+        assert tally.negated.sum() == 0
+        assert tally.counts.sum() == 1
+
+
+@pytest.mark.parametrize(
+    ("words", "before", "both"),
+    [
+        (["党员", "尚未", "参加"], 0, 1),  # the cue follows the term
+        (["没有", "党员"], 1, 1),
+        (["党员", "，", "没有"], 0, 0),  # a clause end closes the window
+        (["党员", "居民", "居民", "居民", "没有"], 0, 0),  # three tokens between: window 3
+        (["党员", "居民", "居民", "没有"], 0, 1),
+        (["党员", " ", "\u3000", "居民", "居民", "没有"], 0, 1),  # whitespace is not counted
+    ],
+)
+def test_negation_scope(words: list[str], before: int, both: int) -> None:
+    for scope, expected in (("before", before), ("both", both)):
+        check([words], "document", scope)
+        tally = Tallier(*setup(scope)[:2], "document").tally([words])
+        assert tally.negated.sum() == expected, scope
 
 
 def test_merge_orders_units_by_corpus_position() -> None:
