@@ -27,7 +27,7 @@ import math
 from collections.abc import Sequence
 from typing import Literal
 
-__all__ = ["format_df", "format_number", "format_p", "format_test", "join_clauses"]
+__all__ = ["format_ci", "format_df", "format_number", "format_p", "format_test", "join_clauses"]
 
 Lang = Literal["zh", "en"]
 
@@ -144,6 +144,44 @@ def format_test(
     else:
         dfs = "(" + ", ".join(format_df(float(d)) for d in df) + ")"
     return f"{symbol}{dfs} = {format_number(statistic, digits)}, {format_p(p)}"
+
+
+def format_ci(
+    low: float | None,
+    high: float | None,
+    conf_level: float = 0.95,
+    digits: int = 2,
+    *,
+    leading_zero: bool = True,
+) -> str:
+    """A confidence interval in APA form: ``95% CI [0.12, 0.85]`` (APA 7th ed., 6.43).
+
+    Parameters
+    ----------
+    low, high
+        The limits; ``None`` or NaN give ``NA``.
+    conf_level
+        Coverage, printed as a percentage (``0.9`` → ``90% CI``, ``0.995`` → ``99.5% CI``).
+    digits
+        Decimals of the limits (the same as the estimate's).
+    leading_zero
+        False for quantities bounded by 1 in absolute value (``[.03, .21]``).
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> format_ci(0.0099, 0.4639, 0.95, leading_zero=False)
+    '95% CI [.01, .46]'
+    >>> format_ci(-0.12, 1.5, 0.9)
+    '90% CI [-0.12, 1.50]'
+    """
+    level = f"{round(conf_level * 100, 6):g}%"
+    lo = format_number(low, digits, leading_zero=leading_zero)
+    hi = format_number(high, digits, leading_zero=leading_zero)
+    return f"{level} CI [{lo}, {hi}]"
 
 
 def join_clauses(parts: Sequence[str], lang: Lang = "zh") -> str:

@@ -278,6 +278,11 @@ class CompareResult:
                 f", {EFFECT_SYMBOLS.get(row['effect_type'], row['effect_type'])} = "
                 f"{apa.format_number(row['effect_size'], 2, leading_zero=not bounded)}"
             )
+            if pd.notna(row["effect_ci_low"]) and pd.notna(row["effect_ci_high"]):
+                level = float(self.params.get("conf_level", 0.95))
+                effect += ", " + apa.format_ci(
+                    row["effect_ci_low"], row["effect_ci_high"], level, leading_zero=not bounded
+                )
         adj = ""
         adjusted = self.params.get("p_adjust") not in (None, "none")
         if adjusted and pd.notna(row["p_adj"]) and len(self.table) > 1:
@@ -401,7 +406,8 @@ def compare_groups(
         use Kish's effective sample size n_eff = (Σw)² / Σw². Only Welch / ANOVA /
         Brown-Forsythe with Games-Howell accept weights; the others raise ConfigError.
     conf_level
-        Level of confidence intervals.
+        Level of all confidence intervals, each two-sided with equal tails (means, pairs,
+        grand-mean contrasts and effect sizes).
     alpha
         Level used for compact letters and for counting significant pairs in ``summary``.
     letters
@@ -424,7 +430,11 @@ def compare_groups(
         ``p_value``, ``p_adj`` (adjusted across ``by`` values), ``effect_size``,
         ``effect_type`` (``omega2`` for the F tests, ``epsilon2_h`` for Kruskal-Wallis,
         ``hedges_g`` / ``rank_biserial`` for two groups), ``effect_ci_low``,
-        ``effect_ci_high``, ``eta2``, ``omega2``, ``epsilon2`` (from the ANOVA sums of
+        ``effect_ci_high`` (two-sided at ``conf_level``; for the F tests with three or more
+        groups the noncentral-F interval of the population proportion of variance explained,
+        which ``eta2`` and ``omega2`` both estimate, clipped to [0, 1]: see Notes; bootstrap
+        for ``epsilon2_h`` and ``rank_biserial``, normal approximation for ``hedges_g``; NaN
+        when not computed), ``eta2``, ``omega2``, ``epsilon2`` (from the ANOVA sums of
         squares), ``epsilon2_h``, ``cohen_d`` (two groups, parametric tests: d with the
         pooled SD, group b against group a), ``n`` (respondents tested), ``k`` (groups tested),
         ``n_dropped`` (rows with missing ``dv``), ``n_groups_excluded`` (groups with n < 2).
@@ -473,11 +483,29 @@ def compare_groups(
     (with a normal-approximation CI) after an F test and the rank-biserial r (bootstrap CI)
     after Kruskal-Wallis.
 
+    Interval of ω² (F tests, k ≥ 3): the interval [λ_L, λ_U] of the noncentrality parameter
+    that puts the observed F at its 1 - α/2 and α/2 quantiles, converted to the population
+    proportion of variance explained P = λ/(λ + N) (Steiger, 2004; MBESS ``ci.pvaf``;
+    :func:`analysis.stats.effects.pvaf_ci`). P is what η² and ω² both estimate, so the one
+    interval serves both. With the classical ANOVA, ω² = P at λ = (k-1)(F - 1), so it lies
+    inside the interval unless it is negative (F < 1), when the lower limit is 0. The
+    interval is two-sided, like every other interval here, where R's effectsize defaults to
+    a one-sided interval with upper limit 1 (``alternative = "greater"``). Welch's and the
+    Brown-Forsythe tests use their own F and (fractional) df2, as effectsize does for
+    ``oneway.test``: an approximation, since under unequal variances these F only
+    approximately follow a noncentral F, and ω² (from the sums of squares) need not fall
+    inside it when variances differ much. With weights N is the sum of the Kish effective
+    sizes.
+
     References
     ----------
     Delacre, M., Leys, C., Mora, Y. L., & Lakens, D. (2019). Taking parametric assumptions
     seriously: Arguments for the use of Welch's F-test instead of the classical F-test in
     one-way ANOVA. *International Review of Social Psychology*, 32(1), 13.
+
+    Steiger, J. H. (2004). Beyond the F test: Effect size confidence intervals and tests of
+    close fit in the analysis of variance and contrast analysis. *Psychological Methods*,
+    9(2), 164-182.
 
     Examples
     --------
@@ -708,7 +736,7 @@ def _one_slice(
         row["reason"] = f"{reason}; not computed: no variation within {len(flat)} group(s)"
         out["table"] = pd.DataFrame([row])
         return out
-    row.update(_omnibus(method, n, mean, var, ranks))
+    row.update(_omnibus(method, n, mean, var, ranks, conf_level=params["conf_level"]))
     row.update(_two_group_effect(method, sub, summ, ranks, params))
     out["table"] = pd.DataFrame([row])
     groups = list(summ.index)
@@ -745,9 +773,15 @@ def _choose(sub: pd.DataFrame, requested: str, *, weighted: bool) -> tuple[str, 
 
 
 def _omnibus(
-    method: str, n: np.ndarray, mean: np.ndarray, var: np.ndarray, ranks: dict[str, Any] | None
+    method: str,
+    n: np.ndarray,
+    mean: np.ndarray,
+    var: np.ndarray,
+    ranks: dict[str, Any] | None,
+    *,
+    conf_level: float,
 ) -> dict[str, Any]:
-    from .stats import omnibus
+    from .stats import effects, omnibus
 
     ss = omnibus.anova(n, mean, var)
     sizes = {key: ss[key] for key in ("eta2", "omega2", "epsilon2")}
@@ -769,11 +803,18 @@ def _omnibus(
         res = omnibus.welch_anova(n, mean, var)
     else:
         res = omnibus.brown_forsythe(n, mean, var)
+    # Steiger (2004): the interval of the population proportion of variance explained,
+    # which η² and ω² both estimate, from the F and df of the test that was run
+    lo, hi = effects.pvaf_ci(
+        res["statistic"], res["df1"], res["df2"], float(n.sum()), conf_level=conf_level
+    )
     return {
         **sizes,
         **{k: res[k] for k in ("statistic", "df1", "df2", "p_value")},
         "effect_size": sizes["omega2"],
         "effect_type": "omega2",
+        "effect_ci_low": lo,
+        "effect_ci_high": hi,
     }
 
 
@@ -791,7 +832,13 @@ def _two_group_effect(
     a, b = summ.iloc[0], summ.iloc[1]
     if method != "kruskal":
         g, lo, hi = effects.hedges_g(
-            a["n_eff"], a["mean"], a["var"], b["n_eff"], b["mean"], b["var"]
+            a["n_eff"],
+            a["mean"],
+            a["var"],
+            b["n_eff"],
+            b["mean"],
+            b["var"],
+            conf_level=params["conf_level"],
         )
         return {
             "effect_size": g,

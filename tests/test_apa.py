@@ -72,3 +72,11 @@ def test_format_df_and_test():
 def test_join_clauses():
     assert apa.join_clauses(["a", "", "b"], "zh") == "a；b"
     assert apa.join_clauses(["a", "b"], "en") == "a; b"
+
+
+def test_format_ci():
+    assert apa.format_ci(0.0099, 0.4639, 0.95, leading_zero=False) == "95% CI [.01, .46]"
+    assert apa.format_ci(-1.4009, 0.3805, 0.95) == "95% CI [-1.40, 0.38]"
+    assert apa.format_ci(0.1, 0.2, 0.9, leading_zero=False) == "90% CI [.10, .20]"
+    assert apa.format_ci(0.1, 0.2, 0.995, 3) == "99.5% CI [0.100, 0.200]"
+    assert apa.format_ci(math.nan, 0.2, 0.95) == "95% CI [NA, 0.20]"

@@ -129,6 +129,93 @@ def test_levene_and_shapiro_match_scipy(plants):
         assert_allclose([got.statistic, got.p_value], [ref.statistic, ref.pvalue])
 
 
+def _ncp_limit(f: float, df1: float, df2: float, prob: float) -> float:
+    """λ with P(F' ≤ f | λ) = prob, by plain bisection (0 when already below at λ = 0)."""
+
+    def cdf(lam: float) -> float:
+        return stats.f.cdf(f, df1, df2) if lam == 0 else stats.ncf.cdf(f, df1, df2, lam)
+
+    if cdf(0.0) <= prob:
+        return 0.0
+    lo, hi = 0.0, 1.0
+    while cdf(hi) > prob:
+        lo, hi = hi, hi * 2
+    for _ in range(200):
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if cdf(mid) > prob else (lo, mid)
+    return (lo + hi) / 2
+
+
+@pytest.mark.parametrize("method", ["anova", "welch", "brown-forsythe"])
+def test_f_tests_fill_omega2_interval(plants, method):
+    res = an.compare_groups(plants, dv="weight", between="group", method=method)
+    row = res.table.iloc[0]
+    assert row.effect_type == "omega2"
+    # Steiger (2004): λ limits of the test's own F and df, as the population proportion of
+    # variance explained λ / (λ + N), N = 30
+    lam = [_ncp_limit(row.statistic, row.df1, row.df2, p) for p in (0.975, 0.025)]
+    assert_allclose([row.effect_ci_low, row.effect_ci_high], [x / (x + 30) for x in lam])
+    assert 0 < row.effect_ci_low < row.omega2 < row.effect_ci_high < 1
+    assert row.effect_ci_low < row.eta2 < row.effect_ci_high
+
+
+def test_omega2_interval_with_anova_matches_printed_form(plants):
+    res = an.compare_groups(plants, dv="weight", between="group", method="anova")
+    row = res.table.iloc[0]
+    # λ limits of F(2, 27) = 4.846 by plain bisection above: 0.30005 and 25.959, so
+    # [0.30005 / 30.30005, 25.959 / 55.959] = [.0099, .4639]
+    assert_allclose([row.effect_ci_low, row.effect_ci_high], [0.0099, 0.4639], atol=1e-4)
+    assert "ω² = .20, 95% CI [.01, .46]" in res.summary("en")
+    assert "ω² = .20, 95% CI [.01, .46]（n = 30，k = 3）" in res.summary("zh")
+
+
+def test_omega2_interval_conf_level_changes_width(plants):
+    rows = [
+        an.compare_groups(
+            plants, dv="weight", between="group", method="anova", conf_level=level
+        ).table.iloc[0]
+        for level in (0.80, 0.90, 0.95, 0.99)
+    ]
+    lows = [r.effect_ci_low for r in rows]
+    highs = [r.effect_ci_high for r in rows]
+    assert np.all(np.diff(lows) < 0)
+    assert np.all(np.diff(highs) > 0)
+    res = an.compare_groups(plants, dv="weight", between="group", method="anova", conf_level=0.9)
+    assert "90% CI [" in res.summary("en")
+    assert "90% CI [" in res.summary("zh")
+
+
+def test_negative_omega2_has_interval_clipped_at_zero():
+    rng = np.random.default_rng(7)
+    data = pd.DataFrame({"g": np.repeat(list("abcd"), 15), "y": rng.normal(3, 1, 60)})
+    # shift the groups so that every mean equals the grand mean: F = 0, ω² < 0
+    data["y"] -= data.groupby("g")["y"].transform("mean")
+    data["y"] += 3
+    for method in ("anova", "welch", "brown-forsythe"):
+        row = an.compare_groups(data, dv="y", between="g", method=method).table.iloc[0]
+        assert row.omega2 < 0
+        assert row.effect_ci_low == 0
+        assert row.effect_ci_high == 0  # F below even its α/2 quantile at λ = 0
+    # small differences: F between its 2.5% quantile and 1, so ω² < 0 but the interval is not
+    data["y"] += data["g"].map({"a": -0.15, "b": -0.05, "c": 0.05, "d": 0.15})
+    row = an.compare_groups(data, dv="y", between="g", method="anova").table.iloc[0]
+    assert stats.f.ppf(0.025, 3, 56) < row.statistic < 1
+    assert row.omega2 < 0
+    assert row.effect_ci_low == 0
+    assert 0 < row.effect_ci_high < 1
+
+
+def test_two_groups_hedges_g_interval_follows_conf_level(plants):
+    sub = plants[plants.group.isin(["trt1", "trt2"])]
+    r95, r90 = (
+        an.compare_groups(sub, dv="weight", between="group", conf_level=c).table.iloc[0]
+        for c in (0.95, 0.90)
+    )
+    assert r95.effect_type == r90.effect_type == "hedges_g"
+    ratio = (r90.effect_ci_high - r90.effect_ci_low) / (r95.effect_ci_high - r95.effect_ci_low)
+    assert_allclose(ratio, stats.norm.ppf(0.95) / stats.norm.ppf(0.975))
+
+
 # ------------------------------------------------------------------ post hoc
 
 
