@@ -595,3 +595,16 @@ def test_excel_errors_name_the_sheet(tmp_path):
     wb.save(tmp_path / "s.xlsx")
     with pytest.raises(InputError, match=r"s\.xlsx, sheet '答卷', row 2: looks like a second"):
         read_survey(tmp_path / "s.xlsx", codebook=SMALL_CB)
+
+
+def test_xlsx_none_like_texts_stay_text_as_in_csv(tmp_path):
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    wb.active.append(HEAD)
+    wb.active.append(["1", "桂花社区", "60", "N/A", "None", "满意", "同意"])
+    wb.active.append(["2", "桂花社区", "60", "NA", "null", "满意", "同意"])
+    wb.save(tmp_path / "s.xlsx")
+    s = read_survey(tmp_path / "s.xlsx", codebook=SMALL_CB)
+    assert s.responses["phone"].tolist() == ["N/A", "NA"]
+    assert s.responses["note"].tolist() == ["None", "null"]

@@ -550,7 +550,15 @@ def _read_excel_bytes(path: Path, data: bytes, sheet: str | int) -> tuple[pd.Dat
                 f"{name}: no sheet {sheet!r}; sheets are {', '.join(map(repr, names))}", file=path
             )
         sheet_name = sheet
-    grid = pd.read_excel(book, sheet_name=sheet_name, header=None, dtype=object)
+    # na_filter=False: "NA", "None", "N/A" (问卷星's 来源详情) stay text, as in a CSV
+    grid = pd.read_excel(
+        book,
+        sheet_name=sheet_name,
+        header=None,
+        dtype=object,
+        keep_default_na=False,
+        na_filter=False,
+    )
     return grid, sheet_name
 
 
