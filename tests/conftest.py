@@ -27,3 +27,36 @@ def demo_run(tmp_path_factory: pytest.TempPathFactory):
 
     out = tmp_path_factory.mktemp("demo-run")
     return an.run_study(DEMO / "study.yaml", output=out)
+
+
+def _xls_fixture_module():
+    """scripts/make_xls_fixture.py as a module (its table and the .xlsx writer)."""
+    import importlib.util
+    import sys
+
+    if "make_xls_fixture" not in sys.modules:
+        path = ROOT / "scripts" / "make_xls_fixture.py"
+        spec = importlib.util.spec_from_file_location("make_xls_fixture", path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        sys.modules["make_xls_fixture"] = module
+    return sys.modules["make_xls_fixture"]
+
+
+@pytest.fixture(scope="session")
+def xls_fixture():
+    """The module that wrote tests/data/survey/wjx_text.xls (``HEADER``, ``ROWS``, ...)."""
+    return _xls_fixture_module()
+
+
+@pytest.fixture(scope="session")
+def xls_export() -> Path:
+    """The committed legacy Excel 97-2003 (BIFF8) 问卷星-style export (read-only)."""
+    return ROOT / "tests" / "data" / "survey" / "wjx_text.xls"
+
+
+@pytest.fixture(scope="session")
+def xlsx_twin(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The same sheets as :func:`xls_export`, written as .xlsx with openpyxl."""
+    out = tmp_path_factory.mktemp("xlsx-twin") / "wjx_text.xlsx"
+    return _xls_fixture_module().write_xlsx(out)

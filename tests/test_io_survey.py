@@ -597,6 +597,197 @@ def test_excel_errors_name_the_sheet(tmp_path):
         read_survey(tmp_path / "s.xlsx", codebook=SMALL_CB)
 
 
+# --------------------------------------------------------------------------- legacy .xls
+
+XLS_SHEET = "答卷数据"
+Q12 = "12、您对本社区近年来经济社会发展变化的满意程度"
+Q26 = "26、您对社区党组织的工作还有哪些意见和建议？"
+XLS_CB = {
+    "id_column": "序号",
+    "group_column": "1、您所居住的社区：",
+    "duration_column": "所用时间",
+    "scale": {"min": 1, "max": 5, "labels": dict(zip(LABELS, range(1, 6), strict=True))},
+    "scales": {
+        "agree": {
+            "min": 1,
+            "max": 5,
+            "labels": dict(
+                zip(["非常不同意", "不同意", "一般", "同意", "非常同意"], range(1, 6), strict=True)
+            ),
+        }
+    },
+    "missing": {"skipped": ["(跳过)"], "no_answer": ["(空)"]},
+    "text_columns": [{"column": Q26, "id": "suggestions"}],
+    "items": [
+        {"column": "7、您对社区“一站式”服务的满意程度", "id": "q7", "dimension": "reform"},
+        {
+            "column": "10、在社区办事经常需要反复跑腿",
+            "id": "q10",
+            "dimension": "reform",
+            "reverse": True,
+            "scale": "agree",
+        },
+        {"column": Q12, "id": "q12", "dimension": "development"},
+        {"column": "15、您对社区养老托幼服务的满意程度", "id": "q15", "dimension": "livelihood"},
+    ],
+}
+
+
+def _read_quarantining(path, **kw):
+    with pytest.warns(DataQualityWarning, match=rf"{path.name}: 1 of 8 rows quarantined"):
+        return read_survey(path, codebook=XLS_CB, **kw)
+
+
+def test_xls_reads_like_the_same_data_saved_as_xlsx(xls_export, xlsx_twin):
+    from analysis.io.survey_files import read_raw_table
+
+    raw_xls, raw_xlsx = read_raw_table(xls_export), read_raw_table(xlsx_twin)
+    pd.testing.assert_frame_equal(raw_xls.frame, raw_xlsx.frame)
+    assert (raw_xls.sheet, raw_xls.platform, raw_xls.format) == (XLS_SHEET, "wjx-text", "xls")
+    # text cells stay text (问卷星 writes N/A in 来源详情); dates as in the .xlsx
+    assert raw_xls.frame["来源详情"].tolist()[:6] == [
+        "N/A",
+        "直接访问",
+        "直接访问",
+        "N/A",
+        "N/A",
+        "",
+    ]
+    assert raw_xls.frame["提交答卷时间"].iloc[0] == "2024-05-06 08:29:05"
+    assert raw_xls.frame["序号"].tolist() == [str(i) for i in range(1, 9)]
+
+    s_xls, s_xlsx = _read_quarantining(xls_export), _read_quarantining(xlsx_twin)
+    pd.testing.assert_frame_equal(s_xls.responses, s_xlsx.responses)
+    pd.testing.assert_frame_equal(s_xls.missing, s_xlsx.missing)
+    pd.testing.assert_frame_equal(
+        s_xls.quarantine.drop(columns="file"), s_xlsx.quarantine.drop(columns="file")
+    )
+    assert s_xls.source["sheet"] == s_xlsx.source["sheet"] == XLS_SHEET
+    assert (s_xls.source["format"], s_xlsx.source["format"]) == ("xls", "xlsx")
+    assert s_xls.source["n_rows"] == 8
+    assert s_xls.responses["q10"].tolist()[:3] == [4.0, 2.0, 5.0]  # reverse-keyed agree
+    assert s_xls.missing["q15"].tolist()[1:3] == ["no_answer", "skipped"]
+
+
+def test_xls_chinese_text_is_intact(xls_export, xls_fixture):
+    s = _read_quarantining(xls_export)
+    kept = s.responses.set_index("respondent_id")
+    answered = {str(r[0]): r[-1] for r in xls_fixture.ROWS if r[0] != 5 and r[-1] != "(空)"}
+    assert kept["suggestions"].dropna().to_dict() == answered
+    assert kept["suggestions"].isna().sum() == 2  # (空): no answer
+    assert kept.loc["3", "suggestions"] == "第一，停车位太少；\n第二，老年食堂饭菜偏咸。"
+    assert kept["group"].tolist()[:3] == ["桂花社区", "梅园社区", "竹林社区"]
+
+
+def test_xls_off_scale_answer_is_quarantined_with_file_sheet_row_and_column(xls_export, xlsx_twin):
+    for path in (xls_export, xlsx_twin):
+        with pytest.warns(DataQualityWarning) as caught:
+            s = read_survey(path, codebook=XLS_CB)
+        msg = str(caught[0].message)
+        assert f"{path.name}, sheet '{XLS_SHEET}', row 6, column '{Q12}': got '很满意'" in msg
+        q = s.quarantine.iloc[0]
+        assert (q["file"], q["sheet"], q["row"], q["column"], q["value"]) == (
+            path.name,
+            XLS_SHEET,
+            6,
+            Q12,
+            "很满意",
+        )
+        assert len(s.quarantine) == 1
+        assert "5" not in s.responses["respondent_id"].tolist()
+
+
+def test_xls_sheet_by_name_and_index(xls_export):
+    by_name = _read_quarantining(xls_export, sheet=XLS_SHEET)
+    by_index = _read_quarantining(xls_export, sheet=0)
+    pd.testing.assert_frame_equal(by_name.responses, by_index.responses)
+    assert by_index.source["sheet"] == XLS_SHEET
+    with pytest.raises(InputError, match=r"wjx_text\.xls: only a header row, no answers"):
+        read_survey(xls_export, sheet="说明")  # the second sheet holds one line of notes
+    with pytest.raises(InputError, match=r"wjx_text\.xls: only a header row, no answers"):
+        read_survey(xls_export, sheet=1)
+    with pytest.raises(
+        InputError, match=r"wjx_text\.xls: no sheet 'Data'; sheets are '答卷数据', '说明'"
+    ):
+        read_survey(xls_export, sheet="Data")
+    with pytest.raises(InputError, match=r"wjx_text\.xls: sheet index 2 does not exist"):
+        read_survey(xls_export, sheet=2)
+
+
+def test_xls_with_an_xlsx_name_is_read_as_xls(xls_export, tmp_path):
+    renamed = tmp_path / "wjx_text.xlsx"
+    renamed.write_bytes(xls_export.read_bytes())
+    s = _read_quarantining(renamed)
+    assert s.source["sheet"] == XLS_SHEET
+    assert len(s.responses) == 7
+
+
+_HTML_XLS = (
+    '<html><head><meta charset="utf-8"></head><body><table>'
+    "<tr><td>序号</td><td>7、服务满意度</td></tr><tr><td>1</td><td>满意</td></tr>"
+    "</table></body></html>"
+)
+
+
+@pytest.mark.parametrize(
+    ("content", "match"),
+    [
+        (
+            _HTML_XLS.encode("utf-8"),
+            r"s\.xls: the file is a text \(CSV or HTML\) file, not an \.xls",
+        ),
+        (
+            "序号,7、服务满意度\n1,满意\n".encode("gb18030"),
+            r"s\.xls: the file is a text \(CSV or HTML\)",
+        ),
+        (
+            "序号\t7、服务满意度\r\n1\t满意\r\n".encode("utf-16"),
+            r"s\.xls: the file is a text \(CSV",
+        ),
+        (b"\x00\x01binary\x00" * 50, r"s\.xls: the file is not an Excel workbook"),
+    ],
+    ids=["html", "csv", "utf16-tsv", "binary"],
+)
+def test_text_saved_as_xls_gives_a_clear_error(tmp_path, content, match):
+    path = tmp_path / "s.xls"
+    path.write_bytes(content)
+    with pytest.raises(InputError, match=match) as info:
+        read_survey(path, codebook=SMALL_CB)
+    assert info.value.__cause__ is None
+
+
+@pytest.mark.parametrize("keep", [8, 600, 2048, 4096, 6000])
+def test_truncated_xls_gives_an_input_error_naming_the_file(xls_export, tmp_path, keep, capsys):
+    path = tmp_path / "wjx_text.xls"
+    path.write_bytes(xls_export.read_bytes()[:keep])
+    with pytest.raises(
+        InputError, match=r"^wjx_text\.xls: cannot read the \.xls workbook, it is damaged"
+    ) as info:
+        read_survey(path, codebook=XLS_CB)
+    assert "\n" not in str(info.value)
+    assert info.value.__cause__ is None
+    assert capsys.readouterr().out == ""  # xlrd's own warnings do not reach stdout
+
+
+def test_password_protected_workbook_is_named_as_such(tmp_path):
+    # an encrypted .xlsx is a compound document holding an "EncryptedPackage" stream
+    data = bytearray(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(2040))
+    data[1024:1056] = "EncryptedPackage".encode("utf-16-le")
+    path = tmp_path / "s.xlsx"
+    path.write_bytes(bytes(data))
+    with pytest.raises(InputError, match=r"s\.xlsx: the workbook is password-protected"):
+        read_survey(path, codebook=SMALL_CB)
+
+
+def test_xls_without_xlrd_says_what_to_do(xls_export, monkeypatch):
+    monkeypatch.setitem(sys.modules, "xlrd", None)  # import xlrd raises ImportError
+    with pytest.raises(
+        InputError, match=r"wjx_text\.xls: reading \.xls needs the xlrd package.*save it as \.xlsx"
+    ) as info:
+        read_survey(xls_export, codebook=XLS_CB)
+    assert info.value.__cause__ is None
+
+
 def test_xlsx_none_like_texts_stay_text_as_in_csv(tmp_path):
     import openpyxl
 
