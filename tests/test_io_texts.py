@@ -228,3 +228,13 @@ def test_without_normalization_still_converts_to_simplified() -> None:
     pytest.importorskip("opencc")
     docs = read_corpus(normalize=False, to_simplified=True)
     assert docs.loc[2, "text"] == "社区党委开展主题党日活动。\n"
+
+
+def test_open_answers_in_a_legacy_xls_read_like_the_xlsx(xls_export, xlsx_twin):
+    # the .xls is read with xlrd by the survey reader, not pandas' deprecated xlrd engine
+    kw = {"text_column": "26、您对社区党组织的工作还有哪些意见和建议？", "id_column": "序号"}
+    from_xls = an.read_texts(xls_export, **kw)
+    from_xlsx = an.read_texts(xlsx_twin, **kw)
+    pd.testing.assert_frame_equal(from_xls.drop(columns="source"), from_xlsx.drop(columns="source"))
+    assert from_xls["doc_id"].tolist()[:2] == ["1", "2"]
+    assert from_xls.loc[0, "text"] == "希望社区多组织“三会一课”以外的学习活动。"

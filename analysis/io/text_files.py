@@ -165,11 +165,41 @@ def _read_table(path: Path, encoding: str | None) -> tuple[pd.DataFrame, str | N
         except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
             raise InputError(f"{path.name}: cannot parse the CSV ({exc})", file=path) from None
         return frame, enc
+    from .survey_files import _OLE_MAGIC
+
     try:
+        with path.open("rb") as fh:
+            legacy = suffix == ".xls" and fh.read(8) == _OLE_MAGIC
+        if legacy:
+            return _read_xls_table(path), None
         frame = pd.read_excel(path, dtype=str, keep_default_na=False)
     except (ValueError, OSError, KeyError) as exc:
         raise InputError(f"{path.name}: cannot read the workbook ({exc})", file=path) from None
     return frame, None
+
+
+def _read_xls_table(path: Path) -> pd.DataFrame:
+    """The first sheet of a legacy Excel 97-2003 workbook, as ``pd.read_excel(dtype=str)``.
+
+    Read with xlrd by the survey reader (pandas' own xlrd engine is deprecated from pandas
+    3.1); header names are made unique and empty ones named as pandas does (``a.1``,
+    ``Unnamed: 3``), every cell is text, ``""`` when empty.
+    """
+    from .survey_files import _cell_text, _read_xls_bytes
+
+    grid, _ = _read_xls_bytes(path, path.read_bytes(), 0)
+    if grid.shape[0] == 0:
+        raise InputError(f"{path.name}: the workbook's first sheet is empty", file=path)
+    header: list[str] = []
+    for j, value in enumerate(grid.iloc[0].tolist()):
+        name = _cell_text(value) or f"Unnamed: {j}"
+        base, k = name, 0
+        while name in header:
+            k += 1
+            name = f"{base}.{k}"
+        header.append(name)
+    body = [[_cell_text(v) for v in row] for row in grid.iloc[1:].itertuples(index=False)]
+    return pd.DataFrame(body, columns=header, dtype=object).astype(str)
 
 
 # --------------------------------------------------------------------------- assembling
@@ -312,10 +342,10 @@ def read_texts(
     path
         A folder (every ``.txt``, ``.docx`` and ``.pdf`` inside, sorted by name, not
         recursive; a .docx gives its paragraphs, then its tables one row a line with cells
-        separated by ``" | "``), one such file, or a ``.csv``/``.xlsx`` table with one
-        document per row (e.g. a survey's open-ended answers).
+        separated by ``" | "``), one such file, or a ``.csv``/``.xlsx``/``.xls`` table with
+        one document per row (e.g. a survey's open-ended answers).
     metadata
-        A CSV/XLSX file or a DataFrame with one row per document, matched on the file name
+        A CSV/XLSX/XLS file or a DataFrame with one row per document, matched on the file name
         (column ``file_column``) when it has that column, else on ``id_column``. Its other
         columns are joined to the documents; columns holding only numbers become numbers.
     id_column
