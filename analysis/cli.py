@@ -59,8 +59,8 @@ def build_parser() -> argparse.ArgumentParser:
     codebook = sub.add_parser("codebook", help="codebook tools")
     cb_sub = codebook.add_subparsers(dest="codebook_command", metavar="ACTION")
     draft = cb_sub.add_parser("draft", help="draft a codebook from a survey export")
-    draft.add_argument("export", type=Path, help="survey export (xlsx, csv, sav, dta)")
-    draft.add_argument("--sheet", default=0, help="sheet name or index (xlsx)")
+    draft.add_argument("export", type=Path, help="survey export (xlsx, xls, csv, sav, dta)")
+    draft.add_argument("--sheet", default=0, help="sheet name or index (xlsx, xls)")
     draft.add_argument("--output", "-o", type=Path, help="write the draft here (default: stdout)")
     return parser
 

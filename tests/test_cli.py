@@ -125,3 +125,25 @@ def test_missing_arguments_are_usage_errors(argv, capsys):
     with pytest.raises(SystemExit) as info:
         main(argv)
     assert info.value.code == 2
+
+
+@pytest.mark.parametrize("sheet", [None, "0", "答卷数据"], ids=["default", "index", "name"])
+def test_codebook_draft_reads_a_legacy_xls_like_its_xlsx_twin(xls_export, xlsx_twin, capsys, sheet):
+    extra = [] if sheet is None else ["--sheet", sheet]
+    assert main(["codebook", "draft", str(xls_export), *extra]) == 0
+    from_xls = capsys.readouterr().out
+    assert main(["codebook", "draft", str(xlsx_twin), *extra]) == 0
+    from_xlsx = capsys.readouterr().out
+    assert from_xls.splitlines()[0] == "# Draft codebook for wjx_text.xls (platform: wjx-text)."
+    assert from_xls.splitlines()[1:] == from_xlsx.splitlines()[1:]
+    draft = yaml.safe_load(from_xls)
+    assert draft["id_column"] == "序号"
+    assert [it["id"] for it in draft["items"]] == ["q7", "q10", "q12", "q15"]
+    assert draft["scales"]["agree"]["labels"]["非常同意"] == 5
+
+
+def test_codebook_draft_of_a_damaged_xls_is_a_one_line_error(xls_export, tmp_path, capsys):
+    path = tmp_path / "wjx_text.xls"
+    path.write_bytes(xls_export.read_bytes()[:4096])
+    assert main(["codebook", "draft", str(path)]) == 1
+    assert "wjx_text.xls: cannot read the .xls workbook" in _one_line_error(capsys)
