@@ -1,7 +1,7 @@
 """Readers for the two kinds of evidence: survey exports and documents.
 
 Split into a sub-package because both sides grew: :mod:`analysis.io.survey_files` reads
-问卷星 / 腾讯问卷 exports, CSV, XLSX, SPSS and Stata; :mod:`analysis.io.text_files` reads
+问卷星 / 腾讯问卷 exports, CSV, XLSX, XLS, SPSS and Stata; :mod:`analysis.io.text_files` reads
 txt, docx, pdf and one-document-per-row tables; :mod:`analysis.io.encoding` detects text
 encodings for both. Heavy modules load on first use.
 """
