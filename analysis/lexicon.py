@@ -28,7 +28,7 @@ terms inside it.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from os import PathLike
@@ -272,13 +272,7 @@ def _parse_yaml(path: Path, text: str) -> Lexicon:
     if not isinstance(root, yaml.MappingNode):
         raise LexiconError(f"{path.name}: expected a mapping with 'dimensions'", file=path)
     top = {_scalar(k): (k, v) for k, v in root.value}
-    for key, (knode, _) in top.items():
-        if key not in _TOP_KEYS:
-            problems.add(
-                _line(knode),
-                f"unknown key; expected one of {', '.join(sorted(_TOP_KEYS))}",
-                value=key,
-            )
+    _check_keys(top, sorted(_TOP_KEYS), "unknown key", problems)
     name = str(_scalar(top["name"][1])) if "name" in top else path.stem
     version = str(_scalar(top["version"][1])) if "version" in top else "0"
     try:
@@ -446,6 +440,17 @@ def _parse_phrases(
     return phrases
 
 
+def _check_keys(
+    items: dict[Any, tuple[Any, Any]], allowed: Sequence[str], problem: str, problems: _Problems
+) -> None:
+    """Report every key of a parsed mapping that is not ``allowed``, with its line."""
+    for key, (knode, _) in items.items():
+        if key not in allowed:
+            problems.add(
+                _line(knode), f"{problem}; expected one of {', '.join(allowed)}", value=key
+            )
+
+
 def _parse_negation(node: Any, problems: _Problems) -> tuple[tuple[str, ...], int, str]:
     import yaml
 
@@ -460,13 +465,7 @@ def _parse_negation(node: Any, problems: _Problems) -> tuple[tuple[str, ...], in
     cues: tuple[str, ...] = ()
     window = 4
     scope = "before"
-    for key, (knode, _) in items.items():
-        if key not in NEGATION_KEYS:
-            problems.add(
-                _line(knode),
-                f"unknown key under negation; expected {', '.join(NEGATION_KEYS)}",
-                value=key,
-            )
+    _check_keys(items, NEGATION_KEYS, "unknown key under negation", problems)
     if "cues" in items:
         value = _scalar(items["cues"][1])
         if isinstance(value, list) and all(isinstance(c, str) and c for c in value):

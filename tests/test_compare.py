@@ -16,6 +16,7 @@ import pandas as pd
 import pytest
 from numpy.testing import assert_allclose
 from scipy import stats
+from test_effects import bisect_ncp  # the plain bisection reference for noncentral-F limits
 
 import analysis as an
 from analysis.errors import ConfigError, DataQualityWarning, InputError, SmallSampleWarning
@@ -129,23 +130,6 @@ def test_levene_and_shapiro_match_scipy(plants):
         assert_allclose([got.statistic, got.p_value], [ref.statistic, ref.pvalue])
 
 
-def _ncp_limit(f: float, df1: float, df2: float, prob: float) -> float:
-    """λ with P(F' ≤ f | λ) = prob, by plain bisection (0 when already below at λ = 0)."""
-
-    def cdf(lam: float) -> float:
-        return stats.f.cdf(f, df1, df2) if lam == 0 else stats.ncf.cdf(f, df1, df2, lam)
-
-    if cdf(0.0) <= prob:
-        return 0.0
-    lo, hi = 0.0, 1.0
-    while cdf(hi) > prob:
-        lo, hi = hi, hi * 2
-    for _ in range(200):
-        mid = (lo + hi) / 2
-        lo, hi = (mid, hi) if cdf(mid) > prob else (lo, mid)
-    return (lo + hi) / 2
-
-
 @pytest.mark.parametrize("method", ["anova", "welch", "brown-forsythe"])
 def test_f_tests_fill_omega2_interval(plants, method):
     res = an.compare_groups(plants, dv="weight", between="group", method=method)
@@ -153,7 +137,7 @@ def test_f_tests_fill_omega2_interval(plants, method):
     assert row.effect_type == "omega2"
     # Steiger (2004): λ limits of the test's own F and df, as the population proportion of
     # variance explained λ / (λ + N), N = 30
-    lam = [_ncp_limit(row.statistic, row.df1, row.df2, p) for p in (0.975, 0.025)]
+    lam = [bisect_ncp(row.statistic, row.df1, row.df2, p) for p in (0.975, 0.025)]
     assert_allclose([row.effect_ci_low, row.effect_ci_high], [x / (x + 30) for x in lam])
     assert 0 < row.effect_ci_low < row.omega2 < row.effect_ci_high < 1
     assert row.effect_ci_low < row.eta2 < row.effect_ci_high
