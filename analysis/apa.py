@@ -27,7 +27,15 @@ import math
 from collections.abc import Sequence
 from typing import Literal
 
-__all__ = ["format_ci", "format_df", "format_number", "format_p", "format_test", "join_clauses"]
+__all__ = [
+    "format_ci",
+    "format_df",
+    "format_level",
+    "format_number",
+    "format_p",
+    "format_test",
+    "join_clauses",
+]
 
 Lang = Literal["zh", "en"]
 
@@ -146,6 +154,17 @@ def format_test(
     return f"{symbol}{dfs} = {format_number(statistic, digits)}, {format_p(p)}"
 
 
+def format_level(conf_level: float) -> str:
+    """A confidence level as a percentage: ``0.95`` → ``95%``, ``0.995`` → ``99.5%``.
+
+    Examples
+    --------
+    >>> format_level(0.9), format_level(0.995)
+    ('90%', '99.5%')
+    """
+    return f"{round(conf_level * 100, 6):g}%"
+
+
 def format_ci(
     low: float | None,
     high: float | None,
@@ -178,7 +197,7 @@ def format_ci(
     >>> format_ci(-0.12, 1.5, 0.9)
     '90% CI [-0.12, 1.50]'
     """
-    level = f"{round(conf_level * 100, 6):g}%"
+    level = format_level(conf_level)
     lo = format_number(low, digits, leading_zero=leading_zero)
     hi = format_number(high, digits, leading_zero=leading_zero)
     return f"{level} CI [{lo}, {hi}]"

@@ -192,8 +192,10 @@ COLUMN_LABELS_ZH = {
     "group_a": "社区 A",
     "group_b": "社区 B",
     "diff": "均值差 (B−A)",
-    "ci_low": "95% CI 下限",
-    "ci_high": "95% CI 上限",
+    "ci_low": "{level} CI 下限",
+    "ci_high": "{level} CI 上限",
+    "effect_ci_low": "效应量 {level} CI 下限",
+    "effect_ci_high": "效应量 {level} CI 上限",
 }
 
 
@@ -341,6 +343,8 @@ class CompareResult:
 
     def _repr_html_(self) -> str:
         by = self.params.get("by")
+        level = apa.format_level(float(self.params.get("conf_level", 0.95)))
+        labels = {k: v.format(level=level) for k, v in COLUMN_LABELS_ZH.items()}
         parts = [f"<h4>{html.escape('社区比较 (compare_groups)')}</h4>"]
         for title, frame, cols in (
             ("总体检验", self.table, [*TABLE_COLUMNS[:11], "n", "k"]),
@@ -350,7 +354,7 @@ class CompareResult:
             shown = frame[[c for c in ([by] if by else []) + cols if c in frame.columns]].copy()
             if by and by in shown.columns:
                 shown[by] = [self._label(v, "zh") for v in shown[by]]
-            shown = shown.rename(columns=COLUMN_LABELS_ZH)
+            shown = shown.rename(columns=labels)
             parts.append(f"<h5>{html.escape(title)}</h5>")
             parts.append(shown.to_html(index=False, float_format=lambda x: f"{x:.3f}", na_rep=""))
         return "\n".join(parts)

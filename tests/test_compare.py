@@ -542,6 +542,16 @@ def test_result_is_frozen_and_renders(plants):
     assert list(frame.label_zh) == ["服务改革", "服务群众", "服务党员"]
     assert "服务改革：" in res.summary("zh")
     assert res.summary("en").startswith("Service reform:")
+    assert "效应量 95% CI 下限" in html
+    assert "95% CI 上限" in html
+
+
+def test_html_labels_follow_the_confidence_level():
+    data = long_scores()
+    html = an.compare_groups(data, dv="score", between="group", conf_level=0.9)._repr_html_()
+    assert "90% CI 下限" in html
+    assert "效应量 90% CI 上限" in html
+    assert "95%" not in html
 
 
 def test_rerun_from_params_gives_same_table(plants):
