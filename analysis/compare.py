@@ -494,11 +494,12 @@ def compare_groups(
     interval serves both. With the classical ANOVA, ω² = P at λ = (k-1)(F - 1), so it lies
     inside the interval unless it is negative (F < 1), when the lower limit is 0. The
     interval is two-sided, like every other interval here, where R's effectsize defaults to
-    a one-sided interval with upper limit 1 (``alternative = "greater"``). Welch's and the
-    Brown-Forsythe tests use their own F and (fractional) df2, as effectsize does for
-    ``oneway.test``: an approximation, since under unequal variances these F only
-    approximately follow a noncentral F, and ω² (from the sums of squares) need not fall
-    inside it when variances differ much. With weights N is the sum of the Kish effective
+    a one-sided interval with upper limit 1 (``alternative = "greater"``). It comes from the
+    classical F of the sums of squares that give η² and ω², whichever test was run, so ω²
+    lies inside its interval whenever it is not negative; after Welch's or the
+    Brown-Forsythe test (chosen because variances differ) it is an approximation, as the
+    noncentral F assumes equal variances. (R's effectsize instead converts the Welch F,
+    point estimate and interval alike.) With weights N is the sum of the Kish effective
     sizes.
 
     References
@@ -808,9 +809,10 @@ def _omnibus(
     else:
         res = omnibus.brown_forsythe(n, mean, var)
     # Steiger (2004): the interval of the population proportion of variance explained,
-    # which η² and ω² both estimate, from the F and df of the test that was run
+    # which η² and ω² both estimate, from the classical F of the same sums of squares as
+    # the point estimates (whichever test was run), so that the two agree
     lo, hi = effects.pvaf_ci(
-        res["statistic"], res["df1"], res["df2"], float(n.sum()), conf_level=conf_level
+        ss["statistic"], ss["df1"], ss["df2"], float(n.sum()), conf_level=conf_level
     )
     return {
         **sizes,

@@ -135,12 +135,39 @@ def test_f_tests_fill_omega2_interval(plants, method):
     res = an.compare_groups(plants, dv="weight", between="group", method=method)
     row = res.table.iloc[0]
     assert row.effect_type == "omega2"
-    # Steiger (2004): λ limits of the test's own F and df, as the population proportion of
-    # variance explained λ / (λ + N), N = 30
-    lam = [bisect_ncp(row.statistic, row.df1, row.df2, p) for p in (0.975, 0.025)]
+    # Steiger (2004): λ limits of the classical F (scipy's one-way ANOVA, the same sums of
+    # squares as η² and ω²) whichever test ran, as the population proportion of variance
+    # explained λ / (λ + N), N = 30
+    groups = [g["weight"].to_numpy() for _, g in plants.groupby("group")]
+    f = stats.f_oneway(*groups).statistic
+    lam = [bisect_ncp(f, 2, 27, p) for p in (0.975, 0.025)]
     assert_allclose([row.effect_ci_low, row.effect_ci_high], [x / (x + 30) for x in lam])
     assert 0 < row.effect_ci_low < row.omega2 < row.effect_ci_high < 1
     assert row.effect_ci_low < row.eta2 < row.effect_ci_high
+
+
+@pytest.mark.parametrize("method", ["welch", "brown-forsythe"])
+def test_omega2_lies_in_its_interval_when_variances_differ(method):
+    # very unequal variances and sizes: the Welch and Brown-Forsythe F differ much from the
+    # classical F, but the interval belongs to the estimate, not to the test
+    rng = np.random.default_rng(3)
+    sizes, sds, means = (4, 30, 6, 12), (2.0, 0.2, 1.5, 0.3), (1.0, 2.0, 1.3, 2.4)
+    data = pd.DataFrame(
+        {
+            "g": np.repeat(list("abcd"), sizes),
+            "y": np.concatenate(
+                [rng.normal(m, s, n) for m, s, n in zip(means, sds, sizes, strict=True)]
+            ),
+        }
+    )
+    row = an.compare_groups(data, dv="y", between="g", method=method).table.iloc[0]
+    anova = an.compare_groups(data, dv="y", between="g", method="anova").table.iloc[0]
+    assert row.statistic != pytest.approx(anova.statistic, rel=0.05)
+    assert row.omega2 > 0
+    assert row.effect_ci_low <= row.omega2 <= row.effect_ci_high
+    assert_allclose(
+        [row.effect_ci_low, row.effect_ci_high], [anova.effect_ci_low, anova.effect_ci_high]
+    )
 
 
 def test_omega2_interval_with_anova_matches_printed_form(plants):
