@@ -218,3 +218,17 @@ def check_option(name: str, value: Any, allowed: Iterable[Any], *, owner: str) -
         raise ConfigError(
             f"The {name!r} parameter of {owner} must be one of {choices}. Got {value!r} instead."
         )
+
+
+def check_columns(data: Any, columns: Iterable[str], *, owner: str) -> None:
+    """Raise :class:`InputError` unless ``data`` is a DataFrame holding every column."""
+    import pandas as pd
+
+    if not isinstance(data, pd.DataFrame):
+        raise InputError(f"{owner}: data must be a pandas DataFrame, got {type(data)}")
+    missing = [c for c in columns if c not in data.columns]
+    if missing:
+        raise InputError(
+            f"{owner}: column(s) {', '.join(map(repr, missing))} not in data; "
+            f"columns are {', '.join(map(str, data.columns))}"
+        )

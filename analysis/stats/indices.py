@@ -18,24 +18,13 @@ import numpy as np
 import pandas as pd
 
 from ..dimensions import SERVICE_FIVE, Framework
-from ..errors import InputError, SmallSampleWarning, check_option
+from ..errors import InputError, SmallSampleWarning, check_columns, check_option
 
 __all__ = ["EntropyIndex", "entropy_weights", "ipa", "text_survey_correlation"]
 
 
-def _need(data: pd.DataFrame, columns: list[str], owner: str) -> None:
-    if not isinstance(data, pd.DataFrame):
-        raise InputError(f"{owner}: data must be a pandas DataFrame, got {type(data)}")
-    missing = [c for c in columns if c not in data.columns]
-    if missing:
-        raise InputError(
-            f"{owner}: column(s) {', '.join(map(repr, missing))} not in data; "
-            f"columns are {', '.join(map(str, data.columns))}"
-        )
-
-
 def _wide(data: pd.DataFrame, group: str, dimension: str, value: str, owner: str) -> pd.DataFrame:
-    _need(data, [group, dimension, value], owner)
+    check_columns(data, [group, dimension, value], owner=owner)
     vals = pd.to_numeric(data[value], errors="coerce")
     frame = pd.DataFrame(
         {"g": data[group].to_numpy(), "d": data[dimension].to_numpy(), "v": vals.to_numpy()}
@@ -262,7 +251,7 @@ def ipa(
         need.append(importance or "importance")
     else:
         need += [overall or "overall", respondent]
-    _need(data, need, "ipa")
+    check_columns(data, need, owner="ipa")
     fw = framework or SERVICE_FIVE
     perf = pd.to_numeric(data[performance], errors="coerce")
     rows = []

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..errors import ConfigError, InputError, SmallSampleWarning
+from ..errors import ConfigError, InputError, SmallSampleWarning, check_columns
 
 __all__ = ["ModelResult", "icc", "mixed_model", "ordered_logit"]
 
@@ -88,17 +88,6 @@ def _fit_mixed(formula: str, data: pd.DataFrame, groups: str, reml: bool) -> tup
     return last
 
 
-def _check_columns(data: pd.DataFrame, columns: Sequence[str], owner: str) -> None:
-    if not isinstance(data, pd.DataFrame):
-        raise InputError(f"{owner}: data must be a pandas DataFrame, got {type(data)}")
-    missing = [c for c in columns if c not in data.columns]
-    if missing:
-        raise InputError(
-            f"{owner}: column(s) {', '.join(map(repr, missing))} not in data; "
-            f"columns are {', '.join(map(str, data.columns))}"
-        )
-
-
 def icc(
     data: pd.DataFrame,
     dv: str,
@@ -165,7 +154,7 @@ def icc(
     >>> bool(0 < out.icc1.iloc[0] < 1)
     True
     """
-    _check_columns(data, [dv, between] + ([by] if by else []), "icc")
+    check_columns(data, [dv, between] + ([by] if by else []), owner="icc")
     frame = pd.DataFrame(
         {
             "y": pd.to_numeric(data[dv], errors="coerce").to_numpy(dtype=float),
@@ -250,7 +239,7 @@ def mixed_model(
     from scipy import stats
 
     if groups not in data.columns:
-        _check_columns(data, [groups], "mixed_model")
+        check_columns(data, [groups], owner="mixed_model")
     res, optimizer = _fit_mixed(formula, data, groups, reml=reml)
     names = list(res.fe_params.index)
     est = res.fe_params.to_numpy()
@@ -335,7 +324,7 @@ def ordered_logit(
     from statsmodels.miscmodels.ordinal_model import OrderedModel
 
     outcome = formula.split("~", 1)[0].strip()
-    _check_columns(data, [outcome], "ordered_logit")
+    check_columns(data, [outcome], owner="ordered_logit")
     frame = data.copy()
     values = frame[outcome]
     if levels is None:
