@@ -186,15 +186,9 @@ def _tally_serial(texts: list[str], tallier: Tallier) -> Tally:
     seg = tallier.segmenter
     parts, starts = [], []
     for start, end in _batches(texts):
-        batch = texts[start:end]
-        words, keys = seg._cached_words(batch)
-        todo = [i for i, w in enumerate(words) if w is None]
-        if todo:
-            cut = seg._segment_missing([batch[i] for i in todo], jobs=1)
-            for i, w in zip(todo, cut, strict=True):
-                words[i] = w
-        part = tallier.tally(words)  # type: ignore[arg-type]
-        for i in todo:
+        words, keys, fresh = seg._lookup_or_cut(texts[start:end])
+        part = tallier.tally(words)
+        for i in fresh:  # the tally's token ends go into the cache: no second pass
             seg._cache_put(keys[i], part.doc_ends(i))
         parts.append(part)
         starts.append(np.arange(start, end))

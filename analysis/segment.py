@@ -462,7 +462,11 @@ class Segmenter:
             out.append(None if ends is None else _split(text, ends))
         return out, keys
 
-    def _words(self, texts: Sequence[str], *, jobs: int = 1) -> list[list[str]]:
+    def _lookup_or_cut(
+        self, texts: Sequence[str], *, jobs: int = 1
+    ) -> tuple[list[list[str]], list[str], list[int]]:
+        """Tokens of every text, from the cache or segmented; the cache keys; and the
+        positions segmented now, whose token ends the caller puts in the cache."""
         out, keys = self._cached_words(texts)
         todo = [i for i, words in enumerate(out) if words is None]
         if todo:
@@ -470,8 +474,13 @@ class Segmenter:
             computed = self._segment_missing([texts[i] for i in todo], jobs=jobs)
             for i, words in zip(todo, computed, strict=True):
                 out[i] = words
-                self._cache_put(keys[i], _ends_of(words))
-        return [w if w is not None else [] for w in out]
+        return out, keys, todo  # type: ignore[return-value]
+
+    def _words(self, texts: Sequence[str], *, jobs: int = 1) -> list[list[str]]:
+        words, keys, todo = self._lookup_or_cut(texts, jobs=jobs)
+        for i in todo:
+            self._cache_put(keys[i], _ends_of(words[i]))
+        return words
 
     def _segment_missing(self, texts: list[str], *, jobs: int) -> list[list[str]]:
         """Segment texts that are not cached: here, or in a process pool."""
