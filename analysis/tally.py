@@ -350,28 +350,36 @@ class Tallier:
         clauses = np.flatnonzero((flags & _ENDS_CLAUSE) != 0)
         window = self.matcher.window
         # before: the nearest cue and clause end before the first token, in the document
-        k = np.searchsorted(cues, firsts) - 1
-        cue = np.where(k >= 0, cues[k.clip(min=0)], -1)
-        k = np.searchsorted(clauses, firsts) - 1
-        clause = np.where(k >= 0, clauses[k.clip(min=0)], -1) if len(clauses) else -1
+        cue = _previous(cues, firsts)
+        clause = _previous(clauses, firsts)
         doc_start = offsets[np.searchsorted(offsets, firsts, side="right") - 1]
         blank = np.searchsorted(space, firsts) - np.searchsorted(space, cue + 1)
         negated = (cue >= doc_start) & (cue > clause) & (firsts - cue - 1 - blank < window)
         if self.matcher.scope == "both":
             # after: the nearest cue and clause end after the last token, in the document
-            n = len(flags)
-            k = np.searchsorted(cues, lasts, side="right")
-            cue = np.where(k < len(cues), cues[k.clip(max=len(cues) - 1)], n)
-            k = np.searchsorted(clauses, lasts, side="right")
-            clause = (
-                np.where(k < len(clauses), clauses[k.clip(max=len(clauses) - 1)], n)
-                if len(clauses)
-                else n
-            )
+            cue = _next(cues, lasts, len(flags))
+            clause = _next(clauses, lasts, len(flags))
             doc_end = offsets[np.searchsorted(offsets, lasts, side="right")]
             blank = np.searchsorted(space, cue) - np.searchsorted(space, lasts + 1)
             negated |= (cue < doc_end) & (cue < clause) & (cue - lasts - 1 - blank < window)
         return negated.astype(float)
+
+
+def _previous(positions: np.ndarray, at: np.ndarray) -> np.ndarray:
+    """For each of ``at``, the largest of the sorted ``positions`` below it (-1 if none)."""
+    if not len(positions):
+        return np.full_like(at, -1)
+    k = np.searchsorted(positions, at) - 1
+    return np.where(k >= 0, positions[k.clip(min=0)], -1)
+
+
+def _next(positions: np.ndarray, at: np.ndarray, past_end: int) -> np.ndarray:
+    """For each of ``at``, the smallest of the sorted ``positions`` above it (``past_end`` if
+    none)."""
+    k = np.searchsorted(positions, at, side="right")
+    if not len(positions):
+        return np.full_like(at, past_end)
+    return np.where(k < len(positions), positions[k.clip(max=len(positions) - 1)], past_end)
 
 
 def _chars_before(ends: np.ndarray, offsets: np.ndarray) -> np.ndarray:
