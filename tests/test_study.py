@@ -121,6 +121,18 @@ def test_rerun_gives_identical_outputs(demo_run, tmp_path):
     assert first == second
 
 
+def test_two_report_workers_write_what_one_process_writes(demo_run, tmp_path):
+    # community reports in spawned workers: functions and inputs pickle by module path,
+    # so this breaks when report code moves without the workers finding it
+    again = an.run_study(demo_run.study, output=tmp_path, jobs=2)
+    reports = sorted(p.name for p in (tmp_path / "reports").iterdir())
+    assert reports == sorted(p.name for p in (demo_run.output / "reports").iterdir())
+    assert len(reports) == 16
+    first = {e["path"]: e["sha256"] for e in demo_run.manifest["outputs"]}
+    second = {e["path"]: e["sha256"] for e in again.manifest["outputs"]}
+    assert first == second
+
+
 def test_raw_inputs_are_not_touched(demo_run, demo_dir):
     manifest = demo_run.manifest
     for entry in manifest["inputs"]:
