@@ -20,8 +20,8 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from .dimensions import SERVICE_FIVE, Dimension, Framework, load_framework
-from .errors import (
+from analysis.dimensions import SERVICE_FIVE, Dimension, Framework, load_framework
+from analysis.errors import (
     AnalysisError,
     AnalysisWarning,
     CodebookError,
@@ -37,64 +37,64 @@ __version__ = "0.1.0"
 # public name -> module that defines it (loaded on first attribute access)
 _LAZY: dict[str, str] = {
     # survey side
-    "Codebook": "codebook",
-    "load_codebook": "codebook",
-    "SurveyData": "io",
-    "read_survey": "io",
-    "score_survey": "survey",
-    "reliability": "survey",
-    "item_analysis": "survey",
-    "weighted_descriptives": "survey",
-    "draft_codebook": "codebook",
-    "validate_codebook": "codebook",
-    "screen_quality": "quality",
+    "Codebook": "analysis.codebook",
+    "load_codebook": "analysis.codebook",
+    "SurveyData": "analysis.io",
+    "read_survey": "analysis.io",
+    "score_survey": "analysis.survey",
+    "reliability": "analysis.survey",
+    "item_analysis": "analysis.survey",
+    "weighted_descriptives": "analysis.survey",
+    "draft_codebook": "analysis.codebook",
+    "validate_codebook": "analysis.codebook",
+    "screen_quality": "analysis.quality",
     # text side
-    "read_texts": "io",
-    "Segmenter": "segment",
-    "Lexicon": "lexicon",
-    "load_lexicon": "lexicon",
-    "default_lexicon": "lexicon",
-    "score_texts": "score",
-    "explain": "score",
-    "top_terms": "score",
-    "keyness": "textstats",
-    "dimension_table": "textstats",
-    "cooccurrence": "textstats",
-    "validate_lexicon": "validate",
-    "cohen_kappa": "validate",
-    "krippendorff_alpha": "validate",
-    "supervised_baseline": "validate",
-    "suggest_terms": "validate",
-    "load_passages": "validate",
+    "read_texts": "analysis.io",
+    "Segmenter": "analysis.segment",
+    "Lexicon": "analysis.lexicon",
+    "load_lexicon": "analysis.lexicon",
+    "default_lexicon": "analysis.lexicon",
+    "score_texts": "analysis.score",
+    "explain": "analysis.score",
+    "top_terms": "analysis.score",
+    "keyness": "analysis.textstats",
+    "dimension_table": "analysis.textstats",
+    "cooccurrence": "analysis.textstats",
+    "validate_lexicon": "analysis.validate",
+    "cohen_kappa": "analysis.validate",
+    "krippendorff_alpha": "analysis.validate",
+    "supervised_baseline": "analysis.validate",
+    "suggest_terms": "analysis.validate",
+    "load_passages": "analysis.validate",
     # statistics
-    "CompareResult": "compare",
-    "compare_groups": "compare",
-    "icc": "compare",
-    "mixed_model": "compare",
-    "ordered_logit": "compare",
-    "chi_square": "compare",
-    "entropy_weights": "compare",
-    "ipa": "compare",
-    "text_survey_correlation": "compare",
+    "CompareResult": "analysis.compare",
+    "compare_groups": "analysis.compare",
+    "icc": "analysis.compare",
+    "mixed_model": "analysis.compare",
+    "ordered_logit": "analysis.compare",
+    "chi_square": "analysis.compare",
+    "entropy_weights": "analysis.compare",
+    "ipa": "analysis.compare",
+    "text_survey_correlation": "analysis.compare",
     # charts
-    "plot_radar": "plot",
-    "plot_means_ci": "plot",
-    "plot_heatmap": "plot",
-    "plot_ipa": "plot",
-    "plot_keyness": "plot",
-    "plot_network": "plot",
-    "plot_distributions": "plot",
-    "save_figure": "plot",
-    "figure_to_base64_png": "plot",
+    "plot_radar": "analysis.plot",
+    "plot_means_ci": "analysis.plot",
+    "plot_heatmap": "analysis.plot",
+    "plot_ipa": "analysis.plot",
+    "plot_keyness": "analysis.plot",
+    "plot_network": "analysis.plot",
+    "plot_distributions": "analysis.plot",
+    "save_figure": "analysis.plot",
+    "figure_to_base64_png": "analysis.plot",
     # display
-    "show": "display",
-    "frame_to_html": "display",
-    "preview_report": "display",
+    "show": "analysis.display",
+    "frame_to_html": "analysis.display",
+    "preview_report": "analysis.display",
     # study
-    "Study": "study",
-    "load_study": "study",
-    "run_study": "study",
-    "validate_study": "study",
+    "Study": "analysis.study",
+    "load_study": "analysis.study",
+    "run_study": "analysis.study",
+    "validate_study": "analysis.study",
 }
 
 __all__ = [
@@ -119,7 +119,7 @@ def __getattr__(name: str) -> Any:
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'analysis' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    value = getattr(importlib.import_module(module), name)
     globals()[name] = value
     return value
 
@@ -129,8 +129,8 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
-    from .codebook import Codebook, draft_codebook, load_codebook, validate_codebook
-    from .compare import (
+    from analysis.codebook import Codebook, draft_codebook, load_codebook, validate_codebook
+    from analysis.compare import (
         CompareResult,
         chi_square,
         compare_groups,
@@ -141,10 +141,10 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         ordered_logit,
         text_survey_correlation,
     )
-    from .display import frame_to_html, preview_report, show
-    from .io import SurveyData, read_survey, read_texts
-    from .lexicon import Lexicon, default_lexicon, load_lexicon
-    from .plot import (
+    from analysis.display import frame_to_html, preview_report, show
+    from analysis.io import SurveyData, read_survey, read_texts
+    from analysis.lexicon import Lexicon, default_lexicon, load_lexicon
+    from analysis.plot import (
         figure_to_base64_png,
         plot_distributions,
         plot_heatmap,
@@ -155,13 +155,13 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         plot_radar,
         save_figure,
     )
-    from .quality import screen_quality
-    from .score import explain, score_texts, top_terms
-    from .segment import Segmenter
-    from .study import Study, load_study, run_study, validate_study
-    from .survey import item_analysis, reliability, score_survey, weighted_descriptives
-    from .textstats import cooccurrence, dimension_table, keyness
-    from .validate import (
+    from analysis.quality import screen_quality
+    from analysis.score import explain, score_texts, top_terms
+    from analysis.segment import Segmenter
+    from analysis.study import Study, load_study, run_study, validate_study
+    from analysis.survey import item_analysis, reliability, score_survey, weighted_descriptives
+    from analysis.textstats import cooccurrence, dimension_table, keyness
+    from analysis.validate import (
         cohen_kappa,
         krippendorff_alpha,
         load_passages,

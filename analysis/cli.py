@@ -23,7 +23,7 @@ __all__ = ["build_parser", "main"]
 
 
 def _version() -> str:
-    from . import __version__
+    from analysis import __version__
 
     return __version__
 
@@ -66,7 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from .study import run_study
+    from analysis.study import run_study
 
     progress = not args.quiet and sys.stderr.isatty()
     result = run_study(
@@ -81,7 +81,7 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from .study import validate_study
+    from analysis.study import validate_study
 
     problems = validate_study(args.study)
     if not problems:
@@ -93,7 +93,7 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _init(args: argparse.Namespace) -> int:
-    from .scaffold import init_study
+    from analysis.scaffold import init_study
 
     written = init_study(args.folder, force=args.force)
     for path in written:
@@ -105,7 +105,7 @@ def _codebook(args: argparse.Namespace) -> int:
     if args.codebook_command != "draft":
         build_parser().parse_args(["codebook", "--help"])
         return 2
-    from .codebook import draft_codebook
+    from analysis.codebook import draft_codebook
 
     sheet: int | str = int(args.sheet) if str(args.sheet).isdigit() else args.sheet
     text = draft_codebook(args.export, sheet=sheet)
@@ -129,7 +129,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     import warnings
 
-    from .errors import AnalysisError, AnalysisWarning
+    from analysis.errors import AnalysisError, AnalysisWarning
 
     show = warnings.showwarning
 

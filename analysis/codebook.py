@@ -38,8 +38,8 @@ from os import PathLike
 from pathlib import Path
 from typing import Any
 
-from .dimensions import Framework, load_framework
-from .errors import CodebookError, ConfigError
+from analysis.dimensions import Framework, load_framework
+from analysis.errors import CodebookError, ConfigError
 
 __all__ = [
     "LADDERS",
@@ -547,7 +547,7 @@ def load_codebook_partial(
         return source, []
     import yaml
 
-    from .dimensions import SERVICE_FIVE
+    from analysis.dimensions import SERVICE_FIVE
 
     file: str | None = None
     if isinstance(source, Mapping):
@@ -661,7 +661,7 @@ def validate_codebook(
     columns, but an answer off the scale only sends its row to the quarantine. Run this
     function when writing a codebook, to fix labels before the data are read.
     """
-    from .io.survey_files import _recode_item, read_raw_table
+    from analysis.io.survey_files import _recode_item, read_raw_table
 
     cb, rows = load_codebook_partial(codebook)
     table = read_raw_table(export, sheet=sheet)
@@ -849,7 +849,7 @@ def draft_codebook(export_path: str | PathLike[str], *, sheet: str | int = 0) ->
     The draft is a starting point: dimensions are not guessed. It loads with
     :func:`load_codebook` only after every ``TODO`` dimension has been filled in.
     """
-    from .io.survey_files import read_raw_table
+    from analysis.io.survey_files import read_raw_table
 
     table = read_raw_table(export_path, sheet=sheet)
     frame = table.frame

@@ -23,19 +23,19 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from . import apa
-from .dimensions import SERVICE_FIVE, Framework
-from .errors import (
+from analysis import apa
+from analysis.dimensions import SERVICE_FIVE, Framework
+from analysis.errors import (
     ConfigError,
     DataQualityWarning,
     InputError,
     SmallSampleWarning,
     check_option,
 )
-from .stats import groups as grp
-from .stats.categorical import ChiSquareResult, chi_square
-from .stats.indices import EntropyIndex, entropy_weights, ipa, text_survey_correlation
-from .stats.nesting import ModelResult, icc, mixed_model, ordered_logit
+from analysis.stats import groups as grp
+from analysis.stats.categorical import ChiSquareResult, chi_square
+from analysis.stats.indices import EntropyIndex, entropy_weights, ipa, text_survey_correlation
+from analysis.stats.nesting import ModelResult, icc, mixed_model, ordered_logit
 
 __all__ = [
     "ChiSquareResult",
@@ -690,7 +690,7 @@ def _by_order(frame: pd.DataFrame, by: str | None, fw: Framework) -> list[Any]:
 
 
 def _adjust(p: np.ndarray, how: str | None) -> np.ndarray:
-    from .stats.posthoc import adjust_p
+    from analysis.stats.posthoc import adjust_p
 
     return adjust_p(p, how)
 
@@ -786,7 +786,7 @@ def _omnibus(
     *,
     conf_level: float,
 ) -> dict[str, Any]:
-    from .stats import effects, omnibus
+    from analysis.stats import effects, omnibus
 
     ss = omnibus.anova(n, mean, var)
     sizes = {key: ss[key] for key in ("eta2", "omega2", "epsilon2")}
@@ -831,7 +831,7 @@ def _two_group_effect(
     ranks: dict[str, Any] | None,
     params: dict[str, Any],
 ) -> dict[str, Any]:
-    from .stats import effects
+    from analysis.stats import effects
 
     if len(summ) != 2:
         return _boot_epsilon(method, sub, params) if method == "kruskal" else {}
@@ -888,7 +888,7 @@ def _n_boot(params: dict[str, Any], rows: int) -> int:
 
 
 def _boot_epsilon(method: str, sub: pd.DataFrame, params: dict[str, Any]) -> dict[str, Any]:
-    from .stats import effects
+    from analysis.stats import effects
 
     reps = _n_boot(params, len(sub))
     if reps == 0:
@@ -918,7 +918,7 @@ def _posthoc(
     ranks: dict[str, Any] | None,
     params: dict[str, Any],
 ) -> pd.DataFrame:
-    from .stats import posthoc as ph
+    from analysis.stats import posthoc as ph
 
     k = len(n)
     total = n.sum()
@@ -960,7 +960,7 @@ def _posthoc(
 def _letters(
     groups: list[Any], mean: np.ndarray, pairs: pd.DataFrame, alpha: float
 ) -> pd.DataFrame | None:
-    from .stats.posthoc import compact_letters
+    from analysis.stats.posthoc import compact_letters
 
     k = len(groups)
     a, b = np.triu_indices(k, 1)
@@ -973,7 +973,7 @@ def _letters(
 def _grand(
     groups: list[Any], summ: pd.DataFrame, method: str, params: dict[str, Any]
 ) -> pd.DataFrame:
-    from .stats.posthoc import versus_grand_mean
+    from analysis.stats.posthoc import versus_grand_mean
 
     n = summ["n_eff"].to_numpy(dtype=float)
     res = versus_grand_mean(

@@ -33,11 +33,11 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 import pandas as pd
 
-from .dimensions import SERVICE_FIVE, Framework
-from .errors import ConfigError, InputError, check_option
+from analysis.dimensions import SERVICE_FIVE, Framework
+from analysis.errors import ConfigError, InputError, check_option
 
 if TYPE_CHECKING:
-    from .reportdoc import Table
+    from analysis.reportdoc import Table
 
 __all__ = [
     "COLUMN_LABELS",
@@ -750,7 +750,7 @@ def frame_to_table(
     >>> table.columns, table.rows
     (('维度', '均值'), (('服务党员', '3.70'),))
     """
-    from .reportdoc import Table
+    from analysis.reportdoc import Table
 
     if isinstance(frame, pd.Series):
         frame = frame.to_frame()

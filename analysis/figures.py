@@ -10,11 +10,11 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .privacy import suppress_small
+from analysis.privacy import suppress_small
 
 if TYPE_CHECKING:
-    from .pipeline import StudyOutputs
-    from .report import ReportInputs
+    from analysis.pipeline import StudyOutputs
+    from analysis.report import ReportInputs
 
 __all__ = ["draw_figures", "group_radar_figures"]
 
@@ -29,7 +29,7 @@ def draw_figures(
     dict
         Figure name (``radar``, ``means_ci``, ``heatmap``, ``text_heatmap``) -> file path.
     """
-    from .plot import plot_heatmap, plot_means_ci, plot_radar, save_figure
+    from analysis.plot import plot_heatmap, plot_means_ci, plot_radar, save_figure
 
     codebook = out.results.get("codebook")
     framework = getattr(codebook, "framework", None)
@@ -66,7 +66,7 @@ def group_radar_figures(
     """One radar per community (its scores against the overall mean), as PNG bytes."""
     import base64
 
-    from .plot import figure_to_base64_png, plot_radar
+    from analysis.plot import figure_to_base64_png, plot_radar
 
     desc = inputs.tables.get("survey_descriptives")
     if desc is None or not len(desc):

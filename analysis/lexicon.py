@@ -36,13 +36,13 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
-from .dimensions import SERVICE_FIVE, Framework, load_framework
-from .errors import ConfigError, InputError, LexiconError, check_option
+from analysis.dimensions import SERVICE_FIVE, Framework, load_framework
+from analysis.errors import ConfigError, InputError, LexiconError, check_option
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from .segment import Segmenter
+    from analysis.segment import Segmenter
 
 __all__ = ["Lexicon", "default_lexicon", "load_lexicon"]
 
@@ -637,7 +637,7 @@ def load_lexicon(
     --------
     >>> lex = load_lexicon("analysis/resources/lexicon/service-five.yaml")  # doctest: +SKIP
     """
-    from .io.encoding import read_text_file
+    from analysis.io.encoding import read_text_file
 
     path = Path(path)
     if not path.is_file():

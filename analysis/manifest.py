@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .study import Study
+    from analysis.study import Study
 
 __all__ = ["build_manifest", "file_sha256", "git_commit", "package_versions"]
 
@@ -121,7 +121,7 @@ def build_manifest(
         ``counts`` (rows read, quarantined, excluded, documents…) and ``outputs`` (path
         relative to the output folder, sha256).
     """
-    from . import __version__
+    from analysis import __version__
 
     root = study.root
     inputs = [

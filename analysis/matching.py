@@ -24,8 +24,8 @@ from itertools import accumulate, compress, repeat
 from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
-    from .lexicon import Lexicon
-    from .segment import Segmenter
+    from analysis.lexicon import Lexicon
+    from analysis.segment import Segmenter
 
 SENTENCE_END = frozenset("。！？!?…\n")
 CLAUSE_END = SENTENCE_END | frozenset("，,；;：:、|")

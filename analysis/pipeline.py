@@ -15,15 +15,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import AnalysisError, AnalysisWarning, ConfigError, InputError
-from .manifest import build_manifest
-from .progress import progress_bar
-from .tables import write_tables
+from analysis.errors import AnalysisError, AnalysisWarning, ConfigError, InputError
+from analysis.manifest import build_manifest
+from analysis.progress import progress_bar
+from analysis.tables import write_tables
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from .study import Study, StudyResult
+    from analysis.study import Study, StudyResult
 
 __all__ = ["check_inputs", "execute"]
 
@@ -72,10 +72,10 @@ def _clear_previous(output: Path) -> None:
 
 def run_survey(study: Study, out: StudyOutputs) -> None:
     """Read, screen, score and item-analyse the survey."""
-    from .codebook import load_codebook
-    from .io import read_survey
-    from .quality import screen_quality
-    from .survey import item_analysis, reliability, score_survey
+    from analysis.codebook import load_codebook
+    from analysis.io import read_survey
+    from analysis.quality import screen_quality
+    from analysis.survey import item_analysis, reliability, score_survey
 
     if study.survey_path is None or study.codebook_path is None:
         raise ConfigError(
@@ -108,10 +108,10 @@ def run_texts(study: Study, out: StudyOutputs, *, jobs: int, cache_dir: Path) ->
     """Read, segment and score the documents; collect evidence and keyness."""
     import pandas as pd
 
-    from .io import read_texts
-    from .lexicon import default_lexicon, load_lexicon
-    from .score import explain, score_texts
-    from .segment import Segmenter
+    from analysis.io import read_texts
+    from analysis.lexicon import default_lexicon, load_lexicon
+    from analysis.score import explain, score_texts
+    from analysis.segment import Segmenter
 
     if study.texts_path is None:
         raise ConfigError(f"{study.path.name}: the texts step needs texts.path")
@@ -145,7 +145,7 @@ def run_texts(study: Study, out: StudyOutputs, *, jobs: int, cache_dir: Path) ->
         "dict_fingerprint": segmenter.fingerprint,
     }
     try:
-        from .textstats import keyness
+        from analysis.textstats import keyness
 
         out.tables["keyness"] = keyness(docs, group=group, segmenter=segmenter)
     except ImportError:  # pragma: no cover - textstats ships with the package
@@ -177,9 +177,9 @@ def run_open_answers(study: Study, out: StudyOutputs) -> None:
     """Score residents' open-ended answers on the dimensions, like documents."""
     import pandas as pd
 
-    from .lexicon import default_lexicon, load_lexicon
-    from .score import explain, score_texts
-    from .segment import Segmenter
+    from analysis.lexicon import default_lexicon, load_lexicon
+    from analysis.score import explain, score_texts
+    from analysis.segment import Segmenter
 
     survey = out.results.get("survey")
     columns = [c.id for c in getattr(out.results.get("codebook"), "text_columns", ())]
@@ -202,7 +202,7 @@ def run_open_answers(study: Study, out: StudyOutputs) -> None:
 
 def _masked(hits: pd.DataFrame) -> pd.DataFrame:
     """Evidence with phone and ID numbers masked in its context: no written table carries them."""
-    from .privacy import mask_pii
+    from analysis.privacy import mask_pii
 
     if "context" not in hits.columns:
         return hits
@@ -211,7 +211,7 @@ def _masked(hits: pd.DataFrame) -> pd.DataFrame:
 
 def run_comparisons(study: Study, out: StudyOutputs) -> None:
     """Compare communities on survey and text dimensions."""
-    from .compare import compare_groups
+    from analysis.compare import compare_groups
 
     sources = {
         "survey": out.tables.get("survey_scores"),
@@ -248,8 +248,8 @@ def check_inputs(study: Study) -> list[str]:
             return None
 
     if study.codebook_path is not None and study.survey_path is not None:
-        from .codebook import load_codebook
-        from .io import read_survey
+        from analysis.codebook import load_codebook
+        from analysis.io import read_survey
 
         cb = attempt(lambda: load_codebook(study.codebook_path))
         if cb is not None:
@@ -266,11 +266,11 @@ def check_inputs(study: Study) -> list[str]:
                         f"got {rec.value!r}; {rec.problem} (row quarantined)"
                     )
     if study.texts_path is not None:
-        from .io import read_texts
+        from analysis.io import read_texts
 
         attempt(lambda: read_texts(study.texts_path, metadata=study.texts_metadata))
     if study.lexicon != "default":
-        from .lexicon import load_lexicon
+        from analysis.lexicon import load_lexicon
 
         attempt(lambda: load_lexicon(study.lexicon))
     return problems
@@ -278,9 +278,9 @@ def check_inputs(study: Study) -> list[str]:
 
 def execute(study: Study, *, output: Path, jobs: int, lang: str, progress: bool) -> StudyResult:
     """Run every step of ``study`` and write the outputs into ``output``."""
-    from .figures import draw_figures
-    from .report import build_reports
-    from .study import StudyResult
+    from analysis.figures import draw_figures
+    from analysis.report import build_reports
+    from analysis.study import StudyResult
 
     _guard_output(study, output)
     output.mkdir(parents=True, exist_ok=True)

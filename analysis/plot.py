@@ -37,9 +37,9 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 import pandas as pd
 
-from .dimensions import Framework, load_framework
-from .errors import ConfigError, InputError, check_option
-from .fonts import apply_font, font_context
+from analysis.dimensions import Framework, load_framework
+from analysis.errors import ConfigError, InputError, check_option
+from analysis.fonts import apply_font, font_context
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes

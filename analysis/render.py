@@ -20,8 +20,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .privacy import neutralise_formula
-from .reportdoc import ReportDocument, t
+from analysis.privacy import neutralise_formula
+from analysis.reportdoc import ReportDocument, t
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -74,7 +74,7 @@ def render_html(doc: ReportDocument, *, glyphs: str | None = None) -> str:
     """
     from markupsafe import Markup
 
-    from .webfont import font_face_css
+    from analysis.webfont import font_face_css
 
     template = _environment().get_template("report.html.j2")
     chars = document_text(doc) if glyphs is None else glyphs

@@ -18,16 +18,16 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .apa import format_number, format_p
-from .dimensions import SERVICE_FIVE, Framework
-from .privacy import mask_pii, safe_filename, suppress_small
-from .reportdoc import Figure, ReportDocument, Section, Table, method_name, numbered, t
+from analysis.apa import format_number, format_p
+from analysis.dimensions import SERVICE_FIVE, Framework
+from analysis.privacy import mask_pii, safe_filename, suppress_small
+from analysis.reportdoc import Figure, ReportDocument, Section, Table, method_name, numbered, t
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from .pipeline import StudyOutputs
-    from .study import Study
+    from analysis.pipeline import StudyOutputs
+    from analysis.study import Study
 
 __all__ = [
     "ReportInputs",
@@ -713,7 +713,7 @@ def group_document(inputs: ReportInputs, group: str) -> ReportDocument:
 def _render(
     doc: ReportDocument, stem: Path, formats: Sequence[str], *, glyphs: str | None = None
 ) -> list[str]:
-    from .render import write_docx, write_html
+    from analysis.render import write_docx, write_html
 
     # with_name, not with_suffix: a community name may itself contain a dot ("1.5 期")
     written = []
@@ -741,7 +741,7 @@ def _group_report(
     glyphs: str | None = None,
 ) -> list[str]:
     """Draw one community's radar and write its report; runs in a worker or inline."""
-    from .figures import group_radar_figures
+    from analysis.figures import group_radar_figures
 
     inputs = inputs if inputs is not None else _WORKER["inputs"]
     glyphs = glyphs if glyphs is not None else _WORKER.get("glyphs")
@@ -771,8 +771,8 @@ def build_group_reports(
     list of str
         Paths written, in the order of ``groups``.
     """
-    from .progress import progress_bar
-    from .render import document_text
+    from analysis.progress import progress_bar
+    from analysis.render import document_text
 
     folder.mkdir(parents=True, exist_ok=True)
     formats = tuple(f for f in formats if f in ("html", "docx"))
@@ -801,8 +801,8 @@ def build_group_reports(
 
 
 def _colophon(study: Study, lang: str) -> tuple[tuple[str, str], ...]:
-    from . import __version__
-    from .manifest import file_sha256, git_commit
+    from analysis import __version__
+    from analysis.manifest import file_sha256, git_commit
 
     rows = [(t("package", lang), f"analysis {__version__}")]  # type: ignore[arg-type]
     commit = git_commit()
@@ -819,7 +819,7 @@ def _colophon(study: Study, lang: str) -> tuple[tuple[str, str], ...]:
 
 def report_inputs(study: Study, out: StudyOutputs, *, lang: str) -> ReportInputs:
     """Gather what reports need from a run's outputs."""
-    from .manifest import package_versions
+    from analysis.manifest import package_versions
 
     summaries = {}
     for key, name in (("survey_compare", "survey"), ("text_compare", "text")):
@@ -875,7 +875,7 @@ def build_reports(
     list of str
         Paths written.
     """
-    from .render import write_xlsx
+    from analysis.render import write_xlsx
 
     inputs = report_inputs(study, out, lang=lang)
     # text hits carry the study's own group column; reports look for "group"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .errors import ConfigError
+from analysis.errors import ConfigError
 
 __all__ = ["init_study"]
 

@@ -20,13 +20,13 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 import pandas as pd
 
-from .errors import InputError, check_option
-from .matching import Matcher, token_starts, unit_bounds
-from .tally import Tallier, Tally, merge
+from analysis.errors import InputError, check_option
+from analysis.matching import Matcher, token_starts, unit_bounds
+from analysis.tally import Tallier, Tally, merge
 
 if TYPE_CHECKING:
-    from .lexicon import Lexicon
-    from .segment import Segmenter
+    from analysis.lexicon import Lexicon
+    from analysis.segment import Segmenter
 
 __all__ = ["explain", "score_texts", "top_terms"]
 
@@ -64,8 +64,8 @@ _SEGMENTERS: dict[tuple[str, str, int], Segmenter] = {}
 
 
 def _resolve(lexicon: Lexicon | None, segmenter: Segmenter | None) -> tuple[Lexicon, Segmenter]:
-    from .lexicon import default_lexicon
-    from .segment import Segmenter
+    from analysis.lexicon import default_lexicon
+    from analysis.segment import Segmenter
 
     lexicon = default_lexicon() if lexicon is None else lexicon
     if segmenter is None:
@@ -240,7 +240,7 @@ def _tally_parallel(texts: list[str], tallier: Tallier, jobs: int) -> Tally:
         index.append(cached)
     del words
     if todo:
-        from .parallel import CHUNK_CHARS, chunks_by_size, share
+        from analysis.parallel import CHUNK_CHARS, chunks_by_size, share
 
         sizes = chunks_by_size([texts[i] for i in todo], jobs, CHUNK_CHARS.get(seg.backend, 25_000))
         chunks = [[todo[j] for j in chunk] for chunk in sizes]

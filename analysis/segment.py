@@ -31,12 +31,12 @@ from os import PathLike
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
-from .errors import InputError, check_option
+from analysis.errors import InputError, check_option
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from .lexicon import Lexicon
+    from analysis.lexicon import Lexicon
 
 __all__ = ["Segmenter", "Token", "load_stopwords", "load_word_list"]
 
@@ -75,7 +75,7 @@ def load_word_list(
     InputError
         The file is missing, or a frequency is not a whole number (message gives the line).
     """
-    from .io.encoding import read_text_file
+    from analysis.io.encoding import read_text_file
 
     text, _ = read_text_file(path)
     words: list[tuple[str, int | None, str | None]] = []
@@ -488,7 +488,7 @@ class Segmenter:
             jobs = os.cpu_count() or 1
         if jobs <= 1 or len(texts) < 2:
             return [self.cut(t) for t in texts]
-        from .parallel import CHUNK_CHARS, chunks_by_size, share
+        from analysis.parallel import CHUNK_CHARS, chunks_by_size, share
 
         chunks = [
             [texts[i] for i in chunk]

@@ -27,8 +27,8 @@ from os import PathLike
 from pathlib import Path
 from typing import Any, Literal
 
-from .errors import ConfigError, InputError
-from .yamlio import load_yaml_with_lines
+from analysis.errors import ConfigError, InputError
+from analysis.yamlio import load_yaml_with_lines
 
 __all__ = ["Study", "StudyResult", "load_study", "run_study", "validate_study"]
 
@@ -350,7 +350,7 @@ def validate_study(path: str | PathLike[str]) -> list[str]:
     list of str
         One line per problem; empty when the study is ready to run.
     """
-    from .pipeline import check_inputs
+    from analysis.pipeline import check_inputs
 
     try:
         study = load_study(path)
@@ -397,7 +397,7 @@ def run_study(
     >>> res = an.run_study("data/raw/demo/study.yaml", output="/tmp/demo")  # doctest: +SKIP
     >>> res.tables["survey_compare"].head()                                  # doctest: +SKIP
     """
-    from .pipeline import execute
+    from analysis.pipeline import execute
 
     study = path if isinstance(path, Study) else load_study(path)
     if lang is not None and lang not in ("zh", "en"):

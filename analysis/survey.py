@@ -20,11 +20,11 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 import pandas as pd
 
-from .errors import ConfigError, InputError, SmallSampleWarning, check_option
+from analysis.errors import ConfigError, InputError, SmallSampleWarning, check_option
 
 if TYPE_CHECKING:
-    from .codebook import Codebook
-    from .io.survey_files import SurveyData
+    from analysis.codebook import Codebook
+    from analysis.io.survey_files import SurveyData
 
 __all__ = [
     "alpha_from_cov",

@@ -21,12 +21,12 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
-from .matching import CLAUSE_END, SENTENCE_END, Matcher
-from .segment import _is_content
+from analysis.matching import CLAUSE_END, SENTENCE_END, Matcher
+from analysis.segment import _is_content
 
 if TYPE_CHECKING:
-    from .lexicon import Lexicon
-    from .segment import Segmenter
+    from analysis.lexicon import Lexicon
+    from analysis.segment import Segmenter
 
 
 # bits of a token's flags

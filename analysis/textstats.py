@@ -20,11 +20,11 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 import pandas as pd
 
-from .errors import InputError, SmallSampleWarning, check_option
+from analysis.errors import InputError, SmallSampleWarning, check_option
 
 if TYPE_CHECKING:
-    from .lexicon import Lexicon
-    from .segment import Segmenter
+    from analysis.lexicon import Lexicon
+    from analysis.segment import Segmenter
 
 __all__ = ["DimensionTable", "bh_adjust", "cooccurrence", "dimension_table", "keyness"]
 
@@ -70,7 +70,7 @@ def _token_counts(
         return counts.rename("n").reset_index()
     if "text" not in frame.columns:
         raise InputError("keyness: pass a frame with 'token' (tokens) or 'text' (documents)")
-    from .segment import Segmenter
+    from analysis.segment import Segmenter
 
     seg = segmenter if segmenter is not None else Segmenter()
     per_group: dict[Any, Counter[str]] = {}
@@ -359,8 +359,8 @@ def cooccurrence(
         ``jaccard`` (n / (n_a + n_b - n)). Sorted by ``n`` descending. Feed it to
         ``networkx.from_pandas_edgelist(edges, "term_a", "term_b", edge_attr="n")``.
     """
-    from .matching import Matcher, unit_bounds
-    from .score import _check_docs, _resolve
+    from analysis.matching import Matcher, unit_bounds
+    from analysis.score import _check_docs, _resolve
 
     check_option("window", window, ("sentence", "paragraph", "document"), owner="cooccurrence")
     _check_docs(docs, None, "cooccurrence")

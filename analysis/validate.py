@@ -25,11 +25,11 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 import pandas as pd
 
-from .errors import InputError, SmallSampleWarning, check_option
+from analysis.errors import InputError, SmallSampleWarning, check_option
 
 if TYPE_CHECKING:
-    from .lexicon import Lexicon
-    from .segment import Segmenter
+    from analysis.lexicon import Lexicon
+    from analysis.segment import Segmenter
 
 __all__ = [
     "BaselineResult",
@@ -164,7 +164,7 @@ def validate_lexicon(
     scikit-learn's ``zero_division=0``); kappa is Cohen's over all categories, ``"none"``
     included.
     """
-    from .score import _resolve, score_texts
+    from analysis.score import _resolve, score_texts
 
     texts, gold = _passages(passages, labels, text_column)
     lexicon, segmenter = _resolve(lexicon, segmenter)
@@ -366,7 +366,7 @@ class BaselineResult:
 
     def _repr_html_(self) -> str:
         """Summary and tables as labelled HTML (Jupyter)."""
-        from .display import result_to_html
+        from analysis.display import result_to_html
 
         return result_to_html(self)
 
@@ -416,7 +416,7 @@ def supervised_baseline(
     from sklearn.model_selection import StratifiedKFold, cross_validate
     from sklearn.pipeline import make_pipeline
 
-    from .segment import Segmenter
+    from analysis.segment import Segmenter
 
     texts, gold = _passages(passages, labels, text_column)
     seg = segmenter if segmenter is not None else Segmenter()
@@ -504,8 +504,8 @@ def suggest_terms(
     rare words; ``min_count`` guards against that. Review every suggestion: co-occurrence
     is not meaning.
     """
-    from .matching import Matcher, unit_bounds
-    from .score import _check_docs, _resolve
+    from analysis.matching import Matcher, unit_bounds
+    from analysis.score import _check_docs, _resolve
 
     _check_docs(docs, None, "suggest_terms")
     lexicon, segmenter = _resolve(lexicon, segmenter)

@@ -22,7 +22,7 @@ def _subset(chars: str) -> bytes | None:
     from fontTools import subset
     from fontTools.ttLib import TTFont
 
-    from .fonts import find_cjk_font
+    from analysis.fonts import find_cjk_font
 
     path = find_cjk_font().path
     options = subset.Options()

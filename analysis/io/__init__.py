@@ -11,22 +11,26 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from .encoding import decode_bytes, read_text_file
+from analysis.io.encoding import decode_bytes, read_text_file
 
 __all__ = ["SurveyData", "decode_bytes", "read_survey", "read_text_file", "read_texts"]
 
-_LAZY = {"SurveyData": "survey_files", "read_survey": "survey_files", "read_texts": "text_files"}
+_LAZY = {
+    "SurveyData": "analysis.io.survey_files",
+    "read_survey": "analysis.io.survey_files",
+    "read_texts": "analysis.io.text_files",
+}
 
 
 def __getattr__(name: str) -> Any:
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'analysis.io' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    value = getattr(importlib.import_module(module), name)
     globals()[name] = value
     return value
 
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .survey_files import SurveyData, read_survey
-    from .text_files import read_texts
+    from analysis.io.survey_files import SurveyData, read_survey
+    from analysis.io.text_files import read_texts

@@ -35,8 +35,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..codebook import Codebook, Item, load_codebook_partial, normalize_header
-from ..errors import CodebookError, DataQualityWarning, InputError, location
+from analysis.codebook import Codebook, Item, load_codebook_partial, normalize_header
+from analysis.errors import CodebookError, DataQualityWarning, InputError, location
 
 __all__ = [
     "QUARANTINE_COLUMNS",
@@ -425,7 +425,7 @@ def _detect_encoding(data: bytes, name: str, encoding: str | None) -> tuple[str,
     """
     import codecs
 
-    from .encoding import ENCODINGS, decode_bytes
+    from analysis.io.encoding import ENCODINGS, decode_bytes
 
     if encoding is not None:
         candidates: tuple[str, ...] = (encoding,)

@@ -20,8 +20,8 @@ from typing import Any
 
 import pandas as pd
 
-from ..errors import ConfigError, DataQualityWarning, InputError, location
-from .encoding import read_text_file
+from analysis.errors import ConfigError, DataQualityWarning, InputError, location
+from analysis.io.encoding import read_text_file
 
 __all__ = ["DOCUMENT_SUFFIXES", "normalize_text", "read_texts"]
 
@@ -165,7 +165,7 @@ def _read_table(path: Path, encoding: str | None) -> tuple[pd.DataFrame, str | N
         except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
             raise InputError(f"{path.name}: cannot parse the CSV ({exc})", file=path) from None
         return frame, enc
-    from .survey_files import _OLE_MAGIC
+    from analysis.io.survey_files import _OLE_MAGIC
 
     try:
         with path.open("rb") as fh:
@@ -185,7 +185,7 @@ def _read_xls_table(path: Path) -> pd.DataFrame:
     3.1); header names are made unique and empty ones named as pandas does (``a.1``,
     ``Unnamed: 3``), every cell is text, ``""`` when empty.
     """
-    from .survey_files import _cell_text, _read_xls_bytes
+    from analysis.io.survey_files import _cell_text, _read_xls_bytes
 
     grid, _ = _read_xls_bytes(path, path.read_bytes(), 0)
     if grid.shape[0] == 0:

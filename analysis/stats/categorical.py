@@ -9,8 +9,8 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from .. import apa
-from ..errors import InputError, SmallSampleWarning, check_option
+from analysis import apa
+from analysis.errors import InputError, SmallSampleWarning, check_option
 
 __all__ = ["ChiSquareResult", "chi_square"]
 
@@ -54,7 +54,7 @@ class ChiSquareResult:
 
     def _repr_html_(self) -> str:
         """Summary and tables as labelled HTML (Jupyter)."""
-        from ..display import result_to_html
+        from analysis.display import result_to_html
 
         return result_to_html(self)
 

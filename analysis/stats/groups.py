@@ -125,7 +125,7 @@ def assumptions(sub: pd.DataFrame, summ: pd.DataFrame) -> pd.DataFrame:
     per group (3 ≤ n ≤ 5000), each with a note on what its sample size lets it say."""
     from scipy import stats
 
-    from . import omnibus
+    from analysis.stats import omnibus
 
     rows = []
     for test, center in (("levene_mean", "mean"), ("levene_median", "median")):

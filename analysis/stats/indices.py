@@ -17,8 +17,8 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from ..dimensions import SERVICE_FIVE, Framework
-from ..errors import InputError, SmallSampleWarning, check_columns, check_option
+from analysis.dimensions import SERVICE_FIVE, Framework
+from analysis.errors import InputError, SmallSampleWarning, check_columns, check_option
 
 __all__ = ["EntropyIndex", "entropy_weights", "ipa", "text_survey_correlation"]
 
@@ -60,7 +60,7 @@ class EntropyIndex:
 
     def _repr_html_(self) -> str:
         """Summary and tables as labelled HTML (Jupyter)."""
-        from ..display import result_to_html
+        from analysis.display import result_to_html
 
         return result_to_html(self)
 
@@ -365,7 +365,7 @@ def text_survey_correlation(
     """
     from scipy import stats
 
-    from .posthoc import adjust_p
+    from analysis.stats.posthoc import adjust_p
 
     text = _wide(text_scores, text_group or group, dimension, text_value, "text_survey_correlation")
     survey = _wide(survey_scores, group, dimension, survey_value, "text_survey_correlation")

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..errors import ConfigError, InputError, SmallSampleWarning, check_columns
+from analysis.errors import ConfigError, InputError, SmallSampleWarning, check_columns
 
 __all__ = ["ModelResult", "icc", "mixed_model", "ordered_logit"]
 
@@ -56,7 +56,7 @@ class ModelResult:
 
     def _repr_html_(self) -> str:
         """Summary and tables as labelled HTML (Jupyter)."""
-        from ..display import result_to_html
+        from analysis.display import result_to_html
 
         return result_to_html(self)
 
