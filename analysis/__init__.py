@@ -20,8 +20,8 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from analysis.dimensions import SERVICE_FIVE, Dimension, Framework, load_framework
-from analysis.errors import (
+from analysis.core.dimensions import SERVICE_FIVE, Dimension, Framework, load_framework
+from analysis.core.errors import (
     AnalysisError,
     AnalysisWarning,
     CodebookError,

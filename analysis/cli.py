@@ -7,7 +7,7 @@ Commands::
     analysis init DIR
     analysis codebook draft EXPORT [--sheet S] [--output FILE]
 
-Errors the user can fix (:class:`~analysis.errors.AnalysisError`) print as one line,
+Errors the user can fix (:class:`~analysis.core.errors.AnalysisError`) print as one line,
 ``error: <message>``, with exit status 1; anything else is a bug and shows its traceback.
 Only argparse is imported at start-up, so ``analysis --help`` answers at once.
 """
@@ -129,7 +129,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     import warnings
 
-    from analysis.errors import AnalysisError, AnalysisWarning
+    from analysis.core.errors import AnalysisError, AnalysisWarning
 
     show = warnings.showwarning
 

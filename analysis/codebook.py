@@ -21,7 +21,7 @@ numbers::
          scale: agree}
 
 :func:`load_codebook` checks everything it can without data and raises one
-:class:`~analysis.errors.CodebookError` listing every problem with its YAML line;
+:class:`~analysis.core.errors.CodebookError` listing every problem with its YAML line;
 :func:`validate_codebook` checks a codebook against a survey export (unknown columns,
 answers the labels do not cover). :func:`draft_codebook` writes a first draft from an
 export for a researcher to review.
@@ -38,8 +38,8 @@ from os import PathLike
 from pathlib import Path
 from typing import Any
 
-from analysis.dimensions import Framework, load_framework
-from analysis.errors import CodebookError, ConfigError
+from analysis.core.dimensions import Framework, load_framework
+from analysis.core.errors import CodebookError, ConfigError
 
 __all__ = [
     "LADDERS",
@@ -149,7 +149,7 @@ class Codebook:
     Attributes
     ----------
     framework
-        The :class:`~analysis.dimensions.Framework` items are scored on.
+        The :class:`~analysis.core.dimensions.Framework` items are scored on.
     id_column, group_column
         Respondent id and group (community) columns of the export; either may be None.
     scales
@@ -547,7 +547,7 @@ def load_codebook_partial(
         return source, []
     import yaml
 
-    from analysis.dimensions import SERVICE_FIVE
+    from analysis.core.dimensions import SERVICE_FIVE
 
     file: str | None = None
     if isinstance(source, Mapping):

@@ -23,9 +23,9 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from analysis import apa
-from analysis.dimensions import SERVICE_FIVE, Framework
-from analysis.errors import (
+from analysis.core import apa
+from analysis.core.dimensions import SERVICE_FIVE, Framework
+from analysis.core.errors import (
     ConfigError,
     DataQualityWarning,
     InputError,

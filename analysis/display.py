@@ -33,8 +33,8 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 import pandas as pd
 
-from analysis.dimensions import SERVICE_FIVE, Framework
-from analysis.errors import ConfigError, InputError, check_option
+from analysis.core.dimensions import SERVICE_FIVE, Framework
+from analysis.core.errors import ConfigError, InputError, check_option
 
 if TYPE_CHECKING:
     from analysis.reportdoc import Table
@@ -402,7 +402,7 @@ def column_label(name: Any, lang: Lang = "zh", *, framework: Framework | None = 
         ``"zh"`` or ``"en"``.
     framework
         Dimensions whose ids, used as column names in wide frames, become their labels
-        (default :data:`~analysis.dimensions.SERVICE_FIVE`).
+        (default :data:`~analysis.core.dimensions.SERVICE_FIVE`).
 
     Returns
     -------
@@ -614,7 +614,7 @@ def frame_to_html(
         Any frame (a Series is shown as one column). It is not changed.
     framework
         Dimensions whose ids are shown as labels (default
-        :data:`~analysis.dimensions.SERVICE_FIVE`).
+        :data:`~analysis.core.dimensions.SERVICE_FIVE`).
     lang
         ``"zh"``: Chinese headers, dimension labels, method and reason names; ``"en"``:
         English headers and dimension labels.
@@ -802,7 +802,7 @@ def result_to_html(
         any dataclass holding frames.
     framework
         Dimensions for labels; defaults to the result's own ``framework`` attribute, then
-        :data:`~analysis.dimensions.SERVICE_FIVE`.
+        :data:`~analysis.core.dimensions.SERVICE_FIVE`.
     lang, digits, max_rows
         As in :func:`frame_to_html` (``max_rows`` per table).
 
@@ -935,7 +935,7 @@ def show(
         (shown as its summary and tables).
     framework
         Dimensions whose ids are shown as labels (default
-        :data:`~analysis.dimensions.SERVICE_FIVE`).
+        :data:`~analysis.core.dimensions.SERVICE_FIVE`).
     lang
         ``"zh"`` (default) or ``"en"``.
     digits

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from analysis.errors import ConfigError
+from analysis.core.errors import ConfigError
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes

@@ -15,7 +15,7 @@ two-column CSV (``term,dimension`` plus an optional ``weight``)::
     negation: {cues: [不, 没有, 未, 缺乏], window: 4, scope: before}   # or scope: both
 
 Every problem in a file is collected (with its line) and reported in one
-:class:`~analysis.errors.LexiconError`: unknown dimensions, a term listed in two dimensions
+:class:`~analysis.core.errors.LexiconError`: unknown dimensions, a term listed in two dimensions
 without weights for it in each, weights for terms not listed, terms that the segmenter
 cannot produce as one token (they contain spaces or punctuation), malformed values.
 
@@ -36,8 +36,8 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
-from analysis.dimensions import SERVICE_FIVE, Framework, load_framework
-from analysis.errors import ConfigError, InputError, LexiconError, check_option
+from analysis.core.dimensions import SERVICE_FIVE, Framework, load_framework
+from analysis.core.errors import ConfigError, InputError, LexiconError, check_option
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -64,7 +64,7 @@ class Lexicon:
     name, version
         Recorded with every score, so results say which lexicon produced them.
     framework
-        The dimensions (default :data:`~analysis.dimensions.SERVICE_FIVE`).
+        The dimensions (default :data:`~analysis.core.dimensions.SERVICE_FIVE`).
     terms
         ``{dimension: {term: weight}}`` in framework order.
     phrases

@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from analysis.errors import AnalysisError, AnalysisWarning, ConfigError, InputError
+from analysis.core.errors import AnalysisError, AnalysisWarning, ConfigError, InputError
+from analysis.core.progress import progress_bar
 from analysis.manifest import build_manifest
-from analysis.progress import progress_bar
 from analysis.tables import write_tables
 
 if TYPE_CHECKING:

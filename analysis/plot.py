@@ -4,7 +4,7 @@ Every ``plot_*`` function takes a long frame as produced elsewhere in the toolki
 (:func:`analysis.score_survey`, ``compare_groups(...).descriptives``,
 :func:`analysis.score_texts`, keyness and co-occurrence tables), draws on ``ax`` when given
 (otherwise on a new figure) and returns the Axes. Dimension labels come from the
-``framework`` (default :data:`analysis.dimensions.SERVICE_FIVE`) in ``lang="zh"`` or
+``framework`` (default :data:`analysis.core.dimensions.SERVICE_FIVE`) in ``lang="zh"`` or
 ``"en"``, always in framework order.
 
 Chinese renders with no setup: text uses the CJK font found by
@@ -37,8 +37,8 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 import pandas as pd
 
-from analysis.dimensions import Framework, load_framework
-from analysis.errors import ConfigError, InputError, check_option
+from analysis.core.dimensions import Framework, load_framework
+from analysis.core.errors import ConfigError, InputError, check_option
 from analysis.fonts import apply_font, font_context
 
 if TYPE_CHECKING:

@@ -18,8 +18,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from analysis.apa import format_number, format_p
-from analysis.dimensions import SERVICE_FIVE, Framework
+from analysis.core.apa import format_number, format_p
+from analysis.core.dimensions import SERVICE_FIVE, Framework
 from analysis.privacy import mask_pii, safe_filename, suppress_small
 from analysis.reportdoc import Figure, ReportDocument, Section, Table, method_name, numbered, t
 
@@ -771,7 +771,7 @@ def build_group_reports(
     list of str
         Paths written, in the order of ``groups``.
     """
-    from analysis.progress import progress_bar
+    from analysis.core.progress import progress_bar
     from analysis.render import document_text
 
     folder.mkdir(parents=True, exist_ok=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from analysis.errors import ConfigError
+from analysis.core.errors import ConfigError
 
 __all__ = ["init_study"]
 

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 import pandas as pd
 
-from analysis.errors import InputError, check_option
+from analysis.core.errors import InputError, check_option
 from analysis.matching import Matcher, token_starts, unit_bounds
 from analysis.tally import Tallier, Tally, merge
 
@@ -240,7 +240,7 @@ def _tally_parallel(texts: list[str], tallier: Tallier, jobs: int) -> Tally:
         index.append(cached)
     del words
     if todo:
-        from analysis.parallel import CHUNK_CHARS, chunks_by_size, share
+        from analysis.core.parallel import CHUNK_CHARS, chunks_by_size, share
 
         sizes = chunks_by_size([texts[i] for i in todo], jobs, CHUNK_CHARS.get(seg.backend, 25_000))
         chunks = [[todo[j] for j in chunk] for chunk in sizes]

@@ -31,7 +31,7 @@ from os import PathLike
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
-from analysis.errors import InputError, check_option
+from analysis.core.errors import InputError, check_option
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -488,7 +488,7 @@ class Segmenter:
             jobs = os.cpu_count() or 1
         if jobs <= 1 or len(texts) < 2:
             return [self.cut(t) for t in texts]
-        from analysis.parallel import CHUNK_CHARS, chunks_by_size, share
+        from analysis.core.parallel import CHUNK_CHARS, chunks_by_size, share
 
         chunks = [
             [texts[i] for i in chunk]

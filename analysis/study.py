@@ -27,8 +27,8 @@ from os import PathLike
 from pathlib import Path
 from typing import Any, Literal
 
-from analysis.errors import ConfigError, InputError
-from analysis.yamlio import load_yaml_with_lines
+from analysis.core.errors import ConfigError, InputError
+from analysis.core.yamlio import load_yaml_with_lines
 
 __all__ = ["Study", "StudyResult", "load_study", "run_study", "validate_study"]
 

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 import pandas as pd
 
-from analysis.errors import ConfigError, InputError, SmallSampleWarning, check_option
+from analysis.core.errors import ConfigError, InputError, SmallSampleWarning, check_option
 
 if TYPE_CHECKING:
     from analysis.codebook import Codebook

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 import pandas as pd
 
-from analysis.errors import InputError, SmallSampleWarning, check_option
+from analysis.core.errors import InputError, SmallSampleWarning, check_option
 
 if TYPE_CHECKING:
     from analysis.lexicon import Lexicon

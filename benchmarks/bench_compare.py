@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 import analysis as an
-from analysis.dimensions import SERVICE_FIVE
+from analysis.core.dimensions import SERVICE_FIVE
 
 
 def make_scores(n_resp: int, n_groups: int, seed: int = 0) -> pd.DataFrame:

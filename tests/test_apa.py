@@ -1,4 +1,4 @@
-"""Tests of APA-style formatting (analysis.apa)."""
+"""Tests of APA-style formatting (analysis.core.apa)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from analysis import apa
+from analysis.core import apa
 
 
 @pytest.mark.parametrize(

@@ -19,7 +19,7 @@ from scipy import stats
 from test_effects import bisect_ncp  # the plain bisection reference for noncentral-F limits
 
 import analysis as an
-from analysis.errors import ConfigError, DataQualityWarning, InputError, SmallSampleWarning
+from analysis.core.errors import ConfigError, DataQualityWarning, InputError, SmallSampleWarning
 
 R = Path(__file__).parent / "data" / "r"
 

@@ -11,7 +11,7 @@ from numpy.testing import assert_allclose
 from scipy import stats
 
 import analysis as an
-from analysis.errors import InputError, SmallSampleWarning
+from analysis.core.errors import InputError, SmallSampleWarning
 
 R = Path(__file__).parent / "data" / "r"
 

@@ -86,7 +86,7 @@ def test_bundled_font_used_when_no_system_font(monkeypatch):
 
 
 def test_no_font_at_all_is_a_config_error(monkeypatch):
-    from analysis.errors import ConfigError
+    from analysis.core.errors import ConfigError
 
     monkeypatch.setattr(fonts, "_system_font", lambda: None)
     monkeypatch.setattr(fonts, "bundled_font_path", lambda: None)

@@ -6,10 +6,10 @@ import pandas as pd
 import pytest
 
 import analysis as an
-from analysis.errors import InputError, check_option, location
+from analysis.core.errors import InputError, check_option, location
+from analysis.core.yamlio import load_yaml_with_lines
 from analysis.manifest import file_sha256, package_versions
 from analysis.tables import write_tables
-from analysis.yamlio import load_yaml_with_lines
 
 
 def test_location_reads_like_a_user_would_look():
@@ -149,14 +149,14 @@ def test_progress_bar_loads_tqdm_only_when_shown():
 
     code = (
         "import sys\n"
-        "from analysis.progress import progress_bar\n"
+        "from analysis.core.progress import progress_bar\n"
         "bar = progress_bar([1, 2], show=False, desc='x')\n"
         "assert list(bar) == [1, 2]; bar.update(); bar.set_postfix_str('s'); bar.close()\n"
         "print('tqdm' in sys.modules)\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
-    from analysis.progress import progress_bar
+    from analysis.core.progress import progress_bar
 
     bar = progress_bar(range(3), show=True, disable=True)
     assert type(bar).__module__.startswith("tqdm")

@@ -9,7 +9,7 @@ from numpy.testing import assert_allclose
 from scipy import stats
 
 import analysis as an
-from analysis.errors import InputError, SmallSampleWarning
+from analysis.core.errors import InputError, SmallSampleWarning
 
 
 def community_table(seed: int = 2, m: int = 12) -> pd.DataFrame:

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from analysis.codebook import load_codebook
-from analysis.errors import CodebookError, DataQualityWarning, InputError
+from analysis.core.errors import CodebookError, DataQualityWarning, InputError
 from analysis.io.survey_files import (
     join_wjx_exports,
     parse_duration,

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 import analysis as an
-from analysis.errors import DataQualityWarning, InputError
+from analysis.core.errors import DataQualityWarning, InputError
 from analysis.io.text_files import normalize_text
 
 DATA = Path(__file__).parent / "data" / "texts"

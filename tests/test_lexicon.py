@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 import analysis as an
-from analysis.errors import ConfigError, InputError, LexiconError
+from analysis.core.errors import ConfigError, InputError, LexiconError
 from analysis.lexicon import Lexicon, lexicon_from_terms
 from analysis.segment import Segmenter
 

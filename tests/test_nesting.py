@@ -15,7 +15,7 @@ import pytest
 from numpy.testing import assert_allclose
 
 import analysis as an
-from analysis.errors import InputError, SmallSampleWarning
+from analysis.core.errors import InputError, SmallSampleWarning
 
 R = Path(__file__).parent / "data" / "r"
 

@@ -1,4 +1,4 @@
-"""Sharing chunks of work between this process and workers (analysis.parallel)."""
+"""Sharing chunks of work between this process and workers (analysis.core.parallel)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from analysis.parallel import chunks_by_size, share
+from analysis.core.parallel import chunks_by_size, share
 
 
 @given(

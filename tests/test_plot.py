@@ -26,8 +26,8 @@ from numpy.testing import assert_allclose
 from scipy import stats
 
 from analysis import plot
-from analysis.dimensions import SERVICE_FIVE, load_framework
-from analysis.errors import ConfigError, InputError
+from analysis.core.dimensions import SERVICE_FIVE, load_framework
+from analysis.core.errors import ConfigError, InputError
 from analysis.plot import (
     figure_to_base64_png,
     plot_distributions,

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analysis.errors import ConfigError, DataQualityWarning
+from analysis.core.errors import ConfigError, DataQualityWarning
 from analysis.io.survey_files import read_survey
 from analysis.quality import screen_quality
 

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from numpy.testing import assert_allclose
 
 import analysis as an
-from analysis.errors import ConfigError, InputError
+from analysis.core.errors import ConfigError, InputError
 from analysis.lexicon import Lexicon
 from analysis.score import top_terms
 from analysis.segment import Segmenter

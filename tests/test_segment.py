@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis.errors import ConfigError, InputError
+from analysis.core.errors import ConfigError, InputError
 from analysis.segment import Segmenter, Token, _init_worker, _work, load_word_list
 
 DICT = Path(__file__).resolve().parents[1] / "analysis" / "resources" / "dict"

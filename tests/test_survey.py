@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from numpy.testing import assert_allclose
 
 from analysis.codebook import load_codebook
-from analysis.errors import ConfigError, SmallSampleWarning
+from analysis.core.errors import ConfigError, SmallSampleWarning
 from analysis.io.survey_files import read_survey
 from analysis.survey import item_analysis, reliability, score_survey, weighted_descriptives
 

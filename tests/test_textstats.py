@@ -10,7 +10,7 @@ from scipy.stats import chi2_contingency
 from scipy.stats.contingency import association
 
 import analysis as an
-from analysis.errors import InputError, SmallSampleWarning
+from analysis.core.errors import InputError, SmallSampleWarning
 from analysis.textstats import bh_adjust, cooccurrence, dimension_table, keyness
 
 

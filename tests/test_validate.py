@@ -8,7 +8,7 @@ import pytest
 from numpy.testing import assert_allclose
 
 import analysis as an
-from analysis.errors import ConfigError, InputError
+from analysis.core.errors import ConfigError, InputError
 from analysis.validate import (
     cohen_kappa,
     krippendorff_alpha,
@@ -167,7 +167,7 @@ def test_supervised_baseline_equals_direct_sklearn(passages: pd.DataFrame) -> No
 
 
 def test_supervised_baseline_lowers_folds_for_small_classes() -> None:
-    from analysis.errors import SmallSampleWarning
+    from analysis.core.errors import SmallSampleWarning
 
     texts = ["推行一站式服务", "一网通办", "发展党员", "三会一课", "网格员走访", "入户走访"]
     labels = ["reform", "reform", "members", "members", "masses", "masses"]

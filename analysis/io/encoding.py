@@ -11,7 +11,7 @@ from __future__ import annotations
 from os import PathLike
 from pathlib import Path
 
-from analysis.errors import InputError
+from analysis.core.errors import InputError
 
 __all__ = ["ENCODINGS", "decode_bytes", "read_text_file"]
 

@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.codebook import Codebook, Item, load_codebook_partial, normalize_header
-from analysis.errors import CodebookError, DataQualityWarning, InputError, location
+from analysis.core.errors import CodebookError, DataQualityWarning, InputError, location
 
 __all__ = [
     "QUARANTINE_COLUMNS",

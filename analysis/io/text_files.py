@@ -4,7 +4,7 @@
 from and its encoding, joined to a metadata table (community, year, type, ...). Nothing is
 dropped silently: empty documents, unreadable files, metadata rows without a file and files
 without a metadata row go to a quarantine frame in ``docs.attrs["quarantine"]`` and a
-:class:`~analysis.errors.DataQualityWarning` gives the count.
+:class:`~analysis.core.errors.DataQualityWarning` gives the count.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from typing import Any
 
 import pandas as pd
 
-from analysis.errors import ConfigError, DataQualityWarning, InputError, location
+from analysis.core.errors import ConfigError, DataQualityWarning, InputError, location
 from analysis.io.encoding import read_text_file
 
 __all__ = ["DOCUMENT_SUFFIXES", "normalize_text", "read_texts"]

@@ -9,8 +9,8 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from analysis import apa
-from analysis.errors import InputError, SmallSampleWarning, check_option
+from analysis.core import apa
+from analysis.core.errors import InputError, SmallSampleWarning, check_option
 
 __all__ = ["ChiSquareResult", "chi_square"]
 

@@ -17,8 +17,8 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from analysis.dimensions import SERVICE_FIVE, Framework
-from analysis.errors import InputError, SmallSampleWarning, check_columns, check_option
+from analysis.core.dimensions import SERVICE_FIVE, Framework
+from analysis.core.errors import InputError, SmallSampleWarning, check_columns, check_option
 
 __all__ = ["EntropyIndex", "entropy_weights", "ipa", "text_survey_correlation"]
 

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis.errors import ConfigError, InputError, SmallSampleWarning, check_columns
+from analysis.core.errors import ConfigError, InputError, SmallSampleWarning, check_columns
 
 __all__ = ["ModelResult", "icc", "mixed_model", "ordered_logit"]
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import yaml
 
-from analysis.errors import InputError
+from analysis.core.errors import InputError
 
 __all__ = ["load_yaml_with_lines"]
 

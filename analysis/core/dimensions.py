@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from analysis.errors import ConfigError
+from analysis.core.errors import ConfigError
 
 __all__ = ["SERVICE_FIVE", "Dimension", "Framework", "load_framework"]
 
