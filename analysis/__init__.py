@@ -91,10 +91,10 @@ _LAZY: dict[str, str] = {
     "frame_to_html": "analysis.display",
     "preview_report": "analysis.display",
     # study
-    "Study": "analysis.study",
-    "load_study": "analysis.study",
-    "run_study": "analysis.study",
-    "validate_study": "analysis.study",
+    "Study": "analysis.study.config",
+    "load_study": "analysis.study.config",
+    "run_study": "analysis.study.config",
+    "validate_study": "analysis.study.config",
 }
 
 __all__ = [
@@ -158,7 +158,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from analysis.quality import screen_quality
     from analysis.score import explain, score_texts, top_terms
     from analysis.segment import Segmenter
-    from analysis.study import Study, load_study, run_study, validate_study
+    from analysis.study.config import Study, load_study, run_study, validate_study
     from analysis.survey import item_analysis, reliability, score_survey, weighted_descriptives
     from analysis.textstats import cooccurrence, dimension_table, keyness
     from analysis.validate import (

@@ -1,5 +1,5 @@
 """``python -m analysis``: the command line."""
 
-from analysis.cli import main
+from analysis.study.cli import main
 
 raise SystemExit(main())

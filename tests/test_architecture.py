@@ -55,28 +55,21 @@ LEGACY_PLACE: dict[str, str] = {
     "textstats": "text",
     "validate": "text",
     "compare": "stats",
-    "report": "study",
-    "figures": "study",
-    "study": "study",
-    "pipeline": "study",
-    "manifest": "study",
-    "scaffold": "study",
-    "cli": "study",
 }  # fmt: skip
 KNOWN_UPWARD: set[tuple[str, str]] = {
-    ("analysis.cli", "analysis"),
+    ("analysis.study.cli", "analysis"),
     ("analysis.io.survey_files", "analysis.codebook"),
-    ("analysis.manifest", "analysis"),
-    ("analysis.report", "analysis"),
+    ("analysis.study.manifest", "analysis"),
+    ("analysis.study.reporting", "analysis"),
 }
 KNOWN_CYCLES: list[list[str]] = [
     [
         "analysis",
-        "analysis.figures",
-        "analysis.manifest",
-        "analysis.pipeline",
-        "analysis.report",
-        "analysis.study",
+        "analysis.study.config",
+        "analysis.study.figures",
+        "analysis.study.manifest",
+        "analysis.study.pipeline",
+        "analysis.study.reporting",
     ],
     ["analysis.codebook", "analysis.io.survey_files"],
     ["analysis.lexicon", "analysis.segment"],
@@ -88,7 +81,7 @@ KNOWN_LONG: dict[str, int] = {
     "analysis.io.survey_files": 1327,
     "analysis.lexicon": 684,
     "analysis.plot": 1793,
-    "analysis.report": 916,
+    "analysis.study.reporting": 916,
     "analysis.survey": 654,
 }
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from analysis.cli import main
+from analysis.study.cli import main
 
 
 def _copy_demo(demo_dir: Path, tmp_path: Path) -> Path:
@@ -98,7 +98,7 @@ def test_init_scaffolds_a_study(tmp_path, capsys):
 
 def test_help_is_fast_and_imports_nothing_heavy():
     code = (
-        "import sys, analysis, analysis.cli\n"
+        "import sys, analysis, analysis.study.cli\n"
         "heavy = [m for m in ('statsmodels', 'matplotlib', 'jieba', 'sklearn', 'scipy', 'pandas')"
         " if m in sys.modules]\n"
         "print(heavy)\n"

@@ -66,7 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from analysis.study import run_study
+    from analysis.study.config import run_study
 
     progress = not args.quiet and sys.stderr.isatty()
     result = run_study(
@@ -81,7 +81,7 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from analysis.study import validate_study
+    from analysis.study.config import validate_study
 
     problems = validate_study(args.study)
     if not problems:
@@ -93,7 +93,7 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _init(args: argparse.Namespace) -> int:
-    from analysis.scaffold import init_study
+    from analysis.study.scaffold import init_study
 
     written = init_study(args.folder, force=args.force)
     for path in written:

@@ -26,8 +26,8 @@ from analysis.reportdoc import Figure, ReportDocument, Section, Table, method_na
 if TYPE_CHECKING:
     import pandas as pd
 
-    from analysis.pipeline import StudyOutputs
-    from analysis.study import Study
+    from analysis.study.config import Study
+    from analysis.study.pipeline import StudyOutputs
 
 __all__ = [
     "ReportInputs",
@@ -741,7 +741,7 @@ def _group_report(
     glyphs: str | None = None,
 ) -> list[str]:
     """Draw one community's radar and write its report; runs in a worker or inline."""
-    from analysis.figures import group_radar_figures
+    from analysis.study.figures import group_radar_figures
 
     inputs = inputs if inputs is not None else _WORKER["inputs"]
     glyphs = glyphs if glyphs is not None else _WORKER.get("glyphs")
@@ -802,7 +802,7 @@ def build_group_reports(
 
 def _colophon(study: Study, lang: str) -> tuple[tuple[str, str], ...]:
     from analysis import __version__
-    from analysis.manifest import file_sha256, git_commit
+    from analysis.study.manifest import file_sha256, git_commit
 
     rows = [(t("package", lang), f"analysis {__version__}")]  # type: ignore[arg-type]
     commit = git_commit()
@@ -819,7 +819,7 @@ def _colophon(study: Study, lang: str) -> tuple[tuple[str, str], ...]:
 
 def report_inputs(study: Study, out: StudyOutputs, *, lang: str) -> ReportInputs:
     """Gather what reports need from a run's outputs."""
-    from analysis.manifest import package_versions
+    from analysis.study.manifest import package_versions
 
     summaries = {}
     for key, name in (("survey_compare", "survey"), ("text_compare", "text")):

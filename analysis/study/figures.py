@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING
 from analysis.privacy import suppress_small
 
 if TYPE_CHECKING:
-    from analysis.pipeline import StudyOutputs
-    from analysis.report import ReportInputs
+    from analysis.study.pipeline import StudyOutputs
+    from analysis.study.reporting import ReportInputs
 
 __all__ = ["draw_figures", "group_radar_figures"]
 

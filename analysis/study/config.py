@@ -350,7 +350,7 @@ def validate_study(path: str | PathLike[str]) -> list[str]:
     list of str
         One line per problem; empty when the study is ready to run.
     """
-    from analysis.pipeline import check_inputs
+    from analysis.study.pipeline import check_inputs
 
     try:
         study = load_study(path)
@@ -397,7 +397,7 @@ def run_study(
     >>> res = an.run_study("data/raw/demo/study.yaml", output="/tmp/demo")  # doctest: +SKIP
     >>> res.tables["survey_compare"].head()                                  # doctest: +SKIP
     """
-    from analysis.pipeline import execute
+    from analysis.study.pipeline import execute
 
     study = path if isinstance(path, Study) else load_study(path)
     if lang is not None and lang not in ("zh", "en"):

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from analysis.study import Study
+    from analysis.study.config import Study
 
 __all__ = ["build_manifest", "file_sha256", "git_commit", "package_versions"]
 

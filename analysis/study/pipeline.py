@@ -17,13 +17,13 @@ from typing import TYPE_CHECKING, Any
 
 from analysis.core.errors import AnalysisError, AnalysisWarning, ConfigError, InputError
 from analysis.core.progress import progress_bar
-from analysis.manifest import build_manifest
+from analysis.study.manifest import build_manifest
 from analysis.tables import write_tables
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from analysis.study import Study, StudyResult
+    from analysis.study.config import Study, StudyResult
 
 __all__ = ["check_inputs", "execute"]
 
@@ -278,9 +278,9 @@ def check_inputs(study: Study) -> list[str]:
 
 def execute(study: Study, *, output: Path, jobs: int, lang: str, progress: bool) -> StudyResult:
     """Run every step of ``study`` and write the outputs into ``output``."""
-    from analysis.figures import draw_figures
-    from analysis.report import build_reports
-    from analysis.study import StudyResult
+    from analysis.study.config import StudyResult
+    from analysis.study.figures import draw_figures
+    from analysis.study.reporting import build_reports
 
     _guard_output(study, output)
     output.mkdir(parents=True, exist_ok=True)
