@@ -31,8 +31,7 @@ from analysis.core.errors import (
     LexiconError,
     SmallSampleWarning,
 )
-
-__version__ = "0.1.0"
+from analysis.core.provenance import __version__
 
 # public name -> module that defines it (loaded on first attribute access)
 _LAZY: dict[str, str] = {
@@ -93,8 +92,8 @@ _LAZY: dict[str, str] = {
     # study
     "Study": "analysis.study.config",
     "load_study": "analysis.study.config",
-    "run_study": "analysis.study.config",
-    "validate_study": "analysis.study.config",
+    "run_study": "analysis.study.pipeline",
+    "validate_study": "analysis.study.pipeline",
 }
 
 __all__ = [
@@ -158,7 +157,8 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from analysis.quality import screen_quality
     from analysis.score import explain, score_texts, top_terms
     from analysis.segment import Segmenter
-    from analysis.study.config import Study, load_study, run_study, validate_study
+    from analysis.study.config import Study, load_study
+    from analysis.study.pipeline import run_study, validate_study
     from analysis.survey import item_analysis, reliability, score_survey, weighted_descriptives
     from analysis.textstats import cooccurrence, dimension_table, keyness
     from analysis.validate import (

@@ -7,8 +7,8 @@ import pytest
 
 import analysis as an
 from analysis.core.errors import InputError, check_option, location
+from analysis.core.provenance import file_sha256, package_versions
 from analysis.core.yamlio import load_yaml_with_lines
-from analysis.study.manifest import file_sha256, package_versions
 from analysis.tables import write_tables
 
 

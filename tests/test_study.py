@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 import analysis as an
-from analysis.study.manifest import file_sha256
+from analysis.core.provenance import file_sha256
 
 pytestmark = pytest.mark.filterwarnings("ignore::analysis.DataQualityWarning")
 

@@ -23,7 +23,7 @@ __all__ = ["build_parser", "main"]
 
 
 def _version() -> str:
-    from analysis import __version__
+    from analysis.core.provenance import __version__
 
     return __version__
 
@@ -66,7 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from analysis.study.config import run_study
+    from analysis.study.pipeline import run_study
 
     progress = not args.quiet and sys.stderr.isatty()
     result = run_study(
@@ -81,7 +81,7 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from analysis.study.config import validate_study
+    from analysis.study.pipeline import validate_study
 
     problems = validate_study(args.study)
     if not problems:

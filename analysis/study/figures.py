@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from analysis.privacy import suppress_small
 
 if TYPE_CHECKING:
-    from analysis.study.pipeline import StudyOutputs
+    from analysis.study.outputs import StudyOutputs
     from analysis.study.reporting import ReportInputs
 
 __all__ = ["draw_figures", "group_radar_figures"]

@@ -11,34 +11,24 @@ import json
 import logging
 import shutil
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from os import PathLike
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from analysis.core.errors import AnalysisError, AnalysisWarning, ConfigError, InputError
 from analysis.core.progress import progress_bar
+from analysis.study.config import Lang, Study, load_study
 from analysis.study.manifest import build_manifest
+from analysis.study.outputs import StudyOutputs, StudyResult
 from analysis.tables import write_tables
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from analysis.study.config import Study, StudyResult
 
-__all__ = ["check_inputs", "execute"]
+__all__ = ["check_inputs", "execute", "run_study", "validate_study"]
 
 log = logging.getLogger("analysis")
-
-
-@dataclass
-class StudyOutputs:
-    """Everything the steps produce, gathered for tables, figures and reports."""
-
-    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
-    results: dict[str, Any] = field(default_factory=dict)
-    counts: dict[str, int] = field(default_factory=dict)
-    params: dict[str, Any] = field(default_factory=dict)
-    figures: dict[str, str] = field(default_factory=dict)
 
 
 def _guard_output(study: Study, output: Path) -> None:
@@ -278,7 +268,6 @@ def check_inputs(study: Study) -> list[str]:
 
 def execute(study: Study, *, output: Path, jobs: int, lang: str, progress: bool) -> StudyResult:
     """Run every step of ``study`` and write the outputs into ``output``."""
-    from analysis.study.config import StudyResult
     from analysis.study.figures import draw_figures
     from analysis.study.reporting import build_reports
 
@@ -362,3 +351,65 @@ def _jsonable(value: Any) -> Any:
 
 
 __all__ += ["StudyOutputs"]
+
+
+def validate_study(path: str | PathLike[str]) -> list[str]:
+    """Check a study without running it: the study file, codebook, survey and texts.
+
+    Returns
+    -------
+    list of str
+        One line per problem; empty when the study is ready to run.
+    """
+    try:
+        study = load_study(path)
+    except (ConfigError, InputError) as exc:
+        return str(exc).splitlines()
+    return check_inputs(study)
+
+
+def run_study(
+    path: str | PathLike[str] | Study,
+    *,
+    output: str | PathLike[str] | None = None,
+    jobs: int = 1,
+    lang: Lang | None = None,
+    progress: bool = False,
+) -> StudyResult:
+    """Run a whole study: read, score, compare, plot, report, record.
+
+    Parameters
+    ----------
+    path
+        The study file, or a :class:`Study` already loaded.
+    output
+        Write here instead of the study's ``output`` folder.
+    jobs
+        Processes working at once on segmentation and on the per-community reports.
+    lang
+        Report language; overrides the study's ``report.language``.
+    progress
+        Show progress bars on long steps (the CLI turns this on for terminals).
+
+    Returns
+    -------
+    StudyResult
+
+    Raises
+    ------
+    ConfigError, InputError
+        The study or one of its inputs is wrong; the message names file and place.
+
+    Examples
+    --------
+    >>> import analysis as an                       # doctest: +SKIP
+    >>> res = an.run_study("data/raw/demo/study.yaml", output="/tmp/demo")  # doctest: +SKIP
+    >>> res.tables["survey_compare"].head()                                  # doctest: +SKIP
+    """
+    study = path if isinstance(path, Study) else load_study(path)
+    if lang is not None and lang not in ("zh", "en"):
+        raise ConfigError(
+            f"The 'lang' parameter of run_study must be one of 'zh', 'en'. Got {lang!r} instead."
+        )
+    out = Path(output).resolve() if output is not None else study.output
+    return execute(study, output=out, jobs=jobs, lang=lang or study.language, progress=progress)

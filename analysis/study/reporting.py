@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from analysis.study.config import Study
-    from analysis.study.pipeline import StudyOutputs
+    from analysis.study.outputs import StudyOutputs
 
 __all__ = [
     "ReportInputs",
@@ -801,8 +801,7 @@ def build_group_reports(
 
 
 def _colophon(study: Study, lang: str) -> tuple[tuple[str, str], ...]:
-    from analysis import __version__
-    from analysis.study.manifest import file_sha256, git_commit
+    from analysis.core.provenance import __version__, file_sha256, git_commit
 
     rows = [(t("package", lang), f"analysis {__version__}")]  # type: ignore[arg-type]
     commit = git_commit()
@@ -819,7 +818,7 @@ def _colophon(study: Study, lang: str) -> tuple[tuple[str, str], ...]:
 
 def report_inputs(study: Study, out: StudyOutputs, *, lang: str) -> ReportInputs:
     """Gather what reports need from a run's outputs."""
-    from analysis.study.manifest import package_versions
+    from analysis.core.provenance import package_versions
 
     summaries = {}
     for key, name in (("survey_compare", "survey"), ("text_compare", "text")):
