@@ -76,19 +76,19 @@ _LAZY: dict[str, str] = {
     "ipa": "analysis.compare",
     "text_survey_correlation": "analysis.compare",
     # charts
-    "plot_radar": "analysis.plot",
-    "plot_means_ci": "analysis.plot",
-    "plot_heatmap": "analysis.plot",
-    "plot_ipa": "analysis.plot",
-    "plot_keyness": "analysis.plot",
-    "plot_network": "analysis.plot",
-    "plot_distributions": "analysis.plot",
-    "save_figure": "analysis.plot",
-    "figure_to_base64_png": "analysis.plot",
+    "plot_radar": "analysis.report.plot",
+    "plot_means_ci": "analysis.report.plot",
+    "plot_heatmap": "analysis.report.plot",
+    "plot_ipa": "analysis.report.plot",
+    "plot_keyness": "analysis.report.plot",
+    "plot_network": "analysis.report.plot",
+    "plot_distributions": "analysis.report.plot",
+    "save_figure": "analysis.report.plot",
+    "figure_to_base64_png": "analysis.report.plot",
     # display
-    "show": "analysis.display",
-    "frame_to_html": "analysis.display",
-    "preview_report": "analysis.display",
+    "show": "analysis.report.display",
+    "frame_to_html": "analysis.report.display",
+    "preview_report": "analysis.report.display",
     # study
     "Study": "analysis.study.config",
     "load_study": "analysis.study.config",
@@ -140,10 +140,11 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         ordered_logit,
         text_survey_correlation,
     )
-    from analysis.display import frame_to_html, preview_report, show
     from analysis.io import SurveyData, read_survey, read_texts
     from analysis.lexicon import Lexicon, default_lexicon, load_lexicon
-    from analysis.plot import (
+    from analysis.quality import screen_quality
+    from analysis.report.display import frame_to_html, preview_report, show
+    from analysis.report.plot import (
         figure_to_base64_png,
         plot_distributions,
         plot_heatmap,
@@ -154,7 +155,6 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         plot_radar,
         save_figure,
     )
-    from analysis.quality import screen_quality
     from analysis.score import explain, score_texts, top_terms
     from analysis.segment import Segmenter
     from analysis.study.config import Study, load_study

@@ -1,4 +1,4 @@
-"""Tests for analysis.display: labelled, escaped, display-only rounded HTML tables."""
+"""Tests for analysis.report.display: labelled, escaped, display-only rounded HTML tables."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import analysis as an
-from analysis import display
-from analysis.display import frame_to_html, result_to_html, show
+from analysis.report import display
+from analysis.report.display import frame_to_html, result_to_html, show
 
 
 class _TableParser(HTMLParser):
@@ -477,8 +477,8 @@ def test_frame_to_table_for_reports(frame: pd.DataFrame) -> None:
 
 
 def test_frame_to_table_renders_escaped_in_html() -> None:
-    from analysis.render import render_html
-    from analysis.reportdoc import ReportDocument, Section
+    from analysis.report.document import ReportDocument, Section
+    from analysis.report.render import render_html
 
     table = display.frame_to_table(pd.DataFrame({"text": ["<script>x</script>"]}), title="t")
     page = render_html(ReportDocument("标题", "", "zh", (Section("一", tables=(table,)),)))

@@ -9,7 +9,7 @@ import analysis as an
 from analysis.core.errors import InputError, check_option, location
 from analysis.core.provenance import file_sha256, package_versions
 from analysis.core.yamlio import load_yaml_with_lines
-from analysis.tables import write_tables
+from analysis.report.tables import write_tables
 
 
 def test_location_reads_like_a_user_would_look():

@@ -2,7 +2,7 @@
 
 pytest runs with ``filterwarnings = ["error"]`` and every chart is rendered to PNG inside
 ``warnings.simplefilter("error")``, so a "Glyph … missing from font(s)" UserWarning from
-matplotlib fails the test: Chinese must render with the font found by analysis.fonts.
+matplotlib fails the test: Chinese must render with the font found by analysis.report.fonts.
 """
 
 from __future__ import annotations
@@ -25,10 +25,10 @@ from matplotlib.figure import Figure
 from numpy.testing import assert_allclose
 from scipy import stats
 
-from analysis import plot
 from analysis.core.dimensions import SERVICE_FIVE, load_framework
 from analysis.core.errors import ConfigError, InputError
-from analysis.plot import (
+from analysis.report import plot
+from analysis.report.plot import (
     figure_to_base64_png,
     plot_distributions,
     plot_heatmap,

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from analysis.privacy import (
+from analysis.report.privacy import (
     mask_pii,
     neutralise_formula,
     private_columns,

@@ -8,8 +8,8 @@ import zipfile
 import pandas as pd
 import pytest
 
-from analysis.render import render_html, write_docx, write_xlsx
-from analysis.reportdoc import Figure, ReportDocument, Section, Table
+from analysis.report.document import Figure, ReportDocument, Section, Table
+from analysis.report.render import render_html, write_docx, write_xlsx
 
 EVIL = "<img src=x onerror=alert(1)>"
 
@@ -113,8 +113,8 @@ def test_embedded_font_covers_every_character_and_is_reproducible(doc):
 
     from fontTools.ttLib import TTFont
 
-    from analysis.render import document_text
-    from analysis.webfont import _subset
+    from analysis.report.render import document_text
+    from analysis.report.webfont import _subset
 
     html = render_html(doc)
     data = base64.b64decode(re.search(r"font/otf;base64,([A-Za-z0-9+/=]+)", html).group(1))

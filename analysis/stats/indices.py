@@ -60,7 +60,7 @@ class EntropyIndex:
 
     def _repr_html_(self) -> str:
         """Summary and tables as labelled HTML (Jupyter)."""
-        from analysis.display import result_to_html
+        from analysis.report.display import result_to_html
 
         return result_to_html(self)
 
@@ -222,7 +222,7 @@ def ipa(
         One row per dimension: ``dimension``, ``n``, ``performance`` (mean satisfaction),
         ``importance``, ``importance_type``, ``cross_performance``, ``cross_importance``,
         ``quadrant`` (``concentrate``, ``keep_up``, ``low_priority``, ``overkill``),
-        ``quadrant_zh``. Ready for :func:`analysis.plot.plot_ipa`.
+        ``quadrant_zh``. Ready for :func:`analysis.report.plot.plot_ipa`.
 
     Raises
     ------

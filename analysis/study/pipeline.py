@@ -17,10 +17,10 @@ from typing import TYPE_CHECKING, Any
 
 from analysis.core.errors import AnalysisError, AnalysisWarning, ConfigError, InputError
 from analysis.core.progress import progress_bar
+from analysis.report.tables import write_tables
 from analysis.study.config import Lang, Study, load_study
 from analysis.study.manifest import build_manifest
 from analysis.study.outputs import StudyOutputs, StudyResult
-from analysis.tables import write_tables
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -192,7 +192,7 @@ def run_open_answers(study: Study, out: StudyOutputs) -> None:
 
 def _masked(hits: pd.DataFrame) -> pd.DataFrame:
     """Evidence with phone and ID numbers masked in its context: no written table carries them."""
-    from analysis.privacy import mask_pii
+    from analysis.report.privacy import mask_pii
 
     if "context" not in hits.columns:
         return hits

@@ -1,7 +1,7 @@
 """Study and per-community reports, written from what actually ran.
 
 :func:`study_document` and :func:`group_document` turn the outputs of a run into a
-:class:`~analysis.reportdoc.ReportDocument`; :func:`build_reports` renders them to the formats
+:class:`~analysis.report.document.ReportDocument`; :func:`build_reports` renders them to the formats
 a study asks for (HTML, DOCX, XLSX), the per-community ones in parallel when ``jobs > 1``.
 
 Privacy is on by default: reports show aggregates only, groups smaller than ``min_cell`` are
@@ -20,8 +20,16 @@ from typing import TYPE_CHECKING, Any
 
 from analysis.core.apa import format_number, format_p
 from analysis.core.dimensions import SERVICE_FIVE, Framework
-from analysis.privacy import mask_pii, safe_filename, suppress_small
-from analysis.reportdoc import Figure, ReportDocument, Section, Table, method_name, numbered, t
+from analysis.report.document import (
+    Figure,
+    ReportDocument,
+    Section,
+    Table,
+    method_name,
+    numbered,
+    t,
+)
+from analysis.report.privacy import mask_pii, safe_filename, suppress_small
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -713,7 +721,7 @@ def group_document(inputs: ReportInputs, group: str) -> ReportDocument:
 def _render(
     doc: ReportDocument, stem: Path, formats: Sequence[str], *, glyphs: str | None = None
 ) -> list[str]:
-    from analysis.render import write_docx, write_html
+    from analysis.report.render import write_docx, write_html
 
     # with_name, not with_suffix: a community name may itself contain a dot ("1.5 期")
     written = []
@@ -761,7 +769,7 @@ def build_group_reports(
 ) -> list[str]:
     """Write one report per community into ``folder``, in parallel when ``jobs > 1``.
 
-    File names are made from community names with :func:`~analysis.privacy.safe_filename`,
+    File names are made from community names with :func:`~analysis.report.privacy.safe_filename`,
     so every file stays inside ``folder``. Workers start with the "spawn" method, which
     behaves the same on Linux, macOS and Windows. The embedded font subset is computed once
     for the whole batch.
@@ -772,7 +780,7 @@ def build_group_reports(
         Paths written, in the order of ``groups``.
     """
     from analysis.core.progress import progress_bar
-    from analysis.render import document_text
+    from analysis.report.render import document_text
 
     folder.mkdir(parents=True, exist_ok=True)
     formats = tuple(f for f in formats if f in ("html", "docx"))
@@ -874,7 +882,7 @@ def build_reports(
     list of str
         Paths written.
     """
-    from analysis.render import write_xlsx
+    from analysis.report.render import write_xlsx
 
     inputs = report_inputs(study, out, lang=lang)
     # text hits carry the study's own group column; reports look for "group"

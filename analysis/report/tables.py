@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from analysis.privacy import neutralise_formula
+from analysis.report.privacy import neutralise_formula
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -37,7 +37,7 @@ from analysis.core.dimensions import SERVICE_FIVE, Framework
 from analysis.core.errors import ConfigError, InputError, check_option
 
 if TYPE_CHECKING:
-    from analysis.reportdoc import Table
+    from analysis.report.document import Table
 
 __all__ = [
     "COLUMN_LABELS",
@@ -729,11 +729,12 @@ def frame_to_table(
 
     Returns
     -------
-    analysis.reportdoc.Table
+    analysis.report.document.Table
         ``columns`` are the display headers and ``rows`` the display texts (unescaped:
         each renderer escapes for its format). Put it in a
-        :class:`~analysis.reportdoc.Section` of a :class:`~analysis.reportdoc.ReportDocument`
-        and write it with :func:`analysis.render.write_html` or ``write_docx``.
+        :class:`~analysis.report.document.Section` of a
+        :class:`~analysis.report.document.ReportDocument` and write it with
+        :func:`analysis.report.render.write_html` or ``write_docx``.
 
     Raises
     ------
@@ -750,7 +751,7 @@ def frame_to_table(
     >>> table.columns, table.rows
     (('维度', '均值'), (('服务党员', '3.70'),))
     """
-    from analysis.reportdoc import Table
+    from analysis.report.document import Table
 
     if isinstance(frame, pd.Series):
         frame = frame.to_frame()

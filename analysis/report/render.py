@@ -1,4 +1,4 @@
-"""Rendering a :class:`~analysis.reportdoc.ReportDocument` to HTML, DOCX and XLSX.
+"""Rendering a :class:`~analysis.report.document.ReportDocument` to HTML, DOCX and XLSX.
 
 - HTML: one self-contained file (figures embedded as data URIs, styles inline, a
   Content-Security-Policy that allows no script), rendered by Jinja2 with autoescaping on,
@@ -20,8 +20,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from analysis.privacy import neutralise_formula
-from analysis.reportdoc import ReportDocument, t
+from analysis.report.document import ReportDocument, t
+from analysis.report.privacy import neutralise_formula
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -74,7 +74,7 @@ def render_html(doc: ReportDocument, *, glyphs: str | None = None) -> str:
     """
     from markupsafe import Markup
 
-    from analysis.webfont import font_face_css
+    from analysis.report.webfont import font_face_css
 
     template = _environment().get_template("report.html.j2")
     chars = document_text(doc) if glyphs is None else glyphs
