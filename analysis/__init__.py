@@ -66,15 +66,15 @@ _LAZY: dict[str, str] = {
     "suggest_terms": "analysis.validate",
     "load_passages": "analysis.validate",
     # statistics
-    "CompareResult": "analysis.compare",
-    "compare_groups": "analysis.compare",
-    "icc": "analysis.compare",
-    "mixed_model": "analysis.compare",
-    "ordered_logit": "analysis.compare",
-    "chi_square": "analysis.compare",
-    "entropy_weights": "analysis.compare",
-    "ipa": "analysis.compare",
-    "text_survey_correlation": "analysis.compare",
+    "CompareResult": "analysis.stats.compare",
+    "compare_groups": "analysis.stats.compare",
+    "icc": "analysis.stats.compare",
+    "mixed_model": "analysis.stats.compare",
+    "ordered_logit": "analysis.stats.compare",
+    "chi_square": "analysis.stats.compare",
+    "entropy_weights": "analysis.stats.compare",
+    "ipa": "analysis.stats.compare",
+    "text_survey_correlation": "analysis.stats.compare",
     # charts
     "plot_radar": "analysis.report.plot",
     "plot_means_ci": "analysis.report.plot",
@@ -129,17 +129,6 @@ def __dir__() -> list[str]:
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from analysis.codebook import Codebook, draft_codebook, load_codebook, validate_codebook
-    from analysis.compare import (
-        CompareResult,
-        chi_square,
-        compare_groups,
-        entropy_weights,
-        icc,
-        ipa,
-        mixed_model,
-        ordered_logit,
-        text_survey_correlation,
-    )
     from analysis.io import SurveyData, read_survey, read_texts
     from analysis.lexicon import Lexicon, default_lexicon, load_lexicon
     from analysis.quality import screen_quality
@@ -157,6 +146,17 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     )
     from analysis.score import explain, score_texts, top_terms
     from analysis.segment import Segmenter
+    from analysis.stats.compare import (
+        CompareResult,
+        chi_square,
+        compare_groups,
+        entropy_weights,
+        icc,
+        ipa,
+        mixed_model,
+        ordered_logit,
+        text_survey_correlation,
+    )
     from analysis.study.config import Study, load_study
     from analysis.study.pipeline import run_study, validate_study
     from analysis.survey import item_analysis, reliability, score_survey, weighted_descriptives

@@ -46,7 +46,6 @@ LEGACY_PLACE: dict[str, str] = {
     "score": "text",
     "textstats": "text",
     "validate": "text",
-    "compare": "stats",
 }  # fmt: skip
 KNOWN_UPWARD: set[tuple[str, str]] = {
     ("analysis.io.survey_files", "analysis.codebook"),
@@ -58,7 +57,7 @@ KNOWN_CYCLES: list[list[str]] = [
 ]
 KNOWN_LONG: dict[str, int] = {
     "analysis.codebook": 933,
-    "analysis.compare": 995,
+    "analysis.stats.compare": 995,
     "analysis.report.display": 1039,
     "analysis.io.survey_files": 1327,
     "analysis.lexicon": 684,

@@ -1,4 +1,4 @@
-"""Tests of analysis.compare: omnibus tests, post hoc pairs, effect sizes, results.
+"""Tests of analysis.stats.compare: omnibus tests, post hoc pairs, effect sizes, results.
 
 Reference values come from R (printed output written here with the call that produced it)
 or from scipy / statsmodels / pingouin called directly in the test. The R data sets are

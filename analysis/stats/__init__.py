@@ -1,4 +1,4 @@
-"""Statistical building blocks behind :mod:`analysis.compare`.
+"""Statistical building blocks behind :mod:`analysis.stats.compare`.
 
 The modules work on numpy arrays of group summaries (n, mean, variance) so that a
 comparison of hundreds of communities runs as a handful of vectorised operations:
@@ -11,5 +11,5 @@ comparison of hundreds of communities runs as a handful of vectorised operations
 * :mod:`.indices`   entropy-weight index, importance-performance analysis, text x survey
 * :mod:`.categorical` chi-square test of independence with Cramér's V
 
-The public face is :mod:`analysis.compare`.
+The public face is :mod:`analysis.stats.compare`.
 """

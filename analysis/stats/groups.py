@@ -1,4 +1,4 @@
-"""Per-group summaries for :func:`analysis.compare.compare_groups`.
+"""Per-group summaries for :func:`analysis.stats.compare.compare_groups`.
 
 Each function takes the internal frame of one ``by`` value, with columns ``_y`` (value),
 ``_g`` (group) and ``_w`` (weight, 1 when unweighted).

@@ -201,7 +201,7 @@ def _masked(hits: pd.DataFrame) -> pd.DataFrame:
 
 def run_comparisons(study: Study, out: StudyOutputs) -> None:
     """Compare communities on survey and text dimensions."""
-    from analysis.compare import compare_groups
+    from analysis.stats.compare import compare_groups
 
     sources = {
         "survey": out.tables.get("survey_scores"),
