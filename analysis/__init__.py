@@ -36,17 +36,17 @@ from analysis.core.provenance import __version__
 # public name -> module that defines it (loaded on first attribute access)
 _LAZY: dict[str, str] = {
     # survey side
-    "Codebook": "analysis.codebook",
-    "load_codebook": "analysis.codebook",
+    "Codebook": "analysis.survey.codebook",
+    "load_codebook": "analysis.survey.codebook",
     "SurveyData": "analysis.io",
     "read_survey": "analysis.io",
-    "score_survey": "analysis.survey",
-    "reliability": "analysis.survey",
-    "item_analysis": "analysis.survey",
-    "weighted_descriptives": "analysis.survey",
-    "draft_codebook": "analysis.codebook",
-    "validate_codebook": "analysis.codebook",
-    "screen_quality": "analysis.quality",
+    "score_survey": "analysis.survey.scores",
+    "reliability": "analysis.survey.scores",
+    "item_analysis": "analysis.survey.scores",
+    "weighted_descriptives": "analysis.survey.scores",
+    "draft_codebook": "analysis.survey.codebook",
+    "validate_codebook": "analysis.survey.codebook",
+    "screen_quality": "analysis.survey.quality",
     # text side
     "read_texts": "analysis.io",
     "Segmenter": "analysis.segment",
@@ -128,10 +128,8 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
-    from analysis.codebook import Codebook, draft_codebook, load_codebook, validate_codebook
     from analysis.io import SurveyData, read_survey, read_texts
     from analysis.lexicon import Lexicon, default_lexicon, load_lexicon
-    from analysis.quality import screen_quality
     from analysis.report.display import frame_to_html, preview_report, show
     from analysis.report.plot import (
         figure_to_base64_png,
@@ -159,7 +157,14 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     )
     from analysis.study.config import Study, load_study
     from analysis.study.pipeline import run_study, validate_study
-    from analysis.survey import item_analysis, reliability, score_survey, weighted_descriptives
+    from analysis.survey.codebook import Codebook, draft_codebook, load_codebook, validate_codebook
+    from analysis.survey.quality import screen_quality
+    from analysis.survey.scores import (
+        item_analysis,
+        reliability,
+        score_survey,
+        weighted_descriptives,
+    )
     from analysis.textstats import cooccurrence, dimension_table, keyness
     from analysis.validate import (
         cohen_kappa,

@@ -142,9 +142,9 @@ def run_ours(path: Path) -> dict:
 
     import scipy.stats  # noqa: F401 - loaded outside the timing, as pingouin loads it for the baseline
 
-    from analysis.codebook import load_codebook
     from analysis.io.survey_files import read_survey
-    from analysis.survey import item_analysis, reliability, score_survey
+    from analysis.survey.codebook import load_codebook
+    from analysis.survey.scores import item_analysis, reliability, score_survey
 
     st = Stages()
     cb = load_codebook(codebook())

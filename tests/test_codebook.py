@@ -7,14 +7,14 @@ from pathlib import Path
 import pytest
 import yaml
 
-from analysis.codebook import (
+from analysis.core.errors import CodebookError
+from analysis.survey.codebook import (
     Codebook,
     _ladder_label,
     draft_codebook,
     load_codebook,
     validate_codebook,
 )
-from analysis.core.errors import CodebookError
 
 DEMO = Path(__file__).parents[1] / "data" / "raw" / "demo"
 LIKERT = "{min: 1, max: 5, labels: {非常不满意: 1, 不满意: 2, 一般: 3, 满意: 4, 非常满意: 5}}"

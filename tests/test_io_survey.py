@@ -12,7 +12,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from analysis.codebook import load_codebook
 from analysis.core.errors import CodebookError, DataQualityWarning, InputError
 from analysis.io.survey_files import (
     join_wjx_exports,
@@ -21,6 +20,7 @@ from analysis.io.survey_files import (
     read_survey,
     split_multiselect,
 )
+from analysis.survey.codebook import load_codebook
 
 DATA = Path(__file__).parent / "data" / "survey"
 BROKEN = DATA / "broken"

@@ -16,10 +16,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from numpy.testing import assert_allclose
 
-from analysis.codebook import load_codebook
 from analysis.core.errors import ConfigError, SmallSampleWarning
 from analysis.io.survey_files import read_survey
-from analysis.survey import item_analysis, reliability, score_survey, weighted_descriptives
+from analysis.survey.codebook import load_codebook
+from analysis.survey.scores import item_analysis, reliability, score_survey, weighted_descriptives
 
 DATA = Path(__file__).parent / "data" / "survey"
 BFI = DATA / "bfi_agreeableness.csv"
@@ -285,7 +285,12 @@ def test_tiny_groups_give_no_warnings():
 
 @pytest.mark.parametrize(
     "module",
-    ["analysis.codebook", "analysis.survey", "analysis.quality", "analysis.io.survey_files"],
+    [
+        "analysis.survey.codebook",
+        "analysis.survey.scores",
+        "analysis.survey.quality",
+        "analysis.io.survey_files",
+    ],
 )
 def test_docstring_examples_run(module):
     import doctest

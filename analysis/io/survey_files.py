@@ -35,8 +35,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis.codebook import Codebook, Item, load_codebook_partial, normalize_header
 from analysis.core.errors import CodebookError, DataQualityWarning, InputError, location
+from analysis.survey.codebook import Codebook, Item, load_codebook_partial, normalize_header
 
 __all__ = [
     "QUARANTINE_COLUMNS",
@@ -99,7 +99,7 @@ class SurveyData:
         One row per problem: ``file``, ``sheet``, ``row``, ``column``, ``value``,
         ``problem``. A row with any problem is kept out of ``responses``.
     codebook
-        The :class:`~analysis.codebook.Codebook` used, or None.
+        The :class:`~analysis.survey.codebook.Codebook` used, or None.
     source
         ``path``, ``sha256``, ``format``, ``encoding``, ``platform``, ``sheet``, ``n_rows``
         (answer rows read) and ``n_blank_rows`` (wholly empty rows, left out; the row
@@ -1103,7 +1103,7 @@ def read_survey(
         out like an export (its columns are the header; rows are numbered from 2, as if
         the header were row 1).
     codebook
-        A :class:`~analysis.codebook.Codebook`, a path to its YAML or a mapping. Without
+        A :class:`~analysis.survey.codebook.Codebook`, a path to its YAML or a mapping. Without
         one, the raw columns are returned as text with ``respondent_id`` and ``row``.
     sheet
         Sheet name or 0-based index of an Excel export.

@@ -62,10 +62,10 @@ def _clear_previous(output: Path) -> None:
 
 def run_survey(study: Study, out: StudyOutputs) -> None:
     """Read, screen, score and item-analyse the survey."""
-    from analysis.codebook import load_codebook
     from analysis.io import read_survey
-    from analysis.quality import screen_quality
-    from analysis.survey import item_analysis, reliability, score_survey
+    from analysis.survey.codebook import load_codebook
+    from analysis.survey.quality import screen_quality
+    from analysis.survey.scores import item_analysis, reliability, score_survey
 
     if study.survey_path is None or study.codebook_path is None:
         raise ConfigError(
@@ -238,8 +238,8 @@ def check_inputs(study: Study) -> list[str]:
             return None
 
     if study.codebook_path is not None and study.survey_path is not None:
-        from analysis.codebook import load_codebook
         from analysis.io import read_survey
+        from analysis.survey.codebook import load_codebook
 
         cb = attempt(lambda: load_codebook(study.codebook_path))
         if cb is not None:
