@@ -49,22 +49,22 @@ _LAZY: dict[str, str] = {
     "screen_quality": "analysis.survey.quality",
     # text side
     "read_texts": "analysis.io",
-    "Segmenter": "analysis.segment",
-    "Lexicon": "analysis.lexicon",
-    "load_lexicon": "analysis.lexicon",
-    "default_lexicon": "analysis.lexicon",
-    "score_texts": "analysis.score",
-    "explain": "analysis.score",
-    "top_terms": "analysis.score",
-    "keyness": "analysis.textstats",
-    "dimension_table": "analysis.textstats",
-    "cooccurrence": "analysis.textstats",
-    "validate_lexicon": "analysis.validate",
-    "cohen_kappa": "analysis.validate",
-    "krippendorff_alpha": "analysis.validate",
-    "supervised_baseline": "analysis.validate",
-    "suggest_terms": "analysis.validate",
-    "load_passages": "analysis.validate",
+    "Segmenter": "analysis.text.segment",
+    "Lexicon": "analysis.text.lexicon",
+    "load_lexicon": "analysis.text.lexicon",
+    "default_lexicon": "analysis.text.lexicon",
+    "score_texts": "analysis.text.score",
+    "explain": "analysis.text.score",
+    "top_terms": "analysis.text.score",
+    "keyness": "analysis.text.textstats",
+    "dimension_table": "analysis.text.textstats",
+    "cooccurrence": "analysis.text.textstats",
+    "validate_lexicon": "analysis.text.validate",
+    "cohen_kappa": "analysis.text.validate",
+    "krippendorff_alpha": "analysis.text.validate",
+    "supervised_baseline": "analysis.text.validate",
+    "suggest_terms": "analysis.text.validate",
+    "load_passages": "analysis.text.validate",
     # statistics
     "CompareResult": "analysis.stats.compare",
     "compare_groups": "analysis.stats.compare",
@@ -129,7 +129,6 @@ def __dir__() -> list[str]:
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from analysis.io import SurveyData, read_survey, read_texts
-    from analysis.lexicon import Lexicon, default_lexicon, load_lexicon
     from analysis.report.display import frame_to_html, preview_report, show
     from analysis.report.plot import (
         figure_to_base64_png,
@@ -142,8 +141,6 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         plot_radar,
         save_figure,
     )
-    from analysis.score import explain, score_texts, top_terms
-    from analysis.segment import Segmenter
     from analysis.stats.compare import (
         CompareResult,
         chi_square,
@@ -165,8 +162,11 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         score_survey,
         weighted_descriptives,
     )
-    from analysis.textstats import cooccurrence, dimension_table, keyness
-    from analysis.validate import (
+    from analysis.text.lexicon import Lexicon, default_lexicon, load_lexicon
+    from analysis.text.score import explain, score_texts, top_terms
+    from analysis.text.segment import Segmenter
+    from analysis.text.textstats import cooccurrence, dimension_table, keyness
+    from analysis.text.validate import (
         cohen_kappa,
         krippendorff_alpha,
         load_passages,

@@ -117,7 +117,7 @@ def _score(
     import pandas as pd
 
     import analysis as an
-    from analysis.segment import Segmenter
+    from analysis.text.segment import Segmenter
 
     lex = lexicon or an.default_lexicon()
     docs = pd.DataFrame({"doc_id": [f"d{i}" for i in range(len(texts))], "text": texts})
@@ -193,8 +193,8 @@ def step_new_tokens(texts: list[str], args: argparse.Namespace) -> dict:
     import jieba
 
     import analysis as an
-    from analysis.segment import Segmenter
-    from analysis.tally import Tallier
+    from analysis.text.segment import Segmenter
+    from analysis.text.tally import Tallier
 
     words = Path(jieba.__file__).with_name("dict.txt").read_text(encoding="utf-8").split("\n")
     vocab = random.Random(0).sample([w.split(" ")[0] for w in words if w], 100_000)
@@ -327,7 +327,7 @@ def _best(runs: list[dict]) -> dict:
 def agreement() -> dict:
     """Token agreement of rjieba with jieba on the demo corpus (domain dictionary loaded)."""
     import analysis as an
-    from analysis.segment import Segmenter
+    from analysis.text.segment import Segmenter
 
     texts = an.read_texts(DEMO)["text"].tolist()
     out = {}

@@ -535,7 +535,7 @@ def _model() -> Any:
 
 
 def _baseline() -> Any:
-    from analysis.validate import BaselineResult
+    from analysis.text.validate import BaselineResult
 
     folds = pd.DataFrame({"fold": [1, 2], "macro_f1": [0.5, 0.6], "accuracy": [0.5, 0.6]})
     return BaselineResult(folds, pd.DataFrame({"n": [20], "macro_f1": [0.55]}))

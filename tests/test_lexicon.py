@@ -8,8 +8,8 @@ import pytest
 
 import analysis as an
 from analysis.core.errors import ConfigError, InputError, LexiconError
-from analysis.lexicon import Lexicon, lexicon_from_terms
-from analysis.segment import Segmenter
+from analysis.text.lexicon import Lexicon, lexicon_from_terms
+from analysis.text.segment import Segmenter
 
 LEX = Path(__file__).parent / "data" / "texts" / "lexicons"
 

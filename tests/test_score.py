@@ -14,9 +14,9 @@ from numpy.testing import assert_allclose
 
 import analysis as an
 from analysis.core.errors import ConfigError, InputError
-from analysis.lexicon import Lexicon
-from analysis.score import top_terms
-from analysis.segment import Segmenter
+from analysis.text.lexicon import Lexicon
+from analysis.text.score import top_terms
+from analysis.text.segment import Segmenter
 
 LEX = Path(__file__).parent / "data" / "texts" / "lexicons"
 DIMS = list(an.SERVICE_FIVE.ids)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from analysis.core.errors import ConfigError, InputError
-from analysis.segment import Segmenter, Token, _init_worker, _work, load_word_list
+from analysis.text.segment import Segmenter, Token, _init_worker, _work, load_word_list
 
 DICT = Path(__file__).resolve().parents[1] / "analysis" / "resources" / "dict"
 
@@ -277,7 +277,7 @@ def test_parallel_equals_serial_with_spawn() -> None:
 
 
 def test_for_lexicon_keeps_lexicon_terms_whole() -> None:
-    from analysis.lexicon import Lexicon
+    from analysis.text.lexicon import Lexicon
 
     lex = Lexicon(name="t", version="1", terms={"masses": {"红色议事厅": 1.0}})
     s = Segmenter.for_lexicon(lex, stopwords=None)

@@ -1,6 +1,6 @@
 """The vectorised counting of score_texts against the hit-by-hit reference rules.
 
-:class:`analysis.tally.Tallier` must count exactly what :class:`analysis.matching.Matcher`
+:class:`analysis.text.tally.Tallier` must count exactly what :class:`analysis.text.matching.Matcher`
 finds one hit at a time (the rules explain() shows). The reference below is the per-token
 scorer score_texts used before counting was vectorised; hypothesis feeds both random token
 streams built from terms, parts of multi-token expressions, words with terms inside,
@@ -17,10 +17,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from numpy.testing import assert_allclose
 
-from analysis.lexicon import Lexicon
-from analysis.matching import Matcher, unit_bounds
-from analysis.segment import Segmenter
-from analysis.tally import Tallier, merge
+from analysis.text.lexicon import Lexicon
+from analysis.text.matching import Matcher, unit_bounds
+from analysis.text.segment import Segmenter
+from analysis.text.tally import Tallier, merge
 
 
 @cache

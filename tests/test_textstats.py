@@ -11,7 +11,7 @@ from scipy.stats.contingency import association
 
 import analysis as an
 from analysis.core.errors import InputError, SmallSampleWarning
-from analysis.textstats import bh_adjust, cooccurrence, dimension_table, keyness
+from analysis.text.textstats import bh_adjust, cooccurrence, dimension_table, keyness
 
 
 def token_frame() -> pd.DataFrame:

@@ -9,7 +9,7 @@ from numpy.testing import assert_allclose
 
 import analysis as an
 from analysis.core.errors import ConfigError, InputError
-from analysis.validate import (
+from analysis.text.validate import (
     cohen_kappa,
     krippendorff_alpha,
     load_passages,
@@ -145,7 +145,7 @@ def test_supervised_baseline_equals_direct_sklearn(passages: pd.DataFrame) -> No
     from sklearn.metrics import f1_score
     from sklearn.model_selection import StratifiedKFold
 
-    from analysis.segment import Segmenter
+    from analysis.text.segment import Segmenter
 
     res = supervised_baseline(passages, "dimension", folds=4, seed=1)
     assert res.folds.columns.tolist() == ["fold", "macro_f1", "accuracy"]

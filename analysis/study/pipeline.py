@@ -99,9 +99,9 @@ def run_texts(study: Study, out: StudyOutputs, *, jobs: int, cache_dir: Path) ->
     import pandas as pd
 
     from analysis.io import read_texts
-    from analysis.lexicon import default_lexicon, load_lexicon
-    from analysis.score import explain, score_texts
-    from analysis.segment import Segmenter
+    from analysis.text.lexicon import default_lexicon, load_lexicon
+    from analysis.text.score import explain, score_texts
+    from analysis.text.segment import Segmenter
 
     if study.texts_path is None:
         raise ConfigError(f"{study.path.name}: the texts step needs texts.path")
@@ -135,7 +135,7 @@ def run_texts(study: Study, out: StudyOutputs, *, jobs: int, cache_dir: Path) ->
         "dict_fingerprint": segmenter.fingerprint,
     }
     try:
-        from analysis.textstats import keyness
+        from analysis.text.textstats import keyness
 
         out.tables["keyness"] = keyness(docs, group=group, segmenter=segmenter)
     except ImportError:  # pragma: no cover - textstats ships with the package
@@ -167,9 +167,9 @@ def run_open_answers(study: Study, out: StudyOutputs) -> None:
     """Score residents' open-ended answers on the dimensions, like documents."""
     import pandas as pd
 
-    from analysis.lexicon import default_lexicon, load_lexicon
-    from analysis.score import explain, score_texts
-    from analysis.segment import Segmenter
+    from analysis.text.lexicon import default_lexicon, load_lexicon
+    from analysis.text.score import explain, score_texts
+    from analysis.text.segment import Segmenter
 
     survey = out.results.get("survey")
     columns = [c.id for c in getattr(out.results.get("codebook"), "text_columns", ())]
@@ -260,7 +260,7 @@ def check_inputs(study: Study) -> list[str]:
 
         attempt(lambda: read_texts(study.texts_path, metadata=study.texts_metadata))
     if study.lexicon != "default":
-        from analysis.lexicon import load_lexicon
+        from analysis.text.lexicon import load_lexicon
 
         attempt(lambda: load_lexicon(study.lexicon))
     return problems

@@ -7,7 +7,7 @@ it). :class:`Tallier` works them out once per distinct token and gives each dist
 a code; a batch of documents then becomes one array of codes, and every count is a numpy
 reduction over it. The Python work left per token is one dictionary lookup.
 
-The rules are those of :class:`analysis.matching.Matcher` (which :func:`~analysis.explain`
+The rules are those of :class:`analysis.text.matching.Matcher` (which :func:`~analysis.explain`
 uses hit by hit), and the tests check that both give the same counts on random token
 streams. Multi-token expressions are matched in a Python loop over the positions where one
 could start: they are rare, because the segmenter keeps lexicon terms whole.
@@ -21,12 +21,12 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
-from analysis.matching import CLAUSE_END, SENTENCE_END, Matcher
-from analysis.segment import _is_content
+from analysis.text.matching import CLAUSE_END, SENTENCE_END, Matcher
+from analysis.text.segment import _is_content
 
 if TYPE_CHECKING:
-    from analysis.lexicon import Lexicon
-    from analysis.segment import Segmenter
+    from analysis.text.lexicon import Lexicon
+    from analysis.text.segment import Segmenter
 
 
 # bits of a token's flags

@@ -36,7 +36,7 @@ from analysis.core.errors import InputError, check_option
 if TYPE_CHECKING:
     import pandas as pd
 
-    from analysis.lexicon import Lexicon
+    from analysis.text.lexicon import Lexicon
 
 __all__ = ["Segmenter", "Token", "load_stopwords", "load_word_list"]
 

@@ -5,9 +5,9 @@ dimension; :func:`explain` lists every hit with its place and sentence; :func:`t
 ranks the terms behind a dimension's score per community.
 
 Both segment each text once (through the segmenter's cache) and follow the same matching
-rules (:mod:`analysis.matching`): longest expression first, terms inside dictionary words,
+rules (:mod:`analysis.text.matching`): longest expression first, terms inside dictionary words,
 phrases that block, negation cues within a clause. :func:`explain` applies them hit by hit;
-:func:`score_texts` counts with :mod:`analysis.tally`, which is vectorised over the whole
+:func:`score_texts` counts with :mod:`analysis.text.tally`, which is vectorised over the whole
 batch and tested to count exactly the same hits.
 """
 
@@ -21,12 +21,12 @@ import numpy as np
 import pandas as pd
 
 from analysis.core.errors import InputError, check_option
-from analysis.matching import Matcher, token_starts, unit_bounds
-from analysis.tally import Tallier, Tally, merge
+from analysis.text.matching import Matcher, token_starts, unit_bounds
+from analysis.text.tally import Tallier, Tally, merge
 
 if TYPE_CHECKING:
-    from analysis.lexicon import Lexicon
-    from analysis.segment import Segmenter
+    from analysis.text.lexicon import Lexicon
+    from analysis.text.segment import Segmenter
 
 __all__ = ["explain", "score_texts", "top_terms"]
 
@@ -64,8 +64,8 @@ _SEGMENTERS: dict[tuple[str, str, int], Segmenter] = {}
 
 
 def _resolve(lexicon: Lexicon | None, segmenter: Segmenter | None) -> tuple[Lexicon, Segmenter]:
-    from analysis.lexicon import default_lexicon
-    from analysis.segment import Segmenter
+    from analysis.text.lexicon import default_lexicon
+    from analysis.text.segment import Segmenter
 
     lexicon = default_lexicon() if lexicon is None else lexicon
     if segmenter is None:

@@ -11,7 +11,7 @@ lexicon's ``negation_scope="both"``, also when a cue follows it so (一站式服
 
 :class:`Matcher` applies these rules one hit at a time, with offsets: it is what
 :func:`~analysis.explain` and the co-occurrence and validation tools use, and the reference
-the vectorised counting of :mod:`analysis.tally` is tested against.
+the vectorised counting of :mod:`analysis.text.tally` is tested against.
 """
 
 from __future__ import annotations
@@ -24,8 +24,8 @@ from itertools import accumulate, compress, repeat
 from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
-    from analysis.lexicon import Lexicon
-    from analysis.segment import Segmenter
+    from analysis.text.lexicon import Lexicon
+    from analysis.text.segment import Segmenter
 
 SENTENCE_END = frozenset("。！？!?…\n")
 CLAUSE_END = SENTENCE_END | frozenset("，,；;：:、|")

@@ -42,7 +42,7 @@ from analysis.core.errors import ConfigError, InputError, LexiconError, check_op
 if TYPE_CHECKING:
     import pandas as pd
 
-    from analysis.segment import Segmenter
+    from analysis.text.segment import Segmenter
 
 __all__ = ["Lexicon", "default_lexicon", "load_lexicon"]
 

@@ -28,8 +28,8 @@ import pandas as pd
 from analysis.core.errors import InputError, SmallSampleWarning, check_option
 
 if TYPE_CHECKING:
-    from analysis.lexicon import Lexicon
-    from analysis.segment import Segmenter
+    from analysis.text.lexicon import Lexicon
+    from analysis.text.segment import Segmenter
 
 __all__ = [
     "BaselineResult",
@@ -164,7 +164,7 @@ def validate_lexicon(
     scikit-learn's ``zero_division=0``); kappa is Cohen's over all categories, ``"none"``
     included.
     """
-    from analysis.score import _resolve, score_texts
+    from analysis.text.score import _resolve, score_texts
 
     texts, gold = _passages(passages, labels, text_column)
     lexicon, segmenter = _resolve(lexicon, segmenter)
@@ -416,7 +416,7 @@ def supervised_baseline(
     from sklearn.model_selection import StratifiedKFold, cross_validate
     from sklearn.pipeline import make_pipeline
 
-    from analysis.segment import Segmenter
+    from analysis.text.segment import Segmenter
 
     texts, gold = _passages(passages, labels, text_column)
     seg = segmenter if segmenter is not None else Segmenter()
@@ -504,8 +504,8 @@ def suggest_terms(
     rare words; ``min_count`` guards against that. Review every suggestion: co-occurrence
     is not meaning.
     """
-    from analysis.matching import Matcher, unit_bounds
-    from analysis.score import _check_docs, _resolve
+    from analysis.text.matching import Matcher, unit_bounds
+    from analysis.text.score import _check_docs, _resolve
 
     _check_docs(docs, None, "suggest_terms")
     lexicon, segmenter = _resolve(lexicon, segmenter)

@@ -23,8 +23,8 @@ import pandas as pd
 from analysis.core.errors import InputError, SmallSampleWarning, check_option
 
 if TYPE_CHECKING:
-    from analysis.lexicon import Lexicon
-    from analysis.segment import Segmenter
+    from analysis.text.lexicon import Lexicon
+    from analysis.text.segment import Segmenter
 
 __all__ = ["DimensionTable", "bh_adjust", "cooccurrence", "dimension_table", "keyness"]
 
@@ -70,7 +70,7 @@ def _token_counts(
         return counts.rename("n").reset_index()
     if "text" not in frame.columns:
         raise InputError("keyness: pass a frame with 'token' (tokens) or 'text' (documents)")
-    from analysis.segment import Segmenter
+    from analysis.text.segment import Segmenter
 
     seg = segmenter if segmenter is not None else Segmenter()
     per_group: dict[Any, Counter[str]] = {}
@@ -359,8 +359,8 @@ def cooccurrence(
         ``jaccard`` (n / (n_a + n_b - n)). Sorted by ``n`` descending. Feed it to
         ``networkx.from_pandas_edgelist(edges, "term_a", "term_b", edge_attr="n")``.
     """
-    from analysis.matching import Matcher, unit_bounds
-    from analysis.score import _check_docs, _resolve
+    from analysis.text.matching import Matcher, unit_bounds
+    from analysis.text.score import _check_docs, _resolve
 
     check_option("window", window, ("sentence", "paragraph", "document"), owner="cooccurrence")
     _check_docs(docs, None, "cooccurrence")
