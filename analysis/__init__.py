@@ -60,8 +60,8 @@ _LAZY: dict[str, str] = {
     "dimension_table": "analysis.text.textstats",
     "cooccurrence": "analysis.text.textstats",
     "validate_lexicon": "analysis.text.validate",
-    "cohen_kappa": "analysis.text.validate",
-    "krippendorff_alpha": "analysis.text.validate",
+    "cohen_kappa": "analysis.stats.agreement",
+    "krippendorff_alpha": "analysis.stats.agreement",
     "supervised_baseline": "analysis.text.validate",
     "suggest_terms": "analysis.text.validate",
     "load_passages": "analysis.text.validate",
@@ -141,6 +141,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         plot_radar,
         save_figure,
     )
+    from analysis.stats.agreement import cohen_kappa, krippendorff_alpha
     from analysis.stats.compare import (
         CompareResult,
         chi_square,
@@ -167,8 +168,6 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from analysis.text.segment import Segmenter
     from analysis.text.textstats import cooccurrence, dimension_table, keyness
     from analysis.text.validate import (
-        cohen_kappa,
-        krippendorff_alpha,
         load_passages,
         suggest_terms,
         supervised_baseline,

@@ -655,7 +655,7 @@ def test_fast_studentized_range_exact_for_two_groups():
 def test_p_adjust_matches_statsmodels():
     from statsmodels.stats.multitest import multipletests
 
-    from analysis.stats.posthoc import adjust_p
+    from analysis.stats.multitest import adjust_p
 
     p = np.random.default_rng(0).uniform(0, 0.2, 40) ** 2
     for ours, theirs in (("holm", "holm"), ("bonferroni", "bonferroni"), ("fdr_bh", "fdr_bh")):

@@ -11,7 +11,8 @@ from scipy.stats.contingency import association
 
 import analysis as an
 from analysis.core.errors import InputError, SmallSampleWarning
-from analysis.text.textstats import bh_adjust, cooccurrence, dimension_table, keyness
+from analysis.stats.multitest import adjust_p
+from analysis.text.textstats import cooccurrence, dimension_table, keyness
 
 
 def token_frame() -> pd.DataFrame:
@@ -107,11 +108,11 @@ def test_keyness_errors() -> None:
         keyness(token_frame(), group="community", target="滨江", min_freq=1)
 
 
-def test_bh_adjust_keeps_nan() -> None:
+def test_keyness_adjustment_is_bh_and_keeps_nan() -> None:
     from statsmodels.stats.multitest import multipletests
 
     p = np.array([0.01, np.nan, 0.04, 0.03, 0.5])
-    out = bh_adjust(p)
+    out = adjust_p(p, "bh")
     assert np.isnan(out[1])
     ok = ~np.isnan(p)
     assert_allclose(out[ok], multipletests(p[ok], method="fdr_bh")[1])

@@ -9,9 +9,8 @@ from numpy.testing import assert_allclose
 
 import analysis as an
 from analysis.core.errors import ConfigError, InputError
+from analysis.stats.agreement import cohen_kappa, krippendorff_alpha
 from analysis.text.validate import (
-    cohen_kappa,
-    krippendorff_alpha,
     load_passages,
     suggest_terms,
     supervised_baseline,

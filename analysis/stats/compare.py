@@ -35,6 +35,7 @@ from analysis.core.errors import (
 from analysis.stats import groups as grp
 from analysis.stats.categorical import ChiSquareResult, chi_square
 from analysis.stats.indices import EntropyIndex, entropy_weights, ipa, text_survey_correlation
+from analysis.stats.multitest import P_ADJUST
 from analysis.stats.nesting import ModelResult, icc, mixed_model, ordered_logit
 
 __all__ = [
@@ -60,7 +61,6 @@ PAdjust = Literal["holm", "bonferroni", "fdr_bh", "bh", "none"]
 
 METHODS = ("auto", "anova", "welch", "brown-forsythe", "kruskal")
 POSTHOCS = ("auto", "tukey", "games-howell", "dunn", "lsd", "bonferroni", None)
-P_ADJUSTS = ("holm", "bonferroni", "fdr_bh", "bh", "none", None)
 WEIGHTED_METHODS = ("welch", "anova", "brown-forsythe")
 WEIGHTED_POSTHOCS = ("games-howell", None)
 AUTO_POSTHOC = {
@@ -601,7 +601,7 @@ def _check_options(
     owner = "compare_groups"
     check_option("method", method, METHODS, owner=owner)
     check_option("posthoc", posthoc, POSTHOCS, owner=owner)
-    check_option("p_adjust", p_adjust, P_ADJUSTS, owner=owner)
+    check_option("p_adjust", p_adjust, P_ADJUST, owner=owner)
     for name, value in (("conf_level", conf_level), ("alpha", alpha)):
         if not 0 < value < 1:
             raise ConfigError(
@@ -690,7 +690,7 @@ def _by_order(frame: pd.DataFrame, by: str | None, fw: Framework) -> list[Any]:
 
 
 def _adjust(p: np.ndarray, how: str | None) -> np.ndarray:
-    from analysis.stats.posthoc import adjust_p
+    from analysis.stats.multitest import adjust_p
 
     return adjust_p(p, how)
 

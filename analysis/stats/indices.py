@@ -365,7 +365,7 @@ def text_survey_correlation(
     """
     from scipy import stats
 
-    from analysis.stats.posthoc import adjust_p
+    from analysis.stats.multitest import adjust_p
 
     text = _wide(text_scores, text_group or group, dimension, text_value, "text_survey_correlation")
     survey = _wide(survey_scores, group, dimension, survey_value, "text_survey_correlation")

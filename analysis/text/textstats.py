@@ -13,7 +13,6 @@ from __future__ import annotations
 import itertools
 import warnings
 from collections import Counter
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -21,36 +20,13 @@ import numpy as np
 import pandas as pd
 
 from analysis.core.errors import InputError, SmallSampleWarning, check_option
+from analysis.stats.multitest import adjust_p
 
 if TYPE_CHECKING:
     from analysis.text.lexicon import Lexicon
     from analysis.text.segment import Segmenter
 
-__all__ = ["DimensionTable", "bh_adjust", "cooccurrence", "dimension_table", "keyness"]
-
-
-def bh_adjust(p: Sequence[float] | np.ndarray) -> np.ndarray:
-    """Benjamini-Hochberg adjusted p-values (NaN stays NaN).
-
-    Notes
-    -----
-    :math:`p_{(i)}^{adj} = \\min_{j \\ge i} \\min(1, m\\,p_{(j)} / j)` over the m non-missing
-    p-values sorted ascending.
-    """
-    p = np.asarray(p, dtype=float)
-    out = np.full_like(p, np.nan)
-    ok = ~np.isnan(p)
-    m = int(ok.sum())
-    if m == 0:
-        return out
-    vals = p[ok]
-    order = np.argsort(vals)
-    ranked = vals[order] * m / np.arange(1, m + 1)
-    ranked = np.minimum.accumulate(ranked[::-1])[::-1]
-    adj = np.empty(m)
-    adj[order] = np.minimum(ranked, 1.0)
-    out[ok] = adj
-    return out
+__all__ = ["DimensionTable", "cooccurrence", "dimension_table", "keyness"]
 
 
 def _token_counts(
@@ -178,7 +154,7 @@ def keyness(
                 "g2": sign * g2,
                 "chi2": sign * chi2,
                 "p_value": p,
-                "p_adj": bh_adjust(p),
+                "p_adj": adjust_p(p, "bh"),
                 "log_ratio": log_ratio,
                 "pct_diff": pct,
                 "direction": np.where(over, "over", "under"),
