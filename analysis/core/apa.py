@@ -25,7 +25,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import Literal
+
+from analysis.core.words import Lang
 
 __all__ = [
     "format_ci",
@@ -36,8 +37,6 @@ __all__ = [
     "format_test",
     "join_clauses",
 ]
-
-Lang = Literal["zh", "en"]
 
 
 def format_number(value: float | None, digits: int = 2, *, leading_zero: bool = True) -> str:

@@ -12,13 +12,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 from analysis.core.errors import ConfigError
+from analysis.core.words import Lang
 
 __all__ = ["SERVICE_FIVE", "Dimension", "Framework", "load_framework"]
 
-Lang = Literal["zh", "en"]
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 
 

@@ -25,16 +25,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from os import PathLike
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from analysis.core.errors import ConfigError, InputError
+from analysis.core.words import Lang
 from analysis.core.yamlio import load_yaml_with_lines
 
 __all__ = ["Study", "load_study"]
 
 log = logging.getLogger("analysis")
 
-Lang = Literal["zh", "en"]
 _SECTIONS = {
     "title",
     "title_en",

@@ -17,8 +17,9 @@ from typing import TYPE_CHECKING, Any
 
 from analysis.core.errors import AnalysisError, AnalysisWarning, ConfigError, InputError
 from analysis.core.progress import progress_bar
+from analysis.core.words import Lang
 from analysis.report.tables import write_tables
-from analysis.study.config import Lang, Study, load_study
+from analysis.study.config import Study, load_study
 from analysis.study.manifest import build_manifest
 from analysis.study.outputs import StudyOutputs, StudyResult
 
