@@ -39,6 +39,7 @@ __all__ = [
     "DataQualityWarning",
     "InputError",
     "LexiconError",
+    "Problems",
     "SmallSampleWarning",
     "location",
 ]
@@ -180,6 +181,88 @@ class InputError(AnalysisError, ValueError):
         if len(rows) > show:
             lines.append(f"  … and {len(rows) - show} more (see .problems)")
         return cls("\n".join(lines), file=file, problems=frame)
+
+
+class Problems:
+    """Every problem found while checking one file, raised together as one error.
+
+    Validators collect problems instead of stopping at the first one, so a user fixes a
+    file once rather than once per problem (as pandera and frictionless do).
+
+    Parameters
+    ----------
+    file
+        The file being checked, named in every message.
+    error
+        The error to raise: an :class:`InputError` subclass, or :class:`ConfigError`
+        (raised with the same message, without a ``problems`` frame).
+    what
+        Noun for the headline ("codebook problems", ...).
+    lines_as_rows
+        The file is read line by line (YAML, a word list): the ``row`` column of the
+        ``problems`` frame holds the line numbers.
+
+    Examples
+    --------
+    >>> problems = Problems("study.yaml", error=ConfigError)
+    >>> problems.add("expected one of zh, en", line=7, column="report.language", value="fr")
+    >>> try:
+    ...     problems.raise_if_any()
+    ... except ConfigError as exc:
+    ...     print(exc)
+    study.yaml, line 7, column 'report.language': got 'fr'; expected one of zh, en
+    """
+
+    def __init__(
+        self,
+        file: str | PathLike[str] | None = None,
+        *,
+        error: type[AnalysisError] = InputError,
+        what: str = "problems",
+        lines_as_rows: bool = False,
+    ) -> None:
+        self.file = None if file is None else str(file)
+        self.error = error
+        self.what = what
+        self.lines_as_rows = lines_as_rows
+        self.rows: list[dict[str, Any]] = []
+
+    def add(
+        self,
+        problem: str,
+        *,
+        line: int | None = None,
+        row: int | None = None,
+        column: str | None = None,
+        value: Any = None,
+    ) -> None:
+        """Record one problem: where (line or row, column), the value found, what is wrong."""
+        self.rows.append(
+            {
+                "file": self.file,
+                "line": line,
+                "row": row,
+                "column": column,
+                "value": value,
+                "problem": problem,
+            }
+        )
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def raise_if_any(self) -> None:
+        """Raise one error naming every problem, if any was recorded."""
+        if not self.rows:
+            return
+        if not issubclass(self.error, InputError):
+            err = InputError.from_problems(self.rows, file=self.file, what=self.what)
+            raise self.error(str(err))
+        err = self.error.from_problems(self.rows, file=self.file, what=self.what)
+        if self.lines_as_rows and err.problems is not None:
+            frame = err.problems.drop(columns="row").rename(columns={"line": "row"})
+            err.problems = frame[list(PROBLEM_COLUMNS)]
+        raise err
 
 
 class CodebookError(InputError):

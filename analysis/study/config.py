@@ -27,7 +27,7 @@ from os import PathLike
 from pathlib import Path
 from typing import Any
 
-from analysis.core.errors import ConfigError, InputError
+from analysis.core.errors import ConfigError, Problems
 from analysis.core.words import Lang
 from analysis.core.yamlio import load_yaml_with_lines
 
@@ -131,9 +131,9 @@ class Study:
 
 
 def _problem(
-    problems: list[dict[str, Any]], lines: Mapping[str, int], key: str, value: Any, message: str
+    problems: Problems, lines: Mapping[str, int], key: str, value: Any, message: str
 ) -> None:
-    problems.append({"line": lines.get(key), "column": key, "value": value, "problem": message})
+    problems.add(message, line=lines.get(key), column=key, value=value)
 
 
 def _relative_to(p: Path, root: Path) -> str:
@@ -173,7 +173,7 @@ def load_study(path: str | PathLike[str], *, check_files: bool = True) -> Study:
     if not isinstance(data, Mapping):
         raise ConfigError(f"{path.name}: expected a mapping of study settings at the top level")
     root = path.parent
-    problems: list[dict[str, Any]] = []
+    problems = Problems(path, error=ConfigError)
 
     for key in data:
         if key not in _SECTIONS:
@@ -287,9 +287,7 @@ def load_study(path: str | PathLike[str], *, check_files: bool = True) -> Study:
                     f"file not found (paths are relative to {path.name})",
                 )
 
-    if problems:
-        err = InputError.from_problems(problems, file=path, what="problems")
-        raise ConfigError(str(err)) from None
+    problems.raise_if_any()
 
     return Study(
         path=path,
