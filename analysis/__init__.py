@@ -66,15 +66,15 @@ _LAZY: dict[str, str] = {
     "suggest_terms": "analysis.text.validate",
     "load_passages": "analysis.text.validate",
     # statistics
-    "CompareResult": "analysis.stats.compare",
+    "CompareResult": "analysis.stats.compare_result",
     "compare_groups": "analysis.stats.compare",
-    "icc": "analysis.stats.compare",
-    "mixed_model": "analysis.stats.compare",
-    "ordered_logit": "analysis.stats.compare",
-    "chi_square": "analysis.stats.compare",
-    "entropy_weights": "analysis.stats.compare",
-    "ipa": "analysis.stats.compare",
-    "text_survey_correlation": "analysis.stats.compare",
+    "icc": "analysis.stats.nesting",
+    "mixed_model": "analysis.stats.nesting",
+    "ordered_logit": "analysis.stats.nesting",
+    "chi_square": "analysis.stats.categorical",
+    "entropy_weights": "analysis.stats.indices",
+    "ipa": "analysis.stats.indices",
+    "text_survey_correlation": "analysis.stats.indices",
     # charts
     "plot_radar": "analysis.report.plot",
     "plot_means_ci": "analysis.report.plot",
@@ -142,17 +142,11 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         save_figure,
     )
     from analysis.stats.agreement import cohen_kappa, krippendorff_alpha
-    from analysis.stats.compare import (
-        CompareResult,
-        chi_square,
-        compare_groups,
-        entropy_weights,
-        icc,
-        ipa,
-        mixed_model,
-        ordered_logit,
-        text_survey_correlation,
-    )
+    from analysis.stats.categorical import chi_square
+    from analysis.stats.compare import compare_groups
+    from analysis.stats.compare_result import CompareResult
+    from analysis.stats.indices import entropy_weights, ipa, text_survey_correlation
+    from analysis.stats.nesting import icc, mixed_model, ordered_logit
     from analysis.study.config import Study, load_study
     from analysis.study.pipeline import run_study, validate_study
     from analysis.survey.codebook import Codebook, draft_codebook, load_codebook, validate_codebook

@@ -46,7 +46,6 @@ KNOWN_CYCLES: list[list[str]] = [
 ]
 KNOWN_LONG: dict[str, int] = {
     "analysis.survey.codebook": 933,
-    "analysis.stats.compare": 995,
     "analysis.report.display": 1039,
     "analysis.io.survey_files": 1327,
     "analysis.text.lexicon": 684,

@@ -1,4 +1,5 @@
-"""Tests of analysis.stats.compare: omnibus tests, post hoc pairs, effect sizes, results.
+"""Tests of analysis.stats.compare, .oneway and .compare_result: omnibus tests, post hoc
+pairs, effect sizes, results.
 
 Reference values come from R (printed output written here with the call that produced it)
 or from scipy / statsmodels / pingouin called directly in the test. The R data sets are

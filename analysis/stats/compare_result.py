@@ -1,0 +1,306 @@
+"""The result of a comparison: :class:`CompareResult`, its sentences, frames and HTML.
+
+:func:`analysis.stats.compare.compare_groups` builds it. Here also the tables it is read
+and shown with: the columns of its frames, and the labels of methods, effect sizes and
+p-value adjustments.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import pandas as pd
+
+from analysis.core import apa
+from analysis.core.dimensions import SERVICE_FIVE, Framework
+from analysis.core.errors import check_option
+
+__all__ = ["CompareResult"]
+
+TABLE_COLUMNS = [
+    "method",
+    "reason",
+    "statistic",
+    "df1",
+    "df2",
+    "p_value",
+    "p_adj",
+    "effect_size",
+    "effect_type",
+    "effect_ci_low",
+    "effect_ci_high",
+    "eta2",
+    "omega2",
+    "epsilon2",
+    "epsilon2_h",
+    "cohen_d",
+    "n",
+    "k",
+    "n_dropped",
+    "n_groups_excluded",
+]
+POSTHOC_COLUMNS = [
+    "group_a",
+    "group_b",
+    "diff",
+    "se",
+    "statistic",
+    "df",
+    "ci_low",
+    "ci_high",
+    "p_value",
+    "p_adj",
+    "method",
+]
+DESCRIPTIVE_COLUMNS = [
+    "group",
+    "n",
+    "n_eff",
+    "mean",
+    "sd",
+    "se",
+    "ci_low",
+    "ci_high",
+    "median",
+    "q1",
+    "q3",
+]
+GRAND_COLUMNS = [
+    "group",
+    "n",
+    "mean",
+    "grand_mean",
+    "diff",
+    "se",
+    "statistic",
+    "df",
+    "ci_low",
+    "ci_high",
+    "p_value",
+    "p_adj",
+]
+
+METHOD_LABELS = {
+    "zh": {
+        "anova": "单因素方差分析",
+        "welch": "Welch 方差分析",
+        "brown-forsythe": "Brown-Forsythe 检验",
+        "kruskal": "Kruskal-Wallis 检验",
+        "tukey": "Tukey-Kramer",
+        "games-howell": "Games-Howell",
+        "dunn": "Dunn",
+        "lsd": "LSD",
+        "bonferroni": "Bonferroni",
+    },
+    "en": {
+        "anova": "one-way ANOVA",
+        "welch": "Welch's ANOVA",
+        "brown-forsythe": "Brown-Forsythe test",
+        "kruskal": "Kruskal-Wallis test",
+        "tukey": "Tukey-Kramer",
+        "games-howell": "Games-Howell",
+        "dunn": "Dunn",
+        "lsd": "LSD",
+        "bonferroni": "Bonferroni",
+    },
+}
+EFFECT_SYMBOLS = {
+    "omega2": "ω²",
+    "eta2": "η²",
+    "epsilon2": "ε²",
+    "epsilon2_h": "ε²_H",
+    "hedges_g": "g",
+    "rank_biserial": "r_rb",
+}
+P_ADJUST_NAMES = {
+    "holm": "Holm",
+    "bonferroni": "Bonferroni",
+    "fdr_bh": "Benjamini-Hochberg",
+    "bh": "Benjamini-Hochberg",
+}
+BOUNDED_EFFECTS = ("omega2", "eta2", "epsilon2", "epsilon2_h", "rank_biserial")
+COLUMN_LABELS_ZH = {
+    "dimension": "维度",
+    "group": "社区",
+    "method": "方法",
+    "reason": "选择理由",
+    "statistic": "统计量",
+    "df1": "df1",
+    "df2": "df2",
+    "p_value": "p",
+    "p_adj": "校正 p",
+    "effect_size": "效应量",
+    "effect_type": "效应量类型",
+    "n": "样本量",
+    "k": "组数",
+    "mean": "均值",
+    "sd": "标准差",
+    "group_a": "社区 A",
+    "group_b": "社区 B",
+    "diff": "均值差 (B−A)",
+    "ci_low": "{level} CI 下限",
+    "ci_high": "{level} CI 上限",
+    "effect_ci_low": "效应量 {level} CI 下限",
+    "effect_ci_high": "效应量 {level} CI 上限",
+}
+
+
+@dataclass(frozen=True)
+class CompareResult:
+    """Result of :func:`~analysis.compare_groups`.
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        Omnibus tests, one row per value of ``by`` (see :func:`~analysis.compare_groups`).
+    posthoc : pandas.DataFrame
+        One row per (``by`` value, pair of groups).
+    descriptives : pandas.DataFrame
+        One row per (``by`` value, group).
+    assumptions : pandas.DataFrame
+        Levene (mean- and median-centred) per ``by`` value and Shapiro-Wilk per group.
+    params : Mapping
+        Everything needed to rerun, including the method chosen for each ``by`` value and why.
+    letters : pandas.DataFrame or None
+        Compact letter display (``group``, ``mean``, ``letters``) where computed.
+    grand_mean : pandas.DataFrame or None
+        Each group against the grand mean of its ``by`` value.
+    """
+
+    table: pd.DataFrame
+    posthoc: pd.DataFrame
+    descriptives: pd.DataFrame
+    assumptions: pd.DataFrame
+    params: Mapping[str, Any]
+    letters: pd.DataFrame | None = None
+    grand_mean: pd.DataFrame | None = None
+    framework: Framework = field(default=SERVICE_FIVE, repr=False)
+
+    # ------------------------------------------------------------ text
+    def summary(self, lang: Literal["zh", "en"] = "zh", *, alpha: float | None = None) -> str:
+        """APA-style sentences, one paragraph per ``by`` value.
+
+        Parameters
+        ----------
+        lang
+            ``"zh"`` or ``"en"``.
+        alpha
+            Significance level for counting significant pairs; defaults to the one used.
+
+        Returns
+        -------
+        str
+            p values are printed as ``p = .017`` or ``p < .001``, never ``p = .000``.
+        """
+        check_option("lang", lang, ("zh", "en"), owner="CompareResult.summary")
+        alpha = float(self.params.get("alpha", 0.05)) if alpha is None else alpha
+        by = self.params.get("by")
+        paragraphs = []
+        for _, row in self.table.iterrows():
+            key = row[by] if by else None
+            paragraphs.append(self._sentence(row, key, lang, alpha))
+        return "\n".join(paragraphs)
+
+    def _label(self, key: Any, lang: str) -> str:
+        if key is None:
+            return ""
+        return self.framework.label(str(key), lang) if isinstance(key, str) else str(key)
+
+    def _sentence(self, row: pd.Series, key: Any, lang: str, alpha: float) -> str:
+        label = self._label(key, lang)
+        method = row["method"]
+        if not isinstance(method, str) or pd.isna(row["statistic"]):
+            if lang == "zh":
+                return f"{label}：有效组数不足两个，未检验。"
+            return f"{label}: fewer than two groups with data; not tested."
+        symbol = "H" if method == "kruskal" else "F"
+        df = (row["df1"],) if method == "kruskal" else (row["df1"], row["df2"])
+        test = apa.format_test(symbol, row["statistic"], df, row["p_value"])
+        effect = ""
+        if isinstance(row["effect_type"], str) and pd.notna(row["effect_size"]):
+            bounded = row["effect_type"] in BOUNDED_EFFECTS
+            effect = (
+                f", {EFFECT_SYMBOLS.get(row['effect_type'], row['effect_type'])} = "
+                f"{apa.format_number(row['effect_size'], 2, leading_zero=not bounded)}"
+            )
+            if pd.notna(row["effect_ci_low"]) and pd.notna(row["effect_ci_high"]):
+                level = float(self.params.get("conf_level", 0.95))
+                effect += ", " + apa.format_ci(
+                    row["effect_ci_low"], row["effect_ci_high"], level, leading_zero=not bounded
+                )
+        adj = ""
+        adjusted = self.params.get("p_adjust") not in (None, "none")
+        if adjusted and pd.notna(row["p_adj"]) and len(self.table) > 1:
+            how = P_ADJUST_NAMES.get(self.params.get("p_adjust"), "unadjusted")
+            adj = (
+                f"（{how} 校正后 {apa.format_p(row['p_adj'])}）"
+                if lang == "zh"
+                else f" ({how}-adjusted {apa.format_p(row['p_adj'])})"
+            )
+        pairs = self._pair_sentence(key, lang, alpha)
+        name = METHOD_LABELS[lang][method]
+        sig = row["p_value"] < alpha
+        n, k = int(row["n"]), int(row["k"])
+        if lang == "zh":
+            verdict = "各组差异显著" if sig else "各组差异不显著"
+            head = f"{label}：" if label else ""
+            return f"{head}{name}显示{verdict}，{test}{effect}{adj}（n = {n}，k = {k}）。{pairs}"
+        verdict = "differed significantly" if sig else "did not differ significantly"
+        head = f"{label}: " if label else ""
+        return (
+            f"{head}groups {verdict} ({name}), {test}{effect}{adj}; n = {n}, k = {k}. {pairs}"
+        ).rstrip()
+
+    def _pair_sentence(self, key: Any, lang: str, alpha: float) -> str:
+        by = self.params.get("by")
+        ph = self.posthoc
+        if ph is None or ph.empty:
+            return ""
+        if by:
+            ph = ph[ph[by] == key]
+        if ph.empty:
+            return ""
+        method = METHOD_LABELS[lang].get(ph["method"].iloc[0], ph["method"].iloc[0])
+        n_sig = int((ph["p_adj"] < alpha).sum())
+        total = len(ph)
+        level = apa.format_number(alpha, 2, leading_zero=False)
+        if lang == "zh":
+            return f"事后比较（{method}）：{total} 对中 {n_sig} 对差异显著（校正 p < {level}）。"
+        return f"Post hoc ({method}): {n_sig} of {total} pairs differed (adjusted p < {level})."
+
+    # ------------------------------------------------------------ frames
+    def to_frame(self) -> pd.DataFrame:
+        """The omnibus table with dimension labels: one row per ``by`` value.
+
+        Returns
+        -------
+        pandas.DataFrame
+            :attr:`table` plus ``label_zh`` and ``label_en`` when ``by`` holds framework ids.
+        """
+        out = self.table.copy()
+        by = self.params.get("by")
+        if by and by in out.columns:
+            out["label_zh"] = [self._label(v, "zh") for v in out[by]]
+            out["label_en"] = [self._label(v, "en") for v in out[by]]
+        return out
+
+    def _repr_html_(self) -> str:
+        by = self.params.get("by")
+        level = apa.format_level(float(self.params.get("conf_level", 0.95)))
+        labels = {k: v.format(level=level) for k, v in COLUMN_LABELS_ZH.items()}
+        parts = [f"<h4>{html.escape('社区比较 (compare_groups)')}</h4>"]
+        for title, frame, cols in (
+            ("总体检验", self.table, [*TABLE_COLUMNS[:11], "n", "k"]),
+            ("描述统计", self.descriptives, ["group", "n", "mean", "sd", "ci_low", "ci_high"]),
+            ("事后比较（前 20 行）", self.posthoc.head(20), POSTHOC_COLUMNS),
+        ):
+            shown = frame[[c for c in ([by] if by else []) + cols if c in frame.columns]].copy()
+            if by and by in shown.columns:
+                shown[by] = [self._label(v, "zh") for v in shown[by]]
+            shown = shown.rename(columns=labels)
+            parts.append(f"<h5>{html.escape(title)}</h5>")
+            parts.append(shown.to_html(index=False, float_format=lambda x: f"{x:.3f}", na_rep=""))
+        return "\n".join(parts)

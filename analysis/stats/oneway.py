@@ -1,0 +1,317 @@
+"""One slice of a comparison: the tests of one ``by`` value (one dimension).
+
+For the rows of one ``by`` value, :func:`_one_slice` chooses the method, runs the omnibus
+test, computes the effect size and its interval, the post hoc pairs, the compact letters
+and each group against the grand mean. :func:`analysis.stats.compare.compare_groups` calls
+it once per ``by`` value and assembles the tables.
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from analysis.core.errors import DataQualityWarning
+from analysis.stats import groups as grp
+from analysis.stats.compare_result import TABLE_COLUMNS
+
+AUTO_POSTHOC = {
+    "anova": "tukey",
+    "welch": "games-howell",
+    "brown-forsythe": "games-howell",
+    "kruskal": "dunn",
+}
+ORDINAL_MAX_VALUES = 7
+
+
+def _one_slice(
+    sub: pd.DataFrame, *, key: Any, params: dict[str, Any], excluded: list[str]
+) -> dict[str, pd.DataFrame | None]:
+    weighted = params["weights"] is not None
+    summ = grp.summaries(sub, weighted)
+    desc = grp.descriptives(sub, summ, weighted, params["conf_level"])
+    small = summ.index[summ["n"] < 2]
+    excluded.extend(f"{key}/{g}" if key is not None else str(g) for g in small)
+    summ = summ[summ["n"] >= 2]
+    sub = sub[sub["_g"].isin(summ.index)]
+    k = len(summ)
+    method, reason = _choose(sub, params["method"], weighted=weighted)
+    params["chosen"][str(key)] = {"method": method, "reason": reason}
+    row: dict[str, Any] = dict.fromkeys(TABLE_COLUMNS, np.nan)
+    row.update(method=method, reason=reason, n=int(summ["n"].sum()), k=k)
+    row["n_groups_excluded"] = len(small)
+    out: dict[str, pd.DataFrame | None] = {"descriptives": desc}
+    if k < 2:
+        row.update(method=None, reason="fewer than two groups with at least 2 values")
+        out["table"] = pd.DataFrame([row])
+        return out
+    n = summ["n_eff"].to_numpy(dtype=float)
+    mean = summ["mean"].to_numpy(dtype=float)
+    var = summ["var"].to_numpy(dtype=float)
+    ranks = grp.ranks(sub) if method == "kruskal" or params["posthoc"] == "dunn" else None
+    flat = summ.index[summ["var"] <= 0].tolist()
+    if flat and method in ("welch", "brown-forsythe"):
+        warnings.warn(
+            f"compare_groups: {method} test not computed{'' if key is None else f' for {key}'}"
+            f": no variation within group(s) {', '.join(map(repr, flat[:10]))}",
+            DataQualityWarning,
+            stacklevel=3,
+        )
+        row["reason"] = f"{reason}; not computed: no variation within {len(flat)} group(s)"
+        out["table"] = pd.DataFrame([row])
+        return out
+    row.update(_omnibus(method, n, mean, var, ranks, conf_level=params["conf_level"]))
+    row.update(_two_group_effect(method, sub, summ, ranks, params))
+    out["table"] = pd.DataFrame([row])
+    groups = list(summ.index)
+    ph_method = AUTO_POSTHOC[method] if params["posthoc"] == "auto" else params["posthoc"]
+    if ph_method is not None:
+        out["posthoc"] = _posthoc(ph_method, groups, n, mean, var, ranks, params)
+        want = params["letters"]
+        if (want == "auto" and k >= 3) or want is True:
+            out["letters"] = _letters(groups, mean, out["posthoc"], params["alpha"])
+    out["grand_mean"] = _grand(groups, summ, method, params)
+    if params["assumptions"]:
+        out["assumptions"] = grp.assumptions(sub, summ)
+    return out
+
+
+def _choose(sub: pd.DataFrame, requested: str, *, weighted: bool) -> tuple[str, str]:
+    if requested != "auto":
+        return requested, "requested"
+    distinct = int(sub["_y"].nunique())
+    if distinct <= ORDINAL_MAX_VALUES and weighted:
+        return "welch", (
+            f"auto: only {distinct} distinct values, but weights were given and rank tests "
+            "cannot take them, so Welch's ANOVA on weighted means"
+        )
+    if distinct <= ORDINAL_MAX_VALUES:
+        return "kruskal", (
+            f"auto: only {distinct} distinct values (ordinal item), so ranks are compared "
+            "(Kruskal-Wallis)"
+        )
+    return "welch", (
+        "auto: Welch's ANOVA, robust to unequal variances and group sizes "
+        "without a variance pre-test (Delacre et al., 2019)"
+    )
+
+
+def _omnibus(
+    method: str,
+    n: np.ndarray,
+    mean: np.ndarray,
+    var: np.ndarray,
+    ranks: dict[str, Any] | None,
+    *,
+    conf_level: float,
+) -> dict[str, Any]:
+    from analysis.stats import effects, omnibus
+
+    ss = omnibus.anova(n, mean, var)
+    sizes = {key: ss[key] for key in ("eta2", "omega2", "epsilon2")}
+    if method == "kruskal":
+        ranks = _need(ranks)
+        res = omnibus.kruskal_from_ranks(
+            ranks["n"], ranks["rank_sum"], ranks["tie_sum"], ranks["total_n"]
+        )
+        return {
+            **sizes,
+            **{k: res[k] for k in ("statistic", "df1", "df2", "p_value")},
+            "epsilon2_h": res["epsilon2_h"],
+            "effect_size": res["epsilon2_h"],
+            "effect_type": "epsilon2_h",
+        }
+    if method == "anova":
+        res = ss
+    elif method == "welch":
+        res = omnibus.welch_anova(n, mean, var)
+    else:
+        res = omnibus.brown_forsythe(n, mean, var)
+    # Steiger (2004): the interval of the population proportion of variance explained,
+    # which η² and ω² both estimate, from the classical F of the same sums of squares as
+    # the point estimates (whichever test was run), so that the two agree
+    lo, hi = effects.pvaf_ci(
+        ss["statistic"], ss["df1"], ss["df2"], float(n.sum()), conf_level=conf_level
+    )
+    return {
+        **sizes,
+        **{k: res[k] for k in ("statistic", "df1", "df2", "p_value")},
+        "effect_size": sizes["omega2"],
+        "effect_type": "omega2",
+        "effect_ci_low": lo,
+        "effect_ci_high": hi,
+    }
+
+
+def _two_group_effect(
+    method: str,
+    sub: pd.DataFrame,
+    summ: pd.DataFrame,
+    ranks: dict[str, Any] | None,
+    params: dict[str, Any],
+) -> dict[str, Any]:
+    from analysis.stats import effects
+
+    if len(summ) != 2:
+        return _boot_epsilon(method, sub, params) if method == "kruskal" else {}
+    a, b = summ.iloc[0], summ.iloc[1]
+    if method != "kruskal":
+        g, lo, hi = effects.hedges_g(
+            a["n_eff"],
+            a["mean"],
+            a["var"],
+            b["n_eff"],
+            b["mean"],
+            b["var"],
+            conf_level=params["conf_level"],
+        )
+        return {
+            "effect_size": g,
+            "effect_type": "hedges_g",
+            "effect_ci_low": lo,
+            "effect_ci_high": hi,
+            # the uncorrected d as well: many journals ask for Cohen's d by name
+            "cohen_d": effects.cohen_d(
+                a["n_eff"], a["mean"], a["var"], b["n_eff"], b["mean"], b["var"]
+            ),
+        }
+    ranks = _need(ranks)
+    r = effects.rank_biserial(ranks["n"][0], ranks["n"][1], ranks["rank_sum"][1])
+    groups = [sub.loc[sub["_g"] == g, "_y"].to_numpy() for g in summ.index]
+
+    def stat(gs: list[np.ndarray]) -> float:
+        from scipy import stats
+
+        u = stats.mannwhitneyu(gs[1], gs[0]).statistic
+        return float(2 * u / (gs[0].size * gs[1].size) - 1)
+
+    lo, hi = effects.bootstrap_ci(
+        groups,
+        stat,
+        n_boot=_n_boot(params, len(sub)),
+        conf_level=params["conf_level"],
+        seed=params["seed"],
+    )
+    return {
+        "effect_size": r,
+        "effect_type": "rank_biserial",
+        "effect_ci_low": lo,
+        "effect_ci_high": hi,
+    }
+
+
+def _n_boot(params: dict[str, Any], rows: int) -> int:
+    if params["n_boot"] is not None:
+        return int(params["n_boot"])
+    return 1000 if rows <= 10_000 else 0
+
+
+def _boot_epsilon(method: str, sub: pd.DataFrame, params: dict[str, Any]) -> dict[str, Any]:
+    from analysis.stats import effects
+
+    reps = _n_boot(params, len(sub))
+    if reps == 0:
+        return {}
+    groups = [v.to_numpy() for _, v in sub.groupby("_g", sort=True, observed=True)["_y"]]
+
+    def stat(gs: list[np.ndarray]) -> float:
+        from scipy import stats
+
+        if np.ptp(np.concatenate(gs)) == 0:
+            return np.nan
+        h = stats.kruskal(*gs).statistic
+        return float(h / (sum(g.size for g in gs) - 1))
+
+    lo, hi = effects.bootstrap_ci(
+        groups, stat, n_boot=reps, conf_level=params["conf_level"], seed=params["seed"]
+    )
+    return {"effect_ci_low": lo, "effect_ci_high": hi}
+
+
+def _posthoc(
+    how: str,
+    groups: list[Any],
+    n: np.ndarray,
+    mean: np.ndarray,
+    var: np.ndarray,
+    ranks: dict[str, Any] | None,
+    params: dict[str, Any],
+) -> pd.DataFrame:
+    from analysis.stats import posthoc as ph
+
+    k = len(n)
+    total = n.sum()
+    msw = float(((n - 1) * var).sum() / (total - k))
+    level = params["conf_level"]
+    adjust = params["p_adjust"]
+    if how == "tukey":
+        res = ph.tukey_kramer(n, mean, msw, total - k, conf_level=level)
+    elif how == "games-howell":
+        res = ph.games_howell(n, mean, var, conf_level=level)
+    elif how == "lsd":
+        res = ph.lsd(n, mean, msw, total - k, adjust=None, conf_level=level)
+    elif how == "bonferroni":
+        res = ph.lsd(n, mean, msw, total - k, adjust="bonferroni", conf_level=level)
+    else:
+        ranks = _need(ranks)
+        res = ph.dunn(
+            ranks["n"],
+            mean,
+            ranks["mean_rank"],
+            ranks["tie_sum"],
+            ranks["total_n"],
+            adjust=adjust,
+        )
+    labels = np.asarray(groups, dtype=object)
+    frame = pd.DataFrame(
+        {
+            "group_a": labels[res["a"]],
+            "group_b": labels[res["b"]],
+            **{c: res[c] for c in ("diff", "se", "statistic", "df", "ci_low", "ci_high")},
+            "p_value": res["p_value"],
+            "p_adj": res["p_adj"],
+        }
+    )
+    frame["method"] = how
+    return frame
+
+
+def _letters(
+    groups: list[Any], mean: np.ndarray, pairs: pd.DataFrame, alpha: float
+) -> pd.DataFrame | None:
+    from analysis.stats.posthoc import compact_letters
+
+    k = len(groups)
+    a, b = np.triu_indices(k, 1)
+    sig = np.zeros((k, k), dtype=bool)
+    sig[a, b] = pairs["p_adj"].to_numpy(dtype=float) < alpha
+    found = compact_letters(groups, mean, sig)
+    return pd.DataFrame({"group": groups, "mean": mean, "letters": [found[g] for g in groups]})
+
+
+def _grand(
+    groups: list[Any], summ: pd.DataFrame, method: str, params: dict[str, Any]
+) -> pd.DataFrame:
+    from analysis.stats.posthoc import versus_grand_mean
+
+    n = summ["n_eff"].to_numpy(dtype=float)
+    res = versus_grand_mean(
+        n,
+        summ["mean"].to_numpy(dtype=float),
+        summ["var"].to_numpy(dtype=float),
+        pooled=method == "anova",
+        adjust=params["p_adjust"],
+        conf_level=params["conf_level"],
+    )
+    return pd.DataFrame(
+        {"group": groups, "n": summ["n"].to_numpy(), "mean": summ["mean"].to_numpy(), **res}
+    )
+
+
+def _need(ranks: dict[str, Any] | None) -> dict[str, Any]:
+    if ranks is None:  # pragma: no cover - _one_slice computes ranks whenever they are used
+        raise RuntimeError("ranks were not computed")
+    return ranks
