@@ -10,13 +10,14 @@ from __future__ import annotations
 import html
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 import pandas as pd
 
 from analysis.core import apa
 from analysis.core.dimensions import SERVICE_FIVE, Framework
 from analysis.core.errors import check_option
+from analysis.core.words import Lang, method_label
 
 __all__ = ["CompareResult"]
 
@@ -83,30 +84,6 @@ GRAND_COLUMNS = [
     "p_adj",
 ]
 
-METHOD_LABELS = {
-    "zh": {
-        "anova": "单因素方差分析",
-        "welch": "Welch 方差分析",
-        "brown-forsythe": "Brown-Forsythe 检验",
-        "kruskal": "Kruskal-Wallis 检验",
-        "tukey": "Tukey-Kramer",
-        "games-howell": "Games-Howell",
-        "dunn": "Dunn",
-        "lsd": "LSD",
-        "bonferroni": "Bonferroni",
-    },
-    "en": {
-        "anova": "one-way ANOVA",
-        "welch": "Welch's ANOVA",
-        "brown-forsythe": "Brown-Forsythe test",
-        "kruskal": "Kruskal-Wallis test",
-        "tukey": "Tukey-Kramer",
-        "games-howell": "Games-Howell",
-        "dunn": "Dunn",
-        "lsd": "LSD",
-        "bonferroni": "Bonferroni",
-    },
-}
 EFFECT_SYMBOLS = {
     "omega2": "ω²",
     "eta2": "η²",
@@ -180,7 +157,7 @@ class CompareResult:
     framework: Framework = field(default=SERVICE_FIVE, repr=False)
 
     # ------------------------------------------------------------ text
-    def summary(self, lang: Literal["zh", "en"] = "zh", *, alpha: float | None = None) -> str:
+    def summary(self, lang: Lang = "zh", *, alpha: float | None = None) -> str:
         """APA-style sentences, one paragraph per ``by`` value.
 
         Parameters
@@ -241,7 +218,7 @@ class CompareResult:
                 else f" ({how}-adjusted {apa.format_p(row['p_adj'])})"
             )
         pairs = self._pair_sentence(key, lang, alpha)
-        name = METHOD_LABELS[lang][method]
+        name = method_label(method, lang)
         sig = row["p_value"] < alpha
         n, k = int(row["n"]), int(row["k"])
         if lang == "zh":
@@ -263,7 +240,7 @@ class CompareResult:
             ph = ph[ph[by] == key]
         if ph.empty:
             return ""
-        method = METHOD_LABELS[lang].get(ph["method"].iloc[0], ph["method"].iloc[0])
+        method = method_label(ph["method"].iloc[0], lang)
         n_sig = int((ph["p_adj"] < alpha).sum())
         total = len(ph)
         level = apa.format_number(alpha, 2, leading_zero=False)
