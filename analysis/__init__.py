@@ -41,8 +41,8 @@ _LAZY: dict[str, str] = {
     "SurveyData": "analysis.io",
     "read_survey": "analysis.io",
     "score_survey": "analysis.survey.scores",
-    "reliability": "analysis.survey.scores",
-    "item_analysis": "analysis.survey.scores",
+    "reliability": "analysis.survey.reliability",
+    "item_analysis": "analysis.survey.reliability",
     "weighted_descriptives": "analysis.survey.scores",
     "draft_codebook": "analysis.survey.codebook",
     "validate_codebook": "analysis.survey.codebook",
@@ -151,12 +151,8 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from analysis.study.pipeline import run_study, validate_study
     from analysis.survey.codebook import Codebook, draft_codebook, load_codebook, validate_codebook
     from analysis.survey.quality import screen_quality
-    from analysis.survey.scores import (
-        item_analysis,
-        reliability,
-        score_survey,
-        weighted_descriptives,
-    )
+    from analysis.survey.reliability import item_analysis, reliability
+    from analysis.survey.scores import score_survey, weighted_descriptives
     from analysis.text.lexicon import Lexicon, default_lexicon, load_lexicon
     from analysis.text.score import explain, score_texts, top_terms
     from analysis.text.segment import Segmenter

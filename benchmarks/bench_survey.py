@@ -144,7 +144,8 @@ def run_ours(path: Path) -> dict:
 
     from analysis.io.survey_files import read_survey
     from analysis.survey.codebook import load_codebook
-    from analysis.survey.scores import item_analysis, reliability, score_survey
+    from analysis.survey.reliability import item_analysis, reliability
+    from analysis.survey.scores import score_survey
 
     st = Stages()
     cb = load_codebook(codebook())

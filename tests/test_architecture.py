@@ -51,7 +51,6 @@ KNOWN_LONG: dict[str, int] = {
     "analysis.text.lexicon": 684,
     "analysis.report.plot": 1793,
     "analysis.study.reporting": 923,
-    "analysis.survey.scores": 654,
 }
 
 

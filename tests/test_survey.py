@@ -19,7 +19,8 @@ from numpy.testing import assert_allclose
 from analysis.core.errors import ConfigError, SmallSampleWarning
 from analysis.io.survey_files import read_survey
 from analysis.survey.codebook import load_codebook
-from analysis.survey.scores import item_analysis, reliability, score_survey, weighted_descriptives
+from analysis.survey.reliability import item_analysis, reliability
+from analysis.survey.scores import score_survey, weighted_descriptives
 
 DATA = Path(__file__).parent / "data" / "survey"
 BFI = DATA / "bfi_agreeableness.csv"
@@ -288,6 +289,7 @@ def test_tiny_groups_give_no_warnings():
     [
         "analysis.survey.codebook",
         "analysis.survey.scores",
+        "analysis.survey.reliability",
         "analysis.survey.quality",
         "analysis.io.survey_files",
     ],

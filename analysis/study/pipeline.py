@@ -66,7 +66,8 @@ def run_survey(study: Study, out: StudyOutputs) -> None:
     from analysis.io import read_survey
     from analysis.survey.codebook import load_codebook
     from analysis.survey.quality import screen_quality
-    from analysis.survey.scores import item_analysis, reliability, score_survey
+    from analysis.survey.reliability import item_analysis, reliability
+    from analysis.survey.scores import score_survey
 
     if study.survey_path is None or study.codebook_path is None:
         raise ConfigError(
