@@ -51,8 +51,8 @@ _LAZY: dict[str, str] = {
     "read_texts": "analysis.io",
     "Segmenter": "analysis.text.segment",
     "Lexicon": "analysis.text.lexicon",
-    "load_lexicon": "analysis.text.lexicon",
-    "default_lexicon": "analysis.text.lexicon",
+    "load_lexicon": "analysis.text.lexicon_file",
+    "default_lexicon": "analysis.text.lexicon_file",
     "score_texts": "analysis.text.score",
     "explain": "analysis.text.score",
     "top_terms": "analysis.text.score",
@@ -153,7 +153,8 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from analysis.survey.quality import screen_quality
     from analysis.survey.reliability import item_analysis, reliability
     from analysis.survey.scores import score_survey, weighted_descriptives
-    from analysis.text.lexicon import Lexicon, default_lexicon, load_lexicon
+    from analysis.text.lexicon import Lexicon
+    from analysis.text.lexicon_file import default_lexicon, load_lexicon
     from analysis.text.score import explain, score_texts, top_terms
     from analysis.text.segment import Segmenter
     from analysis.text.textstats import cooccurrence, dimension_table, keyness

@@ -41,14 +41,12 @@ KNOWN_UPWARD: set[tuple[str, str]] = {
 }
 KNOWN_CYCLES: list[list[str]] = [
     ["analysis.io.survey_files", "analysis.survey.codebook"],
-    ["analysis.text.lexicon", "analysis.text.segment"],
     ["analysis.study.figures", "analysis.study.reporting"],
 ]
 KNOWN_LONG: dict[str, int] = {
     "analysis.survey.codebook": 933,
     "analysis.report.display": 1039,
     "analysis.io.survey_files": 1327,
-    "analysis.text.lexicon": 684,
     "analysis.report.plot": 1793,
     "analysis.study.reporting": 923,
 }

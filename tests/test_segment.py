@@ -283,3 +283,12 @@ def test_for_lexicon_keeps_lexicon_terms_whole() -> None:
     s = Segmenter.for_lexicon(lex, stopwords=None)
     assert s.cut("设立红色议事厅") == ["设立", "红色议事厅"]
     assert s.is_content("的")
+
+
+def test_for_lexicon_takes_anything_with_words() -> None:
+    class Terms:  # the segmenter knows no Lexicon: a words() method is enough
+        def words(self) -> tuple[str, ...]:
+            return ("红色议事厅",)
+
+    s = Segmenter.for_lexicon(Terms(), stopwords=None)
+    assert s.cut("设立红色议事厅") == ["设立", "红色议事厅"]

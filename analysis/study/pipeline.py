@@ -101,7 +101,7 @@ def run_texts(study: Study, out: StudyOutputs, *, jobs: int, cache_dir: Path) ->
     import pandas as pd
 
     from analysis.io import read_texts
-    from analysis.text.lexicon import default_lexicon, load_lexicon
+    from analysis.text.lexicon_file import default_lexicon, load_lexicon
     from analysis.text.score import explain, score_texts
     from analysis.text.segment import Segmenter
 
@@ -169,7 +169,7 @@ def run_open_answers(study: Study, out: StudyOutputs) -> None:
     """Score residents' open-ended answers on the dimensions, like documents."""
     import pandas as pd
 
-    from analysis.text.lexicon import default_lexicon, load_lexicon
+    from analysis.text.lexicon_file import default_lexicon, load_lexicon
     from analysis.text.score import explain, score_texts
     from analysis.text.segment import Segmenter
 
@@ -262,7 +262,7 @@ def check_inputs(study: Study) -> list[str]:
 
         attempt(lambda: read_texts(study.texts_path, metadata=study.texts_metadata))
     if study.lexicon != "default":
-        from analysis.text.lexicon import load_lexicon
+        from analysis.text.lexicon_file import load_lexicon
 
         attempt(lambda: load_lexicon(study.lexicon))
     return problems

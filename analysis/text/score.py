@@ -14,13 +14,14 @@ batch and tested to count exactly the same hits.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import pandas as pd
 
 from analysis.core.errors import InputError, check_option
+from analysis.text.docs import check_docs, resolve
 from analysis.text.matching import Matcher, token_starts, unit_bounds
 from analysis.text.tally import Tallier, Tally, merge
 
@@ -36,47 +37,6 @@ Unit = Literal["document", "paragraph", "sentence"]
 _PER = 1000.0
 _BATCH = 256
 _BATCH_CHARS = 2_000_000
-
-
-def _check_docs(docs: pd.DataFrame, group: Iterable[str] | None, owner: str) -> list[str]:
-    if not isinstance(docs, pd.DataFrame):
-        raise InputError(f"{owner}: docs must be a DataFrame with doc_id and text (read_texts)")
-    missing = [c for c in ("doc_id", "text") if c not in docs.columns]
-    if missing:
-        raise InputError(
-            f"{owner}: docs lacks column(s) {', '.join(map(repr, missing))}; expected the "
-            "frame returned by read_texts"
-        )
-    if docs["doc_id"].duplicated().any():
-        dup = docs.loc[docs["doc_id"].duplicated(), "doc_id"].iloc[0]
-        raise InputError(f"{owner}: doc_id {dup!r} occurs more than once; ids must be unique")
-    group = [group] if isinstance(group, str) else list(group or [])
-    absent = [g for g in group if g not in docs.columns]
-    if absent:
-        raise InputError(
-            f"{owner}: group column(s) {', '.join(map(repr, absent))} not in docs; available: "
-            f"{', '.join(map(repr, docs.columns))}"
-        )
-    return group
-
-
-_SEGMENTERS: dict[tuple[str, str, int], Segmenter] = {}
-
-
-def _resolve(lexicon: Lexicon | None, segmenter: Segmenter | None) -> tuple[Lexicon, Segmenter]:
-    from analysis.text.lexicon import default_lexicon
-    from analysis.text.segment import Segmenter
-
-    lexicon = default_lexicon() if lexicon is None else lexicon
-    if segmenter is None:
-        key = (lexicon.name, lexicon.version, hash(lexicon))
-        segmenter = _SEGMENTERS.get(key)
-        if segmenter is None:
-            segmenter = Segmenter.for_lexicon(lexicon)
-            if len(_SEGMENTERS) > 8:
-                _SEGMENTERS.clear()
-            _SEGMENTERS[key] = segmenter
-    return lexicon, segmenter
 
 
 def score_texts(
@@ -151,8 +111,8 @@ def score_texts(
     {'reform': 1, 'development': 0, 'livelihood': 0, 'masses': 0, 'members': 1}
     """
     check_option("unit", unit, ("document", "paragraph", "sentence"), owner="score_texts")
-    group = _check_docs(docs, group, "score_texts")
-    lexicon, segmenter = _resolve(lexicon, segmenter)
+    group = check_docs(docs, group, "score_texts")
+    lexicon, segmenter = resolve(lexicon, segmenter)
     tallier = Tallier(lexicon, segmenter, unit)
     texts = docs["text"].fillna("").astype(str).tolist()
     if jobs == -1:
@@ -352,10 +312,10 @@ def explain(
     >>> hit["term"], bool(hit["negated"]), hit["context"]
     ('一站式服务', True, '社区没有开展【一站式服务】。')
     """
-    meta = _check_docs(docs, group, "explain")
+    meta = check_docs(docs, group, "explain")
     if context < 0:
         raise InputError(f"explain: context must be 0 or more characters; got {context}")
-    lexicon, segmenter = _resolve(lexicon, segmenter)
+    lexicon, segmenter = resolve(lexicon, segmenter)
     matcher = Matcher(lexicon, segmenter)
     pos = {d: k for k, d in enumerate(lexicon.framework.ids)}
     rows: list[tuple] = []

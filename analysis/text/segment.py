@@ -29,16 +29,14 @@ from importlib import resources
 from itertools import accumulate, chain, compress
 from os import PathLike
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, NamedTuple
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple, Protocol
 
 from analysis.core.errors import InputError, check_option
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from analysis.text.lexicon import Lexicon
-
-__all__ = ["Segmenter", "Token", "load_stopwords", "load_word_list"]
+__all__ = ["HasWords", "Segmenter", "Token", "load_stopwords", "load_word_list"]
 
 logger = logging.getLogger("analysis")
 
@@ -47,6 +45,18 @@ SEGMENTER_VERSION = "1"
 Backend = Literal["jieba", "rjieba"]
 _NUMBER = re.compile(r"^[0-9.,%+\-·/:]+$")
 _MEMORY_CACHE_LIMIT = 20_000
+
+
+class HasWords(Protocol):
+    """Anything that names words to keep whole: what :meth:`Segmenter.for_lexicon` takes.
+
+    A lexicon is one: its ``words()`` returns a list of its terms, phrases and negation
+    cues; the segmenter only iterates over them once.
+    """
+
+    def words(self) -> Iterable[str]:
+        """The words a segmenter should keep whole."""
+        ...
 
 
 class Token(NamedTuple):
@@ -232,13 +242,14 @@ class Segmenter:
 
     # ------------------------------------------------------------------ construction
     @classmethod
-    def for_lexicon(cls, lexicon: Lexicon, **kwargs: Any) -> Segmenter:
+    def for_lexicon(cls, lexicon: HasWords, **kwargs: Any) -> Segmenter:
         """A segmenter that keeps every term, phrase and negation cue of ``lexicon`` whole.
 
         Parameters
         ----------
         lexicon
-            The lexicon whose words are added (after the domain dictionary).
+            Anything with a ``words()`` method (a lexicon): its words are added (after the
+            domain dictionary).
         **kwargs
             Passed to :class:`Segmenter`; ``extra_words`` are kept and extended.
         """

@@ -335,12 +335,12 @@ def cooccurrence(
         ``jaccard`` (n / (n_a + n_b - n)). Sorted by ``n`` descending. Feed it to
         ``networkx.from_pandas_edgelist(edges, "term_a", "term_b", edge_attr="n")``.
     """
+    from analysis.text.docs import check_docs, resolve
     from analysis.text.matching import Matcher, unit_bounds
-    from analysis.text.score import _check_docs, _resolve
 
     check_option("window", window, ("sentence", "paragraph", "document"), owner="cooccurrence")
-    _check_docs(docs, None, "cooccurrence")
-    lexicon, segmenter = _resolve(lexicon, segmenter)
+    check_docs(docs, None, "cooccurrence")
+    lexicon, segmenter = resolve(lexicon, segmenter)
     matcher = Matcher(lexicon, segmenter)
     first_dim = {t: e[0][0] for t, e in lexicon.entries().items() if e}
     pairs: Counter[tuple[str, str]] = Counter()

@@ -146,10 +146,11 @@ def validate_lexicon(
     scikit-learn's ``zero_division=0``); kappa is Cohen's over all categories, ``"none"``
     included.
     """
-    from analysis.text.score import _resolve, score_texts
+    from analysis.text.docs import resolve
+    from analysis.text.score import score_texts
 
     texts, gold = _passages(passages, labels, text_column)
-    lexicon, segmenter = _resolve(lexicon, segmenter)
+    lexicon, segmenter = resolve(lexicon, segmenter)
     dims = list(lexicon.framework.ids)
     unknown = sorted({g for g in gold if g not in dims})
     if unknown:
@@ -385,11 +386,11 @@ def suggest_terms(
     rare words; ``min_count`` guards against that. Review every suggestion: co-occurrence
     is not meaning.
     """
+    from analysis.text.docs import check_docs, resolve
     from analysis.text.matching import Matcher, unit_bounds
-    from analysis.text.score import _check_docs, _resolve
 
-    _check_docs(docs, None, "suggest_terms")
-    lexicon, segmenter = _resolve(lexicon, segmenter)
+    check_docs(docs, None, "suggest_terms")
+    lexicon, segmenter = resolve(lexicon, segmenter)
     if dimension not in lexicon.framework.ids:
         check_option("dimension", dimension, lexicon.framework.ids, owner="suggest_terms")
     matcher = Matcher(lexicon, segmenter)

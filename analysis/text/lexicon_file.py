@@ -1,0 +1,518 @@
+"""Read lexicon files: YAML, LIWC-style ``.dic`` and CSV, with line-numbered errors.
+
+A :class:`~analysis.text.lexicon.Lexicon` is read from YAML (the format below), a
+LIWC-style ``.dic`` file or a two-column CSV (``term,dimension`` plus an optional
+``weight``) by :func:`load_lexicon`; :func:`default_lexicon` reads the packaged one::
+
+    name: service-five
+    version: "1.0"
+    framework: service-five          # or {name: ..., dimensions: [{id, label_zh, label_en}]}
+    dimensions:
+      members:
+        rationale: 党员教育管理服务 ...
+        terms: [党员, 流动党员, 发展党员, 三会一课]
+        weights: {党员: 0.5}
+    phrases: {发展党员: members, 发展和改革委员会: null}
+    negation: {cues: [不, 没有, 未, 缺乏], window: 4, scope: before}   # or scope: both
+
+Every problem in a file is collected (with its line) and reported in one
+:class:`~analysis.core.errors.LexiconError`: unknown dimensions, a term listed in two dimensions
+without weights for it in each, weights for terms not listed, terms that the segmenter
+cannot produce as one token (they contain spaces or punctuation), malformed values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from importlib import resources
+from os import PathLike
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from analysis.core.dimensions import SERVICE_FIVE, Framework, load_framework
+from analysis.core.errors import ConfigError, InputError, LexiconError
+from analysis.text.lexicon import NEGATION_SCOPES, ONE_TOKEN, Lexicon
+
+if TYPE_CHECKING:
+    from analysis.text.segment import Segmenter
+
+__all__ = ["default_lexicon", "load_lexicon"]
+
+NEGATION_KEYS = ("cues", "window", "scope")
+_TOP_KEYS = {"name", "version", "framework", "dimensions", "phrases", "negation", "description"}
+_DIM_KEYS = {"terms", "weights", "rationale"}
+
+
+# --------------------------------------------------------------------------- YAML
+
+
+class _Problems:
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.rows: list[dict[str, Any]] = []
+
+    def add(self, line: int | None, problem: str, *, value: Any = None, column: str | None = None):
+        self.rows.append(
+            {"file": self.file, "line": line, "column": column, "value": value, "problem": problem}
+        )
+
+    def raise_if_any(self) -> None:
+        if self.rows:
+            err = LexiconError.from_problems(self.rows, file=self.file, what="lexicon problems")
+            # the problems frame uses the shared columns: a line of the file is its row
+            frame = err.problems.drop(columns="row").rename(columns={"line": "row"})
+            err.problems = frame[["file", "row", "column", "value", "problem"]]
+            raise err
+
+
+def _line(node: Any) -> int:
+    return int(node.start_mark.line) + 1
+
+
+def _scalar(node: Any) -> Any:
+    import yaml
+
+    return yaml.safe_load(yaml.serialize(node)) if node is not None else None
+
+
+def _dimension_lookup(framework: Framework) -> dict[str, str]:
+    lookup = {}
+    for dim in framework:
+        for key in (dim.id, dim.label_zh, dim.label_en, dim.label_en.lower()):
+            lookup[key] = dim.id
+    return lookup
+
+
+def _check_term(term: Any, line: int, problems: _Problems, dim: str) -> str | None:
+    if not isinstance(term, str) or not term.strip():
+        problems.add(line, "a term must be non-empty text", value=term, column=dim)
+        return None
+    term = term.strip()
+    if not ONE_TOKEN.match(term):
+        problems.add(
+            line,
+            "contains spaces or punctuation, so the segmenter cannot produce it as one "
+            "token; list it under phrases instead",
+            value=term,
+            column=dim,
+        )
+        return None
+    return term
+
+
+def _parse_yaml(path: Path, text: str) -> Lexicon:
+    import yaml
+
+    problems = _Problems(path.name)
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        raise LexiconError(
+            f"{path.name}{f', line {line}' if line else ''}: not valid YAML "
+            f"({getattr(exc, 'problem', exc)})",
+            file=path,
+            row=line,
+        ) from None
+    if not isinstance(root, yaml.MappingNode):
+        raise LexiconError(f"{path.name}: expected a mapping with 'dimensions'", file=path)
+    top = {_scalar(k): (k, v) for k, v in root.value}
+    _check_keys(top, sorted(_TOP_KEYS), "unknown key", problems)
+    name = str(_scalar(top["name"][1])) if "name" in top else path.stem
+    version = str(_scalar(top["version"][1])) if "version" in top else "0"
+    try:
+        framework = load_framework(_scalar(top["framework"][1]) if "framework" in top else None)
+    except ConfigError as exc:
+        problems.add(_line(top["framework"][1]), str(exc))
+        framework = SERVICE_FIVE
+    lookup = _dimension_lookup(framework)
+    terms: dict[str, dict[str, float]] = {}
+    rationale: dict[str, str] = {}
+    where: dict[str, list[tuple[str, int, bool]]] = {}  # term -> [(dim, line, weighted)]
+    dims_node = top.get("dimensions", (None, None))[1]
+    if not isinstance(dims_node, yaml.MappingNode):
+        problems.add(
+            _line(dims_node) if dims_node is not None else 1,
+            "needs 'dimensions': a mapping of dimension id to {terms, weights, rationale}",
+        )
+        problems.raise_if_any()
+    for dkey, dval in dims_node.value:
+        raw = _scalar(dkey)
+        dim = lookup.get(str(raw))
+        if dim is None:
+            problems.add(
+                _line(dkey),
+                f"unknown dimension; expected one of {', '.join(framework.ids)}",
+                value=raw,
+            )
+            continue
+        _parse_dimension(dim, dval, terms, rationale, where, problems)
+    _check_shared_terms(where, problems)
+    phrases = _parse_phrases(top.get("phrases", (None, None))[1], lookup, framework, problems)
+    cues, window, scope = _parse_negation(top.get("negation", (None, None))[1], problems)
+    problems.raise_if_any()
+    return Lexicon(
+        name=name,
+        version=version,
+        framework=framework,
+        terms={d: terms.get(d, {}) for d in framework.ids},
+        phrases=phrases,
+        negation_cues=cues,
+        negation_window=window,
+        negation_scope=scope,
+        rationale=rationale,
+        path=str(path),
+    )
+
+
+def _parse_dimension(
+    dim: str,
+    node: Any,
+    terms: dict[str, dict[str, float]],
+    rationale: dict[str, str],
+    where: dict[str, list[tuple[str, int, bool]]],
+    problems: _Problems,
+) -> None:
+    import yaml
+
+    if isinstance(node, yaml.SequenceNode):  # shorthand: members: [党员, ...]
+        items = {"terms": (None, node)}
+    elif isinstance(node, yaml.MappingNode):
+        items = {_scalar(k): (k, v) for k, v in node.value}
+    else:
+        problems.add(_line(node), "expected a list of terms or {terms, weights}", column=dim)
+        return
+    for key, (knode, _) in items.items():
+        if key not in _DIM_KEYS:
+            problems.add(
+                _line(knode),
+                f"unknown key; expected one of {', '.join(sorted(_DIM_KEYS))}",
+                value=key,
+                column=dim,
+            )
+    weights: dict[str, tuple[float, int]] = {}
+    wnode = items.get("weights", (None, None))[1]
+    if isinstance(wnode, yaml.MappingNode):
+        for k, v in wnode.value:
+            value = _scalar(v)
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+                problems.add(
+                    _line(v), "a weight must be a positive number", value=value, column=dim
+                )
+                continue
+            weights[str(_scalar(k))] = (float(value), _line(k))
+    elif wnode is not None:
+        problems.add(_line(wnode), "weights must be a mapping term: number", column=dim)
+    tnode = items.get("terms", (None, None))[1]
+    if not isinstance(tnode, yaml.SequenceNode):
+        problems.add(_line(node), "needs 'terms': a list", column=dim)
+        return
+    bucket = terms.setdefault(dim, {})
+    for item in tnode.value:
+        term = _check_term(_scalar(item), _line(item), problems, dim)
+        if term is None or term in bucket:
+            continue
+        bucket[term] = weights.get(term, (1.0, 0))[0]
+        where.setdefault(term, []).append((dim, _line(item), term in weights))
+    for term, (_, line) in weights.items():
+        if term not in bucket:
+            problems.add(
+                line, "weight given for a term not listed in terms", value=term, column=dim
+            )
+    rnode = items.get("rationale", (None, None))[1]
+    if rnode is not None:
+        rationale[dim] = str(_scalar(rnode)).strip()
+
+
+def _imported_lexicon(
+    path: Path,
+    framework: Framework,
+    terms: dict[str, dict[str, float]],
+    where: dict[str, list[tuple[str, int, bool]]],
+    problems: _Problems,
+) -> Lexicon:
+    """Finish a lexicon imported from a .dic or CSV file: check, raise once, build."""
+    _check_shared_terms(where, problems)
+    problems.raise_if_any()
+    return Lexicon(
+        name=path.stem,
+        version="0",
+        framework=framework,
+        terms={d: terms.get(d, {}) for d in framework.ids},
+        path=str(path),
+    )
+
+
+def _check_shared_terms(where: dict[str, list[tuple[str, int, bool]]], problems: _Problems) -> None:
+    for term, places in where.items():
+        if len(places) > 1 and not all(weighted for _, _, weighted in places):
+            dims = ", ".join(f"{d} (line {ln})" for d, ln, _ in places)
+            problems.add(
+                places[-1][1],
+                f"listed in several dimensions ({dims}) without a weight in each; give it "
+                "weights in every dimension or keep it in one",
+                value=term,
+            )
+
+
+def _parse_phrases(
+    node: Any, lookup: dict[str, str], framework: Framework, problems: _Problems
+) -> dict[str, str | None]:
+    import yaml
+
+    if node is None:
+        return {}
+    if not isinstance(node, yaml.MappingNode):
+        problems.add(_line(node), "phrases must be a mapping phrase: dimension (or null)")
+        return {}
+    phrases: dict[str, str | None] = {}
+    for k, v in node.value:
+        phrase, target = _scalar(k), _scalar(v)
+        if not isinstance(phrase, str) or not phrase.strip():
+            problems.add(_line(k), "a phrase must be non-empty text", value=phrase)
+            continue
+        if target is None:
+            phrases[phrase.strip()] = None
+        elif str(target) in lookup:
+            phrases[phrase.strip()] = lookup[str(target)]
+        else:
+            problems.add(
+                _line(v),
+                f"unknown dimension for phrase {phrase!r}; expected one of "
+                f"{', '.join(framework.ids)} or null",
+                value=target,
+            )
+    return phrases
+
+
+def _check_keys(
+    items: dict[Any, tuple[Any, Any]], allowed: Sequence[str], problem: str, problems: _Problems
+) -> None:
+    """Report every key of a parsed mapping that is not ``allowed``, with its line."""
+    for key, (knode, _) in items.items():
+        if key not in allowed:
+            problems.add(
+                _line(knode), f"{problem}; expected one of {', '.join(allowed)}", value=key
+            )
+
+
+def _parse_negation(node: Any, problems: _Problems) -> tuple[tuple[str, ...], int, str]:
+    import yaml
+
+    if node is None:
+        return (), 4, "before"
+    if not isinstance(node, yaml.MappingNode):
+        problems.add(
+            _line(node), "negation must be a mapping {cues: [...], window: n, scope: before}"
+        )
+        return (), 4, "before"
+    items = {_scalar(k): (k, v) for k, v in node.value}
+    cues: tuple[str, ...] = ()
+    window = 4
+    scope = "before"
+    _check_keys(items, NEGATION_KEYS, "unknown key under negation", problems)
+    if "cues" in items:
+        value = _scalar(items["cues"][1])
+        if isinstance(value, list) and all(isinstance(c, str) and c for c in value):
+            cues = tuple(value)
+        else:
+            problems.add(_line(items["cues"][1]), "cues must be a list of words", value=value)
+    if "window" in items:
+        value = _scalar(items["window"][1])
+        if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+            window = value
+        else:
+            problems.add(
+                _line(items["window"][1]), "window must be a positive whole number", value=value
+            )
+    if "scope" in items:
+        value = _scalar(items["scope"][1])
+        if value in NEGATION_SCOPES:
+            scope = value
+        else:
+            problems.add(
+                _line(items["scope"][1]),
+                f"scope must be one of {', '.join(NEGATION_SCOPES)}",
+                value=value,
+            )
+    return cues, window, scope
+
+
+# --------------------------------------------------------------------------- .dic and CSV
+
+
+def _parse_dic(path: Path, text: str, framework: Framework) -> Lexicon:
+    problems = _Problems(path.name)
+    lookup = _dimension_lookup(framework)
+    lines = text.splitlines()
+    marks = [i for i, ln in enumerate(lines) if ln.strip() == "%"]
+    if len(marks) < 2:
+        raise LexiconError(
+            f"{path.name}: a .dic file needs a category block between two '%' lines",
+            file=path,
+        )
+    categories: dict[str, str] = {}
+    for i in range(marks[0] + 1, marks[1]):
+        parts = lines[i].split()
+        if not parts:
+            continue
+        if len(parts) < 2:
+            problems.add(i + 1, "expected 'number<TAB>category'", value=lines[i])
+            continue
+        dim = lookup.get(parts[1])
+        if dim is None:
+            problems.add(
+                i + 1,
+                f"unknown dimension; expected one of {', '.join(framework.ids)}",
+                value=parts[1],
+            )
+            continue
+        categories[parts[0]] = dim
+    terms: dict[str, dict[str, float]] = {}
+    where: dict[str, list[tuple[str, int, bool]]] = {}
+    for i in range(marks[1] + 1, len(lines)):
+        parts = lines[i].split()
+        if not parts:
+            continue
+        word, cats = parts[0], parts[1:]
+        if word.endswith("*"):
+            problems.add(i + 1, "wildcards are not supported; list the words", value=word)
+            continue
+        if not cats:
+            problems.add(i + 1, "word without a category number", value=word)
+            continue
+        term = _check_term(word, i + 1, problems, "")
+        if term is None:
+            continue
+        for cat in cats:
+            if cat not in categories:
+                problems.add(i + 1, "category number not declared in the header", value=cat)
+                continue
+            terms.setdefault(categories[cat], {})[term] = 1.0
+            where.setdefault(term, []).append((categories[cat], i + 1, False))
+    return _imported_lexicon(path, framework, terms, where, problems)
+
+
+def _parse_csv(path: Path, text: str, framework: Framework) -> Lexicon:
+    import csv
+    import io
+
+    problems = _Problems(path.name)
+    lookup = _dimension_lookup(framework)
+    reader = csv.reader(io.StringIO(text))
+    rows = list(reader)
+    if not rows:
+        raise LexiconError(f"{path.name}: empty file", file=path)
+    header = [h.strip().lower() for h in rows[0]]
+    if "term" in header and "dimension" in header:
+        ti, di = header.index("term"), header.index("dimension")
+        wi = header.index("weight") if "weight" in header else None
+        body = list(enumerate(rows[1:], start=2))
+    else:
+        ti, di, wi = 0, 1, 2 if len(rows[0]) > 2 else None
+        body = list(enumerate(rows, start=1))
+    terms: dict[str, dict[str, float]] = {}
+    where: dict[str, list[tuple[str, int, bool]]] = {}
+    for line, row in body:
+        if not any(c.strip() for c in row):
+            continue
+        if len(row) <= max(ti, di):
+            problems.add(line, "expected term,dimension", value=",".join(row))
+            continue
+        dim = lookup.get(row[di].strip())
+        if dim is None:
+            problems.add(
+                line,
+                f"unknown dimension; expected one of {', '.join(framework.ids)}",
+                value=row[di].strip(),
+                column="dimension",
+            )
+            continue
+        term = _check_term(row[ti], line, problems, dim)
+        if term is None:
+            continue
+        weight, weighted = 1.0, False
+        if wi is not None and wi < len(row) and row[wi].strip():
+            try:
+                weight, weighted = float(row[wi]), True
+            except ValueError:
+                problems.add(line, "weight must be a number", value=row[wi], column="weight")
+                continue
+        terms.setdefault(dim, {})[term] = weight
+        where.setdefault(term, []).append((dim, line, weighted))
+    return _imported_lexicon(path, framework, terms, where, problems)
+
+
+# --------------------------------------------------------------------------- public
+
+
+def load_lexicon(
+    path: str | PathLike[str],
+    *,
+    framework: Framework | str | None = None,
+    segmenter: Segmenter | None = None,
+) -> Lexicon:
+    """Read a lexicon from YAML, a LIWC-style ``.dic`` file or a CSV.
+
+    Parameters
+    ----------
+    path
+        ``.yaml``/``.yml`` (format in the module docstring), ``.dic`` (LIWC: a ``%``-delimited
+        block of ``number<TAB>category`` lines, then ``word<TAB>number...`` lines; categories
+        are dimension ids or labels such as 服务改革), or ``.csv`` (``term,dimension`` with an
+        optional ``weight`` column; a header row is optional).
+    framework
+        Dimensions for .dic and CSV files (default SERVICE_FIVE); YAML names its own.
+    segmenter
+        When given, also check that every term comes out of
+        ``Segmenter.for_lexicon(lexicon)`` built with the same settings as one token.
+
+    Returns
+    -------
+    Lexicon
+
+    Raises
+    ------
+    LexiconError
+        Every problem found, each with its line (see ``.problems``).
+    InputError
+        The file is missing or cannot be decoded.
+
+    Examples
+    --------
+    >>> lex = load_lexicon("analysis/resources/lexicon/service-five.yaml")  # doctest: +SKIP
+    """
+    from analysis.io.encoding import read_text_file
+
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"{path}: lexicon file not found", file=path)
+    text, _ = read_text_file(path)
+    suffix = path.suffix.lower()
+    fw = load_framework(framework)
+    if suffix in (".yaml", ".yml"):
+        lexicon = _parse_yaml(path, text)
+    elif suffix == ".dic":
+        lexicon = _parse_dic(path, text, fw)
+    elif suffix in (".csv", ".txt"):
+        lexicon = _parse_csv(path, text, fw)
+    else:
+        raise LexiconError(
+            f"{path.name}: unsupported lexicon format {suffix!r}; expected .yaml, .dic or .csv",
+            file=path,
+        )
+    if segmenter is not None:
+        lexicon.check(segmenter.with_words(lexicon.words()))
+    return lexicon
+
+
+def default_lexicon() -> Lexicon:
+    """The packaged service-five lexicon (``resources/lexicon/service-five.yaml``).
+
+    Written from the 2014 Opinion on strengthening grassroots service-oriented party
+    organisations and the vocabulary of party building and community governance; each
+    dimension's rationale is in the file and in :meth:`Lexicon.summary`.
+    """
+    path = Path(str(resources.files("analysis") / "resources" / "lexicon" / "service-five.yaml"))
+    return load_lexicon(path)
