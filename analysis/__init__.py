@@ -76,15 +76,15 @@ _LAZY: dict[str, str] = {
     "ipa": "analysis.stats.indices",
     "text_survey_correlation": "analysis.stats.indices",
     # charts
-    "plot_radar": "analysis.report.plot",
-    "plot_means_ci": "analysis.report.plot",
-    "plot_heatmap": "analysis.report.plot",
-    "plot_ipa": "analysis.report.plot",
-    "plot_keyness": "analysis.report.plot",
-    "plot_network": "analysis.report.plot",
-    "plot_distributions": "analysis.report.plot",
-    "save_figure": "analysis.report.plot",
-    "figure_to_base64_png": "analysis.report.plot",
+    "plot_radar": "analysis.report.charts.groups",
+    "plot_means_ci": "analysis.report.charts.groups",
+    "plot_heatmap": "analysis.report.charts.groups",
+    "plot_ipa": "analysis.report.charts.groups",
+    "plot_keyness": "analysis.report.charts.groups",
+    "plot_network": "analysis.report.charts.groups",
+    "plot_distributions": "analysis.report.charts.groups",
+    "save_figure": "analysis.report.charts.groups",
+    "figure_to_base64_png": "analysis.report.charts.groups",
     # display
     "show": "analysis.report.display",
     "frame_to_html": "analysis.report.display",
@@ -129,8 +129,7 @@ def __dir__() -> list[str]:
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from analysis.io import SurveyData, read_survey, read_texts
-    from analysis.report.display import frame_to_html, preview_report, show
-    from analysis.report.plot import (
+    from analysis.report.charts.groups import (
         figure_to_base64_png,
         plot_distributions,
         plot_heatmap,
@@ -141,6 +140,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         plot_radar,
         save_figure,
     )
+    from analysis.report.display import frame_to_html, preview_report, show
     from analysis.stats.agreement import cohen_kappa, krippendorff_alpha
     from analysis.stats.categorical import chi_square
     from analysis.stats.compare import compare_groups

@@ -84,8 +84,8 @@ def run_ours(n: int, groups: int) -> dict:
     desc = describe(scores)
     t: dict[str, float] = {}
     t0 = time.perf_counter()
-    from analysis.report.fonts import find_cjk_font
-    from analysis.report.plot import (
+    from analysis.report.charts.fonts import find_cjk_font
+    from analysis.report.charts.groups import (
         figure_to_base64_png,
         plot_distributions,
         plot_heatmap,

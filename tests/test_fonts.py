@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 from matplotlib.ft2font import FT2Font
 
-from analysis.report import fonts
-from analysis.report.fonts import (
+from analysis.report.charts import fonts
+from analysis.report.charts.fonts import (
     BLOCKED_FAMILIES,
     bundled_font_path,
     find_cjk_font,
@@ -112,7 +112,7 @@ def test_font_context_restores_rcparams():
 
 
 def test_global_rcparams_unchanged_after_plotting():
-    from analysis.report.plot import plot_means_ci, plot_radar
+    from analysis.report.charts.groups import plot_means_ci, plot_radar
 
     before = dict(mpl.rcParams)
     desc = pd.DataFrame(
@@ -197,7 +197,7 @@ def test_interactive_mode_set_inside_the_font_context_survives_it():
     # switches interactive mode on; undoing that on exit hid every later chart
     import matplotlib as mpl
 
-    from analysis.report.fonts import font_context
+    from analysis.report.charts.fonts import font_context
 
     before = mpl.is_interactive()
     try:

@@ -2,7 +2,7 @@
 
 pytest runs with ``filterwarnings = ["error"]`` and every chart is rendered to PNG inside
 ``warnings.simplefilter("error")``, so a "Glyph … missing from font(s)" UserWarning from
-matplotlib fails the test: Chinese must render with the font found by analysis.report.fonts.
+matplotlib fails the test: Chinese must render with the font found by analysis.report.charts.fonts.
 """
 
 from __future__ import annotations
@@ -27,8 +27,8 @@ from scipy import stats
 
 from analysis.core.dimensions import SERVICE_FIVE, load_framework
 from analysis.core.errors import ConfigError, InputError
-from analysis.report import plot
-from analysis.report.plot import (
+from analysis.report.charts import groups
+from analysis.report.charts.groups import (
     figure_to_base64_png,
     plot_distributions,
     plot_heatmap,
@@ -658,7 +658,7 @@ def test_public_names_are_lazy_exports():
     import analysis
 
     for name in [*NAMES, "save_figure", "figure_to_base64_png"]:
-        assert getattr(analysis, name) is getattr(plot, name)
+        assert getattr(analysis, name) is getattr(groups, name)
 
 
 @pytest.mark.parametrize(
@@ -684,7 +684,7 @@ def test_blanked_small_groups_are_withheld_not_drawn(func, descriptives):
 def test_inside_ipython_new_figures_go_through_pyplot(monkeypatch, descriptives):
     import matplotlib.pyplot as plt
 
-    monkeypatch.setattr(plot, "_in_ipython", lambda: True)
+    monkeypatch.setattr(groups, "_in_ipython", lambda: True)
     before = set(plt.get_fignums())
     ax = plot_means_ci(descriptives)
     try:
@@ -697,7 +697,7 @@ def test_inside_ipython_new_figures_go_through_pyplot(monkeypatch, descriptives)
 def test_save_figure_close_releases_pyplot_figures(monkeypatch, descriptives, tmp_path):
     import matplotlib.pyplot as plt
 
-    monkeypatch.setattr(plot, "_in_ipython", lambda: True)
+    monkeypatch.setattr(groups, "_in_ipython", lambda: True)
     before = set(plt.get_fignums())
     ax = plot_radar(descriptives)
     save_figure(ax, tmp_path / "r.png", close=True)
@@ -710,11 +710,11 @@ def test_save_figure_close_releases_pyplot_figures(monkeypatch, descriptives, tm
     lines=st.integers(min_value=1, max_value=3),
 )
 def test_shortened_labels_fit_their_box(text, width, lines):
-    out = plot._shorten(text, width, lines=lines)
+    out = groups._shorten(text, width, lines=lines)
     parts = out.split("\n")
     assert len(parts) <= lines
-    assert all(plot._display_width(p) <= width for p in parts)
-    if plot._display_width(" ".join(text.split())) <= width:
+    assert all(groups._display_width(p) <= width for p in parts)
+    if groups._display_width(" ".join(text.split())) <= width:
         assert out == " ".join(text.split())
 
 

@@ -22,7 +22,7 @@ def _subset(chars: str) -> bytes | None:
     from fontTools import subset
     from fontTools.ttLib import TTFont
 
-    from analysis.report.fonts import find_cjk_font
+    from analysis.report.charts.fonts import find_cjk_font
 
     path = find_cjk_font().path
     options = subset.Options()
@@ -44,7 +44,7 @@ def font_face_css(text: str) -> str:
     """An ``@font-face`` rule embedding the glyphs of every non-ASCII character in ``text``.
 
     Returns an empty string when ``text`` is pure ASCII. The font is a subset of the CJK
-    font :func:`analysis.report.fonts.find_cjk_font` finds (never SimHei or Microsoft YaHei).
+    font :func:`analysis.report.charts.fonts.find_cjk_font` finds (never SimHei or Microsoft YaHei).
     """
     chars = "".join(sorted({c for c in text if ord(c) > 0x7F}))
     if not chars:

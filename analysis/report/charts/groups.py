@@ -8,13 +8,13 @@ Every ``plot_*`` function takes a long frame as produced elsewhere in the toolki
 ``"en"``, always in framework order.
 
 Chinese renders with no setup: text uses the CJK font found by
-:func:`analysis.report.fonts.find_cjk_font`, applied through a ``matplotlib.rc_context`` and per
-text element, so the user's global ``rcParams`` and other figures are left alone. Colours
-are the Okabe–Ito palette, which stays distinguishable under the common forms of colour
-blindness. Groups flagged in a boolean ``suppressed`` column (below the report's
-``min_cell``) are drawn in grey and hatched, with a note under the chart; when their
-statistics have been blanked (``analysis.report.privacy.suppress_small``) nothing is drawn for
-them and the note says their values are withheld.
+:func:`analysis.report.charts.fonts.find_cjk_font`, applied through a ``matplotlib.rc_context``
+and per text element, so the user's global ``rcParams`` and other figures are left alone.
+Colours are the Okabe–Ito palette, which stays distinguishable under the common forms of colour
+blindness. Groups flagged in a boolean ``suppressed`` column (below the report's ``min_cell``)
+are drawn in grey and hatched, with a note under the chart; when their statistics have been
+blanked (``analysis.report.privacy.suppress_small``) nothing is drawn for them and the note
+says their values are withheld.
 
 When ``ax`` is None a new figure is made: through pyplot inside IPython/Jupyter, so it
 displays inline, and as a standalone :class:`matplotlib.figure.Figure` elsewhere, so scripts
@@ -39,7 +39,7 @@ import pandas as pd
 
 from analysis.core.dimensions import Framework, load_framework
 from analysis.core.errors import ConfigError, InputError, check_option
-from analysis.report.fonts import apply_font, font_context
+from analysis.report.charts.fonts import apply_font, font_context
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -447,7 +447,7 @@ def plot_radar(
     Examples
     --------
     >>> import pandas as pd
-    >>> from analysis.report.plot import plot_radar
+    >>> from analysis.report.charts.groups import plot_radar
     >>> desc = pd.DataFrame({"group": ["桂花社区"] * 5,
     ...     "dimension": ["reform", "development", "livelihood", "masses", "members"],
     ...     "mean": [3.8, 3.5, 4.1, 4.0, 3.6], "n": [40] * 5})
@@ -601,7 +601,7 @@ def plot_means_ci(
     Examples
     --------
     >>> import pandas as pd
-    >>> from analysis.report.plot import plot_means_ci
+    >>> from analysis.report.charts.groups import plot_means_ci
     >>> desc = pd.DataFrame({"group": ["甲社区", "乙社区"], "dimension": ["reform"] * 2,
     ...     "mean": [3.9, 3.4], "ci_low": [3.6, 3.0], "ci_high": [4.2, 3.8]})
     >>> ax = plot_means_ci(desc)
@@ -778,7 +778,7 @@ def plot_heatmap(
     Examples
     --------
     >>> import pandas as pd
-    >>> from analysis.report.plot import plot_heatmap
+    >>> from analysis.report.charts.groups import plot_heatmap
     >>> desc = pd.DataFrame({"group": ["甲社区", "乙社区"], "dimension": ["reform"] * 2,
     ...     "mean": [3.9, 3.4]})
     >>> ax = plot_heatmap(desc)
@@ -929,7 +929,7 @@ def plot_ipa(
     Examples
     --------
     >>> import pandas as pd
-    >>> from analysis.report.plot import plot_ipa
+    >>> from analysis.report.charts.groups import plot_ipa
     >>> ipa = pd.DataFrame({"dimension": ["reform", "development", "livelihood"],
     ...     "importance": [0.30, 0.12, 0.41], "performance": [3.6, 3.9, 3.2]})
     >>> ax = plot_ipa(ipa)
@@ -1073,7 +1073,7 @@ def plot_keyness(
     Examples
     --------
     >>> import pandas as pd
-    >>> from analysis.report.plot import plot_keyness
+    >>> from analysis.report.charts.groups import plot_keyness
     >>> key = pd.DataFrame({"token": ["党员", "网格", "养老"], "g2": [25.1, 12.0, 4.2],
     ...     "p_adj": [0.001, 0.01, 0.2]})
     >>> ax = plot_keyness(key)
@@ -1220,7 +1220,7 @@ def plot_network(
     Examples
     --------
     >>> import pandas as pd
-    >>> from analysis.report.plot import plot_network
+    >>> from analysis.report.charts.groups import plot_network
     >>> edges = pd.DataFrame({"source": ["党员", "党员"], "target": ["网格", "志愿者"],
     ...     "weight": [5, 2]})
     >>> ax = plot_network(edges)
@@ -1419,7 +1419,7 @@ def plot_distributions(
     Examples
     --------
     >>> import pandas as pd
-    >>> from analysis.report.plot import plot_distributions
+    >>> from analysis.report.charts.groups import plot_distributions
     >>> sc = pd.DataFrame({"dimension": ["reform"] * 4 + ["members"] * 4,
     ...     "score": [3, 4, 4, 5, 2, 3, 3, 4]})
     >>> ax = plot_distributions(sc)
