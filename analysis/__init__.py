@@ -79,12 +79,12 @@ _LAZY: dict[str, str] = {
     "plot_radar": "analysis.report.charts.groups",
     "plot_means_ci": "analysis.report.charts.groups",
     "plot_heatmap": "analysis.report.charts.groups",
-    "plot_ipa": "analysis.report.charts.groups",
-    "plot_keyness": "analysis.report.charts.groups",
-    "plot_network": "analysis.report.charts.groups",
-    "plot_distributions": "analysis.report.charts.groups",
-    "save_figure": "analysis.report.charts.groups",
-    "figure_to_base64_png": "analysis.report.charts.groups",
+    "plot_ipa": "analysis.report.charts.ipa",
+    "plot_keyness": "analysis.report.charts.text",
+    "plot_network": "analysis.report.charts.text",
+    "plot_distributions": "analysis.report.charts.distributions",
+    "save_figure": "analysis.report.charts.output",
+    "figure_to_base64_png": "analysis.report.charts.output",
     # display
     "show": "analysis.report.display",
     "frame_to_html": "analysis.report.display",
@@ -129,17 +129,11 @@ def __dir__() -> list[str]:
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from analysis.io import SurveyData, read_survey, read_texts
-    from analysis.report.charts.groups import (
-        figure_to_base64_png,
-        plot_distributions,
-        plot_heatmap,
-        plot_ipa,
-        plot_keyness,
-        plot_means_ci,
-        plot_network,
-        plot_radar,
-        save_figure,
-    )
+    from analysis.report.charts.distributions import plot_distributions
+    from analysis.report.charts.groups import plot_heatmap, plot_means_ci, plot_radar
+    from analysis.report.charts.ipa import plot_ipa
+    from analysis.report.charts.output import figure_to_base64_png, save_figure
+    from analysis.report.charts.text import plot_keyness, plot_network
     from analysis.report.display import frame_to_html, preview_report, show
     from analysis.stats.agreement import cohen_kappa, krippendorff_alpha
     from analysis.stats.categorical import chi_square

@@ -84,15 +84,10 @@ def run_ours(n: int, groups: int) -> dict:
     desc = describe(scores)
     t: dict[str, float] = {}
     t0 = time.perf_counter()
+    from analysis.report.charts.distributions import plot_distributions
     from analysis.report.charts.fonts import find_cjk_font
-    from analysis.report.charts.groups import (
-        figure_to_base64_png,
-        plot_distributions,
-        plot_heatmap,
-        plot_means_ci,
-        plot_radar,
-        save_figure,
-    )
+    from analysis.report.charts.groups import plot_heatmap, plot_means_ci, plot_radar
+    from analysis.report.charts.output import figure_to_base64_png, save_figure
 
     find_cjk_font()
     t["font"] = time.perf_counter() - t0

@@ -47,7 +47,6 @@ KNOWN_LONG: dict[str, int] = {
     "analysis.survey.codebook": 933,
     "analysis.report.display": 1039,
     "analysis.io.survey_files": 1327,
-    "analysis.report.charts.groups": 1793,
     "analysis.study.reporting": 923,
 }
 

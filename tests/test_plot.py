@@ -27,18 +27,12 @@ from scipy import stats
 
 from analysis.core.dimensions import SERVICE_FIVE, load_framework
 from analysis.core.errors import ConfigError, InputError
-from analysis.report.charts import groups
-from analysis.report.charts.groups import (
-    figure_to_base64_png,
-    plot_distributions,
-    plot_heatmap,
-    plot_ipa,
-    plot_keyness,
-    plot_means_ci,
-    plot_network,
-    plot_radar,
-    save_figure,
-)
+from analysis.report.charts import base
+from analysis.report.charts.distributions import plot_distributions
+from analysis.report.charts.groups import plot_heatmap, plot_means_ci, plot_radar
+from analysis.report.charts.ipa import plot_ipa
+from analysis.report.charts.output import figure_to_base64_png, save_figure
+from analysis.report.charts.text import plot_keyness, plot_network
 
 DIMS = list(SERVICE_FIVE.ids)
 ZH = ["服务改革", "服务发展", "服务民生", "服务群众", "服务党员"]
@@ -655,10 +649,25 @@ def test_figure_to_base64_png_round_trips(descriptives, tmp_path):
 
 
 def test_public_names_are_lazy_exports():
+    import importlib
+
     import analysis
 
-    for name in [*NAMES, "save_figure", "figure_to_base64_png"]:
-        assert getattr(analysis, name) is getattr(groups, name)
+    home = {
+        "plot_radar": "groups",
+        "plot_means_ci": "groups",
+        "plot_heatmap": "groups",
+        "plot_ipa": "ipa",
+        "plot_keyness": "text",
+        "plot_network": "text",
+        "plot_distributions": "distributions",
+        "save_figure": "output",
+        "figure_to_base64_png": "output",
+    }
+    assert sorted(home) == sorted([*NAMES, "save_figure", "figure_to_base64_png"])
+    for name, module in home.items():
+        defining = importlib.import_module(f"analysis.report.charts.{module}")
+        assert getattr(analysis, name) is getattr(defining, name)
 
 
 @pytest.mark.parametrize(
@@ -684,7 +693,7 @@ def test_blanked_small_groups_are_withheld_not_drawn(func, descriptives):
 def test_inside_ipython_new_figures_go_through_pyplot(monkeypatch, descriptives):
     import matplotlib.pyplot as plt
 
-    monkeypatch.setattr(groups, "_in_ipython", lambda: True)
+    monkeypatch.setattr(base, "_in_ipython", lambda: True)
     before = set(plt.get_fignums())
     ax = plot_means_ci(descriptives)
     try:
@@ -697,7 +706,7 @@ def test_inside_ipython_new_figures_go_through_pyplot(monkeypatch, descriptives)
 def test_save_figure_close_releases_pyplot_figures(monkeypatch, descriptives, tmp_path):
     import matplotlib.pyplot as plt
 
-    monkeypatch.setattr(groups, "_in_ipython", lambda: True)
+    monkeypatch.setattr(base, "_in_ipython", lambda: True)
     before = set(plt.get_fignums())
     ax = plot_radar(descriptives)
     save_figure(ax, tmp_path / "r.png", close=True)
@@ -710,11 +719,11 @@ def test_save_figure_close_releases_pyplot_figures(monkeypatch, descriptives, tm
     lines=st.integers(min_value=1, max_value=3),
 )
 def test_shortened_labels_fit_their_box(text, width, lines):
-    out = groups._shorten(text, width, lines=lines)
+    out = base._shorten(text, width, lines=lines)
     parts = out.split("\n")
     assert len(parts) <= lines
-    assert all(groups._display_width(p) <= width for p in parts)
-    if groups._display_width(" ".join(text.split())) <= width:
+    assert all(base._display_width(p) <= width for p in parts)
+    if base._display_width(" ".join(text.split())) <= width:
         assert out == " ".join(text.split())
 
 

@@ -222,7 +222,7 @@ def ipa(
         One row per dimension: ``dimension``, ``n``, ``performance`` (mean satisfaction),
         ``importance``, ``importance_type``, ``cross_performance``, ``cross_importance``,
         ``quadrant`` (``concentrate``, ``keep_up``, ``low_priority``, ``overkill``),
-        ``quadrant_zh``. Ready for :func:`analysis.report.charts.groups.plot_ipa`.
+        ``quadrant_zh``. Ready for :func:`analysis.report.charts.ipa.plot_ipa`.
 
     Raises
     ------

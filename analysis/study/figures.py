@@ -1,4 +1,4 @@
-"""The figures of a study run, drawn with :mod:`analysis.report.charts.groups` and saved as PNG.
+"""The figures of a study run, drawn with :mod:`analysis.report.charts` and saved as PNG.
 
 Figures show aggregates only; groups below the study's ``min_cell`` are marked as
 suppressed (the plot functions grey them out) rather than drawn as if they were reliable.
@@ -29,7 +29,8 @@ def draw_figures(
     dict
         Figure name (``radar``, ``means_ci``, ``heatmap``, ``text_heatmap``) -> file path.
     """
-    from analysis.report.charts.groups import plot_heatmap, plot_means_ci, plot_radar, save_figure
+    from analysis.report.charts.groups import plot_heatmap, plot_means_ci, plot_radar
+    from analysis.report.charts.output import save_figure
 
     codebook = out.results.get("codebook")
     framework = getattr(codebook, "framework", None)
@@ -66,7 +67,8 @@ def group_radar_figures(
     """One radar per community (its scores against the overall mean), as PNG bytes."""
     import base64
 
-    from analysis.report.charts.groups import figure_to_base64_png, plot_radar
+    from analysis.report.charts.groups import plot_radar
+    from analysis.report.charts.output import figure_to_base64_png
 
     desc = inputs.tables.get("survey_descriptives")
     if desc is None or not len(desc):
