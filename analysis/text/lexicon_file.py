@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from analysis.core.dimensions import SERVICE_FIVE, Framework, load_framework
-from analysis.core.errors import ConfigError, InputError, LexiconError
+from analysis.core.errors import ConfigError, InputError, LexiconError, Problems
 from analysis.text.lexicon import NEGATION_SCOPES, ONE_TOKEN, Lexicon
 
 if TYPE_CHECKING:
@@ -44,25 +44,6 @@ _DIM_KEYS = {"terms", "weights", "rationale"}
 
 
 # --------------------------------------------------------------------------- YAML
-
-
-class _Problems:
-    def __init__(self, file: str) -> None:
-        self.file = file
-        self.rows: list[dict[str, Any]] = []
-
-    def add(self, line: int | None, problem: str, *, value: Any = None, column: str | None = None):
-        self.rows.append(
-            {"file": self.file, "line": line, "column": column, "value": value, "problem": problem}
-        )
-
-    def raise_if_any(self) -> None:
-        if self.rows:
-            err = LexiconError.from_problems(self.rows, file=self.file, what="lexicon problems")
-            # the problems frame uses the shared columns: a line of the file is its row
-            frame = err.problems.drop(columns="row").rename(columns={"line": "row"})
-            err.problems = frame[["file", "row", "column", "value", "problem"]]
-            raise err
 
 
 def _line(node: Any) -> int:
@@ -83,16 +64,16 @@ def _dimension_lookup(framework: Framework) -> dict[str, str]:
     return lookup
 
 
-def _check_term(term: Any, line: int, problems: _Problems, dim: str) -> str | None:
+def _check_term(term: Any, line: int, problems: Problems, dim: str) -> str | None:
     if not isinstance(term, str) or not term.strip():
-        problems.add(line, "a term must be non-empty text", value=term, column=dim)
+        problems.add("a term must be non-empty text", line=line, value=term, column=dim)
         return None
     term = term.strip()
     if not ONE_TOKEN.match(term):
         problems.add(
-            line,
             "contains spaces or punctuation, so the segmenter cannot produce it as one "
             "token; list it under phrases instead",
+            line=line,
             value=term,
             column=dim,
         )
@@ -103,7 +84,7 @@ def _check_term(term: Any, line: int, problems: _Problems, dim: str) -> str | No
 def _parse_yaml(path: Path, text: str) -> Lexicon:
     import yaml
 
-    problems = _Problems(path.name)
+    problems = Problems(path.name, error=LexiconError, what="lexicon problems", lines_as_rows=True)
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
@@ -124,7 +105,7 @@ def _parse_yaml(path: Path, text: str) -> Lexicon:
     try:
         framework = load_framework(_scalar(top["framework"][1]) if "framework" in top else None)
     except ConfigError as exc:
-        problems.add(_line(top["framework"][1]), str(exc))
+        problems.add(str(exc), line=_line(top["framework"][1]))
         framework = SERVICE_FIVE
     lookup = _dimension_lookup(framework)
     terms: dict[str, dict[str, float]] = {}
@@ -133,8 +114,8 @@ def _parse_yaml(path: Path, text: str) -> Lexicon:
     dims_node = top.get("dimensions", (None, None))[1]
     if not isinstance(dims_node, yaml.MappingNode):
         problems.add(
-            _line(dims_node) if dims_node is not None else 1,
             "needs 'dimensions': a mapping of dimension id to {terms, weights, rationale}",
+            line=_line(dims_node) if dims_node is not None else 1,
         )
         problems.raise_if_any()
     for dkey, dval in dims_node.value:
@@ -142,8 +123,8 @@ def _parse_yaml(path: Path, text: str) -> Lexicon:
         dim = lookup.get(str(raw))
         if dim is None:
             problems.add(
-                _line(dkey),
                 f"unknown dimension; expected one of {', '.join(framework.ids)}",
+                line=_line(dkey),
                 value=raw,
             )
             continue
@@ -172,7 +153,7 @@ def _parse_dimension(
     terms: dict[str, dict[str, float]],
     rationale: dict[str, str],
     where: dict[str, list[tuple[str, int, bool]]],
-    problems: _Problems,
+    problems: Problems,
 ) -> None:
     import yaml
 
@@ -181,13 +162,13 @@ def _parse_dimension(
     elif isinstance(node, yaml.MappingNode):
         items = {_scalar(k): (k, v) for k, v in node.value}
     else:
-        problems.add(_line(node), "expected a list of terms or {terms, weights}", column=dim)
+        problems.add("expected a list of terms or {terms, weights}", line=_line(node), column=dim)
         return
     for key, (knode, _) in items.items():
         if key not in _DIM_KEYS:
             problems.add(
-                _line(knode),
                 f"unknown key; expected one of {', '.join(sorted(_DIM_KEYS))}",
+                line=_line(knode),
                 value=key,
                 column=dim,
             )
@@ -198,15 +179,15 @@ def _parse_dimension(
             value = _scalar(v)
             if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
                 problems.add(
-                    _line(v), "a weight must be a positive number", value=value, column=dim
+                    "a weight must be a positive number", line=_line(v), value=value, column=dim
                 )
                 continue
             weights[str(_scalar(k))] = (float(value), _line(k))
     elif wnode is not None:
-        problems.add(_line(wnode), "weights must be a mapping term: number", column=dim)
+        problems.add("weights must be a mapping term: number", line=_line(wnode), column=dim)
     tnode = items.get("terms", (None, None))[1]
     if not isinstance(tnode, yaml.SequenceNode):
-        problems.add(_line(node), "needs 'terms': a list", column=dim)
+        problems.add("needs 'terms': a list", line=_line(node), column=dim)
         return
     bucket = terms.setdefault(dim, {})
     for item in tnode.value:
@@ -218,7 +199,7 @@ def _parse_dimension(
     for term, (_, line) in weights.items():
         if term not in bucket:
             problems.add(
-                line, "weight given for a term not listed in terms", value=term, column=dim
+                "weight given for a term not listed in terms", line=line, value=term, column=dim
             )
     rnode = items.get("rationale", (None, None))[1]
     if rnode is not None:
@@ -230,7 +211,7 @@ def _imported_lexicon(
     framework: Framework,
     terms: dict[str, dict[str, float]],
     where: dict[str, list[tuple[str, int, bool]]],
-    problems: _Problems,
+    problems: Problems,
 ) -> Lexicon:
     """Finish a lexicon imported from a .dic or CSV file: check, raise once, build."""
     _check_shared_terms(where, problems)
@@ -244,33 +225,33 @@ def _imported_lexicon(
     )
 
 
-def _check_shared_terms(where: dict[str, list[tuple[str, int, bool]]], problems: _Problems) -> None:
+def _check_shared_terms(where: dict[str, list[tuple[str, int, bool]]], problems: Problems) -> None:
     for term, places in where.items():
         if len(places) > 1 and not all(weighted for _, _, weighted in places):
             dims = ", ".join(f"{d} (line {ln})" for d, ln, _ in places)
             problems.add(
-                places[-1][1],
                 f"listed in several dimensions ({dims}) without a weight in each; give it "
                 "weights in every dimension or keep it in one",
+                line=places[-1][1],
                 value=term,
             )
 
 
 def _parse_phrases(
-    node: Any, lookup: dict[str, str], framework: Framework, problems: _Problems
+    node: Any, lookup: dict[str, str], framework: Framework, problems: Problems
 ) -> dict[str, str | None]:
     import yaml
 
     if node is None:
         return {}
     if not isinstance(node, yaml.MappingNode):
-        problems.add(_line(node), "phrases must be a mapping phrase: dimension (or null)")
+        problems.add("phrases must be a mapping phrase: dimension (or null)", line=_line(node))
         return {}
     phrases: dict[str, str | None] = {}
     for k, v in node.value:
         phrase, target = _scalar(k), _scalar(v)
         if not isinstance(phrase, str) or not phrase.strip():
-            problems.add(_line(k), "a phrase must be non-empty text", value=phrase)
+            problems.add("a phrase must be non-empty text", line=_line(k), value=phrase)
             continue
         if target is None:
             phrases[phrase.strip()] = None
@@ -278,33 +259,33 @@ def _parse_phrases(
             phrases[phrase.strip()] = lookup[str(target)]
         else:
             problems.add(
-                _line(v),
                 f"unknown dimension for phrase {phrase!r}; expected one of "
                 f"{', '.join(framework.ids)} or null",
+                line=_line(v),
                 value=target,
             )
     return phrases
 
 
 def _check_keys(
-    items: dict[Any, tuple[Any, Any]], allowed: Sequence[str], problem: str, problems: _Problems
+    items: dict[Any, tuple[Any, Any]], allowed: Sequence[str], problem: str, problems: Problems
 ) -> None:
     """Report every key of a parsed mapping that is not ``allowed``, with its line."""
     for key, (knode, _) in items.items():
         if key not in allowed:
             problems.add(
-                _line(knode), f"{problem}; expected one of {', '.join(allowed)}", value=key
+                f"{problem}; expected one of {', '.join(allowed)}", line=_line(knode), value=key
             )
 
 
-def _parse_negation(node: Any, problems: _Problems) -> tuple[tuple[str, ...], int, str]:
+def _parse_negation(node: Any, problems: Problems) -> tuple[tuple[str, ...], int, str]:
     import yaml
 
     if node is None:
         return (), 4, "before"
     if not isinstance(node, yaml.MappingNode):
         problems.add(
-            _line(node), "negation must be a mapping {cues: [...], window: n, scope: before}"
+            "negation must be a mapping {cues: [...], window: n, scope: before}", line=_line(node)
         )
         return (), 4, "before"
     items = {_scalar(k): (k, v) for k, v in node.value}
@@ -317,14 +298,16 @@ def _parse_negation(node: Any, problems: _Problems) -> tuple[tuple[str, ...], in
         if isinstance(value, list) and all(isinstance(c, str) and c for c in value):
             cues = tuple(value)
         else:
-            problems.add(_line(items["cues"][1]), "cues must be a list of words", value=value)
+            problems.add("cues must be a list of words", line=_line(items["cues"][1]), value=value)
     if "window" in items:
         value = _scalar(items["window"][1])
         if isinstance(value, int) and not isinstance(value, bool) and value > 0:
             window = value
         else:
             problems.add(
-                _line(items["window"][1]), "window must be a positive whole number", value=value
+                "window must be a positive whole number",
+                line=_line(items["window"][1]),
+                value=value,
             )
     if "scope" in items:
         value = _scalar(items["scope"][1])
@@ -332,8 +315,8 @@ def _parse_negation(node: Any, problems: _Problems) -> tuple[tuple[str, ...], in
             scope = value
         else:
             problems.add(
-                _line(items["scope"][1]),
                 f"scope must be one of {', '.join(NEGATION_SCOPES)}",
+                line=_line(items["scope"][1]),
                 value=value,
             )
     return cues, window, scope
@@ -343,7 +326,7 @@ def _parse_negation(node: Any, problems: _Problems) -> tuple[tuple[str, ...], in
 
 
 def _parse_dic(path: Path, text: str, framework: Framework) -> Lexicon:
-    problems = _Problems(path.name)
+    problems = Problems(path.name, error=LexiconError, what="lexicon problems", lines_as_rows=True)
     lookup = _dimension_lookup(framework)
     lines = text.splitlines()
     marks = [i for i, ln in enumerate(lines) if ln.strip() == "%"]
@@ -358,13 +341,13 @@ def _parse_dic(path: Path, text: str, framework: Framework) -> Lexicon:
         if not parts:
             continue
         if len(parts) < 2:
-            problems.add(i + 1, "expected 'number<TAB>category'", value=lines[i])
+            problems.add("expected 'number<TAB>category'", line=i + 1, value=lines[i])
             continue
         dim = lookup.get(parts[1])
         if dim is None:
             problems.add(
-                i + 1,
                 f"unknown dimension; expected one of {', '.join(framework.ids)}",
+                line=i + 1,
                 value=parts[1],
             )
             continue
@@ -377,17 +360,17 @@ def _parse_dic(path: Path, text: str, framework: Framework) -> Lexicon:
             continue
         word, cats = parts[0], parts[1:]
         if word.endswith("*"):
-            problems.add(i + 1, "wildcards are not supported; list the words", value=word)
+            problems.add("wildcards are not supported; list the words", line=i + 1, value=word)
             continue
         if not cats:
-            problems.add(i + 1, "word without a category number", value=word)
+            problems.add("word without a category number", line=i + 1, value=word)
             continue
         term = _check_term(word, i + 1, problems, "")
         if term is None:
             continue
         for cat in cats:
             if cat not in categories:
-                problems.add(i + 1, "category number not declared in the header", value=cat)
+                problems.add("category number not declared in the header", line=i + 1, value=cat)
                 continue
             terms.setdefault(categories[cat], {})[term] = 1.0
             where.setdefault(term, []).append((categories[cat], i + 1, False))
@@ -398,7 +381,7 @@ def _parse_csv(path: Path, text: str, framework: Framework) -> Lexicon:
     import csv
     import io
 
-    problems = _Problems(path.name)
+    problems = Problems(path.name, error=LexiconError, what="lexicon problems", lines_as_rows=True)
     lookup = _dimension_lookup(framework)
     reader = csv.reader(io.StringIO(text))
     rows = list(reader)
@@ -418,13 +401,13 @@ def _parse_csv(path: Path, text: str, framework: Framework) -> Lexicon:
         if not any(c.strip() for c in row):
             continue
         if len(row) <= max(ti, di):
-            problems.add(line, "expected term,dimension", value=",".join(row))
+            problems.add("expected term,dimension", line=line, value=",".join(row))
             continue
         dim = lookup.get(row[di].strip())
         if dim is None:
             problems.add(
-                line,
                 f"unknown dimension; expected one of {', '.join(framework.ids)}",
+                line=line,
                 value=row[di].strip(),
                 column="dimension",
             )
@@ -437,7 +420,7 @@ def _parse_csv(path: Path, text: str, framework: Framework) -> Lexicon:
             try:
                 weight, weighted = float(row[wi]), True
             except ValueError:
-                problems.add(line, "weight must be a number", value=row[wi], column="weight")
+                problems.add("weight must be a number", line=line, value=row[wi], column="weight")
                 continue
         terms.setdefault(dim, {})[term] = weight
         where.setdefault(term, []).append((dim, line, weighted))
