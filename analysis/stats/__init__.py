@@ -1,15 +1,53 @@
-"""Statistical building blocks behind :mod:`analysis.stats.compare`.
+"""Statistics: tests, effect sizes, post hoc pairs, p adjustment, nesting, indices, agreement.
 
-The modules work on numpy arrays of group summaries (n, mean, variance) so that a
-comparison of hundreds of communities runs as a handful of vectorised operations:
+The modules work on plain frames and numpy arrays of group summaries (n, mean, variance),
+so a comparison of hundreds of communities runs as a handful of vectorised operations:
 
-* :mod:`.omnibus`   one-way ANOVA, Welch, Brown-Forsythe, Kruskal-Wallis, Levene
-* :mod:`.posthoc`   Tukey-Kramer, Games-Howell, Dunn, LSD, Bonferroni, group vs grand mean,
-  compact letter display, a fast studentized range distribution, p-value adjustment
-* :mod:`.effects`   Cohen's d, Hedges' g, rank-biserial r, bootstrap intervals
-* :mod:`.nesting`   ICC(1), ICC(2), design effect, random-intercept and ordered logit models
-* :mod:`.indices`   entropy-weight index, importance-performance analysis, text x survey
-* :mod:`.categorical` chi-square test of independence with Cramér's V
+* :mod:`.compare`        ``compare_groups``: every dimension, every test, one result
+* :mod:`.oneway`         one dimension: the method, omnibus test, effect size, pairs, letters
+* :mod:`.compare_result` :class:`CompareResult`: its sentences, frames and HTML
+* :mod:`.omnibus`        one-way ANOVA, Welch, Brown-Forsythe, Kruskal-Wallis, Levene
+* :mod:`.posthoc`        Tukey-Kramer, Games-Howell, Dunn, LSD, Bonferroni, group vs grand
+  mean, compact letters, a fast studentized range distribution
+* :mod:`.multitest`      p-value adjustment (Holm, Bonferroni, Benjamini-Hochberg)
+* :mod:`.effects`        Cohen's d, Hedges' g, rank-biserial r, noncentral-F intervals
+* :mod:`.groups`         group summaries
+* :mod:`.nesting`        ICC(1), ICC(2), design effect, random-intercept and ordered logit models
+* :mod:`.indices`        entropy-weight index, importance-performance analysis, text x survey
+* :mod:`.categorical`    chi-square test of independence with Cramér's V
+* :mod:`.agreement`      Cohen's kappa, Krippendorff's alpha
 
-The public face is :mod:`analysis.stats.compare`.
+The names below load on first use; importing this face loads no scipy or statsmodels.
 """
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from analysis.core.lazy import attach
+
+_LAZY = {
+    "CompareResult": "analysis.stats.compare_result",
+    "compare_groups": "analysis.stats.compare",
+    "adjust_p": "analysis.stats.multitest",
+    "icc": "analysis.stats.nesting",
+    "mixed_model": "analysis.stats.nesting",
+    "ordered_logit": "analysis.stats.nesting",
+    "chi_square": "analysis.stats.categorical",
+    "entropy_weights": "analysis.stats.indices",
+    "ipa": "analysis.stats.indices",
+    "text_survey_correlation": "analysis.stats.indices",
+    "cohen_kappa": "analysis.stats.agreement",
+    "krippendorff_alpha": "analysis.stats.agreement",
+}
+__all__ = list(_LAZY)
+__getattr__, __dir__ = attach(__name__, _LAZY)
+
+if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
+    from analysis.stats.agreement import cohen_kappa, krippendorff_alpha
+    from analysis.stats.categorical import chi_square
+    from analysis.stats.compare import compare_groups
+    from analysis.stats.compare_result import CompareResult
+    from analysis.stats.indices import entropy_weights, ipa, text_survey_correlation
+    from analysis.stats.multitest import adjust_p
+    from analysis.stats.nesting import icc, mixed_model, ordered_logit
