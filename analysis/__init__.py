@@ -38,8 +38,8 @@ _LAZY: dict[str, str] = {
     # survey side
     "Codebook": "analysis.survey.codebook",
     "load_codebook": "analysis.survey.codebook",
-    "SurveyData": "analysis.io",
-    "read_survey": "analysis.io",
+    "SurveyData": "analysis.survey.reading",
+    "read_survey": "analysis.survey.reading",
     "score_survey": "analysis.survey.scores",
     "reliability": "analysis.survey.reliability",
     "item_analysis": "analysis.survey.reliability",
@@ -128,7 +128,7 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
-    from analysis.io import SurveyData, read_survey, read_texts
+    from analysis.io import read_texts
     from analysis.report.charts.distributions import plot_distributions
     from analysis.report.charts.groups import plot_heatmap, plot_means_ci, plot_radar
     from analysis.report.charts.ipa import plot_ipa
@@ -145,6 +145,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from analysis.study.pipeline import run_study, validate_study
     from analysis.survey.codebook import Codebook, draft_codebook, load_codebook, validate_codebook
     from analysis.survey.quality import screen_quality
+    from analysis.survey.reading import SurveyData, read_survey
     from analysis.survey.reliability import item_analysis, reliability
     from analysis.survey.scores import score_survey, weighted_descriptives
     from analysis.text.lexicon import Lexicon

@@ -13,14 +13,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from analysis.core.errors import CodebookError, DataQualityWarning, InputError
-from analysis.io.survey_files import (
+from analysis.survey.codebook import load_codebook
+from analysis.survey.reading import (
     join_wjx_exports,
     parse_duration,
     parse_header,
     read_survey,
     split_multiselect,
 )
-from analysis.survey.codebook import load_codebook
 
 DATA = Path(__file__).parent / "data" / "survey"
 BROKEN = DATA / "broken"
@@ -639,7 +639,7 @@ def _read_quarantining(path, **kw):
 
 
 def test_xls_reads_like_the_same_data_saved_as_xlsx(xls_export, xlsx_twin):
-    from analysis.io.survey_files import read_raw_table
+    from analysis.survey.reading import read_raw_table
 
     raw_xls, raw_xlsx = read_raw_table(xls_export), read_raw_table(xlsx_twin)
     pd.testing.assert_frame_equal(raw_xls.frame, raw_xlsx.frame)

@@ -9,8 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from analysis.core.errors import ConfigError, DataQualityWarning
-from analysis.io.survey_files import read_survey
 from analysis.survey.quality import screen_quality
+from analysis.survey.reading import read_survey
 
 LABELS = {"非常不满意": 1, "不满意": 2, "一般": 3, "满意": 4, "非常满意": 5}
 HEAD = "序号,来自IP,所用时间,社区,性别,a1,a2,a3,b1,b2,b3,c1"

@@ -17,8 +17,8 @@ from hypothesis import strategies as st
 from numpy.testing import assert_allclose
 
 from analysis.core.errors import ConfigError, SmallSampleWarning
-from analysis.io.survey_files import read_survey
 from analysis.survey.codebook import load_codebook
+from analysis.survey.reading import read_survey
 from analysis.survey.reliability import item_analysis, reliability
 from analysis.survey.scores import score_survey, weighted_descriptives
 
@@ -291,7 +291,7 @@ def test_tiny_groups_give_no_warnings():
         "analysis.survey.scores",
         "analysis.survey.reliability",
         "analysis.survey.quality",
-        "analysis.io.survey_files",
+        "analysis.survey.reading",
     ],
 )
 def test_docstring_examples_run(module):

@@ -1,9 +1,8 @@
 """Readers for the two kinds of evidence: survey exports and documents.
 
-Split into a sub-package because both sides grew: :mod:`analysis.io.survey_files` reads
-问卷星 / 腾讯问卷 exports, CSV, XLSX, XLS, SPSS and Stata; :mod:`analysis.io.text_files` reads
+Split into a sub-package because both sides grew: :mod:`analysis.io.text_files` reads
 txt, docx, pdf and one-document-per-row tables; :mod:`analysis.io.encoding` detects text
-encodings for both. Heavy modules load on first use.
+encodings. Heavy modules load on first use.
 """
 
 from __future__ import annotations
@@ -13,11 +12,9 @@ from typing import TYPE_CHECKING, Any
 
 from analysis.io.encoding import decode_bytes, read_text_file
 
-__all__ = ["SurveyData", "decode_bytes", "read_survey", "read_text_file", "read_texts"]
+__all__ = ["decode_bytes", "read_text_file", "read_texts"]
 
 _LAZY = {
-    "SurveyData": "analysis.io.survey_files",
-    "read_survey": "analysis.io.survey_files",
     "read_texts": "analysis.io.text_files",
 }
 
@@ -32,5 +29,4 @@ def __getattr__(name: str) -> Any:
 
 
 if TYPE_CHECKING:  # pragma: no cover
-    from analysis.io.survey_files import SurveyData, read_survey
     from analysis.io.text_files import read_texts

@@ -114,7 +114,7 @@ class Item:
     column
         Header of the column in the export.
     id
-        Short ASCII id used as column name in :class:`~analysis.io.survey_files.SurveyData`.
+        Short ASCII id used as column name in :class:`~analysis.survey.reading.SurveyData`.
     dimension
         Dimension id of the framework.
     reverse
@@ -657,11 +657,11 @@ def validate_codebook(
 
     Notes
     -----
-    :func:`~analysis.io.survey_files.read_survey` is more lenient: it raises for unknown
+    :func:`~analysis.survey.reading.read_survey` is more lenient: it raises for unknown
     columns, but an answer off the scale only sends its row to the quarantine. Run this
     function when writing a codebook, to fix labels before the data are read.
     """
-    from analysis.io.survey_files import _recode_item, read_raw_table
+    from analysis.survey.reading import _recode_item, read_raw_table
 
     cb, rows = load_codebook_partial(codebook)
     table = read_raw_table(export, sheet=sheet)
@@ -830,7 +830,7 @@ def draft_codebook(export_path: str | PathLike[str], *, sheet: str | int = 0) ->
     Parameters
     ----------
     export_path
-        A 问卷星 / 腾讯问卷 export or any table :func:`~analysis.io.survey_files.read_survey`
+        A 问卷星 / 腾讯问卷 export or any table :func:`~analysis.survey.reading.read_survey`
         reads.
     sheet
         Sheet of an Excel export.
@@ -849,7 +849,7 @@ def draft_codebook(export_path: str | PathLike[str], *, sheet: str | int = 0) ->
     The draft is a starting point: dimensions are not guessed. It loads with
     :func:`load_codebook` only after every ``TODO`` dimension has been filled in.
     """
-    from analysis.io.survey_files import read_raw_table
+    from analysis.survey.reading import read_raw_table
 
     table = read_raw_table(export_path, sheet=sheet)
     frame = table.frame

@@ -17,8 +17,8 @@ import pandas as pd
 from analysis.core.errors import ConfigError, InputError, check_option
 
 if TYPE_CHECKING:
-    from analysis.io.survey_files import SurveyData
     from analysis.survey.codebook import Codebook
+    from analysis.survey.reading import SurveyData
 
 __all__ = [
     "score_survey",
