@@ -165,7 +165,7 @@ def _read_table(path: Path, encoding: str | None) -> tuple[pd.DataFrame, str | N
         except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
             raise InputError(f"{path.name}: cannot parse the CSV ({exc})", file=path) from None
         return frame, enc
-    from analysis.survey.reading import _OLE_MAGIC
+    from analysis.io.excel import _OLE_MAGIC
 
     try:
         with path.open("rb") as fh:
@@ -185,7 +185,7 @@ def _read_xls_table(path: Path) -> pd.DataFrame:
     3.1); header names are made unique and empty ones named as pandas does (``a.1``,
     ``Unnamed: 3``), every cell is text, ``""`` when empty.
     """
-    from analysis.survey.reading import _cell_text, _read_xls_bytes
+    from analysis.io.excel import _cell_text, _read_xls_bytes
 
     grid, _ = _read_xls_bytes(path, path.read_bytes(), 0)
     if grid.shape[0] == 0:
