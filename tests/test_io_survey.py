@@ -13,14 +13,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from analysis.core.errors import CodebookError, DataQualityWarning, InputError
+from analysis.io.platforms import parse_duration, parse_header, split_multiselect
 from analysis.survey.codebook import load_codebook
-from analysis.survey.reading import (
-    join_wjx_exports,
-    parse_duration,
-    parse_header,
-    read_survey,
-    split_multiselect,
-)
+from analysis.survey.reading import join_wjx_exports, read_survey
 
 DATA = Path(__file__).parent / "data" / "survey"
 BROKEN = DATA / "broken"

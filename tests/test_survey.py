@@ -292,6 +292,7 @@ def test_tiny_groups_give_no_warnings():
         "analysis.survey.reliability",
         "analysis.survey.quality",
         "analysis.survey.reading",
+        "analysis.io.platforms",
     ],
 )
 def test_docstring_examples_run(module):

@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import math
 import re
-import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from os import PathLike
@@ -40,6 +39,7 @@ from typing import Any
 
 from analysis.core.dimensions import Framework, load_framework
 from analysis.core.errors import CodebookError, ConfigError
+from analysis.io.platforms import normalize_header
 
 __all__ = [
     "LADDERS",
@@ -50,7 +50,6 @@ __all__ = [
     "draft_codebook",
     "load_codebook",
     "load_codebook_partial",
-    "normalize_header",
     "validate_codebook",
 ]
 
@@ -58,19 +57,6 @@ DEFAULT_SCALE = "default"
 MISSING_KINDS = ("skipped", "no_answer")
 _SKIP_WORDS = {"(跳过)", "跳过", "（跳过）"}
 _ID = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-
-
-def normalize_header(text: Any) -> str:
-    """Normalise a column header for matching: NFKC, no whitespace, no trailing colon.
-
-    Examples
-    --------
-    >>> normalize_header(" 2、您的性别： ")
-    '2、您的性别'
-    """
-    s = unicodedata.normalize("NFKC", str(text))
-    s = re.sub(r"\s+", "", s)
-    return s.rstrip(":")
 
 
 @dataclass(frozen=True)

@@ -1,17 +1,9 @@
 """Read survey exports into :class:`SurveyData`: recoded, with a quarantine for bad rows.
 
 Formats: CSV (encoding detected: utf-8-sig, utf-8, gb18030), XLSX/XLS (sheet by name or
-index), SPSS ``.sav`` and Stata ``.dta`` (value labels become option texts). Platforms,
-detected from their metadata columns:
-
-=============  ==========================================================================
-``wjx-text``   问卷星 "按文本" export: answers as option texts, multi-select joined by ┋,
-               fill-ins as ``其他〖…〗``, ``(跳过)`` for skip logic, ``(空)`` for no answer
-``wjx-code``   问卷星 "按序号" export: answers as option numbers, multi-select as one
-               0/1 column per option
-``tencent``    腾讯问卷 export (编号, 开始答题时间, 答题时长, ...)
-``generic``    anything else with one header row
-=============  ==========================================================================
+index), SPSS ``.sav`` and Stata ``.dta`` (value labels become option texts). Platforms
+(问卷星 text and code exports, 腾讯问卷, generic) are told apart by
+:mod:`analysis.io.platforms`.
 
 Every cell is read as text first (so ``"None"``, ``"NA"`` and ``"null"`` stay text unless
 the codebook declares them missing, and ID and phone numbers keep their leading zeros),
@@ -37,18 +29,16 @@ import pandas as pd
 
 from analysis.core.errors import CodebookError, DataQualityWarning, InputError, location
 from analysis.io.excel import _cell_text, _read_excel_bytes
-from analysis.survey.codebook import Codebook, Item, load_codebook_partial, normalize_header
+from analysis.io.platforms import _QNUM, _detect_platform, normalize_header, parse_duration
+from analysis.survey.codebook import Codebook, Item, load_codebook_partial
 
 __all__ = [
     "QUARANTINE_COLUMNS",
     "RawTable",
     "SurveyData",
     "join_wjx_exports",
-    "parse_duration",
-    "parse_header",
     "read_raw_table",
     "read_survey",
-    "split_multiselect",
 ]
 
 log = logging.getLogger("analysis")
@@ -56,21 +46,6 @@ log = logging.getLogger("analysis")
 QUARANTINE_COLUMNS = ("file", "sheet", "row", "column", "value", "problem")
 EXCLUSION_COLUMNS = ("respondent_id", "row", "reason")
 PathArg = str | PathLike[str]
-
-_WJX_META = {"序号", "提交答卷时间", "所用时间", "来源", "来源详情", "来自IP"}
-_TENCENT_META = {
-    "编号",
-    "开始答题时间",
-    "结束答题时间",
-    "答题时长",
-    "用户标识",
-    "用户类型",
-    "起始答题时间",
-    "答题时长(秒)",
-    "提交时间",
-    "用户ID",
-    "昵称",
-}
 
 
 # --------------------------------------------------------------------------- results
@@ -178,120 +153,6 @@ class RawTable:
         included, so the numbers stay right when blank rows were left out.
         """
         return self.frame.index.to_numpy(dtype="int64") + self.header_rows + 1
-
-
-# --------------------------------------------------------------------------- headers
-
-_QNUM = re.compile(r"^\s*(?:Q|第)?(\d+)\s*(?:[、.．:：)）]|题)\s*")
-_OPTION = re.compile(r"[（(]([^()（）]*)[)）]\s*$")
-
-
-def parse_header(header: str) -> dict[str, Any]:
-    """Split a 问卷星 / 腾讯问卷 header into its parts.
-
-    Parameters
-    ----------
-    header
-        A column header such as ``"8、您对以下服务的满意程度—社区卫生"``.
-
-    Returns
-    -------
-    dict
-        ``number`` (int or None), ``stem`` (question text without number), ``row_label``
-        (matrix row after ``—``, or None) and ``option`` (a code export's option in
-        trailing brackets, e.g. ``"5、参加过哪些活动？(志愿服务)"``, or None).
-
-    Examples
-    --------
-    >>> parse_header("8、您对以下服务的满意程度—社区卫生")["row_label"]
-    '社区卫生'
-    >>> parse_header("5、参加过哪些活动？(志愿服务)")["option"]
-    '志愿服务'
-    """
-    text = str(header).strip()
-    m = _QNUM.match(text)
-    number = int(m.group(1)) if m else None
-    rest = text[m.end() :] if m else text
-    row_label = None
-    if "—" in rest:  # matrix rows: 题干—行标签 (an em dash, sometimes doubled)
-        rest, row_label = rest.split("—", 1)
-        row_label = row_label.strip("—").strip()
-    option = None
-    om = _OPTION.search(rest)
-    if om and number is not None and row_label is None:
-        option = om.group(1)
-    return {"number": number, "stem": rest.strip(), "row_label": row_label, "option": option}
-
-
-def split_multiselect(values: pd.Series, *, sep: str = "┋") -> pd.DataFrame:
-    """One 0/1 column per option of a multi-select answer (问卷星 text exports join with ┋).
-
-    Parameters
-    ----------
-    values
-        The raw answers, e.g. ``"志愿服务┋文体活动"``.
-    sep
-        Separator between chosen options.
-
-    Returns
-    -------
-    DataFrame
-        Same index as ``values``; one int column per option seen (fill-ins ``其他〖…〗``
-        counted under ``其他``), in order of first appearance.
-    """
-    text = values.fillna("").astype(str)
-    parts = text.str.split(sep)
-    options: dict[str, None] = {}
-    for chosen in parts:
-        for opt in chosen:
-            opt = re.sub(r"〖.*〗$", "", opt).strip()
-            if opt and opt not in {"(跳过)", "(空)"}:
-                options.setdefault(opt, None)
-    cleaned = parts.map(lambda xs: {re.sub(r"〖.*〗$", "", x).strip() for x in xs})
-    return pd.DataFrame(
-        {opt: cleaned.map(lambda s, o=opt: int(o in s)).astype("int64") for opt in options},
-        index=values.index,
-    )
-
-
-_DUR = re.compile(
-    r"^\s*(?:(\d+(?:\.\d+)?)\s*(?:小时|时|h))?\s*(?:(\d+(?:\.\d+)?)\s*(?:分钟|分|m|min))?"
-    r"\s*(?:(\d+(?:\.\d+)?)\s*(?:秒|s|sec))?\s*$"
-)
-_HMS = re.compile(r"^\s*(?:(\d+):)?(\d+):(\d+(?:\.\d+)?)\s*$")
-
-
-def parse_duration(values: pd.Series) -> pd.Series:
-    """Read answering times as float seconds.
-
-    Accepts plain numbers (seconds), ``"259秒"``, ``"4分19秒"``, ``"1小时2分"``,
-    ``"0:04:19"``; empty cells give NaN; anything else gives NaN and is reported by the
-    caller.
-    """
-    text = values.fillna("").astype(str).str.strip()
-    uniques = pd.unique(text)
-    out: dict[str, float] = {}
-    for u in uniques:
-        out[u] = _one_duration(u)
-    return text.map(out).astype("float64")
-
-
-def _one_duration(u: str) -> float:
-    if u == "":
-        return float("nan")
-    try:
-        return float(u)
-    except ValueError:
-        pass
-    m = _HMS.match(u)
-    if m:
-        h, mi, s = m.groups()
-        return float(h or 0) * 3600 + float(mi) * 60 + float(s)
-    m = _DUR.match(u)
-    if m and any(m.groups()):
-        h, mi, s = (float(g) if g else 0.0 for g in m.groups())
-        return h * 3600 + mi * 60 + s
-    return float("nan")
 
 
 # --------------------------------------------------------------------------- raw reading
@@ -506,23 +367,6 @@ def _read_stats_file(path: Path, suffix: str) -> pd.DataFrame:
     grid = pd.concat([header, body], ignore_index=True)
     grid.attrs["aliases"] = {normalize_header(lab): name for name, lab in labels.items() if lab}
     return grid
-
-
-def _detect_platform(frame: pd.DataFrame) -> str:
-    cols = {normalize_header(c) for c in frame.columns}
-    if len(cols & _WJX_META) >= 3 or {"序号", "提交答卷时间"} <= cols:
-        others = [c for c in frame.columns if normalize_header(c) not in _WJX_META]
-        numeric = 0
-        filled = 0
-        for c in others[:60]:
-            v = frame[c].iloc[:200]
-            v = v[(v != "") & ~v.isin(["(跳过)", "(空)", "-3", "-2"])]
-            filled += len(v)
-            numeric += int(v.str.fullmatch(r"-?\d+").sum())
-        return "wjx-code" if filled and numeric / filled > 0.9 else "wjx-text"
-    if len(cols & _TENCENT_META) >= 2:
-        return "tencent"
-    return "generic"
 
 
 def read_raw_table(
