@@ -44,7 +44,6 @@ KNOWN_CYCLES: list[list[str]] = [
 KNOWN_LONG: dict[str, int] = {
     "analysis.survey.codebook": 933,
     "analysis.report.display": 1039,
-    "analysis.survey.reading": 1327,
     "analysis.study.reporting": 923,
 }
 

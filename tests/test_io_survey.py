@@ -14,8 +14,9 @@ from hypothesis import strategies as st
 
 from analysis.core.errors import CodebookError, DataQualityWarning, InputError
 from analysis.io.platforms import parse_duration, parse_header, split_multiselect
+from analysis.io.tabular import join_wjx_exports
 from analysis.survey.codebook import load_codebook
-from analysis.survey.reading import join_wjx_exports, read_survey
+from analysis.survey.reading import read_survey
 
 DATA = Path(__file__).parent / "data" / "survey"
 BROKEN = DATA / "broken"
@@ -634,7 +635,7 @@ def _read_quarantining(path, **kw):
 
 
 def test_xls_reads_like_the_same_data_saved_as_xlsx(xls_export, xlsx_twin):
-    from analysis.survey.reading import read_raw_table
+    from analysis.io.tabular import read_raw_table
 
     raw_xls, raw_xlsx = read_raw_table(xls_export), read_raw_table(xlsx_twin)
     pd.testing.assert_frame_equal(raw_xls.frame, raw_xlsx.frame)

@@ -1,8 +1,11 @@
 """Readers for the two kinds of evidence: survey exports and documents.
 
-Split into a sub-package because both sides grew: :mod:`analysis.io.text_files` reads
-txt, docx, pdf and one-document-per-row tables; :mod:`analysis.io.encoding` detects text
-encodings. Heavy modules load on first use.
+Split into a sub-package because both sides grew: :mod:`analysis.io.tabular` reads survey
+exports (问卷星 / 腾讯问卷, CSV, XLSX, XLS, SPSS and Stata) as text tables, with
+:mod:`analysis.io.excel` for workbooks and :mod:`analysis.io.platforms` for the platforms'
+headers (recoding with a codebook is the survey stage's job); :mod:`analysis.io.text_files`
+reads txt, docx, pdf and one-document-per-row tables; :mod:`analysis.io.encoding` detects
+text encodings for both. Heavy modules load on first use.
 """
 
 from __future__ import annotations
@@ -12,9 +15,10 @@ from typing import TYPE_CHECKING, Any
 
 from analysis.io.encoding import decode_bytes, read_text_file
 
-__all__ = ["decode_bytes", "read_text_file", "read_texts"]
+__all__ = ["decode_bytes", "read_raw_table", "read_text_file", "read_texts"]
 
 _LAZY = {
+    "read_raw_table": "analysis.io.tabular",
     "read_texts": "analysis.io.text_files",
 }
 
@@ -29,4 +33,5 @@ def __getattr__(name: str) -> Any:
 
 
 if TYPE_CHECKING:  # pragma: no cover
+    from analysis.io.tabular import read_raw_table
     from analysis.io.text_files import read_texts

@@ -647,7 +647,8 @@ def validate_codebook(
     columns, but an answer off the scale only sends its row to the quarantine. Run this
     function when writing a codebook, to fix labels before the data are read.
     """
-    from analysis.survey.reading import _recode_item, read_raw_table
+    from analysis.io.tabular import read_raw_table
+    from analysis.survey.reading import _recode_item
 
     cb, rows = load_codebook_partial(codebook)
     table = read_raw_table(export, sheet=sheet)
@@ -835,7 +836,7 @@ def draft_codebook(export_path: str | PathLike[str], *, sheet: str | int = 0) ->
     The draft is a starting point: dimensions are not guessed. It loads with
     :func:`load_codebook` only after every ``TODO`` dimension has been filled in.
     """
-    from analysis.survey.reading import read_raw_table
+    from analysis.io.tabular import read_raw_table
 
     table = read_raw_table(export_path, sheet=sheet)
     frame = table.frame

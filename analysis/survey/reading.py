@@ -1,26 +1,20 @@
 """Read survey exports into :class:`SurveyData`: recoded, with a quarantine for bad rows.
 
-Formats: CSV (encoding detected: utf-8-sig, utf-8, gb18030), XLSX/XLS (sheet by name or
-index), SPSS ``.sav`` and Stata ``.dta`` (value labels become option texts). Platforms
-(问卷星 text and code exports, 腾讯问卷, generic) are told apart by
-:mod:`analysis.io.platforms`.
-
-Every cell is read as text first (so ``"None"``, ``"NA"`` and ``"null"`` stay text unless
-the codebook declares them missing, and ID and phone numbers keep their leading zeros),
-then recoded column by column with vectorised lookups. A row is never lost: it is in
+The export is read as text by :func:`analysis.io.tabular.read_raw_table` (CSV, XLSX/XLS,
+SPSS ``.sav`` and Stata ``.dta``; platforms told apart by :mod:`analysis.io.platforms`):
+every cell is text first (so ``"None"``, ``"NA"`` and ``"null"`` stay text unless the
+codebook declares them missing, and ID and phone numbers keep their leading zeros), then
+recoded column by column with vectorised lookups. A row is never lost: it is in
 ``responses`` or in ``quarantine`` with the place and the reason.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
-import re
 import unicodedata
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from os import PathLike
 from pathlib import Path
 from typing import Any
 
@@ -28,24 +22,16 @@ import numpy as np
 import pandas as pd
 
 from analysis.core.errors import CodebookError, DataQualityWarning, InputError, location
-from analysis.io.excel import _cell_text, _read_excel_bytes
-from analysis.io.platforms import _QNUM, _detect_platform, normalize_header, parse_duration
+from analysis.io.platforms import normalize_header, parse_duration
+from analysis.io.tabular import PathArg, RawTable, read_raw_table
 from analysis.survey.codebook import Codebook, Item, load_codebook_partial
 
-__all__ = [
-    "QUARANTINE_COLUMNS",
-    "RawTable",
-    "SurveyData",
-    "join_wjx_exports",
-    "read_raw_table",
-    "read_survey",
-]
+__all__ = ["QUARANTINE_COLUMNS", "SurveyData", "read_survey"]
 
 log = logging.getLogger("analysis")
 
 QUARANTINE_COLUMNS = ("file", "sheet", "row", "column", "value", "problem")
 EXCLUSION_COLUMNS = ("respondent_id", "row", "reason")
-PathArg = str | PathLike[str]
 
 
 # --------------------------------------------------------------------------- results
@@ -124,410 +110,6 @@ class SurveyData:
             f"SurveyData({name!r}, {len(self.responses)} respondents, "
             f"{len(self.quarantine)} quarantine problems, {len(self.exclusions)} excluded)"
         )
-
-
-@dataclass(frozen=True)
-class RawTable:
-    """A survey export read as text: every cell a str ('' when empty), header parsed."""
-
-    frame: pd.DataFrame
-    path: str
-    name: str
-    format: str
-    encoding: str | None
-    sheet: str | int | None
-    sha256: str
-    platform: str
-    header_rows: int = 1
-
-    n_blank_rows: int = 0
-    duplicate_headers: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
-    #: other names of columns (SPSS/Stata variable labels -> variable names), normalised
-    aliases: Mapping[str, str] = field(default_factory=dict)
-
-    @property
-    def rows(self) -> np.ndarray:
-        """Row numbers in the file (header = row 1) of the frame's rows.
-
-        The frame's index counts data rows from 0 as they stand in the file, blank rows
-        included, so the numbers stay right when blank rows were left out.
-        """
-        return self.frame.index.to_numpy(dtype="int64") + self.header_rows + 1
-
-
-# --------------------------------------------------------------------------- raw reading
-
-
-def _sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def _cells_to_text(col: pd.Series) -> pd.Series:
-    """Any column to text cells: '' for empty, 3.0 -> '3', dates as ISO text, trimmed."""
-    if isinstance(col.dtype, pd.StringDtype):  # a CSV read as text: trim only
-        return col.fillna("").str.strip()
-    codes, uniques = pd.factorize(col, use_na_sentinel=True)
-    texts = np.array([_cell_text(u) for u in uniques] + [""], dtype=object)
-    return pd.Series(texts[codes], index=col.index, dtype="str")
-
-
-def _frame_from_grid(grid: pd.DataFrame, name: str, sheet: Any = None) -> pd.DataFrame:
-    """First row of ``grid`` is the header; check it and return a text frame."""
-    if grid.shape[0] == 0 or grid.shape[1] == 0:
-        raise InputError(f"{name}: the file is empty; expected a header row and answers", file=name)
-    header = [_cell_text(v) for v in grid.iloc[0].tolist()]
-    while (
-        header
-        and header[-1] == ""
-        and (
-            grid.iloc[1:, len(header) - 1].isna().all()
-            or (grid.iloc[1:, len(header) - 1] == "").all()
-        )
-    ):
-        header.pop()
-    if not header:
-        raise InputError(f"{name}: the file is empty; expected a header row and answers", file=name)
-    for j, h in enumerate(header):
-        if h == "":
-            header[j] = f"(column {j + 1})"
-    seen: dict[str, int] = {}
-    duplicates: dict[str, list[int]] = {}
-    for j, h in enumerate(header):
-        key = normalize_header(h)
-        if key in seen:
-            duplicates.setdefault(key, [seen[key] + 1]).append(j + 1)
-            header[j] = f"{h} [column {j + 1}]"
-        else:
-            seen[key] = j
-    frame = pd.DataFrame(_text_columns(grid, header))
-    blank = (frame == "").all(axis=1)
-    if blank.any():
-        frame = frame.loc[~blank.to_numpy()]
-    frame.attrs["n_blank_rows"] = int(blank.sum())
-    frame.attrs["duplicate_headers"] = {k: tuple(v) for k, v in duplicates.items()}
-    if len(frame) == 0:
-        raise InputError(
-            f"{name}: only a header row, no answers (expected at least one row "
-            "of answers below the header)",
-            file=name,
-            row=1,
-        )
-    _check_second_header(frame, header, name, sheet)
-    return frame
-
-
-def _text_columns(grid: pd.DataFrame, header: list[str]) -> dict[str, pd.Series]:
-    """The body of ``grid`` (all rows but the first) as text columns named ``header``.
-
-    Columns are taken out of ``grid`` one at a time (``grid`` is emptied), so a large
-    export is never held twice in memory.
-    """
-    index = pd.RangeIndex(len(grid) - 1)
-    labels = list(grid.columns[: len(header)])
-    extra = list(grid.columns[len(header) :])
-    if extra:
-        grid.drop(columns=extra, inplace=True)
-    out: dict[str, pd.Series] = {}
-    for label, h in zip(labels, header, strict=True):
-        col = grid.pop(label)
-        out[h] = _cells_to_text(col.iloc[1:].set_axis(index))
-        del col
-    return out
-
-
-def _check_second_header(frame: pd.DataFrame, header: list[str], name: str, sheet: Any) -> None:
-    """Refuse a file whose row 2 is a second header (question texts, Q1/Q2 codes)."""
-    first = frame.iloc[0].tolist()
-    first_row = int(frame.index[0]) + 2
-    filled = [v for v in first if v != ""]
-    if len(filled) < 2:
-        return
-    looks_header = sum(
-        1 for v, h in zip(first, header, strict=True) if v != "" and _header_like(v, h)
-    )
-    if looks_header >= max(2, len(filled) // 2):
-        raise InputError(
-            f"{location(name, sheet=sheet, row=first_row)}: looks like a second header "
-            f"row ({first[0]!r}, "
-            f"{first[1]!r}, ...); keep one header row (row 1) and delete the other",
-            file=name,
-            row=first_row,
-        )
-
-
-def _header_like(value: str, header: str) -> bool:
-    if normalize_header(value) == normalize_header(header):
-        return True
-    if _QNUM.match(value) is not None and len(value) > 6:
-        return True
-    return re.fullmatch(r"[Qq]\d+(_\d+)?", value) is not None
-
-
-def _detect_encoding(data: bytes, name: str, encoding: str | None) -> tuple[str, str]:
-    """Encoding of ``data`` and its first 20,000 characters, without decoding it all at once.
-
-    Same order and answer as :func:`analysis.io.encoding.decode_bytes` (utf-8-sig when a
-    BOM is present, then utf-8, then gb18030), but each candidate is checked in 8 MB
-    steps, so a large export is never held twice in memory; when none fits,
-    ``decode_bytes`` raises its error.
-    """
-    import codecs
-
-    from analysis.io.encoding import ENCODINGS, decode_bytes
-
-    if encoding is not None:
-        candidates: tuple[str, ...] = (encoding,)
-    elif data.startswith(b"\xef\xbb\xbf"):
-        candidates = ENCODINGS
-    else:
-        candidates = tuple(e for e in ENCODINGS if e != "utf-8-sig")
-    step = 8 << 20
-    for enc in candidates:
-        try:
-            dec = codecs.getincrementaldecoder(enc)(errors="strict")
-        except LookupError:
-            break
-        head = ""
-        try:
-            for start in range(0, len(data), step):
-                chunk = dec.decode(data[start : start + step], final=start + step >= len(data))
-                if len(head) < 20000:
-                    head += chunk[: 20000 - len(head)]
-            if not data:
-                dec.decode(b"", final=True)
-        except UnicodeDecodeError:
-            continue
-        return enc, head
-    decode_bytes(data, file=name, encoding=encoding)  # raises the reader's usual error
-    raise InputError(f"{name}: cannot decode the text", file=name)  # pragma: no cover
-
-
-def _separator(header_line: str) -> str:
-    """The column separator, read off the header line: comma unless the header has tabs
-    (or semicolons) and no commas. Deterministic, unlike sniffing answers."""
-    counts = {sep: header_line.count(sep) for sep in (",", "\t", ";")}
-    if counts[","] == 0:
-        best = max(("\t", ";"), key=lambda c: counts[c])
-        if counts[best] > 0:
-            return best
-    return ","
-
-
-def _read_csv_bytes(data: bytes, name: str, encoding: str | None) -> tuple[pd.DataFrame, str]:
-    import io
-
-    enc, sample = _detect_encoding(data, name, encoding)
-    if not sample.strip():
-        raise InputError(f"{name}: the file is empty; expected a header row and answers", file=name)
-    sep = _separator(sample.lstrip("\ufeff").splitlines()[0])
-    try:
-        grid = pd.read_csv(
-            io.BytesIO(data),
-            sep=sep,
-            header=None,
-            dtype=str,
-            keep_default_na=False,
-            na_filter=False,
-            encoding="utf-8-sig" if enc == "utf-8" else enc,
-            skip_blank_lines=False,
-            engine="c",
-        )
-    except pd.errors.ParserError as exc:
-        m = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
-        if m:
-            want, line, saw = (int(g) for g in m.groups())
-            raise InputError(
-                f"{location(name, row=line)}: has {saw} cells but the header has {want}; "
-                "remove the extra cells or quote answers that contain the separator",
-                file=name,
-                row=line,
-            ) from None
-        detail = " ".join(str(exc).split())
-        raise InputError(
-            f"{name}: cannot split the rows into columns ({detail})", file=name
-        ) from None
-    except pd.errors.EmptyDataError:
-        raise InputError(
-            f"{name}: the file is empty; expected a header row and answers", file=name
-        ) from None
-    return grid, enc
-
-
-def _read_stats_file(path: Path, suffix: str) -> pd.DataFrame:
-    import pyreadstat
-
-    reader = pyreadstat.read_sav if suffix == ".sav" else pyreadstat.read_dta
-    try:
-        df, meta = reader(str(path), apply_value_formats=True, formats_as_category=False)
-    except Exception as exc:
-        raise InputError(f"{path.name}: cannot read the {suffix} file: {exc}", file=path) from None
-    labels = dict(zip(meta.column_names, meta.column_labels or [], strict=False))
-    header = pd.DataFrame([list(df.columns)], columns=range(df.shape[1]))
-    body = df.set_axis(range(df.shape[1]), axis=1).astype(object)
-    grid = pd.concat([header, body], ignore_index=True)
-    grid.attrs["aliases"] = {normalize_header(lab): name for name, lab in labels.items() if lab}
-    return grid
-
-
-def read_raw_table(
-    path: PathArg | Sequence[PathArg] | pd.DataFrame,
-    *,
-    sheet: str | int = 0,
-    encoding: str | None = None,
-) -> RawTable:
-    """Read a survey export as text, without a codebook.
-
-    Parameters
-    ----------
-    path
-        A CSV, XLSX/XLS, SAV or DTA file; or two 问卷星 exports (text and code) to join.
-    sheet
-        Sheet name or 0-based index for Excel files.
-    encoding
-        Force a text encoding for CSV (otherwise detected).
-
-    Returns
-    -------
-    RawTable
-
-    Raises
-    ------
-    InputError
-        Missing, empty or header-only file; undecodable text; duplicated headers; a second
-        header row; an Excel file that is really text (CSV or HTML) or no workbook at
-        all; a damaged or password-protected workbook; a sheet that does not exist.
-    """
-    if isinstance(path, pd.DataFrame):
-        return _table_from_frame(path)
-    if isinstance(path, Sequence) and not isinstance(path, str | bytes):
-        tables = [read_raw_table(p, sheet=sheet, encoding=encoding) for p in path]
-        return tables[0] if len(tables) == 1 else _join_tables(tables)
-    p = Path(path)
-    try:
-        data = p.read_bytes()
-    except FileNotFoundError:
-        raise InputError(f"{p}: file not found", file=p) from None
-    except IsADirectoryError:
-        raise InputError(f"{p}: is a folder; expected a survey export file", file=p) from None
-    if not data.strip():
-        raise InputError(f"{p.name}: the file is empty; expected a header row and answers", file=p)
-    suffix = p.suffix.lower()
-    enc: str | None = None
-    sheet_used: Any = None
-    if suffix in {".csv", ".txt", ".tsv"}:
-        grid, enc = _read_csv_bytes(data, p.name, encoding)
-        fmt = "csv"
-    elif suffix in {".xlsx", ".xlsm", ".xls"}:
-        grid, sheet_used = _read_excel_bytes(p, data, sheet)
-        fmt = suffix.lstrip(".")
-    elif suffix in {".sav", ".dta"}:
-        grid = _read_stats_file(p, suffix)
-        fmt = suffix.lstrip(".")
-    else:
-        raise InputError(
-            f"{p.name}: unsupported file type {suffix!r}; expected .csv, .xlsx, .xls, .sav or .dta",
-            file=p,
-        )
-    aliases = grid.attrs.get("aliases", {})
-    frame = _frame_from_grid(grid, p.name, sheet_used)
-    return RawTable(
-        frame=frame,
-        path=str(p),
-        name=p.name,
-        format=fmt,
-        encoding=enc,
-        sheet=sheet_used,
-        sha256=_sha256(data),
-        platform=_detect_platform(frame),
-        n_blank_rows=int(frame.attrs.pop("n_blank_rows", 0)),
-        duplicate_headers=frame.attrs.pop("duplicate_headers", {}),
-        aliases=aliases,
-    )
-
-
-def _table_from_frame(frame: pd.DataFrame) -> RawTable:
-    """A DataFrame as if it were an export: header = its columns, rows numbered from 2."""
-    grid = pd.concat(
-        [
-            pd.DataFrame([list(map(str, frame.columns))]),
-            frame.set_axis(range(frame.shape[1]), axis=1),
-        ],
-        ignore_index=True,
-    ).astype(object)
-    text = _frame_from_grid(grid, "<DataFrame>")
-    digest = hashlib.sha256(
-        pd.util.hash_pandas_object(text, index=True).to_numpy().tobytes()
-    ).hexdigest()
-    return RawTable(
-        frame=text,
-        path="<DataFrame>",
-        name="<DataFrame>",
-        format="frame",
-        encoding=None,
-        sheet=None,
-        sha256=digest,
-        platform=_detect_platform(text),
-        n_blank_rows=int(text.attrs.pop("n_blank_rows", 0)),
-        duplicate_headers=text.attrs.pop("duplicate_headers", {}),
-    )
-
-
-def join_wjx_exports(
-    text_export: PathArg, code_export: PathArg, *, sheet: str | int = 0
-) -> RawTable:
-    """Join a 问卷星 按文本 export and a 按序号 export of the same survey on 序号.
-
-    The text export is kept as is; columns only the code export has (one 0/1 column per
-    option of multi-select questions, fill-in columns) are added, matched on 序号.
-
-    Raises
-    ------
-    InputError
-        A file has no 序号 column, or the two files do not hold the same respondents.
-    """
-    return _join_tables(
-        [read_raw_table(text_export, sheet=sheet), read_raw_table(code_export, sheet=sheet)]
-    )
-
-
-def _join_tables(tables: list[RawTable]) -> RawTable:
-    base = tables[0]
-    frame = base.frame
-    key = next((c for c in frame.columns if normalize_header(c) in {"序号", "编号"}), None)
-    if key is None:
-        raise InputError(f"{base.name}: no 序号 column to join the exports on", file=base.path)
-    for other in tables[1:]:
-        want = normalize_header(key)
-        okey = next((c for c in other.frame.columns if normalize_header(c) == want), None)
-        if okey is None:
-            raise InputError(
-                f"{other.name}: no {key} column to join the exports on", file=other.path
-            )
-        left = set(frame[key])
-        right = set(other.frame[okey])
-        if left != right:
-            extra = sorted(right - left)[:3] or sorted(left - right)[:3]
-            raise InputError(
-                f"{other.name}: holds different respondents than {base.name} "
-                f"({key} {', '.join(extra)} in only one file); export both from the same "
-                "survey at the same time",
-                file=other.path,
-            )
-        if other.frame[okey].duplicated().any():
-            raise InputError(f"{other.name}: {key} is not unique", file=other.path)
-        have = {normalize_header(c) for c in frame.columns}
-        add = [c for c in other.frame.columns if normalize_header(c) not in have]
-        right_frame = other.frame.set_index(okey)[add]
-        joined = right_frame.reindex(frame[key].tolist())
-        joined.index = frame.index
-        frame = pd.concat([frame, joined], axis=1)
-    return replace(
-        base,
-        frame=frame,
-        path=" + ".join(t.path for t in tables),
-        sha256=" ".join(t.sha256 for t in tables),
-        platform="wjx-text+code",
-    )
 
 
 # --------------------------------------------------------------------------- recoding
@@ -764,9 +346,9 @@ def read_survey(
     ----------
     path
         A CSV, XLSX/XLS, SAV or DTA export; or ``[text_export, code_export]`` of one
-        问卷星 survey, joined on 序号 (see :func:`join_wjx_exports`); or a DataFrame laid
-        out like an export (its columns are the header; rows are numbered from 2, as if
-        the header were row 1).
+        问卷星 survey, joined on 序号 (see :func:`~analysis.io.tabular.join_wjx_exports`);
+        or a DataFrame laid out like an export (its columns are the header; rows are
+        numbered from 2, as if the header were row 1).
     codebook
         A :class:`~analysis.survey.codebook.Codebook`, a path to its YAML or a mapping. Without
         one, the raw columns are returned as text with ``respondent_id`` and ``row``.
@@ -843,7 +425,8 @@ def read_survey(
 
 
 def recode(raw: RawTable, cb: Codebook) -> SurveyData:
-    """Recode a :class:`RawTable` with a codebook (the work behind :func:`read_survey`)."""
+    """Recode a :class:`~analysis.io.tabular.RawTable` with a codebook (the work behind
+    :func:`read_survey`)."""
     cols = _resolve_columns(cb, raw)
     frame = raw.frame
     n = len(frame)
