@@ -37,15 +37,15 @@ from analysis.core.provenance import __version__
 _LAZY: dict[str, str] = {
     # survey side
     "Codebook": "analysis.survey.codebook",
-    "load_codebook": "analysis.survey.codebook",
+    "load_codebook": "analysis.survey.codebook_file",
     "SurveyData": "analysis.survey.reading",
     "read_survey": "analysis.survey.reading",
     "score_survey": "analysis.survey.scores",
     "reliability": "analysis.survey.reliability",
     "item_analysis": "analysis.survey.reliability",
     "weighted_descriptives": "analysis.survey.scores",
-    "draft_codebook": "analysis.survey.codebook",
-    "validate_codebook": "analysis.survey.codebook",
+    "draft_codebook": "analysis.survey.drafting",
+    "validate_codebook": "analysis.survey.drafting",
     "screen_quality": "analysis.survey.quality",
     # text side
     "read_texts": "analysis.io",
@@ -143,7 +143,9 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from analysis.stats.nesting import icc, mixed_model, ordered_logit
     from analysis.study.config import Study, load_study
     from analysis.study.pipeline import run_study, validate_study
-    from analysis.survey.codebook import Codebook, draft_codebook, load_codebook, validate_codebook
+    from analysis.survey.codebook import Codebook
+    from analysis.survey.codebook_file import load_codebook
+    from analysis.survey.drafting import draft_codebook, validate_codebook
     from analysis.survey.quality import screen_quality
     from analysis.survey.reading import SurveyData, read_survey
     from analysis.survey.reliability import item_analysis, reliability

@@ -38,11 +38,9 @@ MAX_LINES = 600
 LEGACY_PLACE: dict[str, str] = {}  # fmt: skip
 KNOWN_UPWARD: set[tuple[str, str]] = set()
 KNOWN_CYCLES: list[list[str]] = [
-    ["analysis.survey.codebook", "analysis.survey.reading"],
     ["analysis.study.figures", "analysis.study.reporting"],
 ]
 KNOWN_LONG: dict[str, int] = {
-    "analysis.survey.codebook": 933,
     "analysis.report.display": 1039,
     "analysis.study.reporting": 923,
 }

@@ -8,13 +8,9 @@ import pytest
 import yaml
 
 from analysis.core.errors import CodebookError
-from analysis.survey.codebook import (
-    Codebook,
-    _ladder_label,
-    draft_codebook,
-    load_codebook,
-    validate_codebook,
-)
+from analysis.survey.codebook import Codebook
+from analysis.survey.codebook_file import load_codebook
+from analysis.survey.drafting import _ladder_label, draft_codebook, validate_codebook
 
 DEMO = Path(__file__).parents[1] / "data" / "raw" / "demo"
 LIKERT = "{min: 1, max: 5, labels: {非常不满意: 1, 不满意: 2, 一般: 3, 满意: 4, 非常满意: 5}}"

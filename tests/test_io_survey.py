@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from analysis.core.errors import CodebookError, DataQualityWarning, InputError
 from analysis.io.platforms import parse_duration, parse_header, split_multiselect
 from analysis.io.tabular import join_wjx_exports
-from analysis.survey.codebook import load_codebook
+from analysis.survey.codebook_file import load_codebook
 from analysis.survey.reading import read_survey
 
 DATA = Path(__file__).parent / "data" / "survey"

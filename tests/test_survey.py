@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from numpy.testing import assert_allclose
 
 from analysis.core.errors import ConfigError, SmallSampleWarning
-from analysis.survey.codebook import load_codebook
+from analysis.survey.codebook_file import load_codebook
 from analysis.survey.reading import read_survey
 from analysis.survey.reliability import item_analysis, reliability
 from analysis.survey.scores import score_survey, weighted_descriptives
@@ -287,7 +287,7 @@ def test_tiny_groups_give_no_warnings():
 @pytest.mark.parametrize(
     "module",
     [
-        "analysis.survey.codebook",
+        "analysis.survey.codebook_file",
         "analysis.survey.scores",
         "analysis.survey.reliability",
         "analysis.survey.quality",

@@ -105,7 +105,7 @@ def _codebook(args: argparse.Namespace) -> int:
     if args.codebook_command != "draft":
         build_parser().parse_args(["codebook", "--help"])
         return 2
-    from analysis.survey.codebook import draft_codebook
+    from analysis.survey.drafting import draft_codebook
 
     sheet: int | str = int(args.sheet) if str(args.sheet).isdigit() else args.sheet
     text = draft_codebook(args.export, sheet=sheet)

@@ -63,7 +63,7 @@ def _clear_previous(output: Path) -> None:
 
 def run_survey(study: Study, out: StudyOutputs) -> None:
     """Read, screen, score and item-analyse the survey."""
-    from analysis.survey.codebook import load_codebook
+    from analysis.survey.codebook_file import load_codebook
     from analysis.survey.quality import screen_quality
     from analysis.survey.reading import read_survey
     from analysis.survey.reliability import item_analysis, reliability
@@ -240,7 +240,7 @@ def check_inputs(study: Study) -> list[str]:
             return None
 
     if study.codebook_path is not None and study.survey_path is not None:
-        from analysis.survey.codebook import load_codebook
+        from analysis.survey.codebook_file import load_codebook
         from analysis.survey.reading import read_survey
 
         cb = attempt(lambda: load_codebook(study.codebook_path))

@@ -24,7 +24,8 @@ import pandas as pd
 from analysis.core.errors import CodebookError, DataQualityWarning, InputError, location
 from analysis.io.platforms import normalize_header, parse_duration
 from analysis.io.tabular import PathArg, RawTable, read_raw_table
-from analysis.survey.codebook import Codebook, Item, load_codebook_partial
+from analysis.survey.codebook import Codebook, Item
+from analysis.survey.codebook_file import load_codebook_partial
 
 __all__ = ["QUARANTINE_COLUMNS", "SurveyData", "read_survey"]
 
