@@ -321,3 +321,10 @@ items:
         r"did you mean 'covariates'\?",
     ):
         load_codebook(path)
+
+
+def test_python_tags_in_a_codebook_are_refused(tmp_path):
+    path = tmp_path / "codebook.yaml"
+    path.write_text('id_column: id\nitems: !!python/object/apply:os.system ["true"]\n', "utf-8")
+    with pytest.raises(CodebookError, match=r"codebook\.yaml, line 2: not valid YAML"):
+        load_codebook(path)

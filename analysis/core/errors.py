@@ -201,6 +201,9 @@ class Problems:
     lines_as_rows
         The file is read line by line (YAML, a word list): the ``row`` column of the
         ``problems`` frame holds the line numbers.
+    lines
+        Paths in a YAML document -> their lines (:func:`analysis.core.yamlio.yaml_lines`),
+        for :meth:`add_at`.
 
     Examples
     --------
@@ -220,8 +223,10 @@ class Problems:
         error: type[AnalysisError] = InputError,
         what: str = "problems",
         lines_as_rows: bool = False,
+        lines: Mapping[tuple[Any, ...], int] | None = None,
     ) -> None:
         self.file = None if file is None else str(file)
+        self.lines = dict(lines or {})
         self.error = error
         self.what = what
         self.lines_as_rows = lines_as_rows
@@ -247,6 +252,18 @@ class Problems:
                 "problem": problem,
             }
         )
+
+    def add_at(
+        self, path: tuple[Any, ...], problem: str, *, value: Any = None, column: str | None = None
+    ) -> None:
+        """Record a problem at a place in the YAML document: the line of ``path``, or of the
+        nearest key that encloses it."""
+        line = None
+        for cut in range(len(path), -1, -1):
+            line = self.lines.get(path[:cut])
+            if line is not None:
+                break
+        self.add(problem, line=line, column=column, value=value)
 
     def __len__(self) -> int:
         return len(self.rows)

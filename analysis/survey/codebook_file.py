@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from analysis.core.dimensions import Framework, load_framework
-from analysis.core.errors import CodebookError, ConfigError
+from analysis.core.errors import CodebookError, ConfigError, Problems
+from analysis.core.yamlio import parse_yaml, read_yaml_text, yaml_lines
 from analysis.io.platforms import normalize_header
 from analysis.survey.codebook import DEFAULT_SCALE, MISSING_KINDS, Codebook, Column, Item, Scale
 
@@ -29,60 +30,6 @@ _ID = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 # --------------------------------------------------------------------------- loading
 
 
-def _yaml_lines(text: str) -> dict[tuple[Any, ...], int]:
-    """Map paths in the YAML document (keys and list indexes) to 1-based line numbers."""
-    import yaml
-
-    lines: dict[tuple[Any, ...], int] = {}
-
-    def walk(node: Any, path: tuple[Any, ...]) -> None:
-        lines[path] = node.start_mark.line + 1
-        if isinstance(node, yaml.MappingNode):
-            for key, value in node.value:
-                k = key.value
-                lines[(*path, k)] = key.start_mark.line + 1
-                walk(value, (*path, k))
-                lines[(*path, k)] = key.start_mark.line + 1
-        elif isinstance(node, yaml.SequenceNode):
-            for i, value in enumerate(node.value):
-                walk(value, (*path, i))
-
-    root = yaml.compose(text, Loader=yaml.SafeLoader)
-    if root is not None:
-        walk(root, ())
-    return lines
-
-
-class _Problems:
-    """Collects codebook problems with their line numbers."""
-
-    def __init__(self, file: str | None, lines: Mapping[tuple[Any, ...], int]) -> None:
-        self.file = file
-        self.lines = lines
-        self.rows: list[dict[str, Any]] = []
-
-    def add(self, path: tuple[Any, ...], problem: str, *, value: Any = None) -> None:
-        line = None
-        for cut in range(len(path), -1, -1):
-            line = self.lines.get(path[:cut])
-            if line is not None:
-                break
-        self.rows.append(
-            {
-                "file": self.file,
-                "line": line,
-                "row": None,
-                "column": None,
-                "value": value,
-                "problem": problem,
-            }
-        )
-
-    def raise_if_any(self) -> None:
-        if self.rows:
-            raise CodebookError.from_problems(self.rows, file=self.file, what="codebook problems")
-
-
 def _number(value: Any) -> float | None:
     if isinstance(value, bool):
         return None
@@ -91,42 +38,44 @@ def _number(value: Any) -> float | None:
     return None
 
 
-def _parse_scale(name: str, spec: Any, path: tuple[Any, ...], probs: _Problems) -> Scale | None:
+def _parse_scale(name: str, spec: Any, path: tuple[Any, ...], probs: Problems) -> Scale | None:
     if not isinstance(spec, Mapping):
-        probs.add(path, f"scale {name!r} must be a mapping with min, max and labels", value=spec)
+        probs.add_at(path, f"scale {name!r} must be a mapping with min, max and labels", value=spec)
         return None
     labels_raw = spec.get("labels", {}) or {}
     if not isinstance(labels_raw, Mapping):
-        probs.add((*path, "labels"), "labels must map option text to a number", value=labels_raw)
+        probs.add_at((*path, "labels"), "labels must map option text to a number", value=labels_raw)
         labels_raw = {}
     labels: dict[str, float] = {}
     for text, num in labels_raw.items():
         v = _number(num)
         if v is None:
-            probs.add((*path, "labels", text), f"label {text!r} needs a number", value=num)
+            probs.add_at((*path, "labels", text), f"label {text!r} needs a number", value=num)
             continue
         labels[str(text).strip()] = v
     lo = _number(spec.get("min")) if "min" in spec else (min(labels.values()) if labels else None)
     hi = _number(spec.get("max")) if "max" in spec else (max(labels.values()) if labels else None)
     if lo is None or hi is None:
-        probs.add(path, f"scale {name!r} needs numeric min and max (or labels)", value=None)
+        probs.add_at(path, f"scale {name!r} needs numeric min and max (or labels)", value=None)
         return None
     if lo >= hi:
-        probs.add(path, f"scale {name!r}: min must be below max", value=f"{lo}..{hi}")
+        probs.add_at(path, f"scale {name!r}: min must be below max", value=f"{lo}..{hi}")
     for text, v in labels.items():
         if not lo <= v <= hi:
-            probs.add((*path, "labels", text), f"label {text!r} is outside {lo:g}..{hi:g}", value=v)
+            probs.add_at(
+                (*path, "labels", text), f"label {text!r} is outside {lo:g}..{hi:g}", value=v
+            )
     return Scale(name=name, min=lo, max=hi, labels=labels)
 
 
-def _parse_missing(spec: Any, probs: _Problems) -> dict[str, tuple[str, ...]]:
+def _parse_missing(spec: Any, probs: Problems) -> dict[str, tuple[str, ...]]:
     out: dict[str, list[str]] = {"skipped": [], "no_answer": []}
     if spec is None:
         return {k: tuple(v) for k, v in out.items()}
     if isinstance(spec, Mapping):
         for kind, values in spec.items():
             if kind not in MISSING_KINDS:
-                probs.add(
+                probs.add_at(
                     ("missing", kind), "missing kinds are 'skipped' and 'no_answer'", value=kind
                 )
                 continue
@@ -137,7 +86,7 @@ def _parse_missing(spec: Any, probs: _Problems) -> dict[str, tuple[str, ...]]:
             t = _text(v)
             out["skipped" if t in _SKIP_WORDS else "no_answer"].append(t)
     else:
-        probs.add(
+        probs.add_at(
             ("missing",), "missing must be a list or {skipped: [...], no_answer: [...]}", value=spec
         )
     return {k: tuple(v) for k, v in out.items()}
@@ -150,35 +99,35 @@ def _text(value: Any) -> str:
     return str(value).strip()
 
 
-def _parse_columns(spec: Any, key: str, probs: _Problems) -> tuple[Column, ...]:
+def _parse_columns(spec: Any, key: str, probs: Problems) -> tuple[Column, ...]:
     if spec is None:
         return ()
     if not isinstance(spec, list):
-        probs.add((key,), f"{key} must be a list of {{column, id}}", value=spec)
+        probs.add_at((key,), f"{key} must be a list of {{column, id}}", value=spec)
         return ()
     out = []
     for i, entry in enumerate(spec):
         if isinstance(entry, str):
             entry = {"column": entry, "id": None}
         if not isinstance(entry, Mapping) or not entry.get("column"):
-            probs.add((key, i), f"{key} entry needs a 'column'", value=entry)
+            probs.add_at((key, i), f"{key} entry needs a 'column'", value=entry)
             continue
         cid = entry.get("id") or f"{key.rstrip('s')}_{i + 1}"
         if not _ID.match(str(cid)):
-            probs.add(
+            probs.add_at(
                 (key, i, "id"), "ids must be ASCII letters, digits and underscores", value=cid
             )
         out.append(Column(str(entry["column"]), str(cid), probs.lines.get((key, i))))
     return tuple(out)
 
 
-def _parse_framework(data: Mapping[str, Any], probs: _Problems) -> Framework | None:
+def _parse_framework(data: Mapping[str, Any], probs: Problems) -> Framework | None:
     try:
         if "dimensions" in data:
             return load_framework(data["dimensions"], name=str(data.get("framework", "custom")))
         return load_framework(data.get("framework", "service-five"))
     except ConfigError as exc:
-        probs.add(("dimensions",) if "dimensions" in data else ("framework",), str(exc))
+        probs.add_at(("dimensions",) if "dimensions" in data else ("framework",), str(exc))
         return None
 
 
@@ -186,10 +135,10 @@ _ITEM_KEYS = {"column", "id", "dimension", "reverse", "scale", "label"}
 
 
 def _parse_items(
-    spec: Any, framework: Framework | None, scales: Mapping[str, Scale], probs: _Problems
+    spec: Any, framework: Framework | None, scales: Mapping[str, Scale], probs: Problems
 ) -> tuple[Item, ...]:
     if not isinstance(spec, list) or not spec:
-        probs.add(
+        probs.add_at(
             ("items",),
             "items must be a non-empty list of {column, id, dimension}",
             value=None if spec is None else spec,
@@ -201,11 +150,11 @@ def _parse_items(
     for i, entry in enumerate(spec):
         path = ("items", i)
         if not isinstance(entry, Mapping):
-            probs.add(path, "an item must be a mapping {column, id, dimension}", value=entry)
+            probs.add_at(path, "an item must be a mapping {column, id, dimension}", value=entry)
             continue
         for key in entry:
             if key not in _ITEM_KEYS:
-                probs.add(
+                probs.add_at(
                     (*path, key),
                     f"unknown item key {key!r}; expected one of " + ", ".join(sorted(_ITEM_KEYS)),
                     value=key,
@@ -214,17 +163,17 @@ def _parse_items(
         iid = entry.get("id")
         dim = entry.get("dimension")
         if not column:
-            probs.add(path, "item needs a 'column'")
+            probs.add_at(path, "item needs a 'column'")
             continue
         column = str(column)
         if iid is None or not _ID.match(str(iid)):
-            probs.add(
+            probs.add_at(
                 (*path, "id"), "item id must be ASCII letters, digits and underscores", value=iid
             )
             iid = f"item_{i + 1}"
         iid = str(iid)
         if framework is not None and dim not in framework:
-            probs.add(
+            probs.add_at(
                 (*path, "dimension"),
                 f"unknown dimension; expected one of {', '.join(framework.ids)}",
                 value=dim,
@@ -232,10 +181,10 @@ def _parse_items(
         scale = str(entry.get("scale", DEFAULT_SCALE))
         if scale not in scales:
             known = ", ".join(scales) or "none declared"
-            probs.add((*path, "scale"), f"unknown scale; expected one of {known}", value=scale)
+            probs.add_at((*path, "scale"), f"unknown scale; expected one of {known}", value=scale)
         reverse = entry.get("reverse", False)
         if not isinstance(reverse, bool):
-            probs.add((*path, "reverse"), "reverse must be true or false", value=reverse)
+            probs.add_at((*path, "reverse"), "reverse must be true or false", value=reverse)
             reverse = False
         norm = normalize_header(column)
         if norm in by_column:
@@ -245,11 +194,11 @@ def _parse_items(
                 if first_dim != dim
                 else "column listed twice"
             )
-            probs.add(path, f"{what}; first listed at line {first}", value=column)
+            probs.add_at(path, f"{what}; first listed at line {first}", value=column)
         else:
             by_column[norm] = (probs.lines.get(path, 0), str(dim))
         if iid in by_id:
-            probs.add(
+            probs.add_at(
                 (*path, "id"), f"duplicate item id; first used at line {by_id[iid]}", value=iid
             )
         else:
@@ -279,7 +228,7 @@ _TOP_KEYS = (
 )
 
 
-def _check_keys(data: Mapping[str, Any], probs: _Problems) -> None:
+def _check_keys(data: Mapping[str, Any], probs: Problems) -> None:
     """A misspelt key would silently drop a part of the codebook: report it."""
     import difflib
 
@@ -287,7 +236,7 @@ def _check_keys(data: Mapping[str, Any], probs: _Problems) -> None:
         if key not in _TOP_KEYS:
             close = difflib.get_close_matches(str(key), _TOP_KEYS, n=1)
             hint = f"; did you mean {close[0]!r}?" if close else ""
-            probs.add((key,), f"unknown codebook key{hint}", value=key)
+            probs.add_at((key,), f"unknown codebook key{hint}", value=key)
 
 
 _RESERVED = {"respondent_id", "group", "row", "duration_s", "weight", "ip"}
@@ -297,7 +246,7 @@ def _check_ids(
     items: Sequence[Item],
     covariates: Sequence[Column],
     text_columns: Sequence[Column],
-    probs: _Problems,
+    probs: Problems,
 ) -> None:
     """Every id names one column of the responses: none reserved, none used twice."""
     entries = [(("items", i, "id"), it.id) for i, it in enumerate(items)]
@@ -306,10 +255,12 @@ def _check_ids(
     first: dict[str, tuple[Any, ...]] = {}
     for path, cid in entries:
         if cid in _RESERVED:
-            probs.add(path, f"id {cid!r} is reserved for a standard column", value=cid)
+            probs.add_at(path, f"id {cid!r} is reserved for a standard column", value=cid)
         elif cid in first and path[0] != "items":  # item-item repeats are reported above
             where = probs.lines.get(first[cid][:2])
-            probs.add(path, "id already used" + (f" at line {where}" if where else ""), value=cid)
+            probs.add_at(
+                path, "id already used" + (f" at line {where}" if where else ""), value=cid
+            )
         first.setdefault(cid, path)
 
 
@@ -363,7 +314,6 @@ def load_codebook_partial(
     """
     if isinstance(source, Codebook):
         return source, []
-    import yaml
 
     from analysis.core.dimensions import SERVICE_FIVE
 
@@ -374,30 +324,16 @@ def load_codebook_partial(
     else:
         path = Path(source)
         file = str(path)
-        try:
-            text = path.read_text(encoding="utf-8-sig")
-        except FileNotFoundError:
-            raise CodebookError(f"{path}: codebook not found", file=path) from None
-        except UnicodeDecodeError as exc:
-            raise CodebookError(
-                f"{path.name}: codebook is not UTF-8 (byte {exc.start}); save it as UTF-8",
-                file=path,
-            ) from None
-        try:
-            data = yaml.safe_load(text)
-            lines = _yaml_lines(text)
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            where = f", line {mark.line + 1}" if mark is not None else ""
-            msg = getattr(exc, "problem", None) or str(exc)
-            raise CodebookError(f"{path.name}{where}: not valid YAML: {msg}", file=path) from None
+        text = read_yaml_text(path, what="codebook", error=CodebookError)
+        data, root = parse_yaml(text, file=path, what="codebook", error=CodebookError)
+        lines = yaml_lines(root)
     if not isinstance(data, Mapping):
         raise CodebookError(
             f"{Path(file).name if file else 'codebook'}: expected a mapping with 'items', "
             f"got {type(data).__name__}",
             file=file,
         )
-    probs = _Problems(file, lines)
+    probs = Problems(file, error=CodebookError, what="codebook problems", lines=lines)
     _check_keys(data, probs)
     framework = _parse_framework(data, probs)
     scales: dict[str, Scale] = {}
@@ -407,7 +343,7 @@ def load_codebook_partial(
             scales[DEFAULT_SCALE] = sc
     extra = data.get("scales") or {}
     if not isinstance(extra, Mapping):
-        probs.add(("scales",), "scales must map a name to {min, max, labels}", value=extra)
+        probs.add_at(("scales",), "scales must map a name to {min, max, labels}", value=extra)
         extra = {}
     for name, spec in extra.items():
         sc = _parse_scale(str(name), spec, ("scales", name), probs)
@@ -416,7 +352,7 @@ def load_codebook_partial(
     items = _parse_items(data.get("items"), framework, scales, probs)
     min_answered = data.get("min_answered", 0.5)
     if _number(min_answered) is None or not 0 <= float(min_answered) <= 1:
-        probs.add(
+        probs.add_at(
             ("min_answered",), "min_answered must be a share between 0 and 1", value=min_answered
         )
         min_answered = 0.5

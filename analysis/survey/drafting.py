@@ -14,9 +14,10 @@ from os import PathLike
 from pathlib import Path
 from typing import Any
 
+from analysis.core.errors import CodebookError, Problems
 from analysis.io.platforms import normalize_header
 from analysis.survey.codebook import Codebook
-from analysis.survey.codebook_file import _Problems, load_codebook_partial
+from analysis.survey.codebook_file import load_codebook_partial
 
 __all__ = ["LADDERS", "draft_codebook", "validate_codebook"]
 
@@ -61,7 +62,7 @@ def validate_codebook(
 
     cb, rows = load_codebook_partial(codebook)
     table = read_raw_table(export, sheet=sheet)
-    probs = _Problems(cb.path, {})
+    probs = Problems(cb.path, error=CodebookError, what="codebook problems")
     probs.rows.extend(rows)
     headers = {**table.aliases, **{normalize_header(c): c for c in table.frame.columns}}
     for col, what in _named_columns(cb):

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 from analysis.core.dimensions import SERVICE_FIVE, Framework, load_framework
 from analysis.core.errors import ConfigError, InputError, LexiconError, Problems
+from analysis.core.yamlio import node_line, node_value, parse_yaml
 from analysis.text.lexicon import NEGATION_SCOPES, ONE_TOKEN, Lexicon
 
 if TYPE_CHECKING:
@@ -44,16 +45,6 @@ _DIM_KEYS = {"terms", "weights", "rationale"}
 
 
 # --------------------------------------------------------------------------- YAML
-
-
-def _line(node: Any) -> int:
-    return int(node.start_mark.line) + 1
-
-
-def _scalar(node: Any) -> Any:
-    import yaml
-
-    return yaml.safe_load(yaml.serialize(node)) if node is not None else None
 
 
 def _dimension_lookup(framework: Framework) -> dict[str, str]:
@@ -85,27 +76,17 @@ def _parse_yaml(path: Path, text: str) -> Lexicon:
     import yaml
 
     problems = Problems(path.name, error=LexiconError, what="lexicon problems", lines_as_rows=True)
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        raise LexiconError(
-            f"{path.name}{f', line {line}' if line else ''}: not valid YAML "
-            f"({getattr(exc, 'problem', exc)})",
-            file=path,
-            row=line,
-        ) from None
+    _, root = parse_yaml(text, file=path, what="lexicon", error=LexiconError)
     if not isinstance(root, yaml.MappingNode):
         raise LexiconError(f"{path.name}: expected a mapping with 'dimensions'", file=path)
-    top = {_scalar(k): (k, v) for k, v in root.value}
+    top = {node_value(k): (k, v) for k, v in root.value}
     _check_keys(top, sorted(_TOP_KEYS), "unknown key", problems)
-    name = str(_scalar(top["name"][1])) if "name" in top else path.stem
-    version = str(_scalar(top["version"][1])) if "version" in top else "0"
+    name = str(node_value(top["name"][1])) if "name" in top else path.stem
+    version = str(node_value(top["version"][1])) if "version" in top else "0"
     try:
-        framework = load_framework(_scalar(top["framework"][1]) if "framework" in top else None)
+        framework = load_framework(node_value(top["framework"][1]) if "framework" in top else None)
     except ConfigError as exc:
-        problems.add(str(exc), line=_line(top["framework"][1]))
+        problems.add(str(exc), line=node_line(top["framework"][1]))
         framework = SERVICE_FIVE
     lookup = _dimension_lookup(framework)
     terms: dict[str, dict[str, float]] = {}
@@ -115,16 +96,16 @@ def _parse_yaml(path: Path, text: str) -> Lexicon:
     if not isinstance(dims_node, yaml.MappingNode):
         problems.add(
             "needs 'dimensions': a mapping of dimension id to {terms, weights, rationale}",
-            line=_line(dims_node) if dims_node is not None else 1,
+            line=node_line(dims_node) if dims_node is not None else 1,
         )
         problems.raise_if_any()
     for dkey, dval in dims_node.value:
-        raw = _scalar(dkey)
+        raw = node_value(dkey)
         dim = lookup.get(str(raw))
         if dim is None:
             problems.add(
                 f"unknown dimension; expected one of {', '.join(framework.ids)}",
-                line=_line(dkey),
+                line=node_line(dkey),
                 value=raw,
             )
             continue
@@ -160,15 +141,17 @@ def _parse_dimension(
     if isinstance(node, yaml.SequenceNode):  # shorthand: members: [党员, ...]
         items = {"terms": (None, node)}
     elif isinstance(node, yaml.MappingNode):
-        items = {_scalar(k): (k, v) for k, v in node.value}
+        items = {node_value(k): (k, v) for k, v in node.value}
     else:
-        problems.add("expected a list of terms or {terms, weights}", line=_line(node), column=dim)
+        problems.add(
+            "expected a list of terms or {terms, weights}", line=node_line(node), column=dim
+        )
         return
     for key, (knode, _) in items.items():
         if key not in _DIM_KEYS:
             problems.add(
                 f"unknown key; expected one of {', '.join(sorted(_DIM_KEYS))}",
-                line=_line(knode),
+                line=node_line(knode),
                 value=key,
                 column=dim,
             )
@@ -176,26 +159,26 @@ def _parse_dimension(
     wnode = items.get("weights", (None, None))[1]
     if isinstance(wnode, yaml.MappingNode):
         for k, v in wnode.value:
-            value = _scalar(v)
+            value = node_value(v)
             if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
                 problems.add(
-                    "a weight must be a positive number", line=_line(v), value=value, column=dim
+                    "a weight must be a positive number", line=node_line(v), value=value, column=dim
                 )
                 continue
-            weights[str(_scalar(k))] = (float(value), _line(k))
+            weights[str(node_value(k))] = (float(value), node_line(k))
     elif wnode is not None:
-        problems.add("weights must be a mapping term: number", line=_line(wnode), column=dim)
+        problems.add("weights must be a mapping term: number", line=node_line(wnode), column=dim)
     tnode = items.get("terms", (None, None))[1]
     if not isinstance(tnode, yaml.SequenceNode):
-        problems.add("needs 'terms': a list", line=_line(node), column=dim)
+        problems.add("needs 'terms': a list", line=node_line(node), column=dim)
         return
     bucket = terms.setdefault(dim, {})
     for item in tnode.value:
-        term = _check_term(_scalar(item), _line(item), problems, dim)
+        term = _check_term(node_value(item), node_line(item), problems, dim)
         if term is None or term in bucket:
             continue
         bucket[term] = weights.get(term, (1.0, 0))[0]
-        where.setdefault(term, []).append((dim, _line(item), term in weights))
+        where.setdefault(term, []).append((dim, node_line(item), term in weights))
     for term, (_, line) in weights.items():
         if term not in bucket:
             problems.add(
@@ -203,7 +186,7 @@ def _parse_dimension(
             )
     rnode = items.get("rationale", (None, None))[1]
     if rnode is not None:
-        rationale[dim] = str(_scalar(rnode)).strip()
+        rationale[dim] = str(node_value(rnode)).strip()
 
 
 def _imported_lexicon(
@@ -245,13 +228,13 @@ def _parse_phrases(
     if node is None:
         return {}
     if not isinstance(node, yaml.MappingNode):
-        problems.add("phrases must be a mapping phrase: dimension (or null)", line=_line(node))
+        problems.add("phrases must be a mapping phrase: dimension (or null)", line=node_line(node))
         return {}
     phrases: dict[str, str | None] = {}
     for k, v in node.value:
-        phrase, target = _scalar(k), _scalar(v)
+        phrase, target = node_value(k), node_value(v)
         if not isinstance(phrase, str) or not phrase.strip():
-            problems.add("a phrase must be non-empty text", line=_line(k), value=phrase)
+            problems.add("a phrase must be non-empty text", line=node_line(k), value=phrase)
             continue
         if target is None:
             phrases[phrase.strip()] = None
@@ -261,7 +244,7 @@ def _parse_phrases(
             problems.add(
                 f"unknown dimension for phrase {phrase!r}; expected one of "
                 f"{', '.join(framework.ids)} or null",
-                line=_line(v),
+                line=node_line(v),
                 value=target,
             )
     return phrases
@@ -274,7 +257,7 @@ def _check_keys(
     for key, (knode, _) in items.items():
         if key not in allowed:
             problems.add(
-                f"{problem}; expected one of {', '.join(allowed)}", line=_line(knode), value=key
+                f"{problem}; expected one of {', '.join(allowed)}", line=node_line(knode), value=key
             )
 
 
@@ -285,38 +268,41 @@ def _parse_negation(node: Any, problems: Problems) -> tuple[tuple[str, ...], int
         return (), 4, "before"
     if not isinstance(node, yaml.MappingNode):
         problems.add(
-            "negation must be a mapping {cues: [...], window: n, scope: before}", line=_line(node)
+            "negation must be a mapping {cues: [...], window: n, scope: before}",
+            line=node_line(node),
         )
         return (), 4, "before"
-    items = {_scalar(k): (k, v) for k, v in node.value}
+    items = {node_value(k): (k, v) for k, v in node.value}
     cues: tuple[str, ...] = ()
     window = 4
     scope = "before"
     _check_keys(items, NEGATION_KEYS, "unknown key under negation", problems)
     if "cues" in items:
-        value = _scalar(items["cues"][1])
+        value = node_value(items["cues"][1])
         if isinstance(value, list) and all(isinstance(c, str) and c for c in value):
             cues = tuple(value)
         else:
-            problems.add("cues must be a list of words", line=_line(items["cues"][1]), value=value)
+            problems.add(
+                "cues must be a list of words", line=node_line(items["cues"][1]), value=value
+            )
     if "window" in items:
-        value = _scalar(items["window"][1])
+        value = node_value(items["window"][1])
         if isinstance(value, int) and not isinstance(value, bool) and value > 0:
             window = value
         else:
             problems.add(
                 "window must be a positive whole number",
-                line=_line(items["window"][1]),
+                line=node_line(items["window"][1]),
                 value=value,
             )
     if "scope" in items:
-        value = _scalar(items["scope"][1])
+        value = node_value(items["scope"][1])
         if value in NEGATION_SCOPES:
             scope = value
         else:
             problems.add(
                 f"scope must be one of {', '.join(NEGATION_SCOPES)}",
-                line=_line(items["scope"][1]),
+                line=node_line(items["scope"][1]),
                 value=value,
             )
     return cues, window, scope
