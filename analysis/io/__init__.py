@@ -10,28 +10,18 @@ text encodings for both. Heavy modules load on first use.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from analysis.core.lazy import attach
 from analysis.io.encoding import decode_bytes, read_text_file
-
-__all__ = ["decode_bytes", "read_raw_table", "read_text_file", "read_texts"]
 
 _LAZY = {
     "read_raw_table": "analysis.io.tabular",
     "read_texts": "analysis.io.text_files",
 }
+__all__ = ["decode_bytes", "read_text_file", *_LAZY]
+__getattr__, __dir__ = attach(__name__, _LAZY)
 
-
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'analysis.io' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-if TYPE_CHECKING:  # pragma: no cover
+if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from analysis.io.tabular import read_raw_table
     from analysis.io.text_files import read_texts

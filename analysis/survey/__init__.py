@@ -1,6 +1,43 @@
 """Surveys: codebooks, reading an export through one, quality screens, scores, reliability.
 
-* :mod:`.codebook` the codebook: items -> dimensions, scales, reverse items, missing codes
-* :mod:`.quality`  speeder, straight-lining and duplicate screens
-* :mod:`.scores`   dimension scores, reliability and item analysis
+* :mod:`.codebook`      the codebook model: items -> dimensions, scales, reverse items, missing
+* :mod:`.codebook_file` reading a codebook file (YAML), every problem with its line
+* :mod:`.drafting`      drafting a codebook from an export, checking one against an export
+* :mod:`.reading`       reading an export through a codebook: recoding and quarantine
+* :mod:`.quality`       speeder, straight-lining and duplicate screens
+* :mod:`.scores`        dimension scores and weighted descriptives
+* :mod:`.reliability`   alpha, omega, KMO and Bartlett, the item table
+
+The names below load on first use; importing this face loads no pandas.
 """
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from analysis.core.lazy import attach
+
+_LAZY = {
+    "Codebook": "analysis.survey.codebook",
+    "load_codebook": "analysis.survey.codebook_file",
+    "draft_codebook": "analysis.survey.drafting",
+    "validate_codebook": "analysis.survey.drafting",
+    "SurveyData": "analysis.survey.reading",
+    "read_survey": "analysis.survey.reading",
+    "screen_quality": "analysis.survey.quality",
+    "score_survey": "analysis.survey.scores",
+    "weighted_descriptives": "analysis.survey.scores",
+    "reliability": "analysis.survey.reliability",
+    "item_analysis": "analysis.survey.reliability",
+}
+__all__ = list(_LAZY)
+__getattr__, __dir__ = attach(__name__, _LAZY)
+
+if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
+    from analysis.survey.codebook import Codebook
+    from analysis.survey.codebook_file import load_codebook
+    from analysis.survey.drafting import draft_codebook, validate_codebook
+    from analysis.survey.quality import screen_quality
+    from analysis.survey.reading import SurveyData, read_survey
+    from analysis.survey.reliability import item_analysis, reliability
+    from analysis.survey.scores import score_survey, weighted_descriptives
