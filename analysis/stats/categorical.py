@@ -11,6 +11,7 @@ import pandas as pd
 
 from analysis.core import apa
 from analysis.core.errors import InputError, SmallSampleWarning, check_option
+from analysis.core.words import Lang
 
 __all__ = ["ChiSquareResult", "chi_square"]
 
@@ -36,7 +37,7 @@ class ChiSquareResult:
     cells: pd.DataFrame
     params: Mapping[str, Any]
 
-    def summary(self, lang: Literal["zh", "en"] = "zh") -> str:
+    def summary(self, lang: Lang = "zh") -> str:
         """One APA-style sentence, e.g. ``χ²(9, N = 592) = 138.29, p < .001, V = .28``."""
         check_option("lang", lang, ("zh", "en"), owner="ChiSquareResult.summary")
         r = self.table.iloc[0]

@@ -26,7 +26,7 @@ from __future__ import annotations
 import sys
 import unicodedata
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -42,8 +42,6 @@ __all__ = [
     "OKABE_ITO",
 ]
 
-
-Lang = Literal["zh", "en"]
 
 #: Okabe & Ito (2008) colour-blind-safe palette, black moved last (used for the overall mean).
 OKABE_ITO: tuple[str, ...] = (

@@ -11,11 +11,11 @@ import pandas as pd
 
 from analysis.core.dimensions import Framework
 from analysis.core.errors import ConfigError
+from analysis.core.words import Lang
 from analysis.report.charts.base import (
     _MARKERS,
     _OVERALL_COLOUR,
     _SUPPRESSED_COLOUR,
-    Lang,
     _check_common,
     _colour,
     _dimension_order,

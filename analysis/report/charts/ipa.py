@@ -9,8 +9,8 @@ import pandas as pd
 
 from analysis.core.dimensions import Framework
 from analysis.core.errors import check_option
+from analysis.core.words import Lang
 from analysis.report.charts.base import (
-    Lang,
     _check_common,
     _colour,
     _dimension_colour,

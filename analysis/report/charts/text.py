@@ -9,9 +9,9 @@ import pandas as pd
 
 from analysis.core.dimensions import Framework
 from analysis.core.errors import ConfigError, check_option
+from analysis.core.words import Lang
 from analysis.report.charts.base import (
     _SUPPRESSED_COLOUR,
-    Lang,
     _check_common,
     _colour,
     _dimension_colour,
