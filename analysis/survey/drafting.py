@@ -67,16 +67,7 @@ def validate_codebook(
     headers = {**table.aliases, **{normalize_header(c): c for c in table.frame.columns}}
     for col, what in _named_columns(cb):
         if normalize_header(col) not in headers:
-            probs.rows.append(
-                {
-                    "file": cb.path,
-                    "line": what[1],
-                    "row": None,
-                    "column": col,
-                    "value": None,
-                    "problem": f"{what[0]} column not found in {table.name}",
-                }
-            )
+            probs.add(f"{what[0]} column not found in {table.name}", line=what[1], column=col)
     for it in cb.items:
         raw = headers.get(normalize_header(it.column))
         if raw is None or it.scale not in cb.scales:

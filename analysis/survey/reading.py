@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis.core.errors import CodebookError, DataQualityWarning, InputError, location
+from analysis.core.errors import CodebookError, DataQualityWarning, InputError, Problems, location
 from analysis.io.platforms import normalize_header, parse_duration
 from analysis.io.tabular import PathArg, RawTable, read_raw_table
 from analysis.survey.codebook import Codebook, Item
@@ -120,7 +120,7 @@ def _resolve_columns(cb: Codebook, raw: RawTable) -> dict[str, str]:
     """Codebook column -> export header; raise CodebookError once for every unknown column."""
     headers = {normalize_header(c): c for c in raw.frame.columns}
     found: dict[str, str] = {}
-    problems = []
+    problems = Problems(cb.path, error=CodebookError, what="codebook problems")
     named: list[tuple[str, str, int | None]] = []
     for attr in ("id_column", "group_column", "duration_column", "weight_column"):
         col = getattr(cb, attr)
@@ -134,19 +134,10 @@ def _resolve_columns(cb: Codebook, raw: RawTable) -> dict[str, str]:
         if hit is None:
             close = _closest(col, list(raw.frame.columns))
             hint = f"; closest header: {close!r}" if close else ""
-            problems.append(
-                {
-                    "file": cb.path,
-                    "line": line,
-                    "column": col,
-                    "value": None,
-                    "problem": f"{what}: column not found in {raw.name}{hint}",
-                }
-            )
+            problems.add(f"{what}: column not found in {raw.name}{hint}", line=line, column=col)
         else:
             found[col] = hit
-    if problems:
-        raise CodebookError.from_problems(problems, file=cb.path, what="codebook problems")
+    problems.raise_if_any()
     return found
 
 
