@@ -1,4 +1,4 @@
-"""Tests for analysis.report.display: labelled, escaped, display-only rounded HTML tables."""
+"""Tests for analysis.report.formatting: labelled, escaped, display-only rounded HTML tables."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import analysis as an
-from analysis.report import display
-from analysis.report.display import frame_to_html, result_to_html, show
+from analysis.report import formatting
+from analysis.report.formatting import frame_to_html, result_to_html, show
 
 
 class _TableParser(HTMLParser):
@@ -169,10 +169,10 @@ def test_value_labels(column: str, value: Any, lang: str, expected: str) -> None
 
 
 def test_column_label() -> None:
-    assert display.column_label("p_adj") == "校正 p 值"
-    assert display.column_label("p_adj", "en") == "Adjusted p"
-    assert display.column_label("members") == "服务党员"
-    assert display.column_label("whatever") == "whatever"
+    assert formatting.column_label("p_adj") == "校正 p 值"
+    assert formatting.column_label("p_adj", "en") == "Adjusted p"
+    assert formatting.column_label("members") == "服务党员"
+    assert formatting.column_label("whatever") == "whatever"
 
 
 # ---------------------------------------------------------------- escaping
@@ -315,7 +315,7 @@ def test_not_a_frame() -> None:
 def test_show_is_public_and_wraps_frames(frame: pd.DataFrame) -> None:
     assert an.show is show
     shown = an.show(frame, caption="信度")
-    assert isinstance(shown, display.LabelledFrame)
+    assert isinstance(shown, formatting.LabelledFrame)
     assert shown.to_frame() is frame
     assert parse(shown._repr_html_()).captions == ["信度"]
     assert repr(shown) == repr(frame)
@@ -343,7 +343,7 @@ def test_show_result_object() -> None:
         params={"alpha": 0.05},
     )
     shown = show(result)
-    assert isinstance(shown, display.LabelledResult)
+    assert isinstance(shown, formatting.LabelledResult)
     parsed = parse(shown._repr_html_())
     assert parsed.paragraphs == ["第一句 <b>。", "第二句。"]
     assert parsed.captions == ["总体检验", "事后两两比较"]
@@ -388,7 +388,7 @@ def test_model_coefficients_are_model_terms() -> None:
 def test_preview_report_embeds_the_file_escaped(tmp_path: Any) -> None:
     page = tmp_path / "report.html"
     page.write_text('<html><body><h1>报告 "甲" & 乙</h1></body></html>', encoding="utf-8")
-    preview = display.preview_report(page, height=300)
+    preview = formatting.preview_report(page, height=300)
     text = preview._repr_html_()
     assert text.startswith("<iframe srcdoc=")
     assert 'sandbox=""' in text
@@ -415,7 +415,7 @@ def test_preview_report_errors(
     (tmp_path / "report.txt").write_text("x", encoding="utf-8")
     (tmp_path / "report.html").write_text("<p>x</p>", encoding="utf-8")
     with pytest.raises(error, match=match):
-        display.preview_report(tmp_path / name, height=height)
+        formatting.preview_report(tmp_path / name, height=height)
 
 
 @pytest.mark.parametrize(
@@ -463,7 +463,7 @@ def test_result_tables_headline_first() -> None:
 
 def test_frame_to_table_for_reports(frame: pd.DataFrame) -> None:
     before = frame.copy(deep=True)
-    table = display.frame_to_table(frame, title="表", note="注", lang="zh")
+    table = formatting.frame_to_table(frame, title="表", note="注", lang="zh")
     pd.testing.assert_frame_equal(frame, before)
     assert table.title == "表"
     assert table.note == "注"
@@ -480,7 +480,7 @@ def test_frame_to_table_renders_escaped_in_html() -> None:
     from analysis.report.document import ReportDocument, Section
     from analysis.report.render import render_html
 
-    table = display.frame_to_table(pd.DataFrame({"text": ["<script>x</script>"]}), title="t")
+    table = formatting.frame_to_table(pd.DataFrame({"text": ["<script>x</script>"]}), title="t")
     page = render_html(ReportDocument("标题", "", "zh", (Section("一", tables=(table,)),)))
     assert "<script>x</script>" not in page
     assert "&lt;script&gt;x&lt;/script&gt;" in page
