@@ -86,9 +86,9 @@ _LAZY: dict[str, str] = {
     "save_figure": "analysis.report.charts.output",
     "figure_to_base64_png": "analysis.report.charts.output",
     # display
-    "show": "analysis.report.formatting",
+    "show": "analysis.report.display",
     "frame_to_html": "analysis.report.formatting",
-    "preview_report": "analysis.report.formatting",
+    "preview_report": "analysis.report.display",
     # study
     "Study": "analysis.study.config",
     "load_study": "analysis.study.config",
@@ -134,7 +134,8 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from analysis.report.charts.ipa import plot_ipa
     from analysis.report.charts.output import figure_to_base64_png, save_figure
     from analysis.report.charts.text import plot_keyness, plot_network
-    from analysis.report.formatting import frame_to_html, preview_report, show
+    from analysis.report.display import preview_report, show
+    from analysis.report.formatting import frame_to_html
     from analysis.stats.agreement import cohen_kappa, krippendorff_alpha
     from analysis.stats.categorical import chi_square
     from analysis.stats.compare import compare_groups

@@ -41,7 +41,6 @@ KNOWN_CYCLES: list[list[str]] = [
     ["analysis.study.figures", "analysis.study.reporting"],
 ]
 KNOWN_LONG: dict[str, int] = {
-    "analysis.report.formatting": 1039,
     "analysis.study.reporting": 923,
 }
 

@@ -1,4 +1,5 @@
-"""Tests for analysis.report.formatting: labelled, escaped, display-only rounded HTML tables."""
+"""Tests for analysis.report.labels, .formatting and .display: labelled, escaped,
+display-only rounded HTML tables."""
 
 from __future__ import annotations
 
@@ -14,8 +15,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import analysis as an
-from analysis.report import formatting
-from analysis.report.formatting import frame_to_html, result_to_html, show
+from analysis.report import display, formatting, labels
+from analysis.report.display import result_to_html, show
+from analysis.report.formatting import frame_to_html
 
 
 class _TableParser(HTMLParser):
@@ -169,10 +171,10 @@ def test_value_labels(column: str, value: Any, lang: str, expected: str) -> None
 
 
 def test_column_label() -> None:
-    assert formatting.column_label("p_adj") == "校正 p 值"
-    assert formatting.column_label("p_adj", "en") == "Adjusted p"
-    assert formatting.column_label("members") == "服务党员"
-    assert formatting.column_label("whatever") == "whatever"
+    assert labels.column_label("p_adj") == "校正 p 值"
+    assert labels.column_label("p_adj", "en") == "Adjusted p"
+    assert labels.column_label("members") == "服务党员"
+    assert labels.column_label("whatever") == "whatever"
 
 
 # ---------------------------------------------------------------- escaping
@@ -315,7 +317,7 @@ def test_not_a_frame() -> None:
 def test_show_is_public_and_wraps_frames(frame: pd.DataFrame) -> None:
     assert an.show is show
     shown = an.show(frame, caption="信度")
-    assert isinstance(shown, formatting.LabelledFrame)
+    assert isinstance(shown, display.LabelledFrame)
     assert shown.to_frame() is frame
     assert parse(shown._repr_html_()).captions == ["信度"]
     assert repr(shown) == repr(frame)
@@ -343,7 +345,7 @@ def test_show_result_object() -> None:
         params={"alpha": 0.05},
     )
     shown = show(result)
-    assert isinstance(shown, formatting.LabelledResult)
+    assert isinstance(shown, display.LabelledResult)
     parsed = parse(shown._repr_html_())
     assert parsed.paragraphs == ["第一句 <b>。", "第二句。"]
     assert parsed.captions == ["总体检验", "事后两两比较"]
@@ -388,7 +390,7 @@ def test_model_coefficients_are_model_terms() -> None:
 def test_preview_report_embeds_the_file_escaped(tmp_path: Any) -> None:
     page = tmp_path / "report.html"
     page.write_text('<html><body><h1>报告 "甲" & 乙</h1></body></html>', encoding="utf-8")
-    preview = formatting.preview_report(page, height=300)
+    preview = display.preview_report(page, height=300)
     text = preview._repr_html_()
     assert text.startswith("<iframe srcdoc=")
     assert 'sandbox=""' in text
@@ -415,7 +417,7 @@ def test_preview_report_errors(
     (tmp_path / "report.txt").write_text("x", encoding="utf-8")
     (tmp_path / "report.html").write_text("<p>x</p>", encoding="utf-8")
     with pytest.raises(error, match=match):
-        formatting.preview_report(tmp_path / name, height=height)
+        display.preview_report(tmp_path / name, height=height)
 
 
 @pytest.mark.parametrize(

@@ -248,7 +248,7 @@ class BaselineResult:
 
     def _repr_html_(self) -> str:
         """Summary and tables as labelled HTML (Jupyter)."""
-        from analysis.report.formatting import result_to_html
+        from analysis.report.display import result_to_html
 
         return result_to_html(self)
 
