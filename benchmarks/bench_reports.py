@@ -26,7 +26,7 @@ import pandas as pd
 def synthetic_inputs(n_groups: int, per_group: int, seed: int = 7):  # type: ignore[no-untyped-def]
     """ReportInputs for a synthetic study, built with the toolkit's own statistics."""
     import analysis as an
-    from analysis.study.reporting import ReportInputs, overall_scores
+    from analysis.report.compose import ReportInputs, overall_scores
 
     rng = np.random.default_rng(seed)
     groups = [f"第{i + 1:03d}社区" for i in range(n_groups)]
@@ -77,7 +77,7 @@ def main() -> None:
     args = parser.parse_args()
     n_groups = 10 if args.quick else args.groups
 
-    from analysis.study.reporting import build_group_reports
+    from analysis.report.compose import build_group_reports
 
     t0 = time.perf_counter()
     inputs, groups = synthetic_inputs(n_groups, args.per_group)

@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING
 from analysis.report.privacy import suppress_small
 
 if TYPE_CHECKING:
+    from analysis.report.compose import ReportInputs
     from analysis.study.outputs import StudyOutputs
-    from analysis.study.reporting import ReportInputs
 
 __all__ = ["draw_figures", "group_radar_figures"]
 
