@@ -77,7 +77,7 @@ def main() -> None:
     args = parser.parse_args()
     n_groups = 10 if args.quick else args.groups
 
-    from analysis.report.compose import build_group_reports
+    from analysis.report.community import build_group_reports
 
     t0 = time.perf_counter()
     inputs, groups = synthetic_inputs(n_groups, args.per_group)

@@ -134,7 +134,8 @@ def test_safe_filename_distinct_names_stay_distinct():
 
 def test_group_reports_with_dots_and_hostile_names_stay_apart(tmp_path):
     import analysis as an
-    from analysis.report.compose import ReportInputs, build_group_reports, overall_scores
+    from analysis.report.community import build_group_reports
+    from analysis.report.compose import ReportInputs, overall_scores
 
     names = ["第1.5社区", "第1.6社区", "../../escape", "<img src=x onerror=alert(1)>"]
     rows = [

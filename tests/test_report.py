@@ -5,7 +5,8 @@ from __future__ import annotations
 import pandas as pd
 
 import analysis as an
-from analysis.report.compose import ReportInputs, group_document, study_document
+from analysis.report.community import group_document
+from analysis.report.compose import ReportInputs, study_document
 
 
 def _inputs(**tables: pd.DataFrame) -> ReportInputs:

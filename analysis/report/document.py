@@ -2,7 +2,7 @@
 
 A report is built once as a :class:`ReportDocument` (sections of paragraphs, tables and
 figures, every value already formatted for display) and then rendered to HTML, DOCX or
-XLSX by :mod:`analysis.report.compose`. Values from data stay plain strings here; each renderer
+XLSX by :mod:`analysis.study.reporting`. Values from data stay plain strings here; each renderer
 escapes them for its format.
 """
 

@@ -6,17 +6,15 @@ suppressed (the plot functions grey them out) rather than drawn as if they were 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from analysis.report.privacy import suppress_small
 
 if TYPE_CHECKING:
-    from analysis.report.compose import ReportInputs
     from analysis.study.outputs import StudyOutputs
 
-__all__ = ["draw_figures", "group_radar_figures"]
+__all__ = ["draw_figures"]
 
 
 def draw_figures(
@@ -59,26 +57,3 @@ def draw_figures(
         )
         paths["text_heatmap"] = str(save_figure(ax, folder / "text_heatmap.png", close=True))
     return paths
-
-
-def group_radar_figures(
-    inputs: ReportInputs, groups: Iterable[str], *, lang: str
-) -> dict[str, bytes]:
-    """One radar per community (its scores against the overall mean), as PNG bytes."""
-    import base64
-
-    from analysis.report.charts.groups import plot_radar
-    from analysis.report.charts.output import figure_to_base64_png
-
-    desc = inputs.tables.get("survey_descriptives")
-    if desc is None or not len(desc):
-        return {}
-    shown = suppress_small(desc, min_cell=inputs.min_cell)
-    figures: dict[str, bytes] = {}
-    for g in groups:
-        own = shown[shown["group"] == g]
-        if not len(own) or bool(own["suppressed"].all()):
-            continue
-        ax = plot_radar(shown, groups=[g], lang=lang, framework=inputs.framework)  # type: ignore[arg-type]
-        figures[f"radar::{g}"] = base64.b64decode(figure_to_base64_png(ax, close=True))
-    return figures

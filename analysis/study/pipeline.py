@@ -270,8 +270,8 @@ def check_inputs(study: Study) -> list[str]:
 
 def execute(study: Study, *, output: Path, jobs: int, lang: str, progress: bool) -> StudyResult:
     """Run every step of ``study`` and write the outputs into ``output``."""
-    from analysis.report.compose import build_reports
     from analysis.study.figures import draw_figures
+    from analysis.study.reporting import build_reports
 
     _guard_output(study, output)
     output.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,258 @@
+"""Per-community reports: each community's document and radar, written by a worker pool.
+
+:func:`group_document` puts one community's scores beside all communities', with its own
+documents and answers; :func:`build_group_reports` writes one report per community, in
+spawned worker processes when ``jobs > 1`` (the functions they run stay module-level, so
+that they pickle by path).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from analysis.core.apa import format_p
+from analysis.report.compose import (
+    ReportInputs,
+    _fmt,
+    _label,
+    _numbered,
+    _numbered_sections,
+    _open_section,
+    _table,
+    _text_section,
+    _title,
+)
+from analysis.report.document import Figure, ReportDocument, Section, t
+from analysis.report.privacy import safe_filename, suppress_small
+
+__all__ = ["build_group_reports", "group_document", "group_radar_figures"]
+
+
+def group_radar_figures(
+    inputs: ReportInputs, groups: Iterable[str], *, lang: str
+) -> dict[str, bytes]:
+    """One radar per community (its scores against the overall mean), as PNG bytes."""
+    import base64
+
+    from analysis.report.charts.groups import plot_radar
+    from analysis.report.charts.output import figure_to_base64_png
+
+    desc = inputs.tables.get("survey_descriptives")
+    if desc is None or not len(desc):
+        return {}
+    shown = suppress_small(desc, min_cell=inputs.min_cell)
+    figures: dict[str, bytes] = {}
+    for g in groups:
+        own = shown[shown["group"] == g]
+        if not len(own) or bool(own["suppressed"].all()):
+            continue
+        ax = plot_radar(shown, groups=[g], lang=lang, framework=inputs.framework)  # type: ignore[arg-type]
+        figures[f"radar::{g}"] = base64.b64decode(figure_to_base64_png(ax, close=True))
+    return figures
+
+
+def group_document(inputs: ReportInputs, group: str) -> ReportDocument:
+    """The report of one community: its scores against all communities, its documents."""
+    lang = inputs.lang
+    counter, fig = [0], [0]
+    sections: list[Section] = []
+    desc = inputs.tables.get("survey_descriptives")
+    overall_table = inputs.tables.get("survey_overall")
+    if desc is not None and overall_table is not None:
+        own = desc[desc["group"] == group]
+        n = int(own["n"].max()) if len(own) else 0
+        if n < inputs.min_cell:
+            paras = (
+                f"本社区有效样本 {n} 份，少于 {inputs.min_cell} 份，为保护受访者隐私不报告得分。"
+                if lang == "zh"
+                else f"This community has {n} valid responses, fewer than {inputs.min_cell}; "
+                "scores are not reported to protect respondents.",
+            )
+            sections.append(Section(t("scores", lang), paras))
+        else:
+            overall = overall_table.set_index("dimension")
+            rank = desc.assign(r=desc.groupby("dimension")["mean"].rank(ascending=False))
+            rank = rank[rank["group"] == group].set_index("dimension")["r"]
+            k = desc["group"].nunique()
+            rows = []
+            for r in own.itertuples():
+                rows.append(
+                    (
+                        _label(inputs, r.dimension),
+                        str(int(r.n)),
+                        _fmt(r.mean),
+                        f"[{_fmt(r.ci_low)}, {_fmt(r.ci_high)}]",
+                        _fmt(overall.loc[r.dimension, "mean"])
+                        if r.dimension in overall.index
+                        else "",
+                        f"{int(rank.get(r.dimension, 0))}/{k}",
+                    )
+                )
+            cols = (
+                t("dimension", lang),
+                t("n", lang),
+                t("mean", lang),
+                t("ci", lang),
+                t("overall", lang),
+                t("rank", lang),
+            )
+            figures = []
+            if f"radar::{group}" in inputs.figures:
+                figures.append(
+                    Figure(
+                        _numbered("fig_group_radar", lang, fig), inputs.figures[f"radar::{group}"]
+                    )
+                )
+            sections.append(
+                Section(
+                    t("scores", lang),
+                    (),
+                    (
+                        _table(
+                            inputs,
+                            counter,
+                            "本社区各维度得分"
+                            if lang == "zh"
+                            else "Dimension scores of this community",
+                            cols,
+                            rows,
+                        ),
+                    ),
+                    tuple(figures),
+                )
+            )
+            post = inputs.tables.get("survey_posthoc")
+            if post is not None and len(post):
+                mine = post[
+                    ((post["group_a"] == group) | (post["group_b"] == group))
+                    & (post["p_adj"] < 0.05)
+                ]
+                lines = []
+                for r in mine.itertuples():
+                    other = r.group_b if r.group_a == group else r.group_a
+                    # diff = mean(b) - mean(a); from this community's side: own - other
+                    own_minus_other = -r.diff if r.group_a == group else r.diff
+                    word = (
+                        ("高于" if own_minus_other > 0 else "低于")
+                        if lang == "zh"
+                        else ("higher than" if own_minus_other > 0 else "lower than")
+                    )
+                    dim, gap, p = (
+                        _label(inputs, r.dimension),
+                        _fmt(abs(own_minus_other)),
+                        format_p(r.p_adj),
+                    )
+                    lines.append(
+                        f"在{dim}维度上，本社区显著{word}{other}（差值 {gap}，{p}）。"
+                        if lang == "zh"
+                        else f"On {dim}, this community scores significantly {word} {other} "
+                        f"(difference {gap}, {p})."
+                    )
+                if lines:
+                    sections.append(Section(t("comparisons", lang), tuple(lines)))
+    for section in (
+        _text_section(inputs, counter, fig, group=group),
+        _open_section(inputs, counter, group=group),
+    ):
+        if section is not None:
+            sections.append(section)
+    title = t("group_title", lang, group=group)  # type: ignore[arg-type]
+    return ReportDocument(
+        title,
+        _title(inputs),
+        lang,  # type: ignore[arg-type]
+        _numbered_sections(sections, lang),
+        inputs.colophon,
+    )
+
+
+def _render(
+    doc: ReportDocument, stem: Path, formats: Sequence[str], *, glyphs: str | None = None
+) -> list[str]:
+    from analysis.report.render import write_docx, write_html
+
+    # with_name, not with_suffix: a community name may itself contain a dot ("1.5 期")
+    written = []
+    if "html" in formats:
+        written.append(str(write_html(doc, stem.with_name(stem.name + ".html"), glyphs=glyphs)))
+    if "docx" in formats:
+        written.append(str(write_docx(doc, stem.with_name(stem.name + ".docx"))))
+    return written
+
+
+# Worker processes receive the shared inputs once, through the pool initializer, instead
+# of with every task: a study's tables and figures are large next to a community's name.
+_WORKER: dict[str, Any] = {}
+
+
+def _init_worker(inputs: ReportInputs, glyphs: str) -> None:
+    _WORKER["inputs"], _WORKER["glyphs"] = inputs, glyphs
+
+
+def _group_report(
+    group: str,
+    stem: Path,
+    formats: tuple[str, ...],
+    inputs: ReportInputs | None = None,
+    glyphs: str | None = None,
+) -> list[str]:
+    """Draw one community's radar and write its report; runs in a worker or inline."""
+    inputs = inputs if inputs is not None else _WORKER["inputs"]
+    glyphs = glyphs if glyphs is not None else _WORKER.get("glyphs")
+    figures = {**inputs.figures, **group_radar_figures(inputs, [group], lang=inputs.lang)}
+    doc = group_document(replace(inputs, figures=figures), group)
+    return _render(doc, stem, formats, glyphs=glyphs)
+
+
+def build_group_reports(
+    inputs: ReportInputs,
+    groups: Sequence[str],
+    folder: Path,
+    *,
+    formats: Sequence[str] = ("html", "docx"),
+    jobs: int = 1,
+    progress: bool = False,
+) -> list[str]:
+    """Write one report per community into ``folder``, in parallel when ``jobs > 1``.
+
+    File names are made from community names with :func:`~analysis.report.privacy.safe_filename`,
+    so every file stays inside ``folder``. Workers start with the "spawn" method, which
+    behaves the same on Linux, macOS and Windows. The embedded font subset is computed once
+    for the whole batch.
+
+    Returns
+    -------
+    list of str
+        Paths written, in the order of ``groups``.
+    """
+    from analysis.core.progress import progress_bar
+    from analysis.report.render import document_text
+
+    folder.mkdir(parents=True, exist_ok=True)
+    formats = tuple(f for f in formats if f in ("html", "docx"))
+    stems = [folder / safe_filename(g) for g in groups]
+    glyphs = "".join(sorted({c for g in groups for c in document_text(group_document(inputs, g))}))
+    written: list[str] = []
+    bar = progress_bar(show=progress, total=len(groups), desc="community reports")
+    if jobs > 1 and len(groups) > 1:
+        import multiprocessing as mp
+
+        with ProcessPoolExecutor(
+            max_workers=min(jobs, len(groups)),
+            mp_context=mp.get_context("spawn"),
+            initializer=_init_worker,
+            initargs=(inputs, glyphs),
+        ) as pool:
+            for paths in pool.map(_group_report, groups, stems, [formats] * len(groups)):
+                written += paths
+                bar.update()
+    else:
+        for group, stem in zip(groups, stems, strict=True):
+            written += _group_report(group, stem, formats, inputs, glyphs)
+            bar.update()
+    bar.close()
+    return written

@@ -1,0 +1,165 @@
+"""A study run's reports, written from what actually ran.
+
+:func:`build_reports` gathers a run's outputs into plain
+:class:`~analysis.report.compose.ReportInputs` (:func:`report_inputs`) and writes the
+formats the study asks for (HTML, DOCX, XLSX): the study report and, when asked, one report
+per community (:mod:`analysis.report.community`), in parallel when ``jobs > 1``.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from analysis.core.dimensions import SERVICE_FIVE
+from analysis.report.community import _render, build_group_reports
+from analysis.report.compose import ReportInputs, overall_scores, study_document
+from analysis.report.document import t
+from analysis.report.privacy import suppress_small
+
+if TYPE_CHECKING:
+    from analysis.study.config import Study
+    from analysis.study.outputs import StudyOutputs
+
+__all__ = ["build_reports"]
+
+log = logging.getLogger("analysis")
+
+#: Tables exported to the study workbook, in this order.
+XLSX_TABLES = (
+    "survey_descriptives",
+    "reliability",
+    "item_analysis",
+    "survey_compare",
+    "survey_posthoc",
+    "text_descriptives",
+    "text_compare",
+    "text_scores",
+    "text_quarantine",
+)
+#: Tables that hold one row per respondent or raw values: never exported in a report.
+_ROW_LEVEL = {
+    "survey_scores",
+    "survey_quarantine",
+    "survey_exclusions",
+    "text_hits",
+    "open_scores",
+    "open_hits",
+}
+
+
+def _colophon(study: Study, lang: str) -> tuple[tuple[str, str], ...]:
+    from analysis.core.provenance import __version__, file_sha256, git_commit
+
+    rows = [(t("package", lang), f"analysis {__version__}")]  # type: ignore[arg-type]
+    commit = git_commit()
+    if commit:
+        rows.append((t("git", lang), commit))  # type: ignore[arg-type]
+    for p in study.inputs():
+        try:
+            rel = p.relative_to(study.root).as_posix()
+        except ValueError:
+            rel = p.name
+        rows.append((f"{t('input', lang)}: {rel}", f"SHA-256 {file_sha256(p)}"))  # type: ignore[arg-type]
+    return tuple(rows)
+
+
+def report_inputs(study: Study, out: StudyOutputs, *, lang: str) -> ReportInputs:
+    """Gather what reports need from a run's outputs."""
+    from analysis.core.provenance import package_versions
+
+    summaries = {}
+    for key, name in (("survey_compare", "survey"), ("text_compare", "text")):
+        res = out.results.get(key)
+        if res is not None:
+            summaries[name] = res.summary(lang=lang)
+    figures = {}
+    for name, path in out.figures.items():
+        figures[name] = Path(path).read_bytes()
+    codebook = out.results.get("codebook")
+    framework = getattr(codebook, "framework", None) or SERVICE_FIVE
+    params = dict(out.params)
+    params["compare"] = {"method": study.method, "p_adjust": study.p_adjust}
+    res = out.results.get("survey_compare")
+    if res is not None:
+        params["survey_compare"] = dict(res.params)
+    params["versions"] = package_versions(("analysis", "pandas", "scipy", "statsmodels", "jieba"))
+    # respondent-level scores stay here: reports need only their overall summary
+    tables = {k: v for k, v in out.tables.items() if v is not None and k != "survey_scores"}
+    scores = out.tables.get("survey_scores")
+    if scores is not None:
+        tables["survey_overall"] = overall_scores(scores, framework)
+    return ReportInputs(
+        title=study.title,
+        title_en=study.title_en,
+        lang=lang,
+        min_cell=study.min_cell,
+        framework=framework,
+        tables=tables,
+        counts=dict(out.counts),
+        params=params,
+        summaries=summaries,
+        figures=figures,
+        colophon=_colophon(study, lang),
+        group_label="group",
+        resident_quotes=study.resident_quotes,
+    )
+
+
+def build_reports(
+    study: Study,
+    out: StudyOutputs,
+    output: Path,
+    *,
+    lang: str,
+    jobs: int = 1,
+    progress: bool = False,
+) -> list[str]:
+    """Write the study report and, when the study asks, one report per community.
+
+    Returns
+    -------
+    list of str
+        Paths written.
+    """
+    from analysis.report.render import write_xlsx
+
+    inputs = report_inputs(study, out, lang=lang)
+    # text hits carry the study's own group column; reports look for "group"
+    hits = inputs.tables.get("text_hits")
+    if hits is not None and study.text_group_column in hits.columns:
+        tables = dict(inputs.tables)
+        tables["text_hits"] = hits.rename(columns={study.text_group_column: "group"})
+        inputs = replace(inputs, tables=tables)
+    written = _render(study_document(inputs), output / "report", study.formats)
+    if "xlsx" in study.formats:
+        shown = {}
+        for name in XLSX_TABLES:
+            frame = inputs.tables.get(name)
+            if frame is None or name in _ROW_LEVEL:
+                continue
+            if name in ("survey_descriptives", "text_descriptives"):
+                frame = suppress_small(frame, min_cell=study.min_cell)
+            shown[name] = frame
+        written.append(str(write_xlsx(shown, output / "report.xlsx")))
+    if study.per_group:
+        written += build_group_reports(
+            inputs,
+            _report_groups(inputs),
+            output / "reports",
+            formats=study.formats,
+            jobs=jobs,
+            progress=progress,
+        )
+    return written
+
+
+def _report_groups(inputs: ReportInputs) -> list[str]:
+    groups: list[str] = []
+    for name in ("survey_descriptives", "text_descriptives"):
+        frame = inputs.tables.get(name)
+        if frame is not None:
+            groups += [str(g) for g in frame["group"]]
+    return sorted(dict.fromkeys(groups))
