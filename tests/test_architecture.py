@@ -33,13 +33,6 @@ TOP_LEVEL = frozenset({"__init__", "__main__"})
 MAX_TOP_LEVEL = 8
 MAX_LINES = 600
 
-# --- while the package moves into its stages (each list may only shrink, to empty) -------
-# modules still directly under analysis/ -> the stage they are moving to
-LEGACY_PLACE: dict[str, str] = {}  # fmt: skip
-KNOWN_UPWARD: set[tuple[str, str]] = set()
-KNOWN_CYCLES: list[list[str]] = []
-KNOWN_LONG: dict[str, int] = {}
-
 
 def module_name(path: Path, root: Path) -> str:
     """``analysis.text.segment`` for ``root/text/segment.py`` (``__init__`` names its package)."""
@@ -52,8 +45,6 @@ def module_name(path: Path, root: Path) -> str:
 def stage_of(module: str) -> str:
     """The stage a module belongs to: its first package under ``analysis``, or ``face``."""
     parts = module.split(".")
-    if len(parts) == 2 and parts[1] in LEGACY_PLACE:
-        return LEGACY_PLACE[parts[1]]
     if len(parts) > 1 and parts[1] in STAGES:
         return parts[1]
     if module in ("analysis", "analysis.__main__"):
@@ -173,11 +164,11 @@ def edges() -> dict[str, set[str]]:
 
 
 def test_no_import_goes_against_the_row_table(edges: dict[str, set[str]]) -> None:
-    assert set(upward_imports(edges)) <= KNOWN_UPWARD
+    assert upward_imports(edges) == []
 
 
 def test_no_modules_import_each_other_in_a_circle(edges: dict[str, set[str]]) -> None:
-    assert [c for c in import_cycles(edges) if c not in KNOWN_CYCLES] == []
+    assert import_cycles(edges) == []
 
 
 def test_every_module_belongs_to_a_stage(edges: dict[str, set[str]]) -> None:
@@ -186,22 +177,13 @@ def test_every_module_belongs_to_a_stage(edges: dict[str, set[str]]) -> None:
 
 
 def test_no_module_is_over_600_lines() -> None:
-    # a known long module may shrink but not grow
-    assert {m: n for m, n in long_modules(ROOT).items() if n > KNOWN_LONG.get(m, 0)} == {}
+    assert long_modules(ROOT) == {}
 
 
 def test_few_modules_sit_directly_under_the_package() -> None:
-    top = [m for m in top_level_modules(ROOT) if m not in LEGACY_PLACE]
+    top = top_level_modules(ROOT)
     assert len(top) <= MAX_TOP_LEVEL
     assert set(top) <= TOP_LEVEL
-
-
-def test_the_allow_lists_only_name_what_exists(edges: dict[str, set[str]]) -> None:
-    # so that an entry is deleted as soon as the problem it excuses is gone
-    assert KNOWN_UPWARD <= set(upward_imports(edges))
-    assert [c for c in KNOWN_CYCLES if c not in import_cycles(edges)] == []
-    assert set(KNOWN_LONG) <= set(long_modules(ROOT))
-    assert set(LEGACY_PLACE) <= set(top_level_modules(ROOT))
 
 
 # --- the checks themselves can fail ------------------------------------------------------
