@@ -143,8 +143,8 @@ def run_ours(path: Path) -> dict:
     import scipy.stats  # noqa: F401 - loaded outside the timing, as pingouin loads it for the baseline
 
     from analysis.survey.codebook_file import load_codebook
+    from analysis.survey.psychometrics import item_analysis, reliability
     from analysis.survey.reading import read_survey
-    from analysis.survey.reliability import item_analysis, reliability
     from analysis.survey.scores import score_survey
 
     st = Stages()

@@ -90,3 +90,15 @@ def test_importing_every_face_loads_nothing_heavy() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
     )
     assert out.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize("face", FACES)
+def test_no_public_name_is_also_a_module_of_its_face(face: str) -> None:
+    # importing a submodule sets it as an attribute of its package, which would replace a
+    # lazily loaded function of the same name (``analysis.survey.reliability``)
+    folder = ROOT / Path(*face.split("."))
+    modules = {p.stem for p in folder.glob("*.py")} | {
+        p.parent.name for p in folder.glob("*/__init__.py")
+    }
+    lazy, _ = face_parts(face)
+    assert sorted(set(lazy) & modules) == []

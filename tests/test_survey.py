@@ -18,8 +18,8 @@ from numpy.testing import assert_allclose
 
 from analysis.core.errors import ConfigError, SmallSampleWarning
 from analysis.survey.codebook_file import load_codebook
+from analysis.survey.psychometrics import item_analysis, reliability
 from analysis.survey.reading import read_survey
-from analysis.survey.reliability import item_analysis, reliability
 from analysis.survey.scores import score_survey, weighted_descriptives
 
 DATA = Path(__file__).parent / "data" / "survey"
@@ -289,7 +289,7 @@ def test_tiny_groups_give_no_warnings():
     [
         "analysis.survey.codebook_file",
         "analysis.survey.scores",
-        "analysis.survey.reliability",
+        "analysis.survey.psychometrics",
         "analysis.survey.quality",
         "analysis.survey.reading",
         "analysis.io.platforms",

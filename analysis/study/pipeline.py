@@ -64,9 +64,9 @@ def _clear_previous(output: Path) -> None:
 def run_survey(study: Study, out: StudyOutputs) -> None:
     """Read, screen, score and item-analyse the survey."""
     from analysis.survey.codebook_file import load_codebook
+    from analysis.survey.psychometrics import item_analysis, reliability
     from analysis.survey.quality import screen_quality
     from analysis.survey.reading import read_survey
-    from analysis.survey.reliability import item_analysis, reliability
     from analysis.survey.scores import score_survey
 
     if study.survey_path is None or study.codebook_path is None:

@@ -4,7 +4,7 @@
 :func:`weighted_descriptives` summarises scores with the survey weight. Everything works on
 the item matrix with numpy: no per-respondent Python. :func:`require_codebook` and
 :func:`dimension_block` give the codebook and a dimension's item matrix to
-:mod:`analysis.survey.reliability` too.
+:mod:`analysis.survey.psychometrics` too.
 """
 
 from __future__ import annotations
