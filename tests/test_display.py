@@ -1,4 +1,4 @@
-"""Tests for analysis.report.labels, .formatting and .display: labelled, escaped,
+"""Tests for analysis.core.words, analysis.report.formatting and .display: labelled, escaped,
 display-only rounded HTML tables."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import analysis as an
-from analysis.report import display, formatting, labels
+from analysis.report import display, formatting
 from analysis.report.display import result_to_html, show
 from analysis.report.formatting import frame_to_html
 
@@ -171,10 +171,10 @@ def test_value_labels(column: str, value: Any, lang: str, expected: str) -> None
 
 
 def test_column_label() -> None:
-    assert labels.column_label("p_adj") == "校正 p 值"
-    assert labels.column_label("p_adj", "en") == "Adjusted p"
-    assert labels.column_label("members") == "服务党员"
-    assert labels.column_label("whatever") == "whatever"
+    assert formatting.column_label("p_adj") == "校正 p 值"
+    assert formatting.column_label("p_adj", "en") == "Adjusted p"
+    assert formatting.column_label("members") == "服务党员"
+    assert formatting.column_label("whatever") == "whatever"
 
 
 # ---------------------------------------------------------------- escaping

@@ -1,17 +1,267 @@
-"""The toolkit's words: one ``Lang``, and the names of methods in Chinese and English.
+"""The toolkit's words in Chinese and English: one ``Lang``, column headers, value labels
+and the names of methods.
 
-Tables, result displays, APA sentences and reports all name the statistical methods; they
-take the names from here so that one method is called the same everywhere.
+Tables, result displays, APA sentences and reports take their words from here, so that one
+column or one method is called the same everywhere. Tidy frames have ASCII column names
+(``p_adj`` …) and dimension ids (``reform`` …): :data:`COLUMN_LABELS` gives each column a
+Chinese and an English header (:func:`analysis.report.formatting.column_label` picks the one
+shown), a few categorical values (exclusion reasons, effect-size symbols …) have display
+names, and :func:`method_label` and :func:`method_prose` name a method in a table cell and
+in a sentence.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Literal, NamedTuple
 
-__all__ = ["LANGS", "METHODS", "Lang", "MethodName", "method_label", "method_prose"]
+__all__ = [
+    "COLUMN_LABELS",
+    "LANGS",
+    "METHODS",
+    "Lang",
+    "MethodName",
+    "method_label",
+    "method_prose",
+]
 
 Lang = Literal["zh", "en"]
 LANGS: tuple[Lang, ...] = ("zh", "en")
+
+# column name -> (Chinese header, English header); the toolkit's column vocabulary
+COLUMN_LABELS: Mapping[str, tuple[str, str]] = {
+    # identifiers and places
+    "respondent_id": ("受访者编号", "Respondent"),
+    "doc_id": ("文档编号", "Document"),
+    "passage_id": ("段落编号", "Passage"),
+    "item_id": ("题号", "Item"),
+    "group": ("组别", "Group"),
+    "group_a": ("组别 A", "Group A"),
+    "group_b": ("组别 B", "Group B"),
+    "community": ("社区", "Community"),
+    "dimension": ("维度", "Dimension"),
+    "label": ("标签", "Label"),
+    "predicted": ("预测维度", "Predicted"),
+    "correct": ("预测正确", "Correct"),
+    "file": ("文件", "File"),
+    "path": ("路径", "Path"),
+    "bytes": ("字节数", "Bytes"),
+    "sha256": ("SHA-256", "SHA-256"),
+    "sheet": ("工作表", "Sheet"),
+    "row": ("行", "Row"),
+    "column": ("列", "Column"),
+    "col": ("列类别", "Column category"),
+    "value": ("值", "Value"),
+    "problem": ("问题", "Problem"),
+    "reason": ("原因", "Reason"),
+    "source": ("来源", "Source"),
+    "encoding": ("编码", "Encoding"),
+    "year": ("年份", "Year"),
+    "type": ("类型", "Type"),
+    "text": ("文本", "Text"),
+    "question": ("题目", "Question"),
+    "term": ("词语", "Term"),
+    "token": ("词", "Token"),
+    "context": ("上下文", "Context"),
+    "rationale": ("界定", "Rationale"),
+    "none": ("无命中", "No hit"),
+    "term_a": ("词语 A", "Term A"),
+    "term_b": ("词语 B", "Term B"),
+    "dimension_a": ("维度 A", "Dimension A"),
+    "dimension_b": ("维度 B", "Dimension B"),
+    "example": ("例句", "Example"),
+    # counts
+    "n": ("样本量", "N"),
+    "k": ("组数", "Groups"),
+    "n_groups": ("组数", "Groups"),
+    "n_items": ("题目数", "Items"),
+    "n_hits": ("命中次数", "Hits"),
+    "n_negated": ("否定命中", "Negated hits"),
+    "n_tokens": ("词数", "Tokens"),
+    "n_terms": ("词条数", "Terms"),
+    "n_docs": ("文档数", "Documents"),
+    "n_rows": ("行数", "Rows"),
+    "n_cols": ("列数", "Columns"),
+    "n_target": ("目标组频次", "Target count"),
+    "n_reference": ("参照组频次", "Reference count"),
+    "total_target": ("目标组总词数", "Target total"),
+    "total_reference": ("参照组总词数", "Reference total"),
+    "freq": ("频次", "Frequency"),
+    "n_a": ("含词语 A 的单位数", "Units with A"),
+    "n_b": ("含词语 B 的单位数", "Units with B"),
+    "n_sentences": ("句数", "Sentences"),
+    "n_with_seed": ("与种子词同句数", "Sentences with a seed"),
+    "observed": ("观测频数", "Observed"),
+    "expected": ("期望频数", "Expected"),
+    "support": ("支持数", "Support"),
+    "folds": ("折数", "Folds"),
+    "fold": ("折", "Fold"),
+    "rank": ("排名", "Rank"),
+    # scores and descriptives
+    "score": ("得分", "Score"),
+    "share": ("占比", "Share"),
+    "weight": ("权重", "Weight"),
+    "weighted_hits": ("加权命中", "Weighted hits"),
+    "mean": ("均值", "Mean"),
+    "sd": ("标准差", "SD"),
+    "se": ("标准误", "SE"),
+    "median": ("中位数", "Median"),
+    "q1": ("下四分位数", "Q1"),
+    "q3": ("上四分位数", "Q3"),
+    "n_eff": ("有效样本量", "Effective n"),
+    "min": ("最小值", "Min"),
+    "max": ("最大值", "Max"),
+    "grand_mean": ("总均值", "Grand mean"),
+    "diff": ("均值差", "Difference"),
+    "ci_low": ("CI 下限", "CI low"),
+    "ci_high": ("CI 上限", "CI high"),
+    "index": ("综合指数", "Index"),
+    # tests
+    "method": ("方法", "Method"),
+    "statistic": ("统计量", "Statistic"),
+    "df": ("自由度", "df"),
+    "df1": ("自由度 1", "df1"),
+    "df2": ("自由度 2", "df2"),
+    "p_value": ("p 值", "p"),
+    "p_adj": ("校正 p 值", "Adjusted p"),
+    "effect_size": ("效应量", "Effect size"),
+    "effect_type": ("效应量类型", "Effect type"),
+    "effect_ci_low": ("效应量 CI 下限", "Effect size CI low"),
+    "effect_ci_high": ("效应量 CI 上限", "Effect size CI high"),
+    "eta2": ("η²", "η²"),
+    "omega2": ("ω²", "ω²"),
+    "epsilon2": ("ε²", "ε²"),
+    "epsilon2_h": ("ε²_H", "ε²_H"),
+    "n_dropped": ("剔除的缺失值", "Missing dropped"),
+    "n_groups_excluded": ("排除的组数", "Groups excluded"),
+    "letters": ("字母标记", "Letters"),
+    "chi2": ("χ²", "χ²"),
+    "g2": ("对数似然比 G²", "G²"),
+    "log_ratio": ("对数比", "Log ratio"),
+    "pct_diff": ("百分比差异", "% difference"),
+    "direction": ("方向", "Direction"),
+    "residual": ("残差", "Residual"),
+    "adj_residual": ("调整残差", "Adjusted residual"),
+    "std_residual": ("标准化残差", "Standardised residual"),
+    "cramers_v": ("Cramér V", "Cramér's V"),
+    "min_expected": ("最小期望频数", "Min expected"),
+    "share_expected_below_5": ("期望频数<5 的比例", "Share expected < 5"),
+    "yates": ("Yates 校正", "Yates correction"),
+    "note": ("说明", "Note"),
+    # reliability and items
+    "alpha": ("Cronbach α", "Cronbach's α"),
+    "alpha_std": ("标准化 α", "Standardised α"),
+    "average_r": ("平均题间相关", "Mean inter-item r"),
+    "omega": ("McDonald ω", "McDonald's ω"),
+    "kmo": ("KMO", "KMO"),
+    "bartlett_chi2": ("Bartlett χ²", "Bartlett χ²"),
+    "bartlett_df": ("Bartlett 自由度", "Bartlett df"),
+    "bartlett_p": ("Bartlett p 值", "Bartlett p"),
+    "missing": ("缺失处理", "Missing data"),
+    "citc": ("校正题总相关", "Corrected item-total r"),
+    "alpha_if_deleted": ("删除该题后 α", "α if deleted"),
+    "alpha_std_if_deleted": ("删除该题后标准化 α", "Standardised α if deleted"),
+    "discrimination_t": ("区分度 t", "Discrimination t"),
+    "discrimination_p": ("区分度 p 值", "Discrimination p"),
+    "reverse": ("反向题", "Reverse-keyed"),
+    "duration_s": ("用时（秒）", "Duration (s)"),
+    "flag_speeder": ("作答过快", "Speeder"),
+    "flag_straightline": ("直线作答", "Straight-liner"),
+    "flag_duplicate": ("重复提交", "Duplicate"),
+    # text evidence
+    "start": ("起始位置", "Start"),
+    "end": ("结束位置", "End"),
+    "sentence_id": ("句序号", "Sentence"),
+    "negated": ("否定", "Negated"),
+    "lexicon": ("词典", "Lexicon"),
+    "lexicon_version": ("词典版本", "Lexicon version"),
+    "dict_fingerprint": ("词典指纹", "Dictionary fingerprint"),
+    # validation
+    "precision": ("精确率", "Precision"),
+    "recall": ("召回率", "Recall"),
+    "f1": ("F1", "F1"),
+    "accuracy": ("准确率", "Accuracy"),
+    "macro_f1": ("宏平均 F1", "Macro F1"),
+    "macro_f1_sd": ("宏平均 F1 标准差", "Macro F1 SD"),
+    "kappa": ("Cohen κ", "Cohen's κ"),
+    "coverage": ("覆盖率", "Coverage"),
+    "jaccard": ("Jaccard 系数", "Jaccard"),
+    "pmi": ("点互信息 PMI", "PMI"),
+    "npmi": ("标准化 PMI", "NPMI"),
+    # nesting, indices, models
+    "mean_group_size": ("平均组规模", "Mean group size"),
+    "var_between": ("组间方差", "Between variance"),
+    "var_within": ("组内方差", "Within variance"),
+    "icc1": ("ICC(1)", "ICC(1)"),
+    "icc2": ("ICC(2)", "ICC(2)"),
+    "design_effect": ("设计效应", "Design effect"),
+    "optimizer": ("优化器", "Optimizer"),
+    "converged": ("已收敛", "Converged"),
+    "entropy": ("信息熵", "Entropy"),
+    "divergence": ("差异系数", "Divergence"),
+    "performance": ("表现（满意度）", "Performance"),
+    "importance": ("重要性", "Importance"),
+    "importance_type": ("重要性类型", "Importance type"),
+    "cross_performance": ("表现分界", "Performance cut"),
+    "cross_importance": ("重要性分界", "Importance cut"),
+    "quadrant": ("象限", "Quadrant"),
+    "quadrant_zh": ("象限（中文）", "Quadrant (Chinese)"),
+    "r": ("相关系数 r", "r"),
+    "estimate": ("估计值", "Estimate"),
+    "odds_ratio": ("优势比", "Odds ratio"),
+    "kind": ("类别", "Kind"),
+    "rho": ("Spearman ρ", "Spearman's ρ"),
+    "id": ("编号", "Id"),
+    "scale": ("量表", "Scale"),
+    "line": ("行号", "Line"),
+    "log_likelihood": ("对数似然", "Log-likelihood"),
+    "deviance": ("偏差", "Deviance"),
+    "aic": ("AIC", "AIC"),
+}
+
+# values of a few categorical columns, translated for Chinese display
+_VALUE_LABELS_ZH: Mapping[str, Mapping[str, str]] = {
+    "method": {
+        "anova": "单因素方差分析",
+        "welch": "Welch 方差分析",
+        "brown-forsythe": "Brown-Forsythe 检验",
+        "kruskal": "Kruskal-Wallis 检验",
+        "tukey": "Tukey-Kramer",
+        "games-howell": "Games-Howell",
+        "dunn": "Dunn",
+        "spearman": "Spearman 相关",
+    },
+    "reason": {
+        "speeder": "作答过快",
+        "straightline": "直线作答",
+        "duplicate": "重复提交",
+    },
+    "direction": {"over": "偏多", "under": "偏少"},
+    "quadrant": {
+        "concentrate": "重点改进区",
+        "keep_up": "继续保持区",
+        "low_priority": "低优先区",
+        "overkill": "过度投入区",
+    },
+    "missing": {"pairwise": "成对删除", "listwise": "成列删除"},
+    "importance_type": {"derived": "推导重要性", "stated": "自评重要性"},
+    "kind": {"fixed": "固定效应", "threshold": "阈值"},
+}
+
+# values translated in every language
+_VALUE_SYMBOLS: Mapping[str, Mapping[str, str]] = {
+    "effect_type": {
+        "omega2": "ω²",
+        "eta2": "η²",
+        "epsilon2": "ε²",
+        "epsilon2_h": "ε²_H",
+        "hedges_g": "Hedges g",
+        "rank_biserial": "r_rb",
+    },
+}
+
+
+# ====================================================================== methods
 
 
 class MethodName(NamedTuple):

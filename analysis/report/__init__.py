@@ -3,7 +3,7 @@
 Knows nothing of surveys or texts: charts take tidy frames, documents take a
 :class:`~analysis.report.compose.ReportInputs` of plain tables and texts.
 
-* :mod:`.labels`, :mod:`.formatting` the column and value labels; numbers and cells for display
+* :mod:`.formatting` numbers and cells for display, headed with :mod:`analysis.core.words`
 * :mod:`.display`    results and frames in Jupyter (every result object shows itself here)
 * :mod:`.charts`     the charts, one module per family, with CJK fonts
 * :mod:`.document`   the document model and the report's words in zh/en

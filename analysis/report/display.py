@@ -30,8 +30,8 @@ import pandas as pd
 
 from analysis.core.dimensions import SERVICE_FIVE, Framework
 from analysis.core.errors import ConfigError, InputError
+from analysis.core.words import Lang
 from analysis.report.formatting import _check_options, frame_to_html
-from analysis.report.labels import Lang
 
 __all__ = [
     "LabelledFrame",

@@ -3,7 +3,7 @@
 Every frame the toolkit returns is tidy, long and full-precision, with ASCII column names and
 dimension ids (``reform`` …). That is right for code and wrong for reading. This module turns
 a frame into a table for people: dimension ids become their labels (服务改革 …), known
-column names get Chinese (or English) headers (from :mod:`analysis.report.labels`), numbers
+column names get Chinese (or English) headers (from :mod:`analysis.core.words`), numbers
 are rounded **for display only**, long texts are shortened and every HTML cell is escaped.
 The frame itself is never changed.
 
@@ -23,18 +23,17 @@ import pandas as pd
 
 from analysis.core.dimensions import SERVICE_FIVE, Framework
 from analysis.core.errors import ConfigError, InputError, check_option
-from analysis.report.labels import (
+from analysis.core.words import (
     _VALUE_LABELS_ZH,
     _VALUE_SYMBOLS,
+    COLUMN_LABELS,
     Lang,
-    _is_dimension_column,
-    column_label,
 )
 
 if TYPE_CHECKING:
     from analysis.report.document import Table
 
-__all__ = ["frame_to_html", "frame_to_table"]
+__all__ = ["column_label", "frame_to_html", "frame_to_table"]
 
 # columns whose values are counts: whole floats show without decimals
 _COUNT_COLUMNS = frozenset(
@@ -87,6 +86,45 @@ _MISSING_TEXT = "—"
 
 
 # ====================================================================== cells
+
+
+def column_label(name: Any, lang: Lang = "zh", *, framework: Framework | None = None) -> str:
+    """The header shown for a column.
+
+    Parameters
+    ----------
+    name
+        Column name as in the frame (``"p_adj"``, ``"reform"`` …).
+    lang
+        ``"zh"`` or ``"en"``.
+    framework
+        Dimensions whose ids, used as column names in wide frames, become their labels
+        (default :data:`~analysis.core.dimensions.SERVICE_FIVE`).
+
+    Returns
+    -------
+    str
+        The Chinese or English header of a known column, a dimension's label, or the name
+        itself.
+
+    Examples
+    --------
+    >>> column_label("p_adj")
+    '校正 p 值'
+    >>> column_label("reform", "en")
+    'Service reform'
+    """
+    check_option("lang", lang, ("zh", "en"), owner="column_label")
+    fw = SERVICE_FIVE if framework is None else framework
+    key = str(name)
+    if key in COLUMN_LABELS:
+        return COLUMN_LABELS[key][0 if lang == "zh" else 1]
+    if key in fw.ids:
+        return fw.label(key, lang)
+    prefix, _, rest = key.partition("_")
+    if prefix == "weighted" and rest in fw.ids:  # per-dimension columns of predictions
+        return f"{COLUMN_LABELS['weighted_hits'][0 if lang == 'zh' else 1]}: {fw.label(rest, lang)}"
+    return key
 
 
 def _is_missing(value: Any) -> bool:
@@ -413,3 +451,15 @@ def frame_to_table(
         rows=tuple(tuple(cell[0] for cell in row) for row in rows),
         note=note,
     )
+
+
+def _is_dimension_column(name: str, values: pd.Series, ids: frozenset[str]) -> bool:
+    """Whether a column's values are dimension ids (by its name, or by all its values)."""
+    if name in ("predicted", "label") or name.startswith("dimension") or name.endswith("dimension"):
+        return True
+    if values.empty or not (
+        pd.api.types.is_object_dtype(values) or pd.api.types.is_string_dtype(values)
+    ):
+        return False
+    present = {str(v) for v in values.dropna().unique()}
+    return bool(present) and present <= ids
