@@ -221,16 +221,6 @@ COLUMN_LABELS: Mapping[str, tuple[str, str]] = {
 
 # values of a few categorical columns, translated for Chinese display
 _VALUE_LABELS_ZH: Mapping[str, Mapping[str, str]] = {
-    "method": {
-        "anova": "单因素方差分析",
-        "welch": "Welch 方差分析",
-        "brown-forsythe": "Brown-Forsythe 检验",
-        "kruskal": "Kruskal-Wallis 检验",
-        "tukey": "Tukey-Kramer",
-        "games-howell": "Games-Howell",
-        "dunn": "Dunn",
-        "spearman": "Spearman 相关",
-    },
     "reason": {
         "speeder": "作答过快",
         "straightline": "直线作答",

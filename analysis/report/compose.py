@@ -18,12 +18,12 @@ from typing import TYPE_CHECKING, Any
 
 from analysis.core.apa import format_number, format_p
 from analysis.core.dimensions import Framework
+from analysis.core.words import method_prose
 from analysis.report.document import (
     Figure,
     ReportDocument,
     Section,
     Table,
-    method_name,
     numbered,
     t,
 )
@@ -473,11 +473,11 @@ def _methods_used(inputs: ReportInputs, name: str) -> str:
         return ""
     lang = inputs.lang
     sep = "、" if lang == "zh" else ", "
-    tests = sep.join(method_name(m, lang) for m in dict.fromkeys(table["method"]))  # type: ignore[arg-type]
+    tests = sep.join(method_prose(m, lang) for m in dict.fromkeys(table["method"]))  # type: ignore[arg-type]
     post = inputs.tables.get(f"{name}_posthoc")
     posthoc = ""
     if post is not None and len(post):
-        posthoc = sep.join(method_name(m, lang) for m in dict.fromkeys(post["method"]))  # type: ignore[arg-type]
+        posthoc = sep.join(method_prose(m, lang) for m in dict.fromkeys(post["method"]))  # type: ignore[arg-type]
     adj = inputs.params.get("compare", {}).get("p_adjust", "holm")
     if lang == "zh":
         return (

@@ -9,11 +9,10 @@ escapes them for its format.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
 
-__all__ = ["TEXT", "Figure", "ReportDocument", "Section", "Table", "method_name", "numbered", "t"]
+from analysis.core.words import Lang
 
-Lang = Literal["zh", "en"]
+__all__ = ["TEXT", "Figure", "ReportDocument", "Section", "Table", "numbered", "t"]
 
 
 @dataclass(frozen=True)
@@ -137,31 +136,6 @@ def numbered(title: str, index: int, lang: Lang) -> str:
 
 
 #: How each test is named in a methods paragraph.
-METHOD_NAMES: dict[str, dict[str, str]] = {
-    "welch": {
-        "zh": "Welch 方差分析（对方差不齐与各组样本量不等稳健）",
-        "en": "Welch's ANOVA (robust to unequal variances and group sizes)",
-    },
-    "anova": {"zh": "单因素方差分析", "en": "one-way ANOVA"},
-    "brown-forsythe": {"zh": "Brown-Forsythe 检验", "en": "the Brown-Forsythe test"},
-    "kruskal": {
-        "zh": "Kruskal-Wallis 秩和检验（含结校正）",
-        "en": "the Kruskal-Wallis test (tie-corrected)",
-    },
-    "games-howell": {"zh": "Games-Howell 法", "en": "Games-Howell"},
-    "tukey": {"zh": "Tukey-Kramer 法", "en": "Tukey-Kramer"},
-    "dunn": {"zh": "Dunn 检验", "en": "Dunn's test"},
-    "lsd": {"zh": "LSD 法", "en": "LSD"},
-    "bonferroni": {"zh": "Bonferroni 法", "en": "Bonferroni"},
-}
-
-
-def method_name(method: str, lang: Lang) -> str:
-    """How ``method`` is named in prose; the id itself when unknown."""
-    key = str(method).lower().replace("_", "-")
-    return METHOD_NAMES.get(key, {}).get(lang, str(method))
-
-
 def t(key: str, lang: Lang, **kw: object) -> str:
     """The text ``key`` in ``lang``, formatted with ``kw``."""
     return TEXT[key][lang].format(**kw) if kw else TEXT[key][lang]

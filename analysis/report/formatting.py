@@ -28,6 +28,7 @@ from analysis.core.words import (
     _VALUE_SYMBOLS,
     COLUMN_LABELS,
     Lang,
+    method_label,
 )
 
 if TYPE_CHECKING:
@@ -185,6 +186,8 @@ def _format_cell(
         text = labels[text]
     elif name in _VALUE_SYMBOLS:
         text = _VALUE_SYMBOLS[name].get(text, text)
+    elif lang == "zh" and name == "method":
+        text = method_label(text, "zh")
     elif lang == "zh" and name in _VALUE_LABELS_ZH:
         text = _VALUE_LABELS_ZH[name].get(text, text)
     if max_chars and len(text) > max_chars:
