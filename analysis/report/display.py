@@ -28,12 +28,14 @@ from typing import Any
 
 import pandas as pd
 
+from analysis.core.apa import format_level
 from analysis.core.dimensions import SERVICE_FIVE, Framework
 from analysis.core.errors import ConfigError, InputError
-from analysis.core.words import Lang
+from analysis.core.words import COLUMN_LABELS, Lang
 from analysis.report.formatting import _check_options, frame_to_html
 
 __all__ = [
+    "Displayable",
     "LabelledFrame",
     "LabelledResult",
     "ReportPreview",
@@ -152,6 +154,7 @@ def result_to_html(
     title = _RESULT_TITLES.get(name, (name, name))[side]
     parts = [f"<h4>{html.escape(title)} <small>({html.escape(name)})</small></h4>"]
     options = {"framework": fw, "lang": lang, "digits": digits, "max_rows": max_rows}
+    interval_headers = _interval_headers(result, lang)
 
     summary = _summary_of(result, lang)
     if isinstance(summary, str):
@@ -165,9 +168,42 @@ def result_to_html(
             value = getattr(result, f.name)
             if isinstance(value, pd.DataFrame):
                 caption = _FIELD_TITLES.get(f.name, (f.name, f.name))[side]
-                headers = {"term": ("模型项", "Term")[side]} if f.name == "coefficients" else None
-                parts.append(frame_to_html(value, caption=caption, headers=headers, **options))
+                headers = dict(interval_headers)
+                if f.name == "coefficients":
+                    headers["term"] = ("模型项", "Term")[side]
+                parts.append(
+                    frame_to_html(value, caption=caption, headers=headers or None, **options)
+                )
     return "\n".join(parts)
+
+
+def _interval_headers(result: Any, lang: Lang) -> dict[str, str]:
+    """Headers of interval columns that name the result's confidence level (``95% CI 下限``)."""
+    params = getattr(result, "params", None)
+    level = params.get("conf_level") if isinstance(params, Mapping) else None
+    if not isinstance(level, numbers.Real):
+        return {}
+    shown = format_level(float(level))
+    side = 0 if lang == "zh" else 1
+    return {
+        col: COLUMN_LABELS[col][side].replace("CI", f"{shown} CI", 1)
+        for col in ("ci_low", "ci_high", "effect_ci_low", "effect_ci_high")
+    }
+
+
+class Displayable:
+    """Mixin: a result object of the toolkit shows itself in Jupyter.
+
+    Every result class inherits it, so all of them render in one style
+    (:func:`result_to_html`): a heading, the summary sentences, then one captioned table per
+    frame, with Chinese headers and dimension labels. ``analysis.show(result, lang="en")``
+    gives the same in English.
+    """
+
+    __slots__ = ()
+
+    def _repr_html_(self) -> str:
+        return result_to_html(self)
 
 
 # ====================================================================== wrappers

@@ -12,12 +12,13 @@ import pandas as pd
 from analysis.core import apa
 from analysis.core.errors import InputError, SmallSampleWarning, check_option
 from analysis.core.words import Lang
+from analysis.report.display import Displayable
 
 __all__ = ["ChiSquareResult", "chi_square"]
 
 
 @dataclass(frozen=True)
-class ChiSquareResult:
+class ChiSquareResult(Displayable):
     """Result of :func:`chi_square`.
 
     Attributes
@@ -52,12 +53,6 @@ class ChiSquareResult:
             return f"{self.params['row']} 与 {self.params['col']} 的卡方独立性检验：{test}{extra}。"
         extra = " (2x2 table, Yates continuity correction applied)" if yates else ""
         return f"Chi-square test of {self.params['row']} by {self.params['col']}: {test}{extra}."
-
-    def _repr_html_(self) -> str:
-        """Summary and tables as labelled HTML (Jupyter)."""
-        from analysis.report.display import result_to_html
-
-        return result_to_html(self)
 
 
 def chi_square(

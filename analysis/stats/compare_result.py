@@ -1,4 +1,4 @@
-"""The result of a comparison: :class:`CompareResult`, its sentences, frames and HTML.
+"""The result of a comparison: :class:`CompareResult`, its sentences and frames.
 
 :func:`analysis.stats.compare.compare_groups` builds it. Here also the tables it is read
 and shown with: the columns of its frames, and the labels of methods, effect sizes and
@@ -7,7 +7,6 @@ p-value adjustments.
 
 from __future__ import annotations
 
-import html
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,6 +17,7 @@ from analysis.core import apa
 from analysis.core.dimensions import SERVICE_FIVE, Framework
 from analysis.core.errors import check_option
 from analysis.core.words import Lang, method_label
+from analysis.report.display import Displayable
 
 __all__ = ["CompareResult"]
 
@@ -99,34 +99,10 @@ P_ADJUST_NAMES = {
     "bh": "Benjamini-Hochberg",
 }
 BOUNDED_EFFECTS = ("omega2", "eta2", "epsilon2", "epsilon2_h", "rank_biserial")
-COLUMN_LABELS_ZH = {
-    "dimension": "维度",
-    "group": "社区",
-    "method": "方法",
-    "reason": "选择理由",
-    "statistic": "统计量",
-    "df1": "df1",
-    "df2": "df2",
-    "p_value": "p",
-    "p_adj": "校正 p",
-    "effect_size": "效应量",
-    "effect_type": "效应量类型",
-    "n": "样本量",
-    "k": "组数",
-    "mean": "均值",
-    "sd": "标准差",
-    "group_a": "社区 A",
-    "group_b": "社区 B",
-    "diff": "均值差 (B−A)",
-    "ci_low": "{level} CI 下限",
-    "ci_high": "{level} CI 上限",
-    "effect_ci_low": "效应量 {level} CI 下限",
-    "effect_ci_high": "效应量 {level} CI 上限",
-}
 
 
 @dataclass(frozen=True)
-class CompareResult:
+class CompareResult(Displayable):
     """Result of :func:`~analysis.compare_groups`.
 
     Attributes
@@ -263,21 +239,3 @@ class CompareResult:
             out["label_zh"] = [self._label(v, "zh") for v in out[by]]
             out["label_en"] = [self._label(v, "en") for v in out[by]]
         return out
-
-    def _repr_html_(self) -> str:
-        by = self.params.get("by")
-        level = apa.format_level(float(self.params.get("conf_level", 0.95)))
-        labels = {k: v.format(level=level) for k, v in COLUMN_LABELS_ZH.items()}
-        parts = [f"<h4>{html.escape('社区比较 (compare_groups)')}</h4>"]
-        for title, frame, cols in (
-            ("总体检验", self.table, [*TABLE_COLUMNS[:11], "n", "k"]),
-            ("描述统计", self.descriptives, ["group", "n", "mean", "sd", "ci_low", "ci_high"]),
-            ("事后比较（前 20 行）", self.posthoc.head(20), POSTHOC_COLUMNS),
-        ):
-            shown = frame[[c for c in ([by] if by else []) + cols if c in frame.columns]].copy()
-            if by and by in shown.columns:
-                shown[by] = [self._label(v, "zh") for v in shown[by]]
-            shown = shown.rename(columns=labels)
-            parts.append(f"<h5>{html.escape(title)}</h5>")
-            parts.append(shown.to_html(index=False, float_format=lambda x: f"{x:.3f}", na_rep=""))
-        return "\n".join(parts)

@@ -19,6 +19,7 @@ import pandas as pd
 
 from analysis.core.dimensions import SERVICE_FIVE, Framework
 from analysis.core.errors import InputError, SmallSampleWarning, check_columns, check_option
+from analysis.report.display import Displayable
 
 __all__ = ["EntropyIndex", "entropy_weights", "ipa", "text_survey_correlation"]
 
@@ -36,7 +37,7 @@ def _wide(data: pd.DataFrame, group: str, dimension: str, value: str, owner: str
 
 
 @dataclass(frozen=True)
-class EntropyIndex:
+class EntropyIndex(Displayable):
     """Result of :func:`entropy_weights`.
 
     Attributes
@@ -57,12 +58,6 @@ class EntropyIndex:
     def to_frame(self) -> pd.DataFrame:
         """The community scores (``group``, ``index``, ``rank``)."""
         return self.scores.copy()
-
-    def _repr_html_(self) -> str:
-        """Summary and tables as labelled HTML (Jupyter)."""
-        from analysis.report.display import result_to_html
-
-        return result_to_html(self)
 
 
 def entropy_weights(

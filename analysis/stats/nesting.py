@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.core.errors import ConfigError, InputError, SmallSampleWarning, check_columns
+from analysis.report.display import Displayable
 
 __all__ = ["ModelResult", "icc", "mixed_model", "ordered_logit"]
 
@@ -30,7 +31,7 @@ COEF_COLUMNS = ["term", "estimate", "se", "statistic", "p_value", "ci_low", "ci_
 
 
 @dataclass(frozen=True)
-class ModelResult:
+class ModelResult(Displayable):
     """A fitted model as tidy frames.
 
     Attributes
@@ -53,12 +54,6 @@ class ModelResult:
     fit: pd.DataFrame
     params: Mapping[str, Any]
     model: Any = field(repr=False, default=None)
-
-    def _repr_html_(self) -> str:
-        """Summary and tables as labelled HTML (Jupyter)."""
-        from analysis.report.display import result_to_html
-
-        return result_to_html(self)
 
 
 def _fit_mixed(formula: str, data: pd.DataFrame, groups: str, reml: bool) -> tuple[Any, str]:

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.core.errors import InputError, SmallSampleWarning, check_option
+from analysis.report.display import Displayable
 from analysis.stats.multitest import adjust_p
 
 if TYPE_CHECKING:
@@ -177,7 +178,7 @@ def _g2_chi2(a: np.ndarray, b: np.ndarray, c: float, d: float) -> tuple[np.ndarr
 
 
 @dataclass(frozen=True)
-class DimensionTable:
+class DimensionTable(Displayable):
     """Dimension x group table of lexicon hits with a chi-square test.
 
     Attributes
@@ -201,9 +202,6 @@ class DimensionTable:
     def to_frame(self) -> pd.DataFrame:
         """The cells frame."""
         return self.cells
-
-    def _repr_html_(self) -> str:
-        return self.test.to_html(index=False) + self.counts.to_html()
 
 
 def dimension_table(

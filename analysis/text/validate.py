@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.core.errors import InputError, SmallSampleWarning, check_option
+from analysis.report.display import Displayable
 from analysis.stats.agreement import cohen_kappa
 
 if TYPE_CHECKING:
@@ -81,7 +82,7 @@ def _passages(
 
 
 @dataclass(frozen=True)
-class LexiconValidation:
+class LexiconValidation(Displayable):
     """How well lexicon predictions match hand labels.
 
     Attributes
@@ -107,9 +108,6 @@ class LexiconValidation:
     def to_frame(self) -> pd.DataFrame:
         """The per-dimension metrics."""
         return self.metrics
-
-    def _repr_html_(self) -> str:
-        return self.summary.to_html(index=False) + self.metrics.to_html(index=False)
 
 
 def validate_lexicon(
@@ -226,7 +224,7 @@ def _prf(gold: list[str], pred: list[str], dims: list[str]) -> pd.DataFrame:
 
 
 @dataclass(frozen=True)
-class BaselineResult:
+class BaselineResult(Displayable):
     """Cross-validated supervised baseline.
 
     Attributes
@@ -245,12 +243,6 @@ class BaselineResult:
     def to_frame(self) -> pd.DataFrame:
         """The per-fold scores."""
         return self.folds
-
-    def _repr_html_(self) -> str:
-        """Summary and tables as labelled HTML (Jupyter)."""
-        from analysis.report.display import result_to_html
-
-        return result_to_html(self)
 
 
 class _TokenAnalyzer:
