@@ -110,6 +110,51 @@ def test_yaml_syntax_error_names_the_line(tmp_path):
         load_yaml_with_lines(path)
 
 
+LAUGHS = "lol: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+    f"l{i}: &{b} [{', '.join([f'*{a}'] * 9)}]\n"
+    for i, (a, b) in enumerate(zip("abcdefgh", "bcdefghi", strict=True))
+)
+
+# hostile YAML, the same for every kind of file: (name, text, line named, expected message)
+HOSTILE_YAML = [
+    ("billion-laughs", LAUGHS, r"\d+", r"the \w+ expands to more than 100,000 values"),
+    ("deep-nesting", "a: " + "[" * 5000 + "]" * 5000 + "\n", None, r"the \w+ is nested too deeply"),
+    ("duplicate-key", "a: 1\nb: 2\na: 3\n", "3", r"the key 'a' appears twice"),
+    ("self-reference", "a: &x [1, *x]\n", "1", r"the \w+ refers to itself through an alias"),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "message"), [c[1:] for c in HOSTILE_YAML], ids=[c[0] for c in HOSTILE_YAML]
+)
+def test_hostile_yaml_is_refused_with_its_line(tmp_path, text, line, message):
+    from analysis.core.errors import CodebookError, LexiconError
+    from analysis.survey.codebook_file import load_codebook
+    from analysis.text.lexicon_file import load_lexicon
+
+    for name, load, error in (
+        ("study.yaml", load_yaml_with_lines, InputError),
+        ("codebook.yaml", load_codebook, CodebookError),
+        ("lexicon.yaml", load_lexicon, LexiconError),
+    ):
+        path = tmp_path / name
+        path.write_text(text, encoding="utf-8")
+        where = "" if line is None else f", line {line}"
+        with pytest.raises(error, match=rf"^{name.replace('.', '[.]')}{where}: {message}"):
+            load(path)
+
+
+def test_aliases_that_share_a_value_still_work(tmp_path):
+    path = tmp_path / "x.yaml"
+    path.write_text(
+        "scale: &s {min: 1, max: 5}\nitems:\n  - {id: a, scale: *s}\n  - {id: b, scale: *s}\n",
+        encoding="utf-8",
+    )
+    data, lines = load_yaml_with_lines(path)
+    assert data["items"][1]["scale"] == {"min": 1, "max": 5}
+    assert lines["items[1].scale"] == 4
+
+
 def test_sha256_matches_hashlib(tmp_path):
     import hashlib
 

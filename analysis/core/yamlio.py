@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     import yaml
 
 __all__ = [
+    "MAX_EXPANDED_NODES",
     "load_yaml_with_lines",
     "node_line",
     "node_value",
@@ -53,6 +54,11 @@ def read_yaml_text(
         ) from None
 
 
+#: A document that would expand to more nodes than this through aliases is refused: a
+#: codebook or study file never needs it, and a "billion laughs" file would take minutes.
+MAX_EXPANDED_NODES = 100_000
+
+
 def parse_yaml(
     text: str,
     *,
@@ -65,22 +71,81 @@ def parse_yaml(
     Raises
     ------
     InputError
-        Of class ``error``: the text is not valid YAML, or asks for a Python object
-        (``!!python/...`` tags are refused); the message names the line.
+        Of class ``error``, naming the line where there is one: the text is not valid
+        YAML; it asks for a Python object (``!!python/...`` tags are refused); a mapping
+        repeats a key (YAML would silently keep the last); aliases would expand it beyond
+        :data:`MAX_EXPANDED_NODES` nodes; or it is nested too deeply to read.
     """
     import yaml
 
+    name = Path(file).name if file is not None else what
+
+    def refuse(line: int | None, problem: str) -> InputError:
+        where = f", line {line}" if line is not None else ""
+        return error(f"{name}{where}: {problem}", file=file, row=line)
+
     try:
-        return yaml.safe_load(text), yaml.compose(text, Loader=yaml.SafeLoader)
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        _check_nodes(node, refuse, what)
+        return yaml.safe_load(text), node
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        name = Path(file).name if file is not None else what
-        where = f", line {line}" if line is not None else ""
         problem = getattr(exc, "problem", None) or str(exc)
-        raise error(
-            f"{name}{where}: not valid YAML in the {what}: {problem}", file=file, row=line
+        raise refuse(
+            mark.line + 1 if mark is not None else None,
+            f"not valid YAML in the {what}: {problem}",
         ) from None
+    except RecursionError:
+        raise refuse(None, f"the {what} is nested too deeply to read") from None
+
+
+def _check_nodes(node: yaml.Node | None, refuse: Any, what: str) -> None:
+    """Refuse repeated keys and alias bombs, visiting every node once."""
+    import yaml
+
+    expanded: dict[int, int] = {}  # node id -> nodes it stands for, aliases expanded
+    open_ids: set[int] = set()  # nodes whose children are being visited
+    stack: list[tuple[yaml.Node, bool]] = [(node, False)] if node is not None else []
+    while stack:  # iterative post-order: deep documents do not exhaust Python's stack
+        current, children_done = stack.pop()
+        if id(current) in expanded:
+            continue
+        if isinstance(current, yaml.MappingNode):
+            children = [n for pair in current.value for n in pair]
+        elif isinstance(current, yaml.SequenceNode):
+            children = list(current.value)
+        else:
+            children = []
+        if not children_done:
+            if id(current) in open_ids:
+                raise refuse(node_line(current), f"the {what} refers to itself through an alias")
+            if isinstance(current, yaml.MappingNode):
+                seen: set[Any] = set()
+                for key, _ in current.value:
+                    if isinstance(key, yaml.ScalarNode) and key.value in seen:
+                        raise refuse(
+                            node_line(key),
+                            f"the key {key.value!r} appears twice in one mapping of the "
+                            f"{what}; keep one",
+                        )
+                    seen.add(key.value)
+            open_ids.add(id(current))
+            stack.append((current, True))
+            for child in children:
+                if id(child) in open_ids:
+                    raise refuse(node_line(child), f"the {what} refers to itself through an alias")
+                if id(child) not in expanded:
+                    stack.append((child, False))
+            continue
+        open_ids.discard(id(current))
+        size = 1 + sum(expanded.get(id(c), 1) for c in children)
+        if size > MAX_EXPANDED_NODES:
+            raise refuse(
+                node_line(current),
+                f"the {what} expands to more than {MAX_EXPANDED_NODES:,} values through "
+                "repeated aliases (*name); write the values out",
+            )
+        expanded[id(current)] = size
 
 
 def node_line(node: yaml.Node) -> int:
