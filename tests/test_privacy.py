@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from analysis.report.privacy import (
@@ -23,7 +23,15 @@ from analysis.report.privacy import (
     ("text", "expected"),
     [
         ("有问题打我电话13912345678", "有问题打我电话139****5678"),
-        ("电话：+86 139 1234 5678。", "电话：139****5678。"),
+        ("电话：+86 139 1234 5678。", "电话：+86 139 **** 5678。"),
+        ("+86 130.1234.5678", "+86 130.****.5678"),
+        ("0086 13912345678", "0086 139****5678"),
+        ("１３６４５６７８９０１", "１３６＊＊＊＊８９０１"),
+        ("138\u00a01234\u00a05678", "138\u00a0****\u00a05678"),
+        ("(0755)12345678", "(0755)****5678"),
+        ("（０１０）６２７５１２３４", "（０１０）＊＊＊＊１２３４"),
+        ("老身份证110105491231002", "老身份证110105*********"),
+        ("邮箱 zhang.san@example.com.cn", "邮箱 z****.***@example.com.cn"),
         ("座机010-62751234", "座机010-****1234"),
         ("身份证11010519491231002X请核实", "身份证110105************请核实"),
         # an 18-digit number with a wrong check digit is not an ID number: left alone
@@ -32,7 +40,23 @@ from analysis.report.privacy import (
         ("全年产值139123456789元", "全年产值139123456789元"),
         ("没有个人信息", "没有个人信息"),
     ],
-    ids=["mobile", "mobile-86", "landline", "id", "bad-check-digit", "long-number", "none"],
+    ids=[
+        "mobile",
+        "mobile-86",
+        "mobile-86-dots",
+        "mobile-0086",
+        "mobile-full-width",
+        "mobile-nbsp",
+        "landline-parentheses",
+        "landline-full-width",
+        "id-15",
+        "email",
+        "landline",
+        "id",
+        "bad-check-digit",
+        "long-number",
+        "none",
+    ],
 )
 def test_mask_pii(text, expected):
     assert mask_pii(text) == expected
@@ -47,10 +71,75 @@ def test_id_check_digit_gb11643():
 
 
 @given(st.text(alphabet="社区服务0123456789-， ", max_size=60))
-def test_masking_never_grows_digits(text):
+def test_masking_keeps_length_and_never_adds_digits(text):
     masked = mask_pii(text)
-    assert len(masked) == len(text) or "+86" in text or " " in text
+    assert len(masked) == len(text)
     assert sum(c.isdigit() for c in masked) <= sum(c.isdigit() for c in text)
+
+
+_FULL_WIDTH = str.maketrans("0123456789+-()", "０１２３４５６７８９＋－（）")
+_HALF_WIDTH = str.maketrans("０１２３４５６７８９", "0123456789")
+_ID17 = r"[1-9][0-9]{5}(19|20)[0-9]{2}(0[1-9]|1[0-2])[0-2][1-9][0-9]{3}"
+_ID15 = r"[1-9][0-9]{7}(0[1-9]|1[0-2])(0[1-9]|[12][0-9])[0-9]{3}"
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_CONTEXT = st.text(alphabet="社区居民电话联系我们，。：是 ", max_size=8)
+
+
+@st.composite
+def personal_data(draw) -> tuple[str, str]:
+    """A phone, ID or e-mail shape as people type it, and the part that must not survive."""
+    kind = draw(st.sampled_from(["mobile", "landline", "id18", "id15", "email"]))
+    sep = draw(st.sampled_from(["", " ", "-", ".", "\u00a0"]))
+    if kind == "mobile":
+        digits = draw(st.from_regex(r"1[3-9][0-9]{9}", fullmatch=True))
+        prefix = draw(st.sampled_from(["", "+86", "+86 ", "0086", "0086 ", "+86-"]))
+        shown = prefix + sep.join([digits[:3], digits[3:7], digits[7:]])
+    elif kind == "landline":
+        area = draw(st.sampled_from(["010", "021", "0755", "0571"]))
+        digits = draw(st.from_regex(r"[2-8][0-9]{7}", fullmatch=True))
+        shown = draw(st.sampled_from([f"({area})", f"{area}{sep or '-'}"])) + digits
+    elif kind == "id18":
+        body = draw(
+            st.from_regex(
+                r"[1-9][0-9]{5}(19|20)[0-9]{2}(0[1-9]|1[0-2])[0-2][1-9][0-9]{3}", fullmatch=True
+            )
+        )
+        total = sum(
+            int(d) * w
+            for d, w in zip(
+                body, (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2), strict=True
+            )
+        )
+        digits = body + "10X98765432"[total % 11]
+        shown = digits
+    elif kind == "id15":
+        digits = draw(
+            st.from_regex(r"[1-9][0-9]{7}(0[1-9]|1[0-2])(0[1-9]|[12][0-9])[0-9]{3}", fullmatch=True)
+        )
+        shown = digits
+    else:
+        digits = draw(st.from_regex(r"[a-z][a-z0-9._]{3,10}[a-z0-9]", fullmatch=True))
+        shown = digits + "@" + draw(st.sampled_from(["qq.com", "163.com", "example.org.cn"]))
+    if kind != "email" and draw(st.booleans()):
+        shown = shown.translate(_FULL_WIDTH)
+    return draw(_CONTEXT) + shown + draw(_CONTEXT), digits
+
+
+def _plain(text: str) -> str:
+    return "".join(
+        c
+        for c in text.translate(str.maketrans("０１２３４５６７８９", "0123456789"))
+        if c.isalnum()
+    )
+
+
+@settings(max_examples=2000, deadline=None)
+@given(personal_data())
+def test_no_phone_id_or_email_shape_survives_masking(case):
+    text, secret = case
+    masked = mask_pii(text)
+    assert secret.lower() not in _plain(masked).lower()
+    assert len(masked) == len(text)
 
 
 def test_private_columns():

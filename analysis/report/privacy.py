@@ -1,8 +1,9 @@
 """Privacy and output safety: what may leave the toolkit in a report or exported table.
 
-- :func:`mask_pii` masks mainland mobile and landline numbers and 18-character resident
-  ID numbers (only those with a valid GB 11643 check digit, so ordinary long numbers such
-  as statistics are left alone).
+- :func:`mask_pii` masks mainland mobile and landline numbers, resident ID numbers (18
+  characters with a valid GB 11643 check digit, or 15 digits with a plausible birth date,
+  so ordinary long numbers such as statistics are left alone) and e-mail addresses, in
+  half- or full-width characters.
 - :func:`suppress_small` marks groups below ``min_cell`` and blanks their statistics.
 - :func:`private_columns` names columns that never reach a report (IP, nickname, user id).
 - :func:`safe_filename` turns a community name into a file name that stays inside the output
@@ -31,11 +32,41 @@ __all__ = [
 
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
+# matching runs on a copy with full-width ASCII (１３６…, ＋, －, （）, ＠) and unusual spaces
+# folded to plain ASCII, character for character, so positions in the copy are positions in
+# the text and only the digits that must go are starred
+_FOLD = {
+    **{cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)},
+    0x3000: 0x20,  # ideographic space
+    0x00A0: 0x20,  # no-break space
+    0x202F: 0x20,  # narrow no-break space
+    0x2010: 0x2D,  # hyphen
+    0x2011: 0x2D,  # non-breaking hyphen
+    0x2012: 0x2D,  # figure dash
+    0x2013: 0x2D,  # en dash
+    0x2014: 0x2D,  # em dash
+    0x2212: 0x2D,  # minus sign
+}
+_SEP = r"[ .\-]"
 _ID_RE = re.compile(
     r"(?<![0-9A-Za-z])([1-9]\d{5}(?:18|19|20)\d{2}\d{4}\d{3}[0-9Xx])(?![0-9A-Za-z])"
 )
-_MOBILE_RE = re.compile(r"(?<!\d)(?:\+?86[- ]?)?(1[3-9]\d)[- ]?(\d{4})[- ]?(\d{4})(?!\d)")
-_LANDLINE_RE = re.compile(r"(?<!\d)(0\d{2,3})-(\d{3,4})(\d{4})(?!\d)")
+# first-generation (1984-1999) ID numbers: 15 digits, no check digit; the birth date
+# (YYMMDD) must be a plausible date
+_ID15_RE = re.compile(
+    r"(?<![0-9A-Za-z])([1-9]\d{5}\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3})"
+    r"(?![0-9A-Za-z])"
+)
+_MOBILE_RE = re.compile(
+    rf"(?<![\d+])(?:(?:\+|00)86 ?-? ?)?(1[3-9]\d){_SEP}?(\d{{4}}){_SEP}?(\d{{4}})(?!\d)"
+)
+_LANDLINE_RE = re.compile(
+    rf"(?<![\d+])(?:\((0\d{{2,3}})\) ?|(0\d{{2,3}}){_SEP})(\d{{3,4}}){_SEP}?(\d{{4}})(?!\d)"
+)
+_EMAIL_RE = re.compile(
+    r"(?<![A-Za-z0-9._%+-])([A-Za-z0-9._%+-]+)@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,})"
+    r"(?![A-Za-z0-9-])"
+)
 _PRIVATE_RE = re.compile(
     r"(来自\s*IP|^IP$|IP地址|ip_?address|昵称|nickname|用户\s*ID|user_?id|openid|微信号|"
     r"手机号|电话|phone|身份证|id_?card|姓名|^name$)",
@@ -70,27 +101,56 @@ def valid_id_number(number: str) -> bool:
 
 
 def mask_pii(text: str) -> str:
-    """Mask phone numbers and valid 18-character ID numbers in free text.
+    """Mask phone numbers, ID numbers and e-mail addresses in free text.
 
-    Mobile numbers keep their first three and last four digits (``139****5678``); landline
-    numbers keep the area code and last four digits; ID numbers keep the six-digit region
-    code only (``110105************``).
+    Found in full-width digits too, with or without a ``+86``/``0086`` prefix, and with
+    spaces, dots or hyphens between the groups. Only digits are starred, so the text keeps
+    its length and layout:
+
+    - mobile numbers keep their first three and last four digits (``139****5678``);
+    - landline numbers keep the area code and the last four digits (``010-****1234``);
+    - 18-character ID numbers with a valid GB 11643 check digit, and 15-digit
+      first-generation ID numbers with a plausible birth date, keep the six-digit region
+      code only (``110105************``);
+    - e-mail addresses keep the first character of the name and the domain (``z***@qq.com``).
+
+    Long numbers that are none of these (statistics, an 18-digit number with a wrong check
+    digit) are left alone.
 
     Examples
     --------
     >>> mask_pii("有问题打我电话13912345678")
     '有问题打我电话139****5678'
+    >>> mask_pii("座机（０７５５）１２３４５６７８，邮箱 zhang.san@example.cn")
+    '座机（０７５５）＊＊＊＊５６７８，邮箱 z****.***@example.cn'
     """
     if not isinstance(text, str) or not text:
         return text
+    folded = text.translate(_FOLD)
+    starred: set[int] = set()
 
-    def _id(match: re.Match[str]) -> str:
-        num = match.group(1)
-        return num[:6] + "*" * 12 if valid_id_number(num) else num
+    def star(start: int, end: int) -> None:
+        starred.update(i for i in range(start, end) if folded[i] not in " .-()")
 
-    text = _ID_RE.sub(_id, text)
-    text = _MOBILE_RE.sub(lambda m: f"{m.group(1)}****{m.group(3)}", text)
-    return _LANDLINE_RE.sub(lambda m: f"{m.group(1)}-****{m.group(3)}", text)
+    for match in _ID_RE.finditer(folded):
+        if valid_id_number(match.group(1)):
+            star(match.start(1) + 6, match.end(1))
+    for match in _ID15_RE.finditer(folded):
+        star(match.start(1) + 6, match.end(1))
+    for match in _MOBILE_RE.finditer(folded):
+        if not starred.intersection(range(match.start(), match.end())):
+            star(match.start(2), match.end(2))
+    for match in _LANDLINE_RE.finditer(folded):
+        if not starred.intersection(range(match.start(), match.end())):
+            star(match.start(3), match.end(3))
+    for match in _EMAIL_RE.finditer(folded):
+        star(match.start(1) + 1, match.end(1))
+    if not starred:
+        return text
+    full_width = {i for i in starred if text[i] != folded[i]}
+    return "".join(
+        ("＊" if i in full_width else "*") if i in starred else c for i, c in enumerate(text)
+    )
 
 
 def private_columns(columns: Iterable[Any]) -> list[str]:
