@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from pathlib import Path
 
 import pandas as pd
@@ -191,6 +192,10 @@ def test_other_cells_are_unchanged(value):
         "桂花社区",
         "x" * 300,
         "社区\x00名",
+        "😀" * 300,
+        "AUX.社区",
+        "com1.txt",
+        "社区\u202egpj.exe",
     ],
     ids=[
         "traversal",
@@ -202,6 +207,10 @@ def test_other_cells_are_unchanged(value):
         "chinese",
         "long",
         "nul",
+        "four-byte",
+        "device-with-extension",
+        "device-lowercase",
+        "bidi-override",
     ],
 )
 def test_safe_filename_stays_inside_its_folder(name, tmp_path):
@@ -213,7 +222,10 @@ def test_safe_filename_stays_inside_its_folder(name, tmp_path):
     assert not clean.startswith(".")
     target = (tmp_path / clean).resolve()
     assert target.parent == tmp_path.resolve()
-    assert len(clean) <= 90
+    assert len(clean.encode("utf-8")) <= 120
+    assert clean.split(".")[0].upper() not in {"CON", "PRN", "AUX", "NUL", "COM1", "LPT1"}
+    assert not any(unicodedata.category(c) == "Cf" for c in clean)
+    target.with_name(clean + ".docx").write_bytes(b"")  # the file system takes it
 
 
 def test_safe_filename_distinct_names_stay_distinct():
@@ -226,7 +238,15 @@ def test_group_reports_with_dots_and_hostile_names_stay_apart(tmp_path):
     from analysis.report.community import build_group_reports
     from analysis.report.compose import ReportInputs, overall_scores
 
-    names = ["第1.5社区", "第1.6社区", "../../escape", "<img src=x onerror=alert(1)>"]
+    names = [
+        "第1.5社区",
+        "第1.6社区",
+        "../../escape",
+        "<img src=x onerror=alert(1)>",
+        "很长的社区名" * 50,
+        "😀" * 300,
+        "AUX.社区",
+    ]
     rows = [
         {"group": g, "dimension": d, "n": 10, "mean": 3.5, "sd": 0.5, "ci_low": 3.1, "ci_high": 3.9}
         for g in names
@@ -257,9 +277,15 @@ def test_group_reports_with_dots_and_hostile_names_stay_apart(tmp_path):
         colophon=(),
     )
     out = tmp_path / "reports"
-    written = build_group_reports(inputs, names, out, formats=("html",))
-    assert len(set(written)) == 4
+    # a long name used to crash the DOCX writer (255-character title limit)
+    written = build_group_reports(inputs, names, out, formats=("html", "docx"))
+    assert len(set(written)) == 2 * len(names)
+    written = [w for w in written if w.endswith(".html")]
     for path in written:
         assert Path(path).resolve().parent == out.resolve()
     assert (out / "第1.5社区.html").is_file()
     assert not (tmp_path / "escape.html").exists()
+    # the original name is shown, escaped, inside its report
+    html = Path(written[3]).read_text(encoding="utf-8")
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html
+    assert "很长的社区名" * 50 in Path(written[4]).read_text(encoding="utf-8")

@@ -206,13 +206,17 @@ def neutralise_formula(value: Any) -> Any:
     return value
 
 
-def safe_filename(name: str, *, max_length: int = 80) -> str:
-    """A file name made from ``name`` that cannot leave its folder.
+def safe_filename(name: str, *, max_bytes: int = 120) -> str:
+    """A file name made from ``name`` that cannot leave its folder, on any system.
 
-    Path separators, control characters, characters Windows forbids and leading dots are
-    removed; Chinese is kept. A name that had to change gets a short hash of the original
-    appended, so two names never collide after cleaning; an empty result or a reserved
-    device name becomes ``group-<hash>``.
+    Path separators, control and invisible formatting characters (bidirectional overrides
+    such as U+202E that make ``exe.txt`` read as ``txt.exe``), characters Windows forbids
+    and leading dots are removed; Chinese is kept. The name is cut to ``max_bytes`` bytes of
+    UTF-8 (file systems count bytes, and a name of 4-byte characters overflows their limit
+    long before its characters do), leaving room for a suffix such as ``.docx``. A name
+    that had to change gets a short hash of the original appended, so two names never
+    collide after cleaning; an empty result or a Windows device name (``CON``, ``AUX.社区``)
+    becomes ``group-<hash>``.
 
     Examples
     --------
@@ -222,12 +226,16 @@ def safe_filename(name: str, *, max_length: int = 80) -> str:
     '桂花社区-c03473e8'
     """
     text = unicodedata.normalize("NFC", str(name))
+    text = "".join(c for c in text if unicodedata.category(c) != "Cf")
     text = _UNSAFE_FILENAME.sub("_", text)
     text = re.sub(r"\.{2,}", "_", text).strip().strip(".").strip()
     text = re.sub(r"_+", "_", text).strip("_")
-    text = text[:max_length].rstrip(". ")
     digest = hashlib.sha256(str(name).encode("utf-8")).hexdigest()[:8]
-    if not text or text.upper() in _WINDOWS_RESERVED:
+    if len(text.encode("utf-8")) > max_bytes:
+        budget = max_bytes - len(digest) - 1
+        text = text.encode("utf-8")[:budget].decode("utf-8", errors="ignore")
+    text = text.rstrip(". ")
+    if not text or text.split(".")[0].strip().upper() in _WINDOWS_RESERVED:
         return f"group-{digest}"
     if text != str(name):
         return f"{text}-{digest}"

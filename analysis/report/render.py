@@ -218,7 +218,7 @@ def write_docx(doc: ReportDocument, path: Path) -> Path:
     props.created = props.modified = fixed
     props.last_modified_by = props.author = "analysis"
     props.revision = 1
-    props.title = doc.title
+    props.title = doc.title[:255]  # the DOCX core properties hold at most 255 characters
     buffer = io.BytesIO()
     document.save(buffer)
     _write_zip_fixed_times(buffer.getvalue(), path)
