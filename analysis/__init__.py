@@ -51,6 +51,7 @@ _LAZY: dict[str, str] = {
     "screen_quality": "analysis.survey",
     # text side
     "read_texts": "analysis.io",
+    "text_quarantine": "analysis.io",
     "Segmenter": "analysis.text",
     "Lexicon": "analysis.text",
     "load_lexicon": "analysis.text",
@@ -120,7 +121,7 @@ __getattr__, __dir__ = attach(__name__, _LAZY)
 
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
-    from analysis.io import read_texts
+    from analysis.io import read_texts, text_quarantine
     from analysis.report import (
         figure_to_base64_png,
         frame_to_html,

@@ -65,7 +65,7 @@ def test_folder_reads_every_document_with_its_encoding() -> None:
 
 def test_empty_document_is_quarantined_not_dropped() -> None:
     docs = read_corpus()
-    q = docs.attrs["quarantine"]
+    q = an.text_quarantine(docs)
     assert q.columns.tolist() == ["file", "row", "column", "value", "problem"]
     assert q["file"].tolist() == ["d-empty.txt"]
     assert q["problem"].tolist() == ["empty document"]
@@ -75,7 +75,7 @@ def test_metadata_join_and_both_kinds_of_unmatched_rows() -> None:
     docs = read_corpus(metadata=CORPUS / "meta.csv")
     assert docs["community"].tolist() == ["东湖社区", "长青社区", "桂花社区"]
     assert docs["year"].tolist() == [2023, 2024, 2024]
-    q = docs.attrs["quarantine"].set_index("problem")
+    q = an.text_quarantine(docs).set_index("problem")
     # the metadata row naming a missing file: the metadata file's row 5 (header = row 1)
     assert q.loc["no such document", "row"] == 5
     assert q.loc["no such document", "value"] == "z-gone.txt"
@@ -86,7 +86,7 @@ def test_file_without_metadata_row_is_quarantined() -> None:
     meta = pd.DataFrame({"doc_id": ["a-utf8", "c-bom"], "community": ["东湖社区", "桂花社区"]})
     docs = read_corpus(metadata=meta)
     assert docs["doc_id"].tolist() == ["a-utf8", "c-bom"]
-    q = docs.attrs["quarantine"]
+    q = an.text_quarantine(docs)
     assert "b-gb.txt" in q.loc[q["problem"] == "no metadata row", "file"].tolist()
 
 
@@ -99,7 +99,7 @@ def test_traditional_to_simplified_on_read() -> None:
 def test_single_file_and_explicit_encoding() -> None:
     docs = an.read_texts(CORPUS / "b-gb.txt", encoding="gb18030")
     assert docs["doc_id"].tolist() == ["b-gb"]
-    assert docs.attrs["quarantine"].empty
+    assert an.text_quarantine(docs).empty
 
 
 def test_wrong_explicit_encoding_names_the_file() -> None:
@@ -112,7 +112,7 @@ def test_table_of_answers_one_document_per_row() -> None:
         docs = an.read_texts(DATA / "answers.csv", id_column="id", text_column="answer")
     assert docs["doc_id"].tolist() == ["1", "3"]
     assert docs["community"].tolist() == ["东湖社区", "长青社区"]
-    q = docs.attrs["quarantine"]
+    q = an.text_quarantine(docs)
     assert q[["file", "row", "column", "problem"]].iloc[0].tolist() == [
         "answers.csv",
         3,
@@ -191,7 +191,7 @@ def test_scanned_pdf_in_a_folder_is_quarantined(tmp_path: Path) -> None:
     with pytest.warns(DataQualityWarning, match="1 document"):
         docs = an.read_texts(tmp_path)
     assert docs["doc_id"].tolist() == ["a-utf8"]
-    assert "no text layer" in docs.attrs["quarantine"].loc[0, "problem"]
+    assert "no text layer" in an.text_quarantine(docs).loc[0, "problem"]
 
 
 def test_folder_with_no_documents(tmp_path: Path) -> None:
@@ -212,7 +212,7 @@ def test_demo_corpus_reads_completely() -> None:
         pytest.skip("demo corpus not present")
     docs = an.read_texts(DEMO / "texts", metadata=DEMO / "texts.csv")
     assert len(docs) == len(list((DEMO / "texts").glob("*.*")))
-    assert docs.attrs["quarantine"].empty
+    assert an.text_quarantine(docs).empty
     assert {"community", "year", "type"} <= set(docs.columns)
     assert "gb18030" in set(docs["encoding"].dropna())
 
@@ -238,3 +238,18 @@ def test_open_answers_in_a_legacy_xls_read_like_the_xlsx(xls_export, xlsx_twin):
     pd.testing.assert_frame_equal(from_xls.drop(columns="source"), from_xlsx.drop(columns="source"))
     assert from_xls["doc_id"].tolist()[:2] == ["1", "2"]
     assert from_xls.loc[0, "text"] == "希望社区多组织“三会一课”以外的学习活动。"
+
+
+def test_two_reads_concatenate_and_attrs_hold_plain_values(tmp_path):
+    import json
+
+    (tmp_path / "a.txt").write_text("社区开展志愿服务。", encoding="utf-8")
+    (tmp_path / "b.txt").write_text("", encoding="utf-8")
+    with pytest.warns(DataQualityWarning):
+        first = an.read_texts(tmp_path)
+    with pytest.warns(DataQualityWarning):
+        second = an.read_texts(tmp_path)
+    both = pd.concat([first, second], ignore_index=True)  # failed with a frame in attrs
+    assert len(both) == 2
+    json.dumps(first.attrs)  # nothing but plain values
+    assert an.text_quarantine(first)["file"].tolist() == ["b.txt"]

@@ -18,10 +18,11 @@ from analysis.io.encoding import decode_bytes, read_text_file
 _LAZY = {
     "read_raw_table": "analysis.io.tabular",
     "read_texts": "analysis.io.text_files",
+    "text_quarantine": "analysis.io.text_files",
 }
 __all__ = ["decode_bytes", "read_text_file", *_LAZY]
 __getattr__, __dir__ = attach(__name__, _LAZY)
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from analysis.io.tabular import read_raw_table
-    from analysis.io.text_files import read_texts
+    from analysis.io.text_files import read_texts, text_quarantine

@@ -3,8 +3,8 @@
 :func:`read_texts` returns one row per document with its normalised text, the file it came
 from and its encoding, joined to a metadata table (community, year, type, ...). Nothing is
 dropped silently: empty documents, unreadable files, metadata rows without a file and files
-without a metadata row go to a quarantine frame in ``docs.attrs["quarantine"]`` and a
-:class:`~analysis.core.errors.DataQualityWarning` gives the count.
+without a metadata row are quarantined (:func:`text_quarantine` gives them as a frame) and
+a :class:`~analysis.core.errors.DataQualityWarning` gives the count.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ import pandas as pd
 from analysis.core.errors import ConfigError, DataQualityWarning, InputError, location
 from analysis.io.encoding import read_text_file
 
-__all__ = ["DOCUMENT_SUFFIXES", "normalize_text", "read_texts"]
+__all__ = ["DOCUMENT_SUFFIXES", "normalize_text", "read_texts", "text_quarantine"]
 
 logger = logging.getLogger("analysis")
 
@@ -368,10 +368,11 @@ def read_texts(
     pandas.DataFrame
         Columns ``doc_id`` (str), ``text`` (str, normalised), ``source`` (file name),
         ``encoding`` (detected encoding of a text file or CSV, missing for .docx/.pdf/.xlsx),
-        then the metadata columns. ``attrs["quarantine"]`` holds a frame with columns
-        ``file``, ``row``, ``column``, ``value``, ``problem``: one row per document left out
-        (empty after normalisation, unreadable, without a metadata row) and per metadata row
-        without a document.
+        then the metadata columns. ``attrs["quarantine"]`` holds the documents left out
+        (empty after normalisation, unreadable, without a metadata row) and the metadata rows
+        without a document, as plain records (so ``pd.concat`` and copies of the frame keep
+        working); :func:`text_quarantine` gives them as a frame with columns ``file``,
+        ``row``, ``column``, ``value``, ``problem``.
 
     Raises
     ------
@@ -448,11 +449,15 @@ def read_texts(
     docs = docs.astype({"doc_id": "str", "text": "str", "source": "str"})
 
     quarantine = pd.DataFrame(bad, columns=list(QUARANTINE_COLUMNS))
-    docs.attrs["quarantine"] = quarantine
+    # plain values only: a frame inside attrs breaks pd.concat ("truth value ... ambiguous")
+    docs.attrs["quarantine"] = [
+        {k: (None if _is_missing(v) else v) for k, v in row.items()}
+        for row in quarantine.astype(object).to_dict("records")
+    ]
     if len(quarantine):
         warnings.warn(
             f"{location(root)}: {len(quarantine)} document(s) or metadata row(s) quarantined "
-            f"(see docs.attrs['quarantine']): "
+            f"(see analysis.text_quarantine(docs)): "
             + "; ".join(quarantine["problem"].astype(str).str.split("\n").str[0].unique()[:3]),
             DataQualityWarning,
             stacklevel=2,
@@ -464,3 +469,19 @@ def read_texts(
 
 
 _CORE = ("doc_id", "text", "source", "encoding", "_row")
+
+
+def text_quarantine(docs: pd.DataFrame) -> pd.DataFrame:
+    """The documents and metadata rows :func:`read_texts` left out, with the reason.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``file``, ``row``, ``column``, ``value``, ``problem``; empty when nothing
+        was left out (or ``docs`` did not come from :func:`read_texts`).
+    """
+    return pd.DataFrame(list(docs.attrs.get("quarantine", [])), columns=list(QUARANTINE_COLUMNS))
+
+
+def _is_missing(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and value != value)

@@ -98,9 +98,8 @@ def run_survey(study: Study, out: StudyOutputs) -> None:
 
 def run_texts(study: Study, out: StudyOutputs, *, jobs: int, cache_dir: Path) -> None:
     """Read, segment and score the documents; collect evidence and keyness."""
-    import pandas as pd
 
-    from analysis.io import read_texts
+    from analysis.io import read_texts, text_quarantine
     from analysis.text.lexicon_file import default_lexicon, load_lexicon
     from analysis.text.score import explain, score_texts
     from analysis.text.segment import Segmenter
@@ -121,15 +120,10 @@ def run_texts(study: Study, out: StudyOutputs, *, jobs: int, cache_dir: Path) ->
     text_scores = score_texts(docs, lexicon=lexicon, segmenter=segmenter, group=[group], jobs=jobs)
     hits = _masked(explain(docs, lexicon=lexicon, segmenter=segmenter))
     hits = hits.merge(docs[["doc_id", group]], on="doc_id", how="left")
-    quarantine = docs.attrs.get("quarantine")
     out.results.update(docs=docs, lexicon=lexicon, segmenter=segmenter)
     out.tables["text_scores"] = text_scores
     out.tables["text_hits"] = hits
-    out.tables["text_quarantine"] = (
-        quarantine
-        if quarantine is not None
-        else pd.DataFrame(columns=["file", "row", "column", "value", "problem"])
-    )
+    out.tables["text_quarantine"] = text_quarantine(docs)
     out.counts.update(documents=len(docs), documents_quarantined=len(out.tables["text_quarantine"]))
     out.params["lexicon"] = {
         "name": lexicon.name,
