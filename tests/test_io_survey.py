@@ -795,3 +795,28 @@ def test_xlsx_none_like_texts_stay_text_as_in_csv(tmp_path):
     s = read_survey(tmp_path / "s.xlsx", codebook=SMALL_CB)
     assert s.responses["phone"].tolist() == ["N/A", "NA"]
     assert s.responses["note"].tolist() == ["None", "null"]
+
+
+def test_one_boolean_cell_does_not_corrupt_its_column(tmp_path):
+    import openpyxl
+
+    path = tmp_path / "export.xlsx"
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["id", "社区", "q1", "q2"])
+    answers = [1, 2, True, 1, 3, 1, 5, 4]
+    for i, value in enumerate(answers):
+        sheet.append([f"r{i}", "桂花", value, 3])
+    book.save(path)
+    codebook = {
+        "id_column": "id",
+        "group_column": "社区",
+        "scale": {"min": 1, "max": 5},
+        "items": [{"column": c, "id": c, "dimension": "masses"} for c in ("q1", "q2")],
+    }
+    with pytest.warns(DataQualityWarning):
+        survey = read_survey(path, codebook=codebook)
+    # pd.factorize equates True and 1: every 1 used to become "True" and be quarantined
+    assert survey.quarantine["value"].tolist() == ["TRUE"]
+    assert survey.quarantine["row"].tolist() == [4]
+    assert survey.responses["q1"].tolist()[:2] == [1, 2]

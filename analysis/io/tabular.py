@@ -70,9 +70,25 @@ def _cells_to_text(col: pd.Series) -> pd.Series:
     """Any column to text cells: '' for empty, 3.0 -> '3', dates as ISO text, trimmed."""
     if isinstance(col.dtype, pd.StringDtype):  # a CSV read as text: trim only
         return col.fillna("").str.strip()
+    flags = None
+    if col.dtype == object:
+        # factorize holds True == 1 and False == 0: one TRUE cell in a column of answers
+        # would turn every 1 into "True". Boolean cells are set apart and shown as Excel
+        # shows them.
+        flags = np.fromiter(
+            (type(v) is bool or isinstance(v, np.bool_) for v in col), bool, len(col)
+        )
+        if flags.any():
+            bools = col[flags]
+            col = col.where(~flags)
+        else:
+            flags = None
     codes, uniques = pd.factorize(col, use_na_sentinel=True)
     texts = np.array([_cell_text(u) for u in uniques] + [""], dtype=object)
-    return pd.Series(texts[codes], index=col.index, dtype="str")
+    out = texts[codes]
+    if flags is not None:
+        out[flags] = ["TRUE" if v else "FALSE" for v in bools]
+    return pd.Series(out, index=col.index, dtype="str")
 
 
 def _frame_from_grid(grid: pd.DataFrame, name: str, sheet: Any = None) -> pd.DataFrame:
