@@ -820,3 +820,25 @@ def test_one_boolean_cell_does_not_corrupt_its_column(tmp_path):
     assert survey.quarantine["value"].tolist() == ["TRUE"]
     assert survey.quarantine["row"].tolist() == [4]
     assert survey.responses["q1"].tolist()[:2] == [1, 2]
+
+
+def test_full_width_missing_codes_in_the_group_column_are_no_group():
+    export = pd.DataFrame(
+        {
+            "id": ["a", "b", "c", "d"],
+            "社区": ["桂花", "（跳过）", "(跳过)", "梅园"],
+            "q1": ["4", "5", "3", "2"],
+        }
+    )
+    codebook = {
+        "id_column": "id",
+        "group_column": "社区",
+        "scale": {"min": 1, "max": 5},
+        "missing": {"skipped": ["(跳过)"]},
+        "items": [{"column": "q1", "id": "q1", "dimension": "masses"}],
+    }
+    with pytest.warns(DataQualityWarning):
+        survey = read_survey(export, codebook=codebook)
+    # （跳过） used to become a community of its own
+    assert sorted(survey.responses["group"]) == ["桂花", "梅园"]
+    assert survey.quarantine["value"].tolist() == ["（跳过）", "(跳过)"]

@@ -442,9 +442,9 @@ def recode(raw: RawTable, cb: Codebook) -> SurveyData:
         out["respondent_id"] = (raw.rows - raw.header_rows).astype(str).astype(object)
     if cb.group_column:
         grp = frame[cols[cb.group_column]].astype(str)
-        empty = (grp == "").to_numpy() | grp.isin(
-            [v for vals in cb.missing.values() for v in vals]
-        ).to_numpy()
+        # full-width and half-width missing codes alike, as in item columns: （跳过） is (跳过)
+        missing_codes = {_nfkc(v) for vals in cb.missing.values() for v in vals}
+        empty = (grp == "").to_numpy() | grp.map(_nfkc).isin(missing_codes).to_numpy()
         if empty.any():
             problems.append(
                 _problem_rows(raw, empty, cb.group_column, grp, "no group (community) given")
