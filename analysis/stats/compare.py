@@ -32,7 +32,7 @@ from analysis.stats.compare_result import (
     CompareResult,
 )
 from analysis.stats.multitest import P_ADJUST
-from analysis.stats.oneway import _one_slice
+from analysis.stats.oneway import one_slice
 
 __all__ = ["compare_groups"]
 
@@ -242,7 +242,7 @@ def compare_groups(
     excluded: list[str] = []
     for key in keys:
         sub = frame if by is None else frame[frame["_by"] == key]
-        out = _one_slice(sub, key=key, params=params, excluded=excluded)
+        out = one_slice(sub, key=key, params=params, excluded=excluded)
         out["table"]["n_dropped"] = int(dropped.get(0 if by is None else key, 0))
         for name, part in out.items():
             if part is not None and not part.empty:

@@ -1,6 +1,6 @@
 """One slice of a comparison: the tests of one ``by`` value (one dimension).
 
-For the rows of one ``by`` value, :func:`_one_slice` chooses the method, runs the omnibus
+For the rows of one ``by`` value, :func:`one_slice` chooses the method, runs the omnibus
 test, computes the effect size and its interval, the post hoc pairs, the compact letters
 and each group against the grand mean. :func:`analysis.stats.compare.compare_groups` calls
 it once per ``by`` value and assembles the tables.
@@ -27,7 +27,7 @@ AUTO_POSTHOC = {
 ORDINAL_MAX_VALUES = 7
 
 
-def _one_slice(
+def one_slice(
     sub: pd.DataFrame, *, key: Any, params: dict[str, Any], excluded: list[str]
 ) -> dict[str, pd.DataFrame | None]:
     weighted = params["weights"] is not None
@@ -312,6 +312,6 @@ def _grand(
 
 
 def _need(ranks: dict[str, Any] | None) -> dict[str, Any]:
-    if ranks is None:  # pragma: no cover - _one_slice computes ranks whenever they are used
+    if ranks is None:  # pragma: no cover - one_slice computes ranks whenever they are used
         raise RuntimeError("ranks were not computed")
     return ranks

@@ -8,7 +8,6 @@ per community (:mod:`analysis.report.community`), in parallel when ``jobs > 1``.
 
 from __future__ import annotations
 
-import logging
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -25,7 +24,6 @@ if TYPE_CHECKING:
 
 __all__ = ["build_reports"]
 
-log = logging.getLogger("analysis")
 
 #: Tables exported to the study workbook, in this order.
 XLSX_TABLES = (
