@@ -131,7 +131,7 @@ def test_answer_off_the_scale_goes_to_quarantine_with_where(tmp_path):
     assert s.responses["respondent_id"].tolist() == ["2"]
 
 
-def test_repeated_id_and_missing_group_are_quarantined(tmp_path):
+def test_repeated_id_is_quarantined_and_missing_group_kept(tmp_path):
     rows = [
         HEAD,
         ["1", "桂花社区", "60", "", "", "满意", "同意"],
@@ -141,7 +141,8 @@ def test_repeated_id_and_missing_group_are_quarantined(tmp_path):
     path = write_csv(tmp_path / "s.csv", rows)
     with pytest.warns(DataQualityWarning):
         s = read_survey(path, codebook=SMALL_CB)
-    assert s.quarantine["row"].tolist() == [3, 4]
+    assert s.quarantine["row"].tolist() == [3]
+    assert s.responses["group"].isna().tolist() == [False, True]
     assert len(s.responses) + s.quarantine["row"].nunique() == 3
 
 
@@ -837,8 +838,8 @@ def test_full_width_missing_codes_in_the_group_column_are_no_group():
         "missing": {"skipped": ["(跳过)"]},
         "items": [{"column": "q1", "id": "q1", "dimension": "masses"}],
     }
-    with pytest.warns(DataQualityWarning):
+    with pytest.warns(DataQualityWarning, match="2 respondent"):
         survey = read_survey(export, codebook=codebook)
-    # （跳过） used to become a community of its own
-    assert sorted(survey.responses["group"]) == ["桂花", "梅园"]
-    assert survey.quarantine["value"].tolist() == ["（跳过）", "(跳过)"]
+    # （跳过） used to become a community of its own; both kinds mean "no group"
+    assert survey.responses["group"].isna().tolist() == [False, True, True, False]
+    assert survey.quarantine.empty

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pandas as pd
 
 import analysis as an
@@ -71,3 +73,14 @@ def test_sections_are_numbered_within_each_document():
     group = group_document(_inputs(**_text_tables()), "甲社区")
     assert group.sections[0].title.startswith("一、")
     assert group.title == "甲社区调查与文本分析报告"
+
+
+def test_the_sample_section_counts_respondents_without_a_community():
+    inputs = _inputs()
+    counts = {"survey_rows": 10, "survey_respondents": 10, "survey_no_group": 2}
+    zh = study_document(replace(inputs, counts=counts))
+    en = study_document(replace(inputs, counts=counts, lang="en"))
+    text_zh = " ".join(p for s in zh.sections for p in s.paragraphs)
+    text_en = " ".join(p for s in en.sections for p in s.paragraphs)
+    assert "2 位受访者未填写所在社区" in text_zh
+    assert "2 of them gave no community" in text_en

@@ -161,6 +161,14 @@ def _sample_section(inputs: ReportInputs, counter: list[int]) -> Section:
                 f"{c.get('survey_excluded', 0)} were excluded by quality screens, and "
                 f"{c.get('survey_respondents', 0)} were analysed."
             )
+        if c.get("survey_no_group"):
+            paras.append(
+                f"其中 {c['survey_no_group']} 位受访者未填写所在社区：其答卷计入得分与信度分析，"
+                "但不参与社区间比较。"
+                if lang == "zh"
+                else f"{c['survey_no_group']} of them gave no community: their answers count "
+                "in the scores and reliability, but not in the comparisons of communities."
+            )
     if "documents" in c:
         paras.append(
             f"文本共 {c['documents']} 篇纳入分析，{c.get('documents_quarantined', 0)} 项因空文本或"

@@ -92,6 +92,7 @@ def run_survey(study: Study, out: StudyOutputs) -> None:
         survey_quarantined=int(survey.quarantine["row"].nunique()) if len(survey.quarantine) else 0,
         survey_excluded=len(survey.exclusions),
         survey_respondents=int(scores["respondent_id"].nunique()),
+        survey_no_group=int(survey.responses["group"].isna().sum()),
     )
     out.params["survey_source"] = {k: v for k, v in survey.source.items() if k != "path"}
 

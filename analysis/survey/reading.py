@@ -445,12 +445,10 @@ def recode(raw: RawTable, cb: Codebook) -> SurveyData:
         # full-width and half-width missing codes alike, as in item columns: （跳过） is (跳过)
         missing_codes = {_nfkc(v) for vals in cb.missing.values() for v in vals}
         empty = (grp == "").to_numpy() | grp.map(_nfkc).isin(missing_codes).to_numpy()
-        if empty.any():
-            problems.append(
-                _problem_rows(raw, empty, cb.group_column, grp, "no group (community) given")
-            )
-            bad_row |= empty
-        out["group"] = grp.to_numpy(dtype=object)
+        # a respondent who names no community is still a valid respondent: kept, with the
+        # group missing, for scores, reliability and item analysis; group comparisons
+        # leave them out
+        out["group"] = np.where(empty, None, grp.to_numpy(dtype=object))
     else:
         out["group"] = np.full(n, "all", dtype=object)
     out["row"] = raw.rows
@@ -524,7 +522,10 @@ def recode(raw: RawTable, cb: Codebook) -> SurveyData:
     head_cols = ["respondent_id", "group", "row"]
     head = pd.DataFrame({c: out.pop(c) for c in head_cols})
     for c in ("respondent_id", "group"):
+        missing = head[c].isna().to_numpy()
         head[c] = head[c].astype(str)
+        if missing.any():  # astype(str) would write "None" under pandas 2
+            head[c] = head[c].mask(missing)
     if "ip" in out:
         out["ip"] = pd.Series(out["ip"]).astype(str)
     items = pd.DataFrame(numbers, columns=item_ids, copy=False)
@@ -548,6 +549,15 @@ def recode(raw: RawTable, cb: Codebook) -> SurveyData:
             f"{raw.name}: {nrows} of {n} rows quarantined ({n_problems}, e.g. "
             f"{location(raw.name, sheet=raw.sheet, row=first_row, column=first_col)}"
             f"{got}; {quarantine['problem'].iloc[0]}); see .quarantine",
+            DataQualityWarning,
+            stacklevel=3,
+        )
+    n_no_group = int(responses["group"].isna().sum()) if cb.group_column else 0
+    if n_no_group:
+        warnings.warn(
+            f"{raw.name}: {n_no_group} respondent(s) name no group in column "
+            f"{cb.group_column!r}; they are kept for scores, reliability and item analysis "
+            "and left out of group comparisons",
             DataQualityWarning,
             stacklevel=3,
         )

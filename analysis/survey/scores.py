@@ -152,7 +152,10 @@ def score_survey(
 
 
 def _as_text(col: pd.Series) -> pd.Series:
-    return col if isinstance(col.dtype, pd.StringDtype) else col.astype("str")
+    if isinstance(col.dtype, pd.StringDtype):
+        return col
+    # missing stays missing (a respondent without a group), not the text "nan"
+    return col.astype("str").mask(col.isna().to_numpy())
 
 
 def _zscore(x: np.ndarray) -> np.ndarray:
