@@ -8,6 +8,7 @@ emphasise serving party members (texts).
 from __future__ import annotations
 
 import json
+import warnings
 from pathlib import Path
 
 import pandas as pd
@@ -213,3 +214,32 @@ def test_english_report(demo_run, tmp_path):
     assert "Serving livelihoods" in html
     assert "Reliability" in html
     assert "服务民生" not in html
+
+
+def test_personal_data_typed_into_an_answer_cell_is_masked_in_the_quarantine(tmp_path):
+    rows = ["序号,所在社区,q1,q2"]
+    for i in range(12):
+        q1 = "13912345678" if i == 3 else str(1 + i % 5)
+        q1 = "zhang.san@example.com" if i == 7 else q1
+        rows.append(f"{i + 1},{'甲乙'[i % 2]}社区,{q1},{1 + (i * 2) % 5}")
+    (tmp_path / "survey.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    (tmp_path / "codebook.yaml").write_text(
+        "id_column: 序号\ngroup_column: 所在社区\nscale: {min: 1, max: 5}\nitems:\n"
+        "  - {column: q1, id: q1, dimension: reform}\n"
+        "  - {column: q2, id: q2, dimension: reform}\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "study.yaml").write_text(
+        "title: t\nsurvey: {path: survey.csv, codebook: codebook.yaml}\n"
+        "report: {formats: [html, xlsx], per_group: false}\noutput: out\n",
+        encoding="utf-8",
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = an.run_study(tmp_path / "study.yaml")
+    quarantine = res.tables["survey_quarantine"]
+    assert len(quarantine) == 2  # both rows are still accounted for
+    assert quarantine["value"].tolist() == ["139****5678", "z****.***@example.com"]
+    text = _all_output_text(res.output)
+    assert "13912345678" not in text
+    assert "zhang.san" not in text

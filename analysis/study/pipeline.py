@@ -82,7 +82,8 @@ def run_survey(study: Study, out: StudyOutputs) -> None:
     out.tables["survey_scores"] = scores
     out.tables["reliability"] = reliability(survey)
     out.tables["item_analysis"] = item_analysis(survey)
-    out.tables["survey_quarantine"] = survey.quarantine
+    # a phone number typed into an answer cell must not leave the run in the quarantine
+    out.tables["survey_quarantine"] = _masked(survey.quarantine, "value")
     out.tables["survey_exclusions"] = survey.exclusions
     n_rows = int(
         survey.source.get("n_rows", len(survey.responses) + survey.quarantine["row"].nunique())
@@ -124,7 +125,7 @@ def run_texts(study: Study, out: StudyOutputs, *, jobs: int, cache_dir: Path) ->
     out.results.update(docs=docs, lexicon=lexicon, segmenter=segmenter)
     out.tables["text_scores"] = text_scores
     out.tables["text_hits"] = hits
-    out.tables["text_quarantine"] = text_quarantine(docs)
+    out.tables["text_quarantine"] = _masked(text_quarantine(docs), "value")
     out.counts.update(documents=len(docs), documents_quarantined=len(out.tables["text_quarantine"]))
     out.params["lexicon"] = {
         "name": lexicon.name,
@@ -187,13 +188,17 @@ def run_open_answers(study: Study, out: StudyOutputs) -> None:
     out.counts["open_answers"] = len(docs)
 
 
-def _masked(hits: pd.DataFrame) -> pd.DataFrame:
-    """Evidence with phone and ID numbers masked in its context: no written table carries them."""
+def _masked(frame: pd.DataFrame, column: str = "context") -> pd.DataFrame:
+    """``frame`` with phone, ID numbers and e-mail addresses masked in the text of ``column``
+    (evidence contexts, quarantined values): no written table carries them."""
+    import pandas as pd
+
     from analysis.report.privacy import mask_pii
 
-    if "context" not in hits.columns:
-        return hits
-    return hits.assign(context=hits["context"].map(mask_pii, na_action="ignore"))
+    if column not in frame.columns or frame.empty:
+        return frame
+    masked = [mask_pii(v) if isinstance(v, str) else v for v in frame[column]]
+    return frame.assign(**{column: pd.Series(masked, index=frame.index, dtype=object)})
 
 
 def run_comparisons(study: Study, out: StudyOutputs) -> None:
