@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from analysis.core.errors import CodebookError
 from analysis.survey.codebook import Codebook
@@ -328,3 +331,39 @@ def test_python_tags_in_a_codebook_are_refused(tmp_path):
     path.write_text('id_column: id\nitems: !!python/object/apply:os.system ["true"]\n', "utf-8")
     with pytest.raises(CodebookError, match=r"codebook\.yaml, line 2: not valid YAML"):
         load_codebook(path)
+
+
+_KEYS = [
+    *("framework", "dimensions", "id_column", "group_column", "scale", "scales", "missing"),
+    *("min_answered", "items", "covariates", "text_columns", "duration_column"),
+    *("weight_column", "column", "id", "dimension", "reverse", "labels", "min", "max"),
+    *("skipped", "no_answer", "label_zh", "label_en"),
+]
+_LEAF = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-3, 10),
+    st.floats(allow_nan=True),
+    st.text(max_size=5),
+    st.sampled_from(["reform", "masses", "service-five", "q1"]),
+)
+_VALUE = st.recursive(
+    _LEAF,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=3), st.dictionaries(st.sampled_from(_KEYS), inner, max_size=4)
+    ),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.dictionaries(st.sampled_from(_KEYS), _VALUE, max_size=8))
+def test_any_codebook_mapping_loads_or_gives_a_codebook_error(spec):
+    # fuzzed mappings once raised TypeError from inside framework loading; a warning about
+    # the content is fine, anything but a CodebookError is a bug
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            load_codebook(spec)
+    except CodebookError:
+        pass

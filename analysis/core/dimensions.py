@@ -213,6 +213,11 @@ def load_framework(
             ) from None
     if isinstance(spec, Mapping):
         return load_framework(spec.get("dimensions", []), name=str(spec.get("name", name)))
+    if not isinstance(spec, list | tuple):
+        raise ConfigError(
+            f"framework {name!r}: got {spec!r}; expected a framework name or a list of "
+            "dimensions ({id, label_zh, label_en})"
+        )
     dims = []
     for i, entry in enumerate(spec, start=1):
         if not isinstance(entry, Mapping) or "id" not in entry:
