@@ -70,24 +70,15 @@ def _cells_to_text(col: pd.Series) -> pd.Series:
     """Any column to text cells: '' for empty, 3.0 -> '3', dates as ISO text, trimmed."""
     if isinstance(col.dtype, pd.StringDtype):  # a CSV read as text: trim only
         return col.fillna("").str.strip()
-    flags = None
+    # factorize holds True == 1 and False == 0: one TRUE cell in a column of answers would
+    # turn every 1 into "True". Boolean cells are set apart and shown as Excel shows them.
+    is_bool = np.zeros(len(col), dtype=bool)
     if col.dtype == object:
-        # factorize holds True == 1 and False == 0: one TRUE cell in a column of answers
-        # would turn every 1 into "True". Boolean cells are set apart and shown as Excel
-        # shows them.
-        flags = np.fromiter(
-            (type(v) is bool or isinstance(v, np.bool_) for v in col), bool, len(col)
-        )
-        if flags.any():
-            bools = col[flags]
-            col = col.where(~flags)
-        else:
-            flags = None
-    codes, uniques = pd.factorize(col, use_na_sentinel=True)
+        is_bool = np.fromiter((isinstance(v, bool | np.bool_) for v in col), bool, len(col))
+    codes, uniques = pd.factorize(col.where(~is_bool) if is_bool.any() else col)
     texts = np.array([_cell_text(u) for u in uniques] + [""], dtype=object)
     out = texts[codes]
-    if flags is not None:
-        out[flags] = ["TRUE" if v else "FALSE" for v in bools]
+    out[is_bool] = ["TRUE" if v else "FALSE" for v in col[is_bool]]
     return pd.Series(out, index=col.index, dtype="str")
 
 

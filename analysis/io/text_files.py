@@ -451,7 +451,7 @@ def read_texts(
     quarantine = pd.DataFrame(bad, columns=list(QUARANTINE_COLUMNS))
     # plain values only: a frame inside attrs breaks pd.concat ("truth value ... ambiguous")
     docs.attrs["quarantine"] = [
-        {k: (None if _is_missing(v) else v) for k, v in row.items()}
+        {k: (None if pd.isna(v) else v) for k, v in row.items()}
         for row in quarantine.astype(object).to_dict("records")
     ]
     if len(quarantine):
@@ -481,7 +481,3 @@ def text_quarantine(docs: pd.DataFrame) -> pd.DataFrame:
         was left out (or ``docs`` did not come from :func:`read_texts`).
     """
     return pd.DataFrame(list(docs.attrs.get("quarantine", [])), columns=list(QUARANTINE_COLUMNS))
-
-
-def _is_missing(value: Any) -> bool:
-    return value is None or (isinstance(value, float) and value != value)

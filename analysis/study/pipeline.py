@@ -191,14 +191,12 @@ def run_open_answers(study: Study, out: StudyOutputs) -> None:
 def _masked(frame: pd.DataFrame, column: str = "context") -> pd.DataFrame:
     """``frame`` with phone, ID numbers and e-mail addresses masked in the text of ``column``
     (evidence contexts, quarantined values): no written table carries them."""
-    import pandas as pd
-
     from analysis.report.privacy import mask_pii
 
-    if column not in frame.columns or frame.empty:
+    if column not in frame.columns:
         return frame
-    masked = [mask_pii(v) if isinstance(v, str) else v for v in frame[column]]
-    return frame.assign(**{column: pd.Series(masked, index=frame.index, dtype=object)})
+    # mask_pii returns anything but non-empty text unchanged
+    return frame.assign(**{column: frame[column].map(mask_pii, na_action="ignore")})
 
 
 def run_comparisons(study: Study, out: StudyOutputs) -> None:
