@@ -1,0 +1,98 @@
+"""Draw the pool of corpus passages to be hand-labelled (see docs/labelling.md).
+
+Reads ``../shared/corpora/documents.jsonl``, cuts every document into passages
+(:func:`analysis.text.passages.split_passages`), guesses each passage's dimension with the
+default lexicon of the time (a guess only, to spread the draw; coders never see it), and draws
+a stratified, seeded sample: passages of every guessed dimension, passages with no or weak
+evidence (the `none` candidates), procedural and ceremonial hard negatives, and passages about
+party members from the CPC constitution and the congress reports. At most ``--per-doc``
+passages come from one document, so the pool spans many documents.
+
+Writes ``pool.csv`` (passage_id, doc_id, start, end, genre, text) to ``--out``, outside the
+repository: passage text is never committed, only references.
+
+    python scripts/labelling_pool.py --out /tmp/labelling --size 760
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+import analysis as an
+from analysis.text.passages import split_passages
+
+CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpora" / "documents.jsonl"
+PROCEDURE = re.compile(r"本(?:条例|办法|法|规定)|施行|根据|依照|依据|负责|主管部门|罚款|违反|审议|通过")
+CEREMONY = re.compile(r"同志们|各位代表|万岁|热烈|隆重|表彰|荣获|评为|排名|先进集体")
+MEMBERS = re.compile(r"党员|入党|党的基层组织|党支部|党小组|党费|党内")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--corpus", type=Path, default=CORPUS)
+    ap.add_argument("--out", type=Path, required=True)
+    ap.add_argument("--size", type=int, default=760)
+    ap.add_argument("--per-doc", type=int, default=14)
+    ap.add_argument("--seed", type=int, default=20261204)
+    args = ap.parse_args()
+
+    docs = pd.DataFrame([json.loads(line) for line in args.corpus.open(encoding="utf-8")])
+    passages = split_passages(docs[["doc_id", "text"]], min_chars=40, max_chars=200)
+    passages = passages.merge(docs[["doc_id", "genre"]], on="doc_id")
+    passages["pid"] = passages["doc_id"] + ":" + passages["start"].astype(str)
+    scores = an.score_texts(passages.rename(columns={"pid": "doc_id", "doc_id": "source"})[
+        ["doc_id", "text"]
+    ])
+    wide = scores.pivot(index="doc_id", columns="dimension", values="weighted_hits")
+    best = wide.idxmax(axis=1).where(wide.max(axis=1) >= 1.5, "none")
+    passages["guess"] = passages["pid"].map(best)
+    passages["evidence"] = passages["pid"].map(wide.sum(axis=1))
+
+    rng = np.random.default_rng(args.seed)
+    passages = passages.iloc[rng.permutation(len(passages))].reset_index(drop=True)
+    strata = {
+        "reform": (passages["guess"] == "reform", 110),
+        "development": (passages["guess"] == "development", 110),
+        "livelihood": (passages["guess"] == "livelihood", 110),
+        "masses": (passages["guess"] == "masses", 100),
+        "members": (
+            passages["text"].str.contains(MEMBERS)
+            & passages["genre"].isin(["congress_report", "party_regulation"]),
+            110,
+        ),
+        "members-elsewhere": (passages["guess"] == "members", 30),
+        "none-weak": (passages["guess"] == "none", 90),
+        "procedure": (passages["text"].str.contains(PROCEDURE) & (passages["evidence"] > 0), 60),
+        "ceremony": (passages["text"].str.contains(CEREMONY), 40),
+    }
+    taken: set[str] = set()
+    per_doc: dict[str, int] = {}
+    chosen = []
+    for name, (mask, quota) in strata.items():
+        got = 0
+        for row in passages[mask].itertuples():
+            if got >= quota:
+                break
+            if row.pid in taken or per_doc.get(row.doc_id, 0) >= args.per_doc:
+                continue
+            taken.add(row.pid)
+            per_doc[row.doc_id] = per_doc.get(row.doc_id, 0) + 1
+            chosen.append((row.pid, row.doc_id, row.start, row.end, row.genre, row.text, name))
+            got += 1
+        print(f"{name}: {got}")
+    pool = pd.DataFrame(chosen, columns=["pid", "doc_id", "start", "end", "genre", "text", "stratum"])
+    pool = pool.iloc[rng.permutation(len(pool))].reset_index(drop=True)
+    pool.insert(0, "passage_id", [f"p{i + 1:04d}" for i in range(len(pool))])
+    args.out.mkdir(parents=True, exist_ok=True)
+    pool.drop(columns=["pid"]).to_csv(args.out / "pool.csv", index=False)
+    print(f"{len(pool)} passages from {pool['doc_id'].nunique()} documents -> {args.out}")
+
+
+if __name__ == "__main__":
+    main()
