@@ -9,6 +9,13 @@
 * :mod:`.score`        text scores and evidence
 * :mod:`.textstats`    keyness, the dimension x community table, co-occurrence
 * :mod:`.validate`     lexicon validation against labelled passages
+* :mod:`.passages`     cutting documents into passages with offsets
+* :mod:`.features`     lexicon evidence and the subject rule, for the classifiers
+* :mod:`.lexicon_rule` the lexicon's label rule with a learnt bar for ``none``
+* :mod:`.classifier`   the trained classifier (n-grams + lexicon evidence), saved as JSON
+* :mod:`.classify`     one label per text: lexicon, model or ensemble
+* :mod:`.evaluation`   per-class scores, confusion, grouped CV, bootstrap, learning curve
+* :mod:`.corpus`       the labelled corpus passages (references resolved to text)
 
 The names below load on first use; importing this face loads no jieba.
 """
@@ -34,13 +41,23 @@ _LAZY = {
     "supervised_baseline": "analysis.text.validate",
     "suggest_terms": "analysis.text.validate",
     "load_passages": "analysis.text.validate",
+    "classify_texts": "analysis.text.classify",
+    "train_classifier": "analysis.text.classify",
+    "DimensionClassifier": "analysis.text.classifier",
+    "default_classifier": "analysis.text.classifier",
+    "split_passages": "analysis.text.passages",
+    "load_labelled_passages": "analysis.text.corpus",
 }
 __all__ = list(_LAZY)
 __getattr__, __dir__ = attach(__name__, _LAZY)
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
+    from analysis.text.classifier import DimensionClassifier, default_classifier
+    from analysis.text.classify import classify_texts, train_classifier
+    from analysis.text.corpus import load_labelled_passages
     from analysis.text.lexicon import Lexicon
     from analysis.text.lexicon_file import default_lexicon, load_lexicon
+    from analysis.text.passages import split_passages
     from analysis.text.score import explain, score_texts, top_terms
     from analysis.text.segment import Segmenter
     from analysis.text.textstats import cooccurrence, dimension_table, keyness

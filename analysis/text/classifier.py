@@ -1,0 +1,335 @@
+"""The trained dimension classifier: character n-grams plus lexicon evidence, logistic regression.
+
+:class:`DimensionClassifier` is a scikit-learn estimator (``fit``, ``predict``,
+``predict_proba``, ``get_params``; works with ``clone``, ``cross_val_predict``, grid search)
+whose inputs are raw texts and whose classes are the framework's dimensions plus ``none``.
+Features: TF-IDF of character 1-3-grams of the simplified text (robust to segmentation and
+to words the lexicon never listed) next to the lexicon's per-dimension evidence
+(:class:`~analysis.text.features.LexiconEvidence`). ``none`` is a class the model learns from
+labelled procedure, ceremony and other passages, not the absence of hits.
+
+A fitted classifier is saved as plain JSON (vocabulary, idf, coefficients, the lexicon and
+the training data's fingerprint): no pickle, readable across scikit-learn versions, and the
+default model ships in ``analysis/resources/models``.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+from collections.abc import Sequence
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from scipy import sparse
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from analysis.core.errors import ConfigError, InputError
+from analysis.core.provenance import __version__
+from analysis.text.features import LexiconEvidence, lexicon_evidence, simplified
+from analysis.text.lexicon_rule import LexiconRule
+
+if TYPE_CHECKING:
+    from analysis.text.lexicon import Lexicon
+
+__all__ = ["DimensionClassifier", "default_classifier", "training_fingerprint"]
+
+NONE = "none"
+FORMAT = "analysis-dimension-classifier/1"
+_DEFAULT_MODEL = "service-five-classifier.json.gz"
+
+
+def training_fingerprint(texts: Sequence[str], labels: Sequence[str]) -> str:
+    """SHA-256 over the (text, label) pairs in order: which data a model was trained on."""
+    h = hashlib.sha256()
+    for text, label in zip(texts, labels, strict=True):
+        h.update(text.encode("utf-8"))
+        h.update(b"\x1f")
+        h.update(str(label).encode("utf-8"))
+        h.update(b"\x1e")
+    return h.hexdigest()
+
+
+def _softmax(z: np.ndarray) -> np.ndarray:
+    z = z - z.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=1, keepdims=True)
+
+
+class DimensionClassifier(ClassifierMixin, BaseEstimator):
+    """Classify texts into the dimensions of a lexicon's framework or ``none``.
+
+    Parameters
+    ----------
+    lexicon
+        Lexicon whose evidence is a feature block and whose label rule is calibrated
+        alongside (default: the packaged ``service-five``).
+    ngram_range
+        Character n-gram lengths.
+    min_df
+        Minimum number of training texts an n-gram must occur in.
+    max_features
+        Largest vocabulary kept (most frequent n-grams).
+    lexicon_weight
+        Scale of the lexicon block next to the unit-length TF-IDF row; 0 leaves it out.
+    C
+        Inverse regularisation strength of the logistic regression.
+    class_weight
+        ``"balanced"`` (default) or ``None``, as in scikit-learn.
+    subject_weight
+        Evidence a subject clause adds in the lexicon rule (see
+        :class:`~analysis.text.lexicon_rule.LexiconRule`), fitted alongside the model.
+    ensemble_weight
+        Weight of this model's probabilities in the ``"ensemble"`` method of
+        :func:`~analysis.text.classify.classify_texts` (the lexicon rule has the rest).
+
+    Attributes
+    ----------
+    classes_ : numpy.ndarray
+        Labels in the order of :meth:`predict_proba`'s columns.
+    lexicon_rule_ : LexiconRule
+        The lexicon's label rule, calibrated on the same passages.
+    info_ : dict
+        Provenance: lexicon name and version, training fingerprint, passage counts.
+
+    Examples
+    --------
+    >>> clf = DimensionClassifier(max_features=500)
+    >>> texts = ["推行一站式服务", "发展集体经济", "就业培训", "走访居民", "三会一课", "本条例施行"]
+    >>> labels = ["reform", "development", "livelihood", "masses", "members", "none"]
+    >>> clf = clf.fit(texts, labels)
+    >>> list(clf.classes_)
+    ['development', 'livelihood', 'masses', 'members', 'none', 'reform']
+    """
+
+    def __init__(
+        self,
+        lexicon: Lexicon | None = None,
+        *,
+        ngram_range: tuple[int, int] = (1, 3),
+        min_df: int = 2,
+        max_features: int | None = 20000,
+        lexicon_weight: float = 1.0,
+        C: float = 10.0,
+        class_weight: str | None = "balanced",
+        subject_weight: float = 1.0,
+        ensemble_weight: float = 0.5,
+    ) -> None:
+        self.lexicon = lexicon
+        self.ngram_range = ngram_range
+        self.min_df = min_df
+        self.max_features = max_features
+        self.lexicon_weight = lexicon_weight
+        self.C = C
+        self.class_weight = class_weight
+        self.subject_weight = subject_weight
+        self.ensemble_weight = ensemble_weight
+
+    # ------------------------------------------------------------------ features
+    def _lexicon(self) -> Lexicon:
+        if self.lexicon is not None:
+            return self.lexicon
+        from analysis.text.lexicon_file import default_lexicon
+
+        return default_lexicon()
+
+    def _vectorizer(self) -> TfidfVectorizer:
+        return TfidfVectorizer(
+            analyzer="char",
+            ngram_range=self.ngram_range,
+            min_df=self.min_df,
+            max_features=self.max_features,
+            sublinear_tf=True,
+            lowercase=False,
+            dtype=np.float64,
+        )
+
+    def _features(self, texts: list[str], evidence: LexiconEvidence | None) -> sparse.csr_matrix:
+        grams = self.vectorizer_.transform([simplified(t) for t in texts])
+        if not self.lexicon_weight:
+            return grams.tocsr()
+        if evidence is None:
+            evidence = lexicon_evidence(texts, self._lexicon())
+        block = sparse.csr_matrix(self.lexicon_weight * evidence.matrix())
+        return sparse.hstack([grams, block], format="csr")
+
+    # ------------------------------------------------------------------ estimator
+    def fit(
+        self, X: Sequence[str], y: Sequence[str], *, evidence: LexiconEvidence | None = None
+    ) -> DimensionClassifier:
+        """Fit on texts ``X`` with labels ``y`` (dimension ids or ``none``).
+
+        ``evidence`` may pass precomputed lexicon evidence for ``X`` (saves re-scoring in
+        cross-validation).
+        """
+        from sklearn.linear_model import LogisticRegression
+
+        texts = _texts(X)
+        labels = [str(v) for v in y]
+        if len(labels) != len(texts):
+            raise InputError(f"got {len(texts)} texts but {len(labels)} labels")
+        if len(set(labels)) < 2:
+            raise InputError("a classifier needs at least two different labels to learn from")
+        if evidence is None:
+            evidence = lexicon_evidence(texts, self._lexicon())
+        self.lexicon_rule_ = LexiconRule(evidence.dimensions, subject_weight=self.subject_weight)
+        self.lexicon_rule_.fit(evidence, labels)
+        self.vectorizer_ = self._vectorizer().fit([simplified(t) for t in texts])
+        features = self._features(texts, evidence)
+        model = LogisticRegression(C=self.C, class_weight=self.class_weight, max_iter=5000)
+        model.fit(features, labels)
+        self.classes_ = np.asarray([str(c) for c in model.classes_], dtype=object)
+        self.coef_ = (
+            model.coef_ if len(self.classes_) > 2 else np.vstack([-model.coef_, model.coef_])
+        )
+        self.intercept_ = (
+            model.intercept_
+            if len(self.classes_) > 2
+            else np.array([-model.intercept_[0], model.intercept_[0]])
+        )
+        lex = self._lexicon()
+        self.info_ = {
+            "lexicon": None if lex is None else lex.name,
+            "lexicon_version": None if lex is None else lex.version,
+            "framework": None if lex is None else lex.framework.name,
+            "training_fingerprint": training_fingerprint(texts, labels),
+            "n_passages": len(texts),
+            "label_counts": {c: labels.count(c) for c in sorted(set(labels))},
+            "analysis_version": __version__,
+        }
+        return self
+
+    def decision_function(
+        self, X: Sequence[str], *, evidence: LexiconEvidence | None = None
+    ) -> np.ndarray:
+        """Class scores before the softmax, shape ``(n_texts, n_classes)``."""
+        self._check_fitted()
+        features = self._features(_texts(X), evidence)
+        return np.asarray(features @ self.coef_.T) + self.intercept_
+
+    def predict_proba(
+        self, X: Sequence[str], *, evidence: LexiconEvidence | None = None
+    ) -> np.ndarray:
+        """Probability of each class (columns in the order of ``classes_``)."""
+        return _softmax(self.decision_function(X, evidence=evidence))
+
+    def predict(self, X: Sequence[str], *, evidence: LexiconEvidence | None = None) -> np.ndarray:
+        """The most probable label of each text."""
+        return self.classes_[self.predict_proba(X, evidence=evidence).argmax(axis=1)]
+
+    def top_features(self, text: str, label: str, n: int = 3) -> list[str]:
+        """The character n-grams of ``text`` that push it most towards ``label``."""
+        self._check_fitted()
+        row = self.vectorizer_.transform([simplified(text)])
+        k = list(self.classes_).index(label)
+        weights = self.coef_[k, : row.shape[1]]
+        contrib = row.multiply(weights).tocsr()
+        order = np.argsort(-contrib.data)[:n]
+        names = self.vectorizer_.get_feature_names_out()
+        return [str(names[contrib.indices[i]]) for i in order if contrib.data[i] > 0]
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "coef_"):
+            raise ConfigError("this DimensionClassifier is not fitted yet: call fit() first")
+
+    # ------------------------------------------------------------------ saving
+    def to_dict(self) -> dict[str, Any]:
+        """Everything needed to predict, as plain JSON-ready data."""
+        self._check_fitted()
+        vocab = sorted(self.vectorizer_.vocabulary_.items(), key=lambda kv: kv[1])
+        return {
+            "format": FORMAT,
+            "params": {
+                "ngram_range": list(self.ngram_range),
+                "min_df": self.min_df,
+                "max_features": self.max_features,
+                "lexicon_weight": self.lexicon_weight,
+                "C": self.C,
+                "class_weight": self.class_weight,
+                "subject_weight": self.subject_weight,
+                "ensemble_weight": self.ensemble_weight,
+            },
+            "lexicon_rule": self.lexicon_rule_.to_dict(),
+            "info": self.info_,
+            "classes": [str(c) for c in self.classes_],
+            "vocabulary": [g for g, _ in vocab],
+            "idf": np.round(self.vectorizer_.idf_, 6).tolist(),
+            "coef": np.round(self.coef_, 6).tolist(),
+            "intercept": np.round(self.intercept_, 6).tolist(),
+        }
+
+    def save(self, path: str | Path) -> Path:
+        """Write the model as JSON (gzip-compressed when the name ends in ``.gz``)."""
+        path = Path(path)
+        data = json.dumps(self.to_dict(), ensure_ascii=False, sort_keys=True).encode("utf-8")
+        if path.suffix == ".gz":
+            data = gzip.compress(data, mtime=0)
+        path.write_bytes(data)
+        return path
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], lexicon: Lexicon | None = None) -> DimensionClassifier:
+        """Rebuild a fitted classifier from :meth:`to_dict` output.
+
+        ``lexicon`` must be the lexicon the model was trained with (checked by name and
+        version); ``None`` loads the packaged default lexicon.
+        """
+        if data.get("format") != FORMAT:
+            raise ConfigError(f"not a saved dimension classifier (format {data.get('format')!r})")
+        params = dict(data["params"])
+        params["ngram_range"] = tuple(params["ngram_range"])
+        clf = cls(lexicon, **params)
+        info = data["info"]
+        if info.get("lexicon"):
+            lex = clf._lexicon()
+            if (lex.name, lex.version) != (info["lexicon"], info["lexicon_version"]):
+                raise ConfigError(
+                    f"the model was trained with lexicon {info['lexicon']} "
+                    f"{info['lexicon_version']}, not {lex.name} {lex.version}: retrain it with "
+                    "train_classifier() on your labelled passages"
+                )
+        vec = clf._vectorizer()
+        vec.vocabulary = {g: i for i, g in enumerate(data["vocabulary"])}
+        vec.idf_ = np.asarray(data["idf"], dtype=float)
+        clf.vectorizer_ = vec
+        clf.classes_ = np.asarray(data["classes"], dtype=object)
+        clf.coef_ = np.asarray(data["coef"], dtype=float)
+        clf.intercept_ = np.asarray(data["intercept"], dtype=float)
+        clf.info_ = info
+        clf.lexicon_rule_ = LexiconRule.from_dict(data["lexicon_rule"])
+        return clf
+
+    @classmethod
+    def load(cls, path: str | Path, lexicon: Lexicon | None = None) -> DimensionClassifier:
+        """Read a model written by :meth:`save`."""
+        raw = Path(path).read_bytes()
+        if raw[:2] == b"\x1f\x8b":
+            raw = gzip.decompress(raw)
+        return cls.from_dict(json.loads(raw.decode("utf-8")), lexicon)
+
+
+def _texts(X: Sequence[str]) -> list[str]:
+    if isinstance(X, str):
+        raise InputError("pass a sequence of texts, not a single string")
+    return ["" if v is None else str(v) for v in X]
+
+
+_LOADED: dict[str, DimensionClassifier] = {}
+
+
+def default_classifier() -> DimensionClassifier:
+    """The packaged classifier for the ``service-five`` lexicon (loaded once, on first use).
+
+    Trained on the labelled corpus passages (``analysis/resources/validation``); its
+    figures on held-out documents are in ``docs/validation.md``.
+    """
+    if _DEFAULT_MODEL not in _LOADED:
+        path = Path(str(resources.files("analysis") / "resources" / "models" / _DEFAULT_MODEL))
+        if not path.exists():
+            raise ConfigError(f"the packaged classifier {path} is missing; reinstall analysis")
+        _LOADED[_DEFAULT_MODEL] = DimensionClassifier.load(path)
+    return _LOADED[_DEFAULT_MODEL]

@@ -1,0 +1,258 @@
+"""One label per text: the dimension a document or passage is mainly about, or ``none``.
+
+:func:`classify_texts` gives every text a primary label, a probability for each label and the
+evidence (the lexicon hits) behind it, by one of three methods:
+
+- ``"lexicon"``: the lexicon's strongest dimension, ``none`` below a minimum of evidence
+  learnt on labelled passages (:class:`~analysis.text.lexicon_rule.LexiconRule`);
+- ``"model"``: a trained classifier (:class:`~analysis.text.classifier.DimensionClassifier`:
+  character n-grams plus lexicon evidence, logistic regression, ``none`` a trained class);
+- ``"ensemble"``: the two probability sets averaged (the model's weight is its
+  ``ensemble_weight``).
+
+:func:`train_classifier` fits the model and calibrates the rule on a study's own labelled
+passages, so a study with its own framework gets both. How well the packaged model and rule do
+on documents never used to build them is in ``docs/validation.md``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from analysis.core.errors import ConfigError, InputError, check_option
+from analysis.text.classifier import NONE, DimensionClassifier, default_classifier
+from analysis.text.features import lexicon_evidence, simplified
+
+if TYPE_CHECKING:
+    from analysis.text.lexicon import Lexicon
+    from analysis.text.segment import Segmenter
+
+__all__ = ["METHODS", "classify_texts", "train_classifier"]
+
+METHODS = ("lexicon", "model", "ensemble")
+
+
+def _as_docs(docs: pd.DataFrame | Sequence[str], text_column: str) -> pd.DataFrame:
+    if isinstance(docs, pd.DataFrame):
+        if text_column not in docs.columns:
+            raise InputError(
+                f"classify_texts: docs lacks the text column {text_column!r}; columns: "
+                f"{', '.join(map(repr, docs.columns))}"
+            )
+        out = docs.copy()
+        if "doc_id" not in out.columns:
+            out.insert(0, "doc_id", range(len(out)))
+        return out
+    if isinstance(docs, str):
+        raise InputError("classify_texts: pass a sequence of texts or a frame, not one string")
+    return pd.DataFrame({"doc_id": range(len(docs)), text_column: list(docs)})
+
+
+def _evidence_strings(
+    texts: list[str], lexicon: Lexicon, segmenter: Segmenter | None, n: int
+) -> list[str]:
+    """The ``n`` strongest lexicon terms of each text: ``term×count (dimension)``."""
+    from analysis.text.score import explain
+
+    if not texts or n <= 0:
+        return [""] * len(texts)
+    docs = pd.DataFrame({"doc_id": range(len(texts)), "text": [simplified(t) for t in texts]})
+    hits = explain(docs, lexicon, segmenter=segmenter, context=0)
+    out = [""] * len(texts)
+    if hits.empty:
+        return out
+    table = (
+        hits.groupby(["doc_id", "dimension", "term"], sort=False)
+        .agg(n=("term", "size"), w=("weight", "sum"))
+        .reset_index()
+        .sort_values(["doc_id", "w", "n", "term"], ascending=[True, False, False, True])
+    )
+    for doc_id, rows in table.groupby("doc_id", sort=False):
+        top = rows.head(n)
+        out[int(doc_id)] = "; ".join(
+            f"{r.term}×{r.n} ({r.dimension})" for r in top.itertuples(index=False)
+        )
+    return out
+
+
+def classify_texts(
+    docs: pd.DataFrame | Sequence[str],
+    method: str = "ensemble",
+    *,
+    classifier: DimensionClassifier | None = None,
+    lexicon: Lexicon | None = None,
+    segmenter: Segmenter | None = None,
+    multi_label: bool = False,
+    threshold: float = 0.3,
+    n_evidence: int = 3,
+    text_column: str = "text",
+) -> pd.DataFrame:
+    """Label each text with the dimension it is mainly about, or ``none``.
+
+    Parameters
+    ----------
+    docs
+        Frame with ``doc_id`` and ``text`` (as from :func:`~analysis.read_texts`; other
+        columns are carried along), or a sequence of texts (ids 0, 1, ...). Long documents
+        are better cut into passages first (:func:`~analysis.split_passages`).
+    method
+        ``"lexicon"``, ``"model"`` or ``"ensemble"`` (default; see the module docstring).
+    classifier
+        A fitted :class:`DimensionClassifier` (from :func:`train_classifier`). Default: the
+        packaged model for the default lexicon.
+    lexicon
+        The lexicon of the evidence; default: the classifier's (the packaged lexicon).
+    segmenter
+        As in :func:`~analysis.score_texts`.
+    multi_label
+        Also list every label whose probability reaches ``threshold`` (a passage can serve
+        two dimensions), in a column ``labels`` joined by ``;``, most probable first.
+    threshold
+        Probability a secondary label needs with ``multi_label``.
+    n_evidence
+        Lexicon terms shown per text in ``evidence``.
+    text_column
+        Column of ``docs`` holding the text.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per text, in input order: the columns of ``docs`` except the text; ``label``;
+        ``probability`` (of ``label``); ``p_<label>`` for every dimension and ``none``;
+        ``evidence`` (the strongest lexicon terms, ``term×count (dimension)``); ``method``;
+        ``labels`` with ``multi_label``. ``attrs["classifier"]`` records the model's
+        provenance.
+
+    Raises
+    ------
+    ConfigError
+        Unknown method, or a lexicon other than the classifier's for ``"model"`` or
+        ``"ensemble"`` (train one with :func:`train_classifier`).
+
+    Examples
+    --------
+    >>> out = classify_texts(["街道便民服务中心推行一窗受理、集成服务，群众办事最多跑一次。"])
+    >>> out.loc[0, "label"]
+    'reform'
+    """
+    check_option("method", method, METHODS, owner="classify_texts")
+    if not 0 < threshold <= 1:
+        raise InputError(f"classify_texts: threshold must be in (0, 1]; got {threshold}")
+    frame = _as_docs(docs, text_column)
+    texts = ["" if pd.isna(t) else str(t) for t in frame[text_column].tolist()]
+    clf = default_classifier() if classifier is None else classifier
+    if lexicon is None:
+        lexicon = clf._lexicon()
+    elif method != "lexicon" and (lexicon.name, lexicon.version) != (
+        clf.info_.get("lexicon"),
+        clf.info_.get("lexicon_version"),
+    ):
+        raise ConfigError(
+            f"classify_texts: the classifier was trained with lexicon "
+            f"{clf.info_.get('lexicon')} {clf.info_.get('lexicon_version')}, not {lexicon.name} "
+            f"{lexicon.version}; use method='lexicon' or train_classifier() on labelled passages"
+        )
+    rule = clf.lexicon_rule_
+    if tuple(lexicon.framework.ids) != rule.dimensions:
+        raise ConfigError(
+            f"classify_texts: the lexicon's dimensions {list(lexicon.framework.ids)} are not "
+            f"the classifier's {list(rule.dimensions)}; train_classifier() on passages labelled "
+            "with this framework"
+        )
+    evidence = lexicon_evidence(texts, lexicon, segmenter)
+    classes = list(rule.classes)
+    rule_proba = rule.predict_proba(evidence)
+    if method == "lexicon":
+        proba = rule_proba
+        labels = rule.predict(evidence)
+    else:
+        model_proba = clf.predict_proba(texts, evidence=evidence) if texts else np.zeros((0, 0))
+        order = [list(clf.classes_).index(c) if c in clf.classes_ else -1 for c in classes]
+        aligned = (
+            np.column_stack([model_proba[:, k] if k >= 0 else np.zeros(len(texts)) for k in order])
+            if texts
+            else np.zeros((0, len(classes)))
+        )
+        w = clf.ensemble_weight if method == "ensemble" else 1.0
+        proba = w * aligned + (1.0 - w) * rule_proba
+        labels = np.asarray(classes, dtype=object)[proba.argmax(axis=1)] if texts else []
+    out = frame.drop(columns=[text_column]).reset_index(drop=True)
+    out["label"] = list(labels)
+    out["probability"] = [proba[i, classes.index(lab)] for i, lab in enumerate(labels)]
+    for k, c in enumerate(classes):
+        out[f"p_{c}"] = proba[:, k] if len(texts) else []
+    out["evidence"] = _evidence_strings(texts, lexicon, segmenter, n_evidence)
+    out["method"] = method
+    if multi_label:
+        out["labels"] = [
+            _labels_over(proba[i], classes, labels[i], threshold) for i in range(len(texts))
+        ]
+    out.attrs["classifier"] = {**clf.info_, "method": method}
+    return out
+
+
+def _labels_over(row: np.ndarray, classes: list[str], primary: str, threshold: float) -> str:
+    chosen = [primary] + [
+        classes[k] for k in np.argsort(-row) if classes[k] != primary and row[k] >= threshold
+    ]
+    return ";".join(chosen)
+
+
+def train_classifier(
+    passages: pd.DataFrame,
+    *,
+    label_column: str = "label",
+    text_column: str = "text",
+    lexicon: Lexicon | None = None,
+    **params: Any,
+) -> DimensionClassifier:
+    """Train the classifier (and calibrate the lexicon rule) on labelled passages.
+
+    Parameters
+    ----------
+    passages
+        Frame with a text and a label column; labels are dimension ids of the lexicon's
+        framework or ``none``.
+    label_column, text_column
+        Column names.
+    lexicon
+        Lexicon for the evidence features and the rule (default: the packaged one).
+    **params
+        Passed to :class:`DimensionClassifier` (``C``, ``ngram_range``, ...).
+
+    Returns
+    -------
+    DimensionClassifier
+        Fitted; pass it to :func:`classify_texts` or save it with ``.save(path)``.
+
+    Raises
+    ------
+    InputError
+        Missing columns, empty texts, or a label that is neither a dimension nor ``none``.
+    """
+    for column in (label_column, text_column):
+        if column not in passages.columns:
+            raise InputError(f"train_classifier: passages lack the column {column!r}")
+    clf = DimensionClassifier(lexicon, **params)
+    dims = set(clf._lexicon().framework.ids) | {NONE}
+    labels = passages[label_column].astype(str).str.strip().tolist()
+    bad = [(i, v) for i, v in enumerate(labels) if v not in dims]
+    if bad:
+        row, value = bad[0]
+        raise InputError(
+            f"train_classifier: row {row + 1}, column {label_column!r}: label {value!r} is "
+            f"neither a dimension nor 'none' (expected one of {sorted(dims)}); "
+            f"{len(bad)} such row(s)"
+        )
+    texts = passages[text_column].fillna("").astype(str).tolist()
+    empty = [i for i, t in enumerate(texts) if not t.strip()]
+    if empty:
+        raise InputError(
+            f"train_classifier: row {empty[0] + 1}, column {text_column!r} is empty; "
+            f"{len(empty)} empty text(s)"
+        )
+    return clf.fit(texts, labels)

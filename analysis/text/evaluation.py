@@ -1,0 +1,269 @@
+"""Honest figures for a text classifier: per-class scores, confusion, document-level intervals.
+
+Passages of one document share vocabulary, authors and topic, so a classifier tested on other
+passages of the documents it was trained on looks better than it is. Everything here keeps
+documents whole: cross-validation folds are grouped by document (:func:`grouped_cv_predict`),
+the bootstrap resamples documents, not passages (:func:`bootstrap_macro_f1`), and the learning
+curve adds whole training documents (:func:`learning_curve`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from analysis.core.errors import InputError
+
+if TYPE_CHECKING:
+    from analysis.text.classifier import DimensionClassifier
+    from analysis.text.features import LexiconEvidence
+
+__all__ = [
+    "MethodOutputs",
+    "bootstrap_macro_f1",
+    "class_report",
+    "confusion_table",
+    "grouped_cv_predict",
+    "learning_curve",
+    "macro_f1",
+    "method_outputs",
+]
+
+
+def macro_f1(y_true: Sequence[str], y_pred: Sequence[str], labels: Sequence[str]) -> float:
+    """Unweighted mean of the per-label F1 scores over ``labels``."""
+    from sklearn.metrics import f1_score
+
+    return float(f1_score(y_true, y_pred, labels=list(labels), average="macro", zero_division=0))
+
+
+def class_report(
+    y_true: Sequence[str], y_pred: Sequence[str], labels: Sequence[str]
+) -> pd.DataFrame:
+    """Precision, recall, F1 and support per label, then a ``macro`` row.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index: the labels and ``macro``; columns ``precision``, ``recall``, ``f1``,
+        ``support`` (true passages of the label).
+    """
+    from sklearn.metrics import precision_recall_fscore_support
+
+    p, r, f, s = precision_recall_fscore_support(
+        y_true, y_pred, labels=list(labels), zero_division=0
+    )
+    table = pd.DataFrame({"precision": p, "recall": r, "f1": f, "support": s}, index=list(labels))
+    table.loc["macro"] = [p.mean(), r.mean(), f.mean(), s.sum()]
+    table["support"] = table["support"].astype(int)
+    return table
+
+
+def confusion_table(
+    y_true: Sequence[str], y_pred: Sequence[str], labels: Sequence[str]
+) -> pd.DataFrame:
+    """Counts with true labels in rows and predicted labels in columns."""
+    from sklearn.metrics import confusion_matrix
+
+    m = confusion_matrix(y_true, y_pred, labels=list(labels))
+    return pd.DataFrame(
+        m,
+        index=pd.Index(list(labels), name="true"),
+        columns=pd.Index(list(labels), name="predicted"),
+    )
+
+
+def bootstrap_macro_f1(
+    y_true: Sequence[str],
+    y_pred: Sequence[str],
+    groups: Sequence[str],
+    labels: Sequence[str],
+    *,
+    n_boot: int = 2000,
+    level: float = 0.95,
+    seed: int = 0,
+) -> tuple[float, float, float]:
+    """Macro-F1 with a percentile interval from resampling whole documents.
+
+    Parameters
+    ----------
+    y_true, y_pred
+        Labels of the passages.
+    groups
+        The document of each passage: documents are drawn with replacement, each bringing
+        all its passages.
+    labels
+        Labels averaged over.
+    n_boot, level, seed
+        Replicates, interval level, random seed (fixed: same inputs, same interval).
+
+    Returns
+    -------
+    tuple of float
+        ``(macro_f1, lower, upper)``.
+    """
+    y_true, y_pred, groups = np.asarray(y_true), np.asarray(y_pred), np.asarray(groups)
+    if not len(y_true) == len(y_pred) == len(groups):
+        raise InputError("y_true, y_pred and groups must have the same length")
+    lab = list(labels)
+    index = {g: np.flatnonzero(groups == g) for g in pd.unique(groups)}
+    docs = list(index)
+    rng = np.random.default_rng(seed)
+    # per-document confusion counts, so a replicate is a weighted sum, not a re-scoring
+    k = len(lab)
+    pos = {label: i for i, label in enumerate(lab)}
+    counts = np.zeros((len(docs), 3, k))  # tp, predicted, true per label
+    for d, g in enumerate(docs):
+        for t, p in zip(y_true[index[g]], y_pred[index[g]], strict=True):
+            if t in pos:
+                counts[d, 2, pos[t]] += 1
+            if p in pos:
+                counts[d, 1, pos[p]] += 1
+            if t == p and t in pos:
+                counts[d, 0, pos[t]] += 1
+
+    def f1_of(total: np.ndarray) -> float:
+        # a label neither true nor predicted in a resample has no F1: averaging a 0 for it
+        # would pull the interval down for documents that merely lack that label
+        denom = total[1] + total[2]
+        present = denom > 0
+        return float(np.mean(2 * total[0][present] / denom[present])) if present.any() else 0.0
+
+    draws = rng.integers(0, len(docs), size=(n_boot, len(docs)))
+    weights = np.stack([np.bincount(row, minlength=len(docs)) for row in draws])
+    reps = np.array([f1_of(np.tensordot(w, counts, axes=1)) for w in weights])
+    alpha = (1 - level) / 2
+    lower, upper = np.quantile(reps, [alpha, 1 - alpha])
+    return f1_of(counts.sum(axis=0)), float(lower), float(upper)
+
+
+class MethodOutputs:
+    """Probabilities of one classifier's methods on some texts, labels on demand.
+
+    Attributes
+    ----------
+    classes : list of str
+        Dimensions, then ``none``: the column order of both probability arrays.
+    model, rule : numpy.ndarray
+        The trained model's and the lexicon rule's probabilities.
+    rule_labels : numpy.ndarray
+        The lexicon rule's labels (its bars, not the argmax of its probabilities).
+    """
+
+    def __init__(
+        self, classes: list[str], model: np.ndarray, rule: np.ndarray, rule_labels: np.ndarray
+    ) -> None:
+        self.classes = classes
+        self.model = model
+        self.rule = rule
+        self.rule_labels = rule_labels
+
+    def labels(self, method: str, weight: float = 0.5) -> np.ndarray:
+        """Labels by ``"model"``, ``"lexicon"`` or ``"ensemble"`` (model weight ``weight``)."""
+        if method == "lexicon":
+            return self.rule_labels
+        proba = self.model if method == "model" else weight * self.model + (1 - weight) * self.rule
+        return np.asarray(self.classes, dtype=object)[proba.argmax(axis=1)]
+
+
+def method_outputs(
+    clf: DimensionClassifier, texts: Sequence[str], evidence: LexiconEvidence
+) -> MethodOutputs:
+    """What a fitted classifier's methods say about ``texts`` (evidence precomputed)."""
+    rule = clf.lexicon_rule_
+    classes = list(rule.classes)
+    model_p = clf.predict_proba(list(texts), evidence=evidence)
+    known = list(clf.classes_)
+    aligned = np.column_stack(
+        [model_p[:, known.index(c)] if c in known else np.zeros(len(texts)) for c in classes]
+    )
+    return MethodOutputs(classes, aligned, rule.predict_proba(evidence), rule.predict(evidence))
+
+
+def grouped_cv_predict(
+    make: Callable[[], DimensionClassifier],
+    texts: Sequence[str],
+    y: Sequence[str],
+    groups: Sequence[str],
+    evidence: LexiconEvidence,
+    *,
+    n_splits: int = 5,
+) -> MethodOutputs:
+    """Out-of-fold outputs of the model and the lexicon rule.
+
+    Folds are whole documents (``GroupKFold``); every fold refits the model and recalibrates
+    the rule on the other folds only.
+    """
+    from sklearn.model_selection import GroupKFold
+
+    texts = list(texts)
+    y = np.asarray([str(v) for v in y], dtype=object)
+    parts: list[tuple[np.ndarray, MethodOutputs]] = []
+    for train, test in GroupKFold(n_splits=n_splits).split(texts, y, groups):
+        clf = make().fit([texts[i] for i in train], y[train], evidence=evidence.rows(train))
+        parts.append((test, method_outputs(clf, [texts[i] for i in test], evidence.rows(test))))
+    classes = parts[0][1].classes
+    model = np.zeros((len(texts), len(classes)))
+    rule = np.zeros_like(model)
+    labels = np.empty(len(texts), dtype=object)
+    for test, out in parts:
+        model[test], rule[test], labels[test] = out.model, out.rule, out.rule_labels
+    return MethodOutputs(classes, model, rule, labels)
+
+
+def learning_curve(
+    make: Callable[[], DimensionClassifier],
+    texts: Sequence[str],
+    y: Sequence[str],
+    groups: Sequence[str],
+    evidence: LexiconEvidence,
+    labels: Sequence[str],
+    *,
+    fractions: Sequence[float] = (0.2, 0.4, 0.6, 0.8, 1.0),
+    n_splits: int = 5,
+    seed: int = 0,
+) -> pd.DataFrame:
+    """Macro-F1 against the number of training passages, by grouped cross-validation.
+
+    In every fold, the training documents are shuffled (seeded) and the first ``fraction`` of
+    them are used; the held-out fold is the same for every fraction.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``fraction``, ``n_passages`` (mean training passages), ``model``, ``lexicon``,
+        ``ensemble`` (out-of-fold macro-F1).
+    """
+    from sklearn.model_selection import GroupKFold
+
+    texts = list(texts)
+    y = np.asarray([str(v) for v in y], dtype=object)
+    groups = np.asarray(groups)
+    rng = np.random.default_rng(seed)
+    folds = list(GroupKFold(n_splits=n_splits).split(texts, y, groups))
+    rows = []
+    for fraction in fractions:
+        preds = {m: np.empty(len(texts), dtype=object) for m in ("model", "lexicon", "ensemble")}
+        sizes = []
+        for train, test in folds:
+            docs = pd.unique(groups[train])
+            docs = docs[rng.permutation(len(docs))][: max(2, round(fraction * len(docs)))]
+            used = train[np.isin(groups[train], docs)]
+            if len(set(y[used])) < 2:
+                continue
+            sizes.append(len(used))
+            clf = make().fit([texts[i] for i in used], y[used], evidence=evidence.rows(used))
+            out = method_outputs(clf, [texts[i] for i in test], evidence.rows(test))
+            for method in preds:
+                preds[method][test] = out.labels(method, clf.ensemble_weight)
+        rows.append(
+            {
+                "fraction": fraction,
+                "n_passages": float(np.mean(sizes)),
+                **{m: macro_f1(y, p, labels) for m, p in preds.items()},
+            }
+        )
+    return pd.DataFrame(rows)

@@ -1,0 +1,199 @@
+"""What the classifiers see of a text: lexicon evidence per dimension and the subject rule.
+
+Two kinds of evidence are computed here, once, for the lexicon rule and the trained model
+alike (:mod:`analysis.text.classifier`):
+
+- the lexicon's weighted hits per dimension (the same matching as :func:`score_texts`);
+- the *subject rule*: clauses whose subject is named by a dimension's subject terms. A
+  sentence that opens with 流动党员 or 党支部 is about party members, however many words of
+  the economy follow, so a clause that begins with a subject term adds evidence to that
+  dimension. Subject terms are data (:data:`DEFAULT_SUBJECTS` for the default framework).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+if TYPE_CHECKING:
+    from analysis.text.lexicon import Lexicon
+    from analysis.text.segment import Segmenter
+
+__all__ = [
+    "DEFAULT_SUBJECTS",
+    "LexiconEvidence",
+    "lexicon_evidence",
+    "simplified",
+    "subject_counts",
+]
+
+#: Subject terms of the default framework: a clause that opens with one of these is about
+#: the party's own members and organisations (rule 1 of ``docs/labelling.md``).
+DEFAULT_SUBJECTS: dict[str, tuple[str, ...]] = {
+    "members": (
+        "党员",
+        "共产党员",
+        "全体党员",
+        "每个党员",
+        "流动党员",
+        "老党员",
+        "困难党员",
+        "生活困难党员",
+        "农村党员",
+        "预备党员",
+        "党员干部",
+        "入党",
+        "发展党员",
+        "党的基层组织",
+        "基层党组织",
+        "党支部",
+        "党小组",
+        "党费",
+        "党内",
+        "党组织",
+    )
+}
+
+# clause ends: the subject of a Chinese clause comes first
+_CLAUSE = re.compile(r"[，。；：！？,;:!?\n]")
+# list numbering and connectives that may precede a clause's subject
+_LEAD = re.compile(
+    r"^(?:[（(]?[一二三四五六七八九十0-9]+[)）、.．]|第[一二三四五六七八九十百]+条|要|对|把|各级|凡)*"
+)
+
+
+@lru_cache(maxsize=1)
+def _converter() -> object:
+    from opencc import OpenCC
+
+    return OpenCC("t2s")
+
+
+def simplified(text: str) -> str:
+    """``text`` in simplified characters (OpenCC ``t2s``), character for character.
+
+    Conversion runs character by character so that the result has the length of the input:
+    offsets into it are offsets into the original.
+    """
+    convert = _converter().convert  # type: ignore[attr-defined]
+    out = convert(text)
+    if len(out) == len(text):
+        return out
+    return "".join(c if len(s := convert(c)) != 1 else s for c in text)
+
+
+def subject_counts(
+    texts: Sequence[str], subjects: Mapping[str, Sequence[str]], dimensions: Sequence[str]
+) -> np.ndarray:
+    """Clauses per text whose subject is one of a dimension's subject terms.
+
+    Returns an array of shape ``(len(texts), len(dimensions))``. A clause counts for a
+    dimension when, after list numbering and a few leading words (要, 对, 把, 各级 …), it
+    opens with one of the dimension's subject terms.
+    """
+    out = np.zeros((len(texts), len(dimensions)), dtype=float)
+    pats = {
+        d: re.compile("|".join(sorted(map(re.escape, terms), key=len, reverse=True)))
+        for d, terms in subjects.items()
+        if d in dimensions and terms
+    }
+    if not pats:
+        return out
+    col = {d: k for k, d in enumerate(dimensions)}
+    for i, text in enumerate(texts):
+        for clause in _CLAUSE.split(text):
+            clause = clause.strip()
+            rest = clause[_LEAD.match(clause).end() :]  # type: ignore[union-attr]
+            for d, pat in pats.items():
+                if pat.match(rest):
+                    out[i, col[d]] += 1
+    return out
+
+
+class LexiconEvidence:
+    """Weighted lexicon hits and subject clauses per text and dimension.
+
+    Attributes
+    ----------
+    dimensions : tuple of str
+        Column order of the arrays.
+    hits : numpy.ndarray
+        Weighted hits, shape ``(n_texts, n_dimensions)``.
+    subjects : numpy.ndarray
+        Subject clauses (see :func:`subject_counts`), same shape.
+    n_tokens : numpy.ndarray
+        Content tokens per text.
+    n_chars : numpy.ndarray
+        Characters per text.
+    """
+
+    def __init__(
+        self,
+        dimensions: tuple[str, ...],
+        hits: np.ndarray,
+        subjects: np.ndarray,
+        n_tokens: np.ndarray,
+        n_chars: np.ndarray,
+    ) -> None:
+        self.dimensions = dimensions
+        self.hits = hits
+        self.subjects = subjects
+        self.n_tokens = n_tokens
+        self.n_chars = n_chars
+
+    def __len__(self) -> int:
+        return len(self.hits)
+
+    def rows(self, index: np.ndarray) -> LexiconEvidence:
+        """The evidence of the texts at ``index``."""
+        return LexiconEvidence(
+            self.dimensions,
+            self.hits[index],
+            self.subjects[index],
+            self.n_tokens[index],
+            self.n_chars[index],
+        )
+
+    def evidence(self, subject_weight: float) -> np.ndarray:
+        """Hits plus ``subject_weight`` per subject clause."""
+        return self.hits + subject_weight * self.subjects
+
+    def matrix(self) -> np.ndarray:
+        """Dense features for a model: log hits, hit shares, log total, subject clauses."""
+        total = self.hits.sum(axis=1, keepdims=True)
+        share = np.divide(self.hits, total, out=np.zeros_like(self.hits), where=total > 0)
+        return np.hstack([np.log1p(self.hits), share, np.log1p(total), np.log1p(self.subjects)])
+
+
+def lexicon_evidence(
+    texts: Sequence[str],
+    lexicon: Lexicon,
+    segmenter: Segmenter | None = None,
+    subjects: Mapping[str, Sequence[str]] | None = None,
+) -> LexiconEvidence:
+    """Score ``texts`` with ``lexicon`` and count subject clauses.
+
+    ``subjects`` defaults to :data:`DEFAULT_SUBJECTS` for the ``service-five`` framework and
+    to none for any other. Texts are converted to simplified characters first.
+    """
+    from analysis.text.score import score_texts
+
+    if subjects is None:
+        subjects = DEFAULT_SUBJECTS if lexicon.framework.name == "service-five" else {}
+    dims = tuple(lexicon.framework.ids)
+    plain = [simplified(t) for t in texts]
+    if not plain:
+        empty = np.zeros((0, len(dims)))
+        return LexiconEvidence(dims, empty, empty.copy(), np.zeros(0), np.zeros(0))
+    ids = [f"t{i}" for i in range(len(plain))]
+    scores = score_texts(pd.DataFrame({"doc_id": ids, "text": plain}), lexicon, segmenter=segmenter)
+    wide = scores.pivot(index="doc_id", columns="dimension", values="weighted_hits")
+    hits = wide.reindex(index=ids, columns=list(dims)).to_numpy(dtype=float)
+    n_tokens = scores.groupby("doc_id")["n_tokens"].first().reindex(ids).to_numpy(dtype=float)
+    n_chars = np.asarray([len(t) for t in plain], dtype=float)
+    return LexiconEvidence(dims, hits, subject_counts(plain, subjects, dims), n_tokens, n_chars)

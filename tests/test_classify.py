@@ -1,0 +1,371 @@
+"""One label per text: passages, features, the lexicon rule, the model, evaluation, the corpus.
+
+Unit tests use sentences written for them; figures of accuracy come only from the labelled
+public corpus (tests at the end, skipped where ``../shared/corpora`` is absent).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.base import clone
+from sklearn.metrics import f1_score
+
+import analysis as an
+from analysis.core.errors import ConfigError, InputError
+from analysis.text.classifier import DimensionClassifier, training_fingerprint
+from analysis.text.corpus import find_corpus, passage_hash
+from analysis.text.evaluation import (
+    bootstrap_macro_f1,
+    class_report,
+    confusion_table,
+    grouped_cv_predict,
+    macro_f1,
+)
+from analysis.text.features import lexicon_evidence, simplified, subject_counts
+from analysis.text.lexicon_rule import LexiconRule
+from analysis.text.passages import passage_spans
+
+LABELS = ["reform", "development", "livelihood", "masses", "members", "none"]
+
+# written for these tests, a few per label
+TRAIN = {
+    "reform": [
+        "街道便民服务中心推行一窗受理、集成服务，群众办事最多跑一次。",
+        "政务服务事项全部进驻大厅，实行网上办理、容缺受理和限时办结。",
+        "精简申请材料，压缩审批时限，推动高频事项一网通办。",
+        "社区代办员为老人提供全程代办服务，减少群众跑腿。",
+    ],
+    "development": [
+        "壮大村级集体经济，引进产业项目，带动辖区企业发展。",
+        "招商引资取得新进展，工业园区新增标准厂房和重点项目。",
+        "推动楼宇经济发展，服务驻区企业，扩大有效投资。",
+        "加快产业转型升级，培育特色产业，促进经济高质量发展。",
+    ],
+    "livelihood": [
+        "社区长者食堂为高龄老人提供助餐服务，减轻家庭养老负担。",
+        "开展就业技能培训，帮助失业人员再就业，落实最低生活保障。",
+        "推进老旧小区改造，加装电梯，解决居民停车难问题。",
+        "家庭医生签约服务覆盖辖区，开展义诊和健康体检。",
+    ],
+    "masses": [
+        "网格员入户走访，倾听居民诉求，解决群众操心事烦心事。",
+        "组建志愿服务队，开展邻里互助，化解矛盾纠纷。",
+        "召开居民议事会，民主协商小区公共事务。",
+        "12345热线接诉即办，群众诉求件件有回音。",
+    ],
+    "members": [
+        "严格落实三会一课制度，开展主题党日活动。",
+        "慰问生活困难党员和老党员，加强流动党员管理。",
+        "做好发展党员工作，培养入党积极分子。",
+        "在职党员到社区报到，亮身份、作表率。",
+    ],
+    "none": [
+        "本条例自公布之日起施行。",
+        "根据有关法律、行政法规，结合本市实际，制定本办法。",
+        "本办法由市人民政府负责解释。",
+        "会议审议通过了各项决议，号召全国各族人民团结奋斗。",
+    ],
+}
+
+
+def _frame() -> pd.DataFrame:
+    rows = [(t, label) for label, texts in TRAIN.items() for t in texts]
+    return pd.DataFrame(rows, columns=["text", "label"])
+
+
+@pytest.fixture(scope="module")
+def small_model() -> DimensionClassifier:
+    return an.train_classifier(_frame(), min_df=1, max_features=3000)
+
+
+# --------------------------------------------------------------------- passages
+def test_passage_spans_index_the_original_text_and_skip_headings() -> None:
+    text = (
+        "第一章 总则\n第一条 为了规范社区服务，根据有关法律，制定本条例。"
+        "第二条 本条例适用于本市。\n\n签发"
+    )
+    spans = passage_spans(text, min_chars=10, max_chars=30)
+    assert [text[s:e] for s, e in spans] == [
+        "第一条 为了规范社区服务，根据有关法律，制定本条例。",
+        "第二条 本条例适用于本市。",
+    ]
+
+
+def test_short_sentences_stay_together_up_to_max_chars() -> None:
+    text = "甲乙丙丁戊。" * 10
+    spans = passage_spans(text, min_chars=5, max_chars=20)
+    assert all(e - s <= 20 for s, e in spans)
+    assert "".join(text[s:e] for s, e in spans) == text
+
+
+def test_split_passages_rejects_bad_bounds_and_keeps_ids() -> None:
+    with pytest.raises(InputError, match="min_chars"):
+        passage_spans("x", min_chars=10, max_chars=5)
+    out = an.split_passages(
+        pd.DataFrame({"doc_id": ["a"], "text": ["推行一站式服务。" * 6]}), min_chars=8, max_chars=20
+    )
+    assert set(out["doc_id"]) == {"a"}
+    assert (out["end"] - out["start"] == out["text"].str.len()).all()
+
+
+# --------------------------------------------------------------------- features
+def test_simplified_keeps_length_so_offsets_still_hold() -> None:
+    traditional = "發展黨員三名，推行一站式服務。"
+    plain = simplified(traditional)
+    assert plain == "发展党员三名，推行一站式服务。"
+    assert len(plain) == len(traditional)
+
+
+def test_subject_rule_counts_clauses_that_open_with_a_subject_term() -> None:
+    texts = [
+        "流动党员在工业园区建立党支部，带动企业发展。",
+        "（一）党员应当积极参加组织生活；二、企业发展党员。",
+        "园区企业发展迅速。",
+    ]
+    counts = subject_counts(texts, {"members": ("党员", "流动党员")}, ("development", "members"))
+    assert counts[:, 1].tolist() == [1, 1, 0]
+    assert counts[:, 0].tolist() == [0, 0, 0]
+
+
+def test_traditional_text_gets_the_evidence_of_its_simplified_twin() -> None:
+    lex = an.default_lexicon()
+    ev = lexicon_evidence(["推行一站式服務，發展黨員三名。", "推行一站式服务，发展党员三名。"], lex)
+    assert ev.hits[0].tolist() == ev.hits[1].tolist()
+    assert ev.hits[0].sum() > 0
+
+
+# --------------------------------------------------------------------- lexicon rule
+def test_lexicon_rule_learns_its_bars_from_labels() -> None:
+    from analysis.text.features import LexiconEvidence
+
+    hits = np.array([[3.0, 0.0], [0.0, 4.0], [1.0, 0.0], [0.0, 0.5], [2.5, 0.0]])
+    ev = LexiconEvidence(("a", "b"), hits, np.zeros_like(hits), np.ones(5), np.full(5, 50.0))
+    rule = LexiconRule(("a", "b")).fit(ev, ["a", "b", "none", "none", "a"])
+    assert 1.0 < rule.min_evidence <= 2.5 or rule.min_density > 2.0
+    assert rule.predict(ev).tolist() == ["a", "b", "none", "none", "a"]
+    proba = rule.predict_proba(ev)
+    assert np.allclose(proba.sum(axis=1), 1.0)
+    again = LexiconRule.from_dict(json.loads(json.dumps(rule.to_dict())))
+    assert np.allclose(again.predict_proba(ev), proba)
+
+
+def test_lexicon_rule_refuses_evidence_of_another_framework() -> None:
+    from analysis.text.features import LexiconEvidence
+
+    ev = LexiconEvidence(("x",), np.ones((1, 1)), np.zeros((1, 1)), np.ones(1), np.ones(1))
+    with pytest.raises(InputError, match="dimensions"):
+        LexiconRule(("a", "b")).predict(ev)
+
+
+# --------------------------------------------------------------------- model
+def test_model_is_a_scikit_learn_estimator(small_model: DimensionClassifier) -> None:
+    twin = clone(small_model)
+    assert twin.get_params()["max_features"] == 3000
+    assert not hasattr(twin, "coef_")
+    assert sorted(small_model.classes_) == sorted(LABELS)
+    proba = small_model.predict_proba(["推行一网通办，减少群众跑腿"])
+    assert proba.shape == (1, 6)
+    assert np.isclose(proba.sum(), 1.0)
+
+
+def test_saved_model_predicts_exactly_as_before(
+    small_model: DimensionClassifier, tmp_path: Path
+) -> None:
+    texts = ["慰问困难党员", "本规定自2024年1月1日起施行。", "开展健康体检"]
+    path = small_model.save(tmp_path / "m.json.gz")
+    loaded = DimensionClassifier.load(path)
+    assert np.allclose(loaded.predict_proba(texts), small_model.predict_proba(texts), atol=1e-5)
+    assert loaded.info_["training_fingerprint"] == training_fingerprint(
+        _frame()["text"].tolist(), _frame()["label"].tolist()
+    )
+    # saving twice gives the same bytes: reproducible artefacts
+    assert small_model.save(tmp_path / "n.json.gz").read_bytes() == path.read_bytes()
+
+
+def test_model_refuses_another_lexicon_version(small_model: DimensionClassifier) -> None:
+    data = small_model.to_dict()
+    data["info"]["lexicon_version"] = "0.1"
+    with pytest.raises(ConfigError, match="retrain"):
+        DimensionClassifier.from_dict(data)
+
+
+def test_train_classifier_names_the_bad_row() -> None:
+    frame = _frame()
+    frame.loc[5, "label"] = "economy"
+    with pytest.raises(InputError, match=r"row 6, column 'label': label 'economy'"):
+        an.train_classifier(frame)
+
+
+# --------------------------------------------------------------------- classify_texts
+@pytest.mark.parametrize("method", ["lexicon", "model", "ensemble"])
+def test_classify_texts_gives_label_probabilities_and_evidence(
+    method: str, small_model: DimensionClassifier
+) -> None:
+    docs = pd.DataFrame(
+        {
+            "doc_id": ["d1", "d2"],
+            "community": ["东城", "西城"],
+            "text": ["推行一窗受理、一网通办，办事最多跑一次。", "本条例自公布之日起施行。"],
+        }
+    )
+    out = an.classify_texts(docs, method, classifier=small_model)
+    assert out.columns.tolist()[:3] == ["doc_id", "community", "label"]
+    p = out[[f"p_{c}" for c in LABELS]].to_numpy()
+    assert np.allclose(p.sum(axis=1), 1.0)
+    assert out.loc[0, "label"] == "reform"
+    assert "一网通办" in out.loc[0, "evidence"]
+    assert out.loc[1, "label"] == "none"
+    assert (out["method"] == method).all()
+
+
+def test_multi_label_lists_every_label_over_the_threshold(small_model: DimensionClassifier) -> None:
+    out = an.classify_texts(
+        ["推行一网通办，同时开展就业技能培训和健康体检。"],
+        classifier=small_model,
+        multi_label=True,
+        threshold=0.05,
+    )
+    labels = out.loc[0, "labels"].split(";")
+    assert labels[0] == out.loc[0, "label"]
+    assert len(labels) >= 2
+
+
+def test_classify_texts_errors_say_what_to_do(small_model: DimensionClassifier) -> None:
+    with pytest.raises(ConfigError):
+        an.classify_texts(["x"], "vote", classifier=small_model)
+    other = an.default_lexicon()
+    import dataclasses
+
+    changed = dataclasses.replace(other, version="9.9")
+    with pytest.raises(ConfigError, match="train_classifier"):
+        an.classify_texts(["x"], "model", classifier=small_model, lexicon=changed)
+    with pytest.raises(InputError, match="text column"):
+        an.classify_texts(pd.DataFrame({"doc_id": [1]}), classifier=small_model)
+
+
+def test_the_packaged_model_loads_and_labels() -> None:
+    clf = an.default_classifier()
+    lex = an.default_lexicon()
+    assert (clf.info_["lexicon"], clf.info_["lexicon_version"]) == (lex.name, lex.version)
+    out = an.classify_texts(["社区党支部严格落实三会一课，慰问困难党员。"])
+    assert out.loc[0, "label"] == "members"
+    assert out.attrs["classifier"]["training_fingerprint"] == clf.info_["training_fingerprint"]
+
+
+# --------------------------------------------------------------------- evaluation
+def test_class_report_agrees_with_scikit_learn() -> None:
+    rng = np.random.default_rng(1)
+    y = rng.choice(LABELS, 200)
+    p = np.where(rng.random(200) < 0.7, y, rng.choice(LABELS, 200))
+    table = class_report(y, p, LABELS)
+    assert np.isclose(table.loc["macro", "f1"], f1_score(y, p, labels=LABELS, average="macro"))
+    assert np.isclose(macro_f1(y, p, LABELS), table.loc["macro", "f1"])
+    assert confusion_table(y, p, LABELS).to_numpy().sum() == 200
+
+
+def test_bootstrap_resamples_documents_and_is_reproducible() -> None:
+    rng = np.random.default_rng(2)
+    y = rng.choice(LABELS, 300)
+    p = np.where(rng.random(300) < 0.8, y, rng.choice(LABELS, 300))
+    docs = np.repeat(np.arange(30), 10)
+    est, lo, hi = bootstrap_macro_f1(y, p, docs, LABELS, n_boot=400, seed=3)
+    assert lo < est < hi
+    assert (est, lo, hi) == bootstrap_macro_f1(y, p, docs, LABELS, n_boot=400, seed=3)
+    # perfect labels give a degenerate interval at 1
+    assert bootstrap_macro_f1(y, y, docs, LABELS, n_boot=50) == (1.0, 1.0, 1.0)
+
+
+def test_grouped_cv_never_tests_on_a_training_document() -> None:
+    frame = _frame()
+    frame["doc"] = [f"d{i % 6}" for i in range(len(frame))]
+    lex = an.default_lexicon()
+    ev = lexicon_evidence(frame["text"].tolist(), lex)
+    seen: list[set[str]] = []
+
+    class Spy(DimensionClassifier):
+        def fit(self, X, y, *, evidence=None):
+            seen.append({frame["doc"][frame["text"] == t].iloc[0] for t in X})
+            return super().fit(X, y, evidence=evidence)
+
+    out = grouped_cv_predict(
+        lambda: Spy(lex, min_df=1), frame["text"], frame["label"], frame["doc"], ev, n_splits=3
+    )
+    assert len(seen) == 3
+    assert all(len(s) == 4 for s in seen)  # 6 documents, 3 folds: 4 train documents each
+    assert len(out.labels("ensemble")) == len(frame)
+
+
+# --------------------------------------------------------------------- the labelled corpus
+def test_labelled_references_meet_the_design_without_the_corpus() -> None:
+    refs = an.load_labelled_passages(with_text=False)
+    counts = refs["label"].value_counts()
+    assert len(refs) >= 600
+    assert refs["doc_id"].nunique() >= 40
+    assert all(counts[d] >= 80 for d in ["reform", "development", "livelihood", "masses"])
+    assert counts["members"] >= 50
+    assert counts["none"] >= 120
+    # documents are whole in one split
+    assert refs.groupby("doc_id")["split"].nunique().max() == 1
+    assert set(refs["adjudication"]) <= {"agreed", "adjudicated"}
+    differ = refs["label_a"] != refs["label_b"]
+    assert (refs.loc[differ, "adjudication"] == "adjudicated").all()
+    assert "text" not in refs.columns
+
+
+needs_corpus = pytest.mark.skipif(find_corpus() is None, reason="public corpus not present")
+
+
+@needs_corpus
+def test_every_reference_still_points_at_its_passage() -> None:
+    passages = an.load_labelled_passages()
+    assert all(
+        passage_hash(t) == h for t, h in zip(passages["text"], passages["text_sha256"], strict=True)
+    )
+
+
+@needs_corpus
+def test_validation_figures_are_what_the_committed_model_and_rule_give() -> None:
+    """docs/validation.json was regenerated for the committed labels and lexicon."""
+    root = Path(__file__).resolve().parents[1]
+    figures = json.loads((root / "docs" / "validation.json").read_text(encoding="utf-8"))
+    refs = root / "analysis" / "resources" / "validation" / "corpus_labels.csv"
+    from analysis.core.provenance import file_sha256
+
+    assert figures["labels_sha256"] == file_sha256(refs)
+    lex = an.default_lexicon()
+    assert figures["lexicon"] == f"{lex.name} {lex.version}"
+    passages = an.load_labelled_passages()
+    dev = passages[passages["split"] == "dev"]
+    test = passages[passages["split"] == "test"]
+    chosen = figures["chosen"]
+    model = an.train_classifier(dev, C=chosen["C"], ensemble_weight=chosen["ensemble_weight"])
+    out = an.classify_texts(test, "lexicon", classifier=model, n_evidence=0)
+    assert np.isclose(
+        macro_f1(test["label"], out["label"], LABELS), figures["test_macro_f1"]["lexicon"]["f1"]
+    )
+    out = an.classify_texts(test, "model", classifier=model, n_evidence=0)
+    assert np.isclose(
+        macro_f1(test["label"], out["label"], LABELS),
+        figures["test_macro_f1"]["model"]["f1"],
+        atol=1e-9,
+    )
+    # the shipped model was trained on every labelled passage
+    shipped = an.default_classifier()
+    assert shipped.info_["training_fingerprint"] == training_fingerprint(
+        passages["text"].tolist(), passages["label"].tolist()
+    )
+
+
+@pytest.mark.parametrize("module", ["analysis.text.classifier", "analysis.text.classify"])
+def test_docstring_examples_run(module: str) -> None:
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(module), optionflags=doctest.ELLIPSIS)
+    assert result.attempted > 0
+    assert result.failed == 0
