@@ -60,7 +60,7 @@ def test_columns_order_and_zeros() -> None:
     assert hits_of(out, "d1") == dict.fromkeys(DIMS, 0)
     assert out.loc[out["doc_id"] == "d1", "share"].isna().all()
     assert set(out["lexicon"]) == {"service-five"}
-    assert set(out["lexicon_version"]) == {"1.1"}
+    assert set(out["lexicon_version"]) == {"2.0"}
     assert set(out["dict_fingerprint"]) == {segmenter().fingerprint}
 
 
@@ -70,15 +70,16 @@ def test_score_is_weighted_hits_per_thousand_content_tokens() -> None:
     seg = segmenter()
     n_content = sum(seg.is_content(w) for w in seg.cut(text))
     assert (out["n_tokens"] == n_content).all()
-    # hand count: reform 一站式服务; masses 网格员, 入户走访; members 党员 (0.5), 三会一课
+    # hand count: reform 一站式服务; masses 网格员, 入户走访; members 党委 (0.5), 党员 (0.5),
+    # 三会一课
     assert hits_of(out) == {
         "reform": 1,
         "development": 0,
         "livelihood": 0,
         "masses": 2,
-        "members": 2,
+        "members": 3,
     }
-    weighted = np.array([1, 0, 0, 2, 1.5])
+    weighted = np.array([1, 0, 0, 2, 2.0])
     assert_allclose(out["weighted_hits"], weighted)
     assert_allclose(out["score"], weighted / n_content * 1000)
     assert_allclose(out["share"], weighted / weighted.sum())
