@@ -28,7 +28,9 @@ import analysis as an
 from analysis.text.passages import split_passages
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpora" / "documents.jsonl"
-PROCEDURE = re.compile(r"本(?:条例|办法|法|规定)|施行|根据|依照|依据|负责|主管部门|罚款|违反|审议|通过")
+PROCEDURE = re.compile(
+    r"本(?:条例|办法|法|规定)|施行|根据|依照|依据|负责|主管部门|罚款|违反|审议|通过"
+)
 CEREMONY = re.compile(r"同志们|各位代表|万岁|热烈|隆重|表彰|荣获|评为|排名|先进集体")
 MEMBERS = re.compile(r"党员|入党|党的基层组织|党支部|党小组|党费|党内")
 
@@ -46,9 +48,9 @@ def main() -> None:
     passages = split_passages(docs[["doc_id", "text"]], min_chars=40, max_chars=200)
     passages = passages.merge(docs[["doc_id", "genre"]], on="doc_id")
     passages["pid"] = passages["doc_id"] + ":" + passages["start"].astype(str)
-    scores = an.score_texts(passages.rename(columns={"pid": "doc_id", "doc_id": "source"})[
-        ["doc_id", "text"]
-    ])
+    scores = an.score_texts(
+        passages.rename(columns={"pid": "doc_id", "doc_id": "source"})[["doc_id", "text"]]
+    )
     wide = scores.pivot(index="doc_id", columns="dimension", values="weighted_hits")
     best = wide.idxmax(axis=1).where(wide.max(axis=1) >= 1.5, "none")
     passages["guess"] = passages["pid"].map(best)
@@ -86,7 +88,9 @@ def main() -> None:
             chosen.append((row.pid, row.doc_id, row.start, row.end, row.genre, row.text, name))
             got += 1
         print(f"{name}: {got}")
-    pool = pd.DataFrame(chosen, columns=["pid", "doc_id", "start", "end", "genre", "text", "stratum"])
+    pool = pd.DataFrame(
+        chosen, columns=["pid", "doc_id", "start", "end", "genre", "text", "stratum"]
+    )
     pool = pool.iloc[rng.permutation(len(pool))].reset_index(drop=True)
     pool.insert(0, "passage_id", [f"p{i + 1:04d}" for i in range(len(pool))])
     args.out.mkdir(parents=True, exist_ok=True)

@@ -125,6 +125,8 @@ def split_passages(
     rows = []
     for doc_id, text in pairs:
         text = "" if text is None or (isinstance(text, float) and pd.isna(text)) else str(text)
-        for i, (start, end) in enumerate(passage_spans(text, min_chars=min_chars, max_chars=max_chars)):
+        for i, (start, end) in enumerate(
+            passage_spans(text, min_chars=min_chars, max_chars=max_chars)
+        ):
             rows.append((doc_id, i, start, end, text[start:end]))
     return pd.DataFrame(rows, columns=["doc_id", "passage", "start", "end", "text"])
