@@ -92,6 +92,10 @@ class _Entry(NamedTuple):
     length: int  # characters of the text
 
 
+class _OtherFormat(Exception):
+    """A pack written by another version of the format."""
+
+
 class _Pack:
     """One pack file: its index (columns, one row per cut text), and its codes in the
     cache's vocabulary once loaded."""
@@ -313,26 +317,25 @@ class TokenCache:
     def _merge(self, names: list[str]) -> None:
         """Merge packs into one, keeping one cut per text and set of extra words."""
         assert self.folder is not None
-        self._scan()
+        self._packs, self._seen = [], set()
+        self._scan()  # every pack, this process's own included
         rows: dict[tuple[str, frozenset[str]], tuple] = {}
+        merged = []
         for pack in self._packs:  # newest first: the latest cut wins
             codes = self._load(pack) if pack.path.name in names else None
             if codes is None:
-                continue
+                continue  # written since, or unreadable
+            merged.append(pack.path)
             for r, key in enumerate(pack.keys):
                 cut_with = pack.sets[pack.set[r]]
                 if (key, cut_with) not in rows:
                     part = codes[pack.start[r] : pack.stop[r]]
                     rows[key, cut_with] = (key, part, cut_with, pack.converted[r], pack.length[r])
-        merged = self._write(list(rows.values()))
-        for name in names:
-            try:
-                (self.folder / name).unlink()
-            except OSError:
-                pass  # another process merged it already
+        self._write(list(rows.values()))
+        for path in merged:
+            path.unlink(missing_ok=True)  # (another process may have merged it already)
         self._packs, self._seen = [], set()
         self._scan()
-        self._seen.add(merged)
 
     # ------------------------------------------------------------------ reading
     def _scan(self) -> bool:
@@ -344,10 +347,14 @@ class TokenCache:
         for path in reversed(new):  # names start with the time: newest first
             self._seen.add(path.name)
             try:
-                packs.append(self._index(path))
+                pack = self._index(path)
+            except _OtherFormat:
+                continue  # another version's: left alone
             except (OSError, ValueError, KeyError, TypeError, IndexError) as err:
                 logger.debug("unreadable token cache pack %s (%s): removed", path, err)
                 path.unlink(missing_ok=True)
+            else:
+                packs.append(pack)
         self._packs = packs + self._packs
         return bool(new)
 
@@ -357,8 +364,10 @@ class TokenCache:
             if len(head) < _HEADER.size:
                 raise ValueError("truncated header")
             magic, fmt, size = _HEADER.unpack(head)
-            if magic != _MAGIC or fmt != FORMAT:
-                raise ValueError("not a token cache pack of this format")
+            if magic != _MAGIC:
+                raise ValueError("not a token cache pack")
+            if fmt != FORMAT:
+                raise _OtherFormat(fmt)
             index = json.loads(f.read(size).decode("utf-8"))
         if index["format"] != FORMAT:
             raise ValueError("format mismatch")
