@@ -60,7 +60,6 @@ class Vocabulary(dict):
     def __init__(self) -> None:
         super().__init__()
         self.words: list[str] = []
-        self._lengths = np.zeros(0, dtype=np.int64)
 
     def __missing__(self, word: str) -> int:
         code = len(self.words)
@@ -75,14 +74,6 @@ class Vocabulary(dict):
     def decode(self, codes: np.ndarray) -> list[str]:
         """The words of ``codes``."""
         return list(map(self.words.__getitem__, codes.tolist()))
-
-    def lengths(self) -> np.ndarray:
-        """Characters of each word, by code."""
-        known = len(self._lengths)
-        if known < len(self.words):
-            more = np.fromiter(map(len, self.words[known:]), dtype=np.int64)
-            self._lengths = np.concatenate([self._lengths, more])
-        return self._lengths
 
 
 class _Entry(NamedTuple):
@@ -288,7 +279,11 @@ class TokenCache:
         assert self.folder is not None
         parts = [r[1] for r in rows]
         codes = np.concatenate(parts) if parts else np.zeros(0, dtype=np.uint32)
-        used, local = np.unique(codes, return_inverse=True)
+        # the words the pack uses, numbered 0, 1, ... (a bincount, not a sort: O(n), uint32)
+        used = np.flatnonzero(np.bincount(codes, minlength=1)).astype(np.uint32)
+        number = np.zeros(int(used[-1]) + 1 if len(used) else 0, dtype=np.uint32)
+        number[used] = np.arange(len(used), dtype=np.uint32)
+        local = number[codes]
         sets: dict[frozenset[str], int] = {}
         stops = np.cumsum([len(part) for part in parts], dtype=np.int64).tolist()
         index = {
