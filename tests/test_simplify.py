@@ -174,3 +174,13 @@ def test_simplifier_pickles() -> None:
     simplify = Simplifier()
     simplify.load()
     assert pickle.loads(pickle.dumps(simplify))("服務") == "服务"
+
+
+def test_suggested_terms_quote_the_text_as_written() -> None:
+    from analysis.text.validate import suggest_terms
+
+    texts = ["社區推行一站式服務，開通幫辦熱線。"] * 3 + ["社區開展文藝演出。"] * 3
+    out = suggest_terms(frame(*texts), lexicon(), "reform", n=5, min_count=2)
+    table = out.set_index("term")
+    assert "开通" in table.index  # candidates are simplified words
+    assert table.loc["开通", "example"] == "社區推行一站式服務，開通幫辦熱線。"
