@@ -49,8 +49,9 @@ def normalize_text(text: str, *, to_simplified: bool = False) -> str:
     text
         Raw text.
     to_simplified
-        Convert traditional to simplified characters with OpenCC (``t2s``); needs the
-        optional dependency ``opencc-python-reimplemented`` (``pip install analysis[opencc]``).
+        Convert traditional to simplified characters with OpenCC (``t2s``,
+        ``opencc-python-reimplemented``). Scoring converts anyway (the segmenter's
+        ``to_simplified``), so this changes the stored text, not the scores.
 
     Returns
     -------
@@ -84,8 +85,8 @@ def _to_simplified(text: str) -> str:
         from opencc import OpenCC
     except ImportError:
         raise ConfigError(
-            "to_simplified=True needs the optional dependency opencc-python-reimplemented; "
-            "install it with: pip install 'analysis[opencc]'"
+            "to_simplified=True needs opencc-python-reimplemented, a dependency of analysis; "
+            "reinstall analysis or run: pip install opencc-python-reimplemented"
         ) from None
     return OpenCC("t2s").convert(text)
 
@@ -359,7 +360,8 @@ def read_texts(
         Normalise the text (see :func:`normalize_text`). Without normalisation only line
         ends are unified.
     to_simplified
-        Convert traditional characters to simplified (optional dependency OpenCC).
+        Convert traditional characters to simplified in the stored text (OpenCC; scoring
+        converts in any case, see :class:`~analysis.text.segment.Segmenter`).
     encoding
         Encoding of text files; detected (UTF-8 with or without BOM, GB18030/GBK) if None.
 
@@ -382,7 +384,7 @@ def read_texts(
         column; the metadata cannot be matched. In a folder an unreadable file is
         quarantined instead, so one bad file does not stop a batch.
     ConfigError
-        ``to_simplified=True`` without OpenCC installed.
+        ``to_simplified=True`` with OpenCC missing (a broken installation).
 
     Warns
     -----

@@ -78,7 +78,8 @@ def resolve(lexicon: Lexicon | None, segmenter: Segmenter | None) -> tuple[Lexic
         ``None`` for :func:`~analysis.default_lexicon`.
     segmenter
         ``None`` for ``Segmenter.for_lexicon(lexicon)``, built once per lexicon (name,
-        version and content) and reused.
+        version and content) and reused. These segmenters share one token cache, so
+        scoring again after a lexicon edit segments only the texts the edit concerns.
 
     Returns
     -------
@@ -92,7 +93,11 @@ def resolve(lexicon: Lexicon | None, segmenter: Segmenter | None) -> tuple[Lexic
         key = (lexicon.name, lexicon.version, hash(lexicon))
         segmenter = _SEGMENTERS.get(key)
         if segmenter is None:
-            segmenter = Segmenter.for_lexicon(lexicon)
+            # same settings but the lexicon's words: the tokens cut so far serve it too
+            shared = next(iter(_SEGMENTERS.values()), None)
+            segmenter = Segmenter.for_lexicon(
+                lexicon, token_cache=None if shared is None else shared.token_cache
+            )
             if len(_SEGMENTERS) > 8:
                 _SEGMENTERS.clear()
             _SEGMENTERS[key] = segmenter

@@ -47,8 +47,10 @@ class Matcher:
         entries = lexicon.entries()
         self.single: dict[str, tuple[tuple[str, float], ...]] = {}
         multi: dict[str, list[tuple[tuple[str, ...], str]]] = {}
-        for expr, ents in entries.items():
-            parts = tuple(p for p in segmenter.cut(expr) if p.strip())
+        # cut through the segmenter's token cache: a lexicon edit re-cuts only new terms
+        cuts = segmenter.cut_many(list(entries))
+        for (expr, ents), words in zip(entries.items(), cuts, strict=True):
+            parts = tuple(p for p in words if p.strip())
             if len(parts) <= 1:
                 self.single[expr] = ents
             else:

@@ -14,6 +14,7 @@ batch and tested to count exactly the same hits.
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Literal
 
@@ -129,7 +130,8 @@ def score_texts(
 def _batches(texts: Sequence[str]) -> Iterator[tuple[int, int]]:
     """[start, end) of batches of at most _BATCH documents or _BATCH_CHARS characters.
 
-    Batches bound the token strings held at once (a token costs some 60 bytes).
+    Batches bound the token strings held at once (a token costs some 60 bytes) and the
+    arrays of a count.
     """
     start, chars = 0, 0
     for i, text in enumerate(texts):
@@ -146,65 +148,74 @@ def _tally_serial(texts: list[str], tallier: Tallier) -> Tally:
     seg = tallier.segmenter
     parts, starts = [], []
     for start, end in _batches(texts):
-        words, keys, fresh = seg._lookup_or_cut(texts[start:end])
-        part = tallier.tally(words)
-        for i in fresh:  # the tally's token ends go into the cache: no second pass
-            seg._cache_put(keys[i], part.doc_ends(i))
-        parts.append(part)
+        parts.append(tallier.tally_codes(seg._codes(texts[start:end])))
         starts.append(np.arange(start, end))
+    seg.token_cache.flush()
     return merge(parts, starts)
 
 
 _TALLIER: Tallier | None = None
+_SENT = 0  # words of this worker's vocabulary already sent to the parent process
 
 
 def _init_tallier(tallier: Tallier) -> None:
-    global _TALLIER
-    _TALLIER = tallier
+    global _TALLIER, _SENT
+    _TALLIER, _SENT = tallier, 0
     _ = tallier.segmenter.tokenizer
 
 
-def _tally_texts(texts: list[str], tallier: Tallier | None = None) -> Tally:
-    """Segment and count texts that no cache holds (in a worker: with the worker's tallier)."""
+def _tally_texts(
+    texts: list[str], tallier: Tallier | None = None
+) -> tuple[Tally, tuple[int, int, list[str]] | None, list[bool]]:
+    """Segment and count texts that no cache holds (in a worker: with the worker's tallier).
+
+    Returns the tally; in a worker, (process id, number of words sent before, the words of
+    its vocabulary not sent yet), so the parent can map the worker's codes to its own; and
+    whether each text was converted to simplified characters.
+    """
+    global _SENT
+    here = tallier is not None
     tallier = tallier or _TALLIER
     if tallier is None:  # pragma: no cover - the pool initializer sets it
         raise RuntimeError("scoring worker was not initialised")
     seg = tallier.segmenter
-    part = tallier.tally(seg._segment_missing(texts, jobs=1))
-    if seg.cache_dir is not None:
-        for i, text in enumerate(texts):
-            seg._cache_write(seg._cache_key(text), part.doc_ends(i))
-    return part
+    simple = [seg.simplify(t) for t in texts]
+    part = tallier.tally(seg._segment_missing(simple, jobs=1))
+    converted = [s is not t for s, t in zip(simple, texts, strict=True)]
+    if here:  # codes of this process's vocabulary already
+        return part, None, converted
+    words = tallier.vocab.words
+    sent = (os.getpid(), _SENT, words[_SENT:])
+    _SENT = len(words)
+    return part, sent, converted
 
 
 def _tally_parallel(texts: list[str], tallier: Tallier, jobs: int) -> Tally:
     """Count with ``jobs`` processes: this one and ``jobs - 1`` workers (:mod:`.parallel`).
 
-    Documents already cached are counted here. Only texts go out; counts and token ends
-    (kept in this segmenter's memory cache for a following :func:`explain`) come back.
-    Works with the "spawn" start method: the tallier pickles as lexicon and segmenter
-    settings.
+    Documents already cached are counted here. Only texts go out; counts and token codes
+    (kept in this segmenter's token cache for a following :func:`explain`) come back, with
+    the words behind the codes each worker has not sent before. Works with the "spawn"
+    start method: the tallier pickles as lexicon and segmenter settings.
     """
     seg = tallier.segmenter
-    keys: list[str] | None = None
-    if seg._memory or seg.cache_dir is not None:
-        words, keys = seg._cached_words(texts)
-    else:  # nothing can be cached: the keys are worked out while the workers finish
-        words = [None] * len(texts)
-    cached = [i for i, w in enumerate(words) if w is not None]
-    todo = [i for i, w in enumerate(words) if w is None]
+    cache = seg.token_cache
+    found, keys = cache.lookup(texts, seg._extra, seg.simplify)
+    cached = [i for i, c in enumerate(found) if c is not None]
+    todo = [i for i, c in enumerate(found) if c is None]
     parts: list[Tally] = []
     index: list[list[int]] = []
     if cached:
-        parts.append(tallier.tally([words[i] for i in cached]))  # type: ignore[misc]
+        parts.append(tallier.tally_codes([found[i] for i in cached]))  # type: ignore[misc]
         index.append(cached)
-    del words
+    del found
     if todo:
         from analysis.core.parallel import CHUNK_CHARS, chunks_by_size, share
 
         sizes = chunks_by_size([texts[i] for i in todo], jobs, CHUNK_CHARS.get(seg.backend, 25_000))
         chunks = [[todo[j] for j in chunk] for chunk in sizes]
-        for k, part, _ in share(
+        tables: dict[int, np.ndarray] = {}  # worker -> its codes in this process's vocabulary
+        for k, (part, sent, converted), _ in share(
             _tally_texts,
             lambda chunk: _tally_texts(chunk, tallier),
             [[texts[i] for i in chunk] for chunk in chunks],
@@ -213,12 +224,21 @@ def _tally_parallel(texts: list[str], tallier: Tallier, jobs: int) -> Tally:
             initargs=(tallier,),
             start_method=seg._start_method,
         ):
-            if keys is None:  # this process's chunks come first: the workers may be busy
-                keys = [seg._cache_key(t) for t in texts]
+            codes = part.codes
+            if sent is not None:
+                pid, before, words = sent
+                table = tables.get(pid, np.zeros(0, dtype=np.uint32))
+                if before != len(table):  # pragma: no cover - share() yields in order
+                    raise RuntimeError("a scoring worker's results came out of order")
+                tables[pid] = table = np.concatenate([table, cache.vocab.encode(words)])
+                codes = table[codes]
+            offsets = part.token_offsets
             for j, i in enumerate(chunks[k]):
-                seg._remember(keys[i], part.doc_ends(j))
+                doc = codes[offsets[j] : offsets[j + 1]]
+                cache.store(keys[i], doc, seg._extra, converted[j], len(texts[i]))
             parts.append(part)
             index.append(chunks[k])
+        cache.flush()
     return merge(parts, [np.asarray(ix, dtype=np.int64) for ix in index])
 
 
@@ -299,10 +319,11 @@ def explain(
     pandas.DataFrame
         One row per hit and dimension (a term weighted into two dimensions gives two rows):
         ``doc_id``, the ``group`` columns, ``dimension``, ``term``, ``weight``, ``start`` and
-        ``end`` (character offsets into ``docs.text``: ``text[start:end] == term``),
-        ``sentence_id`` (1-based within the document), ``negated`` (bool), ``context`` (the
-        sentence around the term, cut to ``context`` characters each side, the term marked
-        【】).
+        ``end`` (character offsets into ``docs.text``: ``text[start:end] == term``, or the
+        term in traditional characters where the text has them), ``sentence_id`` (1-based
+        within the document), ``negated`` (bool), ``context`` (the sentence around the
+        term as written in the text, cut to ``context`` characters each side, the term
+        marked 【】).
 
     Examples
     --------
@@ -332,9 +353,10 @@ def explain(
             while s + 1 < len(spans) and spans[s + 1][0] <= hit.token:
                 s += 1
             _, a, b = spans[s] if spans else (0, 0, len(text))
+            # the text as written: traditional characters stay traditional
             left = text[max(a, hit.start - context) : hit.start]
             right = text[hit.end : min(b, hit.end + context)]
-            ctx = f"{left}【{hit.term}】{right}".replace("\n", " ").strip()
+            ctx = f"{left}【{text[hit.start : hit.end]}】{right}".replace("\n", " ").strip()
             neg = matcher.negated(words, hit, cues)
             for dim, w in sorted(hit.entries, key=lambda e: pos[e[0]]):
                 rows.append((d, dim, hit.term, w, hit.start, hit.end, s + 1, neg, ctx))

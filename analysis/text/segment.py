@@ -5,14 +5,18 @@ a dictionary of party-building and community-governance terms into it and never 
 jieba's global tokenizer (``jieba.dt``, ``jieba.add_word``, ``jieba.load_userdict``,
 ``jieba.lcut``): results do not depend on what else ran in the process.
 
-Segmentation is the expensive step of text scoring, so tokens are cached in memory and,
-with ``cache_dir``, on disk. A cache entry is keyed by the text's SHA-256, the fingerprint of
-the base dictionary (domain dictionary, user dictionary, backend, versions) and the extra
-(lexicon) words that occur in that text. Extra words are added without changing jieba's
-total count, so a text's tokens depend only on the extra words it contains: after a lexicon
-edit only the documents containing an added or removed term are segmented again, and
-re-weighting terms re-segments nothing. Stopwords are not part of any key because they do
-not change tokens, only which tokens count as content.
+Text in traditional characters is converted to simplified before it is cut (OpenCC ``t2s``,
+one character for one, :mod:`analysis.text.simplify`), so 服務 matches the lexicon's 服务:
+tokens are simplified words, and their offsets index into the original text.
+
+Segmentation is the expensive step of text scoring, so tokens are cached as arrays of codes
+into a vocabulary (:mod:`analysis.text.token_cache`), in memory and, with ``cache_dir``, on
+disk, per fingerprint of the base dictionary (domain dictionary, user dictionary, backend,
+versions, conversion). Extra (lexicon) words are added without changing jieba's total count,
+so a text's tokens depend only on the extra words it contains: after a lexicon edit only the
+documents containing an added or removed term are segmented again, and re-weighting terms
+re-segments nothing. Stopwords are not part of the fingerprint because they do not change
+tokens, only which tokens count as content.
 """
 
 from __future__ import annotations
@@ -31,20 +35,23 @@ from os import PathLike
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple, Protocol
 
-from analysis.core.errors import InputError, check_option
+from analysis.core.errors import ConfigError, InputError, check_option
+from analysis.text.simplify import Simplifier
+from analysis.text.token_cache import FORMAT, TokenCache
 
 if TYPE_CHECKING:
+    import numpy as np
     import pandas as pd
 
 __all__ = ["HasWords", "Segmenter", "Token", "load_stopwords", "load_word_list"]
 
 logger = logging.getLogger("analysis")
 
-#: Bumped when the way tokens are produced changes, so old caches are not reused.
-SEGMENTER_VERSION = "1"
+#: Bumped when the way tokens are produced changes, so old caches are not reused
+#: (2: traditional characters converted to simplified, tokens cached as codes).
+SEGMENTER_VERSION = "2"
 Backend = Literal["jieba", "rjieba"]
 _NUMBER = re.compile(r"^[0-9.,%+\-·/:]+$")
-_MEMORY_CACHE_LIMIT = 20_000
 
 
 class HasWords(Protocol):
@@ -60,7 +67,11 @@ class HasWords(Protocol):
 
 
 class Token(NamedTuple):
-    """A token with its character offsets into the segmented text (``text[start:end]``)."""
+    """A token with its character offsets into the segmented text (``text[start:end]``).
+
+    ``text`` is the token as cut, in simplified characters; ``text[start:end]`` of a
+    traditional original holds the same characters in traditional script.
+    """
 
     text: str
     start: int
@@ -165,6 +176,15 @@ class Segmenter:
         Load the packaged dictionary of 400+ party-building and governance terms
         (服务型党组织, 党群服务中心, 网格化管理, 三会一课, 一站式服务, 放管服, 最多跑一次,
         接诉即办, 吹哨报到, 流动党员, ...).
+    to_simplified
+        Convert traditional characters to simplified before cutting (OpenCC ``t2s``, one
+        character for one, so offsets still index into the original text). Tokens come out
+        simplified, as the dictionaries and lexicons are written. ``False`` cuts the text
+        as it is (a lexicon written in traditional characters needs that).
+    token_cache
+        A :class:`~analysis.text.token_cache.TokenCache` to share with another segmenter
+        with the same base settings (``other.token_cache``), so tokens cut for one lexicon
+        serve the next; default: a new one (in ``cache_dir`` if given).
 
     Attributes
     ----------
@@ -174,6 +194,8 @@ class Segmenter:
         Recorded as ``dict_fingerprint`` with every score.
     base_fingerprint : str
         The same without the extra (lexicon) words; names the on-disk cache folder.
+    token_cache : TokenCache
+        The tokens of every text segmented so far, as codes into one vocabulary.
     words : tuple of (word, freq, tag)
         Domain and user dictionary words.
     extra_words : tuple of str
@@ -185,7 +207,8 @@ class Segmenter:
     Words are added to the private tokenizer with the frequency jieba's ``suggest_freq``
     proposes (enough to keep the word whole when it stands alone) unless the dictionary
     gives one. Tokens partition the text: whitespace and punctuation are tokens too, so the
-    offsets of :meth:`tokens` are exact and ``"".join(cut(text)) == text``.
+    offsets of :meth:`tokens` are exact and ``"".join(cut(text)) == simplify(text)`` (which
+    is ``text`` for text in simplified characters).
 
     Agreement of the rjieba backend with jieba, measured by ``benchmarks/bench_text.py`` on
     the demo corpus (data/raw/demo/texts, 28 documents, 33,002 characters, HMM on): with
@@ -211,10 +234,13 @@ class Segmenter:
         cache_dir: str | PathLike[str] | None = None,
         hmm: bool = True,
         domain_dict: bool = True,
+        to_simplified: bool = True,
+        token_cache: TokenCache | None = None,
     ) -> None:
         check_option("backend", backend, ("jieba", "rjieba"), owner="Segmenter")
         self.backend: str = backend
         self.hmm = bool(hmm)
+        self.to_simplified = bool(to_simplified)
         self.cache_dir = None if cache_dir is None else Path(cache_dir)
         self.stopwords = load_stopwords(stopwords)
         words: list[tuple[str, int | None, str | None]] = []
@@ -235,8 +261,9 @@ class Segmenter:
         self.base_fingerprint = self._make_fingerprint(extra=False)
         self.fingerprint = self._make_fingerprint()
         self._tokenizer: Any = None
-        # token end offsets: array("I"), or memoryviews of uint32 arrays (from tally)
-        self._memory: dict[str, Sequence[int]] = {}
+        self._extra = frozenset(self.extra_words)
+        self._simplifier = Simplifier() if self.to_simplified else None
+        self.token_cache = self._own_cache(token_cache)
         self._content = _ContentCache(self.stopwords)
         self._start_method: str | None = None  # process start method for jobs > 1
 
@@ -265,10 +292,28 @@ class Segmenter:
         added = [w for w in dict.fromkeys(str(x).strip() for x in words) if w and w not in known]
         new.extra_words = self.extra_words + tuple(added)
         new.fingerprint = new._make_fingerprint()
-        new._tokenizer = None
-        new._memory = {}
+        new._extra = frozenset(new.extra_words)
+        new._tokenizer = None  # the token cache is shared: entries record their extra words
         new._content = _ContentCache(new.stopwords)
         return new
+
+    def _own_cache(self, shared: TokenCache | None) -> TokenCache:
+        folder = None
+        if self.cache_dir is not None:
+            folder = self.cache_dir / f"tokens-v{FORMAT}-{self.base_fingerprint[:16]}"
+        if shared is None:
+            return TokenCache(
+                folder, by_presence=self.backend == "jieba", owner=self.base_fingerprint
+            )
+        if shared.owner != self.base_fingerprint or (
+            folder is not None and shared.folder != folder
+        ):
+            raise ConfigError(
+                "Segmenter: token_cache belongs to a segmenter with other settings (backend, "
+                "dictionaries, hmm, to_simplified or cache_dir); share it only between "
+                "segmenters that differ in their extra words"
+            )
+        return shared
 
     def _make_fingerprint(self, *, extra: bool = True) -> str:
         payload = {
@@ -276,6 +321,7 @@ class Segmenter:
             "backend": self.backend,
             "backend_version": _backend_version(self.backend),
             "hmm": self.hmm,
+            "to_simplified": self.to_simplified,
             "words": self.words,
             "extra_words": sorted(self.extra_words) if extra else [],
         }
@@ -286,12 +332,13 @@ class Segmenter:
         # picklable for process pools started with "spawn": the tokenizer is rebuilt there
         state = self.__dict__.copy()
         state["_tokenizer"] = None
-        state["_memory"] = {}
+        state["token_cache"] = None
         state["_content"] = None
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
+        self.token_cache = self._own_cache(None)  # a worker starts with an empty cache
         self._content = _ContentCache(self.stopwords)
 
     def __repr__(self) -> str:
@@ -337,20 +384,33 @@ class Segmenter:
 
     @property
     def tokenizer(self) -> Any:
-        """The private tokenizer (built on first use)."""
+        """The private tokenizer (built on first use, with the converter to simplified
+        characters: both load dictionaries)."""
         if self._tokenizer is None:
             self._tokenizer = self._build()
+            if self._simplifier is not None:
+                self._simplifier.load()
         return self._tokenizer
 
     # ------------------------------------------------------------------ cutting
+    def simplify(self, text: str) -> str:
+        """``text`` as the tokenizer sees it: in simplified characters when
+        ``to_simplified`` (as long as ``text``, character for character)."""
+        return text if self._simplifier is None else self._simplifier(text)
+
     def cut(self, text: str) -> list[str]:
         """Cut ``text`` into tokens (punctuation and whitespace included).
 
         Returns
         -------
         list of str
-            ``"".join(result) == text``.
+            ``"".join(result) == simplify(text)``: the text itself unless traditional
+            characters were converted.
         """
+        return self._cut(self.simplify(text))
+
+    def _cut(self, text: str) -> list[str]:
+        """Cut text already converted by :meth:`simplify`."""
         if not text:
             return []
         if self.backend == "rjieba":
@@ -358,7 +418,7 @@ class Segmenter:
         return list(self.tokenizer.cut(text, HMM=self.hmm))
 
     def tokens(self, text: str) -> list[Token]:
-        """Tokens of ``text`` with character offsets (uses the cache)."""
+        """Tokens of ``text`` with character offsets into ``text`` (uses the cache)."""
         return _to_tokens(self._words([text])[0])
 
     def is_content(self, token: str | Token) -> bool:
@@ -407,98 +467,39 @@ class Segmenter:
         return self._words(_texts_of(docs), jobs=jobs)
 
     # ------------------------------------------------------------------ cache
-    def _cache_key(self, text: str) -> str:
-        """SHA-256 of the text, then a hash of the extra words that occur in it.
+    def _codes(self, texts: Sequence[str], *, jobs: int = 1) -> list[np.ndarray]:
+        """Token codes of every text (into ``token_cache.vocab``), from the cache or cut now.
 
-        With the jieba backend a text's tokens depend only on the base dictionary and on
-        the extra words it contains, so adding a term to a lexicon re-segments only the
-        documents containing that term. rjieba offers no such guarantee: its key holds
-        every extra word.
+        Texts cut now are kept in the cache; the caller writes them to disk with
+        ``token_cache.flush()``.
         """
-        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-        if not self.extra_words or self.cache_dir is None:
-            return digest  # the memory cache belongs to this segmenter: its words are fixed
-        if self.backend == "jieba":
-            present = sorted(w for w in self.extra_words if w in text)
-        else:
-            present = sorted(self.extra_words)
-        if not present:
-            return digest
-        words = hashlib.sha256("\0".join(present).encode("utf-8")).hexdigest()[:16]
-        return f"{digest}-{words}"
-
-    def _cache_path(self, key: str) -> Path:
-        root = self.cache_dir if self.cache_dir is not None else Path(".")
-        return root / f"tokens-{self.base_fingerprint[:16]}" / key[:2] / key[2:]
-
-    def _cache_get(self, digest: str, length: int) -> Sequence[int] | None:
-        if length == 0:
-            return array("I")
-        ends = self._memory.get(digest)
-        if ends is None and self.cache_dir is not None:
-            try:
-                data = self._cache_path(digest).read_bytes()
-            except OSError:
-                return None
-            ends = array("I")
-            ends.frombytes(data)
-        if ends is not None and len(ends) and ends[-1] == length:
-            return ends
-        return None
-
-    def _remember(self, key: str, ends: Sequence[int]) -> None:
-        """Keep tokens in this segmenter's memory cache only."""
-        if len(self._memory) < _MEMORY_CACHE_LIMIT:
-            self._memory[key] = ends
-
-    def _cache_put(self, digest: str, ends: array | memoryview) -> None:
-        self._remember(digest, ends)
-        self._cache_write(digest, ends)
-
-    def _cache_write(self, digest: str, ends: array | memoryview) -> None:
-        """Write tokens to the on-disk cache, if there is one."""
-        if self.cache_dir is not None:
-            path = self._cache_path(digest)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-            tmp.write_bytes(ends.tobytes())
-            os.replace(tmp, path)
-
-    def _cached_words(self, texts: Sequence[str]) -> tuple[list[list[str] | None], list[str]]:
-        """Tokens of the texts found in the cache (None for the others), and the cache keys."""
-        keys = [self._cache_key(t) for t in texts]
-        out: list[list[str] | None] = []
-        for key, text in zip(keys, texts, strict=True):
-            ends = self._cache_get(key, len(text))
-            out.append(None if ends is None else _split(text, ends))
-        return out, keys
-
-    def _lookup_or_cut(
-        self, texts: Sequence[str], *, jobs: int = 1
-    ) -> tuple[list[list[str]], list[str], list[int]]:
-        """Tokens of every text, from the cache or segmented; the cache keys; and the
-        positions segmented now, whose token ends the caller puts in the cache."""
-        out, keys = self._cached_words(texts)
-        todo = [i for i, words in enumerate(out) if words is None]
+        cache = self.token_cache
+        out, keys = cache.lookup(texts, self._extra, self.simplify)
+        todo = [i for i, codes in enumerate(out) if codes is None]
         if todo:
             logger.debug("segmenting %d of %d documents", len(todo), len(texts))
-            computed = self._segment_missing([texts[i] for i in todo], jobs=jobs)
-            for i, words in zip(todo, computed, strict=True):
-                out[i] = words
-        return out, keys, todo  # type: ignore[return-value]
+            simple = [self.simplify(texts[i]) for i in todo]
+            words = self._segment_missing(simple, jobs=jobs)
+            encode = cache.vocab.encode
+            for i, s, ws in zip(todo, simple, words, strict=True):
+                codes = encode(ws, count=len(ws))
+                out[i] = codes
+                cache.store(keys[i], codes, self._extra, s is not texts[i], len(s))
+        return out  # type: ignore[return-value]
 
     def _words(self, texts: Sequence[str], *, jobs: int = 1) -> list[list[str]]:
-        words, keys, todo = self._lookup_or_cut(texts, jobs=jobs)
-        for i in todo:
-            self._cache_put(keys[i], _ends_of(words[i]))
-        return words
+        codes = self._codes(texts, jobs=jobs)
+        self.token_cache.flush()
+        decode = self.token_cache.vocab.decode
+        return [decode(c) for c in codes]
 
     def _segment_missing(self, texts: list[str], *, jobs: int) -> list[list[str]]:
-        """Segment texts that are not cached: here, or in a process pool."""
+        """Segment texts that are not cached (already through :meth:`simplify`): here, or
+        in a process pool."""
         if jobs == -1:
             jobs = os.cpu_count() or 1
         if jobs <= 1 or len(texts) < 2:
-            return [self.cut(t) for t in texts]
+            return [self._cut(t) for t in texts]
         from analysis.core.parallel import CHUNK_CHARS, chunks_by_size, share
 
         chunks = [
@@ -508,7 +509,7 @@ class Segmenter:
         words: list[list[list[str]]] = [[] for _ in chunks]
         for k, result, done_here in share(
             _work,
-            lambda chunk: [self.cut(t) for t in chunk],
+            lambda chunk: [self._cut(t) for t in chunk],
             chunks,
             jobs=jobs,
             initializer=_init_worker,
@@ -536,7 +537,7 @@ def _init_worker(segmenter: Segmenter) -> None:
 def _work(texts: list[str]) -> list[bytes]:
     if _WORKER is None:  # pragma: no cover - the pool initializer sets it
         raise RuntimeError("segmentation worker was not initialised")
-    return [_ends_of(_WORKER.cut(t)).tobytes() for t in texts]
+    return [_ends_of(_WORKER._cut(t)).tobytes() for t in texts]
 
 
 def _unpack(part: list[bytes]) -> Iterator[array]:

@@ -3,9 +3,11 @@
 Per token, scoring needs a handful of facts that depend on the token's text alone: its
 length, whether it is content, a clause end, a sentence or paragraph end, a negation cue,
 the start of a multi-token expression, and which hits it carries (a term, or terms inside
-it). :class:`Tallier` works them out once per distinct token and gives each distinct token
-a code; a batch of documents then becomes one array of codes, and every count is a numpy
-reduction over it. The Python work left per token is one dictionary lookup.
+it). Tokens come as codes into the vocabulary of the segmenter's token cache
+(:mod:`analysis.text.token_cache`); :class:`Tallier` works the facts out once per word of the
+vocabulary, and a batch of documents, one array of codes, is counted with numpy reductions.
+Documents in the cache cost no Python work per token at all: re-scoring with an edited
+lexicon classifies the vocabulary again and counts.
 
 The rules are those of :class:`analysis.text.matching.Matcher` (which :func:`~analysis.explain`
 uses hit by hit), and the tests check that both give the same counts on random token
@@ -44,8 +46,9 @@ class Tally(NamedTuple):
     """Counts per unit of a batch of documents, units in document order.
 
     ``doc`` indexes the batch's documents; ``counts``, ``weights`` and ``negated`` have one
-    column per dimension; ``ends`` holds every token's end offset within its document, the
-    tokens of document ``i`` at ``ends[token_offsets[i]:token_offsets[i + 1]]``.
+    column per dimension; ``codes`` holds every token's code, the tokens of document ``i``
+    at ``codes[token_offsets[i]:token_offsets[i + 1]]``, and ``lengths[code]`` is the length
+    of a code's word.
     """
 
     doc: np.ndarray
@@ -54,12 +57,17 @@ class Tally(NamedTuple):
     weights: np.ndarray
     negated: np.ndarray
     n_tokens: np.ndarray
-    ends: np.ndarray
+    codes: np.ndarray
     token_offsets: np.ndarray
+    lengths: np.ndarray
 
-    def doc_ends(self, i: int) -> memoryview:
-        """Token end offsets of document ``i`` (what the segmenter's cache stores)."""
-        return memoryview(self.ends)[int(self.token_offsets[i]) : int(self.token_offsets[i + 1])]
+    def doc_codes(self, i: int) -> np.ndarray:
+        """Token codes of document ``i``."""
+        return self.codes[int(self.token_offsets[i]) : int(self.token_offsets[i + 1])]
+
+    def doc_ends(self, i: int) -> np.ndarray:
+        """Token end offsets of document ``i``."""
+        return np.cumsum(self.lengths[self.doc_codes(i)])
 
 
 def merge(parts: Sequence[Tally], index: Sequence[np.ndarray]) -> Tally:
@@ -79,24 +87,10 @@ def merge(parts: Sequence[Tally], index: Sequence[np.ndarray]) -> Tally:
         weights=np.concatenate([p.weights for p in parts])[order],
         negated=np.concatenate([p.negated for p in parts])[order],
         n_tokens=np.concatenate([p.n_tokens for p in parts])[order],
-        ends=np.zeros(0, dtype=np.uint32),
+        codes=np.zeros(0, dtype=np.uint32),
         token_offsets=np.zeros(1, dtype=np.int64),
+        lengths=np.zeros(0, dtype=np.int64),
     )
-
-
-class _Codes(dict):
-    """token -> code; a token seen for the first time gets the next code and waits in
-    ``new`` to be classified (in bulk, after the pass over the batch)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.new: list[str] = []
-
-    def __missing__(self, word: str) -> int:
-        code = len(self)
-        self[word] = code
-        self.new.append(word)
-        return code
 
 
 class Tallier:
@@ -111,8 +105,9 @@ class Tallier:
 
     Notes
     -----
-    Picklable as its settings, so process pools started with "spawn" can use it; the codes
-    are rebuilt in each process.
+    Codes are those of the segmenter's token cache (``segmenter.token_cache.vocab``); the
+    words it learns are classified in bulk, on the next count. Picklable as its settings, so
+    process pools started with "spawn" can use it; the codes are rebuilt in each process.
     """
 
     def __init__(self, lexicon: Lexicon, segmenter: Segmenter, unit: str) -> None:
@@ -123,7 +118,7 @@ class Tallier:
         self.dims = tuple(lexicon.framework.ids)
         self._stopwords = segmenter.stopwords
         self._pos = {d: k for k, d in enumerate(self.dims)}
-        self.codes = _Codes()
+        self.vocab = segmenter.token_cache.vocab
         self._length: list[int] = []
         self._flags: list[int] = []
         self._row: list[int] = []  # row of the hit tables, -1 for none
@@ -135,9 +130,9 @@ class Tallier:
         self._multi: dict[int, list[tuple[bytes, int, int]]] = {}
         for first, candidates in self.matcher.multi.items():
             for parts, expr in candidates:
-                codes = np.array([self.codes[p] for p in parts], dtype=np.int32)
+                codes = np.array([self.vocab[p] for p in parts], dtype=np.uint32)
                 row = self._new_row(self.matcher.entries[expr])  # a phrase that blocks: zeros
-                self._multi.setdefault(self.codes[first], []).append(
+                self._multi.setdefault(self.vocab[first], []).append(
                     (codes.tobytes(), len(parts), row)
                 )
         self._classify_new()
@@ -161,11 +156,11 @@ class Tallier:
         return len(self._hit_counts) - 1
 
     def _classify_new(self) -> None:
-        """Work out the facts scoring needs about the tokens first seen since last time."""
-        words = self.codes.new
+        """Work out the facts scoring needs about the words of the vocabulary not classified
+        yet (codes are handed out in order, so they are the last ones)."""
+        words = self.vocab.words[len(self._flags) :]
         if not words:
             return
-        self.codes.new = []
         m, stopwords = self.matcher, self._stopwords
         cues, multi = m.cues, m.multi
         flags = [
@@ -216,19 +211,26 @@ class Tallier:
     # ------------------------------------------------------------------ counting
     def tally(self, words_list: Sequence[Sequence[str]]) -> Tally:
         """Count a batch of documents, each given as its tokens."""
-        n_docs = len(words_list)
-        per_doc = np.fromiter(map(len, words_list), dtype=np.int64, count=n_docs)
+        n = sum(map(len, words_list))
+        codes = self.vocab.encode(chain.from_iterable(words_list), count=n)
+        per_doc = np.fromiter(map(len, words_list), dtype=np.int64, count=len(words_list))
+        return self.count(codes, per_doc)
+
+    def tally_codes(self, codes_list: Sequence[np.ndarray]) -> Tally:
+        """Count a batch of documents, each given as the codes of its tokens."""
+        per_doc = np.fromiter(map(len, codes_list), dtype=np.int64, count=len(codes_list))
+        codes = np.concatenate(codes_list) if codes_list else np.zeros(0, dtype=np.uint32)
+        return self.count(codes.astype(np.uint32, copy=False), per_doc)
+
+    def count(self, codes: np.ndarray, per_doc: np.ndarray) -> Tally:
+        """Count the documents of ``codes`` (``uint32``), ``per_doc`` tokens each in turn."""
+        n_docs = len(per_doc)
         offsets = np.zeros(n_docs + 1, dtype=np.int64)
         np.cumsum(per_doc, out=offsets[1:])
         n = int(offsets[-1])
-        codes = np.fromiter(
-            map(self.codes.__getitem__, chain.from_iterable(words_list)), dtype=np.int32, count=n
-        )
         self._classify_new()
         length, flag_table, row_table, hit_counts, hit_weights = self._arrays()
         flags = flag_table[codes]
-        ends = np.cumsum(length[codes])
-        ends -= np.repeat(_chars_before(ends, offsets), per_doc)  # offsets within each document
         # whitespace tokens are few: they and the other sparse positions are all the counting
         # below needs, besides a running count of content tokens
         space = np.flatnonzero((flags & _NONSPACE) == 0)
@@ -240,27 +242,25 @@ class Tallier:
         positions, lasts, rows = self._hits(codes, flags, row_table, offsets)
         units = np.searchsorted(unit_start, positions, side="right") - 1
         counts = hit_counts[rows]
-        weights = hit_weights[rows]
-        negated = self._negated(flags, positions, lasts, offsets, space)
+        negated = self._negated(flags, positions, lasts, unit_doc[units], offsets, space)
+        # one bincount per output over (unit, dimension) cells
         ndim = len(self.dims)
-        out_counts = np.zeros((n_units, ndim), dtype=np.int64)
-        out_weights = np.zeros((n_units, ndim), dtype=float)
-        out_negated = np.zeros((n_units, ndim), dtype=np.int64)
-        for k in range(ndim):
-            out_counts[:, k] = np.bincount(units, weights=counts[:, k], minlength=n_units)
-            out_weights[:, k] = np.bincount(units, weights=weights[:, k], minlength=n_units)
-            out_negated[:, k] = np.bincount(
-                units, weights=counts[:, k] * negated, minlength=n_units
-            )
+        cells = (units[:, None] * ndim + np.arange(ndim)).ravel()
+
+        def total(values: np.ndarray) -> np.ndarray:
+            out = np.bincount(cells, weights=values.ravel(), minlength=n_units * ndim)
+            return out.reshape(n_units, ndim)
+
         return Tally(
             doc=unit_doc,
             unit_id=unit_id,
-            counts=out_counts,
-            weights=out_weights,
-            negated=out_negated,
+            counts=total(counts).astype(np.int64),
+            weights=total(hit_weights[rows]),
+            negated=total(counts * negated[:, None]).astype(np.int64),
             n_tokens=content[unit_end] - content[unit_start],
-            ends=ends.astype(np.uint32),
+            codes=codes,
             token_offsets=offsets,
+            lengths=length,
         )
 
     def _units(
@@ -335,57 +335,36 @@ class Tallier:
         flags: np.ndarray,
         firsts: np.ndarray,
         lasts: np.ndarray,
+        docs: np.ndarray,
         offsets: np.ndarray,
         space: np.ndarray,
     ) -> np.ndarray:
         """Whether a cue stands within the window of each hit, with no clause end between.
 
         The window counts non-whitespace tokens strictly between the cue and the hit's first
-        token (and, with ``negation_scope="both"``, its last token); only the nearest cue on
-        each side matters (a farther one is no closer).
+        token (and, with ``negation_scope="both"``, its last token). Only the nearest cue or
+        clause end on each side matters: the hit is negated when that is a cue (that does
+        not also end a clause) in the hit's document (``docs``), within the window.
         """
-        cues = np.flatnonzero((flags & _CUE) != 0)
-        if not len(firsts) or not len(cues):
-            return np.zeros(len(firsts), dtype=float)
-        clauses = np.flatnonzero((flags & _ENDS_CLAUSE) != 0)
+        negated = np.zeros(len(firsts), dtype=bool)
+        marks = np.flatnonzero((flags & (_CUE | _ENDS_CLAUSE)) != 0)
+        is_cue = (flags[marks] & (_CUE | _ENDS_CLAUSE)) == _CUE
+        if not len(firsts) or not is_cue.any():
+            return negated.astype(float)
         window = self.matcher.window
-        # before: the nearest cue and clause end before the first token, in the document
-        cue = _previous(cues, firsts)
-        clause = _previous(clauses, firsts)
-        doc_start = offsets[np.searchsorted(offsets, firsts, side="right") - 1]
-        blank = np.searchsorted(space, firsts) - np.searchsorted(space, cue + 1)
-        negated = (cue >= doc_start) & (cue > clause) & (firsts - cue - 1 - blank < window)
+        # before: the nearest mark before the first token
+        k = np.searchsorted(marks, firsts) - 1
+        hit = np.flatnonzero(k >= 0)
+        hit = hit[is_cue[k[hit]]]
+        cue, first = marks[k[hit]], firsts[hit]
+        blank = np.searchsorted(space, first) - np.searchsorted(space, cue + 1)
+        negated[hit] = (cue >= offsets[docs[hit]]) & (first - cue - 1 - blank < window)
         if self.matcher.scope == "both":
-            # after: the nearest cue and clause end after the last token, in the document
-            cue = _next(cues, lasts, len(flags))
-            clause = _next(clauses, lasts, len(flags))
-            doc_end = offsets[np.searchsorted(offsets, lasts, side="right")]
-            blank = np.searchsorted(space, cue) - np.searchsorted(space, lasts + 1)
-            negated |= (cue < doc_end) & (cue < clause) & (cue - lasts - 1 - blank < window)
+            # after: the nearest mark after the last token
+            k = np.searchsorted(marks, lasts, side="right")
+            hit = np.flatnonzero(k < len(marks))
+            hit = hit[is_cue[k[hit]]]
+            cue, last = marks[k[hit]], lasts[hit]
+            blank = np.searchsorted(space, cue) - np.searchsorted(space, last + 1)
+            negated[hit] |= (cue < offsets[docs[hit] + 1]) & (cue - last - 1 - blank < window)
         return negated.astype(float)
-
-
-def _previous(positions: np.ndarray, at: np.ndarray) -> np.ndarray:
-    """For each of ``at``, the largest of the sorted ``positions`` below it (-1 if none)."""
-    if not len(positions):
-        return np.full_like(at, -1)
-    k = np.searchsorted(positions, at) - 1
-    return np.where(k >= 0, positions[k.clip(min=0)], -1)
-
-
-def _next(positions: np.ndarray, at: np.ndarray, past_end: int) -> np.ndarray:
-    """For each of ``at``, the smallest of the sorted ``positions`` above it (``past_end`` if
-    none)."""
-    k = np.searchsorted(positions, at, side="right")
-    if not len(positions):
-        return np.full_like(at, past_end)
-    return np.where(k < len(positions), positions[k.clip(max=len(positions) - 1)], past_end)
-
-
-def _chars_before(ends: np.ndarray, offsets: np.ndarray) -> np.ndarray:
-    """Characters of the batch before each document (``ends`` counted over the batch)."""
-    before = np.zeros(len(offsets) - 1, dtype=ends.dtype)
-    first = offsets[:-1]
-    nonfirst = first > 0
-    before[nonfirst] = ends[first[nonfirst] - 1]
-    return before

@@ -367,7 +367,8 @@ def suggest_terms(
     -------
     pandas.DataFrame
         ``term``, ``n_sentences`` (sentences containing it), ``n_with_seed`` (of those,
-        sentences with a seed hit), ``pmi``, ``npmi``, ``example`` (one such sentence).
+        sentences with a seed hit), ``pmi``, ``npmi``, ``example`` (one such sentence, as
+        written: in traditional characters where the text has them).
         Content tokens of two or more characters not already in the lexicon.
 
     Notes
@@ -379,7 +380,7 @@ def suggest_terms(
     is not meaning.
     """
     from analysis.text.docs import check_docs, resolve
-    from analysis.text.matching import Matcher, unit_bounds
+    from analysis.text.matching import Matcher, token_starts, unit_bounds
 
     check_docs(docs, None, "suggest_terms")
     lexicon, segmenter = resolve(lexicon, segmenter)
@@ -392,8 +393,10 @@ def suggest_terms(
     with_w: Counter[str] = Counter()
     with_both: Counter[str] = Counter()
     example: dict[str, str] = {}
-    for words in segmenter.cut_many(docs):
+    texts = docs["text"].fillna("").astype(str).tolist()
+    for text, words in zip(texts, segmenter.cut_many(texts), strict=True):
         hits = matcher.hits(words)
+        starts = token_starts(words)  # the example quotes the text as written
         for a, b in unit_bounds(words, "sentence"):
             n_sent += 1
             seeded = any(
@@ -407,7 +410,7 @@ def suggest_terms(
             if seeded:
                 with_both.update(cands)
                 for w in cands:
-                    example.setdefault(w, "".join(words[a:b]).strip())
+                    example.setdefault(w, text[starts[a] : starts[b]].strip())
     rows = []
     for w, nws in with_both.items():
         if nws < min_count:
