@@ -20,6 +20,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from analysis.text.simplify import Simplifier
+
 if TYPE_CHECKING:
     from analysis.text.lexicon import Lexicon
     from analysis.text.segment import Segmenter
@@ -68,23 +70,16 @@ _LEAD = re.compile(
 
 
 @lru_cache(maxsize=1)
-def _converter() -> object:
-    from opencc import OpenCC
-
-    return OpenCC("t2s")
+def _simplifier() -> Simplifier:
+    return Simplifier()
 
 
 def simplified(text: str) -> str:
-    """``text`` in simplified characters (OpenCC ``t2s``), character for character.
+    """``text`` in simplified characters, one character for one (see :mod:`.simplify`).
 
-    Conversion runs character by character so that the result has the length of the input:
-    offsets into it are offsets into the original.
+    The result has the length of the input: offsets into it are offsets into the original.
     """
-    convert = _converter().convert  # type: ignore[attr-defined]
-    out = convert(text)
-    if len(out) == len(text):
-        return out
-    return "".join(c if len(s := convert(c)) != 1 else s for c in text)
+    return _simplifier()(text)
 
 
 def subject_counts(
