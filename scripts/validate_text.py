@@ -170,6 +170,13 @@ def main() -> None:
     print(json.dumps(figures["test_macro_f1"], indent=1))
     if args.write_model:
         model = make().fit(texts, y, evidence=ev)
+        # the held-out figures travel with the model, so a report can state them
+        model.info_["validation"] = {
+            "method": "ensemble",
+            "test_documents": figures["test"]["documents"],
+            "test_passages": figures["test"]["passages"],
+            "test_macro_f1": figures["test_macro_f1"],
+        }
         MODEL.parent.mkdir(parents=True, exist_ok=True)
         model.save(MODEL)
         print(f"wrote {MODEL} ({MODEL.stat().st_size / 1e6:.2f} MB)")

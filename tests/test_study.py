@@ -243,3 +243,22 @@ def test_personal_data_typed_into_an_answer_cell_is_masked_in_the_quarantine(tmp
     text = _all_output_text(res.output)
     assert "13912345678" not in text
     assert "zhang.san" not in text
+
+
+def test_each_document_gets_a_main_dimension_and_the_report_states_its_validation(demo_run):
+    labels = pd.read_csv(demo_run.output / "tables" / "text_labels.csv", encoding="utf-8-sig")
+    docs = pd.read_csv(demo_run.output / "tables" / "text_scores.csv", encoding="utf-8-sig")
+    # every document labelled once, probabilities that sum to one
+    assert sorted(labels["doc_id"]) == sorted(docs["doc_id"].unique())
+    p = labels[[c for c in labels.columns if c.startswith("p_")]]
+    assert p.shape[1] == 6
+    assert (p.sum(axis=1).sub(1).abs() < 1e-9).all()
+    # 桂花社区's documents emphasise serving party members (the planted text effect)
+    guihua = labels.loc[labels["group"] == "桂花社区", "label"]
+    assert (guihua == "members").mean() > 0.5
+    html = (demo_run.output / "report.html").read_text(encoding="utf-8")
+    assert "各社区文件的主要维度" in html
+    f1 = an.default_classifier().info_["validation"]["test_macro_f1"]["ensemble"]["f1"]
+    assert f"宏平均 F1 为 {f1:.2f}" in html
+    with pd.ExcelFile(demo_run.output / "report.xlsx") as book:
+        assert "text_labels" in book.sheet_names

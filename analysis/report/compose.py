@@ -28,6 +28,12 @@ from analysis.report.document import (
     t,
 )
 from analysis.report.privacy import mask_pii, suppress_small
+from analysis.report.text_labels import (
+    classifier_sentence,
+    label_caption,
+    label_counts,
+    label_headers,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -389,6 +395,9 @@ def _text_section(
             rows,
         )
     ]
+    labels = _label_table(inputs, counter, groups)
+    if labels is not None:
+        tables.append(labels)
     paras = []
     lex = inputs.params.get("lexicon", {})
     if lex:
@@ -412,6 +421,18 @@ def _text_section(
         tuple(figures),
         tuple(quotes),
         t("evidence", lang) + ("：" if lang == "zh" else ":"),
+    )
+
+
+def _label_table(inputs: ReportInputs, counter: list[int], groups: Sequence[str]) -> Any:
+    """Documents per community by their primary dimension (the classifier's label)."""
+    labels, lang = inputs.tables.get("text_labels"), inputs.lang
+    if labels is None or not len(labels):
+        return None
+    dims = [_label(inputs, d) for d in inputs.framework.ids]
+    caption, head = label_caption(lang), label_headers(lang, dims)
+    return _table(
+        inputs, counter, caption, head, label_counts(labels, groups, inputs.framework.ids)
     )
 
 
@@ -520,6 +541,8 @@ def _methods_section(inputs: ReportInputs) -> Section:
                 f"按“{lex.get('name')}”词典 {lex.get('version')} 版计分，得分为每千个内容词"
                 "中的加权命中数。"
             )
+        if classifier_sentence(inputs.params, lang):
+            paras.append(classifier_sentence(inputs.params, lang))  # type: ignore[arg-type]
         if versions:
             paras.append("软件：" + "，".join(f"{k} {v}" for k, v in versions.items()) + "。")
     else:
@@ -539,6 +562,8 @@ def _methods_section(inputs: ReportInputs) -> Section:
                 f"lexicon '{lex.get('name')}' version {lex.get('version')}: weighted hits "
                 "per 1,000 content tokens."
             )
+        if classifier_sentence(inputs.params, lang):
+            paras.append(classifier_sentence(inputs.params, lang))  # type: ignore[arg-type]
         if versions:
             paras.append("Software: " + ", ".join(f"{k} {v}" for k, v in versions.items()) + ".")
     return Section(t("methods", lang), tuple(paras))

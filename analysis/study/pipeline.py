@@ -132,12 +132,45 @@ def run_texts(study: Study, out: StudyOutputs, *, jobs: int, cache_dir: Path) ->
         "version": lexicon.version,
         "dict_fingerprint": segmenter.fingerprint,
     }
+    label_documents(docs, group, lexicon, segmenter, out)
     try:
         from analysis.text.textstats import keyness
 
         out.tables["keyness"] = keyness(docs, group=group, segmenter=segmenter)
     except ImportError:  # pragma: no cover - textstats ships with the package
         log.info("keyness skipped: textstats not available")
+
+
+def label_documents(
+    docs: pd.DataFrame, group: str, lexicon: Any, segmenter: Any, out: StudyOutputs
+) -> None:
+    """One primary dimension per document (``text_labels``), by the packaged classifier.
+
+    Only for the lexicon the packaged classifier was trained with: another lexicon has no
+    validated classifier, and the run says so in ``params["classifier"]`` instead.
+    """
+    from analysis.text.classifier import default_classifier
+    from analysis.text.classify import classify_texts
+
+    clf = default_classifier()
+    info = clf.info_
+    if (lexicon.name, lexicon.version) != (info.get("lexicon"), info.get("lexicon_version")):
+        out.params["classifier"] = {
+            "skipped": f"no validated classifier for lexicon {lexicon.name} {lexicon.version}; "
+            "train one with an.train_classifier on labelled passages"
+        }
+        return
+    method = "ensemble"
+    labels = classify_texts(
+        docs[["doc_id", group, "text"]], method, classifier=clf, segmenter=segmenter
+    )
+    out.tables["text_labels"] = _masked(labels.rename(columns={group: "group"}), "evidence")
+    out.params["classifier"] = {
+        "method": method,
+        "training_fingerprint": info.get("training_fingerprint"),
+        "n_passages": info.get("n_passages"),
+        "validation": info.get("validation", {}),
+    }
 
 
 def open_answer_docs(survey: Any, column: str) -> pd.DataFrame:

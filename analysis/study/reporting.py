@@ -35,6 +35,7 @@ XLSX_TABLES = (
     "text_descriptives",
     "text_compare",
     "text_scores",
+    "text_labels",
     "text_quarantine",
 )
 #: Tables that hold one row per respondent or raw values: never exported in a report.
