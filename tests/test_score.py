@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -11,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from numpy.testing import assert_allclose
+from text_defaults import lexicon, segmenter
 
 import analysis as an
 from analysis.core.errors import ConfigError, InputError
@@ -20,16 +20,6 @@ from analysis.text.segment import Segmenter
 
 LEX = Path(__file__).parent / "data" / "texts" / "lexicons"
 DIMS = list(an.SERVICE_FIVE.ids)
-
-
-@cache
-def lexicon() -> Lexicon:
-    return an.default_lexicon()
-
-
-@cache
-def segmenter() -> Segmenter:
-    return Segmenter.for_lexicon(lexicon())
 
 
 def score(texts: list[str], **kw) -> pd.DataFrame:

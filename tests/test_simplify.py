@@ -3,30 +3,19 @@ original text."""
 
 from __future__ import annotations
 
-from functools import cache
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from text_defaults import lexicon, segmenter
 
 import analysis as an
-from analysis.text.lexicon import Lexicon
 from analysis.text.segment import Segmenter
 from analysis.text.simplify import Simplifier
 
 TRADITIONAL = "推行一站式服務，發展黨員三名。\n社區沒有開展一站式服務。"
 SIMPLIFIED = "推行一站式服务，发展党员三名。\n社区没有开展一站式服务。"
 CORPUS = Path(__file__).parent / "data" / "texts" / "corpus"
-
-
-@cache
-def lexicon() -> Lexicon:
-    return an.default_lexicon()
-
-
-@cache
-def segmenter() -> Segmenter:
-    return Segmenter.for_lexicon(lexicon())
 
 
 def frame(*texts: str) -> pd.DataFrame:
