@@ -243,6 +243,9 @@ def test_personal_data_typed_into_an_answer_cell_is_masked_in_the_quarantine(tmp
     text = _all_output_text(res.output)
     assert "13912345678" not in text
     assert "zhang.san" not in text
+    # the run summary and the report say how many values were masked
+    assert res.manifest["counts"]["values_masked"] == 2
+    assert "输出中有 2 处文本含电话号码" in (res.output / "report.html").read_text(encoding="utf-8")
 
 
 def test_each_document_gets_a_main_dimension_and_the_report_states_its_validation(demo_run):

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from analysis.core.apa import format_number, format_p
 from analysis.core.dimensions import Framework
 from analysis.core.words import method_prose
+from analysis.report import text_labels
 from analysis.report.document import (
     Figure,
     ReportDocument,
@@ -27,13 +28,7 @@ from analysis.report.document import (
     numbered,
     t,
 )
-from analysis.report.privacy import mask_pii, suppress_small
-from analysis.report.text_labels import (
-    classifier_sentence,
-    label_caption,
-    label_counts,
-    label_headers,
-)
+from analysis.report.privacy import mask_pii, masking_sentence, suppress_small
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -183,6 +178,8 @@ def _sample_section(inputs: ReportInputs, counter: list[int]) -> Section:
             else f"{c['documents']} documents were scored; {c.get('documents_quarantined', 0)} "
             "entries were quarantined (empty text or unmatched metadata)."
         )
+    if c.get("values_masked"):
+        paras.append(masking_sentence(c["values_masked"], lang))
     tables = []
     reasons: list[tuple[str, int]] = []
     excl = inputs.tables.get("survey_exclusions")
@@ -430,10 +427,9 @@ def _label_table(inputs: ReportInputs, counter: list[int], groups: Sequence[str]
     if labels is None or not len(labels):
         return None
     dims = [_label(inputs, d) for d in inputs.framework.ids]
-    caption, head = label_caption(lang), label_headers(lang, dims)
-    return _table(
-        inputs, counter, caption, head, label_counts(labels, groups, inputs.framework.ids)
-    )
+    caption, head = text_labels.label_caption(lang), text_labels.label_headers(lang, dims)
+    rows = text_labels.label_counts(labels, groups, inputs.framework.ids)
+    return _table(inputs, counter, caption, head, rows)
 
 
 def _open_shares(inputs: ReportInputs) -> pd.DataFrame | None:
@@ -541,8 +537,8 @@ def _methods_section(inputs: ReportInputs) -> Section:
                 f"按“{lex.get('name')}”词典 {lex.get('version')} 版计分，得分为每千个内容词"
                 "中的加权命中数。"
             )
-        if classifier_sentence(inputs.params, lang):
-            paras.append(classifier_sentence(inputs.params, lang))  # type: ignore[arg-type]
+        if text_labels.classifier_sentence(inputs.params, lang):
+            paras.append(text_labels.classifier_sentence(inputs.params, lang))  # type: ignore[arg-type]
         if versions:
             paras.append("软件：" + "，".join(f"{k} {v}" for k, v in versions.items()) + "。")
     else:
@@ -562,8 +558,8 @@ def _methods_section(inputs: ReportInputs) -> Section:
                 f"lexicon '{lex.get('name')}' version {lex.get('version')}: weighted hits "
                 "per 1,000 content tokens."
             )
-        if classifier_sentence(inputs.params, lang):
-            paras.append(classifier_sentence(inputs.params, lang))  # type: ignore[arg-type]
+        if text_labels.classifier_sentence(inputs.params, lang):
+            paras.append(text_labels.classifier_sentence(inputs.params, lang))  # type: ignore[arg-type]
         if versions:
             paras.append("Software: " + ", ".join(f"{k} {v}" for k, v in versions.items()) + ".")
     return Section(t("methods", lang), tuple(paras))

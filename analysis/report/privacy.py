@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "mask_pii",
+    "masking_sentence",
     "neutralise_formula",
     "private_columns",
     "safe_filename",
@@ -240,3 +241,13 @@ def safe_filename(name: str, *, max_bytes: int = 120) -> str:
     if text != str(name):
         return f"{text}-{digest}"
     return text
+
+
+def masking_sentence(n_values: int, lang: str) -> str:
+    """The report's statement of how many written values had personal data masked."""
+    if lang == "zh":
+        return f"输出中有 {n_values} 处文本含电话号码、身份证号或电子邮箱，均已打码。"
+    return (
+        f"{n_values} text values in the outputs held a phone number, ID number or e-mail "
+        "address; all were masked."
+    )

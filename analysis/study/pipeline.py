@@ -83,7 +83,7 @@ def run_survey(study: Study, out: StudyOutputs) -> None:
     out.tables["reliability"] = reliability(survey)
     out.tables["item_analysis"] = item_analysis(survey)
     # a phone number typed into an answer cell must not leave the run in the quarantine
-    out.tables["survey_quarantine"] = _masked(survey.quarantine, "value")
+    out.tables["survey_quarantine"] = _masked(survey.quarantine, "value", out)
     out.tables["survey_exclusions"] = survey.exclusions
     n_rows = int(
         survey.source.get("n_rows", len(survey.responses) + survey.quarantine["row"].nunique())
@@ -120,12 +120,12 @@ def run_texts(study: Study, out: StudyOutputs, *, jobs: int, cache_dir: Path) ->
     lexicon = default_lexicon() if study.lexicon == "default" else load_lexicon(study.lexicon)
     segmenter = Segmenter.for_lexicon(lexicon, cache_dir=cache_dir)
     text_scores = score_texts(docs, lexicon=lexicon, segmenter=segmenter, group=[group], jobs=jobs)
-    hits = _masked(explain(docs, lexicon=lexicon, segmenter=segmenter))
+    hits = _masked(explain(docs, lexicon=lexicon, segmenter=segmenter), "context", out)
     hits = hits.merge(docs[["doc_id", group]], on="doc_id", how="left")
     out.results.update(docs=docs, lexicon=lexicon, segmenter=segmenter)
     out.tables["text_scores"] = text_scores
     out.tables["text_hits"] = hits
-    out.tables["text_quarantine"] = _masked(text_quarantine(docs), "value")
+    out.tables["text_quarantine"] = _masked(text_quarantine(docs), "value", out)
     out.counts.update(documents=len(docs), documents_quarantined=len(out.tables["text_quarantine"]))
     out.params["lexicon"] = {
         "name": lexicon.name,
@@ -164,7 +164,7 @@ def label_documents(
     labels = classify_texts(
         docs[["doc_id", group, "text"]], method, classifier=clf, segmenter=segmenter
     )
-    out.tables["text_labels"] = _masked(labels.rename(columns={group: "group"}), "evidence")
+    out.tables["text_labels"] = _masked(labels.rename(columns={group: "group"}), "evidence", out)
     out.params["classifier"] = {
         "method": method,
         "training_fingerprint": info.get("training_fingerprint"),
@@ -214,22 +214,26 @@ def run_open_answers(study: Study, out: StudyOutputs) -> None:
     )
     segmenter = out.results.get("segmenter") or Segmenter.for_lexicon(lexicon)
     scores = score_texts(docs, lexicon=lexicon, segmenter=segmenter, group=["group", "question"])
-    hits = _masked(explain(docs, lexicon=lexicon, segmenter=segmenter))
+    hits = _masked(explain(docs, lexicon=lexicon, segmenter=segmenter), "context", out)
     hits = hits.merge(docs[["doc_id", "group"]], on="doc_id", how="left")
     out.tables["open_scores"] = scores
     out.tables["open_hits"] = hits
     out.counts["open_answers"] = len(docs)
 
 
-def _masked(frame: pd.DataFrame, column: str = "context") -> pd.DataFrame:
+def _masked(frame: pd.DataFrame, column: str, out: StudyOutputs) -> pd.DataFrame:
     """``frame`` with phone, ID numbers and e-mail addresses masked in the text of ``column``
-    (evidence contexts, quarantined values): no written table carries them."""
+    (evidence contexts, quarantined values): no written table carries them. The cells changed
+    are counted in ``out.counts["values_masked"]`` for the run summary."""
     from analysis.report.privacy import mask_pii
 
     if column not in frame.columns:
         return frame
     # mask_pii returns anything but non-empty text unchanged
-    return frame.assign(**{column: frame[column].map(mask_pii, na_action="ignore")})
+    masked = frame[column].map(mask_pii, na_action="ignore")
+    changed = int((masked.fillna("") != frame[column].fillna("")).sum())
+    out.counts["values_masked"] = out.counts.get("values_masked", 0) + changed
+    return frame.assign(**{column: masked})
 
 
 def run_comparisons(study: Study, out: StudyOutputs) -> None:
