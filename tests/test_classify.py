@@ -369,3 +369,26 @@ def test_docstring_examples_run(module: str) -> None:
     result = doctest.testmod(importlib.import_module(module), optionflags=doctest.ELLIPSIS)
     assert result.attempted > 0
     assert result.failed == 0
+
+
+def test_by_passage_averages_the_passages_of_a_long_document(
+    small_model: DimensionClassifier,
+) -> None:
+    report = "\n".join(
+        [
+            "街道便民服务中心推行一窗受理、集成服务，群众办事最多跑一次，政务服务事项全部网上办理。",
+            "社区党支部严格落实三会一课制度，开展主题党日活动，慰问生活困难党员和老党员。",
+            "做好发展党员工作，培养入党积极分子，加强流动党员教育管理，在职党员到社区报到。",
+        ]
+    )
+    whole = an.classify_texts([report], classifier=small_model, by_passage=True)
+    assert whole.loc[0, "n_passages"] == 3
+    assert whole.loc[0, "label"] == "members"
+    p = whole[[f"p_{c}" for c in LABELS]].to_numpy()
+    assert np.isclose(p.sum(), 1.0)
+    # the mean of the passages' probabilities, weighted by length
+    lines = report.split("\n")
+    parts = an.classify_texts(lines, classifier=small_model)
+    w = np.array([len(x) for x in lines], dtype=float)
+    expected = (parts[[f"p_{c}" for c in LABELS]].to_numpy() * w[:, None]).sum(0) / w.sum()
+    assert np.allclose(p[0], expected)

@@ -53,14 +53,16 @@ def classifier_sentence(params: Mapping[str, Any], lang: str) -> str | None:
     if lang == "zh":
         return (
             "每份文件的主要维度由分类器判定（字符 n 元组与词典证据的逻辑回归，与词典规则集成；"
-            f"无明确维度者记为“无”）。在从未用于调优的 {test['test_documents']} 份公开文件的 "
+            "文件先切分为段落，各段概率按长度加权平均；无明确维度者记为“无”）。"
+            f"在从未用于调优的 {test['test_documents']} 份公开文件的 "
             f"{test['test_passages']} 个段落上，其宏平均 F1 为 {f1['f1']:.2f}"
             f"（按文件自助法 95% 置信区间 {lo:.2f}–{hi:.2f}）。"
         )
     return (
         "Each document's main dimension was assigned by the classifier (logistic regression "
-        "on character n-grams and lexicon evidence, combined with the lexicon rule; 'none' "
-        f"where no dimension applies). On {test['test_passages']} passages of "
+        "on character n-grams and lexicon evidence, combined with the lexicon rule, applied to "
+        "passages whose probabilities are averaged by length; 'none' where no dimension "
+        f"applies). On {test['test_passages']} passages of "
         f"{test['test_documents']} public documents never used for tuning its macro-F1 was "
         f"{f1['f1']:.2f} (95% document-bootstrap interval {lo:.2f}-{hi:.2f})."
     )

@@ -161,12 +161,18 @@ def label_documents(
         }
         return
     method = "ensemble"
+    # by passage: the unit the classifier was trained and validated on
     labels = classify_texts(
-        docs[["doc_id", group, "text"]], method, classifier=clf, segmenter=segmenter
+        docs[["doc_id", group, "text"]],
+        method,
+        classifier=clf,
+        segmenter=segmenter,
+        by_passage=True,
     )
     out.tables["text_labels"] = _masked(labels.rename(columns={group: "group"}), "evidence", out)
     out.params["classifier"] = {
         "method": method,
+        "unit": "passage",
         "training_fingerprint": info.get("training_fingerprint"),
         "n_passages": info.get("n_passages"),
         "validation": info.get("validation", {}),

@@ -90,6 +90,7 @@ def classify_texts(
     threshold: float = 0.3,
     n_evidence: int = 3,
     text_column: str = "text",
+    by_passage: bool = False,
 ) -> pd.DataFrame:
     """Label each text with the dimension it is mainly about, or ``none``.
 
@@ -117,6 +118,11 @@ def classify_texts(
         Lexicon terms shown per text in ``evidence``.
     text_column
         Column of ``docs`` holding the text.
+    by_passage
+        Cut each text into passages (:func:`~analysis.text.passages.passage_spans`), the
+        unit the classifier was trained and validated on, classify them, and give each text
+        the mean of its passages' probabilities weighted by their length; its label is the
+        most probable one. Use it for whole reports; adds ``n_passages``.
 
     Returns
     -------
@@ -163,23 +169,16 @@ def classify_texts(
             f"the classifier's {list(rule.dimensions)}; train_classifier() on passages labelled "
             "with this framework"
         )
-    evidence = lexicon_evidence(texts, lexicon, segmenter)
     classes = list(rule.classes)
-    rule_proba = rule.predict_proba(evidence)
-    if method == "lexicon":
-        proba = rule_proba
-        labels = rule.predict(evidence)
-    else:
-        model_proba = clf.predict_proba(texts, evidence=evidence) if texts else np.zeros((0, 0))
-        order = [list(clf.classes_).index(c) if c in clf.classes_ else -1 for c in classes]
-        aligned = (
-            np.column_stack([model_proba[:, k] if k >= 0 else np.zeros(len(texts)) for k in order])
-            if texts
-            else np.zeros((0, len(classes)))
-        )
-        w = clf.ensemble_weight if method == "ensemble" else 1.0
-        proba = w * aligned + (1.0 - w) * rule_proba
+    if by_passage:
+        units, owner, weight = _passage_units(texts)
+        unit_proba, _ = _probabilities(units, method, clf, lexicon, segmenter)
+        proba = np.zeros((len(texts), len(classes)))
+        np.add.at(proba, owner, unit_proba * weight[:, None])
+        proba /= np.maximum(np.bincount(owner, weights=weight, minlength=len(texts)), 1)[:, None]
         labels = np.asarray(classes, dtype=object)[proba.argmax(axis=1)] if texts else []
+    else:
+        proba, labels = _probabilities(texts, method, clf, lexicon, segmenter)
     out = frame.drop(columns=[text_column]).reset_index(drop=True)
     out["label"] = list(labels)
     out["probability"] = [proba[i, classes.index(lab)] for i, lab in enumerate(labels)]
@@ -187,12 +186,54 @@ def classify_texts(
         out[f"p_{c}"] = proba[:, k] if len(texts) else []
     out["evidence"] = _evidence_strings(texts, lexicon, segmenter, n_evidence)
     out["method"] = method
+    if by_passage:
+        out["n_passages"] = np.bincount(owner, minlength=len(texts)) if texts else []
     if multi_label:
         out["labels"] = [
             _labels_over(proba[i], classes, labels[i], threshold) for i in range(len(texts))
         ]
     out.attrs["classifier"] = {**clf.info_, "method": method}
     return out
+
+
+def _passage_units(texts: list[str]) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """Passages of every text (the whole text when it has none), their owner and length."""
+    from analysis.text.passages import passage_spans
+
+    units: list[str] = []
+    owner: list[int] = []
+    for i, text in enumerate(texts):
+        spans = passage_spans(text) or [(0, len(text))]
+        units += [text[a:b] for a, b in spans]
+        owner += [i] * len(spans)
+    weight = np.asarray([max(len(u), 1) for u in units], dtype=float)
+    return units, np.asarray(owner, dtype=int), weight
+
+
+def _probabilities(
+    texts: list[str],
+    method: str,
+    clf: DimensionClassifier,
+    lexicon: Lexicon,
+    segmenter: Segmenter | None,
+) -> tuple[np.ndarray, Any]:
+    """Probabilities (columns: the rule's classes) and labels of ``texts`` by ``method``."""
+    rule = clf.lexicon_rule_
+    classes = list(rule.classes)
+    evidence = lexicon_evidence(texts, lexicon, segmenter)
+    rule_proba = rule.predict_proba(evidence)
+    if method == "lexicon":
+        return rule_proba, rule.predict(evidence)
+    if not texts:
+        return np.zeros((0, len(classes))), []
+    model_proba = clf.predict_proba(texts, evidence=evidence)
+    known = list(clf.classes_)
+    aligned = np.column_stack(
+        [model_proba[:, known.index(c)] if c in known else np.zeros(len(texts)) for c in classes]
+    )
+    w = clf.ensemble_weight if method == "ensemble" else 1.0
+    proba = w * aligned + (1.0 - w) * rule_proba
+    return proba, np.asarray(classes, dtype=object)[proba.argmax(axis=1)]
 
 
 def _labels_over(row: np.ndarray, classes: list[str], primary: str, threshold: float) -> str:
