@@ -843,3 +843,37 @@ def test_full_width_missing_codes_in_the_group_column_are_no_group():
     # （跳过） used to become a community of its own; both kinds mean "no group"
     assert survey.responses["group"].isna().tolist() == [False, True, True, False]
     assert survey.quarantine.empty
+
+
+def test_a_formula_without_a_saved_value_is_quarantined_not_read_as_no_answer(tmp_path):
+    """A workbook written by a program can hold formulas never computed: openpyxl reads
+    their value as empty, which looked like an unanswered question."""
+    import warnings
+
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["id", "社区", "q1", "q2"])
+    for i in range(1, 7):
+        ws.append([i, "甲社区" if i % 2 else "乙社区", 1 + i % 5, 1 + (i * 2) % 5])
+    ws["C4"] = "=1+2"  # saved by openpyxl: a formula and no value
+    path = tmp_path / "formula.xlsx"
+    wb.save(path)
+    cb = {
+        "id_column": "id",
+        "group_column": "社区",
+        "scale": {"min": 1, "max": 5},
+        "items": [
+            {"column": "q1", "id": "q1", "dimension": "reform"},
+            {"column": "q2", "id": "q2", "dimension": "reform"},
+        ],
+    }
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        survey = read_survey(path, codebook=cb)
+    q = survey.quarantine
+    assert q[["row", "column", "value"]].values.tolist() == [[4, "q1", "=1+2"]]
+    assert "formula without a saved value" in q.loc[0, "problem"]
+    assert len(survey.responses) == 5  # the other rows are read as before
+    assert survey.responses["q1"].notna().all()

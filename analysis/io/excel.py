@@ -92,7 +92,47 @@ def _read_excel_bytes(path: Path, data: bytes, sheet: str | int) -> tuple[pd.Dat
         keep_default_na=False,
         na_filter=False,
     )
+    formulas = _unsaved_formulas(data, sheet_name, grid)
+    if formulas:
+        grid.attrs["formula_cells"] = formulas
     return grid, sheet_name
+
+
+def _unsaved_formulas(data: bytes, sheet_name: str, grid: pd.DataFrame) -> dict:
+    """``{(row, column): formula}`` of the grid's formula cells that have no saved value.
+
+    A workbook written by a program (not saved by Excel) can hold formulas whose values were
+    never computed: read for their value they look like unanswered cells. Only workbooks
+    with a formula at all are read a second time, for the formulas.
+    """
+    import io
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            sheets = [n for n in z.namelist() if n.startswith("xl/worksheets/")]
+            if not any(b"<f>" in z.read(n) or b"<f " in z.read(n) for n in sheets):
+                return {}
+        from openpyxl import load_workbook
+
+        ws = load_workbook(io.BytesIO(data), read_only=True, data_only=False)[sheet_name]
+        rows = ws.iter_rows(values_only=True)
+        found = {}
+        for r, row in enumerate(rows):
+            if r >= grid.shape[0]:
+                break
+            for j, v in enumerate(row[: grid.shape[1]]):
+                text = getattr(v, "text", v)  # an array formula is an object with .text
+                if (
+                    isinstance(text, str)
+                    and text.startswith("=")
+                    and _cell_text(grid.iat[r, j]) == ""
+                ):
+                    found[(r, j)] = text
+        return found
+    except Exception as exc:  # the values were read; a failed second look must not lose them
+        log.warning("%s: could not check for formulas without saved values: %s", sheet_name, exc)
+        return {}
 
 
 def _pick_sheet(names: Sequence[str], sheet: str | int, path: Path) -> str:

@@ -48,6 +48,8 @@ class RawTable:
     duplicate_headers: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
     #: other names of columns (SPSS/Stata variable labels -> variable names), normalised
     aliases: Mapping[str, str] = field(default_factory=dict)
+    #: formula cells without a saved value: ``{column: {frame index: formula}}``
+    unsaved_formulas: Mapping[str, Mapping[int, str]] = field(default_factory=dict)
 
     @property
     def rows(self) -> np.ndarray:
@@ -110,12 +112,19 @@ def _frame_from_grid(grid: pd.DataFrame, name: str, sheet: Any = None) -> pd.Dat
             header[j] = f"{h} [column {j + 1}]"
         else:
             seen[key] = j
+    formulas = grid.attrs.pop("formula_cells", {})
     frame = pd.DataFrame(_text_columns(grid, header))
+    # a formula cell with no saved value, by column and body row: the reader quarantines it
+    unsaved: dict[str, dict[int, str]] = {}
+    for (r, j), formula in formulas.items():
+        if r >= 1 and j < len(header):
+            unsaved.setdefault(header[j], {})[r - 1] = formula
     blank = (frame == "").all(axis=1)
     if blank.any():
         frame = frame.loc[~blank.to_numpy()]
     frame.attrs["n_blank_rows"] = int(blank.sum())
     frame.attrs["duplicate_headers"] = {k: tuple(v) for k, v in duplicates.items()}
+    frame.attrs["unsaved_formulas"] = unsaved
     if len(frame) == 0:
         raise InputError(
             f"{name}: only a header row, no answers (expected at least one row "
@@ -352,6 +361,7 @@ def read_raw_table(
         platform=_detect_platform(frame),
         n_blank_rows=int(frame.attrs.pop("n_blank_rows", 0)),
         duplicate_headers=frame.attrs.pop("duplicate_headers", {}),
+        unsaved_formulas=frame.attrs.pop("unsaved_formulas", {}),
         aliases=aliases,
     )
 
@@ -380,6 +390,7 @@ def _table_from_frame(frame: pd.DataFrame) -> RawTable:
         platform=_detect_platform(text),
         n_blank_rows=int(text.attrs.pop("n_blank_rows", 0)),
         duplicate_headers=text.attrs.pop("duplicate_headers", {}),
+        unsaved_formulas=text.attrs.pop("unsaved_formulas", {}),
     )
 
 

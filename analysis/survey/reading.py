@@ -460,6 +460,24 @@ def recode(raw: RawTable, cb: Codebook) -> SurveyData:
     for j, it in enumerate(cb.items):
         values = frame[cols[it.column]]
         nums, kind, bad = _recode_item(values, it, cb)
+        formulas = raw.unsaved_formulas.get(cols[it.column])
+        if formulas:  # read as empty, but the cell is not unanswered: its value was never saved
+            at = frame.index.get_indexer(list(formulas))
+            unsaved = np.zeros(n, dtype=bool)
+            unsaved[at[at >= 0]] = True
+            shown = pd.Series(list(formulas.values()), index=list(formulas)).reindex(frame.index)
+            problems.append(
+                _problem_rows(
+                    raw,
+                    unsaved,
+                    it.column,
+                    shown,
+                    "a formula without a saved value; open the file in Excel and save it, so "
+                    "that the value is stored",
+                )
+            )
+            bad_row |= unsaved
+            bad &= ~unsaved
         if bad.any():
             problems.append(
                 _problem_rows(
