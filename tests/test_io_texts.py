@@ -253,3 +253,31 @@ def test_two_reads_concatenate_and_attrs_hold_plain_values(tmp_path):
     assert len(both) == 2
     json.dumps(first.attrs)  # nothing but plain values
     assert an.text_quarantine(first)["file"].tolist() == ["b.txt"]
+
+
+def test_a_binary_file_that_decodes_as_gb18030_is_quarantined_not_scored(tmp_path):
+    """Bytes that happen to decode as GB18030 give mojibake with control characters: the
+    document is quarantined with the reason, the readable one beside it is read."""
+    import random
+    import warnings
+
+    rng = random.Random(2)
+    data = bytearray()
+    for _ in range(1500):
+        r = rng.random()
+        if r < 0.3:
+            data.append(rng.randrange(0, 32))
+        elif r < 0.5:
+            data.append(rng.randrange(32, 127))
+        else:
+            data += bytes([rng.randrange(0x81, 0xFE), rng.randrange(0x40, 0x7F)])
+    (tmp_path / "binary.txt").write_bytes(bytes(data))
+    assert bytes(data).decode("gb18030")  # it does decode: only the content gives it away
+    (tmp_path / "report.txt").write_text("社区党支部开展主题党日活动，慰问困难党员。" * 3, "utf-8")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        docs = an.read_texts(tmp_path)
+    assert docs["doc_id"].tolist() == ["report"]
+    q = an.text_quarantine(docs)
+    assert q["file"].tolist() == ["binary.txt"]
+    assert q.loc[0, "problem"].startswith("implausible text")

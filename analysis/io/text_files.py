@@ -210,6 +210,25 @@ def _quarantine(file: Any, row: Any, column: Any, value: Any, problem: str) -> d
     return {"file": file, "row": row, "column": column, "value": value, "problem": problem}
 
 
+# control characters other than tab and line ends, the replacement character and the private
+# use area: a few in a real document, many in a binary file decoded as text
+_NOT_TEXT = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f\ufffd\ue000-\uf8ff]")
+
+
+def _implausible(text: str) -> str | None:
+    """Why ``text`` cannot be a real document (a binary file or the wrong encoding), or None."""
+    if len(text) < 20:
+        return None
+    share = len(_NOT_TEXT.findall(text)) / len(text)
+    if share <= 0.01:
+        return None
+    return (
+        f"implausible text: {share:.0%} of its characters are control, replacement or "
+        "private-use characters (a binary file, or text in an encoding that was not "
+        "detected); expected a readable document: save it as UTF-8 text, .docx or .pdf"
+    )
+
+
 def _documents_from_files(
     files: Iterable[Path], *, encoding: str | None, raise_errors: bool
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -420,6 +439,11 @@ def read_texts(
         rows, bad = _documents_from_files([root], encoding=encoding, raise_errors=True)
 
     docs = pd.DataFrame(rows, columns=["doc_id", "raw", "source", "encoding", "_row"])
+    garbled = docs["raw"].astype(str).map(_implausible)
+    for _, row in docs.loc[garbled.notna()].iterrows():
+        where = None if pd.isna(row["_row"]) else int(row["_row"])
+        bad.append(_quarantine(row["source"], where, text_column, "", garbled[row.name]))
+    docs = docs.loc[garbled.isna()]
     texts = [
         normalize_text(t, to_simplified=to_simplified)
         if normalize
