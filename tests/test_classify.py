@@ -392,3 +392,12 @@ def test_by_passage_averages_the_passages_of_a_long_document(
     w = np.array([len(x) for x in lines], dtype=float)
     expected = (parts[[f"p_{c}" for c in LABELS]].to_numpy() * w[:, None]).sum(0) / w.sum()
     assert np.allclose(p[0], expected)
+
+
+def test_a_traditional_text_gets_the_label_and_evidence_of_its_simplified_twin() -> None:
+    out = an.classify_texts(
+        ["社區黨支部嚴格落實三會一課，慰問困難黨員。", "社区党支部严格落实三会一课，慰问困难党员。"]
+    )
+    assert out.loc[0, "label"] == out.loc[1, "label"] == "members"
+    assert out.loc[0, "evidence"] == out.loc[1, "evidence"] != ""
+    assert np.allclose(out.loc[0, "p_members"], out.loc[1, "p_members"])

@@ -98,6 +98,10 @@ def _read_excel_bytes(path: Path, data: bytes, sheet: str | int) -> tuple[pd.Dat
     return grid, sheet_name
 
 
+def _has_formula(sheet_xml: bytes) -> bool:
+    return b"<f>" in sheet_xml or b"<f " in sheet_xml
+
+
 def _unsaved_formulas(data: bytes, sheet_name: str, grid: pd.DataFrame) -> dict:
     """``{(row, column): formula}`` of the grid's formula cells that have no saved value.
 
@@ -111,7 +115,7 @@ def _unsaved_formulas(data: bytes, sheet_name: str, grid: pd.DataFrame) -> dict:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
             sheets = [n for n in z.namelist() if n.startswith("xl/worksheets/")]
-            if not any(b"<f>" in z.read(n) or b"<f " in z.read(n) for n in sheets):
+            if not any(_has_formula(z.read(n)) for n in sheets):
                 return {}
         from openpyxl import load_workbook
 

@@ -150,6 +150,12 @@ class DimensionClassifier(ClassifierMixin, BaseEstimator):
 
     def _features(self, texts: list[str], evidence: LexiconEvidence | None) -> sparse.csr_matrix:
         grams = self.vectorizer_.transform([simplified(t) for t in texts])
+        return self._with_lexicon(grams, texts, evidence)
+
+    def _with_lexicon(
+        self, grams: sparse.spmatrix, texts: list[str], evidence: LexiconEvidence | None
+    ) -> sparse.csr_matrix:
+        """The n-gram block with the lexicon block beside it (unless ``lexicon_weight`` is 0)."""
         if not self.lexicon_weight:
             return grams.tocsr()
         if evidence is None:
@@ -178,8 +184,9 @@ class DimensionClassifier(ClassifierMixin, BaseEstimator):
             evidence = lexicon_evidence(texts, self._lexicon())
         self.lexicon_rule_ = LexiconRule(evidence.dimensions, subject_weight=self.subject_weight)
         self.lexicon_rule_.fit(evidence, labels)
-        self.vectorizer_ = self._vectorizer().fit([simplified(t) for t in texts])
-        features = self._features(texts, evidence)
+        self.vectorizer_ = self._vectorizer()
+        grams = self.vectorizer_.fit_transform([simplified(t) for t in texts])
+        features = self._with_lexicon(grams, texts, evidence)
         model = LogisticRegression(C=self.C, class_weight=self.class_weight, max_iter=5000)
         model.fit(features, labels)
         self.classes_ = np.asarray([str(c) for c in model.classes_], dtype=object)
@@ -193,9 +200,9 @@ class DimensionClassifier(ClassifierMixin, BaseEstimator):
         )
         lex = self._lexicon()
         self.info_ = {
-            "lexicon": None if lex is None else lex.name,
-            "lexicon_version": None if lex is None else lex.version,
-            "framework": None if lex is None else lex.framework.name,
+            "lexicon": lex.name,
+            "lexicon_version": lex.version,
+            "framework": lex.framework.name,
             "training_fingerprint": training_fingerprint(texts, labels),
             "n_passages": len(texts),
             "label_counts": {c: labels.count(c) for c in sorted(set(labels))},

@@ -25,7 +25,8 @@ import pandas as pd
 
 from analysis.core.errors import ConfigError, InputError, check_option
 from analysis.text.classifier import NONE, DimensionClassifier, default_classifier
-from analysis.text.features import lexicon_evidence, simplified
+from analysis.text.evaluation import method_outputs
+from analysis.text.features import lexicon_evidence
 
 if TYPE_CHECKING:
     from analysis.text.lexicon import Lexicon
@@ -60,7 +61,8 @@ def _evidence_strings(
 
     if not texts or n <= 0:
         return [""] * len(texts)
-    docs = pd.DataFrame({"doc_id": range(len(texts)), "text": [simplified(t) for t in texts]})
+    # explain's segmenter converts traditional characters itself (offsets kept)
+    docs = pd.DataFrame({"doc_id": range(len(texts)), "text": texts})
     hits = explain(docs, lexicon, segmenter=segmenter, context=0)
     out = [""] * len(texts)
     if hits.empty:
@@ -219,21 +221,14 @@ def _probabilities(
 ) -> tuple[np.ndarray, Any]:
     """Probabilities (columns: the rule's classes) and labels of ``texts`` by ``method``."""
     rule = clf.lexicon_rule_
-    classes = list(rule.classes)
     evidence = lexicon_evidence(texts, lexicon, segmenter)
-    rule_proba = rule.predict_proba(evidence)
-    if method == "lexicon":
-        return rule_proba, rule.predict(evidence)
+    if method == "lexicon":  # the model is not needed: do not run it
+        return rule.predict_proba(evidence), rule.predict(evidence)
     if not texts:
-        return np.zeros((0, len(classes))), []
-    model_proba = clf.predict_proba(texts, evidence=evidence)
-    known = list(clf.classes_)
-    aligned = np.column_stack(
-        [model_proba[:, known.index(c)] if c in known else np.zeros(len(texts)) for c in classes]
-    )
-    w = clf.ensemble_weight if method == "ensemble" else 1.0
-    proba = w * aligned + (1.0 - w) * rule_proba
-    return proba, np.asarray(classes, dtype=object)[proba.argmax(axis=1)]
+        return np.zeros((0, len(rule.classes))), []
+    out = method_outputs(clf, texts, evidence)
+    weight = clf.ensemble_weight if method == "ensemble" else 1.0
+    return out.proba(method, weight), out.labels(method, weight)
 
 
 def _labels_over(row: np.ndarray, classes: list[str], primary: str, threshold: float) -> str:

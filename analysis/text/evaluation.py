@@ -161,11 +161,18 @@ class MethodOutputs:
         self.rule = rule
         self.rule_labels = rule_labels
 
+    def proba(self, method: str, weight: float = 0.5) -> np.ndarray:
+        """Probabilities by ``"model"``, ``"lexicon"`` or ``"ensemble"`` (model weight
+        ``weight``)."""
+        if method == "lexicon":
+            return self.rule
+        return self.model if method == "model" else weight * self.model + (1 - weight) * self.rule
+
     def labels(self, method: str, weight: float = 0.5) -> np.ndarray:
         """Labels by ``"model"``, ``"lexicon"`` or ``"ensemble"`` (model weight ``weight``)."""
         if method == "lexicon":
             return self.rule_labels
-        proba = self.model if method == "model" else weight * self.model + (1 - weight) * self.rule
+        proba = self.proba(method, weight)
         return np.asarray(self.classes, dtype=object)[proba.argmax(axis=1)]
 
 
