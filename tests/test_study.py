@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from output_text import all_output_text
 
 import analysis as an
 from analysis.core.provenance import file_sha256
@@ -162,20 +163,6 @@ def test_study_file_problems_are_listed_with_lines(tmp_path: Path):
     assert "file not found" in message
 
 
-def _all_output_text(out: Path) -> str:
-    """Every report and table a run wrote, as text (DOCX and XLSX unpacked)."""
-    import zipfile
-
-    chunks = []
-    for path in sorted(out.rglob("*")):
-        if path.suffix in (".html", ".csv", ".json"):
-            chunks.append(path.read_text(encoding="utf-8-sig"))
-        elif path.suffix in (".docx", ".xlsx"):
-            with zipfile.ZipFile(path) as z:
-                chunks += [z.read(n).decode("utf-8") for n in z.namelist() if n.endswith(".xml")]
-    return "\n".join(chunks)
-
-
 def test_no_phone_id_or_ip_reaches_any_output(demo_run, demo_dir):
     import re
 
@@ -187,7 +174,7 @@ def test_no_phone_id_or_ip_reaches_any_output(demo_run, demo_dir):
     assert phones
     assert ids
     assert ips
-    text = _all_output_text(demo_run.output)
+    text = all_output_text(demo_run.output)
     assert not [p for p in phones if p in text]
     assert not [i for i in ids if i in text]
     assert not [ip for ip in ips if ip in text]
@@ -240,7 +227,7 @@ def test_personal_data_typed_into_an_answer_cell_is_masked_in_the_quarantine(tmp
     quarantine = res.tables["survey_quarantine"]
     assert len(quarantine) == 2  # both rows are still accounted for
     assert quarantine["value"].tolist() == ["139****5678", "z****.***@example.com"]
-    text = _all_output_text(res.output)
+    text = all_output_text(res.output)
     assert "13912345678" not in text
     assert "zhang.san" not in text
     # the run summary and the report say how many values were masked

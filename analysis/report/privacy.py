@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = [
+    "mask_frame",
     "mask_pii",
     "masking_sentence",
     "neutralise_formula",
@@ -152,6 +153,47 @@ def mask_pii(text: str) -> str:
     return "".join(
         ("＊" if i in full_width else "*") if i in starred else c for i, c in enumerate(text)
     )
+
+
+def mask_frame(frame: pd.DataFrame) -> tuple[pd.DataFrame, int]:
+    """``frame`` with :func:`mask_pii` applied to every text cell, and how many cells changed.
+
+    Each distinct text is masked once (a column of a million answers holds a few hundred
+    distinct ones). Only ``str`` cells are touched: numbers, booleans and missing values
+    keep their type, and a column with nothing to mask is not copied. Categorical columns
+    stay categorical; two labels that mask alike become one category.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> masked, n = mask_frame(pd.DataFrame({"value": ["13912345678", 3, None]}))
+    >>> masked["value"].tolist(), n
+    (['139****5678', 3, None], 1)
+    """
+    import pandas as pd
+
+    out = frame
+    total = 0
+    for col in frame.columns:
+        column = frame[col]
+        categorical = isinstance(column.dtype, pd.CategoricalDtype)
+        if not (categorical or column.dtype == object or pd.api.types.is_string_dtype(column)):
+            continue
+        distinct = column.cat.categories if categorical else column.dropna().unique()
+        # keyed by the text itself: a dict tells "1" from 1 and True, pd.factorize does not
+        repl = {v: m for v in distinct if isinstance(v, str) and (m := mask_pii(v)) != v}
+        if not repl:
+            continue
+        values = column.astype(object) if categorical else column
+        hit = values.map(lambda v, r=repl: isinstance(v, str) and v in r)
+        masked = values.map(lambda v, r=repl: r.get(v, v) if isinstance(v, str) else v)
+        if categorical:
+            masked = masked.astype("category")
+        if out is frame:
+            out = frame.copy()
+        out[col] = masked
+        total += int(hit.sum())
+    return out, total
 
 
 def private_columns(columns: Iterable[Any]) -> list[str]:

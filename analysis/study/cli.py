@@ -87,8 +87,10 @@ def _validate(args: argparse.Namespace) -> int:
     if not problems:
         print(f"{args.study}: no problems found")
         return 0
+    from analysis.report.privacy import mask_pii
+
     for line in problems:
-        print(line)
+        print(mask_pii(line))
     return 1
 
 
@@ -130,13 +132,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     import warnings
 
     from analysis.core.errors import AnalysisError, AnalysisWarning
+    from analysis.report.privacy import mask_pii
 
     show = warnings.showwarning
 
     def _show(message, category, filename, lineno, file=None, line=None):  # type: ignore[no-untyped-def]
         # our warnings are for the user: one plain line, no source location
         if issubclass(category, AnalysisWarning):
-            print(f"warning: {message}", file=sys.stderr)
+            print(f"warning: {mask_pii(str(message))}", file=sys.stderr)
         else:
             show(message, category, filename, lineno, file, line)
 
@@ -144,8 +147,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return _COMMANDS[args.command](args)
     except AnalysisError as exc:
-        message = str(exc)
-        print(f"error: {message}", file=sys.stderr)
+        # the message names the offending value; a terminal log must not keep a phone number
+        print(f"error: {mask_pii(str(exc))}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

@@ -11,6 +11,7 @@ relative to the file::
     report: {formats: [html, docx, xlsx], per_group: true, min_cell: 5, language: zh,
              resident_quotes: false}
     quality: {exclude: [speeder, duplicate]}
+    privacy: {keep_raw_values: false}
     output: ../../processed/demo
 
 :func:`analysis.study.pipeline.run_study` reads everything, scores survey and text dimensions,
@@ -46,6 +47,7 @@ _SECTIONS = {
     "quality",
     "output",
     "description",
+    "privacy",
 }
 _FORMATS = ("html", "docx", "xlsx")
 _METHODS = ("auto", "anova", "welch", "kruskal")
@@ -77,6 +79,10 @@ class Study:
     resident_quotes
         Quote residents' open-ended answers (masked) in reports. Off by default: reports
         then show only aggregates of what residents wrote.
+    keep_raw_values
+        Also write the unmasked versions of tables in which personal data was masked, into
+        ``private/`` (marked private, removed by the next run without this switch). Off by
+        default: every written file is masked.
     exclude
         Quality screens whose flagged rows are excluded (``speeder``, ``straightline``,
         ``duplicate``).
@@ -103,6 +109,7 @@ class Study:
     resident_quotes: bool
     exclude: tuple[str, ...]
     output: Path
+    keep_raw_values: bool = False
     raw: Mapping[str, Any] = field(default_factory=dict, repr=False)
 
     @property
@@ -268,6 +275,20 @@ def load_study(path: str | PathLike[str], *, check_files: bool = True) -> Study:
                 problems, lines, "quality.exclude", reason, f"expected any of {', '.join(_EXCLUDE)}"
             )
 
+    privacy = data.get("privacy") or {}
+    if not isinstance(privacy, Mapping):
+        _problem(
+            problems, lines, "privacy", privacy, "expected a mapping: {keep_raw_values: false}"
+        )
+        privacy = {}
+    for key in privacy:
+        if key != "keep_raw_values":
+            _problem(problems, lines, f"privacy.{key}", key, "expected only keep_raw_values")
+    keep_raw = privacy.get("keep_raw_values", False)
+    if not isinstance(keep_raw, bool):
+        _problem(problems, lines, "privacy.keep_raw_values", keep_raw, "expected true or false")
+        keep_raw = False
+
     output = _resolve(root, data.get("output", f"../../processed/{root.name}"))
 
     if check_files:
@@ -311,5 +332,6 @@ def load_study(path: str | PathLike[str], *, check_files: bool = True) -> Study:
         resident_quotes=resident_quotes,
         exclude=exclude,
         output=output,
+        keep_raw_values=keep_raw,
         raw=data,
     )

@@ -12,7 +12,18 @@ if TYPE_CHECKING:
 
     from analysis.study.config import Study
 
-__all__ = ["StudyOutputs", "StudyResult"]
+__all__ = ["StudyOutputs", "StudyResult", "write_private"]
+
+_PRIVATE_README = """\
+此文件夹含未打码的个人信息（电话号码、身份证号、电子邮箱），仅供研究者本人核对原始数据。
+请勿分享、上传或随报告发送；核对完毕请删除。
+下次运行时若未开启 privacy.keep_raw_values，本文件夹会被删除。
+
+PRIVATE: this folder holds personal data (phone and ID numbers, e-mail addresses) unmasked,
+for the researcher's own checking of raw data only. Do not share, upload or send it with
+the reports; delete it when done. The next run removes it unless privacy.keep_raw_values
+is still on.
+"""
 
 
 @dataclass
@@ -24,6 +35,7 @@ class StudyOutputs:
     counts: dict[str, int] = field(default_factory=dict)
     params: dict[str, Any] = field(default_factory=dict)
     figures: dict[str, str] = field(default_factory=dict)
+    private: dict[str, pd.DataFrame] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -49,3 +61,30 @@ class StudyResult:
     tables: Mapping[str, Any]
     files: tuple[str, ...]
     manifest: Mapping[str, Any]
+
+
+def write_private(tables: Mapping[str, pd.DataFrame], folder: Path) -> list[str]:
+    """Write the unmasked versions of masked tables into ``folder``, marked private.
+
+    Only called with ``privacy: {keep_raw_values: true}`` in the study; each table becomes
+    ``<name>.PRIVATE.csv`` beside a ``README-PRIVATE.txt`` that says what the folder holds
+    and that it must not leave the researcher's machine.
+
+    Returns
+    -------
+    list of str
+        The paths written (none when ``tables`` is empty).
+    """
+    from analysis.report.tables import neutralise_frame
+
+    if not tables:
+        return []
+    folder.mkdir(parents=True, exist_ok=True)
+    readme = folder / "README-PRIVATE.txt"
+    readme.write_text(_PRIVATE_README, encoding="utf-8")
+    written = [str(readme)]
+    for name, frame in sorted(tables.items()):
+        path = folder / f"{name}.PRIVATE.csv"
+        neutralise_frame(frame).to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\n")
+        written.append(str(path))
+    return written

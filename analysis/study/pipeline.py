@@ -7,6 +7,7 @@ step takes plain values and returns frames, so a notebook can run any one of the
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import shutil
@@ -21,7 +22,8 @@ from analysis.core.words import Lang
 from analysis.report.tables import write_tables
 from analysis.study.config import Study, load_study
 from analysis.study.manifest import build_manifest
-from analysis.study.outputs import StudyOutputs, StudyResult
+from analysis.study.outputs import StudyOutputs, StudyResult, write_private
+from analysis.study.runlog import RunLog
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -55,7 +57,7 @@ def _clear_previous(output: Path) -> None:
         target = (output / entry.get("path", "")).resolve()
         if output in target.parents and target.is_file():
             target.unlink()
-    for sub in ("figures", "reports", "tables"):
+    for sub in ("figures", "private", "reports", "tables"):
         d = output / sub
         if d.is_dir() and not any(d.rglob("*.*")):
             shutil.rmtree(d)
@@ -76,14 +78,14 @@ def run_survey(study: Study, out: StudyOutputs) -> None:
     codebook = load_codebook(study.codebook_path)
     survey = read_survey(study.survey_path, codebook=codebook)
     survey = screen_quality(survey, exclude=list(study.exclude))
+    survey = dataclasses.replace(survey, responses=_mask_labels(survey.responses, "group"))
     scores = score_survey(survey)
     out.results["survey"] = survey
     out.results["codebook"] = codebook
     out.tables["survey_scores"] = scores
     out.tables["reliability"] = reliability(survey)
     out.tables["item_analysis"] = item_analysis(survey)
-    # a phone number typed into an answer cell must not leave the run in the quarantine
-    out.tables["survey_quarantine"] = _masked(survey.quarantine, "value", out)
+    out.tables["survey_quarantine"] = survey.quarantine
     out.tables["survey_exclusions"] = survey.exclusions
     n_rows = int(
         survey.source.get("n_rows", len(survey.responses) + survey.quarantine["row"].nunique())
@@ -117,15 +119,16 @@ def run_texts(study: Study, out: StudyOutputs, *, jobs: int, cache_dir: Path) ->
             file=study.texts_metadata,
             column=group,
         )
+    docs = _mask_labels(docs, group)
     lexicon = default_lexicon() if study.lexicon == "default" else load_lexicon(study.lexicon)
     segmenter = Segmenter.for_lexicon(lexicon, cache_dir=cache_dir)
     text_scores = score_texts(docs, lexicon=lexicon, segmenter=segmenter, group=[group], jobs=jobs)
-    hits = _masked(explain(docs, lexicon=lexicon, segmenter=segmenter), "context", out)
+    hits = explain(docs, lexicon=lexicon, segmenter=segmenter)
     hits = hits.merge(docs[["doc_id", group]], on="doc_id", how="left")
     out.results.update(docs=docs, lexicon=lexicon, segmenter=segmenter)
     out.tables["text_scores"] = text_scores
     out.tables["text_hits"] = hits
-    out.tables["text_quarantine"] = _masked(text_quarantine(docs), "value", out)
+    out.tables["text_quarantine"] = text_quarantine(docs)
     out.counts.update(documents=len(docs), documents_quarantined=len(out.tables["text_quarantine"]))
     out.params["lexicon"] = {
         "name": lexicon.name,
@@ -169,7 +172,7 @@ def label_documents(
         segmenter=segmenter,
         by_passage=True,
     )
-    out.tables["text_labels"] = _masked(labels.rename(columns={group: "group"}), "evidence", out)
+    out.tables["text_labels"] = labels.rename(columns={group: "group"})
     out.params["classifier"] = {
         "method": method,
         "unit": "passage",
@@ -220,26 +223,43 @@ def run_open_answers(study: Study, out: StudyOutputs) -> None:
     )
     segmenter = out.results.get("segmenter") or Segmenter.for_lexicon(lexicon)
     scores = score_texts(docs, lexicon=lexicon, segmenter=segmenter, group=["group", "question"])
-    hits = _masked(explain(docs, lexicon=lexicon, segmenter=segmenter), "context", out)
+    hits = explain(docs, lexicon=lexicon, segmenter=segmenter)
     hits = hits.merge(docs[["doc_id", "group"]], on="doc_id", how="left")
     out.tables["open_scores"] = scores
     out.tables["open_hits"] = hits
     out.counts["open_answers"] = len(docs)
 
 
-def _masked(frame: pd.DataFrame, column: str, out: StudyOutputs) -> pd.DataFrame:
-    """``frame`` with phone, ID numbers and e-mail addresses masked in the text of ``column``
-    (evidence contexts, quarantined values): no written table carries them. The cells changed
-    are counted in ``out.counts["values_masked"]`` for the run summary."""
-    from analysis.report.privacy import mask_pii
+def mask_outputs(out: StudyOutputs, *, keep_raw: bool = False) -> None:
+    """Mask phone and ID numbers and e-mail addresses in every text cell of every table.
 
-    if column not in frame.columns:
-        return frame
-    # mask_pii returns anything but non-empty text unchanged
-    masked = frame[column].map(mask_pii, na_action="ignore")
-    changed = int((masked.fillna("") != frame[column].fillna("")).sum())
-    out.counts["values_masked"] = out.counts.get("values_masked", 0) + changed
-    return frame.assign(**{column: masked})
+    The last step before anything is written, so no table, figure or report of the run
+    carries one, wherever it was typed (an answer cell, an open answer, a document, an id).
+    The cells changed are counted in ``out.counts["values_masked"]``; with ``keep_raw`` the
+    unmasked tables are kept in ``out.private`` for the private folder.
+    """
+    from analysis.report.privacy import mask_frame
+
+    total = 0
+    for name, frame in list(out.tables.items()):
+        if frame is None:
+            continue
+        masked, changed = mask_frame(frame)
+        if changed:
+            out.tables[name] = masked
+            if keep_raw:
+                out.private[name] = frame
+        total += changed
+    out.counts["values_masked"] = total
+
+
+def _mask_labels(frame: pd.DataFrame, column: str) -> pd.DataFrame:
+    """``frame`` with personal data masked in its group labels, before any grouping, so
+    tables, reports and file names of one community all show the same masked name."""
+    from analysis.report.privacy import mask_frame
+
+    masked, changed = mask_frame(frame[[column]])
+    return frame.assign(**{column: masked[column]}) if changed else frame
 
 
 def run_comparisons(study: Study, out: StudyOutputs) -> None:
@@ -327,6 +347,7 @@ def execute(study: Study, *, output: Path, jobs: int, lang: str, progress: bool)
     if study.survey_path is not None:
         steps.append(("open answers", lambda: run_open_answers(study, out)))
     steps.append(("compare", lambda: run_comparisons(study, out)))
+    steps.append(("privacy", lambda: mask_outputs(out, keep_raw=study.keep_raw_values)))
     steps.append(
         (
             "figures",
@@ -336,15 +357,21 @@ def execute(study: Study, *, output: Path, jobs: int, lang: str, progress: bool)
         )
     )
 
-    bar = progress_bar(steps, show=progress, desc="analysis run", unit="step")
-    for name, step in bar:
-        bar.set_postfix_str(name)
-        log.info("step %s", name)
-        step()
+    run_log = RunLog()
+    with run_log.capture():
+        bar = progress_bar(steps, show=progress, desc="analysis run", unit="step")
+        for name, step in bar:
+            bar.set_postfix_str(name)
+            log.info("step %s", name)
+            run_log.note(f"step: {name}")
+            step()
 
-    written = list(out.figures.values())
-    written += write_tables(out.tables, output / "tables")
-    written += build_reports(study, out, output, lang=lang, jobs=jobs, progress=progress)
+        written = list(out.figures.values())
+        written += write_tables(out.tables, output / "tables")
+        written += write_private(out.private, output / "private")
+        written += build_reports(study, out, output, lang=lang, jobs=jobs, progress=progress)
+    run_log.note("counts: " + ", ".join(f"{k}={v}" for k, v in out.counts.items()))
+    written.append(run_log.write(output / "run.log"))
     written = sorted(
         {str(Path(p).relative_to(output)) if Path(p).is_absolute() else p for p in written}
     )

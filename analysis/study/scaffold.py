@@ -18,6 +18,9 @@ lexicon: default            # or the path of your own lexicon.yaml
 compare: {between: community, method: auto, p_adjust: holm}
 report: {formats: [html, docx, xlsx], per_group: true, min_cell: 5, language: zh}
 quality: {exclude: [speeder, duplicate]}
+# 电话、身份证号、邮箱在所有输出中打码；true 时另把未打码的原值写入 private/（勿外传）
+# phone/ID numbers and e-mails are masked in every output; true also writes raw values to private/
+privacy: {keep_raw_values: false}
 output: ../../processed/{name}
 """
 
