@@ -20,7 +20,12 @@ from typing import Any
 
 import pandas as pd
 
-from analysis.core.errors import ConfigError, DataQualityWarning, InputError, location
+from analysis.core.errors import (
+    ConfigError,
+    DataQualityWarning,
+    InputError,
+    location,
+)
 from analysis.io.encoding import read_text_file
 
 __all__ = ["DOCUMENT_SUFFIXES", "normalize_text", "read_texts", "text_quarantine"]
@@ -344,6 +349,37 @@ def _coerce_metadata(frame: pd.DataFrame, columns: Iterable[str]) -> pd.DataFram
     return out
 
 
+def plain_documents(
+    rows: list[dict[str, Any]],
+    bad: list[dict[str, Any]],
+    *,
+    text_column: str | None = None,
+    normalize: bool = True,
+    to_simplified: bool = False,
+) -> pd.DataFrame:
+    """Documents read from files or a table, checked and normalised: implausible (binary,
+    mis-decoded) and empty texts are appended to ``bad``; the rest come back with ``doc_id``,
+    ``text``, ``source``, ``encoding`` and ``_row`` (the table row, or missing)."""
+    docs = pd.DataFrame(rows, columns=["doc_id", "raw", "source", "encoding", "_row"])
+    garbled = docs["raw"].astype(str).map(_implausible)
+    for _, row in docs.loc[garbled.notna()].iterrows():
+        where = None if pd.isna(row["_row"]) else int(row["_row"])
+        bad.append(_quarantine(row["source"], where, text_column, "", garbled[row.name]))
+    docs = docs.loc[garbled.isna()]
+    texts = [
+        normalize_text(t, to_simplified=to_simplified)
+        if normalize
+        else _line_ends(_to_simplified(t) if to_simplified else t)
+        for t in docs["raw"].astype(str)
+    ]
+    docs = docs.assign(text=pd.Series(texts, index=docs.index, dtype="str")).drop(columns=["raw"])
+    empty = docs["text"].str.strip() == ""
+    for _, row in docs.loc[empty].iterrows():
+        where = None if pd.isna(row["_row"]) else int(row["_row"])
+        bad.append(_quarantine(row["source"], where, text_column, "", "empty document"))
+    return docs.loc[~empty]
+
+
 def read_texts(
     path: str | PathLike[str],
     *,
@@ -355,65 +391,9 @@ def read_texts(
     to_simplified: bool = False,
     encoding: str | None = None,
 ) -> pd.DataFrame:
-    """Read documents into a frame, one row per document.
+    """Read documents into memory: the ``engine="pandas"`` path of :func:`analysis.read_texts`.
 
-    Parameters
-    ----------
-    path
-        A folder (every ``.txt``, ``.docx`` and ``.pdf`` inside, sorted by name, not
-        recursive; a .docx gives its paragraphs, then its tables one row a line with cells
-        separated by ``" | "``), one such file, or a ``.csv``/``.xlsx``/``.xls`` table with
-        one document per row (e.g. a survey's open-ended answers).
-    metadata
-        A CSV/XLSX/XLS file or a DataFrame with one row per document, matched on the file name
-        (column ``file_column``) when it has that column, else on ``id_column``. Its other
-        columns are joined to the documents; columns holding only numbers become numbers.
-    id_column
-        Column holding document ids in the metadata or in a table of texts. Without it, a
-        file's id is its name without extension and a table row's id is its row number.
-    file_column
-        Column of the metadata holding file names.
-    text_column
-        Column holding the text when ``path`` is a table (default ``"text"``).
-    normalize
-        Normalise the text (see :func:`normalize_text`). Without normalisation only line
-        ends are unified.
-    to_simplified
-        Convert traditional characters to simplified in the stored text (OpenCC; scoring
-        converts in any case, see :class:`~analysis.text.segment.Segmenter`).
-    encoding
-        Encoding of text files; detected (UTF-8 with or without BOM, GB18030/GBK) if None.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Columns ``doc_id`` (str), ``text`` (str, normalised), ``source`` (file name),
-        ``encoding`` (detected encoding of a text file or CSV, missing for .docx/.pdf/.xlsx),
-        then the metadata columns. ``attrs["quarantine"]`` holds the documents left out
-        (empty after normalisation, unreadable, without a metadata row) and the metadata rows
-        without a document, as plain records (so ``pd.concat`` and copies of the frame keep
-        working); :func:`text_quarantine` gives them as a frame with columns ``file``,
-        ``row``, ``column``, ``value``, ``problem``.
-
-    Raises
-    ------
-    InputError
-        ``path`` does not exist or has no documents; a single file given as ``path`` cannot
-        be read (for example a scanned PDF without a text layer); the table has no text
-        column; the metadata cannot be matched. In a folder an unreadable file is
-        quarantined instead, so one bad file does not stop a batch.
-    ConfigError
-        ``to_simplified=True`` with OpenCC missing (a broken installation).
-
-    Warns
-    -----
-    DataQualityWarning
-        When anything was quarantined, with the count.
-
-    Examples
-    --------
-    >>> docs = read_texts("data/raw/demo/texts", metadata="data/raw/demo/texts.csv")
-    ... # doctest: +SKIP
+    The parameters, result, errors and warnings are those of :func:`analysis.read_texts`.
     """
     root = Path(path)
     if not root.exists():
@@ -438,24 +418,9 @@ def read_texts(
     else:
         rows, bad = _documents_from_files([root], encoding=encoding, raise_errors=True)
 
-    docs = pd.DataFrame(rows, columns=["doc_id", "raw", "source", "encoding", "_row"])
-    garbled = docs["raw"].astype(str).map(_implausible)
-    for _, row in docs.loc[garbled.notna()].iterrows():
-        where = None if pd.isna(row["_row"]) else int(row["_row"])
-        bad.append(_quarantine(row["source"], where, text_column, "", garbled[row.name]))
-    docs = docs.loc[garbled.isna()]
-    texts = [
-        normalize_text(t, to_simplified=to_simplified)
-        if normalize
-        else _line_ends(_to_simplified(t) if to_simplified else t)
-        for t in docs["raw"].astype(str)
-    ]
-    docs = docs.assign(text=texts).drop(columns=["raw"])
-    empty = docs["text"].str.strip() == ""
-    for _, row in docs.loc[empty].iterrows():
-        where = None if pd.isna(row["_row"]) else int(row["_row"])
-        bad.append(_quarantine(row["source"], where, text_column, "", "empty document"))
-    docs = docs.loc[~empty]
+    docs = plain_documents(
+        rows, bad, text_column=text_column, normalize=normalize, to_simplified=to_simplified
+    )
 
     meta_cols: list[str] = []
     if meta_from_table is not None:
@@ -486,7 +451,7 @@ def read_texts(
             f"(see analysis.text_quarantine(docs)): "
             + "; ".join(quarantine["problem"].astype(str).str.split("\n").str[0].unique()[:3]),
             DataQualityWarning,
-            stacklevel=2,
+            stacklevel=3,
         )
     if docs.empty:
         raise InputError(f"{root}: no readable, non-empty documents", file=root)
@@ -498,12 +463,7 @@ _CORE = ("doc_id", "text", "source", "encoding", "_row")
 
 
 def text_quarantine(docs: pd.DataFrame) -> pd.DataFrame:
-    """The documents and metadata rows :func:`read_texts` left out, with the reason.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Columns ``file``, ``row``, ``column``, ``value``, ``problem``; empty when nothing
-        was left out (or ``docs`` did not come from :func:`read_texts`).
-    """
+    """The documents and metadata rows :func:`read_texts` left out (see
+    :func:`analysis.read_texts`), as a frame with columns ``file``, ``row``, ``column``,
+    ``value``, ``problem``."""
     return pd.DataFrame(list(docs.attrs.get("quarantine", [])), columns=list(QUARANTINE_COLUMNS))

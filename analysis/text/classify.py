@@ -23,8 +23,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from analysis.core.distributed import is_dask_frame, worker_copy
 from analysis.core.errors import ConfigError, InputError, check_option
 from analysis.text.classifier import NONE, DimensionClassifier, default_classifier
+from analysis.text.docs import resolve
 from analysis.text.evaluation import method_outputs
 from analysis.text.features import lexicon_evidence
 
@@ -100,7 +102,10 @@ def classify_texts(
     ----------
     docs
         Frame with ``doc_id`` and ``text`` (as from :func:`~analysis.read_texts`; other
-        columns are carried along), or a sequence of texts (ids 0, 1, ...). Long documents
+        columns are carried along), a sequence of texts (ids 0, 1, ...), or a
+        ``dask.dataframe.DataFrame`` with ``doc_id`` and the text: then the result is a lazy
+        Dask frame of the same rows, one partition per partition of documents
+        (:mod:`analysis.text.distributed`). Long documents
         are better cut into passages first (:func:`~analysis.split_passages`).
     method
         ``"lexicon"``, ``"model"`` or ``"ensemble"`` (default; see the module docstring).
@@ -150,6 +155,27 @@ def classify_texts(
     check_option("method", method, METHODS, owner="classify_texts")
     if not 0 < threshold <= 1:
         raise InputError(f"classify_texts: threshold must be in (0, 1]; got {threshold}")
+    if is_dask_frame(docs):
+        from analysis.text.distributed import map_documents
+
+        clf = default_classifier() if classifier is None else classifier
+        lexicon, segmenter = resolve(lexicon or clf._lexicon(), segmenter)
+        options = {
+            "method": method,
+            "multi_label": multi_label,
+            "threshold": threshold,
+            "n_evidence": n_evidence,
+            "text_column": text_column,
+            "by_passage": by_passage,
+        }
+        return map_documents(
+            docs,
+            _classify_partition,
+            [clf, lexicon, segmenter],
+            options,
+            owner="classify_texts",
+            columns=("doc_id", text_column),
+        )
     frame = _as_docs(docs, text_column)
     texts = ["" if pd.isna(t) else str(t) for t in frame[text_column].tolist()]
     clf = default_classifier() if classifier is None else classifier
@@ -292,3 +318,22 @@ def train_classifier(
             f"{len(empty)} empty text(s)"
         )
     return clf.fit(texts, labels)
+
+
+def _classify_partition(
+    part: pd.DataFrame,
+    clf: DimensionClassifier,
+    lexicon: Lexicon,
+    segmenter: Segmenter,
+    options: dict[str, Any],
+) -> pd.DataFrame:
+    """Classify one partition of a Dask frame with this worker's copies of the models."""
+    out = classify_texts(
+        part,
+        classifier=worker_copy(clf),
+        lexicon=worker_copy(lexicon),
+        segmenter=worker_copy(segmenter),
+        **options,
+    )
+    out.attrs.clear()  # the provenance is the caller's classifier.info_
+    return out

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 import pandas as pd
 
+from analysis.core.distributed import is_dask_frame, worker_copy
 from analysis.core.errors import InputError, check_option
 from analysis.text.docs import check_docs, resolve
 from analysis.text.matching import Matcher, token_starts, unit_bounds
@@ -54,7 +55,10 @@ def score_texts(
     Parameters
     ----------
     docs
-        Frame with ``doc_id`` and ``text`` (as from :func:`~analysis.read_texts`).
+        Frame with ``doc_id`` and ``text`` (as from :func:`~analysis.read_texts`), or a
+        ``dask.dataframe.DataFrame`` of them: then the result is a lazy Dask frame of the
+        same scores, one partition per partition of documents
+        (:mod:`analysis.text.distributed`; ``jobs`` is then the cluster's business).
     lexicon
         Default: :func:`~analysis.default_lexicon`.
     segmenter
@@ -112,6 +116,20 @@ def score_texts(
     {'reform': 1, 'development': 0, 'livelihood': 0, 'masses': 0, 'members': 1}
     """
     check_option("unit", unit, ("document", "paragraph", "sentence"), owner="score_texts")
+    if is_dask_frame(docs):
+        from analysis.text.distributed import map_documents
+
+        groups = [group] if isinstance(group, str) else list(group or [])
+        lexicon, segmenter = resolve(lexicon, segmenter)
+        tallier = Tallier(lexicon, segmenter, unit)
+        return map_documents(
+            docs,
+            _score_partition,
+            [tallier],
+            groups,
+            owner="score_texts",
+            columns=("doc_id", "text", *groups),
+        )
     group = check_docs(docs, group, "score_texts")
     lexicon, segmenter = resolve(lexicon, segmenter)
     tallier = Tallier(lexicon, segmenter, unit)
@@ -125,6 +143,15 @@ def score_texts(
     else:
         tally = _tally_serial(texts, tallier)
     return _score_frame(docs, group, unit, tally, lexicon, segmenter)
+
+
+def _score_partition(part: pd.DataFrame, tallier: Tallier, group: list[str]) -> pd.DataFrame:
+    """Score one partition of a Dask frame with this worker's copy of ``tallier``."""
+    local = worker_copy(tallier)
+    group = check_docs(part, group, "score_texts")
+    texts = part["text"].fillna("").astype(str).tolist()
+    tally = _tally_serial(texts, local)
+    return _score_frame(part, group, local.unit, tally, local.lexicon, local.segmenter)
 
 
 def _batches(texts: Sequence[str]) -> Iterator[tuple[int, int]]:
@@ -259,7 +286,7 @@ def _score_frame(
         cols["unit_id"] = np.repeat(tally.unit_id, ndim).astype(np.int64)
     for g in group:
         cols[g] = docs[g].to_numpy()[idx]
-    wh = tally.weights.reshape(-1)
+    wh = tally.weights.reshape(-1).astype(np.float64)  # float even when no term is weighted
     nt = np.repeat(tally.n_tokens, ndim).astype(np.int64)
     total = tally.weights.sum(axis=1).repeat(ndim)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -299,6 +326,7 @@ def explain(
     segmenter: Segmenter | None = None,
     context: int = 30,
     group: str | Sequence[str] | None = None,
+    sample: int = 1_000,
 ) -> pd.DataFrame:
     """List every lexicon hit with its place and sentence: the evidence behind scores.
 
@@ -313,6 +341,10 @@ def explain(
     group
         Metadata columns of ``docs`` to carry into the result (e.g. ``"community"`` for
         :func:`top_terms`).
+    sample
+        With a ``dask.dataframe.DataFrame`` of documents: explain its first ``sample``
+        documents (in partition order, so always the same ones), computed in memory.
+        Evidence is for reading; totals come from :func:`score_texts`.
 
     Returns
     -------
@@ -333,6 +365,10 @@ def explain(
     >>> hit["term"], bool(hit["negated"]), hit["context"]
     ('一站式服务', True, '社区没有开展【一站式服务】。')
     """
+    if is_dask_frame(docs):
+        from analysis.text.distributed import sample_documents
+
+        docs = sample_documents(docs, sample)
     meta = check_docs(docs, group, "explain")
     if context < 0:
         raise InputError(f"explain: context must be 0 or more characters; got {context}")

@@ -1,0 +1,159 @@
+"""Texts on Dask: the same rows and values as the in-memory path, on a 2-process LocalCluster."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import warnings
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+dd = pytest.importorskip("dask.dataframe")
+distributed = pytest.importorskip("distributed")
+
+import analysis as an  # noqa: E402
+from analysis.io import text_quarantine  # noqa: E402
+
+DEMO = Path(__file__).resolve().parents[1] / "data" / "raw" / "demo"
+
+
+@pytest.fixture(scope="module")
+def client():
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster) as c,
+    ):
+        yield c
+
+
+@pytest.fixture(scope="module")
+def demo_docs() -> pd.DataFrame:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return an.read_texts(DEMO / "texts", metadata=DEMO / "texts.csv")
+
+
+def _same(lazy, expected: pd.DataFrame) -> None:
+    got = lazy.compute().reset_index(drop=True)
+    pd.testing.assert_frame_equal(got, expected.reset_index(drop=True))
+
+
+def test_scores_on_the_cluster_are_the_in_memory_scores(client, demo_docs):
+    ddf = dd.from_pandas(demo_docs, npartitions=4)
+    docs = ddf.compute()  # the same frame as Dask holds it (its string types)
+    for unit in ("document", "sentence"):
+        expected = an.score_texts(docs, group=["community", "year"], unit=unit)
+        _same(an.score_texts(ddf, group=["community", "year"], unit=unit), expected)
+
+
+def test_labels_on_the_cluster_are_the_in_memory_labels(client, demo_docs):
+    ddf = dd.from_pandas(demo_docs[["doc_id", "community", "text"]], npartitions=3)
+    docs = ddf.compute()
+    expected = an.classify_texts(docs, by_passage=True, multi_label=True)
+    expected.attrs.clear()
+    _same(an.classify_texts(ddf, by_passage=True, multi_label=True), expected)
+
+
+def test_models_reach_each_worker_once_not_once_per_task(client, demo_docs):
+    ddf = dd.from_pandas(demo_docs, npartitions=8)
+    graph = dict(an.score_texts(ddf).__dask_graph__())
+    # the tallier (lexicon and segmenter) is one key that 8 partition tasks depend on
+    shared = [k for k in graph if str(k[0] if isinstance(k, tuple) else k).startswith("Tallier")]
+    assert len(shared) == 1
+
+
+def test_evidence_on_a_sample(client, demo_docs):
+    ddf = dd.from_pandas(demo_docs, npartitions=4)
+    hits = an.explain(ddf, sample=5, group="community")
+    expected = an.explain(ddf.compute().head(5).reset_index(drop=True), group="community")
+    pd.testing.assert_frame_equal(hits, expected)
+
+
+def test_scores_go_to_partitioned_parquet(client, demo_docs, tmp_path):
+    ddf = dd.from_pandas(demo_docs, npartitions=3)
+    an.score_texts(ddf, group="community").to_parquet(tmp_path / "scores")
+    assert len(list((tmp_path / "scores").glob("*.parquet"))) == 3
+    back = pd.read_parquet(tmp_path / "scores")
+    assert len(back) == len(demo_docs) * 5
+
+
+def test_reading_a_folder_in_partitions_gives_the_in_memory_documents(demo_docs, tmp_path):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        lazy = an.read_texts(
+            DEMO / "texts", metadata=DEMO / "texts.csv", partition_bytes=20_000, engine="dask"
+        )
+    assert lazy.npartitions > 3
+    got = lazy.compute(scheduler="sync").reset_index(drop=True)
+    pd.testing.assert_frame_equal(got, demo_docs, check_dtype=False)
+
+
+def test_quarantine_in_partitions_is_the_in_memory_quarantine(tmp_path):
+    folder = tmp_path / "texts"
+    folder.mkdir()
+    for i in range(6):
+        (folder / f"d{i}.txt").write_text("社区开展一站式服务。" * (i + 1), encoding="utf-8")
+    (folder / "empty.txt").write_text("  \n", encoding="utf-8")
+    (folder / "binary.txt").write_bytes(bytes(range(256)) * 8)
+    (folder / "broken.docx").write_bytes(b"PK\x03\x04 not a zip")
+    meta = ["file,community"] + [f"d{i}.txt,{'甲乙'[i % 2]}社区" for i in range(6)]
+    meta += ["d1.txt,重复社区", "missing.txt,甲社区", "empty.txt,甲社区"]
+    (tmp_path / "meta.csv").write_text("\n".join(meta) + "\n", encoding="utf-8")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        docs = an.read_texts(folder, metadata=tmp_path / "meta.csv")
+        lazy = an.read_texts(
+            folder, metadata=tmp_path / "meta.csv", partition_bytes=100, engine="dask"
+        )
+    import dask
+
+    got, quarantine = dask.compute(lazy, an.text_quarantine(lazy), scheduler="sync")
+    pd.testing.assert_frame_equal(got.reset_index(drop=True), docs, check_dtype=False)
+    key = ["file", "row", "problem"]
+    expected = text_quarantine(docs).sort_values(key).reset_index(drop=True)
+    quarantine = quarantine.sort_values(key).reset_index(drop=True)
+    for frame in (quarantine, expected):  # None and NaN alike mean "no row"
+        frame["row"] = pd.to_numeric(frame["row"])
+    pd.testing.assert_frame_equal(quarantine[key], expected[key], check_dtype=False)
+
+
+def test_csv_and_parquet_partitions(tmp_path):
+    for i in range(3):
+        pd.DataFrame(
+            {
+                "text": [f"第{i}批：推进网格化管理，走访群众。", "发展党员，三会一课。"],
+                "区": ["甲", "乙"],
+            }
+        ).to_csv(tmp_path / f"part{i}.csv", index=False, encoding="gbk")
+    lazy = an.read_texts(str(tmp_path / "part*.csv"), engine="dask")
+    got = lazy.compute(scheduler="sync")
+    assert lazy.npartitions == 3
+    assert got["doc_id"].tolist()[:2] == ["part0.csv:2", "part0.csv:3"]
+    assert got["encoding"].iloc[0] == "gb18030"
+    frame = got.assign(doc_id=[f"d{i}" for i in range(len(got))])[["doc_id", "text", "区"]]
+    (tmp_path / "pq").mkdir()
+    for i in range(2):
+        frame.iloc[i * 3 : i * 3 + 3].to_parquet(tmp_path / "pq" / f"p{i}.parquet")
+    back = (
+        an.read_texts(tmp_path / "pq", engine="dask")
+        .compute(scheduler="sync")
+        .reset_index(drop=True)
+    )
+    assert back["doc_id"].tolist() == frame["doc_id"].tolist()
+    assert back["text"].tolist() == frame["text"].tolist()
+    assert back["区"].tolist() == frame["区"].tolist()
+
+
+def test_the_in_memory_path_never_imports_dask():
+    code = (
+        "import sys, pandas as pd, analysis as an\n"
+        "d = pd.DataFrame({'doc_id': ['a'], 'text': ['推行一站式服务']})\n"
+        "an.score_texts(d); an.classify_texts(d)\n"
+        "print(any(m == 'dask' or m.startswith('dask.') for m in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
