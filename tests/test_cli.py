@@ -147,3 +147,35 @@ def test_codebook_draft_of_a_damaged_xls_is_a_one_line_error(xls_export, tmp_pat
     path.write_bytes(xls_export.read_bytes()[:4096])
     assert main(["codebook", "draft", str(path)]) == 1
     assert "wjx_text.xls: cannot read the .xls workbook" in _one_line_error(capsys)
+
+
+def test_dask_switches_are_one_or_the_other(capsys):
+    from analysis.study.cli import build_parser
+
+    args = build_parser().parse_args(["run", "s.yaml", "--workers", "2"])
+    assert (args.workers, args.scheduler) == (2, None)
+    args = build_parser().parse_args(["run", "s.yaml", "--scheduler", "tcp://lab:8786"])
+    assert (args.workers, args.scheduler) == (None, "tcp://lab:8786")
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["run", "s.yaml", "--workers", "2", "--scheduler", "tcp://x:1"])
+    assert "not allowed with" in capsys.readouterr().err
+
+
+def test_an_unreachable_scheduler_is_a_one_line_error(demo_dir, tmp_path, capsys):
+    pytest.importorskip("distributed")
+    import dask
+
+    with dask.config.set({"distributed.comm.timeouts.connect": "2s"}):
+        code = main(
+            [
+                "run",
+                str(demo_dir / "study.yaml"),
+                "-o",
+                str(tmp_path),
+                "--scheduler",
+                "tcp://127.0.0.1:9",
+            ]
+        )
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "cannot reach the Dask scheduler at tcp://127.0.0.1:9" in err

@@ -157,3 +157,50 @@ def test_the_in_memory_path_never_imports_dask():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def _tables(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted((folder / "tables").glob("*.csv"))}
+
+
+def test_a_study_on_a_local_cluster_writes_the_in_memory_tables_and_reports(tmp_path):
+    study = DEMO / "study.yaml"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        memory = an.run_study(study, output=tmp_path / "memory")
+        cluster = an.run_study(study, output=tmp_path / "cluster", workers=2)
+    assert set(memory.tables) == set(cluster.tables)
+    for name, table in memory.tables.items():
+        pd.testing.assert_frame_equal(
+            cluster.tables[name].reset_index(drop=True), table.reset_index(drop=True), obj=name
+        )
+    assert _tables(tmp_path / "cluster") == _tables(tmp_path / "memory")
+    assert (tmp_path / "cluster" / "report.html").read_bytes() == (
+        tmp_path / "memory" / "report.html"
+    ).read_bytes()
+    assert len(memory.tables["text_hits"]) > 0
+
+
+def test_the_study_file_chooses_the_cluster_and_is_checked(tmp_path):
+    from analysis.core.errors import ConfigError
+
+    text = (DEMO / "study.yaml").read_text(encoding="utf-8")
+    for bad, problem in (
+        ("dask: {workers: 0}", "dask.workers"),
+        ("dask: {scheduler: localhost}", "dask.scheduler"),
+        ("dask: {workers: 2, scheduler: 'tcp://h:8786'}", "not both"),
+        ("dask: {threads: 2}", "dask.threads"),
+    ):
+        path = DEMO / f"_study_{tmp_path.name}.yaml"
+        try:
+            path.write_text(text + "\n" + bad + "\n", encoding="utf-8")
+            with pytest.raises(ConfigError, match=problem.replace(".", r"\.")):
+                an.load_study(path)
+        finally:
+            path.unlink()
+    good = DEMO / f"_study_{tmp_path.name}.yaml"
+    try:
+        good.write_text(text + "\ndask: {workers: 2}\n", encoding="utf-8")
+        assert an.load_study(good).dask_workers == 2
+    finally:
+        good.unlink()

@@ -3,6 +3,7 @@
 Commands::
 
     analysis run STUDY.yaml [--output DIR] [--jobs N] [--lang zh|en] [--quiet]
+                            [--workers N | --scheduler tcp://HOST:8786]
     analysis validate STUDY.yaml
     analysis init DIR
     analysis codebook draft EXPORT [--sheet S] [--output FILE]
@@ -46,6 +47,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--lang", choices=("zh", "en"), help="report language (default: the study's)")
     run.add_argument("--quiet", "-q", action="store_true", help="no progress bars")
+    dask = run.add_mutually_exclusive_group()
+    dask.add_argument(
+        "--workers",
+        type=int,
+        metavar="N",
+        help="run the text step on a local Dask cluster of N worker processes",
+    )
+    dask.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="run the text step on the Dask cluster at ADDRESS (tcp://HOST:8786)",
+    )
 
     validate = sub.add_parser("validate", help="list every problem in a study without running it")
     validate.add_argument("study", type=Path, help="the study file (study.yaml)")
@@ -70,7 +83,13 @@ def _run(args: argparse.Namespace) -> int:
 
     progress = not args.quiet and sys.stderr.isatty()
     result = run_study(
-        args.study, output=args.output, jobs=args.jobs, lang=args.lang, progress=progress
+        args.study,
+        output=args.output,
+        jobs=args.jobs,
+        lang=args.lang,
+        progress=progress,
+        scheduler=args.scheduler,
+        workers=args.workers,
     )
     counts = result.manifest.get("counts", {})
     parts = [f"{k}={v}" for k, v in counts.items()]

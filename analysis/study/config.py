@@ -12,6 +12,7 @@ relative to the file::
              resident_quotes: false}
     quality: {exclude: [speeder, duplicate]}
     privacy: {keep_raw_values: false}
+    dask: {workers: 2}            # or {scheduler: "tcp://HOST:8786"}; absent: in memory
     output: ../../processed/demo
 
 :func:`analysis.study.pipeline.run_study` reads everything, scores survey and text dimensions,
@@ -48,6 +49,7 @@ _SECTIONS = {
     "output",
     "description",
     "privacy",
+    "dask",
 }
 _FORMATS = ("html", "docx", "xlsx")
 _METHODS = ("auto", "anova", "welch", "kruskal")
@@ -88,6 +90,9 @@ class Study:
         ``duplicate``).
     output
         Output folder.
+    dask_scheduler, dask_workers
+        Run the text step on a Dask cluster: the address of a running scheduler, or the
+        number of worker processes of a local cluster (``None``: in memory).
     """
 
     path: Path
@@ -110,6 +115,8 @@ class Study:
     exclude: tuple[str, ...]
     output: Path
     keep_raw_values: bool = False
+    dask_scheduler: str | None = None
+    dask_workers: int | None = None
     raw: Mapping[str, Any] = field(default_factory=dict, repr=False)
 
     @property
@@ -289,6 +296,8 @@ def load_study(path: str | PathLike[str], *, check_files: bool = True) -> Study:
         _problem(problems, lines, "privacy.keep_raw_values", keep_raw, "expected true or false")
         keep_raw = False
 
+    scheduler, workers = _dask_section(data.get("dask"), problems, lines)
+
     output = _resolve(root, data.get("output", f"../../processed/{root.name}"))
 
     if check_files:
@@ -333,5 +342,35 @@ def load_study(path: str | PathLike[str], *, check_files: bool = True) -> Study:
         exclude=exclude,
         output=output,
         keep_raw_values=keep_raw,
+        dask_scheduler=scheduler,
+        dask_workers=workers,
         raw=data,
     )
+
+
+def _dask_section(
+    section: Any, problems: Problems, lines: Mapping[str, int]
+) -> tuple[str | None, int | None]:
+    """``dask: {scheduler: ADDRESS}`` or ``dask: {workers: N}``, checked."""
+    if section is None:
+        return None, None
+    if not isinstance(section, Mapping):
+        _problem(problems, lines, "dask", section, "expected a mapping: {workers: 2}")
+        return None, None
+    for key in section:
+        if key not in ("scheduler", "workers"):
+            _problem(problems, lines, f"dask.{key}", key, "expected scheduler or workers")
+    scheduler, workers = section.get("scheduler"), section.get("workers")
+    if scheduler is not None and (not isinstance(scheduler, str) or "://" not in scheduler):
+        _problem(
+            problems, lines, "dask.scheduler", scheduler, "expected an address like tcp://HOST:8786"
+        )
+        scheduler = None
+    if workers is not None and (
+        isinstance(workers, bool) or not isinstance(workers, int) or workers < 1
+    ):
+        _problem(problems, lines, "dask.workers", workers, "expected a whole number of 1 or more")
+        workers = None
+    if scheduler is not None and workers is not None:
+        _problem(problems, lines, "dask", "scheduler and workers", "expected one of them, not both")
+    return scheduler, workers

@@ -20,6 +20,7 @@ from analysis.core.errors import AnalysisError, AnalysisWarning, ConfigError, In
 from analysis.core.progress import progress_bar
 from analysis.core.words import Lang
 from analysis.report.tables import write_tables
+from analysis.study.cluster import Cluster, materialise, open_cluster
 from analysis.study.config import Study, load_study
 from analysis.study.manifest import build_manifest
 from analysis.study.outputs import StudyOutputs, StudyResult, write_private
@@ -100,17 +101,25 @@ def run_survey(study: Study, out: StudyOutputs) -> None:
     out.params["survey_source"] = {k: v for k, v in survey.source.items() if k != "path"}
 
 
-def run_texts(study: Study, out: StudyOutputs, *, jobs: int, cache_dir: Path) -> None:
-    """Read, segment and score the documents; collect evidence and keyness."""
+def run_texts(
+    study: Study, out: StudyOutputs, *, jobs: int, cache_dir: Path, cluster: Cluster | None = None
+) -> None:
+    """Read, segment and score the documents; collect evidence and keyness.
+
+    On a Dask ``cluster`` the documents are read, scored, explained, labelled and counted in
+    partitions on the workers, and only the results come back: the same tables as in memory.
+    """
 
     from analysis.io import read_texts, text_quarantine
     from analysis.text.lexicon_file import default_lexicon, load_lexicon
     from analysis.text.score import explain, score_texts
     from analysis.text.segment import Segmenter
+    from analysis.text.textstats import keyness, token_counts
 
     if study.texts_path is None:
         raise ConfigError(f"{study.path.name}: the texts step needs texts.path")
-    docs = read_texts(study.texts_path, metadata=study.texts_metadata)
+    engine = "dask" if cluster is not None else "pandas"
+    docs = read_texts(study.texts_path, metadata=study.texts_metadata, engine=engine)
     group = study.text_group_column
     if group not in docs.columns:
         raise InputError(
@@ -119,38 +128,49 @@ def run_texts(study: Study, out: StudyOutputs, *, jobs: int, cache_dir: Path) ->
             file=study.texts_metadata,
             column=group,
         )
-    docs = _mask_labels(docs, group)
+    if cluster is not None:
+        docs = docs.map_partitions(_mask_labels, group, meta=docs._meta)
+    else:
+        docs = _mask_labels(docs, group)
     lexicon = default_lexicon() if study.lexicon == "default" else load_lexicon(study.lexicon)
     segmenter = Segmenter.for_lexicon(lexicon, cache_dir=cache_dir)
-    text_scores = score_texts(docs, lexicon=lexicon, segmenter=segmenter, group=[group], jobs=jobs)
-    hits = explain(docs, lexicon=lexicon, segmenter=segmenter)
-    hits = hits.merge(docs[["doc_id", group]], on="doc_id", how="left")
-    out.results.update(docs=docs, lexicon=lexicon, segmenter=segmenter)
-    out.tables["text_scores"] = text_scores
+    done = materialise(
+        cluster,
+        {
+            "text_scores": score_texts(
+                docs, lexicon=lexicon, segmenter=segmenter, group=[group], jobs=jobs
+            ),
+            "text_hits": explain(docs, lexicon=lexicon, segmenter=segmenter, sample=None),
+            "text_quarantine": text_quarantine(docs),
+            "text_labels": label_documents(docs, group, lexicon, segmenter, out),
+            "counts": token_counts(docs, group=group, segmenter=segmenter),
+            "groups": docs[["doc_id", group]],
+        },
+    )
+    hits = done["text_hits"].merge(done["groups"], on="doc_id", how="left")
+    out.results.update(lexicon=lexicon, segmenter=segmenter)
+    out.tables["text_scores"] = done["text_scores"]
     out.tables["text_hits"] = hits
-    out.tables["text_quarantine"] = text_quarantine(docs)
-    out.counts.update(documents=len(docs), documents_quarantined=len(out.tables["text_quarantine"]))
+    out.tables["text_quarantine"] = done["text_quarantine"]
+    if done["text_labels"] is not None:
+        out.tables["text_labels"] = done["text_labels"].rename(columns={group: "group"})
+    out.counts.update(
+        documents=len(done["groups"]), documents_quarantined=len(done["text_quarantine"])
+    )
     out.params["lexicon"] = {
         "name": lexicon.name,
         "version": lexicon.version,
         "dict_fingerprint": segmenter.fingerprint,
     }
-    label_documents(docs, group, lexicon, segmenter, out)
-    try:
-        from analysis.text.textstats import keyness
-
-        out.tables["keyness"] = keyness(docs, group=group, segmenter=segmenter)
-    except ImportError:  # pragma: no cover - textstats ships with the package
-        log.info("keyness skipped: textstats not available")
+    out.tables["keyness"] = keyness(done["counts"], group=group)
 
 
-def label_documents(
-    docs: pd.DataFrame, group: str, lexicon: Any, segmenter: Any, out: StudyOutputs
-) -> None:
+def label_documents(docs: Any, group: str, lexicon: Any, segmenter: Any, out: StudyOutputs) -> Any:
     """One primary dimension per document (``text_labels``), by the packaged classifier.
 
     Only for the lexicon the packaged classifier was trained with: another lexicon has no
-    validated classifier, and the run says so in ``params["classifier"]`` instead.
+    validated classifier, and the run says so in ``params["classifier"]`` instead (and
+    None is returned). Lazy when ``docs`` is a Dask frame.
     """
     from analysis.text.classifier import default_classifier
     from analysis.text.classify import classify_texts
@@ -162,7 +182,7 @@ def label_documents(
             "skipped": f"no validated classifier for lexicon {lexicon.name} {lexicon.version}; "
             "train one with an.train_classifier on labelled passages"
         }
-        return
+        return None
     method = "ensemble"
     # by passage: the unit the classifier was trained and validated on
     labels = classify_texts(
@@ -172,7 +192,6 @@ def label_documents(
         segmenter=segmenter,
         by_passage=True,
     )
-    out.tables["text_labels"] = labels.rename(columns={group: "group"})
     out.params["classifier"] = {
         "method": method,
         "unit": "passage",
@@ -180,6 +199,7 @@ def label_documents(
         "n_passages": info.get("n_passages"),
         "validation": info.get("validation", {}),
     }
+    return labels
 
 
 def open_answer_docs(survey: Any, column: str) -> pd.DataFrame:
@@ -329,8 +349,28 @@ def check_inputs(study: Study) -> list[str]:
     return problems
 
 
-def execute(study: Study, *, output: Path, jobs: int, lang: str, progress: bool) -> StudyResult:
+def execute(
+    study: Study,
+    *,
+    output: Path,
+    jobs: int,
+    lang: str,
+    progress: bool,
+    scheduler: str | None = None,
+    workers: int | None = None,
+) -> StudyResult:
     """Run every step of ``study`` and write the outputs into ``output``."""
+    if scheduler is None and workers is None:
+        scheduler, workers = study.dask_scheduler, study.dask_workers
+    with open_cluster(scheduler, workers, progress=progress) as cluster:
+        return _execute(
+            study, output=output, jobs=jobs, lang=lang, progress=progress, cluster=cluster
+        )
+
+
+def _execute(
+    study: Study, *, output: Path, jobs: int, lang: str, progress: bool, cluster: Cluster | None
+) -> StudyResult:
     from analysis.study.figures import draw_figures
     from analysis.study.reporting import build_reports
 
@@ -343,7 +383,12 @@ def execute(study: Study, *, output: Path, jobs: int, lang: str, progress: bool)
         steps.append(("survey", lambda: run_survey(study, out)))
     if study.texts_path is not None:
         cache = output / ".cache" / "tokens"
-        steps.append(("texts", lambda: run_texts(study, out, jobs=jobs, cache_dir=cache)))
+        steps.append(
+            (
+                "texts",
+                lambda: run_texts(study, out, jobs=jobs, cache_dir=cache, cluster=cluster),
+            )
+        )
     if study.survey_path is not None:
         steps.append(("open answers", lambda: run_open_answers(study, out)))
     steps.append(("compare", lambda: run_comparisons(study, out)))
@@ -445,6 +490,8 @@ def run_study(
     jobs: int = 1,
     lang: Lang | None = None,
     progress: bool = False,
+    scheduler: str | None = None,
+    workers: int | None = None,
 ) -> StudyResult:
     """Run a whole study: read, score, compare, plot, report, record.
 
@@ -460,6 +507,11 @@ def run_study(
         Report language; overrides the study's ``report.language``.
     progress
         Show progress bars on long steps (the CLI turns this on for terminals).
+    scheduler, workers
+        Run the text step on Dask (``pip install "analysis[dask]"``): the address of a
+        running scheduler (``tcp://HOST:8786``), or a number of worker processes for a local
+        cluster started for the run. Override ``dask:`` in the study file; without either
+        the run is in memory. The tables and reports are those of the in-memory run.
 
     Returns
     -------
@@ -482,4 +534,12 @@ def run_study(
             f"The 'lang' parameter of run_study must be one of 'zh', 'en'. Got {lang!r} instead."
         )
     out = Path(output).resolve() if output is not None else study.output
-    return execute(study, output=out, jobs=jobs, lang=lang or study.language, progress=progress)
+    return execute(
+        study,
+        output=out,
+        jobs=jobs,
+        lang=lang or study.language,
+        progress=progress,
+        scheduler=scheduler,
+        workers=workers,
+    )

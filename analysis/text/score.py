@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -152,6 +152,19 @@ def _score_partition(part: pd.DataFrame, tallier: Tallier, group: list[str]) -> 
     texts = part["text"].fillna("").astype(str).tolist()
     tally = _tally_serial(texts, local)
     return _score_frame(part, group, local.unit, tally, local.lexicon, local.segmenter)
+
+
+def _explain_partition(
+    part: pd.DataFrame, lexicon: Lexicon, segmenter: Segmenter, context: int, group: list[str]
+) -> pd.DataFrame:
+    """Explain one partition of a Dask frame with this worker's copies of the models."""
+    return explain(
+        part,
+        worker_copy(lexicon),
+        segmenter=worker_copy(segmenter),
+        context=context,
+        group=group or None,
+    )
 
 
 def _batches(texts: Sequence[str]) -> Iterator[tuple[int, int]]:
@@ -326,8 +339,8 @@ def explain(
     segmenter: Segmenter | None = None,
     context: int = 30,
     group: str | Sequence[str] | None = None,
-    sample: int = 1_000,
-) -> pd.DataFrame:
+    sample: int | None = 1_000,
+) -> Any:
     """List every lexicon hit with its place and sentence: the evidence behind scores.
 
     Parameters
@@ -344,11 +357,12 @@ def explain(
     sample
         With a ``dask.dataframe.DataFrame`` of documents: explain its first ``sample``
         documents (in partition order, so always the same ones), computed in memory.
-        Evidence is for reading; totals come from :func:`score_texts`.
+        Evidence is for reading; totals come from :func:`score_texts`. ``None`` explains
+        every document and returns a lazy Dask frame (write it with ``to_parquet``).
 
     Returns
     -------
-    pandas.DataFrame
+    pandas.DataFrame or dask.dataframe.DataFrame
         One row per hit and dimension (a term weighted into two dimensions gives two rows):
         ``doc_id``, the ``group`` columns, ``dimension``, ``term``, ``weight``, ``start`` and
         ``end`` (character offsets into ``docs.text``: ``text[start:end] == term``, or the
@@ -365,10 +379,23 @@ def explain(
     >>> hit["term"], bool(hit["negated"]), hit["context"]
     ('一站式服务', True, '社区没有开展【一站式服务】。')
     """
+    if is_dask_frame(docs) and sample is None:
+        from analysis.text.distributed import map_documents
+
+        groups = [group] if isinstance(group, str) else list(group or [])
+        return map_documents(
+            docs,
+            _explain_partition,
+            list(resolve(lexicon, segmenter)),
+            context,
+            groups,
+            owner="explain",
+            columns=("doc_id", "text", *groups),
+        )
     if is_dask_frame(docs):
         from analysis.text.distributed import sample_documents
 
-        docs = sample_documents(docs, sample)
+        docs = sample_documents(docs, int(sample))  # type: ignore[arg-type]
     meta = check_docs(docs, group, "explain")
     if context < 0:
         raise InputError(f"explain: context must be 0 or more characters; got {context}")

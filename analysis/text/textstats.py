@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 import pandas as pd
 
+from analysis.core.distributed import is_dask_frame, worker_copy
 from analysis.core.errors import InputError, SmallSampleWarning, check_option
 from analysis.report.display import Displayable
 from analysis.stats.multitest import adjust_p
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
     from analysis.text.lexicon import Lexicon
     from analysis.text.segment import Segmenter
 
-__all__ = ["DimensionTable", "cooccurrence", "dimension_table", "keyness"]
+__all__ = ["DimensionTable", "cooccurrence", "dimension_table", "keyness", "token_counts"]
 
 
 def _token_counts(
@@ -42,6 +43,9 @@ def _token_counts(
             f"keyness: group column {group!r} not in the data; available: "
             f"{', '.join(map(repr, frame.columns))}"
         )
+    if "token" in frame.columns and "n" in frame.columns:  # counts already (of partitions)
+        counts = frame.groupby([group, "token"], observed=True)["n"].sum()
+        return counts.reset_index()
     if "token" in frame.columns:
         counts = frame.groupby([group, "token"], observed=True).size()
         return counts.rename("n").reset_index()
@@ -59,6 +63,41 @@ def _token_counts(
     return pd.DataFrame(rows, columns=[group, "token", "n"])
 
 
+def token_counts(docs: Any, *, group: str, segmenter: Segmenter | None = None) -> Any:
+    """How often each content token occurs in each group's documents.
+
+    Parameters
+    ----------
+    docs
+        Documents with ``text`` and the ``group`` column: a pandas frame, or a
+        ``dask.dataframe.DataFrame`` counted partition by partition (the result is then a
+        lazy frame of per-partition counts; :func:`keyness` adds them up).
+    group
+        Column naming the groups.
+    segmenter
+        Segments the texts (default: ``Segmenter()``).
+
+    Returns
+    -------
+    pandas.DataFrame or dask.dataframe.DataFrame
+        Columns ``group`` (named as the argument), ``token``, ``n``; input for :func:`keyness`.
+    """
+    if is_dask_frame(docs):
+        from analysis.text.distributed import map_documents
+        from analysis.text.segment import Segmenter
+
+        seg = segmenter if segmenter is not None else Segmenter()
+        return map_documents(
+            docs, _counts_partition, [seg], group, owner="token_counts", columns=("text", group)
+        )
+    return _token_counts(docs, group, segmenter)
+
+
+def _counts_partition(part: pd.DataFrame, segmenter: Segmenter, group: str) -> pd.DataFrame:
+    counts = _token_counts(part, group, worker_copy(segmenter))
+    return counts.astype({"token": "str", "n": "int64"})
+
+
 def keyness(
     tokens_or_docs: pd.DataFrame,
     *,
@@ -74,7 +113,8 @@ def keyness(
     ----------
     tokens_or_docs
         Either documents (``text`` and the ``group`` column; segmented with ``segmenter``,
-        content tokens only) or tokens already counted: one row per token occurrence with
+        content tokens only), counts from :func:`token_counts` (``group``, ``token``, ``n``)
+        or tokens already counted: one row per token occurrence with
         columns ``token`` and ``group``.
     group
         Column naming the groups (e.g. ``"community"``).
