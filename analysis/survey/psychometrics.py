@@ -14,20 +14,23 @@ written into the output.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import pandas as pd
 
 from analysis.core.errors import SmallSampleWarning, check_option
+from analysis.stats.item_moments import ItemMoments
 from analysis.survey.scores import dimension_block, require_codebook
 
 if TYPE_CHECKING:
-    from analysis.io.survey_files import SurveyData
+    from analysis.survey.reading import SurveyData
 
 __all__ = [
     "alpha_from_cov",
     "item_analysis",
+    "item_moments",
     "reliability",
 ]
 
@@ -50,11 +53,16 @@ def _cov_corr(x: np.ndarray, missing: Missing) -> tuple[np.ndarray, np.ndarray, 
         x = x[~np.isnan(x).all(axis=1)]
         n = x.shape[0]
         cov = _pairwise_cov(x)
+    return cov, _corr(cov), n
+
+
+def _corr(cov: np.ndarray) -> np.ndarray:
+    """Correlations from a covariance matrix (diagonal 1)."""
     sd = np.sqrt(np.diag(cov))
     with np.errstate(invalid="ignore", divide="ignore"):
         corr = cov / np.outer(sd, sd)
     np.fill_diagonal(corr, 1.0)
-    return cov, corr, n
+    return corr
 
 
 def _pairwise_cov(x: np.ndarray) -> np.ndarray:
@@ -170,13 +178,52 @@ def _kmo_bartlett(corr: np.ndarray, n: int) -> tuple[float, float, float, float]
 # --------------------------------------------------------------------------- reliability
 
 
-def reliability(survey: SurveyData, *, missing: Missing = "pairwise") -> pd.DataFrame:
-    """Internal consistency of each dimension's items.
+def item_moments(survey: SurveyData) -> ItemMoments:
+    """The mergeable item moments of a survey (or of one partition of it).
 
     Parameters
     ----------
     survey
         A survey read with a codebook (reverse items are already reversed).
+
+    Returns
+    -------
+    ItemMoments
+        One block per dimension of the codebook, in the order :func:`reliability` reports
+        them. Merge the parts of a partitioned survey with
+        :meth:`~analysis.stats.item_moments.ItemMoments.combine` and pass the result to
+        :func:`reliability`.
+    """
+    cb = require_codebook(survey, "item_moments")
+    return ItemMoments.from_blocks({dim: dimension_block(survey, dim) for dim in cb.dimensions})
+
+
+def _covariances(
+    data: SurveyData | ItemMoments, missing: Missing, owner: str
+) -> Iterator[tuple[str, int, np.ndarray, np.ndarray, int]]:
+    """Per dimension: id, number of items, covariance, correlation, n."""
+    if isinstance(data, ItemMoments):
+        for dim, block in data.blocks.items():
+            cov, n = block.covariance(missing)
+            yield dim, len(block.items), cov, _corr(cov), n
+        return
+    cb = require_codebook(data, owner)
+    for dim in cb.dimensions:
+        ids, x = dimension_block(data, dim)
+        cov, corr, n = _cov_corr(x, missing)
+        yield dim, len(ids), cov, corr, n
+
+
+def reliability(survey: SurveyData | ItemMoments, *, missing: Missing = "pairwise") -> pd.DataFrame:
+    """Internal consistency of each dimension's items.
+
+    Parameters
+    ----------
+    survey
+        A survey read with a codebook (reverse items are already reversed), or the
+        :class:`~analysis.stats.item_moments.ItemMoments` of one (:func:`item_moments`),
+        merged across the partitions of a survey too large for one machine: every column
+        comes from the covariance matrix and n, so the result is the same to rounding.
     missing
         ``"pairwise"`` (default, as ``psych::alpha``): each covariance from the respondents
         who answered both items; ``n`` counts respondents with at least one answer.
@@ -239,12 +286,8 @@ def reliability(survey: SurveyData, *, missing: Missing = "pairwise") -> pd.Data
     import warnings
 
     check_option("missing", missing, ("pairwise", "listwise"), owner="reliability")
-    cb = require_codebook(survey, "reliability")
     rows = []
-    for dim in cb.dimensions:
-        ids, x = dimension_block(survey, dim)
-        k = len(ids)
-        cov, corr, n = _cov_corr(x, missing)
+    for dim, k, cov, corr, n in _covariances(survey, missing, "reliability"):
         if k < 2 or n < 3:
             warnings.warn(
                 f"reliability: dimension {dim!r} has {k} items and {n} respondents; "
