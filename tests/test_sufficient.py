@@ -374,3 +374,19 @@ def test_in_memory_path_imports_no_dask():
         "assert not any(k.split('.')[0] == 'dask' for k in sys.modules), 'dask imported'\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+@pytest.mark.parametrize("missing", ["pairwise", "listwise"])
+@pytest.mark.parametrize("data", ["demo_survey", "bfi_survey"])
+def test_item_analysis_from_item_moments_equals_rows(request, data, missing):
+    survey = request.getfixturevalue(data)
+    want = an.item_analysis(survey, missing=missing)
+    built = [
+        an.item_moments(dataclasses.replace(survey, responses=p))
+        for p in split(survey.responses, 5, 8)
+    ]
+    got = an.item_analysis(merged(built, "random", 8), missing=missing)
+    # the 区分度 needs each respondent's total: NaN from moments
+    disc = ["discrimination_t", "discrimination_p"]
+    assert got[disc].isna().all().all()
+    assert_same_frame(got.drop(columns=disc), want.drop(columns=disc), "item analysis")

@@ -171,6 +171,9 @@ class ItemMoments:
     ----------
     blocks
         Dimension -> :class:`ItemBlock`, in the order reliability reports them.
+    info
+        Optional item table for :func:`analysis.item_analysis`: ``dimension``,
+        ``item_id``, ``column`` (header in the export), ``reverse``.
 
     Examples
     --------
@@ -185,11 +188,26 @@ class ItemMoments:
     """
 
     blocks: Mapping[str, ItemBlock]
+    info: pd.DataFrame | None = None
 
     @classmethod
-    def from_blocks(cls, blocks: Mapping[str, tuple[Sequence[str], np.ndarray]]) -> ItemMoments:
-        """From dimension -> (item ids, respondents x items matrix)."""
-        return cls({dim: ItemBlock.from_matrix(ids, x) for dim, (ids, x) in blocks.items()})
+    def from_blocks(
+        cls,
+        blocks: Mapping[str, tuple[Sequence[str], np.ndarray]],
+        *,
+        info: pd.DataFrame | None = None,
+    ) -> ItemMoments:
+        """From dimension -> (item ids, respondents x items matrix), and the item table."""
+        return cls({dim: ItemBlock.from_matrix(ids, x) for dim, (ids, x) in blocks.items()}, info)
+
+    def item_info(self, dimension: str) -> pd.DataFrame:
+        """``column`` and ``reverse`` of each item of ``dimension``, in item order (the
+        item id and None without an item table)."""
+        items = list(self.blocks[dimension].items)
+        if self.info is None:
+            return pd.DataFrame({"column": items, "reverse": [None] * len(items)}, index=items)
+        rows = self.info[self.info["dimension"] == dimension].set_index("item_id")
+        return rows.reindex(items)[["column", "reverse"]]
 
     @classmethod
     def from_frame(cls, data: pd.DataFrame, items: Mapping[str, Sequence[str]]) -> ItemMoments:
@@ -224,7 +242,10 @@ class ItemMoments:
                 f"ItemMoments.merge: different dimensions: {list(self.blocks)} and "
                 f"{list(other.blocks)}"
             )
-        return ItemMoments({d: b.merge(other.blocks[d]) for d, b in self.blocks.items()})
+        return ItemMoments(
+            {d: b.merge(other.blocks[d]) for d, b in self.blocks.items()},
+            self.info if self.info is not None else other.info,
+        )
 
     @classmethod
     def combine(cls, parts: Iterable[ItemMoments]) -> ItemMoments:
