@@ -390,3 +390,13 @@ def test_item_analysis_from_item_moments_equals_rows(request, data, missing):
     disc = ["discrimination_t", "discrimination_p"]
     assert got[disc].isna().all().all()
     assert_same_frame(got.drop(columns=disc), want.drop(columns=disc), "item analysis")
+
+
+def test_statistics_without_a_single_value():
+    frame = pd.DataFrame({"group": list("aabb"), "score": np.nan})
+    moments = an.GroupMoments.from_frame(frame, dv="score", between="group")
+    assert moments.table.empty
+    assert moments.dropped == {0: 4}
+    row = an.compare_groups(moments).table.iloc[0]
+    assert (row["k"], row["n"], row["n_dropped"]) == (0, 0, 4)
+    assert row["reason"] == "fewer than two groups with at least 2 values"

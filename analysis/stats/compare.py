@@ -262,7 +262,7 @@ def compare_groups(
     excluded: list[str] = []
     for key in keys:
         if isinstance(data, GroupMoments):
-            src: Any = sources[0 if by is None else key]
+            src: Any = sources.get(0 if by is None else key) or _empty_slice(data)
         else:
             sub = frame if by is None else frame[frame["_by"] == key]
             src = RowSlice(sub, weights is not None)
@@ -368,6 +368,17 @@ def _columns(
                 f"{name}={own[name]!r}; leave {name} out or build them again"
             )
     return data.dv, data.between, data.by, data.weights
+
+
+def _empty_slice(m: GroupMoments) -> MomentSlice:
+    """The slice of statistics without a single value (all of ``dv`` missing)."""
+    return MomentSlice(
+        m.table.iloc[:0],
+        m.values.table.iloc[:0],
+        weighted=m.weights is not None,
+        overflow=None,
+        max_values=m.values.max_values,
+    )
 
 
 def _moment_slices(m: GroupMoments) -> dict[Any, MomentSlice]:

@@ -190,8 +190,9 @@ class MomentSlice:
             "look continuous). Use method='welch', 'anova' or 'brown-forsythe' (and "
             "posthoc='games-howell' or 'tukey'), which need only group moments; or rank "
             "the full data exactly (a shuffle of the rows by value, e.g. Dask's "
-            "set_index on the score) and pass the ranks as the values; or raise "
-            "max_values when building the GroupMoments."
+            "set_index on the score) and give the per-group rank sums to "
+            "analysis.stats.omnibus.kruskal_from_ranks; or raise max_values when building "
+            "the GroupMoments."
         )
 
     def _no_assumptions(self) -> pd.DataFrame:

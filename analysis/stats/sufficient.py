@@ -263,10 +263,6 @@ class GroupMoments:
             level = [reduce(GroupMoments.merge, level[i : i + 2]) for i in range(0, len(level), 2)]
         return level[0]
 
-    def keys(self) -> list[Any]:
-        """The ``by`` values with at least one value (0 alone without ``by``)."""
-        return pd.unique(self.table["by"]).tolist()
-
 
 # ============================================================================ internals
 
