@@ -45,6 +45,7 @@ _LAZY: dict[str, str] = {
     "score_survey": "analysis.survey",
     "reliability": "analysis.survey",
     "item_analysis": "analysis.survey",
+    "item_moments": "analysis.survey",
     "weighted_descriptives": "analysis.survey",
     "draft_codebook": "analysis.survey",
     "validate_codebook": "analysis.survey",
@@ -77,6 +78,9 @@ _LAZY: dict[str, str] = {
     # statistics
     "CompareResult": "analysis.stats",
     "compare_groups": "analysis.stats",
+    "GroupMoments": "analysis.stats",
+    "ValueCounts": "analysis.stats",
+    "ItemMoments": "analysis.stats",
     "icc": "analysis.stats",
     "mixed_model": "analysis.stats",
     "ordered_logit": "analysis.stats",
@@ -144,6 +148,9 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     )
     from analysis.stats import (
         CompareResult,
+        GroupMoments,
+        ItemMoments,
+        ValueCounts,
         chi_square,
         cohen_kappa,
         compare_groups,
@@ -161,6 +168,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         SurveyData,
         draft_codebook,
         item_analysis,
+        item_moments,
         load_codebook,
         read_survey,
         reliability,

@@ -12,6 +12,9 @@ so a comparison of hundreds of communities runs as a handful of vectorised opera
 * :mod:`.multitest`      p-value adjustment (Holm, Bonferroni, Benjamini-Hochberg)
 * :mod:`.effects`        Cohen's d, Hedges' g, rank-biserial r, noncentral-F intervals
 * :mod:`.groups`         group summaries
+* :mod:`.sufficient`     mergeable group moments and value counts (partitioned surveys)
+* :mod:`.moment_slice`   one dimension of a comparison read from those statistics
+* :mod:`.item_moments`   mergeable item means and co-moments for reliability
 * :mod:`.nesting`        ICC(1), ICC(2), design effect, random-intercept and ordered logit models
 * :mod:`.indices`        entropy-weight index, importance-performance analysis, text x survey
 * :mod:`.categorical`    chi-square test of independence with Cramér's V
@@ -29,6 +32,9 @@ from analysis.core.lazy import attach
 _LAZY = {
     "CompareResult": "analysis.stats.compare_result",
     "compare_groups": "analysis.stats.compare",
+    "GroupMoments": "analysis.stats.sufficient",
+    "ValueCounts": "analysis.stats.sufficient",
+    "ItemMoments": "analysis.stats.item_moments",
     "adjust_p": "analysis.stats.multitest",
     "icc": "analysis.stats.nesting",
     "mixed_model": "analysis.stats.nesting",
@@ -49,5 +55,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from analysis.stats.compare import compare_groups
     from analysis.stats.compare_result import CompareResult
     from analysis.stats.indices import entropy_weights, ipa, text_survey_correlation
+    from analysis.stats.item_moments import ItemMoments
     from analysis.stats.multitest import adjust_p
     from analysis.stats.nesting import icc, mixed_model, ordered_logit
+    from analysis.stats.sufficient import GroupMoments, ValueCounts

@@ -10,7 +10,6 @@ million respondents take seconds.
 
 from __future__ import annotations
 
-import logging
 import warnings
 from typing import Any, Literal
 
@@ -20,7 +19,6 @@ import pandas as pd
 from analysis.core.dimensions import SERVICE_FIVE, Framework
 from analysis.core.errors import (
     ConfigError,
-    InputError,
     SmallSampleWarning,
     check_option,
 )
@@ -31,12 +29,13 @@ from analysis.stats.compare_result import (
     TABLE_COLUMNS,
     CompareResult,
 )
+from analysis.stats.groups import RowSlice, prepare
+from analysis.stats.moment_slice import MomentSlice
 from analysis.stats.multitest import P_ADJUST
 from analysis.stats.oneway import one_slice
+from analysis.stats.sufficient import GroupMoments
 
 __all__ = ["compare_groups"]
-
-log = logging.getLogger("analysis")
 
 Method = Literal["auto", "anova", "welch", "brown-forsythe", "kruskal"]
 Posthoc = Literal["auto", "tukey", "games-howell", "dunn", "lsd", "bonferroni"]
@@ -52,10 +51,10 @@ WEIGHTED_POSTHOCS = ("games-howell", None)
 
 
 def compare_groups(
-    data: pd.DataFrame,
+    data: pd.DataFrame | GroupMoments,
     *,
-    dv: str,
-    between: str,
+    dv: str | None = None,
+    between: str | None = None,
     by: str | None = None,
     method: Method = "auto",
     posthoc: Posthoc | None = "auto",
@@ -74,11 +73,18 @@ def compare_groups(
     Parameters
     ----------
     data
-        Long frame, e.g. from :func:`analysis.score_survey`. Not modified.
+        Long frame, e.g. from :func:`analysis.score_survey`. Not modified. Or the
+        :class:`~analysis.stats.sufficient.GroupMoments` of such a frame, merged across
+        partitions of a survey too large for one machine: every table is the same as from
+        the rows (to rounding), except the bootstrap intervals (NaN, with a note in
+        ``reason``), and the quartiles, Levene, Shapiro-Wilk and rank tests where a ``by``
+        value had more distinct values than the moments' ``max_values`` (NaN with a note;
+        the rank tests raise InputError). See Notes.
     dv
-        Column with the values compared (``"score"``).
+        Column with the values compared (``"score"``); required with a frame, taken from
+        the moments otherwise.
     between
-        Column naming the group (``"group"``, the community).
+        Column naming the group (``"group"``, the community); required with a frame.
     by
         Optional column splitting the analysis (``"dimension"``); values that are ids of
         ``framework`` keep framework order.
@@ -151,7 +157,9 @@ def compare_groups(
     Raises
     ------
     InputError
-        A named column is missing, ``dv`` is not numeric, or weights are not positive.
+        A named column is missing, ``dv`` is not numeric, or weights are not positive; or,
+        from sufficient statistics, a rank test was asked for where the value counts were
+        not kept (continuous values).
     ConfigError
         An option is not one of its allowed values, or weights were given to a method that
         cannot take them.
@@ -190,6 +198,12 @@ def compare_groups(
     point estimate and interval alike.) With weights N is the sum of the Kish effective
     sizes.
 
+    From sufficient statistics (:class:`~analysis.stats.sufficient.GroupMoments`):
+    group n, weights, means and centred sums of squares give the F tests, the moment-based
+    post hoc pairs, the effect sizes and the descriptives; exact value counts per group
+    give the quartiles, Levene, Shapiro-Wilk and exact mid-ranks (Kruskal-Wallis, Dunn,
+    rank-biserial r). Groups keep the sorted order of their labels, as from a frame.
+
     References
     ----------
     Delacre, M., Leys, C., Mora, Y. L., & Lakens, D. (2019). Taking parametric assumptions
@@ -211,9 +225,15 @@ def compare_groups(
     [{'method': 'welch', 'k': 3, 'n': 9}]
     """
     fw = framework or SERVICE_FIVE
+    dv, between, by, weights = _columns(data, dv, between, by, weights)
     _check_options(method, posthoc, p_adjust, weights, conf_level, alpha)
-    frame, dropped = _prepare(data, dv=dv, between=between, by=by, weights=weights)
-    keys = _by_order(frame, by, fw)
+    sources: dict[Any, MomentSlice] = {}
+    if isinstance(data, GroupMoments):
+        sources, dropped = _moment_slices(data), dict(data.dropped)
+        keys = _by_order(sources, by, fw)
+    else:
+        frame, dropped = prepare(data, dv=dv, between=between, by=by, weights=weights)
+        keys = _by_order(pd.unique(frame["_by"]), by, fw)
     params: dict[str, Any] = {
         "dv": dv,
         "between": between,
@@ -241,8 +261,12 @@ def compare_groups(
     }
     excluded: list[str] = []
     for key in keys:
-        sub = frame if by is None else frame[frame["_by"] == key]
-        out = one_slice(sub, key=key, params=params, excluded=excluded)
+        if isinstance(data, GroupMoments):
+            src: Any = sources.get(0 if by is None else key) or _empty_slice(data)
+        else:
+            sub = frame if by is None else frame[frame["_by"] == key]
+            src = RowSlice(sub, weights is not None)
+        out = one_slice(src, key=key, params=params, excluded=excluded)
         out["table"]["n_dropped"] = int(dropped.get(0 if by is None else key, 0))
         for name, part in out.items():
             if part is not None and not part.empty:
@@ -310,71 +334,69 @@ def _check_options(
         )
 
 
-def _prepare(
-    data: pd.DataFrame, *, dv: str, between: str, by: str | None, weights: str | None
-) -> tuple[pd.DataFrame, dict[Any, int]]:
-    """Select, check and clean the columns; count rows dropped for a missing dv."""
-    if not isinstance(data, pd.DataFrame):
-        raise InputError(f"compare_groups: data must be a pandas DataFrame, got {type(data)}")
-    wanted = {"dv": dv, "between": between, "by": by, "weights": weights}
-    missing = [f"{k}={v!r}" for k, v in wanted.items() if v is not None and v not in data]
-    if missing:
-        raise InputError(
-            f"compare_groups: column(s) {', '.join(missing)} not in data; "
-            f"columns are {', '.join(map(str, data.columns))}"
-        )
-    frame = pd.DataFrame(
-        {
-            "_y": _numeric(data, dv),
-            # categorical codes: small and fast to group for millions of rows
-            "_g": pd.Categorical(data[between].to_numpy()),
-            "_by": pd.Categorical(data[by].to_numpy()) if by is not None else 0,
-            "_w": _numeric(data, weights) if weights is not None else 1.0,
-        }
-    )
-    if weights is not None:
-        bad = frame["_w"].isna() | (frame["_w"] <= 0)
-        if bad.any():
-            pos = int(np.flatnonzero(bad.to_numpy())[0])
-            raise InputError(
-                f"compare_groups: column {weights!r}, row {data.index[pos]!r}: got "
-                f"{data[weights].iloc[pos]!r}; expected a positive weight "
-                f"({int(bad.sum())} such rows)"
-            )
-    frame = frame[frame["_g"].notna()]
-    missing_y = frame["_y"].isna()
-    dropped = frame.loc[missing_y, "_by"].value_counts().to_dict() if missing_y.any() else {}
-    if missing_y.any():
-        log.info("compare_groups: dropped %d rows with missing %s", int(missing_y.sum()), dv)
-    return frame[~missing_y], dropped
-
-
-def _numeric(data: pd.DataFrame, column: str) -> pd.Series:
-    raw = data[column]
-    if pd.api.types.is_bool_dtype(raw) or not (
-        pd.api.types.is_numeric_dtype(raw)
-        or raw.dtype == object
-        or pd.api.types.is_string_dtype(raw)
-    ):
-        raise InputError(f"compare_groups: column {column!r} must be numeric, got {raw.dtype}")
-    values = pd.to_numeric(raw, errors="coerce").astype(float)
-    bad = values.isna() & raw.notna()
-    if bad.any():
-        problems = [
-            {"row": idx, "column": column, "value": raw.loc[idx], "problem": "expected a number"}
-            for idx in raw.index[bad.to_numpy()][:50]
-        ]
-        raise InputError.from_problems(problems, what=f"non-numeric values in {column!r}")
-    return pd.Series(values.to_numpy(), name=column)
-
-
-def _by_order(frame: pd.DataFrame, by: str | None, fw: Framework) -> list[Any]:
+def _by_order(values: Any, by: str | None, fw: Framework) -> list[Any]:
     if by is None:
         return [None]
-    values = pd.unique(frame["_by"])
+    values = list(values)
     if all(isinstance(v, str) for v in values):
         return fw.order(values)
-    return sorted(values.tolist(), key=lambda v: (str(type(v)), v))
+    return sorted(values, key=lambda v: (str(type(v)), v))
+
+
+def _columns(
+    data: pd.DataFrame | GroupMoments,
+    dv: str | None,
+    between: str | None,
+    by: str | None,
+    weights: str | None,
+) -> tuple[str, str, str | None, str | None]:
+    """The columns compared: given, or those the sufficient statistics were built from."""
+    if not isinstance(data, GroupMoments):
+        for name, value in (("dv", dv), ("between", between)):
+            if value is None:
+                raise ConfigError(
+                    f"The {name!r} parameter of compare_groups is required when data is a "
+                    "DataFrame."
+                )
+        return dv, between, by, weights  # type: ignore[return-value]
+    own = {"dv": data.dv, "between": data.between, "by": data.by, "weights": data.weights}
+    given = {"dv": dv, "between": between, "by": by, "weights": weights}
+    for name, value in given.items():
+        if value is not None and value != own[name]:
+            raise ConfigError(
+                f"compare_groups: {name}={value!r}, but the GroupMoments were built with "
+                f"{name}={own[name]!r}; leave {name} out or build them again"
+            )
+    return data.dv, data.between, data.by, data.weights
+
+
+def _empty_slice(m: GroupMoments) -> MomentSlice:
+    """The slice of statistics without a single value (all of ``dv`` missing)."""
+    return MomentSlice(
+        m.table.iloc[:0],
+        m.values.table.iloc[:0],
+        weighted=m.weights is not None,
+        overflow=None,
+        max_values=m.values.max_values,
+    )
+
+
+def _moment_slices(m: GroupMoments) -> dict[Any, MomentSlice]:
+    """One :class:`MomentSlice` per ``by`` value of the sufficient statistics."""
+    values = m.values.table
+    by_values = {key: part for key, part in values.groupby("by", sort=False)}
+    out = {}
+    for key, rows in m.table.groupby("by", sort=False):
+        where = f" of {m.dv!r}" + (f" for {m.by} {key!r}" if m.by is not None else "")
+        out[key] = MomentSlice(
+            rows.reset_index(drop=True),
+            by_values.get(key, values.iloc[:0]),
+            weighted=m.weights is not None,
+            overflow=m.values.overflow.get(key),
+            max_values=m.values.max_values,
+            where=where,
+        )
+    return out
 
 
 def _adjust(p: np.ndarray, how: str | None) -> np.ndarray:

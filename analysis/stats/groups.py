@@ -6,12 +6,26 @@ Each function takes the internal frame of one ``by`` value, with columns ``_y`` 
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["assumptions", "descriptives", "ranks", "summaries", "weighted_quantiles"]
+from analysis.core.errors import InputError
+
+__all__ = [
+    "RowSlice",
+    "assumptions",
+    "describe",
+    "descriptives",
+    "prepare",
+    "ranks",
+    "summaries",
+    "weighted_quantiles",
+]
+
+log = logging.getLogger("analysis")
 
 SHAPIRO_MAX_N = 5000
 
@@ -75,6 +89,19 @@ def descriptives(
     CI = mean ± t_{(1+level)/2, n_eff - 1} · sd / √n_eff; quantiles are pandas' linear
     interpolation (R type 7), or weighted quantiles when weighted.
     """
+    if weighted:
+        q = weighted_quantiles(sub, summ.index)
+    else:
+        grouped = sub.groupby("_g", sort=True, observed=True)["_y"]
+        q = grouped.quantile([0.5, 0.25, 0.75]).unstack()
+        q.columns = ["median", "q1", "q3"]
+        q = q.reindex(summ.index)
+    return describe(summ, q, level)
+
+
+def describe(summ: pd.DataFrame, q: pd.DataFrame, level: float) -> pd.DataFrame:
+    """The ``descriptives`` frame from group summaries and quartiles (``median``, ``q1``,
+    ``q3``, indexed like ``summ``), however they were computed."""
     from scipy import stats
 
     n_eff = summ["n_eff"].to_numpy(dtype=float)
@@ -83,13 +110,6 @@ def descriptives(
     with np.errstate(invalid="ignore", divide="ignore"):
         crit = stats.t.isf((1 - level) / 2, np.where(n_eff > 1, n_eff - 1, np.nan))
     mean = summ["mean"].to_numpy(dtype=float)
-    if weighted:
-        q = weighted_quantiles(sub, summ.index)
-    else:
-        grouped = sub.groupby("_g", sort=True, observed=True)["_y"]
-        q = grouped.quantile([0.5, 0.25, 0.75]).unstack()
-        q.columns = ["median", "q1", "q3"]
-        q = q.reindex(summ.index)
     return pd.DataFrame(
         {
             "group": summ.index.to_numpy(),
@@ -123,52 +143,177 @@ def weighted_quantiles(sub: pd.DataFrame, index: pd.Index) -> pd.DataFrame:
 def assumptions(sub: pd.DataFrame, summ: pd.DataFrame) -> pd.DataFrame:
     """Levene's test centred on means and on medians (Brown-Forsythe), and Shapiro-Wilk
     per group (3 ≤ n ≤ 5000), each with a note on what its sample size lets it say."""
-    from scipy import stats
-
-    from analysis.stats import omnibus
-
     rows = []
     for test, center in (("levene_mean", "mean"), ("levene_median", "median")):
         centre = sub.groupby("_g", sort=True, observed=True)["_y"].transform(center)
         dev = (sub["_y"] - centre).abs()
         g = dev.groupby(sub["_g"], sort=True, observed=True).agg(["count", "mean", "var"])
-        if (g["var"] > 0).any():
-            res = omnibus.anova(
-                g["count"].to_numpy(float), g["mean"].to_numpy(float), g["var"].to_numpy(float)
-            )
-        else:
-            res = {"statistic": np.nan, "df1": np.nan, "df2": np.nan, "p_value": np.nan}
-        rows.append(
-            {
-                "test": test,
-                "group": None,
-                **{c: res[c] for c in ("statistic", "df1", "df2", "p_value")},
-                "n": int(g["count"].sum()),
-                "note": "unweighted" if test == "levene_mean" else "Brown-Forsythe variant",
-            }
-        )
+        rows.append(levene_row(test, g))
     for grp, part in sub.groupby("_g", sort=True, observed=True):
-        y = part["_y"].to_numpy()
-        note = "large n: tiny departures from normality become significant; judge by a Q-Q plot"
-        stat, p = np.nan, np.nan
-        if y.size < 3 or np.ptp(y) == 0:
-            note = "not computed: fewer than 3 values or no variation"
-        elif y.size > SHAPIRO_MAX_N:
-            note = f"not computed: n > {SHAPIRO_MAX_N}, where the test only reflects n"
-        else:
-            stat, p = stats.shapiro(y)
-            if y.size < 50:
-                note = "small n: low power to detect non-normality"
-        rows.append(
-            {
-                "test": "shapiro",
-                "group": grp,
-                "statistic": float(stat),
-                "df1": np.nan,
-                "df2": np.nan,
-                "p_value": float(p),
-                "n": int(y.size),
-                "note": note,
-            }
-        )
+        rows.append(shapiro_row(grp, part["_y"].to_numpy()))
     return pd.DataFrame(rows)
+
+
+def levene_row(test: str, g: pd.DataFrame) -> dict[str, Any]:
+    """One Levene row from the per-group ``count``, ``mean`` and ``var`` of the absolute
+    deviations from the group centre: the classical ANOVA of those deviations."""
+    from analysis.stats import omnibus
+
+    if (g["var"] > 0).any():
+        res = omnibus.anova(
+            g["count"].to_numpy(float), g["mean"].to_numpy(float), g["var"].to_numpy(float)
+        )
+    else:
+        res = {"statistic": np.nan, "df1": np.nan, "df2": np.nan, "p_value": np.nan}
+    return {
+        "test": test,
+        "group": None,
+        **{c: res[c] for c in ("statistic", "df1", "df2", "p_value")},
+        "n": int(g["count"].sum()),
+        "note": "unweighted" if test == "levene_mean" else "Brown-Forsythe variant",
+    }
+
+
+def shapiro_row(grp: Any, y: np.ndarray) -> dict[str, Any]:
+    """One Shapiro-Wilk row for the values ``y`` of one group (their order does not
+    matter: the test sorts them)."""
+    from scipy import stats
+
+    note = "large n: tiny departures from normality become significant; judge by a Q-Q plot"
+    stat, p = np.nan, np.nan
+    if y.size < 3 or np.ptp(y) == 0:
+        note = "not computed: fewer than 3 values or no variation"
+    elif y.size > SHAPIRO_MAX_N:
+        note = f"not computed: n > {SHAPIRO_MAX_N}, where the test only reflects n"
+    else:
+        stat, p = stats.shapiro(y)
+        if y.size < 50:
+            note = "small n: low power to detect non-normality"
+    return {
+        "test": "shapiro",
+        "group": grp,
+        "statistic": float(stat),
+        "df1": np.nan,
+        "df2": np.nan,
+        "p_value": float(p),
+        "n": int(y.size),
+        "note": note,
+    }
+
+
+# ---------------------------------------------------------------- rows in, slices out
+
+
+def prepare(
+    data: pd.DataFrame,
+    *,
+    dv: str,
+    between: str,
+    by: str | None,
+    weights: str | None,
+    owner: str = "compare_groups",
+) -> tuple[pd.DataFrame, dict[Any, int]]:
+    """Select, check and clean the columns; count rows dropped for a missing dv.
+
+    Returns the internal frame (``_y``, ``_g`` categorical, ``_by`` categorical or 0,
+    ``_w``) without rows missing the group or the value, and the number of rows with a
+    group but no value per ``_by`` value.
+    """
+    if not isinstance(data, pd.DataFrame):
+        raise InputError(f"{owner}: data must be a pandas DataFrame, got {type(data)}")
+    wanted = {"dv": dv, "between": between, "by": by, "weights": weights}
+    missing = [f"{k}={v!r}" for k, v in wanted.items() if v is not None and v not in data]
+    if missing:
+        raise InputError(
+            f"{owner}: column(s) {', '.join(missing)} not in data; "
+            f"columns are {', '.join(map(str, data.columns))}"
+        )
+    frame = pd.DataFrame(
+        {
+            "_y": numeric(data, dv, owner),
+            # categorical codes: small and fast to group for millions of rows
+            "_g": pd.Categorical(data[between].to_numpy()),
+            "_by": pd.Categorical(data[by].to_numpy()) if by is not None else 0,
+            "_w": numeric(data, weights, owner) if weights is not None else 1.0,
+        }
+    )
+    if weights is not None:
+        bad = frame["_w"].isna() | (frame["_w"] <= 0)
+        if bad.any():
+            pos = int(np.flatnonzero(bad.to_numpy())[0])
+            raise InputError(
+                f"{owner}: column {weights!r}, row {data.index[pos]!r}: got "
+                f"{data[weights].iloc[pos]!r}; expected a positive weight "
+                f"({int(bad.sum())} such rows)"
+            )
+    frame = frame[frame["_g"].notna()]
+    missing_y = frame["_y"].isna()
+    dropped = frame.loc[missing_y, "_by"].value_counts().to_dict() if missing_y.any() else {}
+    if missing_y.any():
+        log.info("%s: dropped %d rows with missing %s", owner, int(missing_y.sum()), dv)
+    return frame[~missing_y], dropped
+
+
+def numeric(data: pd.DataFrame, column: str, owner: str = "compare_groups") -> pd.Series:
+    """Column ``column`` as float, raising with every non-numeric value listed."""
+    raw = data[column]
+    if pd.api.types.is_bool_dtype(raw) or not (
+        pd.api.types.is_numeric_dtype(raw)
+        or raw.dtype == object
+        or pd.api.types.is_string_dtype(raw)
+    ):
+        raise InputError(f"{owner}: column {column!r} must be numeric, got {raw.dtype}")
+    values = pd.to_numeric(raw, errors="coerce").astype(float)
+    bad = values.isna() & raw.notna()
+    if bad.any():
+        problems = [
+            {"row": idx, "column": column, "value": raw.loc[idx], "problem": "expected a number"}
+            for idx in raw.index[bad.to_numpy()][:50]
+        ]
+        raise InputError.from_problems(problems, what=f"non-numeric values in {column!r}")
+    return pd.Series(values.to_numpy(), name=column)
+
+
+class RowSlice:
+    """The rows of one ``by`` value, as :func:`analysis.stats.oneway.one_slice` reads them.
+
+    :class:`analysis.stats.moment_slice.MomentSlice` answers the same questions from
+    sufficient statistics merged across partitions.
+    """
+
+    def __init__(self, sub: pd.DataFrame, weighted: bool) -> None:
+        self.sub = sub
+        self.weighted = weighted
+
+    @property
+    def n_rows(self) -> int:
+        """Rows (respondents) in the slice."""
+        return len(self.sub)
+
+    def summaries(self) -> pd.DataFrame:
+        """Per group ``n``, ``mean``, ``var``, ``n_eff`` (see :func:`summaries`)."""
+        return summaries(self.sub, self.weighted)
+
+    def descriptives(self, summ: pd.DataFrame, level: float) -> pd.DataFrame:
+        """The ``descriptives`` frame (see :func:`descriptives`)."""
+        return descriptives(self.sub, summ, self.weighted, level)
+
+    def restrict(self, groups: pd.Index) -> RowSlice:
+        """The slice with only ``groups``."""
+        return RowSlice(self.sub[self.sub["_g"].isin(groups)], self.weighted)
+
+    def distinct(self) -> int:
+        """Number of distinct values."""
+        return int(self.sub["_y"].nunique())
+
+    def ranks(self, test: str) -> dict[str, Any]:
+        """Mid-rank sums and the tie term (see :func:`ranks`); ``test`` names the user."""
+        return ranks(self.sub)
+
+    def samples(self) -> list[np.ndarray] | None:
+        """The values of each group in group order, for the bootstrap."""
+        return [v.to_numpy() for _, v in self.sub.groupby("_g", sort=True, observed=True)["_y"]]
+
+    def assumptions(self, summ: pd.DataFrame) -> pd.DataFrame:
+        """The ``assumptions`` rows (see :func:`assumptions`)."""
+        return assumptions(self.sub, summ)

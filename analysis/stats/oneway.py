@@ -9,13 +9,12 @@ it once per ``by`` value and assembles the tables.
 from __future__ import annotations
 
 import warnings
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
 
 from analysis.core.errors import DataQualityWarning
-from analysis.stats import groups as grp
 from analysis.stats.compare_result import TABLE_COLUMNS
 
 AUTO_POSTHOC = {
@@ -25,20 +24,41 @@ AUTO_POSTHOC = {
     "kruskal": "dunn",
 }
 ORDINAL_MAX_VALUES = 7
+NO_BOOT = "bootstrap CI not available from sufficient statistics (it resamples raw rows)"
+
+
+class Slice(Protocol):
+    """What :func:`one_slice` asks of one ``by`` value: its rows or its moments."""
+
+    @property
+    def n_rows(self) -> int: ...
+    def summaries(self) -> pd.DataFrame: ...
+    def descriptives(self, summ: pd.DataFrame, level: float) -> pd.DataFrame: ...
+    def restrict(self, groups: pd.Index) -> Slice: ...
+    def distinct(self) -> int: ...
+    def ranks(self, test: str) -> dict[str, Any]: ...
+    def samples(self) -> list[np.ndarray] | None: ...
+    def assumptions(self, summ: pd.DataFrame) -> pd.DataFrame: ...
 
 
 def one_slice(
-    sub: pd.DataFrame, *, key: Any, params: dict[str, Any], excluded: list[str]
+    src: Slice, *, key: Any, params: dict[str, Any], excluded: list[str]
 ) -> dict[str, pd.DataFrame | None]:
+    """The tables of one ``by`` value, from its rows or its sufficient statistics.
+
+    ``src`` is a :class:`analysis.stats.groups.RowSlice` (rows in memory) or a
+    :class:`analysis.stats.moment_slice.MomentSlice` (moments and value counts merged
+    across partitions); both answer the same questions, so one code path serves both.
+    """
     weighted = params["weights"] is not None
-    summ = grp.summaries(sub, weighted)
-    desc = grp.descriptives(sub, summ, weighted, params["conf_level"])
+    summ = src.summaries()
+    desc = src.descriptives(summ, params["conf_level"])
     small = summ.index[summ["n"] < 2]
     excluded.extend(f"{key}/{g}" if key is not None else str(g) for g in small)
     summ = summ[summ["n"] >= 2]
-    sub = sub[sub["_g"].isin(summ.index)]
+    src = src.restrict(summ.index)
     k = len(summ)
-    method, reason = _choose(sub, params["method"], weighted=weighted)
+    method, reason = _choose(src.distinct(), params["method"], weighted=weighted)
     params["chosen"][str(key)] = {"method": method, "reason": reason}
     row: dict[str, Any] = dict.fromkeys(TABLE_COLUMNS, np.nan)
     row.update(method=method, reason=reason, n=int(summ["n"].sum()), k=k)
@@ -51,7 +71,9 @@ def one_slice(
     n = summ["n_eff"].to_numpy(dtype=float)
     mean = summ["mean"].to_numpy(dtype=float)
     var = summ["var"].to_numpy(dtype=float)
-    ranks = grp.ranks(sub) if method == "kruskal" or params["posthoc"] == "dunn" else None
+    ranks = None
+    if method == "kruskal" or params["posthoc"] == "dunn":
+        ranks = src.ranks("Kruskal-Wallis test" if method == "kruskal" else "Dunn's test")
     flat = summ.index[summ["var"] <= 0].tolist()
     if flat and method in ("welch", "brown-forsythe"):
         warnings.warn(
@@ -64,7 +86,9 @@ def one_slice(
         out["table"] = pd.DataFrame([row])
         return out
     row.update(_omnibus(method, n, mean, var, ranks, conf_level=params["conf_level"]))
-    row.update(_two_group_effect(method, sub, summ, ranks, params))
+    row.update(_two_group_effect(method, src, summ, ranks, params))
+    if "_note" in row:
+        row["reason"] = f"{row['reason']}; {row.pop('_note')}"
     out["table"] = pd.DataFrame([row])
     groups = list(summ.index)
     ph_method = AUTO_POSTHOC[method] if params["posthoc"] == "auto" else params["posthoc"]
@@ -75,14 +99,13 @@ def one_slice(
             out["letters"] = _letters(groups, mean, out["posthoc"], params["alpha"])
     out["grand_mean"] = _grand(groups, summ, method, params)
     if params["assumptions"]:
-        out["assumptions"] = grp.assumptions(sub, summ)
+        out["assumptions"] = src.assumptions(summ)
     return out
 
 
-def _choose(sub: pd.DataFrame, requested: str, *, weighted: bool) -> tuple[str, str]:
+def _choose(distinct: int, requested: str, *, weighted: bool) -> tuple[str, str]:
     if requested != "auto":
         return requested, "requested"
-    distinct = int(sub["_y"].nunique())
     if distinct <= ORDINAL_MAX_VALUES and weighted:
         return "welch", (
             f"auto: only {distinct} distinct values, but weights were given and rank tests "
@@ -148,7 +171,7 @@ def _omnibus(
 
 def _two_group_effect(
     method: str,
-    sub: pd.DataFrame,
+    src: Slice,
     summ: pd.DataFrame,
     ranks: dict[str, Any] | None,
     params: dict[str, Any],
@@ -156,7 +179,7 @@ def _two_group_effect(
     from analysis.stats import effects
 
     if len(summ) != 2:
-        return _boot_epsilon(method, sub, params) if method == "kruskal" else {}
+        return _boot_epsilon(src, params) if method == "kruskal" else {}
     a, b = summ.iloc[0], summ.iloc[1]
     if method != "kruskal":
         g, lo, hi = effects.hedges_g(
@@ -180,7 +203,10 @@ def _two_group_effect(
         }
     ranks = _need(ranks)
     r = effects.rank_biserial(ranks["n"][0], ranks["n"][1], ranks["rank_sum"][1])
-    groups = [sub.loc[sub["_g"] == g, "_y"].to_numpy() for g in summ.index]
+    reps = _n_boot(params, src.n_rows)
+    groups = src.samples() if reps > 0 else None
+    if groups is None:
+        return {"effect_size": r, "effect_type": "rank_biserial", **_no_boot(reps)}
 
     def stat(gs: list[np.ndarray]) -> float:
         from scipy import stats
@@ -191,7 +217,7 @@ def _two_group_effect(
     lo, hi = effects.bootstrap_ci(
         groups,
         stat,
-        n_boot=_n_boot(params, len(sub)),
+        n_boot=reps,
         conf_level=params["conf_level"],
         seed=params["seed"],
     )
@@ -209,13 +235,20 @@ def _n_boot(params: dict[str, Any], rows: int) -> int:
     return 1000 if rows <= 10_000 else 0
 
 
-def _boot_epsilon(method: str, sub: pd.DataFrame, params: dict[str, Any]) -> dict[str, Any]:
+def _no_boot(reps: int) -> dict[str, Any]:
+    """No bootstrap: nothing to add when none was asked for, else a note in ``reason``."""
+    return {"_note": NO_BOOT} if reps > 0 else {}
+
+
+def _boot_epsilon(src: Slice, params: dict[str, Any]) -> dict[str, Any]:
     from analysis.stats import effects
 
-    reps = _n_boot(params, len(sub))
+    reps = _n_boot(params, src.n_rows)
     if reps == 0:
         return {}
-    groups = [v.to_numpy() for _, v in sub.groupby("_g", sort=True, observed=True)["_y"]]
+    groups = src.samples()
+    if groups is None:
+        return _no_boot(reps)
 
     def stat(gs: list[np.ndarray]) -> float:
         from scipy import stats

@@ -6,7 +6,8 @@
 * :mod:`.reading`       reading an export through a codebook: recoding and quarantine
 * :mod:`.quality`       speeder, straight-lining and duplicate screens
 * :mod:`.scores`        dimension scores and weighted descriptives
-* :mod:`.psychometrics` reliability (alpha, omega), KMO and Bartlett, the item table
+* :mod:`.psychometrics` reliability (alpha, omega), KMO and Bartlett, the item table, and
+  the mergeable item moments they can be computed from
 
 The names below load on first use; importing this face loads no pandas.
 """
@@ -29,6 +30,7 @@ _LAZY = {
     "weighted_descriptives": "analysis.survey.scores",
     "reliability": "analysis.survey.psychometrics",
     "item_analysis": "analysis.survey.psychometrics",
+    "item_moments": "analysis.survey.psychometrics",
 }
 __all__ = list(_LAZY)
 __getattr__, __dir__ = attach(__name__, _LAZY)
@@ -37,7 +39,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from analysis.survey.codebook import Codebook
     from analysis.survey.codebook_file import load_codebook
     from analysis.survey.drafting import draft_codebook, validate_codebook
-    from analysis.survey.psychometrics import item_analysis, reliability
+    from analysis.survey.psychometrics import item_analysis, item_moments, reliability
     from analysis.survey.quality import screen_quality
     from analysis.survey.reading import SurveyData, read_survey
     from analysis.survey.scores import score_survey, weighted_descriptives

@@ -14,20 +14,23 @@ written into the output.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import pandas as pd
 
 from analysis.core.errors import SmallSampleWarning, check_option
+from analysis.stats.item_moments import ItemMoments
 from analysis.survey.scores import dimension_block, require_codebook
 
 if TYPE_CHECKING:
-    from analysis.io.survey_files import SurveyData
+    from analysis.survey.reading import SurveyData
 
 __all__ = [
     "alpha_from_cov",
     "item_analysis",
+    "item_moments",
     "reliability",
 ]
 
@@ -50,11 +53,16 @@ def _cov_corr(x: np.ndarray, missing: Missing) -> tuple[np.ndarray, np.ndarray, 
         x = x[~np.isnan(x).all(axis=1)]
         n = x.shape[0]
         cov = _pairwise_cov(x)
+    return cov, _corr(cov), n
+
+
+def _corr(cov: np.ndarray) -> np.ndarray:
+    """Correlations from a covariance matrix (diagonal 1)."""
     sd = np.sqrt(np.diag(cov))
     with np.errstate(invalid="ignore", divide="ignore"):
         corr = cov / np.outer(sd, sd)
     np.fill_diagonal(corr, 1.0)
-    return cov, corr, n
+    return corr
 
 
 def _pairwise_cov(x: np.ndarray) -> np.ndarray:
@@ -170,13 +178,61 @@ def _kmo_bartlett(corr: np.ndarray, n: int) -> tuple[float, float, float, float]
 # --------------------------------------------------------------------------- reliability
 
 
-def reliability(survey: SurveyData, *, missing: Missing = "pairwise") -> pd.DataFrame:
-    """Internal consistency of each dimension's items.
+def item_moments(survey: SurveyData) -> ItemMoments:
+    """The mergeable item moments of a survey (or of one partition of it).
 
     Parameters
     ----------
     survey
         A survey read with a codebook (reverse items are already reversed).
+
+    Returns
+    -------
+    ItemMoments
+        One block per dimension of the codebook, in the order :func:`reliability` reports
+        them. Merge the parts of a partitioned survey with
+        :meth:`~analysis.stats.item_moments.ItemMoments.combine` and pass the result to
+        :func:`reliability`.
+    """
+    cb = require_codebook(survey, "item_moments")
+    info = pd.DataFrame(
+        [
+            {"dimension": dim, "item_id": it.id, "column": it.column, "reverse": it.reverse}
+            for dim in cb.dimensions
+            for it in cb.items_for(dim)
+        ],
+        columns=["dimension", "item_id", "column", "reverse"],
+    )
+    blocks = {dim: dimension_block(survey, dim) for dim in cb.dimensions}
+    return ItemMoments.from_blocks(blocks, info=info)
+
+
+def _covariances(
+    data: SurveyData | ItemMoments, missing: Missing, owner: str
+) -> Iterator[tuple[str, int, np.ndarray, np.ndarray, int]]:
+    """Per dimension: id, number of items, covariance, correlation, n."""
+    if isinstance(data, ItemMoments):
+        for dim, block in data.blocks.items():
+            cov, n = block.covariance(missing)
+            yield dim, len(block.items), cov, _corr(cov), n
+        return
+    cb = require_codebook(data, owner)
+    for dim in cb.dimensions:
+        ids, x = dimension_block(data, dim)
+        cov, corr, n = _cov_corr(x, missing)
+        yield dim, len(ids), cov, corr, n
+
+
+def reliability(survey: SurveyData | ItemMoments, *, missing: Missing = "pairwise") -> pd.DataFrame:
+    """Internal consistency of each dimension's items.
+
+    Parameters
+    ----------
+    survey
+        A survey read with a codebook (reverse items are already reversed), or the
+        :class:`~analysis.stats.item_moments.ItemMoments` of one (:func:`item_moments`),
+        merged across the partitions of a survey too large for one machine: every column
+        comes from the covariance matrix and n, so the result is the same to rounding.
     missing
         ``"pairwise"`` (default, as ``psych::alpha``): each covariance from the respondents
         who answered both items; ``n`` counts respondents with at least one answer.
@@ -239,12 +295,8 @@ def reliability(survey: SurveyData, *, missing: Missing = "pairwise") -> pd.Data
     import warnings
 
     check_option("missing", missing, ("pairwise", "listwise"), owner="reliability")
-    cb = require_codebook(survey, "reliability")
     rows = []
-    for dim in cb.dimensions:
-        ids, x = dimension_block(survey, dim)
-        k = len(ids)
-        cov, corr, n = _cov_corr(x, missing)
+    for dim, k, cov, corr, n in _covariances(survey, missing, "reliability"):
         if k < 2 or n < 3:
             warnings.warn(
                 f"reliability: dimension {dim!r} has {k} items and {n} respondents; "
@@ -301,13 +353,19 @@ def reliability(survey: SurveyData, *, missing: Missing = "pairwise") -> pd.Data
 # --------------------------------------------------------------------------- items
 
 
-def item_analysis(survey: SurveyData, *, missing: Missing = "pairwise") -> pd.DataFrame:
+def item_analysis(
+    survey: SurveyData | ItemMoments, *, missing: Missing = "pairwise"
+) -> pd.DataFrame:
     """Item statistics per dimension: item-total correlation, alpha if deleted, 区分度.
 
     Parameters
     ----------
     survey
-        A survey read with a codebook.
+        A survey read with a codebook, or its merged
+        :class:`~analysis.stats.item_moments.ItemMoments` (:func:`item_moments`): then
+        every column but the 区分度 is the same to rounding, and ``discrimination_t`` and
+        ``discrimination_p`` are NaN (the high and low 27% groups need each respondent's
+        total).
     missing
         ``"pairwise"`` or ``"listwise"``, as in :func:`reliability`.
 
@@ -352,45 +410,25 @@ def item_analysis(survey: SurveyData, *, missing: Missing = "pairwise") -> pd.Da
     2      q3  3.000  0.848             0.915
     """
     check_option("missing", missing, ("pairwise", "listwise"), owner="item_analysis")
-    cb = require_codebook(survey, "item_analysis")
     rows = []
-    for dim in cb.dimensions:
-        items = cb.items_for(dim)
-        ids, x = dimension_block(survey, dim)
-        k = len(ids)
-        cov, corr, _ = _cov_corr(x, missing)
-        xs = x[~np.isnan(x).any(axis=1)] if missing == "listwise" else x
-        answered = ~np.isnan(xs)
-        m = answered.sum(axis=1)
-        total = np.full(len(xs), np.nan)
-        np.divide(np.where(answered, xs, 0).sum(axis=1), m, out=total, where=m > 0)
-        ok = ~np.isnan(total)
-        if ok.sum() >= 4:
-            lo_cut, hi_cut = np.quantile(total[ok], [0.27, 0.73])
-            low = ok & (total <= lo_cut)
-            high = ok & (total >= hi_cut)
-        else:
-            low = high = np.zeros(len(xs), dtype=bool)
-        for i, it in enumerate(items):
-            col = xs[:, i]
-            v = col[~np.isnan(col)]
+    for dim, meta, cov, corr, stats, disc in _item_blocks(survey, missing):
+        k = len(meta)
+        for i, (item_id, column, reverse) in enumerate(meta):
             rest = [j for j in range(k) if j != i]
             sub = cov[np.ix_(rest, rest)]
             cov_rest = cov[i, rest].sum()
             var_rest = sub.sum()
             with np.errstate(invalid="ignore", divide="ignore"):
                 citc = float(cov_rest / np.sqrt(cov[i, i] * var_rest)) if k >= 2 else np.nan
-            a = col[high & ~np.isnan(col)]
-            b = col[low & ~np.isnan(col)]
-            t, p = _welch(a, b)
+            t, p = disc[i]
             rows.append(
                 {
                     "dimension": dim,
-                    "item_id": it.id,
-                    "column": it.column,
-                    "n": int(v.size),
-                    "mean": float(v.mean()) if v.size else float("nan"),
-                    "sd": float(v.std(ddof=1)) if v.size > 1 else float("nan"),
+                    "item_id": item_id,
+                    "column": column,
+                    "n": int(stats[i][0]),
+                    "mean": stats[i][1],
+                    "sd": stats[i][2],
                     "citc": citc,
                     "alpha_if_deleted": alpha_from_cov(sub) if k > 2 else float("nan"),
                     "alpha_std_if_deleted": (
@@ -398,7 +436,7 @@ def item_analysis(survey: SurveyData, *, missing: Missing = "pairwise") -> pd.Da
                     ),
                     "discrimination_t": t,
                     "discrimination_p": p,
-                    "reverse": it.reverse,
+                    "reverse": reverse,
                     "missing": missing,
                 }
             )
@@ -420,6 +458,51 @@ def item_analysis(survey: SurveyData, *, missing: Missing = "pairwise") -> pd.Da
             "missing",
         ],
     )
+
+
+def _item_blocks(data: SurveyData | ItemMoments, missing: Missing) -> Iterator[tuple]:
+    """Per dimension: (item id, column, reverse) per item, covariance, correlation,
+    (n, mean, sd) per item, and the 区分度 (t, p) per item (NaN from moments)."""
+    if isinstance(data, ItemMoments):
+        for dim, block in data.blocks.items():
+            cov, _ = block.covariance(missing)
+            info = data.item_info(dim)
+            stats = block.item_stats(missing)
+            meta = list(zip(block.items, info["column"], info["reverse"], strict=True))
+            nan = (float("nan"), float("nan"))
+            yield dim, meta, cov, _corr(cov), stats.to_numpy().tolist(), [nan] * len(meta)
+        return
+    cb = require_codebook(data, "item_analysis")
+    for dim in cb.dimensions:
+        items = cb.items_for(dim)
+        _, x = dimension_block(data, dim)
+        cov, corr, _ = _cov_corr(x, missing)
+        xs = x[~np.isnan(x).any(axis=1)] if missing == "listwise" else x
+        answered = ~np.isnan(xs)
+        m = answered.sum(axis=1)
+        total = np.full(len(xs), np.nan)
+        np.divide(np.where(answered, xs, 0).sum(axis=1), m, out=total, where=m > 0)
+        ok = ~np.isnan(total)
+        if ok.sum() >= 4:
+            lo_cut, hi_cut = np.quantile(total[ok], [0.27, 0.73])
+            low = ok & (total <= lo_cut)
+            high = ok & (total >= hi_cut)
+        else:
+            low = high = np.zeros(len(xs), dtype=bool)
+        stats, disc = [], []
+        for i in range(len(items)):
+            col = xs[:, i]
+            v = col[~np.isnan(col)]
+            stats.append(
+                (
+                    v.size,
+                    float(v.mean()) if v.size else float("nan"),
+                    float(v.std(ddof=1)) if v.size > 1 else float("nan"),
+                )
+            )
+            disc.append(_welch(col[high & ~np.isnan(col)], col[low & ~np.isnan(col)]))
+        meta = [(it.id, it.column, it.reverse) for it in items]
+        yield dim, meta, cov, corr, stats, disc
 
 
 def _welch(a: np.ndarray, b: np.ndarray) -> tuple[float, float]:
