@@ -8,6 +8,8 @@
 * :mod:`.scores`        dimension scores and weighted descriptives
 * :mod:`.psychometrics` reliability (alpha, omega), KMO and Bartlett, the item table, and
   the mergeable item moments they can be computed from
+* :mod:`.partitioned`   an export in many files on Dask: per-file reading and scores, merged
+  sufficient statistics
 
 The names below load on first use; importing this face loads no pandas.
 """
@@ -31,6 +33,11 @@ _LAZY = {
     "reliability": "analysis.survey.psychometrics",
     "item_analysis": "analysis.survey.psychometrics",
     "item_moments": "analysis.survey.psychometrics",
+    "PartitionedSurvey": "analysis.survey.partitioned",
+    "read_survey_partitioned": "analysis.survey.partitioned",
+    "score_partitioned": "analysis.survey.partitioned",
+    "group_moments": "analysis.survey.partitioned",
+    "partitioned_item_moments": "analysis.survey.partitioned",
 }
 __all__ = list(_LAZY)
 __getattr__, __dir__ = attach(__name__, _LAZY)
@@ -39,6 +46,13 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from analysis.survey.codebook import Codebook
     from analysis.survey.codebook_file import load_codebook
     from analysis.survey.drafting import draft_codebook, validate_codebook
+    from analysis.survey.partitioned import (
+        PartitionedSurvey,
+        group_moments,
+        partitioned_item_moments,
+        read_survey_partitioned,
+        score_partitioned,
+    )
     from analysis.survey.psychometrics import item_analysis, item_moments, reliability
     from analysis.survey.quality import screen_quality
     from analysis.survey.reading import SurveyData, read_survey
