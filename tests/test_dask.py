@@ -204,3 +204,17 @@ def test_the_study_file_chooses_the_cluster_and_is_checked(tmp_path):
         assert an.load_study(good).dask_workers == 2
     finally:
         good.unlink()
+
+
+def test_the_token_cache_works_on_the_workers(client, demo_docs, tmp_path):
+    from analysis.text.segment import Segmenter
+
+    cache = tmp_path / "tokens"
+    segmenter = Segmenter.for_lexicon(an.default_lexicon(), cache_dir=cache)
+    ddf = dd.from_pandas(demo_docs, npartitions=4)
+    first = an.score_texts(ddf, segmenter=segmenter).compute()
+    written = sorted(p.name for p in cache.rglob("*") if p.is_file())
+    assert written, "the workers wrote no token cache"
+    again = an.score_texts(ddf, segmenter=segmenter).compute()
+    pd.testing.assert_frame_equal(again, first)
+    assert sorted(p.name for p in cache.rglob("*") if p.is_file()) == written  # read, not rewritten
