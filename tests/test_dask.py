@@ -23,7 +23,7 @@ DEMO = Path(__file__).resolve().parents[1] / "data" / "raw" / "demo"
 def client():
     with (
         distributed.LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
         ) as cluster,
         distributed.Client(cluster) as c,
     ):

@@ -84,7 +84,7 @@ def open_cluster(
                     n_workers=workers,
                     threads_per_worker=1,
                     processes=True,
-                    dashboard_address=":0" if progress else None,
+                    dashboard_address=":0",  # any free port: several clusters may run at once
                 )
             )
             client = stack.enter_context(distributed.Client(local))
