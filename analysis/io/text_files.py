@@ -30,6 +30,14 @@ logger = logging.getLogger("analysis")
 #: File types read from a folder, in addition to tables given directly.
 DOCUMENT_SUFFIXES: tuple[str, ...] = (".txt", ".docx", ".pdf")
 _TABLE_SUFFIXES = (".csv", ".xlsx", ".xls")
+# documents a folder often holds that cannot be read as they are: quarantined with what to
+# do, never skipped without a word
+_SAVE_AS = {
+    ".doc": "a Word 97-2003 document (.doc)",
+    ".wps": "a WPS document (.wps)",
+    ".rtf": "a rich-text document (.rtf)",
+    ".odt": "an OpenDocument text (.odt)",
+}
 QUARANTINE_COLUMNS = ("file", "row", "column", "value", "problem")
 
 # Full-width punctuation that is ordinary Chinese typography: kept as is.
@@ -276,6 +284,26 @@ def _documents_from_table(
     return rows, meta
 
 
+def _repeated_ids(docs: pd.DataFrame, id_column: str) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
+    """Rows of a table of texts whose id an earlier row already has: quarantined."""
+    repeated = docs["doc_id"].duplicated(keep="first")
+    if not repeated.any():
+        return docs, []
+    first = docs.loc[~repeated].set_index("doc_id")["_row"]
+    bad = [
+        _quarantine(
+            row["source"],
+            int(row["_row"]),
+            id_column,
+            row["doc_id"],
+            f"repeated id {row['doc_id']!r} (first at row {int(first[row['doc_id']])}); "
+            "ids must be unique",
+        )
+        for _, row in docs.loc[repeated].iterrows()
+    ]
+    return docs.loc[~repeated], bad
+
+
 def _load_metadata(metadata: str | PathLike[str] | pd.DataFrame) -> tuple[pd.DataFrame, str]:
     if isinstance(metadata, pd.DataFrame):
         return metadata.copy(), "metadata"
@@ -423,13 +451,20 @@ def read_texts(
         files = sorted(
             p for p in root.iterdir() if p.is_file() and p.suffix.lower() in DOCUMENT_SUFFIXES
         )
-        if not files:
+        other = sorted(p for p in root.iterdir() if p.is_file() and p.suffix.lower() in _SAVE_AS)
+        if not files and not other:
             raise InputError(
                 f"{root}: no documents found; expected files ending in "
                 f"{', '.join(DOCUMENT_SUFFIXES)}",
                 file=root,
             )
         rows, bad = _documents_from_files(files, encoding=encoding, raise_errors=False)
+        for p in other:
+            problem = (
+                f"{p.name}: {_SAVE_AS[p.suffix.lower()]} cannot be read; open it in Word or WPS "
+                "and save it as .docx (or as UTF-8 .txt)"
+            )
+            bad.append(_quarantine(p.name, None, None, None, problem))
     elif root.suffix.lower() in _TABLE_SUFFIXES:
         rows, meta_from_table = _documents_from_table(
             root, id_column=id_column, text_column=text_column, encoding=encoding
@@ -439,6 +474,9 @@ def read_texts(
         rows, bad = _documents_from_files([root], encoding=encoding, raise_errors=True)
 
     docs = pd.DataFrame(rows, columns=["doc_id", "raw", "source", "encoding", "_row"])
+    if meta_from_table is not None:  # a table's ids are typed by people: they repeat
+        docs, repeated = _repeated_ids(docs, id_column)
+        bad.extend(repeated)
     garbled = docs["raw"].astype(str).map(_implausible)
     for _, row in docs.loc[garbled.notna()].iterrows():
         where = None if pd.isna(row["_row"]) else int(row["_row"])
@@ -450,7 +488,8 @@ def read_texts(
         else _line_ends(_to_simplified(t) if to_simplified else t)
         for t in docs["raw"].astype(str)
     ]
-    docs = docs.assign(text=texts).drop(columns=["raw"])
+    # an explicit dtype: with every file unreadable an empty list would make a float column
+    docs = docs.assign(text=pd.Series(texts, index=docs.index, dtype=object)).drop(columns=["raw"])
     empty = docs["text"].str.strip() == ""
     for _, row in docs.loc[empty].iterrows():
         where = None if pd.isna(row["_row"]) else int(row["_row"])
