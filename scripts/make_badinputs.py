@@ -79,7 +79,10 @@ def good_rows(n: int = 5) -> list[list[str]]:
 
 def to_csv(rows: list[list[Any]], *, sep: str = ",") -> str:
     buf = io.StringIO()
-    csv.writer(buf, delimiter=sep, lineterminator="\n").writerows(rows)
+    # the csv module quotes a cell holding a line end only if the line end is its own
+    # terminator: with a stray carriage return in a cell, end lines with \r\n
+    stray = any("\r" in str(v) for r in rows for v in r)
+    csv.writer(buf, delimiter=sep, lineterminator="\r\n" if stray else "\n").writerows(rows)
     return buf.getvalue()
 
 
@@ -94,7 +97,9 @@ def fixed_zip(data: bytes) -> bytes:
             fixed.external_attr = 0o644 << 16
             data = src.read(info.filename)
             if info.filename == "docProps/core.xml":  # openpyxl stamps the time of saving
-                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>2024-01-01T00:00:00Z", data)
+                data = re.sub(
+                    rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>2024-01-01T00:00:00Z", data
+                )
             dst.writestr(fixed, data)
     return buf.getvalue()
 

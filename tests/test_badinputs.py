@@ -45,7 +45,13 @@ CORPUS = Path(__file__).parent / "badinputs"
 CASES = json.loads((CORPUS / "cases.json").read_text(encoding="utf-8"))["cases"]
 LIMIT_S = 10
 PACKAGE = Path(an.__file__).resolve().parent
-_WINDOWS_DEVICES = {"CON", "PRN", "AUX", "NUL", *(f"{p}{i}" for p in ("COM", "LPT") for i in range(10))}
+_WINDOWS_DEVICES = {
+    "CON",
+    "PRN",
+    "AUX",
+    "NUL",
+    *(f"{p}{i}" for p in ("COM", "LPT") for i in range(10)),
+}
 
 
 def _maker():
@@ -113,7 +119,9 @@ def _run(case: dict[str, Any], folder: Path) -> Any:
     kind, inputs = case["kind"], case["inputs"]
     if kind == "survey":
         codebook = an.load_codebook(folder / inputs["codebook"])
-        return an.read_survey(folder / inputs["survey"], codebook=codebook, **inputs.get("options", {}))
+        return an.read_survey(
+            folder / inputs["survey"], codebook=codebook, **inputs.get("options", {})
+        )
     if kind == "codebook":
         return an.load_codebook(folder / inputs["codebook"])
     if kind == "lexicon":
@@ -160,7 +168,9 @@ def _check_texts(case: dict[str, Any], result: Any, folder: Path, expect: dict[s
     target = folder / case["inputs"]["texts"]
     if target.is_dir():
         on_disk = sum(1 for p in target.iterdir() if p.is_file())
-        assert on_disk == expect["files"], f"{on_disk} files in the folder, {expect['files']} listed"
+        assert on_disk == expect["files"], (
+            f"{on_disk} files in the folder, {expect['files']} listed"
+        )
         if not case["inputs"].get("metadata"):
             accounted = len(docs) + q["file"].nunique()
             assert accounted == on_disk, f"{on_disk} files, {accounted} read or quarantined\n{q}"
@@ -245,7 +255,9 @@ def _check_refused(case: dict[str, Any], exc: AnalysisError, folder: Path) -> No
 @pytest.fixture(scope="module")
 def warm(tmp_path_factory):
     """One good study run first: loading fonts, dictionaries and models is no case's cost."""
-    folder = _materialise(next(c for c in CASES if c["id"] == "pii-00-answer"), tmp_path_factory.mktemp("warm"))
+    folder = _materialise(
+        next(c for c in CASES if c["id"] == "pii-study-1"), tmp_path_factory.mktemp("warm")
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         an.run_study(folder / "study.yaml")
