@@ -367,3 +367,19 @@ def test_any_codebook_mapping_loads_or_gives_a_codebook_error(spec):
             load_codebook(spec)
     except CodebookError:
         pass
+
+
+@pytest.mark.parametrize("key", ["Yes", "no", "ON", "off", "true", "~"], ids=str)
+def test_a_label_yaml_reads_as_a_boolean_is_refused_with_its_line(tmp_path, key):
+    """YAML 1.1 reads Yes/No/On/Off as booleans: every 'Yes' answer would be quarantined
+    as not one of 'True', 'False'."""
+    path = write(
+        tmp_path,
+        f"scale: {{min: 1, max: 5,\n  labels: {{{key}: 5, 'No': 1}}}}\n"
+        "items:\n  - {column: a, id: q1, dimension: reform}\n",
+    )
+    with pytest.raises(CodebookError, match=r"line 2\W.*put the option text in quotes"):
+        load_codebook(path)
+    quoted = path.read_text(encoding="utf-8").replace(f"{key}: 5", f"'{key}': 5")
+    path.write_text(quoted, encoding="utf-8")
+    assert load_codebook(path).scales["default"].labels[key] == 5

@@ -281,3 +281,44 @@ def test_a_binary_file_that_decodes_as_gb18030_is_quarantined_not_scored(tmp_pat
     q = an.text_quarantine(docs)
     assert q["file"].tolist() == ["binary.txt"]
     assert q.loc[0, "problem"].startswith("implausible text")
+
+
+def test_old_word_and_wps_files_in_a_folder_are_quarantined_not_skipped(tmp_path: Path) -> None:
+    folder = tmp_path / "texts"
+    folder.mkdir()
+    (folder / "a.txt").write_text("社区开展一站式服务。", encoding="utf-8")
+    ole = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100
+    (folder / "b.doc").write_bytes(ole)
+    (folder / "c.WPS").write_bytes(ole)
+    (folder / "notes.md").write_text("not a document", encoding="utf-8")
+    with pytest.warns(DataQualityWarning, match="2 document"):
+        docs = an.read_texts(folder)
+    assert docs["doc_id"].tolist() == ["a"]
+    q = an.text_quarantine(docs)
+    assert q["file"].tolist() == ["b.doc", "c.WPS"]
+    assert q["problem"].str.contains("save it as .docx").all()
+    only_doc = tmp_path / "old"
+    only_doc.mkdir()
+    (only_doc / "b.doc").write_bytes(ole)
+    with pytest.warns(DataQualityWarning), pytest.raises(InputError, match="no readable"):
+        an.read_texts(only_doc)
+
+
+def test_repeated_ids_in_a_table_of_texts_are_quarantined_with_their_rows(tmp_path: Path) -> None:
+    table = tmp_path / "answers.csv"
+    table.write_text(
+        "doc_id,text,community\n1,社区很好,甲\n2,服务周到,乙\n1,重复,丙\n", encoding="utf-8"
+    )
+    with pytest.warns(DataQualityWarning, match="1 document"):
+        docs = an.read_texts(table)
+    assert docs["doc_id"].tolist() == ["1", "2"]
+    assert docs["community"].tolist() == ["甲", "乙"]
+    q = an.text_quarantine(docs)
+    assert (q.loc[0, "file"], q.loc[0, "row"], q.loc[0, "column"], q.loc[0, "value"]) == (
+        "answers.csv",
+        4,
+        "doc_id",
+        "1",
+    )
+    assert "first at row 2" in q.loc[0, "problem"]
+    assert len(an.score_texts(docs)) == 2 * 5

@@ -770,3 +770,14 @@ def test_means_ci_groups_never_share_colour_and_marker():
     ]
     assert len(styles) == 20
     assert len(set(styles)) == 20
+
+
+def test_a_character_no_font_has_is_drawn_without_a_warning_per_glyph():
+    """An emoji in a community name: matplotlib would warn for each glyph and chart."""
+    from analysis.report.charts.output import figure_to_base64_png
+
+    fig = Figure()
+    fig.add_subplot().set_title("🏘️社区😀")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert figure_to_base64_png(fig)

@@ -126,3 +126,21 @@ def test_embedded_font_covers_every_character_and_is_reproducible(doc):
     _subset.cache_clear()
     time.sleep(1.1)  # a font saved with the clock in its head table would now differ
     assert render_html(doc) == html
+
+
+def test_control_characters_from_data_do_not_stop_docx_or_xlsx(tmp_path):
+    """A community name typed with NUL, an escape or a form feed: dropped, not a crash."""
+    from docx import Document
+    from openpyxl import load_workbook
+
+    name = "社区\x00\x1b[31m名\x0c"
+    table = Table("表 1", ("社区", "均值"), ((name, "4.2"),), note=name)
+    section = Section(name, (name,), (table,), (), (name,))
+    report = ReportDocument(name, name, "zh", (section,), (("输入", name),))
+    text = "\n".join(p.text for p in Document(write_docx(report, tmp_path / "r.docx")).paragraphs)
+    assert "社区[31m名" in text
+    assert "\x00" not in text
+    frame = pd.DataFrame({name: [name, 1.5]})
+    ws = load_workbook(write_xlsx({name: frame}, tmp_path / "r.xlsx")).worksheets[0]
+    assert ws["A1"].value == ws["A2"].value == "社区[31m名"
+    assert ws["A3"].value == 1.5

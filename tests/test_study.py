@@ -252,3 +252,18 @@ def test_each_document_gets_a_main_dimension_and_the_report_states_its_validatio
     assert f"宏平均 F1 为 {f1:.2f}" in html
     with pd.ExcelFile(demo_run.output / "report.xlsx") as book:
         assert "text_labels" in book.sheet_names
+
+
+@pytest.mark.parametrize(
+    "value", ["'no'", "'false'", "0", "[]"], ids=["no", "false", "zero", "list"]
+)
+def test_a_switch_that_is_not_true_or_false_is_refused(tmp_path: Path, value):
+    """bool('no') is True: a quoted 'no' would have switched per-community reports on."""
+    (tmp_path / "texts").mkdir()
+    study = tmp_path / "study.yaml"
+    study.write_text(
+        f"texts: {{path: texts}}\nreport:\n  formats: [html]\n  per_group: {value}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(an.ConfigError, match=r"line 4.*per_group.*expected true or false"):
+        an.load_study(study)

@@ -47,6 +47,19 @@ __all__ = [
 PROBLEM_COLUMNS = ("file", "row", "column", "value", "problem")
 
 
+def _plain_problem(problem: Mapping[str, Any]) -> dict[str, Any]:
+    """A problem record as plain values: a line or row that went through a DataFrame comes
+    back as ``6.0`` or NaN; messages must say ``line 6`` and leave a missing place out."""
+    out: dict[str, Any] = {}
+    for key, value in problem.items():
+        if isinstance(value, float) and value != value:  # NaN: no such place
+            value = None
+        elif isinstance(value, float) and key in ("line", "row") and value.is_integer():
+            value = int(value)
+        out[key] = value
+    return out
+
+
 def _short(value: Any, limit: int = 60) -> str:
     text = repr(value) if isinstance(value, str) else str(value)
     return text if len(text) <= limit else text[: limit - 1] + "…"
@@ -154,7 +167,7 @@ class InputError(AnalysisError, ValueError):
         """
         import pandas as pd
 
-        rows = [dict(p) for p in problems]
+        rows = [_plain_problem(p) for p in problems]
         frame = pd.DataFrame(rows)
         for col in PROBLEM_COLUMNS:
             if col not in frame.columns:

@@ -136,18 +136,28 @@ def _frame_from_grid(grid: pd.DataFrame, name: str, sheet: Any = None) -> pd.Dat
     return frame
 
 
+#: Columns up to which :func:`_text_columns` frees each raw column as it goes.
+_POP_COLUMNS = 256
+
+
 def _text_columns(grid: pd.DataFrame, header: list[str]) -> dict[str, pd.Series]:
     """The body of ``grid`` (all rows but the first) as text columns named ``header``.
 
     Columns are taken out of ``grid`` one at a time (``grid`` is emptied), so a large
-    export is never held twice in memory.
+    export is never held twice in memory. Each pop rebuilds the frame's list of blocks, so
+    popping is quadratic in the number of columns: past :data:`_POP_COLUMNS` columns (an
+    export with thousands of columns has few rows) they are read in place instead.
     """
     index = pd.RangeIndex(len(grid) - 1)
     labels = list(grid.columns[: len(header)])
     extra = list(grid.columns[len(header) :])
-    if extra:
-        grid.drop(columns=extra, inplace=True)
     out: dict[str, pd.Series] = {}
+    if len(labels) > _POP_COLUMNS:
+        for j, h in enumerate(header):
+            out[h] = _cells_to_text(grid.iloc[1:, j].set_axis(index))
+        return out
+    for label in extra:
+        del grid[label]
     for label, h in zip(labels, header, strict=True):
         col = grid.pop(label)
         out[h] = _cells_to_text(col.iloc[1:].set_axis(index))

@@ -35,6 +35,14 @@ logger = logging.getLogger("analysis")
 #: File types read from a folder, in addition to tables given directly.
 DOCUMENT_SUFFIXES: tuple[str, ...] = (".txt", ".docx", ".pdf")
 _TABLE_SUFFIXES = (".csv", ".xlsx", ".xls")
+# documents a folder often holds that cannot be read as they are: quarantined with what to
+# do, never skipped without a word
+_SAVE_AS = {
+    ".doc": "a Word 97-2003 document (.doc)",
+    ".wps": "a WPS document (.wps)",
+    ".rtf": "a rich-text document (.rtf)",
+    ".odt": "an OpenDocument text (.odt)",
+}
 QUARANTINE_COLUMNS = ("file", "row", "column", "value", "problem")
 
 # Full-width punctuation that is ordinary Chinese typography: kept as is.
@@ -281,6 +289,26 @@ def _documents_from_table(
     return rows, meta
 
 
+def _repeated_ids(docs: pd.DataFrame, id_column: str) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
+    """Rows of a table of texts whose id an earlier row already has: quarantined."""
+    repeated = docs["doc_id"].duplicated(keep="first")
+    if not repeated.any():
+        return docs, []
+    first = docs.loc[~repeated].set_index("doc_id")["_row"]
+    bad = [
+        _quarantine(
+            row["source"],
+            int(row["_row"]),
+            id_column,
+            row["doc_id"],
+            f"repeated id {row['doc_id']!r} (first at row {int(first[row['doc_id']])}); "
+            "ids must be unique",
+        )
+        for _, row in docs.loc[repeated].iterrows()
+    ]
+    return docs.loc[~repeated], bad
+
+
 def _load_metadata(metadata: str | PathLike[str] | pd.DataFrame) -> tuple[pd.DataFrame, str]:
     if isinstance(metadata, pd.DataFrame):
         return metadata.copy(), "metadata"
@@ -356,11 +384,16 @@ def plain_documents(
     text_column: str | None = None,
     normalize: bool = True,
     to_simplified: bool = False,
+    table_ids: str | None = None,
 ) -> pd.DataFrame:
     """Documents read from files or a table, checked and normalised: implausible (binary,
-    mis-decoded) and empty texts are appended to ``bad``; the rest come back with ``doc_id``,
+    mis-decoded) and empty texts are appended to ``bad``, and so are repeated ids of a
+    table (``table_ids`` names its id column); the rest come back with ``doc_id``,
     ``text``, ``source``, ``encoding`` and ``_row`` (the table row, or missing)."""
     docs = pd.DataFrame(rows, columns=["doc_id", "raw", "source", "encoding", "_row"])
+    if table_ids is not None:  # a table's ids are typed by people: they repeat
+        docs, repeated = _repeated_ids(docs, table_ids)
+        bad.extend(repeated)
     garbled = docs["raw"].astype(str).map(_implausible)
     for _, row in docs.loc[garbled.notna()].iterrows():
         where = None if pd.isna(row["_row"]) else int(row["_row"])
@@ -403,13 +436,20 @@ def read_texts(
         files = sorted(
             p for p in root.iterdir() if p.is_file() and p.suffix.lower() in DOCUMENT_SUFFIXES
         )
-        if not files:
+        other = sorted(p for p in root.iterdir() if p.is_file() and p.suffix.lower() in _SAVE_AS)
+        if not files and not other:
             raise InputError(
                 f"{root}: no documents found; expected files ending in "
                 f"{', '.join(DOCUMENT_SUFFIXES)}",
                 file=root,
             )
         rows, bad = _documents_from_files(files, encoding=encoding, raise_errors=False)
+        for p in other:
+            problem = (
+                f"{p.name}: {_SAVE_AS[p.suffix.lower()]} cannot be read; open it in Word or WPS "
+                "and save it as .docx (or as UTF-8 .txt)"
+            )
+            bad.append(_quarantine(p.name, None, None, None, problem))
     elif root.suffix.lower() in _TABLE_SUFFIXES:
         rows, meta_from_table = _documents_from_table(
             root, id_column=id_column, text_column=text_column, encoding=encoding
@@ -419,7 +459,12 @@ def read_texts(
         rows, bad = _documents_from_files([root], encoding=encoding, raise_errors=True)
 
     docs = plain_documents(
-        rows, bad, text_column=text_column, normalize=normalize, to_simplified=to_simplified
+        rows,
+        bad,
+        text_column=text_column,
+        normalize=normalize,
+        to_simplified=to_simplified,
+        table_ids=id_column if meta_from_table is not None else None,
     )
 
     meta_cols: list[str] = []

@@ -75,7 +75,7 @@ _PRIVATE_RE = re.compile(
     re.IGNORECASE,
 )
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_UNSAFE_FILENAME = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]')
+_UNSAFE_FILENAME = re.compile(r'[\x00-\x1f\x7f-\x9f<>:"/\\|?*]')  # C0 and C1 controls
 _WINDOWS_RESERVED = {
     "CON",
     "PRN",
@@ -271,8 +271,8 @@ def safe_filename(name: str, *, max_bytes: int = 120) -> str:
     text = unicodedata.normalize("NFC", str(name))
     text = "".join(c for c in text if unicodedata.category(c) != "Cf")
     text = _UNSAFE_FILENAME.sub("_", text)
-    text = re.sub(r"\.{2,}", "_", text).strip().strip(".").strip()
-    text = re.sub(r"_+", "_", text).strip("_")
+    text = re.sub(r"\.{2,}", "_", text)
+    text = re.sub(r"_+", "_", text).strip(" ._")  # "_.0" must not become the hidden ".0"
     digest = hashlib.sha256(str(name).encode("utf-8")).hexdigest()[:8]
     if len(text.encode("utf-8")) > max_bytes:
         budget = max_bytes - len(digest) - 1

@@ -26,10 +26,31 @@ from analysis.report.privacy import neutralise_formula
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["document_text", "render_html", "write_docx", "write_html", "write_xlsx"]
+__all__ = [
+    "document_text",
+    "render_html",
+    "write_docx",
+    "write_html",
+    "write_xlsx",
+    "xml_text",
+]
 
 _NUMBER = re.compile(r"^[<>=−\-+]?\s*\.?\d[\d,.]*%?$")
 _FIXED_TIME = (2000, 1, 1, 0, 0, 0)
+# characters XML 1.0 cannot hold (NUL, most control characters, lone surrogates, U+FFFE/F):
+# a community name or an answer typed with one would stop python-docx and openpyxl
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_text(value: object) -> str:
+    """``value`` as text a DOCX or XLSX file can hold: characters XML forbids are dropped.
+
+    Examples
+    --------
+    >>> xml_text("社区\x00名\x1b")
+    '社区名'
+    """
+    return _NOT_XML.sub("", str(value))
 
 
 def _environment():  # type: ignore[no-untyped-def]
@@ -134,7 +155,7 @@ def _three_line_table(document, table) -> None:  # type: ignore[no-untyped-def]
     """Add ``table`` as a 三线表: thick top and bottom rules, a thin rule under the header."""
     from docx.enum.text import WD_ALIGN_PARAGRAPH
 
-    caption = document.add_paragraph(table.title, style="Caption")
+    caption = document.add_paragraph(xml_text(table.title), style="Caption")
     caption.alignment = WD_ALIGN_PARAGRAPH.CENTER
     n_rows = len(table.rows) + 1
     grid = document.add_table(rows=n_rows, cols=len(table.columns))
@@ -142,19 +163,19 @@ def _three_line_table(document, table) -> None:  # type: ignore[no-untyped-def]
     thin = {"val": "single", "sz": 6, "color": "000000"}
     for j, name in enumerate(table.columns):
         cell = grid.cell(0, j)
-        cell.text = str(name)
+        cell.text = xml_text(name)
         for run in cell.paragraphs[0].runs:
             run.bold = True
         _border(cell, top=thick, bottom=thin)
     for i, row in enumerate(table.rows, start=1):
         for j, value in enumerate(row):
             cell = grid.cell(i, j)
-            cell.text = str(value)
+            cell.text = xml_text(value)
             if _NUMBER.match(str(value).strip()):
                 cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
             _border(cell, bottom=thick) if i == n_rows - 1 else _border(cell)
     if table.note:
-        document.add_paragraph(table.note, style="Table Note")
+        document.add_paragraph(xml_text(table.note), style="Table Note")
 
 
 def write_docx(doc: ReportDocument, path: Path) -> Path:
@@ -186,31 +207,31 @@ def write_docx(doc: ReportDocument, path: Path) -> Path:
     note.base_style = styles["Normal"]
     _set_east_asian_font(note, "Times New Roman", "宋体", 9)
 
-    document.add_paragraph(doc.title, style="Title")
-    sub = document.add_paragraph(doc.subtitle)
+    document.add_paragraph(xml_text(doc.title), style="Title")
+    sub = document.add_paragraph(xml_text(doc.subtitle))
     sub.alignment = WD_ALIGN_PARAGRAPH.CENTER
     for section in doc.sections:
-        document.add_heading(section.title, level=1)
+        document.add_heading(xml_text(section.title), level=1)
         for text in section.paragraphs:
-            document.add_paragraph(text)
+            document.add_paragraph(xml_text(text))
         for table in section.tables:
             _three_line_table(document, table)
         if section.quotes and section.quote_title:
-            document.add_paragraph(section.quote_title)
+            document.add_paragraph(xml_text(section.quote_title))
         for quote in section.quotes:
-            para = document.add_paragraph(quote)
+            para = document.add_paragraph(xml_text(quote))
             para.paragraph_format.left_indent = Cm(0.8)
         for fig in section.figures:
             document.add_picture(io.BytesIO(fig.png), width=Cm(15))
             document.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
-            cap = document.add_paragraph(fig.title, style="Caption")
+            cap = document.add_paragraph(xml_text(fig.title), style="Caption")
             cap.alignment = WD_ALIGN_PARAGRAPH.CENTER
     if doc.colophon:
         document.add_heading(t("colophon", doc.lang), level=1)
         for key, value in doc.colophon:
             para = document.add_paragraph()
-            para.add_run(f"{key}: ").bold = True
-            run = para.add_run(value)
+            para.add_run(xml_text(f"{key}: ")).bold = True
+            run = para.add_run(xml_text(value))
             run.font.size = Pt(8)
 
     fixed = dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc)
@@ -218,7 +239,7 @@ def write_docx(doc: ReportDocument, path: Path) -> Path:
     props.created = props.modified = fixed
     props.last_modified_by = props.author = "analysis"
     props.revision = 1
-    props.title = doc.title[:255]  # the DOCX core properties hold at most 255 characters
+    props.title = xml_text(doc.title)[:255]  # the DOCX core properties hold at most 255 characters
     buffer = io.BytesIO()
     document.save(buffer)
     _write_zip_fixed_times(buffer.getvalue(), path)
@@ -277,8 +298,8 @@ def write_xlsx(tables: Mapping[str, pd.DataFrame], path: Path) -> Path:
     wb.remove(wb.active)
     used: set[str] = set()
     for name, frame in tables.items():
-        ws = wb.create_sheet(_sheet_name(name, used))
-        ws.append([str(c) for c in frame.columns])
+        ws = wb.create_sheet(_sheet_name(xml_text(name), used))
+        ws.append([xml_text(c) for c in frame.columns])
         for row in frame.itertuples(index=False):
             cells = []
             for value in row:
@@ -286,10 +307,10 @@ def write_xlsx(tables: Mapping[str, pd.DataFrame], path: Path) -> Path:
                     cells.append(None)
                 elif hasattr(value, "item") and not isinstance(value, str):
                     cells.append(value.item())
-                elif isinstance(value, str | int | float | bool):
-                    cells.append(neutralise_formula(value))
+                elif isinstance(value, int | float | bool):
+                    cells.append(value)
                 else:
-                    cells.append(neutralise_formula(str(value)))
+                    cells.append(neutralise_formula(xml_text(value)))
             ws.append(cells)
         for j, col in enumerate(frame.columns, start=1):
             width = max([len(str(col))] + [len(str(v)) for v in frame[col].head(200)]) + 2

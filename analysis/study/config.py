@@ -269,6 +269,10 @@ def load_study(path: str | PathLike[str], *, check_files: bool = True) -> Study:
         _problem(problems, lines, "report.language", language, "expected 'zh' or 'en'")
         language = "zh"
 
+    per_group = report.get("per_group", True) if isinstance(report, Mapping) else True
+    if not isinstance(per_group, bool):  # bool("no") is True
+        _problem(problems, lines, "report.per_group", per_group, "expected true or false")
+        per_group = True
     resident_quotes = report.get("resident_quotes", False) if isinstance(report, Mapping) else False
     if not isinstance(resident_quotes, bool):
         _problem(
@@ -335,7 +339,7 @@ def load_study(path: str | PathLike[str], *, check_files: bool = True) -> Study:
         method=method,
         p_adjust=p_adjust,
         formats=formats,
-        per_group=bool(report.get("per_group", True)) if isinstance(report, Mapping) else True,
+        per_group=per_group,
         min_cell=min_cell,
         language=language,  # type: ignore[arg-type]
         resident_quotes=resident_quotes,

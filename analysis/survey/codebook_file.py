@@ -48,6 +48,16 @@ def _parse_scale(name: str, spec: Any, path: tuple[Any, ...], probs: Problems) -
         labels_raw = {}
     labels: dict[str, float] = {}
     for text, num in labels_raw.items():
+        if isinstance(text, bool) or text is None:
+            # YAML 1.1 reads yes/no/on/off/true/false (any case) and ~ as booleans or null
+            probs.add_at(
+                (*path, "labels"),
+                f"a label was read by YAML as {'null' if text is None else str(text).lower()}, "
+                "not as text; put the "
+                "option text in quotes, e.g. 'Yes': 5",
+                value=text,
+            )
+            continue
         v = _number(num)
         if v is None:
             probs.add_at((*path, "labels", text), f"label {text!r} needs a number", value=num)

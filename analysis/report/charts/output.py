@@ -75,9 +75,14 @@ def _settle_layout(fig: Figure, *, max_rounds: int = 25) -> None:
 
 
 def _save(fig: Figure, target: Any, fmt: str, dpi: float) -> None:
+    import warnings
+
     import matplotlib as mpl
 
-    with mpl.rc_context(_SAVE_RC):
+    with mpl.rc_context(_SAVE_RC), warnings.catch_warnings():
+        # a label with a character no installed font has (an emoji in a community name)
+        # is drawn as a box; matplotlib would warn once per character and chart
+        warnings.filterwarnings("ignore", r"Glyph \d+ .* missing from font", UserWarning)
         engine = fig.get_layout_engine()
         if engine is not None:
             _settle_layout(fig)
