@@ -218,3 +218,18 @@ def test_the_token_cache_works_on_the_workers(client, demo_docs, tmp_path):
     again = an.score_texts(ddf, segmenter=segmenter).compute()
     pd.testing.assert_frame_equal(again, first)
     assert sorted(p.name for p in cache.rglob("*") if p.is_file()) == written  # read, not rewritten
+
+
+def test_a_word_97_file_is_quarantined_as_in_memory(tmp_path):
+    (tmp_path / "a.txt").write_text("社区推行一站式服务。", encoding="utf-8")
+    (tmp_path / "b.doc").write_bytes(b"\xd0\xcf\x11\xe0 not a docx")
+    (tmp_path / "meta.csv").write_text("file,community\na.txt,桂花\nb.doc,梅园\n", encoding="utf-8")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        memory = an.read_texts(tmp_path, metadata=tmp_path / "meta.csv")
+        lazy = an.read_texts(tmp_path, metadata=tmp_path / "meta.csv", engine="dask")
+    quarantine = an.text_quarantine(lazy).compute(scheduler="sync").reset_index(drop=True)
+    pd.testing.assert_frame_equal(quarantine, text_quarantine(memory), check_dtype=False)
+    assert quarantine["problem"].str.contains("save it as .docx").any()
+    got = lazy.compute(scheduler="sync").reset_index(drop=True)
+    pd.testing.assert_frame_equal(got, memory, check_dtype=False)  # Dask's Arrow strings

@@ -25,6 +25,7 @@ import pandas as pd
 from analysis.core.distributed import require_dask
 from analysis.core.errors import ConfigError, InputError
 from analysis.io.text_files import (
+    _SAVE_AS,
     _TABLE_SUFFIXES,
     DOCUMENT_SUFFIXES,
     QUARANTINE_COLUMNS,
@@ -36,6 +37,7 @@ from analysis.io.text_files import (
     plain_documents,
     read_texts,
     text_quarantine,
+    unsupported_document,
 )
 
 __all__ = ["dask_text_quarantine", "read_texts_dask"]
@@ -43,13 +45,21 @@ __all__ = ["dask_text_quarantine", "read_texts_dask"]
 _PARTITION_BYTES = 64 * 2**20
 
 
-def _list_files(path: str | PathLike[str] | Sequence[str | PathLike[str]]) -> list[Path]:
+def _list_files(
+    path: str | PathLike[str] | Sequence[str | PathLike[str]],
+) -> tuple[list[Path], list[Path]]:
+    """The files to read, and the documents in formats that cannot be read (``.doc`` …)."""
     if isinstance(path, str | PathLike):
         text = str(path)
         if any(c in text for c in "*?["):
             files = [Path(p) for p in sorted(glob.glob(text, recursive=True))]
         elif Path(text).is_dir():
             files = sorted(p for p in Path(text).iterdir() if p.is_file())
+            documents = (*DOCUMENT_SUFFIXES, *_SAVE_AS)
+            if any(p.suffix.lower() in documents for p in files):
+                # a folder of documents, as the in-memory reader takes it: a metadata table
+                # beside them is not a document
+                files = [p for p in files if p.suffix.lower() in documents]
         elif Path(text).is_file():
             files = [Path(text)]
         else:
@@ -57,12 +67,14 @@ def _list_files(path: str | PathLike[str] | Sequence[str | PathLike[str]]) -> li
     else:
         files = [Path(p) for p in path]
     known = (*DOCUMENT_SUFFIXES, *_TABLE_SUFFIXES, ".parquet")
-    files = [p for p in files if p.suffix.lower() in known and not p.name.startswith(".")]
+    files = [p for p in files if not p.name.startswith(".")]
+    unsupported = [p for p in files if p.suffix.lower() in _SAVE_AS]
+    files = [p for p in files if p.suffix.lower() in known]
     if not files:
         raise InputError(
             f"{path}: no documents found; expected files ending in {', '.join(known)}", file=None
         )
-    return files
+    return files, unsupported
 
 
 def _partitions(files: list[Path], partition_bytes: int) -> list[list[Path]]:
@@ -228,7 +240,7 @@ def read_texts_dask(
         columns are the metadata).
     """
     dd = require_dask("read_texts_dask")
-    files = _list_files(path)
+    files, unsupported = _list_files(path)
     kinds = {
         "documents"
         if p.suffix.lower() in DOCUMENT_SUFFIXES
@@ -278,7 +290,8 @@ def read_texts_dask(
         )
 
     ids = _doc_ids(files)
-    meta_frame, meta_name, extra_bad = None, "metadata", []
+    meta_frame, meta_name = None, "metadata"
+    extra_bad = [unsupported_document(p) for p in unsupported]
     if metadata is not None:
         meta_frame, meta_name = _load_metadata(metadata)
         if file_column in meta_frame.columns:

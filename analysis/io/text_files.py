@@ -377,6 +377,16 @@ def _coerce_metadata(frame: pd.DataFrame, columns: Iterable[str]) -> pd.DataFram
     return out
 
 
+def unsupported_document(path: Path) -> dict[str, Any]:
+    """The quarantine row of a document in a format that cannot be read (``.doc``, ``.wps``
+    …), saying how to save it instead."""
+    problem = (
+        f"{path.name}: {_SAVE_AS[path.suffix.lower()]} cannot be read; open it in Word or WPS "
+        "and save it as .docx (or as UTF-8 .txt)"
+    )
+    return _quarantine(path.name, None, None, None, problem)
+
+
 def plain_documents(
     rows: list[dict[str, Any]],
     bad: list[dict[str, Any]],
@@ -444,12 +454,7 @@ def read_texts(
                 file=root,
             )
         rows, bad = _documents_from_files(files, encoding=encoding, raise_errors=False)
-        for p in other:
-            problem = (
-                f"{p.name}: {_SAVE_AS[p.suffix.lower()]} cannot be read; open it in Word or WPS "
-                "and save it as .docx (or as UTF-8 .txt)"
-            )
-            bad.append(_quarantine(p.name, None, None, None, problem))
+        bad.extend(unsupported_document(p) for p in other)
     elif root.suffix.lower() in _TABLE_SUFFIXES:
         rows, meta_from_table = _documents_from_table(
             root, id_column=id_column, text_column=text_column, encoding=encoding
