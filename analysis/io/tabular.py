@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from os import PathLike
 from pathlib import Path
@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.core.errors import InputError, location
+from analysis.io.arrow_csv import ArrowCsv, head_text, read_csv_arrow
 from analysis.io.excel import _cell_text, _read_excel_bytes
 from analysis.io.platforms import _QNUM, _detect_platform, normalize_header
 
@@ -50,6 +51,11 @@ class RawTable:
     aliases: Mapping[str, str] = field(default_factory=dict)
     #: formula cells without a saved value: ``{column: {frame index: formula}}``
     unsaved_formulas: Mapping[str, Mapping[int, str]] = field(default_factory=dict)
+    #: columns the Arrow CSV reader dictionary-encoded: ``{column: (codes, labels)}``, one
+    #: code per frame row indexing the column's distinct (trimmed) cells; see :meth:`factorize`
+    label_codes: Mapping[str, tuple[np.ndarray, np.ndarray]] = field(
+        default_factory=dict, repr=False
+    )
 
     @property
     def rows(self) -> np.ndarray:
@@ -59,6 +65,25 @@ class RawTable:
         included, so the numbers stay right when blank rows were left out.
         """
         return self.frame.index.to_numpy(dtype="int64") + self.header_rows + 1
+
+    def factorize(self, column: str) -> tuple[np.ndarray, np.ndarray]:
+        """Codes (one per row, -1 for a missing cell) and the distinct cells of a column.
+
+        A column the Arrow CSV reader dictionary-encoded comes as read, with no pass over
+        its cells; any other through :func:`pandas.factorize`. The labels may repeat (two
+        cells equal once trimmed): whatever is decided per label, per row it is the same.
+
+        Returns
+        -------
+        (codes, labels)
+            ``codes``: integer array aligned with :attr:`frame`; ``labels``: object array
+            of str.
+        """
+        hit = self.label_codes.get(column)
+        if hit is not None and len(hit[0]) == len(self.frame):
+            return hit
+        codes, uniques = pd.factorize(self.frame[column], use_na_sentinel=True)
+        return codes, np.asarray(uniques, dtype=object)
 
 
 # --------------------------------------------------------------------------- raw reading
@@ -88,15 +113,50 @@ def _frame_from_grid(grid: pd.DataFrame, name: str, sheet: Any = None) -> pd.Dat
     """First row of ``grid`` is the header; check it and return a text frame."""
     if grid.shape[0] == 0 or grid.shape[1] == 0:
         raise InputError(f"{name}: the file is empty; expected a header row and answers", file=name)
-    header = [_cell_text(v) for v in grid.iloc[0].tolist()]
-    while (
-        header
-        and header[-1] == ""
-        and (
-            grid.iloc[1:, len(header) - 1].isna().all()
-            or (grid.iloc[1:, len(header) - 1] == "").all()
-        )
-    ):
+    header, duplicates = _clean_header(
+        [_cell_text(v) for v in grid.iloc[0].tolist()],
+        lambda j: bool(grid.iloc[1:, j].isna().all() or (grid.iloc[1:, j] == "").all()),
+        name,
+    )
+    formulas = grid.attrs.pop("formula_cells", {})
+    frame = pd.DataFrame(_text_columns(grid, header))
+    # a formula cell with no saved value, by column and body row: the reader quarantines it
+    unsaved: dict[str, dict[int, str]] = {}
+    for (r, j), formula in formulas.items():
+        if r >= 1 and j < len(header):
+            unsaved.setdefault(header[j], {})[r - 1] = formula
+    return _finish_frame(frame, header, duplicates, unsaved, name, sheet)
+
+
+def _frame_from_arrow(table: ArrowCsv, name: str) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """The text frame of a CSV read by :func:`~analysis.io.arrow_csv.read_csv_arrow`, as
+    :func:`_frame_from_grid` makes it from the pandas reader's grid, and the label codes of
+    its columns with few distinct cells (``{column: (codes, labels)}``, rows as the frame's)."""
+    header, duplicates = _clean_header(
+        [_cell_text(h) for h in table.header], lambda j: table.columns[j].all_empty, name
+    )
+    columns = table.columns[: len(header)]
+    frame = pd.DataFrame(
+        {h: pd.array(c.text(), dtype="str") for h, c in zip(header, columns, strict=True)},
+        index=pd.RangeIndex(table.n_rows),
+    )
+    frame = _finish_frame(frame, header, duplicates, {}, name, None)
+    rows = None if len(frame) == table.n_rows else frame.index.to_numpy()
+    codes: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    limit = max(4096, table.n_rows // 4)
+    for h, c in zip(header, columns, strict=True):
+        if len(c.labels) <= limit:
+            at = c.codes()
+            codes[h] = (at if rows is None else at[rows], np.array(c.labels.to_pylist(), object))
+    return frame, codes
+
+
+def _clean_header(
+    header: list[str], body_empty: Callable[[int], bool], name: str
+) -> tuple[list[str], dict[str, list[int]]]:
+    """Header cells as column names: empty cells at the right edge over empty columns left
+    out, other empty cells named ``(column N)``, repeats ``<header> [column N]``."""
+    while header and header[-1] == "" and body_empty(len(header) - 1):
         header.pop()
     if not header:
         raise InputError(f"{name}: the file is empty; expected a header row and answers", file=name)
@@ -112,13 +172,19 @@ def _frame_from_grid(grid: pd.DataFrame, name: str, sheet: Any = None) -> pd.Dat
             header[j] = f"{h} [column {j + 1}]"
         else:
             seen[key] = j
-    formulas = grid.attrs.pop("formula_cells", {})
-    frame = pd.DataFrame(_text_columns(grid, header))
-    # a formula cell with no saved value, by column and body row: the reader quarantines it
-    unsaved: dict[str, dict[int, str]] = {}
-    for (r, j), formula in formulas.items():
-        if r >= 1 and j < len(header):
-            unsaved.setdefault(header[j], {})[r - 1] = formula
+    return header, duplicates
+
+
+def _finish_frame(
+    frame: pd.DataFrame,
+    header: list[str],
+    duplicates: Mapping[str, list[int]],
+    unsaved: Mapping[str, Mapping[int, str]],
+    name: str,
+    sheet: Any,
+) -> pd.DataFrame:
+    """Leave out wholly blank rows (row numbers kept in the index), note what the reader
+    found in ``attrs`` and refuse a header-only file or a second header row."""
     blank = (frame == "").all(axis=1)
     if blank.any():
         frame = frame.loc[~blank.to_numpy()]
@@ -273,6 +339,24 @@ def _read_csv_bytes(data: bytes, name: str, encoding: str | None) -> tuple[pd.Da
     return grid, enc
 
 
+def _read_csv_arrow(
+    data: bytes, name: str, encoding: str | None
+) -> tuple[pd.DataFrame, dict[str, tuple[np.ndarray, np.ndarray]], str] | None:
+    """A CSV read by pyarrow (:mod:`analysis.io.arrow_csv`): text frame, label codes and
+    encoding; None when the file must go through :func:`_read_csv_bytes` (an encoding only
+    a full decode can tell, ragged rows, empty lines, anything pyarrow refuses)."""
+    head = head_text(data, encoding)
+    if head is None or not head[1][:20000].strip():
+        return None
+    enc, sample = head
+    sep = _separator(sample[:20000].lstrip("\ufeff").splitlines()[0])
+    table = read_csv_arrow(data, encoding=enc, head=sample, sep=sep)
+    if table is None:
+        return None
+    frame, codes = _frame_from_arrow(table, name)
+    return frame, codes, enc
+
+
 def _read_stats_file(path: Path, suffix: str) -> pd.DataFrame:
     import pyreadstat
 
@@ -334,7 +418,14 @@ def read_raw_table(
     suffix = p.suffix.lower()
     enc: str | None = None
     sheet_used: Any = None
+    label_codes: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    fast = None
     if suffix in {".csv", ".txt", ".tsv"}:
+        fast = _read_csv_arrow(data, p.name, encoding)
+    if fast is not None:
+        frame, label_codes, enc = fast
+        fmt = "csv"
+    elif suffix in {".csv", ".txt", ".tsv"}:
         grid, enc = _read_csv_bytes(data, p.name, encoding)
         fmt = "csv"
     elif suffix in {".xlsx", ".xlsm", ".xls"}:
@@ -348,8 +439,11 @@ def read_raw_table(
             f"{p.name}: unsupported file type {suffix!r}; expected .csv, .xlsx, .xls, .sav or .dta",
             file=p,
         )
-    aliases = grid.attrs.get("aliases", {})
-    frame = _frame_from_grid(grid, p.name, sheet_used)
+    if fast is None:
+        aliases = grid.attrs.get("aliases", {})
+        frame = _frame_from_grid(grid, p.name, sheet_used)
+    else:
+        aliases = {}
     return RawTable(
         frame=frame,
         path=str(p),
@@ -363,6 +457,7 @@ def read_raw_table(
         duplicate_headers=frame.attrs.pop("duplicate_headers", {}),
         unsaved_formulas=frame.attrs.pop("unsaved_formulas", {}),
         aliases=aliases,
+        label_codes=label_codes,
     )
 
 
