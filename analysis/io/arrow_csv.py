@@ -62,8 +62,18 @@ class ArrowColumn:
         return np.concatenate([c.to_numpy(zero_copy_only=False) for c in self.chunks])
 
     def text(self) -> pa.ChunkedArray:
-        """The body cells as text (labels taken by index, chunk by chunk)."""
-        return pa.chunked_array([self.labels.take(c) for c in self.chunks], type=pa.string())
+        """The body cells as ``large_string`` (the storage of pandas' ``str`` dtype), labels
+        taken by index."""
+        import pyarrow.compute as pc
+
+        labels = self.labels.cast(pa.large_string())
+        return pc.take(labels, pa.chunked_array(self.chunks, type=pa.int32()))
+
+    def is_empty(self) -> np.ndarray:
+        """Per body row: the (trimmed) cell is empty."""
+        import pyarrow.compute as pc
+
+        return np.asarray(pc.equal(self.labels, ""), dtype=bool)[self.codes()]
 
 
 @dataclass(frozen=True)

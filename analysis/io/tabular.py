@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from os import PathLike
@@ -93,6 +94,23 @@ def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def _sha256_meanwhile(data: bytes) -> Callable[[], str]:
+    """The SHA-256 of a large file, hashed in a thread while the file is parsed (hashlib
+    lets go of the GIL); call the result to wait for it."""
+    if len(data) < 8 << 20:
+        digest = _sha256(data)
+        return lambda: digest
+    out: list[str] = []
+    worker = threading.Thread(target=lambda: out.append(_sha256(data)), daemon=True)
+    worker.start()
+
+    def result() -> str:
+        worker.join()
+        return out[0] if out else _sha256(data)
+
+    return result
+
+
 def _cells_to_text(col: pd.Series) -> pd.Series:
     """Any column to text cells: '' for empty, 3.0 -> '3', dates as ISO text, trimmed."""
     if isinstance(col.dtype, pd.StringDtype):  # a CSV read as text: trim only
@@ -140,7 +158,12 @@ def _frame_from_arrow(table: ArrowCsv, name: str) -> tuple[pd.DataFrame, dict[st
         {h: pd.array(c.text(), dtype="str") for h, c in zip(header, columns, strict=True)},
         index=pd.RangeIndex(table.n_rows),
     )
-    frame = _finish_frame(frame, header, duplicates, {}, name, None)
+    blank = columns[0].is_empty()
+    for c in columns[1:]:
+        if not blank.any():
+            break
+        blank &= c.is_empty()
+    frame = _finish_frame(frame, header, duplicates, {}, name, None, blank=blank)
     rows = None if len(frame) == table.n_rows else frame.index.to_numpy()
     codes: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     limit = max(4096, table.n_rows // 4)
@@ -182,12 +205,15 @@ def _finish_frame(
     unsaved: Mapping[str, Mapping[int, str]],
     name: str,
     sheet: Any,
+    *,
+    blank: np.ndarray | None = None,
 ) -> pd.DataFrame:
-    """Leave out wholly blank rows (row numbers kept in the index), note what the reader
-    found in ``attrs`` and refuse a header-only file or a second header row."""
-    blank = (frame == "").all(axis=1)
+    """Leave out wholly blank rows (row numbers kept in the index; ``blank`` when already
+    known), note what the reader found in ``attrs`` and refuse a header-only file or a
+    second header row."""
+    blank = (frame == "").all(axis=1).to_numpy() if blank is None else blank
     if blank.any():
-        frame = frame.loc[~blank.to_numpy()]
+        frame = frame.loc[~blank]
     frame.attrs["n_blank_rows"] = int(blank.sum())
     frame.attrs["duplicate_headers"] = {k: tuple(v) for k, v in duplicates.items()}
     frame.attrs["unsaved_formulas"] = unsaved
@@ -413,8 +439,9 @@ def read_raw_table(
         raise InputError(f"{p}: file not found", file=p) from None
     except IsADirectoryError:
         raise InputError(f"{p}: is a folder; expected a survey export file", file=p) from None
-    if not data.strip():
+    if not data[:4096].strip() and not data.strip():  # one look at the head, as a rule
         raise InputError(f"{p.name}: the file is empty; expected a header row and answers", file=p)
+    sha256 = _sha256_meanwhile(data)
     suffix = p.suffix.lower()
     enc: str | None = None
     sheet_used: Any = None
@@ -451,7 +478,7 @@ def read_raw_table(
         format=fmt,
         encoding=enc,
         sheet=sheet_used,
-        sha256=_sha256(data),
+        sha256=sha256(),
         platform=_detect_platform(frame),
         n_blank_rows=int(frame.attrs.pop("n_blank_rows", 0)),
         duplicate_headers=frame.attrs.pop("duplicate_headers", {}),

@@ -336,6 +336,19 @@ def read_survey(
     return recode(raw, cb)
 
 
+def _repeats(values: pd.Series) -> np.ndarray:
+    """Rows whose value an earlier row holds (``duplicated(keep="first")``, in one pass
+    over the codes: pandas numbers distinct values in order of first appearance)."""
+    codes, _ = pd.factorize(values, use_na_sentinel=False)
+    if len(codes) == 0:
+        return np.zeros(0, dtype=bool)
+    seen = np.maximum.accumulate(codes)
+    out = np.empty(len(codes), dtype=bool)
+    out[0] = False
+    np.less_equal(codes[1:], seen[:-1], out=out[1:])
+    return out
+
+
 def recode(raw: RawTable, cb: Codebook) -> SurveyData:
     """Recode a :class:`~analysis.io.tabular.RawTable` with a codebook (the work behind
     :func:`read_survey`)."""
@@ -349,7 +362,7 @@ def recode(raw: RawTable, cb: Codebook) -> SurveyData:
     if cb.id_column:
         ids = frame[cols[cb.id_column]].astype(str)
         empty = (ids == "").to_numpy()
-        dup = ids.duplicated(keep="first").to_numpy() & ~empty
+        dup = _repeats(ids) & ~empty
         for mask, what in (
             (empty, "empty respondent id"),
             (dup, "respondent id repeats an earlier row"),
