@@ -25,6 +25,7 @@ import io
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 
 __all__ = ["ArrowColumn", "ArrowCsv", "read_csv_arrow"]
@@ -69,11 +70,17 @@ class ArrowColumn:
         labels = self.labels.cast(pa.large_string())
         return pc.take(labels, pa.chunked_array(self.chunks, type=pa.int32()))
 
-    def is_empty(self) -> np.ndarray:
-        """Per body row: the (trimmed) cell is empty."""
-        import pyarrow.compute as pc
-
-        return np.asarray(pc.equal(self.labels, ""), dtype=bool)[self.codes()]
+    def categorical(self, codes: np.ndarray | None = None) -> pd.Categorical:
+        """The body cells as a pandas Categorical: one small integer per row, the distinct
+        cells once (unused labels left out, labels equal once trimmed merged)."""
+        codes = self.codes() if codes is None else codes
+        labels = np.array(self.labels.to_pylist(), dtype=object)
+        used = np.bincount(codes, minlength=len(labels)) > 0
+        merged, uniques = pd.factorize(labels[used])
+        remap = np.full(len(labels), -1, dtype=np.min_scalar_type(-max(len(uniques), 1)))
+        remap[used] = merged
+        dtype = pd.CategoricalDtype(pd.Index(uniques, dtype="str"))
+        return pd.Categorical.from_codes(np.take(remap, codes), dtype=dtype, validate=False)
 
 
 @dataclass(frozen=True)

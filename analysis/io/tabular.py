@@ -34,7 +34,11 @@ PathArg = str | PathLike[str]
 
 @dataclass(frozen=True)
 class RawTable:
-    """A survey export read as text: every cell a str ('' when empty), header parsed."""
+    """A survey export read as text: every cell a str ('' when empty), header parsed.
+
+    Columns are pandas ``str``, or ``category`` of str where a CSV read by pyarrow has few
+    distinct cells (answer columns): :meth:`factorize` gives either as codes and labels.
+    """
 
     frame: pd.DataFrame
     path: str
@@ -52,11 +56,6 @@ class RawTable:
     aliases: Mapping[str, str] = field(default_factory=dict)
     #: formula cells without a saved value: ``{column: {frame index: formula}}``
     unsaved_formulas: Mapping[str, Mapping[int, str]] = field(default_factory=dict)
-    #: columns the Arrow CSV reader dictionary-encoded: ``{column: (codes, labels)}``, one
-    #: code per frame row indexing the column's distinct (trimmed) cells; see :meth:`factorize`
-    label_codes: Mapping[str, tuple[np.ndarray, np.ndarray]] = field(
-        default_factory=dict, repr=False
-    )
 
     @property
     def rows(self) -> np.ndarray:
@@ -67,12 +66,24 @@ class RawTable:
         """
         return self.frame.index.to_numpy(dtype="int64") + self.header_rows + 1
 
+    def text(self, column: str) -> pd.Series:
+        """A column as pandas ``str`` (``astype(str)``; a Categorical one by taking its
+        categories in Arrow, without a Python string per row)."""
+        col = self.frame[column]
+        if not isinstance(col.dtype, pd.CategoricalDtype):
+            return col.astype(str)
+        import pyarrow as pa
+
+        codes = col.cat.codes.to_numpy()
+        labels = pa.array(col.cat.categories.to_numpy(dtype=object), type=pa.large_string())
+        cells = labels.take(pa.array(codes, mask=codes < 0))
+        return pd.Series(pd.array(cells, dtype="str"), index=col.index, name=col.name)
+
     def factorize(self, column: str) -> tuple[np.ndarray, np.ndarray]:
         """Codes (one per row, -1 for a missing cell) and the distinct cells of a column.
 
-        A column the Arrow CSV reader dictionary-encoded comes as read, with no pass over
-        its cells; any other through :func:`pandas.factorize`. The labels may repeat (two
-        cells equal once trimmed): whatever is decided per label, per row it is the same.
+        A Categorical column (few distinct cells, as the Arrow CSV reader gives them) comes
+        as it is, with no pass over its cells; any other through :func:`pandas.factorize`.
 
         Returns
         -------
@@ -80,10 +91,10 @@ class RawTable:
             ``codes``: integer array aligned with :attr:`frame`; ``labels``: object array
             of str.
         """
-        hit = self.label_codes.get(column)
-        if hit is not None and len(hit[0]) == len(self.frame):
-            return hit
-        codes, uniques = pd.factorize(self.frame[column], use_na_sentinel=True)
+        col = self.frame[column]
+        if isinstance(col.dtype, pd.CategoricalDtype):
+            return col.cat.codes.to_numpy(), np.asarray(col.cat.categories, dtype=object)
+        codes, uniques = pd.factorize(col, use_na_sentinel=True)
         return codes, np.asarray(uniques, dtype=object)
 
 
@@ -146,32 +157,28 @@ def _frame_from_grid(grid: pd.DataFrame, name: str, sheet: Any = None) -> pd.Dat
     return _finish_frame(frame, header, duplicates, unsaved, name, sheet)
 
 
-def _frame_from_arrow(table: ArrowCsv, name: str) -> tuple[pd.DataFrame, dict[str, Any]]:
-    """The text frame of a CSV read by :func:`~analysis.io.arrow_csv.read_csv_arrow`, as
-    :func:`_frame_from_grid` makes it from the pandas reader's grid, and the label codes of
-    its columns with few distinct cells (``{column: (codes, labels)}``, rows as the frame's)."""
+def _frame_from_arrow(table: ArrowCsv, name: str) -> pd.DataFrame:
+    """The text frame of a CSV read by :func:`~analysis.io.arrow_csv.read_csv_arrow`, with
+    the cells :func:`_frame_from_grid` gives from the pandas reader's grid. A column with
+    few distinct cells (an answer column) is a Categorical of them, as pyarrow read it:
+    no text per row is made, and recoding looks at each distinct cell once."""
+    import pyarrow.compute as pc
+
     header, duplicates = _clean_header(
         [_cell_text(h) for h in table.header], lambda j: table.columns[j].all_empty, name
     )
-    columns = table.columns[: len(header)]
-    frame = pd.DataFrame(
-        {h: pd.array(c.text(), dtype="str") for h, c in zip(header, columns, strict=True)},
-        index=pd.RangeIndex(table.n_rows),
-    )
-    blank = columns[0].is_empty()
-    for c in columns[1:]:
-        if not blank.any():
-            break
-        blank &= c.is_empty()
-    frame = _finish_frame(frame, header, duplicates, {}, name, None, blank=blank)
-    rows = None if len(frame) == table.n_rows else frame.index.to_numpy()
-    codes: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     limit = max(4096, table.n_rows // 4)
-    for h, c in zip(header, columns, strict=True):
-        if len(c.labels) <= limit:
-            at = c.codes()
-            codes[h] = (at if rows is None else at[rows], np.array(c.labels.to_pylist(), object))
-    return frame, codes
+    data: dict[str, Any] = {}
+    blank: np.ndarray | None = None
+    for h, col in zip(header, table.columns, strict=False):
+        small = len(col.labels) <= limit
+        codes = col.codes() if small or blank is None or blank.any() else None
+        if codes is not None:  # wholly blank rows: empty in every column
+            empty = np.asarray(pc.equal(col.labels, ""), dtype=bool)[codes]
+            blank = empty if blank is None else blank & empty
+        data[h] = col.categorical(codes) if small else pd.array(col.text(), dtype="str")
+    frame = pd.DataFrame(data, index=pd.RangeIndex(table.n_rows))
+    return _finish_frame(frame, header, duplicates, {}, name, None, blank=blank)
 
 
 def _clean_header(
@@ -367,10 +374,10 @@ def _read_csv_bytes(data: bytes, name: str, encoding: str | None) -> tuple[pd.Da
 
 def _read_csv_arrow(
     data: bytes, name: str, encoding: str | None
-) -> tuple[pd.DataFrame, dict[str, tuple[np.ndarray, np.ndarray]], str] | None:
-    """A CSV read by pyarrow (:mod:`analysis.io.arrow_csv`): text frame, label codes and
-    encoding; None when the file must go through :func:`_read_csv_bytes` (an encoding only
-    a full decode can tell, ragged rows, empty lines, anything pyarrow refuses)."""
+) -> tuple[pd.DataFrame, str] | None:
+    """A CSV read by pyarrow (:mod:`analysis.io.arrow_csv`): text frame and encoding; None
+    when the file must go through :func:`_read_csv_bytes` (an encoding only a full decode
+    can tell, ragged rows, empty lines, anything pyarrow refuses)."""
     head = head_text(data, encoding)
     if head is None or not head[1][:20000].strip():
         return None
@@ -379,8 +386,7 @@ def _read_csv_arrow(
     table = read_csv_arrow(data, encoding=enc, head=sample, sep=sep)
     if table is None:
         return None
-    frame, codes = _frame_from_arrow(table, name)
-    return frame, codes, enc
+    return _frame_from_arrow(table, name), enc
 
 
 def _read_stats_file(path: Path, suffix: str) -> pd.DataFrame:
@@ -445,12 +451,11 @@ def read_raw_table(
     suffix = p.suffix.lower()
     enc: str | None = None
     sheet_used: Any = None
-    label_codes: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     fast = None
     if suffix in {".csv", ".txt", ".tsv"}:
         fast = _read_csv_arrow(data, p.name, encoding)
     if fast is not None:
-        frame, label_codes, enc = fast
+        frame, enc = fast
         fmt = "csv"
     elif suffix in {".csv", ".txt", ".tsv"}:
         grid, enc = _read_csv_bytes(data, p.name, encoding)
@@ -484,7 +489,6 @@ def read_raw_table(
         duplicate_headers=frame.attrs.pop("duplicate_headers", {}),
         unsaved_formulas=frame.attrs.pop("unsaved_formulas", {}),
         aliases=aliases,
-        label_codes=label_codes,
     )
 
 

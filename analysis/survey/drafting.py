@@ -72,7 +72,7 @@ def validate_codebook(
         raw = headers.get(normalize_header(it.column))
         if raw is None or it.scale not in cb.scales:
             continue
-        values = table.frame[raw]
+        values = table.frame[raw].astype(str)  # text, also where the reader gave categories
         bad = values[recode_item(values, it, cb)[2]]
         for value, count in bad.value_counts(sort=False).items():
             first = int(bad.index[bad == value][0]) + table.header_rows + 1

@@ -224,6 +224,9 @@ def _source(raw: RawTable) -> dict[str, Any]:
 
 def _without_codebook(raw: RawTable) -> SurveyData:
     frame = raw.frame
+    cats = [c for c in frame.columns if isinstance(frame[c].dtype, pd.CategoricalDtype)]
+    if cats:  # the raw columns come back as text, however the reader held them
+        frame = frame.astype(dict.fromkeys(cats, "str"))
     id_col = next((c for c in frame.columns if normalize_header(c) in {"序号", "编号"}), None)
     head = pd.DataFrame(
         {
@@ -360,7 +363,7 @@ def recode(raw: RawTable, cb: Codebook) -> SurveyData:
     out: dict[str, Any] = {}
 
     if cb.id_column:
-        ids = frame[cols[cb.id_column]].astype(str)
+        ids = raw.text(cols[cb.id_column])
         empty = (ids == "").to_numpy()
         dup = _repeats(ids) & ~empty
         for mask, what in (
@@ -374,7 +377,7 @@ def recode(raw: RawTable, cb: Codebook) -> SurveyData:
     else:
         out["respondent_id"] = pd.Series((raw.rows - raw.header_rows).astype(str), dtype="str")
     if cb.group_column:
-        grp = frame[cols[cb.group_column]].astype(str)
+        grp = raw.text(cols[cb.group_column])
         # full-width and half-width missing codes alike, as in item columns: （跳过） is (跳过);
         # each distinct group label is looked at once
         missing_codes = {nfkc(v) for vals in cb.missing.values() for v in vals}
@@ -394,7 +397,13 @@ def recode(raw: RawTable, cb: Codebook) -> SurveyData:
     kinds = np.empty((n, len(item_ids)), dtype=np.int8, order="F")
     for j, it in enumerate(cb.items):
         values = frame[cols[it.column]]
-        nums, kind, bad = recode_item(values, it, cb, factorized=raw.factorize(cols[it.column]))
+        _, _, bad = recode_item(
+            values,
+            it,
+            cb,
+            factorized=raw.factorize(cols[it.column]),
+            out=(numbers[:, j], kinds[:, j]),
+        )
         formulas = raw.unsaved_formulas.get(cols[it.column])
         if formulas:  # read as empty, but the cell is not unanswered: its value was never saved
             at = frame.index.get_indexer(list(formulas))
@@ -424,14 +433,12 @@ def recode(raw: RawTable, cb: Codebook) -> SurveyData:
                 )
             )
             bad_row |= bad
-        numbers[:, j] = nums
-        kinds[:, j] = kind
     miss_values = {v for vals in cb.missing.values() for v in vals}
     for c in (*cb.covariates, *cb.text_columns):
-        v = frame[cols[c.column]].astype(str)
+        v = raw.text(cols[c.column])
         out[c.id] = v.where(~v.isin(list(miss_values | {""})), None)
     if cb.duration_column:
-        text = frame[cols[cb.duration_column]]
+        text = raw.text(cols[cb.duration_column])
         secs = parse_duration(text).to_numpy()
         bad = np.isnan(secs) & (text.astype(str).str.strip() != "").to_numpy()
         if bad.any():
@@ -448,7 +455,7 @@ def recode(raw: RawTable, cb: Codebook) -> SurveyData:
             bad_row |= bad
         out["duration_s"] = secs
     if cb.weight_column:
-        text = frame[cols[cb.weight_column]].astype(str)
+        text = raw.text(cols[cb.weight_column])
         w = pd.to_numeric(text.where(text != "", None), errors="coerce").to_numpy(
             dtype="float64", na_value=np.nan
         )
@@ -464,7 +471,7 @@ def recode(raw: RawTable, cb: Codebook) -> SurveyData:
         (c for c in frame.columns if normalize_header(c) in {"来自IP", "IP", "IP地址"}), None
     )
     if ip_col is not None:
-        out["ip"] = frame[ip_col].astype(str).str.replace(r"\(.*\)$", "", regex=True)
+        out["ip"] = raw.text(ip_col).str.replace(r"\(.*\)$", "", regex=True)
     keep = ~bad_row
     if not keep.all():  # filter the arrays before building frames: one copy, not two
         out = {k: v[keep] for k, v in out.items()}

@@ -89,6 +89,7 @@ def recode_item(
     cb: Codebook,
     *,
     factorized: tuple[np.ndarray, np.ndarray] | None = None,
+    out: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Recode one item column: each distinct label once, then the rows by index.
 
@@ -101,6 +102,9 @@ def recode_item(
     factorized
         ``(codes, labels)`` of ``values`` when already known (see
         :meth:`~analysis.io.tabular.RawTable.factorize`); otherwise computed here.
+    out
+        Arrays (float64, int8) to write numbers and kinds into, e.g. columns of the
+        survey's item block: no temporary per column.
 
     Returns
     -------
@@ -113,7 +117,11 @@ def recode_item(
     else:
         codes, uniques = factorized
     nums, kinds, bad = label_table(uniques, item, cb)
-    return nums[codes], kinds[codes], bad[codes]
+    if out is None:
+        return nums[codes], kinds[codes], bad[codes]
+    np.take(nums, codes, out=out[0])
+    np.take(kinds, codes, out=out[1])
+    return out[0], out[1], bad[codes] if bad.any() else np.zeros(len(codes), dtype=bool)
 
 
 def expected(item: Item, cb: Codebook) -> str:
