@@ -7,14 +7,16 @@ file as before. It gives up when:
 
 - the encoding cannot be told from the first megabyte (a GB file whose first megabyte is
   ASCII), or the text does not decode;
-- a row has more or fewer cells than the header, or a line is empty (the pandas reader
-  pads short rows, counts empty lines as blank rows and words the error about long ones);
+- a row has more or fewer cells than the header (the pandas reader pads short rows and
+  words the error about long ones);
 - anything else pyarrow refuses (unbalanced quotes, ...).
 
-Every column is read as ``dictionary<int32, utf8>``: a survey answer column holds a
-handful of labels, so trimming and recoding work on the labels, once each, and the rows
-are only indices into them. Rows are numbered as records, as pandas and Excel count them:
-a quoted cell spanning several lines is one row.
+An empty line is a row of empty cells, as the pandas reader reads it (a blank row, left
+out and counted, the rows below keeping their numbers). Every column is read as
+``dictionary<int32, utf8>``: a survey answer column holds a handful of labels, so trimming
+and recoding work on the labels, once each, and the rows are only indices into them. Rows
+are numbered as records, as pandas and Excel count them: a quoted cell spanning several
+lines is one row.
 """
 
 from __future__ import annotations
@@ -37,50 +39,74 @@ _STEP = 8 << 20
 
 @dataclass(frozen=True)
 class ArrowColumn:
-    """One column of the body: trimmed labels and, per chunk, indices into them.
+    """One column of the body, as pyarrow read it: dictionary-encoded chunks.
 
     Attributes
     ----------
-    labels
-        The distinct cells of the column (and of the header cell above it), trimmed as
-        the pandas reader trims them (``utf8_trim_whitespace``); trimming may make two
-        labels equal.
     chunks
-        ``int32`` indices into ``labels``, one array per chunk pyarrow read, body rows
-        only (the header row is left out).
+        ``dictionary<int32, utf8>`` arrays, one per chunk pyarrow read, body rows only
+        (the header row is left out). Each chunk has its own dictionary; cells are not
+        trimmed yet.
+    all_empty
+        Every body cell is exactly "" before trimming (asked only under an empty header
+        cell, False elsewhere): such a column at the right edge is left out, as by the
+        pandas reader.
     """
 
-    labels: pa.StringArray
-    chunks: tuple[pa.Int32Array, ...]
-    #: every body cell is exactly "" before trimming (asked only under an empty header cell,
-    #: False elsewhere): such a column at the right edge is left out, as by the pandas reader
+    chunks: tuple[pa.DictionaryArray, ...]
     all_empty: bool
 
-    def codes(self) -> np.ndarray:
-        """Indices of the body rows into :attr:`labels`, as one numpy array."""
-        if not self.chunks:
-            return np.empty(0, dtype=np.int32)
-        return np.concatenate([c.to_numpy(zero_copy_only=False) for c in self.chunks])
+    @property
+    def n_labels(self) -> int:
+        """Dictionary entries over all chunks: an upper bound of the distinct cells."""
+        return sum(len(c.dictionary) for c in self.chunks)
 
     def text(self) -> pa.ChunkedArray:
-        """The body cells as ``large_string`` (the storage of pandas' ``str`` dtype), labels
-        taken by index."""
+        """The body cells, trimmed, as ``large_string`` (the storage of pandas' ``str``
+        dtype): each chunk's dictionary trimmed, then taken by index."""
+
+        return pa.chunked_array(
+            [_trimmed(c.dictionary).cast(pa.large_string()).take(c.indices) for c in self.chunks],
+            type=pa.large_string(),
+        )
+
+    def empty(self) -> np.ndarray:
+        """Per body row: the trimmed cell is empty."""
         import pyarrow.compute as pc
 
-        labels = self.labels.cast(pa.large_string())
-        return pc.take(labels, pa.chunked_array(self.chunks, type=pa.int32()))
+        parts = [
+            np.asarray(pc.equal(_trimmed(c.dictionary), ""), dtype=bool)[_indices(c)]
+            for c in self.chunks
+        ]
+        return np.concatenate(parts) if parts else np.zeros(0, dtype=bool)
 
-    def categorical(self, codes: np.ndarray | None = None) -> pd.Categorical:
-        """The body cells as a pandas Categorical: one small integer per row, the distinct
-        cells once (unused labels left out, labels equal once trimmed merged)."""
-        codes = self.codes() if codes is None else codes
-        labels = np.array(self.labels.to_pylist(), dtype=object)
+    def categorical(self) -> pd.Categorical:
+        """The body cells, trimmed, as a pandas Categorical: one small integer per row,
+        each distinct cell once (the chunks' dictionaries unified, labels equal once
+        trimmed merged)."""
+        if not self.chunks:
+            return pd.Categorical([], categories=pd.Index([], dtype="str"))
+        unified = pa.chunked_array(self.chunks).unify_dictionaries()
+        labels = np.array(_trimmed(unified.chunk(0).dictionary).to_pylist(), dtype=object)
+        codes = np.concatenate([_indices(c) for c in unified.chunks])
         used = np.bincount(codes, minlength=len(labels)) > 0
         merged, uniques = pd.factorize(labels[used])
         remap = np.full(len(labels), -1, dtype=np.min_scalar_type(-max(len(uniques), 1)))
         remap[used] = merged
         dtype = pd.CategoricalDtype(pd.Index(uniques, dtype="str"))
         return pd.Categorical.from_codes(np.take(remap, codes), dtype=dtype, validate=False)
+
+
+def _trimmed(labels: pa.Array) -> pa.Array:
+    """Labels trimmed as the pandas reader trims cells (``str.strip`` on Arrow text is
+    ``utf8_trim_whitespace``)."""
+    import pyarrow.compute as pc
+
+    return pc.utf8_trim_whitespace(labels)
+
+
+def _indices(chunk: pa.DictionaryArray) -> np.ndarray:
+    return chunk.indices.to_numpy(zero_copy_only=False)
 
 
 @dataclass(frozen=True)
@@ -128,10 +154,9 @@ def _transcode(data: bytes, encoding: str) -> pa.Buffer | None:
     out = io.BytesIO()
     try:
         for start in range(0, len(data), _STEP):
-            out.write(dec.decode(data[start : start + _STEP], final=start + _STEP >= len(data)))
-    except UnicodeDecodeError:
-        return None
-    except TypeError:  # a codec that does not give text (e.g. "hex")
+            text = dec.decode(data[start : start + _STEP], final=start + _STEP >= len(data))
+            out.write(text.encode("utf-8"))
+    except (UnicodeDecodeError, AttributeError):  # undecodable, or a codec giving no text
         return None
     return pa.py_buffer(out.getbuffer())
 
@@ -206,22 +231,18 @@ def read_csv_arrow(data: bytes, *, encoding: str, head: str, sep: str) -> ArrowC
 
     header: list[str] = []
     columns: list[ArrowColumn] = []
-    for j in range(table.num_columns):
-        col = table.column(0).unify_dictionaries()
+    for _ in range(table.num_columns):
+        chunks = [c for c in table.column(0).chunks if len(c)]
         table = table.remove_column(0)  # the table is emptied as columns are taken
-        chunks = [c for c in col.chunks if len(c)]
         first = chunks[0]
         header.append(first.dictionary[first.indices[0].as_py()].as_py())
-        labels = pc.utf8_trim_whitespace(first.dictionary)
-        indices = tuple(
-            i for i in (first.indices.slice(1), *(c.indices for c in chunks[1:])) if len(i)
-        )
+        body = tuple(c for c in (first.slice(1), *chunks[1:]) if len(c))
         all_empty = False
         if not header[-1].strip():  # only a column under an empty header cell is asked
-            empty = np.asarray(pc.equal(first.dictionary, ""), dtype=bool)
-            all_empty = all(bool(empty[i.to_numpy(zero_copy_only=False)].all()) for i in indices)
-        columns.append(ArrowColumn(labels=labels, chunks=indices, all_empty=all_empty))
-        del col, chunks, first
-        if j == 0:
-            n_rows = sum(len(i) for i in indices)
+            all_empty = all(
+                bool(np.asarray(pc.equal(c.dictionary, ""), dtype=bool)[_indices(c)].all())
+                for c in body
+            )
+        columns.append(ArrowColumn(chunks=body, all_empty=all_empty))
+    n_rows = sum(len(c) for c in columns[0].chunks)
     return ArrowCsv(header=header, columns=columns, n_rows=n_rows)

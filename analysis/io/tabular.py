@@ -162,21 +162,17 @@ def _frame_from_arrow(table: ArrowCsv, name: str) -> pd.DataFrame:
     the cells :func:`_frame_from_grid` gives from the pandas reader's grid. A column with
     few distinct cells (an answer column) is a Categorical of them, as pyarrow read it:
     no text per row is made, and recoding looks at each distinct cell once."""
-    import pyarrow.compute as pc
-
     header, duplicates = _clean_header(
         [_cell_text(h) for h in table.header], lambda j: table.columns[j].all_empty, name
     )
-    limit = max(4096, table.n_rows // 4)
+    limit = max(4096, table.n_rows // 2)
     data: dict[str, Any] = {}
     blank: np.ndarray | None = None
     for h, col in zip(header, table.columns, strict=False):
-        small = len(col.labels) <= limit
-        codes = col.codes() if small or blank is None or blank.any() else None
-        if codes is not None:  # wholly blank rows: empty in every column
-            empty = np.asarray(pc.equal(col.labels, ""), dtype=bool)[codes]
-            blank = empty if blank is None else blank & empty
-        data[h] = col.categorical(codes) if small else pd.array(col.text(), dtype="str")
+        if blank is None or blank.any():  # wholly blank rows: empty in every column
+            blank = col.empty() if blank is None else blank & col.empty()
+        small = col.n_labels <= limit
+        data[h] = col.categorical() if small else pd.array(col.text(), dtype="str")
     frame = pd.DataFrame(data, index=pd.RangeIndex(table.n_rows))
     return _finish_frame(frame, header, duplicates, {}, name, None, blank=blank)
 
