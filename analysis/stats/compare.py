@@ -327,8 +327,8 @@ def _prepare(
         {
             "_y": _numeric(data, dv),
             # categorical codes: small and fast to group for millions of rows
-            "_g": pd.Categorical(data[between].to_numpy()),
-            "_by": pd.Categorical(data[by].to_numpy()) if by is not None else 0,
+            "_g": _categories(data[between]),
+            "_by": _categories(data[by]) if by is not None else 0,
             "_w": _numeric(data, weights) if weights is not None else 1.0,
         }
     )
@@ -347,6 +347,14 @@ def _prepare(
     if missing_y.any():
         log.info("compare_groups: dropped %d rows with missing %s", int(missing_y.sum()), dv)
     return frame[~missing_y], dropped
+
+
+def _categories(col: pd.Series) -> pd.Categorical:
+    """A column as Categorical; Arrow text is encoded in Arrow (the same categories and
+    codes as from its object array, without a Python string per row)."""
+    if isinstance(col.dtype, pd.StringDtype):
+        return pd.Categorical(col)
+    return pd.Categorical(col.to_numpy())
 
 
 def _numeric(data: pd.DataFrame, column: str) -> pd.Series:
