@@ -22,6 +22,7 @@ import re
 import unicodedata
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 __all__ = ["normalize_header", "parse_duration", "parse_header", "split_multiselect"]
@@ -144,11 +145,9 @@ def parse_duration(values: pd.Series) -> pd.Series:
     caller.
     """
     text = values.fillna("").astype(str).str.strip()
-    uniques = pd.unique(text)
-    out: dict[str, float] = {}
-    for u in uniques:
-        out[u] = _one_duration(u)
-    return text.map(out).astype("float64")
+    codes, uniques = pd.factorize(text)  # each distinct text is read once
+    secs = np.array([_one_duration(u) for u in uniques] + [np.nan], dtype="float64")
+    return pd.Series(secs[codes], index=values.index, name=values.name, dtype="float64")
 
 
 def _one_duration(u: str) -> float:

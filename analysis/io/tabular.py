@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Mapping, Sequence
+import threading
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from os import PathLike
 from pathlib import Path
@@ -22,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.core.errors import InputError, location
+from analysis.io.arrow_csv import ArrowCsv, head_text, read_csv_arrow
 from analysis.io.excel import _cell_text, _read_excel_bytes
 from analysis.io.platforms import _QNUM, _detect_platform, normalize_header
 
@@ -32,7 +34,11 @@ PathArg = str | PathLike[str]
 
 @dataclass(frozen=True)
 class RawTable:
-    """A survey export read as text: every cell a str ('' when empty), header parsed."""
+    """A survey export read as text: every cell a str ('' when empty), header parsed.
+
+    Columns are pandas ``str``, or ``category`` of str where a CSV read by pyarrow has few
+    distinct cells (answer columns): :meth:`factorize` gives either as codes and labels.
+    """
 
     frame: pd.DataFrame
     path: str
@@ -60,12 +66,60 @@ class RawTable:
         """
         return self.frame.index.to_numpy(dtype="int64") + self.header_rows + 1
 
+    def text(self, column: str) -> pd.Series:
+        """A column as pandas ``str`` (``astype(str)``; a Categorical one by taking its
+        categories in Arrow, without a Python string per row)."""
+        col = self.frame[column]
+        if not isinstance(col.dtype, pd.CategoricalDtype):
+            return col.astype(str)
+        import pyarrow as pa
+
+        codes = col.cat.codes.to_numpy()
+        labels = pa.array(col.cat.categories.to_numpy(dtype=object), type=pa.large_string())
+        cells = labels.take(pa.array(codes, mask=codes < 0))
+        return pd.Series(pd.array(cells, dtype="str"), index=col.index, name=col.name)
+
+    def factorize(self, column: str) -> tuple[np.ndarray, np.ndarray]:
+        """Codes (one per row, -1 for a missing cell) and the distinct cells of a column.
+
+        A Categorical column (few distinct cells, as the Arrow CSV reader gives them) comes
+        as it is, with no pass over its cells; any other through :func:`pandas.factorize`.
+
+        Returns
+        -------
+        (codes, labels)
+            ``codes``: integer array aligned with :attr:`frame`; ``labels``: object array
+            of str.
+        """
+        col = self.frame[column]
+        if isinstance(col.dtype, pd.CategoricalDtype):
+            return col.cat.codes.to_numpy(), np.asarray(col.cat.categories, dtype=object)
+        codes, uniques = pd.factorize(col, use_na_sentinel=True)
+        return codes, np.asarray(uniques, dtype=object)
+
 
 # --------------------------------------------------------------------------- raw reading
 
 
 def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+def _sha256_meanwhile(data: bytes) -> Callable[[], str]:
+    """The SHA-256 of a large file, hashed in a thread while the file is parsed (hashlib
+    lets go of the GIL); call the result to wait for it."""
+    if len(data) < 8 << 20:
+        digest = _sha256(data)
+        return lambda: digest
+    out: list[str] = []
+    worker = threading.Thread(target=lambda: out.append(_sha256(data)), daemon=True)
+    worker.start()
+
+    def result() -> str:
+        worker.join()
+        return out[0] if out else _sha256(data)
+
+    return result
 
 
 def _cells_to_text(col: pd.Series) -> pd.Series:
@@ -88,15 +142,47 @@ def _frame_from_grid(grid: pd.DataFrame, name: str, sheet: Any = None) -> pd.Dat
     """First row of ``grid`` is the header; check it and return a text frame."""
     if grid.shape[0] == 0 or grid.shape[1] == 0:
         raise InputError(f"{name}: the file is empty; expected a header row and answers", file=name)
-    header = [_cell_text(v) for v in grid.iloc[0].tolist()]
-    while (
-        header
-        and header[-1] == ""
-        and (
-            grid.iloc[1:, len(header) - 1].isna().all()
-            or (grid.iloc[1:, len(header) - 1] == "").all()
-        )
-    ):
+    header, duplicates = _clean_header(
+        [_cell_text(v) for v in grid.iloc[0].tolist()],
+        lambda j: bool(grid.iloc[1:, j].isna().all() or (grid.iloc[1:, j] == "").all()),
+        name,
+    )
+    formulas = grid.attrs.pop("formula_cells", {})
+    frame = pd.DataFrame(_text_columns(grid, header))
+    # a formula cell with no saved value, by column and body row: the reader quarantines it
+    unsaved: dict[str, dict[int, str]] = {}
+    for (r, j), formula in formulas.items():
+        if r >= 1 and j < len(header):
+            unsaved.setdefault(header[j], {})[r - 1] = formula
+    return _finish_frame(frame, header, duplicates, unsaved, name, sheet)
+
+
+def _frame_from_arrow(table: ArrowCsv, name: str) -> pd.DataFrame:
+    """The text frame of a CSV read by :func:`~analysis.io.arrow_csv.read_csv_arrow`, with
+    the cells :func:`_frame_from_grid` gives from the pandas reader's grid. A column with
+    few distinct cells (an answer column) is a Categorical of them, as pyarrow read it:
+    no text per row is made, and recoding looks at each distinct cell once."""
+    header, duplicates = _clean_header(
+        [_cell_text(h) for h in table.header], lambda j: table.columns[j].all_empty, name
+    )
+    limit = max(4096, table.n_rows // 2)
+    data: dict[str, Any] = {}
+    blank: np.ndarray | None = None
+    for h, col in zip(header, table.columns, strict=False):
+        if blank is None or blank.any():  # wholly blank rows: empty in every column
+            blank = col.empty() if blank is None else blank & col.empty()
+        small = col.n_labels <= limit
+        data[h] = col.categorical() if small else pd.array(col.text(), dtype="str")
+    frame = pd.DataFrame(data, index=pd.RangeIndex(table.n_rows))
+    return _finish_frame(frame, header, duplicates, {}, name, None, blank=blank)
+
+
+def _clean_header(
+    header: list[str], body_empty: Callable[[int], bool], name: str
+) -> tuple[list[str], dict[str, list[int]]]:
+    """Header cells as column names: empty cells at the right edge over empty columns left
+    out, other empty cells named ``(column N)``, repeats ``<header> [column N]``."""
+    while header and header[-1] == "" and body_empty(len(header) - 1):
         header.pop()
     if not header:
         raise InputError(f"{name}: the file is empty; expected a header row and answers", file=name)
@@ -112,16 +198,25 @@ def _frame_from_grid(grid: pd.DataFrame, name: str, sheet: Any = None) -> pd.Dat
             header[j] = f"{h} [column {j + 1}]"
         else:
             seen[key] = j
-    formulas = grid.attrs.pop("formula_cells", {})
-    frame = pd.DataFrame(_text_columns(grid, header))
-    # a formula cell with no saved value, by column and body row: the reader quarantines it
-    unsaved: dict[str, dict[int, str]] = {}
-    for (r, j), formula in formulas.items():
-        if r >= 1 and j < len(header):
-            unsaved.setdefault(header[j], {})[r - 1] = formula
-    blank = (frame == "").all(axis=1)
+    return header, duplicates
+
+
+def _finish_frame(
+    frame: pd.DataFrame,
+    header: list[str],
+    duplicates: Mapping[str, list[int]],
+    unsaved: Mapping[str, Mapping[int, str]],
+    name: str,
+    sheet: Any,
+    *,
+    blank: np.ndarray | None = None,
+) -> pd.DataFrame:
+    """Leave out wholly blank rows (row numbers kept in the index; ``blank`` when already
+    known), note what the reader found in ``attrs`` and refuse a header-only file or a
+    second header row."""
+    blank = (frame == "").all(axis=1).to_numpy() if blank is None else blank
     if blank.any():
-        frame = frame.loc[~blank.to_numpy()]
+        frame = frame.loc[~blank]
     frame.attrs["n_blank_rows"] = int(blank.sum())
     frame.attrs["duplicate_headers"] = {k: tuple(v) for k, v in duplicates.items()}
     frame.attrs["unsaved_formulas"] = unsaved
@@ -283,6 +378,23 @@ def _read_csv_bytes(data: bytes, name: str, encoding: str | None) -> tuple[pd.Da
     return grid, enc
 
 
+def _read_csv_arrow(
+    data: bytes, name: str, encoding: str | None
+) -> tuple[pd.DataFrame, str] | None:
+    """A CSV read by pyarrow (:mod:`analysis.io.arrow_csv`): text frame and encoding; None
+    when the file must go through :func:`_read_csv_bytes` (an encoding only a full decode
+    can tell, ragged rows, empty lines, anything pyarrow refuses)."""
+    head = head_text(data, encoding)
+    if head is None or not head[1][:20000].strip():
+        return None
+    enc, sample = head
+    sep = _separator(sample[:20000].lstrip("\ufeff").splitlines()[0])
+    table = read_csv_arrow(data, encoding=enc, head=sample, sep=sep)
+    if table is None:
+        return None
+    return _frame_from_arrow(table, name), enc
+
+
 def _read_stats_file(path: Path, suffix: str) -> pd.DataFrame:
     import pyreadstat
 
@@ -339,12 +451,19 @@ def read_raw_table(
         raise InputError(f"{p}: file not found", file=p) from None
     except IsADirectoryError:
         raise InputError(f"{p}: is a folder; expected a survey export file", file=p) from None
-    if not data.strip():
+    if not data[:4096].strip() and not data.strip():  # one look at the head, as a rule
         raise InputError(f"{p.name}: the file is empty; expected a header row and answers", file=p)
+    sha256 = _sha256_meanwhile(data)
     suffix = p.suffix.lower()
     enc: str | None = None
     sheet_used: Any = None
+    fast = None
     if suffix in {".csv", ".txt", ".tsv"}:
+        fast = _read_csv_arrow(data, p.name, encoding)
+    if fast is not None:
+        frame, enc = fast
+        fmt = "csv"
+    elif suffix in {".csv", ".txt", ".tsv"}:
         grid, enc = _read_csv_bytes(data, p.name, encoding)
         fmt = "csv"
     elif suffix in {".xlsx", ".xlsm", ".xls"}:
@@ -358,8 +477,11 @@ def read_raw_table(
             f"{p.name}: unsupported file type {suffix!r}; expected .csv, .xlsx, .xls, .sav or .dta",
             file=p,
         )
-    aliases = grid.attrs.get("aliases", {})
-    frame = _frame_from_grid(grid, p.name, sheet_used)
+    if fast is None:
+        aliases = grid.attrs.get("aliases", {})
+        frame = _frame_from_grid(grid, p.name, sheet_used)
+    else:
+        aliases = {}
     return RawTable(
         frame=frame,
         path=str(p),
@@ -367,7 +489,7 @@ def read_raw_table(
         format=fmt,
         encoding=enc,
         sheet=sheet_used,
-        sha256=_sha256(data),
+        sha256=sha256(),
         platform=_detect_platform(frame),
         n_blank_rows=int(frame.attrs.pop("n_blank_rows", 0)),
         duplicate_headers=frame.attrs.pop("duplicate_headers", {}),

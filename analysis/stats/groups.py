@@ -204,6 +204,14 @@ def shapiro_row(grp: Any, y: np.ndarray) -> dict[str, Any]:
 # ---------------------------------------------------------------- rows in, slices out
 
 
+def _categories(col: pd.Series) -> pd.Categorical:
+    """A column as Categorical; Arrow text is encoded in Arrow (the same categories and
+    codes as from its object array, without a Python string per row)."""
+    if isinstance(col.dtype, pd.StringDtype):
+        return pd.Categorical(col)
+    return pd.Categorical(col.to_numpy())
+
+
 def prepare(
     data: pd.DataFrame,
     *,
@@ -232,8 +240,9 @@ def prepare(
         {
             "_y": numeric(data, dv, owner),
             # categorical codes: small and fast to group for millions of rows
-            "_g": pd.Categorical(data[between].to_numpy()),
-            "_by": pd.Categorical(data[by].to_numpy()) if by is not None else 0,
+            # categorical codes: small and fast to group for millions of rows
+            "_g": _categories(data[between]),
+            "_by": _categories(data[by]) if by is not None else 0,
             "_w": numeric(data, weights, owner) if weights is not None else 1.0,
         }
     )

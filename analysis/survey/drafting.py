@@ -58,7 +58,7 @@ def validate_codebook(
     function when writing a codebook, to fix labels before the data are read.
     """
     from analysis.io.tabular import read_raw_table
-    from analysis.survey.reading import _recode_item
+    from analysis.survey.recoding import recode_item
 
     cb, rows = load_codebook_partial(codebook)
     table = read_raw_table(export, sheet=sheet)
@@ -72,8 +72,8 @@ def validate_codebook(
         raw = headers.get(normalize_header(it.column))
         if raw is None or it.scale not in cb.scales:
             continue
-        values = table.frame[raw]
-        bad = values[_recode_item(values, it, cb)[2]]
+        values = table.frame[raw].astype(str)  # text, also where the reader gave categories
+        bad = values[recode_item(values, it, cb)[2]]
         for value, count in bad.value_counts(sort=False).items():
             first = int(bad.index[bad == value][0]) + table.header_rows + 1
             probs.rows.append(

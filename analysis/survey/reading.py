@@ -11,7 +11,6 @@ recoded column by column with vectorised lookups. A row is never lost: it is in
 from __future__ import annotations
 
 import logging
-import unicodedata
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -24,8 +23,16 @@ import pandas as pd
 from analysis.core.errors import CodebookError, DataQualityWarning, InputError, Problems, location
 from analysis.io.platforms import normalize_header, parse_duration
 from analysis.io.tabular import PathArg, RawTable, read_raw_table
-from analysis.survey.codebook import Codebook, Item
+from analysis.survey.codebook import Codebook
 from analysis.survey.codebook_file import load_codebook_partial
+from analysis.survey.recoding import (
+    KIND_NAMES,
+    empty_quarantine,
+    expected,
+    nfkc,
+    problem_rows,
+    recode_item,
+)
 
 __all__ = ["QUARANTINE_COLUMNS", "SurveyData", "read_survey"]
 
@@ -202,93 +209,6 @@ def _closest(col: str, headers: list[str]) -> str | None:
     return norm[hits[0]] if hits else None
 
 
-def _recode_item(
-    values: pd.Series, item: Item, cb: Codebook
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Vectorised recode of one item column.
-
-    Returns (numbers float64 with NaN, missing kind codes 0=answered 1=skipped 2=no_answer,
-    bad mask).
-    """
-    scale = cb.scale_of(item)
-    codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    nu = len(uniques)
-    nums = np.full(nu + 1, np.nan)
-    kinds = np.zeros(nu + 1, dtype=np.int8)
-    bad = np.zeros(nu + 1, dtype=bool)
-    kinds[nu] = 2  # NaN sentinel (-1 indexes the last slot)
-    allowed = {float(v) for v in scale.values}
-    # full-width and half-width forms match: （跳过） is (跳过), ４ is 4
-    skipped = {_nfkc(v) for v in cb.missing.get("skipped", ())}
-    no_answer = {_nfkc(v) for v in cb.missing.get("no_answer", ())}
-    labels = {_nfkc(k): v for k, v in scale.labels.items()}
-    for j, u in enumerate(uniques):
-        s = _nfkc(u)
-        if s in skipped:
-            kinds[j] = 1
-        elif s in no_answer or s == "":
-            kinds[j] = 2
-        elif s in labels:
-            nums[j] = labels[s]
-        else:
-            try:
-                x = float(s)
-            except ValueError:
-                bad[j] = True
-                continue
-            if x in allowed:
-                nums[j] = x
-            else:
-                bad[j] = True
-    if item.reverse:
-        nums = scale.min + scale.max - nums
-    return nums[codes], kinds[codes], bad[codes]
-
-
-def _nfkc(value: Any) -> str:
-    return unicodedata.normalize("NFKC", str(value)).strip()
-
-
-_KIND_NAMES = np.array([None, "skipped", "no_answer"], dtype=object)
-
-
-def _expected(item: Item, cb: Codebook) -> str:
-    scale = cb.scale_of(item)
-    opts = list(scale.labels) or [f"{v:g}" for v in scale.values]
-    miss = [v for vals in cb.missing.values() for v in vals]
-    tail = f" (or missing: {', '.join(miss)})" if miss else ""
-    return f"expected one of {', '.join(opts)}{tail}"
-
-
-def _problem_rows(
-    raw: RawTable, mask: np.ndarray, column: str, values: pd.Series, problem: str
-) -> pd.DataFrame:
-    idx = np.flatnonzero(mask)
-    return pd.DataFrame(
-        {
-            "file": raw.name,
-            "sheet": raw.sheet,
-            "row": raw.rows[idx],
-            "column": column,
-            "value": values.to_numpy()[idx],
-            "problem": problem,
-        }
-    )
-
-
-def _empty_quarantine() -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "file": pd.Series(dtype=object),
-            "sheet": pd.Series(dtype=object),
-            "row": pd.Series(dtype="int64"),
-            "column": pd.Series(dtype=object),
-            "value": pd.Series(dtype=object),
-            "problem": pd.Series(dtype=object),
-        }
-    )
-
-
 def _source(raw: RawTable) -> dict[str, Any]:
     return {
         "path": raw.path,
@@ -304,6 +224,9 @@ def _source(raw: RawTable) -> dict[str, Any]:
 
 def _without_codebook(raw: RawTable) -> SurveyData:
     frame = raw.frame
+    cats = [c for c in frame.columns if isinstance(frame[c].dtype, pd.CategoricalDtype)]
+    if cats:  # the raw columns come back as text, however the reader held them
+        frame = frame.astype(dict.fromkeys(cats, "str"))
     id_col = next((c for c in frame.columns if normalize_header(c) in {"序号", "编号"}), None)
     head = pd.DataFrame(
         {
@@ -319,7 +242,7 @@ def _without_codebook(raw: RawTable) -> SurveyData:
     return SurveyData(
         responses=responses,
         missing=pd.DataFrame(index=responses.index),
-        quarantine=_empty_quarantine(),
+        quarantine=empty_quarantine(),
         codebook=None,
         source=_source(raw),
     )
@@ -416,6 +339,19 @@ def read_survey(
     return recode(raw, cb)
 
 
+def _repeats(values: pd.Series) -> np.ndarray:
+    """Rows whose value an earlier row holds (``duplicated(keep="first")``, in one pass
+    over the codes: pandas numbers distinct values in order of first appearance)."""
+    codes, _ = pd.factorize(values, use_na_sentinel=False)
+    if len(codes) == 0:
+        return np.zeros(0, dtype=bool)
+    seen = np.maximum.accumulate(codes)
+    out = np.empty(len(codes), dtype=bool)
+    out[0] = False
+    np.less_equal(codes[1:], seen[:-1], out=out[1:])
+    return out
+
+
 def recode(raw: RawTable, cb: Codebook) -> SurveyData:
     """Recode a :class:`~analysis.io.tabular.RawTable` with a codebook (the work behind
     :func:`read_survey`)."""
@@ -427,30 +363,32 @@ def recode(raw: RawTable, cb: Codebook) -> SurveyData:
     out: dict[str, Any] = {}
 
     if cb.id_column:
-        ids = frame[cols[cb.id_column]].astype(str)
+        ids = raw.text(cols[cb.id_column])
         empty = (ids == "").to_numpy()
-        dup = ids.duplicated(keep="first").to_numpy() & ~empty
+        dup = _repeats(ids) & ~empty
         for mask, what in (
             (empty, "empty respondent id"),
             (dup, "respondent id repeats an earlier row"),
         ):
             if mask.any():
-                problems.append(_problem_rows(raw, mask, cb.id_column, ids, what))
+                problems.append(problem_rows(raw, mask, cb.id_column, ids, what))
                 bad_row |= mask
-        out["respondent_id"] = ids.to_numpy(dtype=object)
+        out["respondent_id"] = ids
     else:
-        out["respondent_id"] = (raw.rows - raw.header_rows).astype(str).astype(object)
+        out["respondent_id"] = pd.Series((raw.rows - raw.header_rows).astype(str), dtype="str")
     if cb.group_column:
-        grp = frame[cols[cb.group_column]].astype(str)
-        # full-width and half-width missing codes alike, as in item columns: （跳过） is (跳过)
-        missing_codes = {_nfkc(v) for vals in cb.missing.values() for v in vals}
-        empty = (grp == "").to_numpy() | grp.map(_nfkc).isin(missing_codes).to_numpy()
+        grp = raw.text(cols[cb.group_column])
+        # full-width and half-width missing codes alike, as in item columns: （跳过） is (跳过);
+        # each distinct group label is looked at once
+        missing_codes = {nfkc(v) for vals in cb.missing.values() for v in vals}
+        codes, labels = raw.factorize(cols[cb.group_column])
+        no_group = np.array([u == "" or nfkc(u) in missing_codes for u in labels] + [False])
         # a respondent who names no community is still a valid respondent: kept, with the
         # group missing, for scores, reliability and item analysis; group comparisons
         # leave them out
-        out["group"] = np.where(empty, None, grp.to_numpy(dtype=object))
+        out["group"] = grp.mask(no_group[codes])
     else:
-        out["group"] = np.full(n, "all", dtype=object)
+        out["group"] = pd.Series(np.full(n, "all", dtype=object), dtype="str")
     out["row"] = raw.rows
 
     # items go straight into one column-major block each: no copies when frames are built
@@ -459,7 +397,13 @@ def recode(raw: RawTable, cb: Codebook) -> SurveyData:
     kinds = np.empty((n, len(item_ids)), dtype=np.int8, order="F")
     for j, it in enumerate(cb.items):
         values = frame[cols[it.column]]
-        nums, kind, bad = _recode_item(values, it, cb)
+        _, _, bad = recode_item(
+            values,
+            it,
+            cb,
+            factorized=raw.factorize(cols[it.column]),
+            out=(numbers[:, j], kinds[:, j]),
+        )
         formulas = raw.unsaved_formulas.get(cols[it.column])
         if formulas:  # read as empty, but the cell is not unanswered: its value was never saved
             at = frame.index.get_indexer(list(formulas))
@@ -467,7 +411,7 @@ def recode(raw: RawTable, cb: Codebook) -> SurveyData:
             unsaved[at[at >= 0]] = True
             shown = pd.Series(list(formulas.values()), index=list(formulas)).reindex(frame.index)
             problems.append(
-                _problem_rows(
+                problem_rows(
                     raw,
                     unsaved,
                     it.column,
@@ -480,28 +424,26 @@ def recode(raw: RawTable, cb: Codebook) -> SurveyData:
             bad &= ~unsaved
         if bad.any():
             problems.append(
-                _problem_rows(
+                problem_rows(
                     raw,
                     bad,
                     it.column,
                     values,
-                    f"answer not on scale {it.scale!r}; " + _expected(it, cb),
+                    f"answer not on scale {it.scale!r}; " + expected(it, cb),
                 )
             )
             bad_row |= bad
-        numbers[:, j] = nums
-        kinds[:, j] = kind
     miss_values = {v for vals in cb.missing.values() for v in vals}
     for c in (*cb.covariates, *cb.text_columns):
-        v = frame[cols[c.column]].astype(str)
-        out[c.id] = v.where(~v.isin(list(miss_values | {""})), None).to_numpy(dtype=object)
+        v = raw.text(cols[c.column])
+        out[c.id] = v.where(~v.isin(list(miss_values | {""})), None)
     if cb.duration_column:
-        text = frame[cols[cb.duration_column]]
+        text = raw.text(cols[cb.duration_column])
         secs = parse_duration(text).to_numpy()
         bad = np.isnan(secs) & (text.astype(str).str.strip() != "").to_numpy()
         if bad.any():
             problems.append(
-                _problem_rows(
+                problem_rows(
                     raw,
                     bad,
                     cb.duration_column,
@@ -513,14 +455,14 @@ def recode(raw: RawTable, cb: Codebook) -> SurveyData:
             bad_row |= bad
         out["duration_s"] = secs
     if cb.weight_column:
-        text = frame[cols[cb.weight_column]].astype(str)
+        text = raw.text(cols[cb.weight_column])
         w = pd.to_numeric(text.where(text != "", None), errors="coerce").to_numpy(
             dtype="float64", na_value=np.nan
         )
         bad = ~np.isfinite(w) | (w < 0)
         if bad.any():
             problems.append(
-                _problem_rows(raw, bad, cb.weight_column, text, "weight must be a number >= 0")
+                problem_rows(raw, bad, cb.weight_column, text, "weight must be a number >= 0")
             )
             bad_row |= bad
         out["weight"] = w
@@ -529,32 +471,28 @@ def recode(raw: RawTable, cb: Codebook) -> SurveyData:
         (c for c in frame.columns if normalize_header(c) in {"来自IP", "IP", "IP地址"}), None
     )
     if ip_col is not None:
-        out["ip"] = (
-            frame[ip_col].astype(str).str.replace(r"\(.*\)$", "", regex=True).to_numpy(dtype=object)
-        )
+        out["ip"] = raw.text(ip_col).str.replace(r"\(.*\)$", "", regex=True)
     keep = ~bad_row
     if not keep.all():  # filter the arrays before building frames: one copy, not two
         out = {k: v[keep] for k, v in out.items()}
         numbers = np.asfortranarray(numbers[keep])
         kinds = kinds[keep]
+    # text columns stay Arrow-backed text: no Python string per cell
+    out = {k: v.reset_index(drop=True) if isinstance(v, pd.Series) else v for k, v in out.items()}
+    for c in (*cb.covariates, *cb.text_columns):
+        if not out[c.id].notna().any():  # nothing answered: a column of None, as ever
+            out[c.id] = np.full(len(out[c.id]), None, dtype=object)
     head_cols = ["respondent_id", "group", "row"]
     head = pd.DataFrame({c: out.pop(c) for c in head_cols})
-    for c in ("respondent_id", "group"):
-        missing = head[c].isna().to_numpy()
-        head[c] = head[c].astype(str)
-        if missing.any():  # astype(str) would write "None" under pandas 2
-            head[c] = head[c].mask(missing)
-    if "ip" in out:
-        out["ip"] = pd.Series(out["ip"]).astype(str)
     items = pd.DataFrame(numbers, columns=item_ids, copy=False)
     responses = pd.concat([head, items, pd.DataFrame(out)], axis=1)
-    miss_frame = pd.DataFrame(_KIND_NAMES[kinds], columns=item_ids, dtype=object, copy=False)
+    miss_frame = pd.DataFrame(KIND_NAMES[kinds], columns=item_ids, dtype=object, copy=False)
     quarantine = (
         pd.concat(problems, ignore_index=True)
         .sort_values("row", kind="stable")
         .reset_index(drop=True)
         if problems
-        else _empty_quarantine()
+        else empty_quarantine()
     )
     if len(quarantine):
         nrows = int(bad_row.sum())

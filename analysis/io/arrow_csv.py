@@ -1,0 +1,248 @@
+"""Read a CSV export with pyarrow's multi-threaded reader, every column dictionary-encoded.
+
+:func:`read_csv_arrow` is the fast path behind :func:`analysis.io.tabular.read_raw_table`
+for CSV files. It gives the same cells, encodings, errors and row numbers as the pandas
+reader it stands in front of, or it gives up (returns None) and the pandas reader reads the
+file as before. It gives up when:
+
+- the encoding cannot be told from the first megabyte (a GB file whose first megabyte is
+  ASCII), or the text does not decode;
+- a row has more or fewer cells than the header (the pandas reader pads short rows and
+  words the error about long ones);
+- anything else pyarrow refuses (unbalanced quotes, ...).
+
+An empty line is a row of empty cells, as the pandas reader reads it (a blank row, left
+out and counted, the rows below keeping their numbers). Every column is read as
+``dictionary<int32, utf8>``: a survey answer column holds a handful of labels, so trimming
+and recoding work on the labels, once each, and the rows are only indices into them. Rows
+are numbered as records, as pandas and Excel count them: a quoted cell spanning several
+lines is one row.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+__all__ = ["ArrowColumn", "ArrowCsv", "read_csv_arrow"]
+
+_BOM = b"\xef\xbb\xbf"
+_HEAD_BYTES = 1 << 20
+_STEP = 8 << 20
+
+
+@dataclass(frozen=True)
+class ArrowColumn:
+    """One column of the body, as pyarrow read it: dictionary-encoded chunks.
+
+    Attributes
+    ----------
+    chunks
+        ``dictionary<int32, utf8>`` arrays, one per chunk pyarrow read, body rows only
+        (the header row is left out). Each chunk has its own dictionary; cells are not
+        trimmed yet.
+    all_empty
+        Every body cell is exactly "" before trimming (asked only under an empty header
+        cell, False elsewhere): such a column at the right edge is left out, as by the
+        pandas reader.
+    """
+
+    chunks: tuple[pa.DictionaryArray, ...]
+    all_empty: bool
+
+    @property
+    def n_labels(self) -> int:
+        """Dictionary entries over all chunks: an upper bound of the distinct cells."""
+        return sum(len(c.dictionary) for c in self.chunks)
+
+    def text(self) -> pa.ChunkedArray:
+        """The body cells, trimmed, as ``large_string`` (the storage of pandas' ``str``
+        dtype): each chunk's dictionary trimmed, then taken by index."""
+
+        return pa.chunked_array(
+            [_trimmed(c.dictionary).cast(pa.large_string()).take(c.indices) for c in self.chunks],
+            type=pa.large_string(),
+        )
+
+    def empty(self) -> np.ndarray:
+        """Per body row: the trimmed cell is empty."""
+        import pyarrow.compute as pc
+
+        parts = [
+            np.asarray(pc.equal(_trimmed(c.dictionary), ""), dtype=bool)[_indices(c)]
+            for c in self.chunks
+        ]
+        return np.concatenate(parts) if parts else np.zeros(0, dtype=bool)
+
+    def categorical(self) -> pd.Categorical:
+        """The body cells, trimmed, as a pandas Categorical: one small integer per row,
+        each distinct cell once (the chunks' dictionaries unified, labels equal once
+        trimmed merged)."""
+        if not self.chunks:
+            return pd.Categorical([], categories=pd.Index([], dtype="str"))
+        unified = pa.chunked_array(self.chunks).unify_dictionaries()
+        labels = np.array(_trimmed(unified.chunk(0).dictionary).to_pylist(), dtype=object)
+        codes = np.concatenate([_indices(c) for c in unified.chunks])
+        used = np.bincount(codes, minlength=len(labels)) > 0
+        merged, uniques = pd.factorize(labels[used])
+        remap = np.full(len(labels), -1, dtype=np.min_scalar_type(-max(len(uniques), 1)))
+        remap[used] = merged
+        dtype = pd.CategoricalDtype(pd.Index(uniques, dtype="str"))
+        return pd.Categorical.from_codes(np.take(remap, codes), dtype=dtype, validate=False)
+
+
+def _trimmed(labels: pa.Array) -> pa.Array:
+    """Labels trimmed as the pandas reader trims cells (``str.strip`` on Arrow text is
+    ``utf8_trim_whitespace``)."""
+    import pyarrow.compute as pc
+
+    return pc.utf8_trim_whitespace(labels)
+
+
+def _indices(chunk: pa.DictionaryArray) -> np.ndarray:
+    return chunk.indices.to_numpy(zero_copy_only=False)
+
+
+@dataclass(frozen=True)
+class ArrowCsv:
+    """A CSV file read by pyarrow: header cells (untrimmed, as in the file) and columns."""
+
+    header: list[str]
+    columns: list[ArrowColumn]
+    n_rows: int
+
+
+def head_text(data: bytes, encoding: str | None) -> tuple[str, str] | None:
+    """The likely encoding of ``data`` and its first characters, from the first megabyte.
+
+    Mirrors the order of :func:`analysis.io.encoding.decode_bytes` (utf-8-sig with a BOM,
+    then utf-8, then gb18030), but only the head is decoded: the rest is checked while it is
+    read (pyarrow validates UTF-8; other encodings are transcoded strictly). None when even
+    the head does not decode, or the encoding is unknown: the caller's checks apply.
+    """
+    if encoding is not None:
+        candidates: tuple[str, ...] = (encoding,)
+    elif data.startswith(_BOM):
+        candidates = ("utf-8-sig",)
+    else:
+        candidates = ("utf-8", "gb18030")
+    head = data[:_HEAD_BYTES]
+    final = len(data) <= _HEAD_BYTES
+    for enc in candidates:
+        try:
+            text = codecs.getincrementaldecoder(enc)(errors="strict").decode(head, final=final)
+        except (UnicodeDecodeError, LookupError):
+            continue
+        return enc, text
+    return None
+
+
+def _is_utf8(encoding: str) -> bool:
+    return codecs.lookup(encoding).name in {"utf-8", "utf-8-sig"}
+
+
+def _transcode(data: bytes, encoding: str) -> pa.Buffer | None:
+    """``data`` decoded strictly from ``encoding`` and encoded as UTF-8, in 8 MB steps; None
+    when it does not decode."""
+    dec = codecs.getincrementaldecoder(encoding)(errors="strict")
+    out = io.BytesIO()
+    try:
+        for start in range(0, len(data), _STEP):
+            text = dec.decode(data[start : start + _STEP], final=start + _STEP >= len(data))
+            out.write(text.encode("utf-8"))
+    except (UnicodeDecodeError, AttributeError):  # undecodable, or a codec giving no text
+        return None
+    return pa.py_buffer(out.getbuffer())
+
+
+def _n_columns(head: str, sep: str) -> int | None:
+    try:
+        first = next(csv.reader(io.StringIO(head.lstrip("\ufeff")), delimiter=sep))
+    except (StopIteration, csv.Error):
+        return None
+    return len(first)
+
+
+def read_csv_arrow(data: bytes, *, encoding: str, head: str, sep: str) -> ArrowCsv | None:
+    """Read CSV bytes with pyarrow, every cell text; None when the pandas reader must.
+
+    Parameters
+    ----------
+    data
+        The file's bytes.
+    encoding
+        The encoding :func:`head_text` found (or the caller forced).
+    head
+        The first characters of the file, decoded.
+    sep
+        The column separator.
+
+    Returns
+    -------
+    ArrowCsv or None
+        None when pyarrow cannot read the file exactly as the pandas reader would (see
+        the module docstring): the caller reads it the usual way.
+    """
+    import pyarrow.csv as pacsv
+
+    if _is_utf8(encoding):
+        source = pa.py_buffer(data)
+    else:
+        source = _transcode(data, encoding)
+        if source is None or bytes(source[:3]) == _BOM:  # pyarrow would drop a decoded BOM
+            return None
+    n = _n_columns(head, sep)
+    if not n:
+        return None
+    names = [f"f{j}" for j in range(n)]
+    dictionary = pa.dictionary(pa.int32(), pa.string())
+    try:
+        table = pacsv.read_csv(
+            pa.BufferReader(source),
+            read_options=pacsv.ReadOptions(use_threads=True, column_names=names),
+            parse_options=pacsv.ParseOptions(
+                delimiter=sep,
+                quote_char='"',
+                double_quote=True,
+                escape_char=False,
+                newlines_in_values=True,
+                ignore_empty_lines=False,
+            ),
+            convert_options=pacsv.ConvertOptions(
+                column_types=dict.fromkeys(names, dictionary),
+                check_utf8=True,
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+                null_values=[],
+            ),
+        )
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, UnicodeError):
+        return None
+    del source
+    if table.num_rows == 0 or any(f.type != dictionary for f in table.schema):
+        return None
+    import pyarrow.compute as pc
+
+    header: list[str] = []
+    columns: list[ArrowColumn] = []
+    for _ in range(table.num_columns):
+        chunks = [c for c in table.column(0).chunks if len(c)]
+        table = table.remove_column(0)  # the table is emptied as columns are taken
+        first = chunks[0]
+        header.append(first.dictionary[first.indices[0].as_py()].as_py())
+        body = tuple(c for c in (first.slice(1), *chunks[1:]) if len(c))
+        all_empty = False
+        if not header[-1].strip():  # only a column under an empty header cell is asked
+            all_empty = all(
+                bool(np.asarray(pc.equal(c.dictionary, ""), dtype=bool)[_indices(c)].all())
+                for c in body
+            )
+        columns.append(ArrowColumn(chunks=body, all_empty=all_empty))
+    n_rows = sum(len(c) for c in columns[0].chunks)
+    return ArrowCsv(header=header, columns=columns, n_rows=n_rows)

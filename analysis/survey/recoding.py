@@ -1,0 +1,164 @@
+"""Recode answer columns label by label, and the rows of the quarantine table.
+
+An answer column holds a handful of distinct labels among many rows. Each column is
+factorized (by the Arrow CSV reader while it reads, see
+:meth:`analysis.io.tabular.RawTable.factorize`, or by :func:`pandas.factorize`), each
+distinct label is recoded once (:func:`label_table`), and the rows take their number,
+missing kind and problem flag by index. :func:`analysis.survey.reading.recode` assembles
+the columns into :class:`~analysis.survey.reading.SurveyData`.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from analysis.io.tabular import RawTable
+from analysis.survey.codebook import Codebook, Item
+
+__all__ = ["KIND_NAMES", "empty_quarantine", "expected", "label_table", "nfkc", "problem_rows"]
+
+#: missing kinds by code: 0 answered, 1 skipped, 2 no_answer
+KIND_NAMES = np.array([None, "skipped", "no_answer"], dtype=object)
+
+
+def nfkc(value: Any) -> str:
+    """A cell as compared with labels and missing codes: NFKC-normalised and trimmed, so
+    full-width and half-width forms match (（跳过） is (跳过), ４ is 4)."""
+    return unicodedata.normalize("NFKC", str(value)).strip()
+
+
+def label_table(
+    labels: np.ndarray | pd.Index | Any, item: Item, cb: Codebook
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Number, missing kind and problem flag of each distinct label of an item column.
+
+    Parameters
+    ----------
+    labels
+        The column's distinct cells (text).
+    item, cb
+        The item and its codebook (scale, missing codes, reverse wording).
+
+    Returns
+    -------
+    (numbers, kinds, bad)
+        Arrays of ``len(labels) + 1``: the last slot is for a missing cell (code -1):
+        float numbers (NaN when not an answer; reverse items reversed), missing kinds
+        (0 answered, 1 skipped, 2 no_answer) and the off-scale flag.
+    """
+    scale = cb.scale_of(item)
+    nu = len(labels)
+    nums = np.full(nu + 1, np.nan)
+    kinds = np.zeros(nu + 1, dtype=np.int8)
+    bad = np.zeros(nu + 1, dtype=bool)
+    kinds[nu] = 2  # NaN sentinel (-1 indexes the last slot)
+    allowed = {float(v) for v in scale.values}
+    skipped = {nfkc(v) for v in cb.missing.get("skipped", ())}
+    no_answer = {nfkc(v) for v in cb.missing.get("no_answer", ())}
+    by_label = {nfkc(k): v for k, v in scale.labels.items()}
+    for j, u in enumerate(labels):
+        s = nfkc(u)
+        if s in skipped:
+            kinds[j] = 1
+        elif s in no_answer or s == "":
+            kinds[j] = 2
+        elif s in by_label:
+            nums[j] = by_label[s]
+        else:
+            try:
+                x = float(s)
+            except ValueError:
+                bad[j] = True
+                continue
+            if x in allowed:
+                nums[j] = x
+            else:
+                bad[j] = True
+    if item.reverse:
+        nums = scale.min + scale.max - nums
+    return nums, kinds, bad
+
+
+def recode_item(
+    values: pd.Series,
+    item: Item,
+    cb: Codebook,
+    *,
+    factorized: tuple[np.ndarray, np.ndarray] | None = None,
+    out: tuple[np.ndarray, np.ndarray] | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Recode one item column: each distinct label once, then the rows by index.
+
+    Parameters
+    ----------
+    values
+        The column's cells (text).
+    item, cb
+        The item and its codebook.
+    factorized
+        ``(codes, labels)`` of ``values`` when already known (see
+        :meth:`~analysis.io.tabular.RawTable.factorize`); otherwise computed here.
+    out
+        Arrays (float64, int8) to write numbers and kinds into, e.g. columns of the
+        survey's item block: no temporary per column.
+
+    Returns
+    -------
+    (numbers, kinds, bad)
+        Per row: float64 with NaN, missing kind codes (0 answered, 1 skipped, 2
+        no_answer) and the off-scale mask.
+    """
+    if factorized is None:
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    else:
+        codes, uniques = factorized
+    nums, kinds, bad = label_table(uniques, item, cb)
+    if out is None:
+        return nums[codes], kinds[codes], bad[codes]
+    np.take(nums, codes, out=out[0])
+    np.take(kinds, codes, out=out[1])
+    return out[0], out[1], bad[codes] if bad.any() else np.zeros(len(codes), dtype=bool)
+
+
+def expected(item: Item, cb: Codebook) -> str:
+    """``expected one of <labels> (or missing: <codes>)`` for an item's problems."""
+    scale = cb.scale_of(item)
+    opts = list(scale.labels) or [f"{v:g}" for v in scale.values]
+    miss = [v for vals in cb.missing.values() for v in vals]
+    tail = f" (or missing: {', '.join(miss)})" if miss else ""
+    return f"expected one of {', '.join(opts)}{tail}"
+
+
+def problem_rows(
+    raw: RawTable, mask: np.ndarray, column: str, values: pd.Series, problem: str
+) -> pd.DataFrame:
+    """Quarantine rows for the cells of ``values`` under ``mask`` (only those are taken)."""
+    idx = np.flatnonzero(mask)
+    return pd.DataFrame(
+        {
+            "file": raw.name,
+            "sheet": raw.sheet,
+            "row": raw.rows[idx],
+            "column": column,
+            "value": values.iloc[idx].to_numpy(dtype=object),
+            "problem": problem,
+        }
+    )
+
+
+def empty_quarantine() -> pd.DataFrame:
+    """A quarantine table without rows, columns typed."""
+    return pd.DataFrame(
+        {
+            "file": pd.Series(dtype=object),
+            "sheet": pd.Series(dtype=object),
+            "row": pd.Series(dtype="int64"),
+            "column": pd.Series(dtype=object),
+            "value": pd.Series(dtype=object),
+            "problem": pd.Series(dtype=object),
+        }
+    )

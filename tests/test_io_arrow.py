@@ -1,0 +1,255 @@
+"""The Arrow CSV reader against the pandas reader it stands in front of.
+
+Every tricky export is read twice: through pyarrow (:mod:`analysis.io.arrow_csv`) and with
+pyarrow switched off, so through the pandas reader as before. Responses, missing kinds,
+quarantine, source and warnings must be identical; where pyarrow cannot read a file as
+the pandas reader does (ragged rows, empty lines, a GB file whose first megabyte is ASCII),
+the Arrow path must step aside, and the results are again the pandas reader's. Empty
+lines pyarrow reads as the pandas reader does: rows of empty cells, left out, counted.
+"""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis.core.errors import InputError
+from analysis.io import tabular
+from analysis.survey.reading import read_survey
+
+LABELS = ["非常不满意", "不满意", "一般", "满意", "非常满意"]
+CB = {
+    "id_column": "序号",
+    "group_column": "社区",
+    "duration_column": "所用时间",
+    "scale": {"min": 1, "max": 5, "labels": dict(zip(LABELS, range(1, 6), strict=True))},
+    "missing": {"skipped": ["(跳过)"], "no_answer": ["(空)", "99"]},
+    "covariates": [{"column": "备注", "id": "note"}],
+    "items": [
+        {"column": "7、服务满意度", "id": "q7", "dimension": "reform"},
+        {"column": "8、办事要反复跑腿", "id": "q8", "dimension": "reform", "reverse": True},
+    ],
+}
+HEAD = "序号,社区,所用时间,备注,7、服务满意度,8、办事要反复跑腿"
+
+
+def _read(path: Path, monkeypatch: pytest.MonkeyPatch, *, arrow: bool, **kwargs):
+    """read_survey with the Arrow reader on or off; the result (or the error) and the
+    warnings, and whether the Arrow reader read the file."""
+    used: list[bool] = []
+    real = tabular.read_csv_arrow
+
+    def spy(*args, **kw):
+        out = real(*args, **kw) if arrow else None
+        used.append(out is not None)
+        return out
+
+    with monkeypatch.context() as m:
+        m.setattr(tabular, "read_csv_arrow", spy)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                result = read_survey(path, **kwargs)
+            except InputError as exc:
+                result = exc
+    return result, [str(w.message) for w in caught], any(used)
+
+
+def _same(path: Path, monkeypatch: pytest.MonkeyPatch, *, arrow_reads: bool, **kwargs):
+    kwargs.setdefault("codebook", CB)
+    new, new_warn, used = _read(path, monkeypatch, arrow=True, **kwargs)
+    old, old_warn, _ = _read(path, monkeypatch, arrow=False, **kwargs)
+    assert used is arrow_reads
+    assert new_warn == old_warn
+    if isinstance(old, Exception):
+        assert type(new) is type(old)
+        assert str(new) == str(old)
+        return old
+    for name in ("responses", "missing", "quarantine", "exclusions"):
+        pd.testing.assert_frame_equal(getattr(new, name), getattr(old, name))
+    assert dict(new.source) == dict(old.source)
+    return new
+
+
+def _write(tmp_path: Path, text: str, *, encoding: str = "utf-8", name: str = "s.csv") -> Path:
+    path = tmp_path / name
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+ROWS = [
+    "1,桂花社区,120秒,,满意,不满意",
+    "2,梅园社区,4分19秒,很好,(跳过),一般",
+    "3,桂花社区,0:01:05,,(空),",
+    "4,梅园社区,60,,很满意,满意",
+]
+BODY = HEAD + "\n" + "\n".join(ROWS) + "\n"
+
+# (id, text, encoding): files the Arrow reader reads, identically to the pandas reader
+ARROW_CASES = [
+    ("utf-8", BODY, "utf-8"),
+    ("bom", "\ufeff" + BODY, "utf-8"),
+    ("gbk", BODY, "gbk"),
+    ("gb18030-bom-less", BODY.replace("很好", "𠮷好"), "gb18030"),
+    ("crlf", BODY.replace("\n", "\r\n"), "utf-8"),
+    (
+        "quoted-newlines",
+        HEAD
+        + '\n1,桂花社区,60,"第一行\n第二行\r\n第三行",满意,满意\n2,梅园社区,60,"a,b",很满意,一般\n',
+        "utf-8",
+    ),
+    (
+        "full-width-and-spaces",
+        HEAD
+        + "\n1,桂花社区,60,,４,（跳过）\n2,梅园社区,60,, 满意 ,\u3000一般\n3,（空）,60,,满意,99\n",
+        "utf-8",
+    ),
+    (
+        "unknown-labels-and-duplicate-ids",
+        HEAD + "\n1,桂花社区,60,,满意,满意\n1,桂花社区,60,,满意,满意\n,梅园社区,x秒,,好,6\n",
+        "utf-8",
+    ),
+    (
+        "empty-cells-and-blank-row",
+        HEAD + "\n1,桂花社区,60,,,\n,,,,,\n3,梅园社区,,,满意,\n",
+        "utf-8",
+    ),
+    (
+        "quoted-everything",
+        "\n".join(",".join(f'"{c}"' for c in r.split(",")) for r in [HEAD, *ROWS]),
+        "utf-8",
+    ),
+    ("no-final-newline", BODY.rstrip("\n"), "utf-8"),
+    (
+        "none-like-text",
+        HEAD + "\n001,None,60,NA,null,满意\n002,桂花社区,60,nan,满意,N/A\n",
+        "utf-8",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "encoding"), [c[1:] for c in ARROW_CASES], ids=[c[0] for c in ARROW_CASES]
+)
+def test_arrow_reader_gives_what_the_pandas_reader_gives(tmp_path, monkeypatch, text, encoding):
+    path = _write(tmp_path, text, encoding=encoding)
+    _same(path, monkeypatch, arrow_reads=True)
+    _same(path, monkeypatch, arrow_reads=True, codebook=None)
+
+
+def test_row_numbers_count_records_not_lines(tmp_path, monkeypatch):
+    text = HEAD + '\n1,桂花社区,60,"两行\n备注",满意,满意\n2,梅园社区,60,,很满意,满意\n'
+    s = _same(_write(tmp_path, text), monkeypatch, arrow_reads=True)
+    assert s.quarantine["row"].tolist() == [3]  # the user sees the bad answer in row 3
+    assert s.responses["note"].tolist() == ["两行\n备注"]
+
+
+def test_quarantine_is_the_same_table(tmp_path, monkeypatch):
+    text = (
+        HEAD + "\n1,桂花社区,60,,满意,好\n1,梅园社区,abc,,很满意,满意\n3,桂花社区,60,,满意,满意\n"
+    )
+    s = _same(_write(tmp_path, text), monkeypatch, arrow_reads=True)
+    assert s.quarantine["row"].tolist() == [2, 3, 3, 3]
+    assert s.responses["row"].tolist() == [4]
+
+
+def test_duplicated_headers_are_named_and_refused_alike(tmp_path, monkeypatch):
+    text = HEAD + ",备注\n1,桂花社区,60,a,满意,满意,b\n"
+    path = _write(tmp_path, text)
+    s = _same(path, monkeypatch, arrow_reads=True, codebook=None)
+    assert s.responses["备注 [column 7]"].tolist() == ["b"]
+    err = _same(path, monkeypatch, arrow_reads=True)
+    assert "duplicated column header" in str(err)
+
+
+def test_a_second_header_row_and_header_only_files_are_refused_alike(tmp_path, monkeypatch):
+    second = _write(tmp_path, HEAD + "\n" + HEAD + "\n1,桂花社区,60,,满意,满意\n", name="a.csv")
+    assert "second header" in str(_same(second, monkeypatch, arrow_reads=True))
+    only = _write(tmp_path, HEAD + "\n", name="b.csv")
+    assert "only a header row" in str(_same(only, monkeypatch, arrow_reads=True))
+
+
+def test_empty_trailing_header_columns_are_left_out_alike(tmp_path, monkeypatch):
+    text = HEAD + ",,\n1,桂花社区,60,,满意,满意,,\n2,梅园社区,60,,满意,一般,, \n"
+    s = _same(_write(tmp_path, text), monkeypatch, arrow_reads=True, codebook=None)
+    assert list(s.responses.columns)[-1] == "(column 8)"  # a cell holds a space: kept
+
+
+# files pyarrow cannot read as the pandas reader does: the pandas reader reads them, and
+# gives its own error for the ragged ones
+FALLBACK_CASES = [
+    ("long-row", HEAD + "\n1,桂花社区,60,,满意,满意\n2,梅园社区,60,,满意,满意,多\n"),
+    ("short-row", HEAD + "\n1,桂花社区,60,,满意,满意\n2,梅园社区,60\n"),
+    ("unbalanced-quote", HEAD + '\n1,桂花社区,60,"oops,满意,满意\n'),
+]
+
+
+@pytest.mark.parametrize("text", [c[1] for c in FALLBACK_CASES], ids=[c[0] for c in FALLBACK_CASES])
+def test_files_pyarrow_cannot_read_alike_go_to_the_pandas_reader(tmp_path, monkeypatch, text):
+    path = _write(tmp_path, text)
+    _same(path, monkeypatch, arrow_reads=False)
+
+
+def test_empty_lines_keep_their_row_numbers(tmp_path, monkeypatch):
+    text = HEAD + "\n1,桂花社区,60,,满意,满意\n\n\n4,梅园社区,60,,好,满意\n"
+    s = _same(_write(tmp_path, text), monkeypatch, arrow_reads=True)
+    assert s.quarantine["row"].tolist() == [5]
+    assert s.source["n_blank_rows"] == 2
+
+
+def test_gb_file_with_an_ascii_first_megabyte_is_detected_as_before(tmp_path, monkeypatch):
+    head = "id,community,q1"
+    filler = "".join(f"{i},x,1\n" for i in range(1, 120_000))
+    text = head + "\n" + filler + "120000,桂花社区,满意\n"
+    path = _write(tmp_path, text, encoding="gbk")
+    assert len(text.encode("gbk")) > 1 << 20
+    cb = {
+        "id_column": "id",
+        "group_column": "community",
+        "scale": CB["scale"],
+        "items": [{"column": "q1", "id": "q1", "dimension": "reform"}],
+    }
+    s = _same(path, monkeypatch, arrow_reads=False, codebook=cb)
+    assert s.source["encoding"] == "gb18030"
+    assert s.responses["group"].iloc[-1] == "桂花社区"
+
+
+@pytest.mark.parametrize(
+    ("data", "kwargs"),
+    [
+        (b"\xff\xfe\xfa" + BODY.encode("utf-8"), {}),
+        (BODY.encode("gbk"), {"encoding": "utf-8"}),
+        (BODY.encode("utf-8"), {"encoding": "no-such-codec"}),
+    ],
+    ids=["undecodable", "forced-wrong", "unknown-codec"],
+)
+def test_encoding_errors_are_the_same(tmp_path, monkeypatch, data, kwargs):
+    path = tmp_path / "s.csv"
+    path.write_bytes(data)
+    new, _, _ = _read(path, monkeypatch, arrow=True, codebook=CB, **kwargs)
+    old, _, _ = _read(path, monkeypatch, arrow=False, codebook=CB, **kwargs)
+    assert isinstance(old, InputError)
+    assert str(new) == str(old)
+
+
+def test_forced_encoding_is_reported_as_given(tmp_path, monkeypatch):
+    path = _write(tmp_path, BODY, encoding="gbk")
+    s = _same(path, monkeypatch, arrow_reads=True, encoding="gbk")
+    assert s.source["encoding"] == "gbk"
+
+
+def test_answer_columns_are_categorical_and_recode_each_label_once(tmp_path):
+    rng = np.random.default_rng(0)
+    answers = np.array(LABELS)[rng.integers(0, 5, 3000)]
+    lines = [f"{i},桂花社区,60,,{a},{a}" for i, a in enumerate(answers, 1)]
+    path = _write(tmp_path, HEAD + "\n" + "\n".join(lines) + "\n")
+    raw = tabular.read_raw_table(path)
+    assert isinstance(raw.frame["7、服务满意度"].dtype, pd.CategoricalDtype)
+    codes, labels = raw.factorize("7、服务满意度")
+    assert sorted(labels) == sorted(LABELS)
+    assert (labels[codes] == answers).all()
+    assert raw.text("7、服务满意度").tolist() == answers.tolist()
