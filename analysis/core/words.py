@@ -271,6 +271,18 @@ METHODS: dict[str, MethodName] = {
         "Welch 方差分析（对方差不齐与各组样本量不等稳健）",
         "Welch's ANOVA (robust to unequal variances and group sizes)",
     ),
+    "welch-t": MethodName(
+        "独立样本 t 检验（Welch）",
+        "Welch's t test",
+        "独立样本 t 检验（Welch 校正，不假定方差齐性）",
+        "Welch's independent-samples t test (not assuming equal variances)",
+    ),
+    "student-t": MethodName(
+        "独立样本 t 检验",
+        "Student's t test",
+        "独立样本 t 检验（假定方差齐性）",
+        "Student's independent-samples t test (assuming equal variances)",
+    ),
     "brown-forsythe": MethodName(
         "Brown-Forsythe 检验",
         "Brown-Forsythe test",
