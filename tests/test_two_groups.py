@@ -136,3 +136,46 @@ def test_negative_omega2_is_printed_as_zero_inside_its_interval():
     lo, hi = (float(x) for x in re.search(r"CI \[([-.\d]+), ([-.\d]+)\]", en).groups())
     assert lo <= 0.0 <= hi
     assert f"ω² = {raw}" not in en
+
+
+# ------------------------------------------------------------------ reports
+
+
+def test_two_community_report_says_which_is_higher_from_the_t_test():
+    from analysis.report.community import group_document
+    from analysis.report.compose import ReportInputs
+
+    rng = np.random.default_rng(3)
+    scores = pd.DataFrame(
+        {
+            "group": ["甲社区"] * 30 + ["乙社区"] * 30,
+            "dimension": "reform",
+            "score": np.r_[rng.normal(80, 5, 30), rng.normal(70, 5, 30)],
+        }
+    )
+    res = an.compare_groups(scores, dv="score", between="group", by="dimension")
+    assert res.table.method.iloc[0] == "welch_t"
+    assert res.posthoc.empty
+    overall = pd.DataFrame({"dimension": ["reform"], "mean": [75.0]})
+    inputs = ReportInputs(
+        title="示例",
+        title_en="Demo",
+        lang="zh",
+        min_cell=5,
+        framework=an.SERVICE_FIVE,
+        tables={
+            "survey_descriptives": res.descriptives,
+            "survey_overall": overall,
+            "survey_compare": res.table,
+            "survey_posthoc": res.posthoc,
+        },
+        counts={},
+        params={},
+        summaries={},
+        figures={},
+        colophon=(),
+        group_label="group",
+    )
+    doc = group_document(inputs, "甲社区")
+    lines = [p for s in doc.sections for p in s.paragraphs]
+    assert any("本社区显著高于乙社区" in p for p in lines), lines
