@@ -49,8 +49,8 @@ __getattr__, __dir__ = attach(__name__, _LAZY)
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from analysis.survey.codebook import Codebook
     from analysis.survey.codebook_file import load_codebook
-    from analysis.survey.drafting import draft_codebook, validate_codebook
     from analysis.survey.describe import frequencies, sample_profile, satisfaction
+    from analysis.survey.drafting import draft_codebook, validate_codebook
     from analysis.survey.partitioned import (
         PartitionedSurvey,
         group_moments,
