@@ -27,6 +27,7 @@ from analysis.report.compose import (
     _title,
 )
 from analysis.report.document import Figure, ReportDocument, Section, t
+from analysis.report.headline import satisfaction_sentence
 from analysis.report.privacy import safe_filename, suppress_small
 
 __all__ = ["build_group_reports", "group_document", "group_radar_figures"]
@@ -139,10 +140,11 @@ def group_document(inputs: ReportInputs, group: str) -> ReportDocument:
                         _numbered("fig_group_radar", lang, fig), inputs.figures[f"radar::{group}"]
                     )
                 )
+            headline = satisfaction_sentence(inputs, group)
             sections.append(
                 Section(
                     t("scores", lang),
-                    (),
+                    (headline,) if headline else (),
                     (
                         _table(
                             inputs,

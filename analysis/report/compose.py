@@ -28,6 +28,7 @@ from analysis.report.document import (
     numbered,
     t,
 )
+from analysis.report.headline import satisfaction_sentence
 from analysis.report.privacy import mask_pii, masking_sentence, suppress_small
 
 if TYPE_CHECKING:
@@ -299,7 +300,8 @@ def _scores_section(inputs: ReportInputs, counter: list[int], fig: list[int]) ->
     ):
         if key in inputs.figures:
             figures.append(Figure(_numbered(caption, lang, fig), inputs.figures[key]))
-    return Section(t("scores", lang), (), tuple(tables), tuple(figures))
+    paras = tuple(p for p in (satisfaction_sentence(inputs, "all"),) if p)
+    return Section(t("scores", lang), paras, tuple(tables), tuple(figures))
 
 
 def _compare_rows(inputs: ReportInputs, table: pd.DataFrame) -> list[tuple[str, ...]]:
