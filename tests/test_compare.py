@@ -293,7 +293,8 @@ def test_games_howell_ci_from_scipy_quantile(plants):
 
 def test_dunn_two_groups_equals_kruskal(sprays):
     sub = sprays[sprays.spray.isin(["A", "C"])]
-    res = an.compare_groups(sub, dv="count", between="spray", method="kruskal")
+    # two groups get no post hoc pairs by default: Dunn's test is asked for by name
+    res = an.compare_groups(sub, dv="count", between="spray", method="kruskal", posthoc="dunn")
     z = res.posthoc.statistic.iloc[0]
     ref = stats.kruskal(*groups_of(sub, "count", "spray"))
     # with two groups Dunn's tie-corrected z² is the tie-corrected H
@@ -372,17 +373,21 @@ def test_compact_letters_insect_sprays(sprays):
 
 
 def test_two_groups_welch_hedges_g(plants):
+    # two groups: Welch's t test (t² = Welch's F), t and g of the first group minus the second
     sub = plants[plants.group.isin(["trt1", "trt2"])]
     res = an.compare_groups(sub, dv="weight", between="group", method="welch")
     row = res.table.iloc[0]
     a, b = (sub.weight[sub.group == g].to_numpy() for g in ("trt1", "trt2"))
-    t = stats.ttest_ind(b, a, equal_var=False)
-    assert_allclose([row.statistic, row.p_value], [t.statistic**2, t.pvalue])
+    t = stats.ttest_ind(a, b, equal_var=False)
+    assert row.method == "welch_t"
+    assert_allclose([row.statistic, row.df1, row.p_value], [t.statistic, t.df, t.pvalue])
+    assert np.isnan(row.df2)
     sp = np.sqrt(((a.size - 1) * a.var(ddof=1) + (b.size - 1) * b.var(ddof=1)) / 18)
-    d = (b.mean() - a.mean()) / sp
+    d = (a.mean() - b.mean()) / sp
     assert_allclose(row.effect_size, d * (1 - 3 / (4 * 18 - 1)), rtol=1e-3)
     assert row.effect_type == "hedges_g"
     assert row.effect_ci_low < row.effect_size < row.effect_ci_high
+    assert res.posthoc.empty
 
 
 def test_two_groups_kruskal_rank_biserial(sprays):
@@ -693,8 +698,9 @@ def test_two_groups_report_cohen_d_and_hedges_g_like_pingouin():
     a, b = rng.normal(0, 1, 30), rng.normal(0.5, 1.3, 40)
     data = pd.DataFrame({"g": ["a"] * 30 + ["b"] * 40, "y": np.r_[a, b]})
     row = an.compare_groups(data, dv="y", between="g", method="welch").table.iloc[0]
-    # pingouin.compute_effsize(b, a): d with the pooled SD; its g uses the approximate J,
-    # ours the exact gamma-function correction, so g agrees to about 1e-5
-    assert_allclose(row["cohen_d"], pg.compute_effsize(b, a, eftype="cohen"), rtol=1e-12)
-    assert_allclose(row["effect_size"], pg.compute_effsize(b, a, eftype="hedges"), rtol=1e-4)
+    # pingouin.compute_effsize(a, b): d with the pooled SD, first group minus second (as the
+    # t statistic); its g uses the approximate J, ours the exact gamma-function correction,
+    # so g agrees to about 1e-5
+    assert_allclose(row["cohen_d"], pg.compute_effsize(a, b, eftype="cohen"), rtol=1e-12)
+    assert_allclose(row["effect_size"], pg.compute_effsize(a, b, eftype="hedges"), rtol=1e-4)
     assert row["effect_type"] == "hedges_g"

@@ -116,6 +116,15 @@ COLUMN_LABELS: Mapping[str, tuple[str, str]] = {
     "ci_low": ("CI 下限", "CI low"),
     "ci_high": ("CI 上限", "CI high"),
     "index": ("综合指数", "Index"),
+    "satisfaction_rate": ("满意率", "Satisfaction rate"),
+    "n_satisfied": ("满意人次", "Satisfied answers"),
+    "satisfaction_index": ("满意度指数（百分制）", "Satisfaction index (0-100)"),
+    "frequency": ("频数", "Frequency"),
+    "percent": ("百分比", "Percent"),
+    "valid_percent": ("有效百分比", "Valid percent"),
+    "cumulative_percent": ("累计百分比", "Cumulative percent"),
+    "answer": ("选项", "Answer"),
+    "missing_kind": ("缺失类型", "Missing"),
     # tests
     "method": ("方法", "Method"),
     "statistic": ("统计量", "Statistic"),
@@ -234,6 +243,7 @@ _VALUE_LABELS_ZH: Mapping[str, Mapping[str, str]] = {
         "overkill": "过度投入区",
     },
     "missing": {"pairwise": "成对删除", "listwise": "成列删除"},
+    "missing_kind": {"skipped": "跳过（系统缺失）", "no_answer": "未作答"},
     "importance_type": {"derived": "推导重要性", "stated": "自评重要性"},
     "kind": {"fixed": "固定效应", "threshold": "阈值"},
 }
@@ -270,6 +280,18 @@ METHODS: dict[str, MethodName] = {
         "Welch's ANOVA",
         "Welch 方差分析（对方差不齐与各组样本量不等稳健）",
         "Welch's ANOVA (robust to unequal variances and group sizes)",
+    ),
+    "welch-t": MethodName(
+        "独立样本 t 检验（Welch）",
+        "Welch's t test",
+        "独立样本 t 检验（Welch 校正，不假定方差齐性）",
+        "Welch's independent-samples t test (not assuming equal variances)",
+    ),
+    "student-t": MethodName(
+        "独立样本 t 检验",
+        "Student's t test",
+        "独立样本 t 检验（假定方差齐性）",
+        "Student's independent-samples t test (assuming equal variances)",
     ),
     "brown-forsythe": MethodName(
         "Brown-Forsythe 检验",

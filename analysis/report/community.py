@@ -27,6 +27,7 @@ from analysis.report.compose import (
     _title,
 )
 from analysis.report.document import Figure, ReportDocument, Section, t
+from analysis.report.headline import satisfaction_sentence
 from analysis.report.privacy import safe_filename, suppress_small
 
 __all__ = ["build_group_reports", "group_document", "group_radar_figures"]
@@ -53,6 +54,38 @@ def group_radar_figures(
         ax = plot_radar(shown, groups=[g], lang=lang, framework=inputs.framework)  # type: ignore[arg-type]
         figures[f"radar::{g}"] = base64.b64decode(figure_to_base64_png(ax, close=True))
     return figures
+
+
+def _pairs(inputs: ReportInputs) -> Any:
+    """Pairs of communities per dimension: the post hoc pairs, or with two communities
+    (a t test, no post hoc section) the one pair of the t test, with its p adjusted across
+    dimensions."""
+    import pandas as pd
+
+    post = inputs.tables.get("survey_posthoc")
+    table = inputs.tables.get("survey_compare")
+    desc = inputs.tables.get("survey_descriptives")
+    if table is None or desc is None or "dimension" not in table.columns:
+        return post
+    rows = []
+    for r in table[table["method"].isin(("welch_t", "student_t"))].itertuples():
+        two = desc[desc["dimension"] == r.dimension].sort_values("group")
+        if len(two) != 2:
+            continue
+        a, b = two.iloc[0], two.iloc[1]
+        rows.append(
+            {
+                "dimension": r.dimension,
+                "group_a": a["group"],
+                "group_b": b["group"],
+                "diff": float(b["mean"] - a["mean"]),
+                "p_adj": r.p_adj,
+            }
+        )
+    if not rows:
+        return post
+    extra = pd.DataFrame(rows)
+    return extra if post is None or not len(post) else pd.concat([post, extra])
 
 
 def group_document(inputs: ReportInputs, group: str) -> ReportDocument:
@@ -107,10 +140,11 @@ def group_document(inputs: ReportInputs, group: str) -> ReportDocument:
                         _numbered("fig_group_radar", lang, fig), inputs.figures[f"radar::{group}"]
                     )
                 )
+            headline = satisfaction_sentence(inputs, group)
             sections.append(
                 Section(
                     t("scores", lang),
-                    (),
+                    (headline,) if headline else (),
                     (
                         _table(
                             inputs,
@@ -125,7 +159,7 @@ def group_document(inputs: ReportInputs, group: str) -> ReportDocument:
                     tuple(figures),
                 )
             )
-            post = inputs.tables.get("survey_posthoc")
+            post = _pairs(inputs)
             if post is not None and len(post):
                 mine = post[
                     ((post["group_a"] == group) | (post["group_b"] == group))

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from analysis.core.apa import format_number, format_p
 from analysis.core.dimensions import Framework
-from analysis.core.words import method_prose
+from analysis.core.words import method_label, method_prose
 from analysis.report import text_labels
 from analysis.report.document import (
     Figure,
@@ -28,6 +28,7 @@ from analysis.report.document import (
     numbered,
     t,
 )
+from analysis.report.headline import satisfaction_sentence
 from analysis.report.privacy import mask_pii, masking_sentence, suppress_small
 
 if TYPE_CHECKING:
@@ -299,18 +300,21 @@ def _scores_section(inputs: ReportInputs, counter: list[int], fig: list[int]) ->
     ):
         if key in inputs.figures:
             figures.append(Figure(_numbered(caption, lang, fig), inputs.figures[key]))
-    return Section(t("scores", lang), (), tuple(tables), tuple(figures))
+    paras = tuple(p for p in (satisfaction_sentence(inputs, "all"),) if p)
+    return Section(t("scores", lang), paras, tuple(tables), tuple(figures))
 
 
 def _compare_rows(inputs: ReportInputs, table: pd.DataFrame) -> list[tuple[str, ...]]:
     rows = []
     for r in table.itertuples():
         df2 = getattr(r, "df2", float("nan"))
-        df = _fmt(r.df1, 0) if df2 != df2 else f"{_fmt(r.df1, 0)}, {_fmt(df2, 2)}"
+        # one df: Kruskal-Wallis (an integer) or a t test (Welch's df has decimals)
+        df1 = _fmt(r.df1, 0 if float(r.df1).is_integer() else 2)
+        df = df1 if df2 != df2 else f"{_fmt(r.df1, 0)}, {_fmt(df2, 2)}"
         rows.append(
             (
                 _label(inputs, r.dimension),
-                str(r.method),
+                method_label(r.method, inputs.lang),
                 _fmt(r.statistic),
                 df,
                 format_p(r.p_value, prefix=False),

@@ -14,7 +14,34 @@ from analysis.core.errors import InputError, SmallSampleWarning, check_option
 from analysis.core.words import Lang
 from analysis.report.display import Displayable
 
-__all__ = ["ChiSquareResult", "chi_square"]
+__all__ = ["ChiSquareResult", "chi_square", "wilson_ci"]
+
+
+def wilson_ci(
+    x: np.ndarray | float, n: np.ndarray | float, *, conf_level: float = 0.95
+) -> tuple[np.ndarray, np.ndarray]:
+    """Wilson score interval of a proportion x/n (vectorised; NaN where n = 0).
+
+    Notes
+    -----
+    With p = x/n and z the 1 - α/2 normal quantile, the limits are
+    (p + z²/2n ± z √(p(1 - p)/n + z²/4n²)) / (1 + z²/n) (Wilson, 1927): R's
+    ``prop.test(x, n, correct = FALSE)$conf.int`` and
+    ``scipy.stats.binomtest(x, n).proportion_ci(method="wilson")``. It stays inside [0, 1]
+    and keeps its coverage near 0 and 1, where the Wald interval does not (Brown, Cai &
+    DasGupta, 2001).
+    """
+    from scipy.special import ndtri
+
+    x = np.asarray(x, dtype=float)
+    n = np.asarray(n, dtype=float)
+    z = float(ndtri(1 - (1 - conf_level) / 2))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = x / n
+        denom = 1 + z**2 / n
+        centre = (p + z**2 / (2 * n)) / denom
+        half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / denom
+    return np.clip(centre - half, 0, 1), np.clip(centre + half, 0, 1)
 
 
 @dataclass(frozen=True)

@@ -93,8 +93,8 @@ def compare_groups(
         ``"auto"`` chooses per ``by`` value (see Notes) and says why in ``reason``.
     posthoc
         ``"auto"`` (Tukey-Kramer after ANOVA, Games-Howell after Welch / Brown-Forsythe,
-        Dunn after Kruskal-Wallis), ``"tukey"``, ``"games-howell"``, ``"dunn"``, ``"lsd"``,
-        ``"bonferroni"`` or None.
+        Dunn after Kruskal-Wallis; none with two groups), ``"tukey"``, ``"games-howell"``,
+        ``"dunn"``, ``"lsd"``, ``"bonferroni"`` or None.
     p_adjust
         Adjustment of the omnibus p values across ``by`` values, and of Dunn, Bonferroni-free
         pairwise and grand-mean p values within a ``by`` value: ``"holm"``, ``"bonferroni"``,
@@ -123,8 +123,11 @@ def compare_groups(
     Returns
     -------
     CompareResult
-        ``table`` columns: ``<by>`` (when given), ``method``, ``reason``, ``statistic``
-        (F, or H for Kruskal-Wallis), ``df1``, ``df2`` (NaN for Kruskal-Wallis),
+        ``table`` columns: ``<by>`` (when given), ``method`` (the one run: with exactly two
+        groups ``"welch"`` and ``"brown-forsythe"`` become ``"welch_t"`` and ``"anova"``
+        becomes ``"student_t"``, see Notes), ``reason``, ``statistic`` (F; H for
+        Kruskal-Wallis; t of the first group minus the second for the t tests), ``df1``
+        (the t test's df), ``df2`` (NaN for Kruskal-Wallis and the t tests),
         ``p_value``, ``p_adj`` (adjusted across ``by`` values), ``effect_size``,
         ``effect_type`` (``omega2`` for the F tests, ``epsilon2_h`` for Kruskal-Wallis,
         ``hedges_g`` / ``rank_biserial`` for two groups), ``effect_ci_low``,
@@ -134,8 +137,9 @@ def compare_groups(
         for ``epsilon2_h`` and ``rank_biserial``, normal approximation for ``hedges_g``; NaN
         when not computed), ``eta2``, ``omega2``, ``epsilon2`` (from the ANOVA sums of
         squares), ``epsilon2_h``, ``cohen_d`` (two groups, parametric tests: d with the
-        pooled SD, group b against group a), ``n`` (respondents tested), ``k`` (groups tested),
-        ``n_dropped`` (rows with missing ``dv``), ``n_groups_excluded`` (groups with n < 2).
+        pooled SD, the first group minus the second), ``n`` (respondents tested), ``k``
+        (groups tested), ``n_dropped`` (rows with missing ``dv``), ``n_groups_excluded``
+        (groups with n < 2).
 
         ``posthoc`` columns: ``<by>``, ``group_a``, ``group_b``, ``diff`` (mean of b minus
         mean of a), ``se``, ``statistic`` (t; z for Dunn), ``df``, ``ci_low``, ``ci_high``,
@@ -177,6 +181,12 @@ def compare_groups(
     otherwise Welch's ANOVA, which holds its Type I error rate when variances and group
     sizes differ and loses little power when they do not (Delacre et al., 2019), so no
     pre-test of variances is used.
+
+    Two groups: the independent-samples t test, as SPSS and R report it: Welch's t (for
+    ``"welch"`` and ``"brown-forsythe"``, whose F equals Welch's t² with the same df and p)
+    or Student's t (for ``"anova"``, t² = F), with Hedges' g and no post hoc pairs unless
+    ``posthoc`` names a method. t, g and d are the first group (in sorted order) minus the
+    second, as R's ``t.test(y ~ g)`` and ``scipy.stats.ttest_ind(a, b)``.
 
     Effect sizes: η² = SS_b/SS_t, ω² = (SS_b - (k-1) MS_w)/(SS_t + MS_w),
     ε² = (SS_b - (k-1) MS_w)/SS_t, ε²_H = H/(N - 1). With two groups, Hedges' g

@@ -98,6 +98,7 @@ P_ADJUST_NAMES = {
     "fdr_bh": "Benjamini-Hochberg",
     "bh": "Benjamini-Hochberg",
 }
+T_TESTS = ("welch_t", "student_t")
 BOUNDED_EFFECTS = ("omega2", "eta2", "epsilon2", "epsilon2_h", "rank_biserial")
 
 
@@ -169,21 +170,11 @@ class CompareResult(Displayable):
             if lang == "zh":
                 return f"{label}：有效组数不足两个，未检验。"
             return f"{label}: fewer than two groups with data; not tested."
-        symbol = "H" if method == "kruskal" else "F"
-        df = (row["df1"],) if method == "kruskal" else (row["df1"], row["df2"])
+        one_df = method == "kruskal" or method in T_TESTS
+        symbol = "H" if method == "kruskal" else "t" if method in T_TESTS else "F"
+        df = (row["df1"],) if one_df else (row["df1"], row["df2"])
         test = apa.format_test(symbol, row["statistic"], df, row["p_value"])
-        effect = ""
-        if isinstance(row["effect_type"], str) and pd.notna(row["effect_size"]):
-            bounded = row["effect_type"] in BOUNDED_EFFECTS
-            effect = (
-                f", {EFFECT_SYMBOLS.get(row['effect_type'], row['effect_type'])} = "
-                f"{apa.format_number(row['effect_size'], 2, leading_zero=not bounded)}"
-            )
-            if pd.notna(row["effect_ci_low"]) and pd.notna(row["effect_ci_high"]):
-                level = float(self.params.get("conf_level", 0.95))
-                effect += ", " + apa.format_ci(
-                    row["effect_ci_low"], row["effect_ci_high"], level, leading_zero=not bounded
-                )
+        effect = self._effect(row, lang)
         adj = ""
         adjusted = self.params.get("p_adjust") not in (None, "none")
         if adjusted and pd.notna(row["p_adj"]) and len(self.table) > 1:
@@ -199,6 +190,8 @@ class CompareResult(Displayable):
         n, k = int(row["n"]), int(row["k"])
         if lang == "zh":
             verdict = "各组差异显著" if sig else "各组差异不显著"
+            if method in T_TESTS:
+                verdict = "两组差异显著" if sig else "两组差异不显著"
             head = f"{label}：" if label else ""
             return f"{head}{name}显示{verdict}，{test}{effect}{adj}（n = {n}，k = {k}）。{pairs}"
         verdict = "differed significantly" if sig else "did not differ significantly"
@@ -206,6 +199,38 @@ class CompareResult(Displayable):
         return (
             f"{head}groups {verdict} ({name}), {test}{effect}{adj}; n = {n}, k = {k}. {pairs}"
         ).rstrip()
+
+    def _effect(self, row: pd.Series, lang: str) -> str:
+        """``, g = 0.83, 95% CI [0.12, 1.54]``; a negative ω² or ε² is printed as 0.
+
+        ω² and ε² estimate a proportion of variance, which cannot be negative: a negative
+        estimate (F < 1) is printed as 0 with the estimate in a note, so the value printed
+        lies inside its interval, whose lower limit is then 0 (APA 7th ed.; Okada, 2013).
+        """
+        kind = row["effect_type"]
+        if not isinstance(kind, str) or pd.isna(row["effect_size"]):
+            return ""
+        bounded = kind in BOUNDED_EFFECTS
+        value = float(row["effect_size"])
+        note = ""
+        if kind in ("omega2", "epsilon2") and value < 0:
+            raw = apa.format_number(value, 2, leading_zero=False)
+            note = (
+                f"（估计值 {raw} 为负，按 0 报告）"
+                if lang == "zh"
+                else f" (estimate {raw} is negative, reported as 0)"
+            )
+            value = 0.0
+        effect = (
+            f", {EFFECT_SYMBOLS.get(kind, kind)} = "
+            f"{apa.format_number(value, 2, leading_zero=not bounded)}{note}"
+        )
+        if pd.notna(row["effect_ci_low"]) and pd.notna(row["effect_ci_high"]):
+            level = float(self.params.get("conf_level", 0.95))
+            effect += ", " + apa.format_ci(
+                row["effect_ci_low"], row["effect_ci_high"], level, leading_zero=not bounded
+            )
+        return effect
 
     def _pair_sentence(self, key: Any, lang: str, alpha: float) -> str:
         by = self.params.get("by")

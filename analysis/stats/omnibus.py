@@ -11,7 +11,14 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["anova", "brown_forsythe", "kruskal_from_ranks", "welch_anova"]
+__all__ = [
+    "anova",
+    "brown_forsythe",
+    "kruskal_from_ranks",
+    "student_t",
+    "welch_anova",
+    "welch_t",
+]
 
 
 def _sums_of_squares(n: np.ndarray, mean: np.ndarray, var: np.ndarray) -> tuple[float, ...]:
@@ -86,6 +93,53 @@ def welch_anova(n: np.ndarray, mean: np.ndarray, var: np.ndarray) -> dict[str, A
         "df1": float(k - 1),
         "df2": float(df2),
         "p_value": float(stats.f.sf(f, k - 1, df2)),
+    }
+
+
+def welch_t(n: np.ndarray, mean: np.ndarray, var: np.ndarray) -> dict[str, Any]:
+    """Welch's independent-samples t test of two groups, group a (first) minus group b.
+
+    Notes
+    -----
+    t = (m_a - m_b) / √(s_a²/n_a + s_b²/n_b), df = (s_a²/n_a + s_b²/n_b)² /
+    Σ (s_i²/n_i)² / (n_i - 1) (Welch-Satterthwaite), p two-sided. As R's
+    ``t.test(y ~ g)`` and ``scipy.stats.ttest_ind(a, b, equal_var=False)``; t² equals
+    Welch's F (and the Brown-Forsythe F*) of the same two groups, with the same df and p.
+    """
+    from scipy import stats
+
+    v = var / n
+    se2 = float(v.sum())
+    t = float((mean[0] - mean[1]) / np.sqrt(se2))
+    df = se2**2 / float((v**2 / (n - 1)).sum())
+    return {
+        "statistic": t,
+        "df1": float(df),
+        "df2": np.nan,
+        "p_value": float(2 * stats.t.sf(abs(t), df)),
+    }
+
+
+def student_t(n: np.ndarray, mean: np.ndarray, var: np.ndarray) -> dict[str, Any]:
+    """Student's independent-samples t test (pooled variance), group a minus group b.
+
+    Notes
+    -----
+    t = (m_a - m_b) / (s_p √(1/n_a + 1/n_b)), s_p² = Σ (n_i - 1) s_i² / (n_a + n_b - 2),
+    df = n_a + n_b - 2, p two-sided; t² is the one-way ANOVA F of the two groups. As R's
+    ``t.test(y ~ g, var.equal = TRUE)``.
+    """
+    from scipy import stats
+
+    df = float(n.sum() - 2)
+    pooled = float(((n - 1) * var).sum()) / df
+    se = np.sqrt(pooled * float((1 / n).sum()))
+    t = float((mean[0] - mean[1]) / se) if se > 0 else np.copysign(np.inf, mean[0] - mean[1])
+    return {
+        "statistic": t,
+        "df1": df,
+        "df2": np.nan,
+        "p_value": float(2 * stats.t.sf(abs(t), df)),
     }
 
 

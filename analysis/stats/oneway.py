@@ -17,6 +17,13 @@ import pandas as pd
 from analysis.core.errors import DataQualityWarning
 from analysis.stats.compare_result import TABLE_COLUMNS
 
+# with two groups the F tests are t tests (t² = F, same df and p): reported as SPSS and R do
+TWO_GROUP_T = {"welch": "welch_t", "brown-forsythe": "welch_t", "anova": "student_t"}
+T_REASONS = {
+    "welch": "two groups: Welch's t test (t² = Welch's F)",
+    "brown-forsythe": "two groups: Welch's t test (t² = the Brown-Forsythe F*)",
+    "anova": "two groups: Student's t test (t² = F)",
+}
 AUTO_POSTHOC = {
     "anova": "tukey",
     "welch": "games-howell",
@@ -59,6 +66,8 @@ def one_slice(
     src = src.restrict(summ.index)
     k = len(summ)
     method, reason = _choose(src.distinct(), params["method"], weighted=weighted)
+    if k == 2 and method in TWO_GROUP_T:
+        method, reason = TWO_GROUP_T[method], f"{reason}; {T_REASONS[method]}"
     params["chosen"][str(key)] = {"method": method, "reason": reason}
     row: dict[str, Any] = dict.fromkeys(TABLE_COLUMNS, np.nan)
     row.update(method=method, reason=reason, n=int(summ["n"].sum()), k=k)
@@ -75,7 +84,7 @@ def one_slice(
     if method == "kruskal" or params["posthoc"] == "dunn":
         ranks = src.ranks("Kruskal-Wallis test" if method == "kruskal" else "Dunn's test")
     flat = summ.index[summ["var"] <= 0].tolist()
-    if flat and method in ("welch", "brown-forsythe"):
+    if flat and method in ("welch", "brown-forsythe", "welch_t"):
         warnings.warn(
             f"compare_groups: {method} test not computed{'' if key is None else f' for {key}'}"
             f": no variation within group(s) {', '.join(map(repr, flat[:10]))}",
@@ -91,7 +100,9 @@ def one_slice(
         row["reason"] = f"{row['reason']}; {row.pop('_note')}"
     out["table"] = pd.DataFrame([row])
     groups = list(summ.index)
-    ph_method = AUTO_POSTHOC[method] if params["posthoc"] == "auto" else params["posthoc"]
+    # two groups: the test is the comparison of the pair, so no post hoc section by default
+    auto = AUTO_POSTHOC.get(method) if k >= 3 else None
+    ph_method = auto if params["posthoc"] == "auto" else params["posthoc"]
     if ph_method is not None:
         out["posthoc"] = _posthoc(ph_method, groups, n, mean, var, ranks, params)
         want = params["letters"]
@@ -149,6 +160,10 @@ def _omnibus(
         }
     if method == "anova":
         res = ss
+    elif method == "student_t":
+        res = omnibus.student_t(n, mean, var)
+    elif method == "welch_t":
+        res = omnibus.welch_t(n, mean, var)
     elif method == "welch":
         res = omnibus.welch_anova(n, mean, var)
     else:
@@ -180,7 +195,9 @@ def _two_group_effect(
 
     if len(summ) != 2:
         return _boot_epsilon(src, params) if method == "kruskal" else {}
-    a, b = summ.iloc[0], summ.iloc[1]
+    # t tests: t, g and d of the first group minus the second, as R's t.test(y ~ g),
+    # effectsize::hedges_g and SPSS's Independent Samples Test print them
+    b, a = summ.iloc[0], summ.iloc[1]
     if method != "kruskal":
         g, lo, hi = effects.hedges_g(
             a["n_eff"],
@@ -201,6 +218,7 @@ def _two_group_effect(
                 a["n_eff"], a["mean"], a["var"], b["n_eff"], b["mean"], b["var"]
             ),
         }
+    a, b = summ.iloc[0], summ.iloc[1]
     ranks = _need(ranks)
     r = effects.rank_biserial(ranks["n"][0], ranks["n"][1], ranks["rank_sum"][1])
     reps = _n_boot(params, src.n_rows)
@@ -335,7 +353,7 @@ def _grand(
         n,
         summ["mean"].to_numpy(dtype=float),
         summ["var"].to_numpy(dtype=float),
-        pooled=method == "anova",
+        pooled=method in ("anova", "student_t"),
         adjust=params["p_adjust"],
         conf_level=params["conf_level"],
     )

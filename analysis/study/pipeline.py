@@ -66,7 +66,10 @@ def _clear_previous(output: Path) -> None:
 
 def run_survey(study: Study, out: StudyOutputs) -> None:
     """Read, screen, score and item-analyse the survey."""
+    import pandas as pd
+
     from analysis.survey.codebook_file import load_codebook
+    from analysis.survey.describe import satisfaction
     from analysis.survey.psychometrics import item_analysis, reliability
     from analysis.survey.quality import screen_quality
     from analysis.survey.reading import read_survey
@@ -86,6 +89,9 @@ def run_survey(study: Study, out: StudyOutputs) -> None:
     out.tables["survey_scores"] = scores
     out.tables["reliability"] = reliability(survey)
     out.tables["item_analysis"] = item_analysis(survey)
+    out.tables["satisfaction"] = pd.concat(
+        [satisfaction(survey, by=None), satisfaction(survey)], ignore_index=True
+    )
     out.tables["survey_quarantine"] = survey.quarantine
     out.tables["survey_exclusions"] = survey.exclusions
     n_rows = int(

@@ -30,6 +30,7 @@ XLSX_TABLES = (
     "survey_descriptives",
     "reliability",
     "item_analysis",
+    "satisfaction",
     "survey_compare",
     "survey_posthoc",
     "text_descriptives",

@@ -6,6 +6,7 @@
 * :mod:`.reading`       reading an export through a codebook: recoding and quarantine
 * :mod:`.quality`       speeder, straight-lining and duplicate screens
 * :mod:`.scores`        dimension scores and weighted descriptives
+* :mod:`.describe`      frequency tables, the sample profile, 满意率 and the 百分制 index
 * :mod:`.psychometrics` reliability (alpha, omega), KMO and Bartlett, the item table, and
   the mergeable item moments they can be computed from
 * :mod:`.partitioned`   an export in many files on Dask: per-file reading and scores, merged
@@ -30,6 +31,9 @@ _LAZY = {
     "screen_quality": "analysis.survey.quality",
     "score_survey": "analysis.survey.scores",
     "weighted_descriptives": "analysis.survey.scores",
+    "frequencies": "analysis.survey.describe",
+    "sample_profile": "analysis.survey.describe",
+    "satisfaction": "analysis.survey.describe",
     "reliability": "analysis.survey.psychometrics",
     "item_analysis": "analysis.survey.psychometrics",
     "item_moments": "analysis.survey.psychometrics",
@@ -45,6 +49,7 @@ __getattr__, __dir__ = attach(__name__, _LAZY)
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from analysis.survey.codebook import Codebook
     from analysis.survey.codebook_file import load_codebook
+    from analysis.survey.describe import frequencies, sample_profile, satisfaction
     from analysis.survey.drafting import draft_codebook, validate_codebook
     from analysis.survey.partitioned import (
         PartitionedSurvey,

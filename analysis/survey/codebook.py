@@ -6,7 +6,8 @@ numbers::
     framework: service-five          # or `dimensions: [{id, label_zh, label_en}, ...]`
     id_column: 序号
     group_column: "1、您所居住的社区："
-    scale: {min: 1, max: 5, labels: {非常不满意: 1, 不满意: 2, 一般: 3, 满意: 4, 非常满意: 5}}
+    scale: {min: 1, max: 5, labels: {非常不满意: 1, 不满意: 2, 一般: 3, 满意: 4, 非常满意: 5},
+            satisfied: [满意, 非常满意]}  # what counts for the 满意率 (default: top two)
     scales:                          # named extra ladders; an item picks one with `scale:`
       agree: {min: 1, max: 5, labels: {非常不同意: 1, 不同意: 2, 一般: 3, 同意: 4, 非常同意: 5}}
     missing: {skipped: ["(跳过)"], no_answer: ["(空)"]}
@@ -54,12 +55,26 @@ class Scale:
         Ends of the ladder; a reversed answer is ``min + max - x``.
     labels
         Option text -> number.
+    satisfied
+        The numbers that count as satisfied for the 满意率 (declared in the codebook as
+        ``satisfied: [满意, 非常满意]``, labels or numbers); empty = the top two points of
+        the ladder (see :attr:`satisfied_values`).
     """
 
     name: str
     min: float
     max: float
     labels: Mapping[str, float] = field(default_factory=dict)
+    satisfied: tuple[float, ...] = ()
+
+    @property
+    def satisfied_values(self) -> tuple[float, ...]:
+        """The scored values that count as satisfied: as declared, else the top two points.
+
+        Scored values are after reverse coding, so for a reverse-keyed item the mirrored
+        answers count (``非常不同意`` with "经常需要反复跑腿" is satisfied).
+        """
+        return self.satisfied or self.values[-2:]
 
     def reverse(self, value: float) -> float:
         """Reverse one value on this ladder (``min + max - value``)."""

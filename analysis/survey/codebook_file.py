@@ -75,7 +75,35 @@ def _parse_scale(name: str, spec: Any, path: tuple[Any, ...], probs: Problems) -
             probs.add_at(
                 (*path, "labels", text), f"label {text!r} is outside {lo:g}..{hi:g}", value=v
             )
-    return Scale(name=name, min=lo, max=hi, labels=labels)
+    satisfied = _parse_satisfied(
+        spec.get("satisfied"), labels, (lo, hi), (*path, "satisfied"), probs
+    )
+    return Scale(name=name, min=lo, max=hi, labels=labels, satisfied=satisfied)
+
+
+def _parse_satisfied(
+    spec: Any,
+    labels: Mapping[str, float],
+    bounds: tuple[float, float],
+    path: tuple[Any, ...],
+    probs: Problems,
+) -> tuple[float, ...]:
+    """``satisfied: [满意, 非常满意]`` (labels) or ``[4, 5]`` (numbers) -> sorted numbers."""
+    if spec is None:
+        return ()
+    if not isinstance(spec, list) or not spec:
+        probs.add_at(path, "satisfied must be a list of labels or numbers", value=spec)
+        return ()
+    out = set()
+    for entry in spec:
+        if isinstance(entry, str) and entry.strip() in labels:
+            out.add(float(labels[entry.strip()]))
+        elif (v := _number(entry)) is not None and bounds[0] <= v <= bounds[1]:
+            out.add(v)
+        else:
+            known = ", ".join(labels) or f"numbers {bounds[0]:g}..{bounds[1]:g}"
+            probs.add_at(path, f"satisfied: {entry!r} is not one of {known}", value=entry)
+    return tuple(sorted(out))
 
 
 def _parse_missing(spec: Any, probs: Problems) -> dict[str, tuple[str, ...]]:
