@@ -49,6 +49,10 @@ _ROW_LEVEL = {
 }
 
 
+#: Columns of provenance repeated on every row: left out of the report workbook.
+_PROVENANCE = ("lexicon", "lexicon_version", "dict_fingerprint")
+
+
 def _colophon(study: Study, lang: str) -> tuple[tuple[str, str], ...]:
     from analysis.core.provenance import __version__, file_sha256, git_commit
 
@@ -141,8 +145,11 @@ def build_reports(
                 continue
             if name in ("survey_descriptives", "text_descriptives"):
                 frame = suppress_small(frame, min_cell=study.min_cell)
-            shown[name] = frame
-        written.append(str(write_xlsx(shown, output / "report.xlsx")))
+            # the lexicon and its fingerprint are one value for every row: the methods
+            # section and the manifest give them; the raw table keeps them in tables/
+            shown[name] = frame.drop(columns=[c for c in _PROVENANCE if c in frame.columns])
+        path = output / "report.xlsx"
+        written.append(str(write_xlsx(shown, path, lang=lang, framework=inputs.framework)))  # type: ignore[arg-type]
     if study.per_group:
         written += build_group_reports(
             inputs,
