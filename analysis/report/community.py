@@ -167,7 +167,7 @@ def group_document(inputs: ReportInputs, group: str) -> ReportDocument:
         _title(inputs),
         lang,  # type: ignore[arg-type]
         _numbered_sections(sections, lang),
-        inputs.colophon,
+        inputs.group_colophon,
     )
 
 

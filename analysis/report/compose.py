@@ -54,6 +54,9 @@ class ReportInputs:
     colophon: tuple[tuple[str, str], ...]
     group_label: str = "community"
     resident_quotes: bool = False
+    #: colophon of the per-community reports: no input hashes (they name other
+    #: communities' files); the study report and the manifest keep them
+    group_colophon: tuple[tuple[str, str], ...] = ()
 
 
 def _fmt(value: Any, digits: int = 2) -> str:

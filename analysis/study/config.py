@@ -93,6 +93,10 @@ class Study:
     dask_scheduler, dask_workers
         Run the text step on a Dask cluster: the address of a running scheduler, or the
         number of worker processes of a local cluster (``None``: in memory).
+    group_order
+        ``report: {group_order: [...]}``: the order of communities in every table, figure
+        and list of community reports. Communities not listed follow, sorted by name; the
+        default (empty) is all sorted by name, the order of the files in ``tables/``.
     """
 
     path: Path
@@ -117,6 +121,7 @@ class Study:
     keep_raw_values: bool = False
     dask_scheduler: str | None = None
     dask_workers: int | None = None
+    group_order: tuple[str, ...] = ()
     raw: Mapping[str, Any] = field(default_factory=dict, repr=False)
 
     @property
@@ -269,6 +274,14 @@ def load_study(path: str | PathLike[str], *, check_files: bool = True) -> Study:
         _problem(problems, lines, "report.language", language, "expected 'zh' or 'en'")
         language = "zh"
 
+    group_order = report.get("group_order", []) if isinstance(report, Mapping) else []
+    if not isinstance(group_order, list) or not all(
+        isinstance(g, str | int) and not isinstance(g, bool) for g in group_order
+    ):
+        _problem(
+            problems, lines, "report.group_order", group_order, "expected a list of group names"
+        )
+        group_order = []
     resident_quotes = report.get("resident_quotes", False) if isinstance(report, Mapping) else False
     if not isinstance(resident_quotes, bool):
         _problem(
@@ -344,6 +357,7 @@ def load_study(path: str | PathLike[str], *, check_files: bool = True) -> Study:
         keep_raw_values=keep_raw,
         dask_scheduler=scheduler,
         dask_workers=workers,
+        group_order=tuple(dict.fromkeys(str(g) for g in group_order)),
         raw=data,
     )
 

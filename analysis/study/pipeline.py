@@ -397,7 +397,9 @@ def _execute(
         (
             "figures",
             lambda: out.figures.update(
-                draw_figures(out, output, lang=lang, min_cell=study.min_cell)
+                draw_figures(
+                    out, output, lang=lang, min_cell=study.min_cell, group_order=study.group_order
+                )
             ),
         )
     )
