@@ -9,7 +9,7 @@ relative to the file::
     lexicon: default
     compare: {between: community, method: auto, p_adjust: holm}
     report: {formats: [html, docx, xlsx], per_group: true, min_cell: 5, language: zh,
-             resident_quotes: false}
+             resident_quotes: false, group_order: [东湖社区, 和平里社区]}
     quality: {exclude: [speeder, duplicate]}
     privacy: {keep_raw_values: false}
     dask: {workers: 2}            # or {scheduler: "tcp://HOST:8786"}; absent: in memory
