@@ -146,7 +146,7 @@ def test_custom_framework_labels() -> None:
     ("column", "value", "lang", "expected"),
     [
         ("method", "welch", "zh", "Welch 方差分析"),
-        ("method", "welch", "en", "welch"),
+        ("method", "welch", "en", "Welch's ANOVA"),
         ("reason", "speeder", "zh", "作答过快"),
         ("quadrant", "concentrate", "zh", "重点改进区"),
         ("effect_type", "omega2", "zh", "ω²"),

@@ -251,7 +251,7 @@ def test_each_document_gets_a_main_dimension_and_the_report_states_its_validatio
     f1 = an.default_classifier().info_["validation"]["test_macro_f1"]["ensemble"]["f1"]
     assert f"宏平均 F1 为 {f1:.2f}" in html
     with pd.ExcelFile(demo_run.output / "report.xlsx") as book:
-        assert "text_labels" in book.sheet_names
+        assert "文件主要维度" in book.sheet_names  # the text_labels table, named in Chinese
 
 
 @pytest.mark.parametrize(

@@ -17,12 +17,24 @@ from typing import Literal, NamedTuple
 
 __all__ = [
     "COLUMN_LABELS",
+    "COUNT_LABELS",
+    "EFFECT_SYMBOLS",
     "LANGS",
+    "MESSAGES",
     "METHODS",
+    "P_ADJUST",
+    "TABLE_LABELS",
     "Lang",
     "MethodName",
+    "counts_line",
+    "effect_label",
+    "message",
     "method_label",
     "method_prose",
+    "p_adjust_label",
+    "problem_label",
+    "reason_label",
+    "value_label",
 ]
 
 Lang = Literal["zh", "en"]
@@ -226,6 +238,11 @@ COLUMN_LABELS: Mapping[str, tuple[str, str]] = {
     "log_likelihood": ("对数似然", "Log-likelihood"),
     "deviance": ("偏差", "Deviance"),
     "aic": ("AIC", "AIC"),
+    "suppressed": ("样本过少不予显示", "Suppressed"),
+    "cohen_d": ("Cohen d", "Cohen's d"),
+    "probability": ("概率", "Probability"),
+    "evidence": ("证据词", "Evidence"),
+    "n_passages": ("段落数", "Passages"),
 }
 
 # values of a few categorical columns, translated for Chinese display
@@ -256,6 +273,7 @@ _VALUE_SYMBOLS: Mapping[str, Mapping[str, str]] = {
         "epsilon2": "ε²",
         "epsilon2_h": "ε²_H",
         "hedges_g": "Hedges g",
+        "cohen_d": "Cohen d",
         "rank_biserial": "r_rb",
     },
 }
@@ -311,6 +329,13 @@ METHODS: dict[str, MethodName] = {
     "lsd": MethodName("LSD", "LSD", "LSD 法", "LSD"),
     "bonferroni": MethodName("Bonferroni", "Bonferroni", "Bonferroni 法", "Bonferroni"),
     "spearman": MethodName("Spearman 相关", "Spearman", "Spearman 等级相关", "Spearman's rho"),
+    "ensemble": MethodName(
+        "集成分类器",
+        "ensemble classifier",
+        "逻辑回归与词典规则的集成分类器",
+        "an ensemble of logistic regression and the lexicon rule",
+    ),
+    "lexicon": MethodName("词典规则", "lexicon rule", "词典规则", "the lexicon rule"),
 }
 
 
@@ -328,3 +353,233 @@ def method_prose(method: object, lang: Lang) -> str:
     """How ``method`` is named in a sentence; the id itself when unknown."""
     name = METHODS.get(_key(method))
     return str(method) if name is None else (name.zh_prose if lang == "zh" else name.en_prose)
+
+
+# ====================================================================== value vocabulary
+
+#: p-value adjustment methods: id -> (Chinese, English), as printed in notes and prose.
+P_ADJUST: Mapping[str, tuple[str, str]] = {
+    "holm": ("Holm 法", "Holm"),
+    "bonferroni": ("Bonferroni 法", "Bonferroni"),
+    "bh": ("Benjamini-Hochberg 法", "Benjamini-Hochberg"),
+    "fdr_bh": ("Benjamini-Hochberg 法", "Benjamini-Hochberg"),
+    "none": ("不校正", "no adjustment"),
+}
+
+
+def p_adjust_label(method: object, lang: Lang) -> str:
+    """How a p-value adjustment is named: ``"holm"`` -> ``Holm 法`` / ``Holm``."""
+    pair = P_ADJUST.get(str(method if method is not None else "none").lower())
+    return str(method) if pair is None else pair[0 if lang == "zh" else 1]
+
+
+#: Statistical symbols of effect sizes, the same in both languages.
+EFFECT_SYMBOLS: Mapping[str, str] = {
+    "omega2": "ω²",
+    "eta2": "η²",
+    "epsilon2": "ε²",
+    "epsilon2_h": "ε²_H",
+    "hedges_g": "Hedges g",
+    "cohen_d": "Cohen d",
+    "rank_biserial": "r_rb",
+}
+
+
+def effect_label(effect_type: object) -> str:
+    """The symbol of an effect size (``"omega2"`` -> ``ω²``); the id itself when unknown."""
+    return EFFECT_SYMBOLS.get(str(effect_type), str(effect_type))
+
+
+#: Why rows were set aside: the start of each library message -> (Chinese, English) category.
+QUARANTINE_PROBLEMS: tuple[tuple[str, str, str], ...] = (
+    ("answer not on scale", "答案不在量表范围内", "answer not on the scale"),
+    ("empty respondent id", "受访者编号为空", "empty respondent id"),
+    ("respondent id repeats", "受访者编号重复", "repeated respondent id"),
+    ("a formula without a saved value", "公式单元格未保存数值", "formula without a saved value"),
+    ("cannot read the answering time", "无法读取作答用时", "unreadable answering time"),
+    ("weight must be a number", "权重不是非负数", "weight not a number >= 0"),
+    ("empty text", "文本为空", "empty text"),
+    ("empty document", "文本为空", "empty text"),
+    ("no metadata", "元数据不匹配", "unmatched metadata"),
+    ("not in the metadata", "元数据不匹配", "unmatched metadata"),
+)
+
+
+def problem_label(problem: object, lang: Lang) -> str:
+    """The category of a quarantine message, as a short label.
+
+    The full message stays in ``tables/*_quarantine.csv``; reports show the category
+    (``答案不在量表范围内``). An unknown message shows as itself in English and as
+    ``其他问题`` in Chinese.
+    """
+    text = str(problem)
+    for start, zh, en in QUARANTINE_PROBLEMS:
+        if text.lower().startswith(start):
+            return zh if lang == "zh" else en
+    return "其他问题" if lang == "zh" else text
+
+
+# why compare_groups chose a method (the ``reason`` column): message pattern -> Chinese
+_REASONS_ZH: tuple[tuple[str, str], ...] = (
+    (
+        r"auto: only (\d+) distinct values, but weights were given and rank tests cannot "
+        r"take them, so Welch's ANOVA on weighted means",
+        r"自动选择：仅 \1 个不同取值，但给出了权重而秩检验不能加权，"
+        "故对加权均值采用 Welch 方差分析",
+    ),
+    (
+        r"auto: only (\d+) distinct values \(ordinal item\), so ranks are compared "
+        r"\(Kruskal-Wallis\)",
+        r"自动选择：仅 \1 个不同取值（有序题目），故比较秩次（Kruskal-Wallis 检验）",
+    ),
+    (
+        r"auto: Welch's ANOVA, robust to unequal variances and group sizes without a "
+        r"variance pre-test \(Delacre et al\., 2019\)",
+        "自动选择：Welch 方差分析，对方差不齐与各组样本量不等稳健，无须方差齐性预检验"
+        "（Delacre 等，2019）",
+    ),
+    (r"requested", "按设定"),
+    (r"fewer than two groups with at least 2 values", "至少含 2 个值的组不足两个，未检验"),
+    (r"not computed: no variation within (\d+) group\(s\)", r"未计算：\1 个组内无变异"),
+    (
+        r"bootstrap CI not available from sufficient statistics \(it resamples raw rows\)",
+        "由充分统计量无法得到自助法置信区间（须重抽原始数据行）",
+    ),
+)
+
+
+def reason_label(reason: object, lang: Lang) -> str:
+    """Why a method was chosen, in ``lang``: the library's English message, or its Chinese.
+
+    Messages are ``;``-separated parts; each known part is translated, an unknown part
+    (a message this vocabulary does not know yet) is kept as it is rather than hidden.
+
+    Examples
+    --------
+    >>> reason_label("requested", "zh")
+    '按设定'
+    """
+    import re
+
+    text = str(reason)
+    if lang != "zh":
+        return text
+    parts = []
+    for part in (p.strip() for p in text.split(";")):
+        for pattern, zh in _REASONS_ZH:
+            if re.fullmatch(pattern, part):
+                parts.append(re.sub(pattern, zh, part))
+                break
+        else:
+            parts.append(part)
+    return "；".join(parts)
+
+
+def value_label(column: str, value: object, lang: Lang) -> str:
+    """How a categorical ``value`` of ``column`` is shown in ``lang``.
+
+    Method names, effect-size symbols, selection reasons, quarantine problems, missing-data
+    rules, exclusion reasons and the other coded values of the toolkit's tables; any other
+    value is returned as text.
+
+    Examples
+    --------
+    >>> value_label("reason", "speeder", "zh"), value_label("missing", "pairwise", "zh")
+    ('作答过快', '成对删除')
+    >>> value_label("method", "welch", "zh"), value_label("effect_type", "omega2", "en")
+    ('Welch 方差分析', 'ω²')
+    """
+    text = str(value)
+    if column == "effect_type":
+        return effect_label(text)
+    if column == "method":
+        return method_label(text, lang)
+    if column == "p_adjust":
+        return p_adjust_label(text, lang)
+    if column == "problem":
+        return problem_label(text, lang)
+    if lang != "zh":
+        return text
+    labels = _VALUE_LABELS_ZH.get(column, {})
+    if text in labels:
+        return labels[text]
+    if column == "reason":
+        return reason_label(text, lang)
+    return text
+
+
+#: Sheet names of the report workbook: table -> (Chinese, English); each at most 31 characters.
+TABLE_LABELS: Mapping[str, tuple[str, str]] = {
+    "survey_descriptives": ("问卷得分描述统计", "Survey descriptives"),
+    "reliability": ("信度分析", "Reliability"),
+    "item_analysis": ("题目分析", "Item analysis"),
+    "survey_compare": ("问卷得分社区间比较", "Survey comparisons"),
+    "survey_posthoc": ("问卷得分事后两两比较", "Survey pairwise comparisons"),
+    "text_descriptives": ("文本得分描述统计", "Text descriptives"),
+    "text_compare": ("文本得分社区间比较", "Text comparisons"),
+    "text_scores": ("文本得分", "Text scores"),
+    "text_labels": ("文件主要维度", "Document main dimensions"),
+    "text_quarantine": ("文本隔离记录", "Text quarantine"),
+}
+
+
+# ====================================================================== messages
+
+#: What the command line and progress bars say: key -> (Chinese, English).
+MESSAGES: Mapping[str, tuple[str, str]] = {
+    "wrote_files": ("已写出 {n} 个文件，位于 {path}", "wrote {n} files to {path}"),
+    "counts": ("计数：", "counts: "),
+    "no_problems": ("{path}：未发现问题", "{path}: no problems found"),
+    "created": ("已创建 {path}", "created {path}"),
+    "wrote": ("已写出 {path}", "wrote {path}"),
+    "warning": ("警告：", "warning: "),
+    "error": ("错误：", "error: "),
+    "interrupted": ("已中断", "interrupted"),
+    "dashboard": ("Dask 监控面板：{link}", "Dask dashboard: {link}"),
+    # progress bars: the bar, its unit and the steps of a run
+    "bar_run": ("运行研究", "analysis run"),
+    "bar_step": ("步", "step"),
+    "bar_reports": ("社区报告", "community reports"),
+    "step_survey": ("问卷", "survey"),
+    "step_texts": ("文本", "texts"),
+    "step_open answers": ("开放题", "open answers"),
+    "step_compare": ("社区比较", "compare"),
+    "step_privacy": ("隐私保护", "privacy"),
+    "step_figures": ("绘图", "figures"),
+}
+
+#: The counts of a run (``StudyResult.manifest["counts"]``): key -> (Chinese, English).
+COUNT_LABELS: Mapping[str, tuple[str, str]] = {
+    "survey_rows": ("问卷读入行数", "survey_rows"),
+    "survey_quarantined": ("隔离行数", "survey_quarantined"),
+    "survey_excluded": ("质量筛查排除", "survey_excluded"),
+    "survey_respondents": ("纳入分析的受访者", "survey_respondents"),
+    "survey_no_group": ("未填社区的受访者", "survey_no_group"),
+    "documents": ("纳入分析的文本", "documents"),
+    "documents_quarantined": ("隔离的文本", "documents_quarantined"),
+    "open_answers": ("开放题回答", "open_answers"),
+    "values_masked": ("遮蔽的个人信息", "values_masked"),
+}
+
+
+def message(key: str, lang: Lang, **kw: object) -> str:
+    """The message ``key`` in ``lang``, formatted with ``kw``.
+
+    Examples
+    --------
+    >>> message("wrote_files", "zh", n=3, path="out")
+    '已写出 3 个文件，位于 out'
+    """
+    text = MESSAGES[key][0 if lang == "zh" else 1]
+    return text.format(**kw) if kw else text
+
+
+def counts_line(counts: Mapping[str, object], lang: Lang) -> str:
+    """A run's counts on one line.
+
+    ``计数：问卷读入行数 1363，…`` in Chinese, ``counts: survey_rows=1363, …`` in English.
+    """
+    if lang == "zh":
+        parts = [f"{COUNT_LABELS.get(k, (k, k))[0]} {v}" for k, v in counts.items()]
+        return message("counts", lang) + "，".join(parts)
+    return message("counts", lang) + ", ".join(f"{k}={v}" for k, v in counts.items())

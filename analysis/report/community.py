@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from analysis.core.apa import format_p
+from analysis.core.words import Lang
 from analysis.report.compose import (
     ReportInputs,
     _fmt,
@@ -200,7 +201,7 @@ def group_document(inputs: ReportInputs, group: str) -> ReportDocument:
         _title(inputs),
         lang,  # type: ignore[arg-type]
         _numbered_sections(sections, lang),
-        inputs.colophon,
+        inputs.group_colophon,
     )
 
 
@@ -264,14 +265,16 @@ def build_group_reports(
         Paths written, in the order of ``groups``.
     """
     from analysis.core.progress import progress_bar
+    from analysis.core.words import message
     from analysis.report.render import document_text
 
+    lang: Lang = "zh" if inputs.lang == "zh" else "en"
     folder.mkdir(parents=True, exist_ok=True)
     formats = tuple(f for f in formats if f in ("html", "docx"))
     stems = [folder / safe_filename(g) for g in groups]
     glyphs = "".join(sorted({c for g in groups for c in document_text(group_document(inputs, g))}))
     written: list[str] = []
-    bar = progress_bar(show=progress, total=len(groups), desc="community reports")
+    bar = progress_bar(show=progress, total=len(groups), desc=message("bar_reports", lang))
     if jobs > 1 and len(groups) > 1:
         import multiprocessing as mp
 

@@ -18,7 +18,12 @@ from typing import TYPE_CHECKING, Any
 
 from analysis.core.apa import format_number, format_p
 from analysis.core.dimensions import Framework
-from analysis.core.words import method_label, method_prose
+from analysis.core.words import (
+    effect_label,
+    method_label,
+    p_adjust_label,
+    value_label,
+)
 from analysis.report import text_labels
 from analysis.report.document import (
     Figure,
@@ -29,6 +34,7 @@ from analysis.report.document import (
     t,
 )
 from analysis.report.headline import satisfaction_sentence
+from analysis.report.methods import methods_section
 from analysis.report.privacy import mask_pii, masking_sentence, suppress_small
 
 if TYPE_CHECKING:
@@ -54,6 +60,9 @@ class ReportInputs:
     colophon: tuple[tuple[str, str], ...]
     group_label: str = "community"
     resident_quotes: bool = False
+    #: colophon of the per-community reports: no input hashes (they name other
+    #: communities' files); the study report and the manifest keep them
+    group_colophon: tuple[tuple[str, str], ...] = ()
 
 
 def _fmt(value: Any, digits: int = 2) -> str:
@@ -186,14 +195,16 @@ def _sample_section(inputs: ReportInputs, counter: list[int]) -> Section:
     excl = inputs.tables.get("survey_exclusions")
     if excl is not None and len(excl):
         reasons += [
-            (f"{'排除' if lang == 'zh' else 'excluded'}: {r}", int(n))
+            (f"{t('excluded', lang)}{value_label('reason', r, lang)}", int(n))  # type: ignore[arg-type]
             for r, n in excl["reason"].value_counts().sort_index().items()
         ]
     quar = inputs.tables.get("survey_quarantine")
     if quar is not None and len(quar):
+        # the full message (with the row's value) stays in tables/; a report shows its kind
+        kinds = quar.assign(kind=quar["problem"].map(lambda x: value_label("problem", x, lang)))  # type: ignore[arg-type]
         reasons += [
-            (f"{'隔离' if lang == 'zh' else 'quarantined'}: {r}", int(n))
-            for r, n in quar.groupby("problem")["row"].nunique().sort_index().items()
+            (f"{t('quarantined', lang)}{r}", int(n))  # type: ignore[arg-type]
+            for r, n in kinds.groupby("kind")["row"].nunique().sort_index().items()
         ]
     if reasons:
         tables.append(
@@ -231,10 +242,11 @@ def _reliability_section(inputs: ReportInputs, counter: list[int]) -> Section | 
         t("alpha_ci", lang),
     )
     missing = str(rel["missing"].iloc[0]) if "missing" in rel.columns else "pairwise"
+    rule = value_label("missing", missing, lang)  # type: ignore[arg-type]
     note = (
-        f"注：置信区间采用 Feldt 方法；缺失值按 {missing} 方式处理。"
+        f"注：置信区间采用 Feldt 方法；缺失值按{rule}方式处理。"
         if lang == "zh"
-        else f"Note: Feldt confidence intervals; missing answers handled {missing}."
+        else f"Note: Feldt confidence intervals; missing answers handled {rule}."
     )
     table = _table(
         inputs,
@@ -314,12 +326,12 @@ def _compare_rows(inputs: ReportInputs, table: pd.DataFrame) -> list[tuple[str, 
         rows.append(
             (
                 _label(inputs, r.dimension),
-                method_label(r.method, inputs.lang),
+                method_label(r.method, inputs.lang),  # type: ignore[arg-type]
                 _fmt(r.statistic),
                 df,
                 format_p(r.p_value, prefix=False),
                 format_p(r.p_adj, prefix=False),
-                f"{r.effect_type} = {_fmt(r.effect_size)}",
+                f"{effect_label(r.effect_type)} = {_fmt(r.effect_size)}",
             )
         )
     return rows
@@ -339,14 +351,14 @@ def _comparison_section(inputs: ReportInputs, counter: list[int]) -> Section | N
         t("p_adj", lang),
         t("effect", lang),
     )
-    adj = inputs.params.get("compare", {}).get("p_adjust", "holm")
+    adj = p_adjust_label(inputs.params.get("compare", {}).get("p_adjust", "holm"), lang)  # type: ignore[arg-type]
     tab = _table(
         inputs,
         counter,
         "社区间差异检验" if lang == "zh" else "Differences between communities",
         cols,
         _compare_rows(inputs, table),
-        f"注：p 值经 {adj} 方法跨维度校正。"
+        f"注：p 值经 {adj}跨维度校正。"
         if lang == "zh"
         else f"Note: p values adjusted across dimensions ({adj}).",
     )
@@ -495,80 +507,6 @@ def _open_section(
     )
 
 
-def _methods_used(inputs: ReportInputs, name: str) -> str:
-    """The tests that actually ran on table ``name``, named in prose."""
-    table = inputs.tables.get(f"{name}_compare")
-    if table is None or not len(table):
-        return ""
-    lang = inputs.lang
-    sep = "、" if lang == "zh" else ", "
-    tests = sep.join(method_prose(m, lang) for m in dict.fromkeys(table["method"]))  # type: ignore[arg-type]
-    post = inputs.tables.get(f"{name}_posthoc")
-    posthoc = ""
-    if post is not None and len(post):
-        posthoc = sep.join(method_prose(m, lang) for m in dict.fromkeys(post["method"]))  # type: ignore[arg-type]
-    adj = inputs.params.get("compare", {}).get("p_adjust", "holm")
-    if lang == "zh":
-        return (
-            f"采用{tests}"
-            + (f"，事后两两比较采用{posthoc}" if posthoc else "")
-            + f"，各维度的 p 值经 {adj} 方法校正"
-        )
-    return (
-        f"used {tests}"
-        + (f", with {posthoc} pairwise comparisons" if posthoc else "")
-        + f"; p values were adjusted across dimensions with {adj}"
-    )
-
-
-def _methods_section(inputs: ReportInputs) -> Section:
-    lang, p = inputs.lang, inputs.params
-    versions = p.get("versions", {})
-    lex = p.get("lexicon", {})
-    survey, text = _methods_used(inputs, "survey"), _methods_used(inputs, "text")
-    if lang == "zh":
-        paras = [
-            "维度得分为各维度题目（反向题已反向计分）的均值，答题比例不足规定比例时记为缺失。"
-            "信度以 Cronbach's α 衡量，置信区间采用 Feldt 方法。",
-        ]
-        if survey:
-            paras.append(f"问卷得分的社区间比较{survey}。")
-        if text:
-            paras.append(f"文本得分的社区间比较{text}。")
-        if lex:
-            paras.append(
-                f"文本以 jieba 私有分词器分词（词典指纹 {lex.get('dict_fingerprint', '')[:12]}），"
-                f"按“{lex.get('name')}”词典 {lex.get('version')} 版计分，得分为每千个内容词"
-                "中的加权命中数。"
-            )
-        if text_labels.classifier_sentence(inputs.params, lang):
-            paras.append(text_labels.classifier_sentence(inputs.params, lang))  # type: ignore[arg-type]
-        if versions:
-            paras.append("软件：" + "，".join(f"{k} {v}" for k, v in versions.items()) + "。")
-    else:
-        paras = [
-            "A dimension score is the mean of its items (reverse-worded items reversed); it is "
-            "missing where too few items were answered. Reliability is Cronbach's alpha with "
-            "Feldt confidence intervals.",
-        ]
-        if survey:
-            paras.append(f"Comparisons of survey scores between communities {survey}.")
-        if text:
-            paras.append(f"Comparisons of text scores between communities {text}.")
-        if lex:
-            paras.append(
-                f"Texts were segmented with a private jieba tokenizer (dictionary "
-                f"fingerprint {lex.get('dict_fingerprint', '')[:12]}) and scored with the "
-                f"lexicon '{lex.get('name')}' version {lex.get('version')}: weighted hits "
-                "per 1,000 content tokens."
-            )
-        if text_labels.classifier_sentence(inputs.params, lang):
-            paras.append(text_labels.classifier_sentence(inputs.params, lang))  # type: ignore[arg-type]
-        if versions:
-            paras.append("Software: " + ", ".join(f"{k} {v}" for k, v in versions.items()) + ".")
-    return Section(t("methods", lang), tuple(paras))
-
-
 def study_document(inputs: ReportInputs) -> ReportDocument:
     """The study-level report: sample, reliability, scores, comparisons, texts, methods."""
     counter, fig = [0], [0]
@@ -583,7 +521,7 @@ def study_document(inputs: ReportInputs) -> ReportDocument:
         section = build()
         if section is not None:
             sections.append(section)
-    sections.append(_methods_section(inputs))
+    sections.append(methods_section(inputs))
     return ReportDocument(
         _title(inputs),
         t("report", inputs.lang),

@@ -90,6 +90,8 @@ TEXT: dict[str, dict[str, str]] = {
     "share": {"zh": "占比", "en": "Share"},
     "count": {"zh": "数量", "en": "Count"},
     "reason": {"zh": "原因", "en": "Reason"},
+    "excluded": {"zh": "排除：", "en": "excluded: "},
+    "quarantined": {"zh": "隔离：", "en": "quarantined: "},
     "item": {"zh": "项目", "en": "Item"},
     "value": {"zh": "值", "en": "Value"},
     "suppressed": {"zh": "（样本过少，不予显示）", "en": "(too few to show)"},

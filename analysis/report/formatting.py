@@ -25,10 +25,9 @@ from analysis.core.dimensions import SERVICE_FIVE, Framework
 from analysis.core.errors import ConfigError, InputError, check_option
 from analysis.core.words import (
     _VALUE_LABELS_ZH,
-    _VALUE_SYMBOLS,
     COLUMN_LABELS,
     Lang,
-    method_label,
+    value_label,
 )
 
 if TYPE_CHECKING:
@@ -81,6 +80,9 @@ _COUNT_COLUMNS = frozenset(
     }
 )
 
+# columns whose values are codes of the vocabulary (methods, reasons, rules …)
+_CODED_COLUMNS = frozenset({"effect_type", "method", "p_adjust", "problem", *_VALUE_LABELS_ZH})
+
 _NOWRAP_CHARS = 16  # shorter texts stay on one line
 _BOOL_TEXT = {"zh": ("是", "否"), "en": ("yes", "no")}
 _MISSING_TEXT = "—"
@@ -123,8 +125,13 @@ def column_label(name: Any, lang: Lang = "zh", *, framework: Framework | None = 
     if key in fw.ids:
         return fw.label(key, lang)
     prefix, _, rest = key.partition("_")
+    side = 0 if lang == "zh" else 1
+    sep = "：" if lang == "zh" else ": "
     if prefix == "weighted" and rest in fw.ids:  # per-dimension columns of predictions
-        return f"{COLUMN_LABELS['weighted_hits'][0 if lang == 'zh' else 1]}: {fw.label(rest, lang)}"
+        return f"{COLUMN_LABELS['weighted_hits'][side]}{sep}{fw.label(rest, lang)}"
+    if prefix == "p" and (rest in fw.ids or rest == "none"):  # classifier probabilities
+        what = fw.label(rest, lang) if rest in fw.ids else COLUMN_LABELS["none"][side]
+        return f"{COLUMN_LABELS['probability'][side]}{sep}{what}"
     return key
 
 
@@ -184,12 +191,8 @@ def _format_cell(
     text = str(value)
     if labels is not None and text in labels:
         text = labels[text]
-    elif name in _VALUE_SYMBOLS:
-        text = _VALUE_SYMBOLS[name].get(text, text)
-    elif lang == "zh" and name == "method":
-        text = method_label(text, "zh")
-    elif lang == "zh" and name in _VALUE_LABELS_ZH:
-        text = _VALUE_LABELS_ZH[name].get(text, text)
+    elif name in _CODED_COLUMNS:
+        text = value_label(name, text, lang)
     if max_chars and len(text) > max_chars:
         text = text[: max_chars - 1] + "…"
     return text

@@ -7,7 +7,8 @@
   them for Chinese, Times New Roman for Latin; three-line tables (三线表) with the title
   above; figure titles below the figure.
 - XLSX: openpyxl; one sheet per table, text cells that a spreadsheet would run as formulas
-  neutralised.
+  neutralised; with a language, sheets and headers in it, values rounded as in the report's
+  tables and 三线表 rules.
 """
 
 from __future__ import annotations
@@ -20,11 +21,14 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from analysis.core.words import TABLE_LABELS, Lang
 from analysis.report.document import ReportDocument, t
 from analysis.report.privacy import neutralise_formula
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    from analysis.core.dimensions import Framework
 
 __all__ = [
     "document_text",
@@ -283,13 +287,38 @@ def _sheet_name(name: str, used: set[str]) -> str:
     return candidate
 
 
-def write_xlsx(tables: Mapping[str, pd.DataFrame], path: Path) -> Path:
+def write_xlsx(
+    tables: Mapping[str, pd.DataFrame],
+    path: Path,
+    *,
+    lang: Lang | None = None,
+    framework: Framework | None = None,
+    digits: int = 2,
+) -> Path:
     """Write each table to its own sheet; formula-like text cells are neutralised.
+
+    Parameters
+    ----------
+    tables
+        Table name -> frame, one sheet each, in this order.
+    path
+        The workbook to write.
+    lang
+        ``None``: the frames as they are (ASCII column names, full precision). ``"zh"`` or
+        ``"en"``: a workbook for reading, like the report's tables: sheet names
+        (:data:`~analysis.core.words.TABLE_LABELS`) and headers in that language, dimension
+        ids, methods, reasons and rules named from the vocabulary, numbers rounded to
+        ``digits`` decimals (p values to three) and stored as numbers with that many
+        decimals shown, and 三线表 rules: a thick rule above and a thin one under the header,
+        a thick rule under the last row, no vertical lines.
+    framework
+        Dimensions whose ids become labels (default: the service five).
+    digits
+        Decimals of rounded numbers when ``lang`` is given.
 
     The workbook is reproducible (fixed document dates and archive entry times).
     """
     import datetime as dt
-    import math
 
     from openpyxl import Workbook
     from openpyxl.utils import get_column_letter
@@ -298,22 +327,23 @@ def write_xlsx(tables: Mapping[str, pd.DataFrame], path: Path) -> Path:
     wb.remove(wb.active)
     used: set[str] = set()
     for name, frame in tables.items():
-        ws = wb.create_sheet(_sheet_name(xml_text(name), used))
-        ws.append([xml_text(c) for c in frame.columns])
-        for row in frame.itertuples(index=False):
-            cells = []
-            for value in row:
-                if value is None or (isinstance(value, float) and math.isnan(value)):
-                    cells.append(None)
-                elif hasattr(value, "item") and not isinstance(value, str):
-                    cells.append(value.item())
-                elif isinstance(value, int | float | bool):
-                    cells.append(value)
-                else:
-                    cells.append(neutralise_formula(xml_text(value)))
-            ws.append(cells)
-        for j, col in enumerate(frame.columns, start=1):
-            width = max([len(str(col))] + [len(str(v)) for v in frame[col].head(200)]) + 2
+        if lang is None:
+            title, header, rows = name, [str(c) for c in frame.columns], _raw_rows(frame)
+        else:
+            title = TABLE_LABELS.get(name, (name, name))[0 if lang == "zh" else 1]
+            header, rows = _display_rows(frame, lang=lang, framework=framework, digits=digits)
+        ws = wb.create_sheet(_sheet_name(xml_text(title), used))
+        header = [xml_text(h) for h in header]
+        ws.append(header)
+        for cells in rows:
+            ws.append([c[0] if isinstance(c, tuple) else c for c in cells])
+        if lang is not None:
+            _three_line_sheet(ws, rows)
+        for j in range(1, len(header) + 1):
+            texts = [str(header[j - 1])] + [
+                str(r[j - 1][0] if isinstance(r[j - 1], tuple) else r[j - 1]) for r in rows[:200]
+            ]
+            width = max(_display_width(x) for x in texts) + 2
             ws.column_dimensions[get_column_letter(j)].width = min(max(width, 8), 60)
         ws.freeze_panes = "A2"
     fixed = dt.datetime(2000, 1, 1)
@@ -323,3 +353,104 @@ def write_xlsx(tables: Mapping[str, pd.DataFrame], path: Path) -> Path:
     wb.save(buffer)
     _write_zip_fixed_times(buffer.getvalue(), path)
     return path
+
+
+def _display_width(text: str) -> int:
+    """Columns a text takes in a spreadsheet: a Chinese character is two."""
+    return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
+
+
+def _raw_rows(frame: pd.DataFrame) -> list[list[object]]:
+    import math
+
+    rows = []
+    for row in frame.itertuples(index=False):
+        cells: list[object] = []
+        for value in row:
+            if value is None or (isinstance(value, float) and math.isnan(value)):
+                cells.append(None)
+            elif hasattr(value, "item") and not isinstance(value, str):
+                cells.append(value.item())
+            elif isinstance(value, str | int | float | bool):
+                cells.append(neutralise_formula(xml_text(value)))
+            else:
+                cells.append(neutralise_formula(xml_text(value)))
+        rows.append(cells)
+    return rows
+
+
+_DISPLAY_NUMBER = re.compile(r"^−?\d+(\.(\d+))?$")
+_DIM_IN_PARENS = re.compile(r"\(([a-z_]+)\)")
+
+
+def _display_rows(
+    frame: pd.DataFrame, *, lang: Lang, framework: Framework | None, digits: int
+) -> tuple[list[str], list[list[object]]]:
+    """Headers and rows as the report shows them; plain numbers as (value, number format)."""
+    from analysis.core.dimensions import SERVICE_FIVE
+    from analysis.report.formatting import _display_cells
+
+    fw = SERVICE_FIVE if framework is None else framework
+    frame = frame.reset_index(drop=True)
+    if "evidence" in frame.columns:  # "合作社×4 (development)": the dimension by its label
+        labels = {d: fw.label(d, lang) for d in fw.ids}
+        frame = frame.assign(
+            evidence=frame["evidence"].map(
+                lambda x: _DIM_IN_PARENS.sub(
+                    lambda m: f"（{labels[m[1]]}）" if m[1] in labels else m[0], str(x)
+                ),
+                na_action="ignore",
+            )
+        )
+    options = {"framework": fw, "lang": lang, "max_chars": 0, "headers": None}
+    _, header, cells = _display_cells(frame, digits=digits, **options)  # type: ignore[arg-type]
+    names = [str(c) for c in frame.columns]
+    p_cols = [j for j, c in enumerate(names) if c in _P_COLUMNS or c.endswith("_p")]
+    if p_cols:
+        _, _, p_cells = _display_cells(frame.iloc[:, p_cols], digits=3, **options)  # type: ignore[arg-type]
+        for row, p_row in zip(cells, p_cells, strict=True):
+            for j, cell in zip(p_cols, p_row, strict=True):
+                row[j] = cell
+    rows: list[list[object]] = []
+    for row in cells:
+        out: list[object] = []
+        for text, numeric, _full in row:
+            match = _DISPLAY_NUMBER.match(text) if numeric else None
+            if match:
+                decimals = len(match[2] or "")
+                value = float(text.replace("−", "-"))
+                out.append((int(value) if decimals == 0 else value, _number_format(decimals)))
+            elif text == "—":
+                out.append(None)
+            else:
+                out.append(neutralise_formula(xml_text(text)))
+        rows.append(out)
+    return header, rows
+
+
+_P_COLUMNS = frozenset({"p", "p_value", "p_adj"})
+
+
+def _number_format(decimals: int) -> str:
+    return "0" if decimals == 0 else "0." + "0" * decimals
+
+
+def _three_line_sheet(ws, rows: list[list[object]]) -> None:  # type: ignore[no-untyped-def]
+    """三线表 rules on a sheet: thick top, thin under the header, thick bottom, no verticals."""
+    from openpyxl.styles import Alignment, Border, Font, Side
+
+    thick, thin = Side(style="medium", color="000000"), Side(style="thin", color="000000")
+    last = len(rows) + 1
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(horizontal="center", vertical="center")
+        cell.border = Border(top=thick, bottom=thick if last == 1 else thin)
+    for i, row in enumerate(rows, start=2):
+        for j, value in enumerate(row, start=1):
+            cell = ws.cell(row=i, column=j)
+            if isinstance(value, tuple):
+                cell.number_format = value[1]
+            if isinstance(value, tuple) or (isinstance(value, str) and _NUMBER.match(value)):
+                cell.alignment = Alignment(horizontal="right")
+            if i == last:
+                cell.border = Border(bottom=thick)

@@ -9,18 +9,26 @@ Commands::
     analysis codebook draft EXPORT [--sheet S] [--output FILE]
 
 Errors the user can fix (:class:`~analysis.core.errors.AnalysisError`) print as one line,
-``error: <message>``, with exit status 1; anything else is a bug and shows its traceback.
+``error: <message>`` (``错误：<message>``), with exit status 1; anything else is a bug and
+shows its traceback. The command's own words (summary lines, progress bars, the
+``warning:``/``error:`` prefixes) follow the study's ``report.language`` (or ``--lang``);
+commands without a study follow the locale (``LC_ALL`` or ``LANG`` starting with ``zh``).
+Library messages inside them stay as the library wrote them.
 Only argparse is imported at start-up, so ``analysis --help`` answers at once.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Literal
 
-__all__ = ["build_parser", "main"]
+Lang = Literal["zh", "en"]  # as analysis.core.words.Lang; only argparse is imported at start-up
+
+__all__ = ["build_parser", "locale_lang", "main"]
 
 
 def _version() -> str:
@@ -78,10 +86,36 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def locale_lang(environ: Mapping[str, str] | None = None) -> Lang:
+    """The language of the user's locale: ``"zh"`` when ``LC_ALL`` (or else ``LANG``) starts
+    with ``zh``, otherwise ``"en"``."""
+    env = os.environ if environ is None else environ
+    value = env.get("LC_ALL") or env.get("LANG") or ""
+    return "zh" if value.lower().startswith("zh") else "en"
+
+
+def _study_lang(args: argparse.Namespace) -> Lang:
+    """The language a command speaks: ``--lang``, else the study's, else the locale's."""
+    if getattr(args, "lang", None) in ("zh", "en"):
+        return args.lang  # type: ignore[no-any-return]
+    study = getattr(args, "study", None)
+    if isinstance(study, Path):
+        from analysis.core.errors import AnalysisError
+        from analysis.study.config import load_study
+
+        try:
+            return load_study(study, check_files=False).language
+        except (AnalysisError, OSError):
+            pass  # the command itself reports what is wrong
+    return locale_lang()
+
+
 def _run(args: argparse.Namespace) -> int:
+    from analysis.core.words import counts_line, message
     from analysis.study.pipeline import run_study
 
     progress = not args.quiet and sys.stderr.isatty()
+    lang = _LANG[0]
     result = run_study(
         args.study,
         output=args.output,
@@ -92,19 +126,19 @@ def _run(args: argparse.Namespace) -> int:
         workers=args.workers,
     )
     counts = result.manifest.get("counts", {})
-    parts = [f"{k}={v}" for k, v in counts.items()]
-    print(f"wrote {len(result.files)} files to {result.output}")
-    if parts:
-        print("counts: " + ", ".join(parts))
+    print(message("wrote_files", lang, n=len(result.files), path=result.output))
+    if counts:
+        print(counts_line(counts, lang))
     return 0
 
 
 def _validate(args: argparse.Namespace) -> int:
+    from analysis.core.words import message
     from analysis.study.pipeline import validate_study
 
     problems = validate_study(args.study)
     if not problems:
-        print(f"{args.study}: no problems found")
+        print(message("no_problems", _LANG[0], path=args.study))
         return 0
     from analysis.report.privacy import mask_pii
 
@@ -114,11 +148,12 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _init(args: argparse.Namespace) -> int:
+    from analysis.core.words import message
     from analysis.study.scaffold import init_study
 
     written = init_study(args.folder, force=args.force)
     for path in written:
-        print(f"created {path}")
+        print(message("created", _LANG[0], path=path))
     return 0
 
 
@@ -134,9 +169,14 @@ def _codebook(args: argparse.Namespace) -> int:
         sys.stdout.write(text)
     else:
         args.output.write_text(text, encoding="utf-8")
-        print(f"wrote {args.output}")
+        from analysis.core.words import message
+
+        print(message("wrote", _LANG[0], path=args.output))
     return 0
 
+
+# the language the running command speaks (set by main: the study's, or the locale's)
+_LANG: list[Lang] = ["en"]
 
 _COMMANDS = {"run": _run, "validate": _validate, "init": _init, "codebook": _codebook}
 
@@ -151,26 +191,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     import warnings
 
     from analysis.core.errors import AnalysisError, AnalysisWarning
+    from analysis.core.words import message
     from analysis.report.privacy import mask_pii
 
+    lang = _LANG[0] = _study_lang(args)
     show = warnings.showwarning
 
-    def _show(message, category, filename, lineno, file=None, line=None):  # type: ignore[no-untyped-def]
+    def _show(text, category, filename, lineno, file=None, line=None):  # type: ignore[no-untyped-def]
         # our warnings are for the user: one plain line, no source location
         if issubclass(category, AnalysisWarning):
-            print(f"warning: {mask_pii(str(message))}", file=sys.stderr)
+            print(message("warning", lang) + mask_pii(str(text)), file=sys.stderr)
         else:
-            show(message, category, filename, lineno, file, line)
+            show(text, category, filename, lineno, file, line)
 
     warnings.showwarning = _show
     try:
         return _COMMANDS[args.command](args)
     except AnalysisError as exc:
         # the message names the offending value; a terminal log must not keep a phone number
-        print(f"error: {mask_pii(str(exc))}", file=sys.stderr)
+        print(message("error", lang) + mask_pii(str(exc)), file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
+        print(message("interrupted", lang), file=sys.stderr)
         return 130
     finally:
         warnings.showwarning = show

@@ -9,7 +9,7 @@ relative to the file::
     lexicon: default
     compare: {between: community, method: auto, p_adjust: holm}
     report: {formats: [html, docx, xlsx], per_group: true, min_cell: 5, language: zh,
-             resident_quotes: false}
+             resident_quotes: false, group_order: [东湖社区, 和平里社区]}
     quality: {exclude: [speeder, duplicate]}
     privacy: {keep_raw_values: false}
     dask: {workers: 2}            # or {scheduler: "tcp://HOST:8786"}; absent: in memory
@@ -93,6 +93,10 @@ class Study:
     dask_scheduler, dask_workers
         Run the text step on a Dask cluster: the address of a running scheduler, or the
         number of worker processes of a local cluster (``None``: in memory).
+    group_order
+        ``report: {group_order: [...]}``: the order of communities in every table, figure
+        and list of community reports. Communities not listed follow, sorted by name; the
+        default (empty) is all sorted by name, the order of the files in ``tables/``.
     """
 
     path: Path
@@ -117,6 +121,7 @@ class Study:
     keep_raw_values: bool = False
     dask_scheduler: str | None = None
     dask_workers: int | None = None
+    group_order: tuple[str, ...] = ()
     raw: Mapping[str, Any] = field(default_factory=dict, repr=False)
 
     @property
@@ -273,6 +278,14 @@ def load_study(path: str | PathLike[str], *, check_files: bool = True) -> Study:
     if not isinstance(per_group, bool):  # bool("no") is True
         _problem(problems, lines, "report.per_group", per_group, "expected true or false")
         per_group = True
+    group_order = report.get("group_order", []) if isinstance(report, Mapping) else []
+    if not isinstance(group_order, list) or not all(
+        isinstance(g, str | int) and not isinstance(g, bool) for g in group_order
+    ):
+        _problem(
+            problems, lines, "report.group_order", group_order, "expected a list of group names"
+        )
+        group_order = []
     resident_quotes = report.get("resident_quotes", False) if isinstance(report, Mapping) else False
     if not isinstance(resident_quotes, bool):
         _problem(
@@ -348,6 +361,7 @@ def load_study(path: str | PathLike[str], *, check_files: bool = True) -> Study:
         keep_raw_values=keep_raw,
         dask_scheduler=scheduler,
         dask_workers=workers,
+        group_order=tuple(dict.fromkeys(str(g) for g in group_order)),
         raw=data,
     )
 

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from analysis.core.errors import AnalysisError, AnalysisWarning, ConfigError, InputError
 from analysis.core.progress import progress_bar
-from analysis.core.words import Lang
+from analysis.core.words import Lang, message
 from analysis.report.tables import write_tables
 from analysis.study.cluster import Cluster, materialise, open_cluster
 from analysis.study.config import Study, load_study
@@ -403,16 +403,21 @@ def _execute(
         (
             "figures",
             lambda: out.figures.update(
-                draw_figures(out, output, lang=lang, min_cell=study.min_cell)
+                draw_figures(
+                    out, output, lang=lang, min_cell=study.min_cell, group_order=study.group_order
+                )
             ),
         )
     )
 
     run_log = RunLog()
     with run_log.capture():
-        bar = progress_bar(steps, show=progress, desc="analysis run", unit="step")
+        words: Lang = "zh" if lang == "zh" else "en"
+        bar = progress_bar(
+            steps, show=progress, desc=message("bar_run", words), unit=message("bar_step", words)
+        )
         for name, step in bar:
-            bar.set_postfix_str(name)
+            bar.set_postfix_str(message(f"step_{name}", words))
             log.info("step %s", name)
             run_log.note(f"step: {name}")
             step()

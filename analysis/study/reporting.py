@@ -16,6 +16,7 @@ from analysis.core.dimensions import SERVICE_FIVE
 from analysis.report.community import _render, build_group_reports
 from analysis.report.compose import ReportInputs, overall_scores, study_document
 from analysis.report.document import t
+from analysis.report.order import group_order, order_tables
 from analysis.report.privacy import suppress_small
 
 if TYPE_CHECKING:
@@ -39,6 +40,8 @@ XLSX_TABLES = (
     "text_labels",
     "text_quarantine",
 )
+#: Tables whose groups are the communities compared (the order's source).
+_GROUP_TABLES = ("survey_descriptives", "text_descriptives", "open_scores")
 #: Tables that hold one row per respondent or raw values: never exported in a report.
 _ROW_LEVEL = {
     "survey_scores",
@@ -50,14 +53,24 @@ _ROW_LEVEL = {
 }
 
 
-def _colophon(study: Study, lang: str) -> tuple[tuple[str, str], ...]:
+#: Columns of provenance repeated on every row: left out of the report workbook.
+_PROVENANCE = ("lexicon", "lexicon_version", "dict_fingerprint")
+
+
+def _colophon(study: Study, lang: str, *, inputs: bool = True) -> tuple[tuple[str, str], ...]:
+    """Package, commit and, with ``inputs``, every input file's SHA-256.
+
+    Community reports go to one community's office: their colophon names no input file,
+    since those include the other communities' documents (the study report and the
+    manifest keep the hashes).
+    """
     from analysis.core.provenance import __version__, file_sha256, git_commit
 
     rows = [(t("package", lang), f"analysis {__version__}")]  # type: ignore[arg-type]
     commit = git_commit()
     if commit:
         rows.append((t("git", lang), commit))  # type: ignore[arg-type]
-    for p in study.inputs():
+    for p in study.inputs() if inputs else ():
         try:
             rel = p.relative_to(study.root).as_posix()
         except ValueError:
@@ -91,6 +104,9 @@ def report_inputs(study: Study, out: StudyOutputs, *, lang: str) -> ReportInputs
     scores = out.tables.get("survey_scores")
     if scores is not None:
         tables["survey_overall"] = overall_scores(scores, framework)
+    # one order of communities in every table (figures get the same from study/figures.py)
+    present = [g for k in _GROUP_TABLES if k in tables for g in tables[k]["group"]]
+    tables = order_tables(tables, group_order(present, study.group_order))
     return ReportInputs(
         title=study.title,
         title_en=study.title_en,
@@ -103,6 +119,7 @@ def report_inputs(study: Study, out: StudyOutputs, *, lang: str) -> ReportInputs
         summaries=summaries,
         figures=figures,
         colophon=_colophon(study, lang),
+        group_colophon=_colophon(study, lang, inputs=False),
         group_label="group",
         resident_quotes=study.resident_quotes,
     )
@@ -142,8 +159,11 @@ def build_reports(
                 continue
             if name in ("survey_descriptives", "text_descriptives"):
                 frame = suppress_small(frame, min_cell=study.min_cell)
-            shown[name] = frame
-        written.append(str(write_xlsx(shown, output / "report.xlsx")))
+            # the lexicon and its fingerprint are one value for every row: the methods
+            # section and the manifest give them; the raw table keeps them in tables/
+            shown[name] = frame.drop(columns=[c for c in _PROVENANCE if c in frame.columns])
+        path = output / "report.xlsx"
+        written.append(str(write_xlsx(shown, path, lang=lang, framework=inputs.framework)))  # type: ignore[arg-type]
     if study.per_group:
         written += build_group_reports(
             inputs,
@@ -157,9 +177,10 @@ def build_reports(
 
 
 def _report_groups(inputs: ReportInputs) -> list[str]:
+    """The communities that get a report, in the report order (tables are already in it)."""
     groups: list[str] = []
     for name in ("survey_descriptives", "text_descriptives"):
         frame = inputs.tables.get(name)
         if frame is not None:
             groups += [str(g) for g in frame["group"]]
-    return sorted(dict.fromkeys(groups))
+    return list(dict.fromkeys(groups))

@@ -17,6 +17,8 @@ texts: {path: texts/, metadata: texts.csv, group_column: community}
 lexicon: default            # or the path of your own lexicon.yaml
 compare: {between: community, method: auto, p_adjust: holm}
 report: {formats: [html, docx, xlsx], per_group: true, min_cell: 5, language: zh}
+# 社区在表格与图中的顺序（未列出的按名称排在后面）/ order of communities in tables and figures
+# report: {..., group_order: [东湖社区, 和平里社区]}
 quality: {exclude: [speeder, duplicate]}
 # 电话、身份证号、邮箱在所有输出中打码；true 时另把未打码的原值写入 private/（勿外传）
 # phone/ID numbers and e-mails are masked in every output; true also writes raw values to private/

@@ -402,6 +402,7 @@ def plot_heatmap(
     cmap: str = "cividis",
     limits: tuple[float, float] | None = None,
     colorbar: bool = True,
+    unit: str | None = None,
     suppressed: str | None = "suppressed",
     lang: Lang = "zh",
     framework: Framework | None = None,
@@ -434,6 +435,8 @@ def plot_heatmap(
         Colour scale range, e.g. ``(1, 5)``; default from the data.
     colorbar
         Add a colour bar next to the Axes.
+    unit
+        Label of the colour bar: what the colours measure (``"每千词加权命中"``).
     suppressed
         Boolean column flagging groups below the reporting threshold: their cells are
         hatched grey, their values not written, and a note is added.
@@ -538,6 +541,8 @@ def plot_heatmap(
         if colorbar:
             bar = ax.figure.colorbar(image, ax=ax, shrink=0.85, pad=0.02)
             bar.outline.set_visible(False)
+            if unit:
+                bar.set_label(unit)
             extra.append(bar.ax)
         if small:
             _note(ax, _t("withheld", lang), below=6)
