@@ -56,7 +56,7 @@ ALLOWED = frozenset(
 # identifiers removed before the scan: paths and file names, document and item ids, hashes
 _IDS = (
     re.compile(r"[\w./\\-]+\.(?:txt|csv|xlsx|xls|yaml|yml|docx|html|json|parquet|png)\b"),
-    re.compile(r"\b[0-9a-f]{7,64}(?:-dirty)?\b"),
+    re.compile(r"\b[0-9a-f]{7,64}(?:[-+]dirty)?\b"),
     re.compile(r"\b[a-z]+-\d{4}-\d{2}\b"),
     re.compile(r"\bq\d+\b"),
 )

@@ -253,6 +253,7 @@ _VALUE_LABELS_ZH: Mapping[str, Mapping[str, str]] = {
         "duplicate": "重复提交",
     },
     "direction": {"over": "偏多", "under": "偏少"},
+    "group": {"all": "全体"},  # the whole-sample rows of the satisfaction table
     "quadrant": {
         "concentrate": "重点改进区",
         "keep_up": "继续保持区",
@@ -520,6 +521,7 @@ TABLE_LABELS: Mapping[str, tuple[str, str]] = {
     "text_scores": ("文本得分", "Text scores"),
     "text_labels": ("文件主要维度", "Document main dimensions"),
     "text_quarantine": ("文本隔离记录", "Text quarantine"),
+    "satisfaction": ("满意率与满意度指数", "Satisfaction"),
 }
 
 

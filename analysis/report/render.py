@@ -372,7 +372,9 @@ def _raw_rows(frame: pd.DataFrame) -> list[list[object]]:
             elif hasattr(value, "item") and not isinstance(value, str):
                 cells.append(value.item())
             elif isinstance(value, str | int | float | bool):
-                cells.append(neutralise_formula(xml_text(value)))
+                cells.append(
+                    neutralise_formula(xml_text(value) if isinstance(value, str) else value)
+                )
             else:
                 cells.append(neutralise_formula(xml_text(value)))
         rows.append(cells)
