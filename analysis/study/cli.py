@@ -41,7 +41,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = sub.add_parser("run", help="run a study: scores, comparisons, figures, reports")
     run.add_argument("study", type=Path, help="the study file (study.yaml)")
-    run.add_argument("--output", "-o", type=Path, help="write here instead of the study's output")
+    run.add_argument(
+        "--output",
+        "-o",
+        type=Path,
+        help="write here instead of the study's output (default: output/ in the study folder)",
+    )
     run.add_argument(
         "--jobs", "-j", type=int, default=1, help="processes working at once (default 1)"
     )

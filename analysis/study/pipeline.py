@@ -45,6 +45,16 @@ def _guard_output(study: Study, output: Path) -> None:
             )
 
 
+def _check_written(output: Path, written: list[Any]) -> None:
+    """Every file a run wrote lies inside its output folder (nothing lands beside the study)."""
+    for p in written:
+        path = Path(p)
+        if path.is_absolute() and output not in path.resolve().parents:
+            raise ConfigError(
+                f"the run wrote {path} outside its output folder {output}; please report this"
+            )
+
+
 def _clear_previous(output: Path) -> None:
     """Remove what an earlier run wrote, as listed in its manifest, so nothing stale remains."""
     manifest = output / "manifest.json"
@@ -417,6 +427,7 @@ def _execute(
         written += build_reports(study, out, output, lang=lang, jobs=jobs, progress=progress)
     run_log.note("counts: " + ", ".join(f"{k}={v}" for k, v in out.counts.items()))
     written.append(run_log.write(output / "run.log"))
+    _check_written(output, written)
     written = sorted(
         {str(Path(p).relative_to(output)) if Path(p).is_absolute() else p for p in written}
     )

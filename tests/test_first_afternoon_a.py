@@ -1,0 +1,117 @@
+"""What a Chinese survey researcher meets on the first afternoon (issue 17, points 1-3, 9, 11).
+
+A study folder anywhere writes only inside itself; every file of a texts folder is read or
+quarantined with its reason; ``validate`` finds what ``run`` would find; YAML typed with
+Chinese punctuation is named on its line; the run says what it guessed.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+import analysis as an
+from analysis.study.cli import main
+
+pytestmark = pytest.mark.filterwarnings("ignore::analysis.DataQualityWarning")
+
+_SENTENCES = (
+    "社区开展便民服务，居民反映办事更方便了。",
+    "党员志愿者上门走访困难家庭。",
+    "社区完善一站式服务，推行网上办理，减少居民跑腿。",
+    "社区组织党员学习，开展主题党日活动，发挥先锋模范作用。",
+    "居民议事会讨论加装电梯，听取群众意见，化解邻里矛盾。",
+    "引进企业投资，发展社区经济，增加就业岗位。",
+    "养老服务中心为老人提供助餐和医疗服务。",
+)
+_DOCS = {
+    f"{g}{i}.txt": "".join(_SENTENCES[(i * (2 if g == "a" else 3) + k) % 7] for k in range(i + 1))
+    for g in "ab"
+    for i in range(1, 6)
+}
+
+
+def texts_study(folder: Path, *, study: str | None = None, metadata: bool = True) -> Path:
+    """A small texts-only study in ``folder``; returns its study file."""
+    (folder / "texts").mkdir(parents=True)
+    for name, text in _DOCS.items():
+        (folder / "texts" / name).write_text(text, encoding="utf-8")
+    if metadata:
+        rows = [f"{n[:-4]},{n},{'甲社区' if n[0] == 'a' else '乙社区'}" for n in _DOCS]
+        (folder / "texts.csv").write_text(
+            "doc_id,file,community\n" + "\n".join(rows) + "\n", encoding="utf-8"
+        )
+    path = folder / "study.yaml"
+    path.write_text(
+        study
+        or (
+            "title: 小研究\n"
+            "texts: {path: texts/, metadata: texts.csv, group_column: community}\n"
+            "report: {formats: [html], per_group: false}\n"
+        ),
+        encoding="utf-8",
+    )
+    return path
+
+
+def _tree(folder: Path) -> set[str]:
+    return {p.relative_to(folder).as_posix() for p in folder.rglob("*")}
+
+
+# --------------------------------------------------------------------------- 1. output
+
+
+def test_default_output_is_inside_the_study_folder(tmp_path):
+    path = texts_study(tmp_path / "somewhere" / "my-study")
+    study = an.load_study(path)
+    assert study.output == (tmp_path / "somewhere" / "my-study" / "output").resolve()
+    assert not study.output_explicit
+
+
+def test_a_run_without_output_writes_only_inside_the_study_folder(tmp_path):
+    path = texts_study(tmp_path / "a" / "b" / "my-study")
+    before = _tree(tmp_path)
+    result = an.run_study(path)
+    assert result.output == (tmp_path / "a" / "b" / "my-study" / "output").resolve()
+    new = _tree(tmp_path) - before
+    assert new
+    assert all(p.startswith("a/b/my-study/output") for p in new), sorted(new)
+    assert (result.output / "manifest.json").is_file()
+
+
+def test_an_explicit_output_is_the_users_choice(tmp_path):
+    path = texts_study(
+        tmp_path / "raw" / "s",
+        study="texts: {path: texts/, metadata: texts.csv}\n"
+        "report: {formats: [html], per_group: false}\noutput: ../../processed/s\n",
+    )
+    study = an.load_study(path)
+    assert study.output_explicit
+    assert study.output == (tmp_path / "processed" / "s").resolve()
+
+
+def test_the_demo_keeps_its_explicit_output(demo_dir):
+    study = an.load_study(demo_dir / "study.yaml")
+    assert study.output_explicit
+    assert study.output == (demo_dir.parent.parent / "processed" / "demo").resolve()
+
+
+def test_init_writes_an_output_inside_the_study_folder(tmp_path, capsys):
+    assert main(["init", str(tmp_path / "new")]) == 0
+    text = (tmp_path / "new" / "study.yaml").read_text(encoding="utf-8")
+    assert "../../processed" not in text
+    assert "\noutput: output\n" in text
+    study = an.load_study(tmp_path / "new" / "study.yaml", check_files=False)
+    assert study.output == (tmp_path / "new" / "output").resolve()
+
+
+def test_the_cli_run_of_a_scaffold_like_study_writes_inside_it(tmp_path, capsys, monkeypatch):
+    path = texts_study(tmp_path / "study")
+    monkeypatch.chdir(tmp_path)
+    assert main(["run", "--quiet", os.path.relpath(path)]) == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["study"]
+    assert (tmp_path / "study" / "output" / "manifest.json").is_file()
+    shutil.rmtree(tmp_path / "study" / "output")
