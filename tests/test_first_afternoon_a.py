@@ -115,3 +115,68 @@ def test_the_cli_run_of_a_scaffold_like_study_writes_inside_it(tmp_path, capsys,
     assert sorted(p.name for p in tmp_path.iterdir()) == ["study"]
     assert (tmp_path / "study" / "output" / "manifest.json").is_file()
     shutil.rmtree(tmp_path / "study" / "output")
+
+
+# --------------------------------------------------------------------------- 2. texts folder
+
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504)
+
+
+def _folder_with_odd_files(folder: Path) -> None:
+    texts_study(folder)
+    (folder / "texts" / "c1.doc").write_bytes(_OLE)
+    (folder / "texts" / "c2.wps").write_bytes(_OLE)
+    (folder / "texts" / "photo.jpg").write_bytes(b"\xff\xd8\xff\xe0")
+    (folder / "texts" / "renamed.docx").write_bytes(_OLE)
+    (folder / "texts" / ".DS_Store").write_bytes(b"\x00\x00")
+    (folder / "texts" / "~$a1.docx").write_bytes(b"lock")
+
+
+@pytest.mark.parametrize("with_metadata", [False, True])
+def test_every_file_in_a_texts_folder_is_read_or_quarantined_with_its_reason(
+    tmp_path, with_metadata
+):
+    _folder_with_odd_files(tmp_path)
+    if with_metadata:
+        with (tmp_path / "texts.csv").open("a", encoding="utf-8") as fh:
+            fh.write("c1,c1.doc,甲社区\nc2,c2.wps,乙社区\n")
+    docs = an.read_texts(
+        tmp_path / "texts", metadata=tmp_path / "texts.csv" if with_metadata else None
+    )
+    q = an.text_quarantine(docs)
+    by_file = dict(zip(q["file"], q["problem"], strict=False))
+    assert "Word 97-2003 .doc is not supported; save it as .docx" in by_file["c1.doc"]
+    assert "另存为 .docx" in by_file["c1.doc"]
+    assert "WPS .wps is not supported" in by_file["c2.wps"]
+    assert "unsupported file type '.jpg'" in by_file["photo.jpg"]
+    assert "Word 97-2003 .doc file with a .docx name" in by_file["renamed.docx"]
+    assert ".DS_Store" not in by_file
+    assert "~$a1.docx" not in by_file
+    assert len(docs) == 10
+    if with_metadata:
+        meta_rows = q[q["file"] == "texts.csv"]["problem"].tolist()
+        assert meta_rows
+        assert all("no such document" not in p for p in meta_rows)
+        assert any("document not read: Word 97-2003 .doc" in p for p in meta_rows)
+
+
+def test_a_folder_of_doc_files_only_says_why(tmp_path):
+    (tmp_path / "报告.doc").write_bytes(_OLE)
+    with pytest.raises(an.InputError, match=r"报告\.doc: Word 97-2003 \.doc is not supported"):
+        an.read_texts(tmp_path)
+
+
+def test_the_dask_reader_quarantines_the_same_files(tmp_path):
+    pytest.importorskip("dask")
+    import dask
+
+    from analysis.io.dask_texts import dask_text_quarantine, read_texts_dask
+
+    _folder_with_odd_files(tmp_path)
+    lazy = read_texts_dask(tmp_path / "texts", metadata=tmp_path / "texts.csv")
+    docs, q = dask.compute(lazy, dask_text_quarantine(lazy), scheduler="synchronous")
+    assert len(docs) == 10
+    problems = dict(zip(q["file"], q["problem"], strict=False))
+    assert "Word 97-2003 .doc is not supported" in problems["c1.doc"]
+    assert "photo.jpg" in problems
+    assert ".DS_Store" not in problems

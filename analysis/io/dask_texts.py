@@ -33,9 +33,11 @@ from analysis.io.text_files import (
     _join_metadata,
     _load_metadata,
     _quarantine,
+    folder_files,
     plain_documents,
     read_texts,
     text_quarantine,
+    unread_files,
 )
 
 __all__ = ["dask_text_quarantine", "read_texts_dask"]
@@ -43,13 +45,20 @@ __all__ = ["dask_text_quarantine", "read_texts_dask"]
 _PARTITION_BYTES = 64 * 2**20
 
 
-def _list_files(path: str | PathLike[str] | Sequence[str | PathLike[str]]) -> list[Path]:
+def _list_files(
+    path: str | PathLike[str] | Sequence[str | PathLike[str]], metadata: Any = None
+) -> list[Path]:
+    """The files to read; in a folder, its other files too (read as documents, they are
+    quarantined with their reason, as by the in-memory reader)."""
     if isinstance(path, str | PathLike):
         text = str(path)
         if any(c in text for c in "*?["):
             files = [Path(p) for p in sorted(glob.glob(text, recursive=True))]
         elif Path(text).is_dir():
             files = sorted(p for p in Path(text).iterdir() if p.is_file())
+            if any(p.suffix.lower() in DOCUMENT_SUFFIXES for p in files):
+                docs, others = folder_files(Path(text), metadata)
+                return sorted(docs + others)
         elif Path(text).is_file():
             files = [Path(text)]
         else:
@@ -118,6 +127,7 @@ def _read_documents(
             meta_name,
             id_column=options["id_column"],
             file_column=options["file_column"],
+            unread=unread_files(bad),
         )
         bad.extend(bad_meta)
         meta_cols = [
@@ -228,10 +238,10 @@ def read_texts_dask(
         columns are the metadata).
     """
     dd = require_dask("read_texts_dask")
-    files = _list_files(path)
+    files = _list_files(path, metadata)
     kinds = {
         "documents"
-        if p.suffix.lower() in DOCUMENT_SUFFIXES
+        if p.suffix.lower() not in (*_TABLE_SUFFIXES, ".parquet")
         else "parquet"
         if p.suffix.lower() == ".parquet"
         else "tables"
