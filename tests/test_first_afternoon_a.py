@@ -16,6 +16,8 @@ import pytest
 import analysis as an
 from analysis.study.cli import main
 
+DEMO = Path(__file__).resolve().parents[1] / "data" / "raw" / "demo"
+
 pytestmark = pytest.mark.filterwarnings("ignore::analysis.DataQualityWarning")
 
 _SENTENCES = (
@@ -180,3 +182,102 @@ def test_the_dask_reader_quarantines_the_same_files(tmp_path):
     assert "Word 97-2003 .doc is not supported" in problems["c1.doc"]
     assert "photo.jpg" in problems
     assert ".DS_Store" not in problems
+
+
+# --------------------------------------------------------------------------- 3. validate
+
+
+def _survey_study(folder: Path, codebook_edit) -> Path:
+    folder.mkdir(parents=True)
+    shutil.copy(DEMO / "survey.xlsx", folder / "survey.xlsx")
+    text = codebook_edit((DEMO / "codebook.yaml").read_text(encoding="utf-8"))
+    (folder / "codebook.yaml").write_text(text, encoding="utf-8")
+    path = folder / "study.yaml"
+    path.write_text(
+        "survey: {path: survey.xlsx, codebook: codebook.yaml}\nreport: {formats: [html]}\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def _no_group_column(folder: Path) -> Path:
+    path = texts_study(folder)
+    csv = folder / "texts.csv"
+    csv.write_text(csv.read_text(encoding="utf-8").replace("community", "社区"), encoding="utf-8")
+    return path
+
+
+def _only_doc_files(folder: Path) -> Path:
+    path = texts_study(folder)
+    for p in (folder / "texts").iterdir():
+        p.unlink()
+    (folder / "texts" / "a1.doc").write_bytes(_OLE)
+    return path
+
+
+def _metadata_without_key(folder: Path) -> Path:
+    path = texts_study(folder)
+    (folder / "texts.csv").write_text("name,community\na1.txt,甲社区\n", encoding="utf-8")
+    return path
+
+
+def _empty_documents(folder: Path) -> Path:
+    path = texts_study(folder)
+    for p in (folder / "texts").iterdir():
+        p.write_text("  \n", encoding="utf-8")
+    return path
+
+
+def _broken_lexicon(folder: Path) -> Path:
+    path = texts_study(folder)
+    (folder / "lexicon.yaml").write_text("dimensions: 3\n", encoding="utf-8")
+    path.write_text(path.read_text(encoding="utf-8") + "lexicon: lexicon.yaml\n", encoding="utf-8")
+    return path
+
+
+def _output_is_the_study_folder(folder: Path) -> Path:
+    path = texts_study(folder)
+    path.write_text(path.read_text(encoding="utf-8") + "output: .\n", encoding="utf-8")
+    return path
+
+
+def _codebook_unknown_dimension(folder: Path) -> Path:
+    return _survey_study(folder, lambda t: t.replace("dimension: reform}", "dimension: refrom}", 1))
+
+
+def _codebook_column_not_in_export(folder: Path) -> Path:
+    return _survey_study(
+        folder, lambda t: t.replace("7、您对社区“一站式”服务的满意程度", "7、一站式服务", 1)
+    )
+
+
+_BROKEN = {
+    "texts.csv lacks the group column": _no_group_column,
+    "texts folder holds only .doc files": _only_doc_files,
+    "metadata has no file or doc_id column": _metadata_without_key,
+    "every document is empty": _empty_documents,
+    "lexicon file is wrong": _broken_lexicon,
+    "output folder holds the inputs": _output_is_the_study_folder,
+    "codebook names an unknown dimension": _codebook_unknown_dimension,
+    "codebook column is not in the export": _codebook_column_not_in_export,
+}
+
+
+@pytest.mark.parametrize("case", list(_BROKEN))
+def test_validate_reports_every_error_run_raises(tmp_path, case):
+    path = _BROKEN[case](tmp_path / "study")
+    output = None if case == "output folder holds the inputs" else tmp_path / "out"
+    with pytest.raises(an.AnalysisError) as info:
+        an.run_study(path, output=output)
+    first = str(info.value).splitlines()[0]
+    problems = an.validate_study(path)
+    assert problems, f"validate found no problem, but run failed with: {first}"
+    assert any(first in line or line in first for line in problems), (first, problems)
+
+
+def test_cli_validate_names_the_missing_group_column(tmp_path, capsys):
+    path = _no_group_column(tmp_path / "study")
+    assert main(["validate", str(path)]) == 1
+    out = capsys.readouterr().out
+    assert "no column 'community' to group documents by" in out
+    assert "no problems found" not in out

@@ -105,7 +105,7 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from analysis.study.pipeline import validate_study
+    from analysis.study.checks import validate_study
 
     problems = validate_study(args.study)
     if not problems:

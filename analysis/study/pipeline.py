@@ -16,10 +16,11 @@ from os import PathLike
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from analysis.core.errors import AnalysisError, AnalysisWarning, ConfigError, InputError
+from analysis.core.errors import ConfigError
 from analysis.core.progress import progress_bar
 from analysis.core.words import Lang
 from analysis.report.tables import write_tables
+from analysis.study.checks import check_inputs, guard_output, text_group_problem, validate_study
 from analysis.study.cluster import Cluster, materialise, open_cluster
 from analysis.study.config import Study, load_study
 from analysis.study.manifest import build_manifest
@@ -33,16 +34,6 @@ if TYPE_CHECKING:
 __all__ = ["check_inputs", "execute", "run_study", "validate_study"]
 
 log = logging.getLogger("analysis")
-
-
-def _guard_output(study: Study, output: Path) -> None:
-    """Refuse an output folder that holds any input: outputs must never overwrite raw data."""
-    for p in study.inputs():
-        if p == output or output in p.parents:
-            raise ConfigError(
-                f"output folder {output} contains the input {p.name}; choose a folder outside "
-                "the raw data (outputs are regenerated and old ones removed)"
-            )
 
 
 def _check_written(output: Path, written: list[Any]) -> None:
@@ -131,13 +122,9 @@ def run_texts(
     engine = "dask" if cluster is not None else "pandas"
     docs = read_texts(study.texts_path, metadata=study.texts_metadata, engine=engine)
     group = study.text_group_column
-    if group not in docs.columns:
-        raise InputError(
-            f"{(study.texts_metadata or study.texts_path).name}: no column {group!r} to group "
-            f"documents by; texts.group_column names one of {', '.join(map(str, docs.columns))}",
-            file=study.texts_metadata,
-            column=group,
-        )
+    err = text_group_problem(study, docs.columns)
+    if err is not None:
+        raise err
     if cluster is not None:
         docs = docs.map_partitions(_mask_labels, group, meta=docs._meta)
     else:
@@ -319,46 +306,6 @@ def run_comparisons(study: Study, out: StudyOutputs) -> None:
         out.tables[f"{name}_descriptives"] = res.descriptives
 
 
-def check_inputs(study: Study) -> list[str]:
-    """Read every input of ``study`` without scoring; one line per problem found."""
-    problems: list[str] = []
-
-    def attempt(step: Callable[[], Any]) -> Any:
-        try:
-            return step()
-        except AnalysisError as exc:
-            problems.extend(str(exc).splitlines())
-            return None
-
-    if study.codebook_path is not None and study.survey_path is not None:
-        from analysis.survey.codebook_file import load_codebook
-        from analysis.survey.reading import read_survey
-
-        cb = attempt(lambda: load_codebook(study.codebook_path))
-        if cb is not None:
-            import warnings
-
-            # the quarantine warning would repeat what is listed below, row by row
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", AnalysisWarning)
-                survey = attempt(lambda: read_survey(study.survey_path, codebook=cb))
-            if survey is not None and len(survey.quarantine):
-                for rec in survey.quarantine.head(50).itertuples(index=False):
-                    problems.append(
-                        f"{Path(str(rec.file)).name}, row {rec.row}, column {rec.column!r}: "
-                        f"got {rec.value!r}; {rec.problem} (row quarantined)"
-                    )
-    if study.texts_path is not None:
-        from analysis.io import read_texts
-
-        attempt(lambda: read_texts(study.texts_path, metadata=study.texts_metadata))
-    if study.lexicon != "default":
-        from analysis.text.lexicon_file import load_lexicon
-
-        attempt(lambda: load_lexicon(study.lexicon))
-    return problems
-
-
 def execute(
     study: Study,
     *,
@@ -384,7 +331,7 @@ def _execute(
     from analysis.study.figures import draw_figures
     from analysis.study.reporting import build_reports
 
-    _guard_output(study, output)
+    guard_output(study, output)
     output.mkdir(parents=True, exist_ok=True)
     _clear_previous(output)
     out = StudyOutputs()
@@ -477,21 +424,6 @@ def _jsonable(value: Any) -> Any:
 
 
 __all__ += ["StudyOutputs"]
-
-
-def validate_study(path: str | PathLike[str]) -> list[str]:
-    """Check a study without running it: the study file, codebook, survey and texts.
-
-    Returns
-    -------
-    list of str
-        One line per problem; empty when the study is ready to run.
-    """
-    try:
-        study = load_study(path)
-    except (ConfigError, InputError) as exc:
-        return str(exc).splitlines()
-    return check_inputs(study)
 
 
 def run_study(
