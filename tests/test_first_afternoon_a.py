@@ -281,3 +281,110 @@ def test_cli_validate_names_the_missing_group_column(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "no column 'community' to group documents by" in out
     assert "no problems found" not in out
+
+
+# --------------------------------------------------------------------------- 9. YAML slips
+
+
+def _study_error(tmp_path: Path, text: str) -> str:
+    path = tmp_path / "study.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(an.AnalysisError) as info:
+        an.load_study(path, check_files=False)
+    return str(info.value)
+
+
+_GOOD = [
+    "title: 研究：社区治理，2024\n",
+    "survey: {path: survey.xlsx, codebook: codebook.yaml}\n",
+    "texts: {path: texts/, metadata: texts.csv}\n",
+    "report: {formats: [html, docx], language: zh}\n",
+    "quality: {exclude: [speeder, duplicate]}\n",
+    "lexicon: default\n",
+]
+
+
+@pytest.mark.parametrize(
+    ("line", "typed", "expected"),
+    [
+        (1, "title：研究\n", "study.yaml, line 1: full-width colon '：' — use ':'"),
+        (2, "survey：{path: survey.xlsx, codebook: codebook.yaml}\n", "line 2: full-width colon"),
+        (4, "report: {formats: [html，docx]}\n", "line 4: full-width comma '，' — use ','"),
+        (3, "texts: ｛path: texts/｝\n", "line 3: full-width bracket '｛' — use '{'"),
+        (6, "lexicon：default\n", "line 6: full-width colon"),
+        (5, "quality:\n\texclude: [speeder]\n", "line 6: a tab in the indentation"),
+        (2, "survey: {path: survey.xlsx, codebook: codebook.yaml\n", "line 2: '{' is not closed"),
+    ],
+)
+def test_chinese_punctuation_in_yaml_is_named_on_its_line(tmp_path, line, typed, expected):
+    lines = list(_GOOD)
+    lines[line - 1] = typed
+    message = _study_error(tmp_path, "".join(lines))
+    assert expected in message
+    n = expected.split("line ")[1].split(":")[0]
+    if "colon" in expected:
+        assert f"第 {n} 行有全角冒号 '：'，请改为英文冒号 ':'" in message
+
+
+def test_chinese_punctuation_inside_values_is_fine(tmp_path):
+    path = tmp_path / "study.yaml"
+    path.write_text("".join(_GOOD) + 'description: "问卷：居民满意度，2024"\n', encoding="utf-8")
+    study = an.load_study(path, check_files=False)
+    assert study.title == "研究：社区治理，2024"
+
+
+def test_a_full_width_colon_in_a_codebook_label_is_named(tmp_path):
+    path = tmp_path / "codebook.yaml"
+    path.write_text(
+        "scale: {min: 1, max: 5, labels: {不满意：1, 满意: 5}}\n"
+        "items:\n  - {column: Q1, id: q1, dimension: reform}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(an.CodebookError, match=r"codebook\.yaml, line 1: full-width colon"):
+        an.load_codebook(path)
+
+
+def test_misspelt_study_keys_get_a_suggestion(tmp_path):
+    message = _study_error(
+        tmp_path,
+        "reprot: {formats: [html]}\ntexts: {path: texts/, metdata: texts.csv}\n",
+    )
+    assert "column 'reprot'; unknown setting (did you mean 'report'?)" in message
+    assert "column 'texts.metdata'; unknown setting (did you mean 'metadata'?)" in message
+
+
+def test_misspelt_dimension_gets_a_suggestion(tmp_path):
+    with pytest.raises(an.CodebookError, match=r"unknown dimension \(did you mean 'reform'\?\)"):
+        an.load_codebook(
+            {
+                "scale": {"min": 1, "max": 5},
+                "items": [{"column": "Q", "id": "q", "dimension": "refrom"}],
+            }
+        )
+
+
+def test_misspelt_file_name_gets_a_suggestion_and_the_folder(tmp_path):
+    (tmp_path / "survey.xlsx").write_bytes(b"")
+    (tmp_path / "codebook.yaml").write_text("items: []\n", encoding="utf-8")
+    message = _study_error_checked(
+        tmp_path, "survey: {path: survy.xlsx, codebook: codebook.yaml}\n"
+    )
+    assert "file not found (did you mean 'survey.xlsx'?)" in message
+    assert str(tmp_path) in message
+
+
+def _study_error_checked(tmp_path: Path, text: str) -> str:
+    path = tmp_path / "study.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(an.ConfigError) as info:
+        an.load_study(path)
+    return str(info.value)
+
+
+def test_a_relative_study_path_not_found_names_the_current_folder(tmp_path, monkeypatch, capsys):
+    texts_study(tmp_path / "s")
+    monkeypatch.chdir(tmp_path)
+    assert main(["validate", "s/stduy.yaml"]) == 1
+    out = capsys.readouterr().out
+    assert "did you mean 'study.yaml'?" in out
+    assert f"looked in {tmp_path / 's'}, relative to the current folder" in out

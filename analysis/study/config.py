@@ -36,9 +36,9 @@ from os import PathLike
 from pathlib import Path
 from typing import Any
 
-from analysis.core.errors import ConfigError, Problems
+from analysis.core.errors import ConfigError, Problems, did_you_mean
 from analysis.core.words import Lang
-from analysis.core.yamlio import load_yaml_with_lines
+from analysis.core.yamlio import load_yaml_with_lines, read_yaml_text
 
 __all__ = ["DEFAULT_OUTPUT", "Study", "load_study"]
 
@@ -60,6 +60,13 @@ _SECTIONS = {
 }
 #: Output folder used when the study file has no ``output:``, relative to the study folder.
 DEFAULT_OUTPUT = "output"
+_KEYS = {
+    "survey": ("path", "codebook"),
+    "texts": ("path", "metadata", "group_column"),
+    "compare": ("between", "method", "p_adjust"),
+    "report": ("formats", "per_group", "min_cell", "language", "resident_quotes"),
+    "quality": ("exclude",),
+}
 _FORMATS = ("html", "docx", "xlsx")
 _METHODS = ("auto", "anova", "welch", "kruskal")
 _P_ADJUST = ("holm", "bonferroni", "fdr_bh", "bh", "none")
@@ -170,6 +177,15 @@ def _relative_to(p: Path, root: Path) -> str:
         return str(p)
 
 
+def _similar_file(p: Path) -> str:
+    """`` (did you mean 'x'?)`` for a file of the same folder with a close name, or ``""``."""
+    try:
+        names = [q.name for q in p.parent.iterdir()] if p.parent.is_dir() else []
+    except OSError:
+        return ""
+    return did_you_mean(p.name, names)
+
+
 def _resolve(root: Path, value: Any) -> Path:
     return (root / str(value)).resolve()
 
@@ -195,6 +211,8 @@ def load_study(path: str | PathLike[str], *, check_files: bool = True) -> Study:
     ConfigError
         Any problem with its content; every problem is listed, each with its line.
     """
+    if not Path(path).exists():  # before resolving: the message names the current folder
+        read_yaml_text(path, what="study file")
     path = Path(path).resolve()
     data, lines = load_yaml_with_lines(path, what="study file")
     if not isinstance(data, Mapping):
@@ -209,7 +227,8 @@ def load_study(path: str | PathLike[str], *, check_files: bool = True) -> Study:
                 lines,
                 str(key),
                 None,
-                f"unknown setting; expected one of {', '.join(sorted(_SECTIONS))}",
+                f"unknown setting{did_you_mean(key, _SECTIONS)}; expected one of "
+                f"{', '.join(sorted(_SECTIONS))}",
             )
 
     survey = data.get("survey") or {}
@@ -226,6 +245,17 @@ def load_study(path: str | PathLike[str], *, check_files: bool = True) -> Study:
     ):
         if not isinstance(section, Mapping):
             _problem(problems, lines, name, section, "expected a mapping")
+            continue
+        for key in section:
+            if key not in _KEYS[name]:
+                _problem(
+                    problems,
+                    lines,
+                    f"{name}.{key}",
+                    None,
+                    f"unknown setting{did_you_mean(key, _KEYS[name])}; expected one of "
+                    f"{', '.join(_KEYS[name])}",
+                )
     if not survey and not texts:
         _problem(problems, lines, "survey", None, "a study needs a 'survey' or a 'texts' section")
 
@@ -329,7 +359,8 @@ def load_study(path: str | PathLike[str], *, check_files: bool = True) -> Study:
                     lines,
                     key,
                     _relative_to(p, root),
-                    f"file not found (paths are relative to {path.name})",
+                    f"file not found{_similar_file(p)} (paths are relative to {path.name}, "
+                    f"in {root})",
                 )
 
     problems.raise_if_any()
