@@ -388,3 +388,68 @@ def test_a_relative_study_path_not_found_names_the_current_folder(tmp_path, monk
     out = capsys.readouterr().out
     assert "did you mean 'study.yaml'?" in out
     assert f"looked in {tmp_path / 's'}, relative to the current folder" in out
+
+
+# --------------------------------------------------------------------------- 11. saying so
+
+
+def test_codebook_repr_is_a_short_summary(demo_dir):
+    text = repr(an.load_codebook(demo_dir / "codebook.yaml"))
+    assert text.startswith("Codebook(19 items: reform 4, development 3")
+    assert "group_column='1、您所居住的社区：'" in text
+    assert "Item(" not in text
+    assert len(text) < 300
+
+
+def test_no_group_column_warns_at_compare_and_is_noted(demo_dir):
+    import pandas as pd
+    import yaml
+
+    data = yaml.safe_load((demo_dir / "codebook.yaml").read_text(encoding="utf-8"))
+    data.pop("group_column")
+    cb = an.load_codebook(data)
+    assert "empty" not in repr(cb)
+    survey = an.read_survey(demo_dir / "survey.xlsx", codebook=cb)
+    scores = an.score_survey(survey)
+    assert set(scores["group"]) == {"all"}
+    with pytest.warns(an.SmallSampleWarning, match="every row is in the one group 'all'"):
+        res = an.compare_groups(scores, dv="score", between="group", by="dimension")
+    assert pd.isna(res.table["p_value"]).all()
+    from analysis.study.checks import codebook_notes
+
+    assert any(
+        "no group_column; every respondent is in one group 'all'" in n for n in codebook_notes(cb)
+    )
+
+
+def _without_masses(text: str) -> str:
+    return "\n".join(line for line in text.splitlines() if "dimension: masses" not in line) + "\n"
+
+
+def test_a_dimension_without_items_is_noted_by_validate_and_run(tmp_path, capsys):
+    path = _survey_study(tmp_path / "s", _without_masses)
+    assert "empty: masses" in repr(an.load_codebook(tmp_path / "s" / "codebook.yaml"))
+    main(["validate", str(path)])
+    out = capsys.readouterr().out
+    assert "note: codebook.yaml: dimension 'masses' has no items" in out
+    assert main(["run", "--quiet", str(path), "--output", str(tmp_path / "out")]) == 0
+    out = capsys.readouterr().out
+    assert "note: codebook.yaml: dimension 'masses' has no items" in out
+
+
+def test_the_run_summary_names_the_encodings_detected(tmp_path, capsys):
+    path = texts_study(tmp_path / "s")
+    (tmp_path / "s" / "texts" / "a1.txt").write_bytes(_DOCS["a1.txt"].encode("gbk"))
+    assert main(["run", "--quiet", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "encoding: documents read as utf-8 (9), gb18030 (1)" in out
+
+
+def test_a_wrong_forced_encoding_suggests_the_likely_one(tmp_path):
+    from analysis.io.encoding import decode_bytes
+
+    gbk = "社区服务很好".encode("gbk")
+    with pytest.raises(an.InputError, match="it decodes as 'gb18030': use encoding='gb18030'"):
+        decode_bytes(gbk, file="a.csv", encoding="utf-8")
+    with pytest.warns(an.DataQualityWarning, match="valid UTF-8, which is the likely encoding"):
+        decode_bytes("社区服务很好".encode(), file="a.csv", encoding="gbk")

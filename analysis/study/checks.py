@@ -57,8 +57,13 @@ def text_group_problem(study: Study, columns: Any) -> InputError | None:
     )
 
 
-def check_inputs(study: Study) -> list[str]:
-    """Read every input of ``study`` as the run does; one line per problem found."""
+def check_inputs(study: Study, *, notes: list[str] | None = None) -> list[str]:
+    """Read every input of ``study`` as the run does; one line per problem found.
+
+    ``notes`` receives what is not a problem but changes the results (a dimension without
+    items, every respondent in one group), as the run's summary says it.
+    """
+    notes = [] if notes is None else notes
     problems: list[str] = []
 
     def attempt(step: Callable[[], Any]) -> Any:
@@ -73,7 +78,7 @@ def check_inputs(study: Study) -> list[str]:
 
     attempt(lambda: guard_output(study, study.output))
     if study.codebook_path is not None and study.survey_path is not None:
-        _check_survey(study, attempt, problems)
+        _check_survey(study, attempt, problems, notes)
     if study.texts_path is not None:
         from analysis.io import read_texts, text_quarantine
 
@@ -102,7 +107,25 @@ def _quarantined(file: str, row: Any, problem: str) -> str:
     return f"{file}{where}: {problem} (quarantined)"
 
 
-def _check_survey(study: Study, attempt: Callable[..., Any], problems: list[str]) -> None:
+def codebook_notes(codebook: Any) -> list[str]:
+    """What a codebook leaves out without being wrong: dimensions without items, groups."""
+    name = Path(codebook.path).name if codebook.path else "codebook"
+    notes = [
+        f"{name}: dimension {d!r} has no items; it is left out of the survey scores, "
+        "comparisons and reports"
+        for d in codebook.empty_dimensions
+    ]
+    if not codebook.group_column:
+        notes.append(
+            f"{name}: no group_column; every respondent is in one group 'all' and "
+            "communities are not compared"
+        )
+    return notes
+
+
+def _check_survey(
+    study: Study, attempt: Callable[..., Any], problems: list[str], notes: list[str]
+) -> None:
     from analysis.survey.codebook_file import load_codebook
     from analysis.survey.quality import screen_quality
     from analysis.survey.reading import read_survey
@@ -111,6 +134,7 @@ def _check_survey(study: Study, attempt: Callable[..., Any], problems: list[str]
     cb = attempt(lambda: load_codebook(study.codebook_path))
     if cb is None:
         return
+    notes.extend(codebook_notes(cb))
     survey = attempt(lambda: read_survey(study.survey_path, codebook=cb))
     if survey is None:
         return
@@ -124,8 +148,16 @@ def _check_survey(study: Study, attempt: Callable[..., Any], problems: list[str]
         attempt(lambda: score_survey(screened))
 
 
-def validate_study(path: str | PathLike[str]) -> list[str]:
+def validate_study(path: str | PathLike[str], *, notes: list[str] | None = None) -> list[str]:
     """Check a study without running it: the study file, codebook, survey and texts.
+
+    Parameters
+    ----------
+    path
+        The study file.
+    notes
+        A list that receives notes: what is not wrong but changes the results (a
+        dimension without items, no group column).
 
     Returns
     -------
@@ -136,4 +168,4 @@ def validate_study(path: str | PathLike[str]) -> list[str]:
         study = load_study(path)
     except (ConfigError, InputError) as exc:
         return str(exc).splitlines()
-    return check_inputs(study)
+    return check_inputs(study, notes=notes)

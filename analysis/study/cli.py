@@ -96,23 +96,22 @@ def _run(args: argparse.Namespace) -> int:
         scheduler=args.scheduler,
         workers=args.workers,
     )
-    counts = result.manifest.get("counts", {})
-    parts = [f"{k}={v}" for k, v in counts.items()]
-    print(f"wrote {len(result.files)} files to {result.output}")
-    if parts:
-        print("counts: " + ", ".join(parts))
+    for line in result.summary():
+        print(line)
     return 0
 
 
 def _validate(args: argparse.Namespace) -> int:
+    from analysis.report.privacy import mask_pii
     from analysis.study.checks import validate_study
 
-    problems = validate_study(args.study)
+    notes: list[str] = []
+    problems = validate_study(args.study, notes=notes)
+    for line in notes:
+        print(f"note: {mask_pii(line)}")
     if not problems:
         print(f"{args.study}: no problems found")
         return 0
-    from analysis.report.privacy import mask_pii
-
     for line in problems:
         print(mask_pii(line))
     return 1

@@ -62,6 +62,32 @@ class StudyResult:
     files: tuple[str, ...]
     manifest: Mapping[str, Any]
 
+    def summary(self) -> list[str]:
+        """What the run guessed or left out, one line each, for the command line.
+
+        The encodings detected (survey export and documents) and the notes of the run
+        (a dimension without items, every respondent in one group).
+        """
+        params = self.manifest.get("parameters", {})
+        lines = [f"wrote {len(self.files)} files to {self.output}"]
+        found = []
+        survey = params.get("survey_source", {})
+        if survey.get("encoding"):
+            name = self.study.survey_path.name if self.study.survey_path else "survey"
+            found.append(f"{name} read as {survey['encoding']}")
+        texts = params.get("text_encodings") or {}
+        if texts:
+            found.append(
+                "documents read as " + ", ".join(f"{enc} ({n})" for enc, n in texts.items())
+            )
+        if found:
+            lines.append("encoding: " + "; ".join(found))
+        lines += [f"note: {note}" for note in params.get("notes", [])]
+        counts = self.manifest.get("counts", {})
+        if counts:
+            lines.append("counts: " + ", ".join(f"{k}={v}" for k, v in counts.items()))
+        return lines
+
 
 def write_private(tables: Mapping[str, pd.DataFrame], folder: Path) -> list[str]:
     """Write the unmasked versions of masked tables into ``folder``, marked private.

@@ -20,7 +20,13 @@ from analysis.core.errors import ConfigError
 from analysis.core.progress import progress_bar
 from analysis.core.words import Lang
 from analysis.report.tables import write_tables
-from analysis.study.checks import check_inputs, guard_output, text_group_problem, validate_study
+from analysis.study.checks import (
+    check_inputs,
+    codebook_notes,
+    guard_output,
+    text_group_problem,
+    validate_study,
+)
 from analysis.study.cluster import Cluster, materialise, open_cluster
 from analysis.study.config import Study, load_study
 from analysis.study.manifest import build_manifest
@@ -100,6 +106,7 @@ def run_survey(study: Study, out: StudyOutputs) -> None:
         survey_no_group=int(survey.responses["group"].isna().sum()),
     )
     out.params["survey_source"] = {k: v for k, v in survey.source.items() if k != "path"}
+    out.params.setdefault("notes", []).extend(codebook_notes(codebook))
 
 
 def run_texts(
@@ -142,8 +149,11 @@ def run_texts(
             "text_labels": label_documents(docs, group, lexicon, segmenter, out),
             "counts": token_counts(docs, group=group, segmenter=segmenter),
             "groups": docs[["doc_id", group]],
+            "encodings": docs["encoding"],
         },
     )
+    encodings = done["encodings"].dropna().astype(str).value_counts()
+    out.params["text_encodings"] = {str(k): int(v) for k, v in encodings.items()}
     hits = done["text_hits"].merge(done["groups"], on="doc_id", how="left")
     out.results.update(lexicon=lexicon, segmenter=segmenter)
     out.tables["text_scores"] = done["text_scores"]
