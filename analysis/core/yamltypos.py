@@ -86,7 +86,8 @@ def _line_problems(n: int, raw: str, loose: bool) -> list[str]:
     """Slips on one line; ``loose`` also flags a full-width colon that may be text (used
     near a parse error only)."""
     found: list[str] = []
-    if raw[: len(raw) - len(raw.lstrip(" \t"))].count("\t"):
+    content = raw.lstrip(" \t")
+    if "\t" in raw[: len(raw) - len(content)] and content and not content.startswith("#"):
         found.append(_tab(n))
     line = _mask(raw)
     body = line.strip()
