@@ -93,7 +93,7 @@ items:
 
 def test_yaml_syntax_error_names_the_line(tmp_path):
     path = write(tmp_path, "scale: {min: 1\nitems:\n  - [unclosed\n")
-    with pytest.raises(CodebookError, match=r"codebook\.yaml, line \d+: not valid YAML"):
+    with pytest.raises(CodebookError, match=r"codebook\.yaml, line 1: '\{' is not closed"):
         load_codebook(path)
 
 

@@ -65,7 +65,7 @@ def test_bad_yaml_collects_every_problem_with_lines() -> None:
 
 
 def test_invalid_yaml_gives_line() -> None:
-    with pytest.raises(LexiconError, match=r"invalid\.yaml, line 4: not valid YAML"):
+    with pytest.raises(LexiconError, match=r"invalid\.yaml, line 3: '\[' is not closed"):
         an.load_lexicon(LEX / "invalid.yaml")
 
 

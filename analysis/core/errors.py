@@ -41,6 +41,7 @@ __all__ = [
     "LexiconError",
     "Problems",
     "SmallSampleWarning",
+    "did_you_mean",
     "location",
 ]
 
@@ -105,6 +106,22 @@ def location(
     if column is not None:
         parts.append(f"column {column!r}")
     return ", ".join(parts)
+
+
+def did_you_mean(value: Any, choices: Iterable[Any]) -> str:
+    """``" (did you mean 'x'?)"`` for the choice closest to a misspelt ``value``, or ``""``.
+
+    Examples
+    --------
+    >>> did_you_mean("refrom", ["reform", "development"])
+    " (did you mean 'reform'?)"
+    >>> did_you_mean("xyz", ["reform"])
+    ''
+    """
+    import difflib
+
+    close = difflib.get_close_matches(str(value), [str(c) for c in choices], n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 class AnalysisError(Exception):

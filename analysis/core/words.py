@@ -531,6 +531,10 @@ TABLE_LABELS: Mapping[str, tuple[str, str]] = {
 MESSAGES: Mapping[str, tuple[str, str]] = {
     "wrote_files": ("已写出 {n} 个文件，位于 {path}", "wrote {n} files to {path}"),
     "counts": ("计数：", "counts: "),
+    "encoding": ("编码：{text}", "encoding: {text}"),
+    "read_as": ("{name} 按 {enc} 读取", "{name} read as {enc}"),
+    "documents_read_as": ("文档按 {encodings} 读取", "documents read as {encodings}"),
+    "note": ("说明：{text}", "note: {text}"),
     "no_problems": ("{path}：未发现问题", "{path}: no problems found"),
     "created": ("已创建 {path}", "created {path}"),
     "wrote": ("已写出 {path}", "wrote {path}"),

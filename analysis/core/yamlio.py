@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from analysis.core.errors import InputError
+from analysis.core.yamltypos import typo_problems, unclosed_problem
 
 if TYPE_CHECKING:
     import yaml
@@ -44,7 +45,7 @@ def read_yaml_text(
     try:
         return path.read_bytes().decode("utf-8-sig")
     except FileNotFoundError:
-        raise error(f"{path}: {what} not found", file=path) from None
+        raise error(f"{path}: {what} not found{_where(path)}", file=path) from None
     except IsADirectoryError:
         raise error(f"{path}: is a folder, expected a {what}", file=path) from None
     except UnicodeDecodeError as exc:
@@ -52,6 +53,17 @@ def read_yaml_text(
             f"{path.name}: the {what} is not UTF-8 (byte {exc.start}); save it as UTF-8",
             file=path,
         ) from None
+
+
+def _where(path: Path) -> str:
+    """The current folder, for a relative path not found, and a close name beside it."""
+    from analysis.core.errors import did_you_mean
+
+    folder = path.parent if path.parent.is_dir() else None
+    hint = did_you_mean(path.name, [p.name for p in folder.iterdir()]) if folder else ""
+    if path.is_absolute():
+        return hint
+    return f"{hint} (looked in {Path.cwd() / path.parent}, relative to the current folder)"
 
 
 #: A document that would expand to more nodes than this through aliases is refused: a
@@ -72,7 +84,10 @@ def parse_yaml(
     ------
     InputError
         Of class ``error``, naming the line where there is one: the text is not valid
-        YAML; it asks for a Python object (``!!python/...`` tags are refused); a mapping
+        YAML, or has full-width punctuation (``：``, ``，``, ``｛｝``), a tab in the
+        indentation or an unclosed ``{``/``[`` (named on its own line,
+        :mod:`analysis.core.yamltypos`); it asks for a Python object (``!!python/...``
+        tags are refused); a mapping
         repeats a key (YAML would silently keep the last); aliases would expand it beyond
         :data:`MAX_EXPANDED_NODES` nodes; or it is nested too deeply to read.
     """
@@ -84,6 +99,13 @@ def parse_yaml(
         where = f", line {line}" if line is not None else ""
         return error(f"{name}{where}: {problem}", file=file, row=line)
 
+    def slips(found: list[tuple[int, str]]) -> InputError:
+        lines = [f"{name}, {message}" for _, message in found]
+        return error("\n".join(lines), file=file, row=found[0][0])
+
+    found = typo_problems(text)
+    if found:  # even where YAML would parse them: they would silently change the data
+        raise slips(found)
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         _check_nodes(node, refuse, what)
@@ -91,10 +113,20 @@ def parse_yaml(
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc)
-        raise refuse(
-            mark.line + 1 if mark is not None else None,
-            f"not valid YAML in the {what}: {problem}",
-        ) from None
+        line = mark.line + 1 if mark is not None else None
+        context = getattr(exc, "context_mark", None)
+        if context is not None:
+            opened = context.line + 1
+            rows = text.splitlines()
+            opener = rows[opened - 1] if opened <= len(rows) else ""
+            unclosed = unclosed_problem(getattr(exc, "context", None), opened, opener)
+            if unclosed is not None:
+                raise slips([(opened, unclosed)]) from None
+        if line is not None:
+            near = [(n, m) for n, m in typo_problems(text, near=line) if line - 2 <= n <= line]
+            if near:
+                raise slips(near) from None
+        raise refuse(line, f"not valid YAML in the {what}: {problem}") from None
     except RecursionError:
         raise refuse(None, f"the {what} is nested too deeply to read") from None
 

@@ -25,7 +25,6 @@ import pandas as pd
 from analysis.core.distributed import require_dask
 from analysis.core.errors import ConfigError, InputError
 from analysis.io.text_files import (
-    _SAVE_AS,
     _TABLE_SUFFIXES,
     DOCUMENT_SUFFIXES,
     QUARANTINE_COLUMNS,
@@ -34,10 +33,11 @@ from analysis.io.text_files import (
     _join_metadata,
     _load_metadata,
     _quarantine,
+    folder_files,
     plain_documents,
     read_texts,
     text_quarantine,
-    unsupported_document,
+    unread_files,
 )
 
 __all__ = ["dask_text_quarantine", "read_texts_dask"]
@@ -46,20 +46,19 @@ _PARTITION_BYTES = 64 * 2**20
 
 
 def _list_files(
-    path: str | PathLike[str] | Sequence[str | PathLike[str]],
-) -> tuple[list[Path], list[Path]]:
-    """The files to read, and the documents in formats that cannot be read (``.doc`` …)."""
+    path: str | PathLike[str] | Sequence[str | PathLike[str]], metadata: Any = None
+) -> list[Path]:
+    """The files to read; in a folder, its other files too (read as documents, they are
+    quarantined with their reason, as by the in-memory reader)."""
     if isinstance(path, str | PathLike):
         text = str(path)
         if any(c in text for c in "*?["):
             files = [Path(p) for p in sorted(glob.glob(text, recursive=True))]
         elif Path(text).is_dir():
             files = sorted(p for p in Path(text).iterdir() if p.is_file())
-            documents = (*DOCUMENT_SUFFIXES, *_SAVE_AS)
-            if any(p.suffix.lower() in documents for p in files):
-                # a folder of documents, as the in-memory reader takes it: a metadata table
-                # beside them is not a document
-                files = [p for p in files if p.suffix.lower() in documents]
+            if any(p.suffix.lower() in DOCUMENT_SUFFIXES for p in files):
+                docs, others = folder_files(Path(text), metadata)
+                return sorted(docs + others)
         elif Path(text).is_file():
             files = [Path(text)]
         else:
@@ -67,14 +66,12 @@ def _list_files(
     else:
         files = [Path(p) for p in path]
     known = (*DOCUMENT_SUFFIXES, *_TABLE_SUFFIXES, ".parquet")
-    files = [p for p in files if not p.name.startswith(".")]
-    unsupported = [p for p in files if p.suffix.lower() in _SAVE_AS]
-    files = [p for p in files if p.suffix.lower() in known]
+    files = [p for p in files if p.suffix.lower() in known and not p.name.startswith(".")]
     if not files:
         raise InputError(
             f"{path}: no documents found; expected files ending in {', '.join(known)}", file=None
         )
-    return files, unsupported
+    return files
 
 
 def _partitions(files: list[Path], partition_bytes: int) -> list[list[Path]]:
@@ -130,6 +127,7 @@ def _read_documents(
             meta_name,
             id_column=options["id_column"],
             file_column=options["file_column"],
+            unread=unread_files(bad),
         )
         bad.extend(bad_meta)
         meta_cols = [
@@ -240,10 +238,10 @@ def read_texts_dask(
         columns are the metadata).
     """
     dd = require_dask("read_texts_dask")
-    files, unsupported = _list_files(path)
+    files = _list_files(path, metadata)
     kinds = {
         "documents"
-        if p.suffix.lower() in DOCUMENT_SUFFIXES
+        if p.suffix.lower() not in (*_TABLE_SUFFIXES, ".parquet")
         else "parquet"
         if p.suffix.lower() == ".parquet"
         else "tables"
@@ -290,8 +288,7 @@ def read_texts_dask(
         )
 
     ids = _doc_ids(files)
-    meta_frame, meta_name = None, "metadata"
-    extra_bad = [unsupported_document(p) for p in unsupported]
+    meta_frame, meta_name, extra_bad = None, "metadata", []
     if metadata is not None:
         meta_frame, meta_name = _load_metadata(metadata)
         if file_column in meta_frame.columns:

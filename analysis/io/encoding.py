@@ -43,14 +43,24 @@ def decode_bytes(
     ------
     InputError
         No candidate decodes the bytes; the message gives the byte offset of the first
-        failure under UTF-8.
+        failure under UTF-8. A forced ``encoding`` that fails names the one detected.
     """
     if encoding is not None:
         try:
-            return data.decode(encoding), encoding
+            text = data.decode(encoding)
+            _warn_if_utf8(data, encoding, file)
+            return text, encoding
         except (UnicodeDecodeError, LookupError) as exc:
+            likely = _likely(data)
+            hint = (
+                f"; it decodes as {likely!r}: use encoding={likely!r}, or leave the encoding "
+                "out to detect it"
+                if likely and likely != encoding
+                else ""
+            )
             raise InputError(
-                f"{Path(file).name if file else '<bytes>'}: cannot decode as {encoding!r}: {exc}",
+                f"{Path(file).name if file else '<bytes>'}: cannot decode as {encoding!r}: "
+                f"{exc}{hint}",
                 file=file,
             ) from None
     if data.startswith(b"\xef\xbb\xbf"):
@@ -70,6 +80,40 @@ def decode_bytes(
         f"expected one of {', '.join(ENCODINGS)}. Save the file as UTF-8 and try again.",
         file=file,
     )
+
+
+def _warn_if_utf8(data: bytes, encoding: str, file: str | PathLike[str] | None) -> None:
+    """Warn when bytes forced to a non-UTF-8 encoding are valid UTF-8 with non-ASCII text:
+    UTF-8 is self-validating, so they almost surely are UTF-8 and now read as mojibake."""
+    import codecs
+    import warnings
+
+    from analysis.core.errors import DataQualityWarning
+
+    try:
+        if codecs.lookup(encoding).name in ("utf-8", "utf-8-sig") or data.isascii():
+            return
+        data.decode("utf-8")
+    except (UnicodeDecodeError, LookupError):
+        return
+    warnings.warn(
+        f"{Path(file).name if file else '<bytes>'}: read as {encoding!r} as asked, but the "
+        "bytes are valid UTF-8, which is the likely encoding; leave the encoding out to "
+        "detect it",
+        DataQualityWarning,
+        stacklevel=4,
+    )
+
+
+def _likely(data: bytes) -> str | None:
+    """The encoding :func:`decode_bytes` would detect, or None."""
+    for enc in ENCODINGS[1:] if not data.startswith(b"\xef\xbb\xbf") else ENCODINGS:
+        try:
+            data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+        return enc
+    return None
 
 
 def read_text_file(path: str | PathLike[str], *, encoding: str | None = None) -> tuple[str, str]:

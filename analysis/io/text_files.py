@@ -5,6 +5,13 @@ from and its encoding, joined to a metadata table (community, year, type, ...). 
 dropped silently: empty documents, unreadable files, metadata rows without a file and files
 without a metadata row are quarantined (:func:`text_quarantine` gives them as a frame) and
 a :class:`~analysis.core.errors.DataQualityWarning` gives the count.
+
+Every file in a texts folder is read or quarantined with its reason: a Word 97-2003 ``.doc``
+or a WPS ``.wps`` (no maintained pure-Python reader exists; save it as ``.docx``), a picture
+or a spreadsheet among the documents. Only files that are not documents of anyone's are
+skipped, and logged: hidden files (``.DS_Store``), Office lock files (``~$报告.docx``, which
+Word leaves while a document is open), ``Thumbs.db`` and ``desktop.ini``; so is the metadata
+table when it sits inside the texts folder. Sub-folders are not read.
 """
 
 from __future__ import annotations
@@ -28,22 +35,64 @@ from analysis.core.errors import (
 )
 from analysis.io.encoding import read_text_file
 
-__all__ = ["DOCUMENT_SUFFIXES", "normalize_text", "read_texts", "text_quarantine"]
+__all__ = [
+    "DOCUMENT_SUFFIXES",
+    "is_system_file",
+    "normalize_text",
+    "read_texts",
+    "text_quarantine",
+    "unsupported_reason",
+]
 
 logger = logging.getLogger("analysis")
 
 #: File types read from a folder, in addition to tables given directly.
 DOCUMENT_SUFFIXES: tuple[str, ...] = (".txt", ".docx", ".pdf")
 _TABLE_SUFFIXES = (".csv", ".xlsx", ".xls")
-# documents a folder often holds that cannot be read as they are: quarantined with what to
-# do, never skipped without a word
-_SAVE_AS = {
-    ".doc": "a Word 97-2003 document (.doc)",
-    ".wps": "a WPS document (.wps)",
-    ".rtf": "a rich-text document (.rtf)",
-    ".odt": "an OpenDocument text (.odt)",
-}
 QUARANTINE_COLUMNS = ("file", "row", "column", "value", "problem")
+
+_SYSTEM_FILES = ("thumbs.db", "desktop.ini")
+_NOT_READ = {
+    ".doc": "Word 97-2003 .doc is not supported; save it as .docx "
+    "(不支持 Word 97-2003 的 .doc 格式，请在 Word 或 WPS 中另存为 .docx)",
+    ".wps": "WPS .wps is not supported; save it as .docx in WPS "
+    "(不支持 WPS 文字的 .wps 格式，请在 WPS 中另存为 .docx)",
+    ".rtf": "rich text .rtf is not supported; save it as .docx or UTF-8 .txt "
+    "(不支持 .rtf 格式，请另存为 .docx 或 UTF-8 编码的 .txt)",
+}
+
+
+def is_system_file(path: Path) -> bool:
+    """A file the system or an office program keeps beside documents, never a document:
+    hidden files (``.DS_Store``), Office lock files (``~$name.docx``), ``Thumbs.db``,
+    ``desktop.ini``."""
+    name = path.name
+    return name.startswith((".", "~$")) or name.lower() in _SYSTEM_FILES
+
+
+def unsupported_reason(path: Path) -> str:
+    """Why a file in a texts folder is not read (its type is not a readable document).
+
+    Examples
+    --------
+    >>> unsupported_reason(Path("报告.doc")).split(" (")[0]
+    'Word 97-2003 .doc is not supported; save it as .docx'
+    """
+    suffix = path.suffix.lower()
+    if suffix in _NOT_READ:
+        return _NOT_READ[suffix]
+    if suffix in _TABLE_SUFFIXES:
+        return (
+            "a table in a texts folder is not read; name it as the texts metadata, or give it "
+            "as the texts path to read its text column (文本文件夹中的表格不会被读取)"
+        )
+    kind = repr(suffix) if suffix else "(no extension)"
+    return (
+        f"unsupported file type {kind}; expected one of "
+        f"{', '.join(DOCUMENT_SUFFIXES)} (不支持的文件类型 {kind}，文本文件夹只读取 "
+        f"{'、'.join(DOCUMENT_SUFFIXES)} 文件)"
+    )
+
 
 # Full-width punctuation that is ordinary Chinese typography: kept as is.
 _KEEP_FULLWIDTH = set("，：；！？（）")
@@ -117,6 +166,15 @@ def _read_docx(path: Path) -> str:
     try:
         document = docx.Document(str(path))
     except Exception as exc:  # python-docx raises several unrelated types for bad files
+        from analysis.io.excel import _OLE_MAGIC
+
+        with path.open("rb") as fh:
+            if fh.read(8) == _OLE_MAGIC:  # a .doc renamed .docx
+                raise InputError(
+                    f"{path.name}: this is a Word 97-2003 .doc file with a .docx name; "
+                    + _NOT_READ[".doc"],
+                    file=path,
+                ) from None
         raise InputError(
             f"{path.name}: cannot open as a Word document ({exc})", file=path
         ) from None
@@ -161,11 +219,7 @@ def _read_document(path: Path, encoding: str | None) -> tuple[str, str | None]:
         return _read_docx(path), None
     if suffix == ".pdf":
         return _read_pdf(path), None
-    raise InputError(
-        f"{path.name}: unsupported file type {suffix!r}; expected one of "
-        f"{', '.join(DOCUMENT_SUFFIXES + _TABLE_SUFFIXES)}",
-        file=path,
-    )
+    raise InputError(f"{path.name}: {unsupported_reason(path)}", file=path)
 
 
 def _read_table(path: Path, encoding: str | None) -> tuple[pd.DataFrame, str | None]:
@@ -240,6 +294,46 @@ def _implausible(text: str) -> str | None:
         "private-use characters (a binary file, or text in an encoding that was not "
         "detected); expected a readable document: save it as UTF-8 text, .docx or .pdf"
     )
+
+
+def folder_files(
+    root: Path, metadata: str | PathLike[str] | pd.DataFrame | None = None
+) -> tuple[list[Path], list[Path]]:
+    """The documents of a texts folder, and its other files (to be quarantined).
+
+    System files (:func:`is_system_file`), sub-folders and the metadata table itself are
+    left out. Raises when the folder holds no document at all, naming what it does hold.
+    """
+    meta = None
+    if metadata is not None and not isinstance(metadata, pd.DataFrame):
+        meta = Path(metadata).resolve()
+    entries = []
+    for p in sorted(root.iterdir()):
+        if not p.is_file() or p.resolve() == meta:
+            continue
+        if is_system_file(p):
+            logger.info("skipped %s: a system or lock file, not a document", p.name)
+            continue
+        entries.append(p)
+    files = [p for p in entries if p.suffix.lower() in DOCUMENT_SUFFIXES]
+    others = [p for p in entries if p.suffix.lower() not in DOCUMENT_SUFFIXES]
+    if not files:
+        found = "".join(f"; {p.name}: {unsupported_reason(p)}" for p in others[:3])
+        raise InputError(
+            f"{root}: no documents found; expected files ending in "
+            f"{', '.join(DOCUMENT_SUFFIXES)}{found}",
+            file=root,
+        )
+    return files, others
+
+
+def unread_files(bad: Iterable[dict[str, Any]]) -> dict[str, str]:
+    """File name -> why it was not read, from quarantine rows of whole files."""
+    return {
+        str(r["file"]): str(r["problem"]).split(": ", 1)[-1]
+        for r in bad
+        if r.get("row") is None and r.get("column") is None
+    }
 
 
 def _documents_from_files(
@@ -326,8 +420,13 @@ def _join_metadata(
     *,
     id_column: str,
     file_column: str,
+    unread: dict[str, str] | None = None,
 ) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
-    """Attach metadata columns; quarantine unmatched rows on both sides."""
+    """Attach metadata columns; quarantine unmatched rows on both sides.
+
+    ``unread`` maps the names of files that were found but not read to why: a metadata row
+    for one of them says so instead of "no such document".
+    """
     if file_column in meta.columns:
         key_meta, key_docs, key_col = meta[file_column].astype(str), docs["source"], file_column
     elif id_column in meta.columns:
@@ -347,9 +446,14 @@ def _join_metadata(
     meta = meta.loc[~dup]
     key_meta = key_meta.loc[~dup]
     present = set(key_docs)
+    unread = dict(unread or {})
+    if key_col != file_column:
+        unread = {Path(name).stem: why for name, why in unread.items()}
     for i, key in key_meta.items():
         if key not in present:
-            bad.append(_quarantine(meta_name, int(i) + 2, key_col, key, "no such document"))
+            why = unread.get(key)
+            problem = "no such document" if why is None else f"document not read: {why}"
+            bad.append(_quarantine(meta_name, int(i) + 2, key_col, key, problem))
     known = set(key_meta)
     keep = key_docs.isin(known)
     for _, row in docs.loc[~keep].iterrows():
@@ -375,16 +479,6 @@ def _coerce_metadata(frame: pd.DataFrame, columns: Iterable[str]) -> pd.DataFram
                     numeric = numeric.astype("Int64")
                 out = out.assign(**{col: numeric})
     return out
-
-
-def unsupported_document(path: Path) -> dict[str, Any]:
-    """The quarantine row of a document in a format that cannot be read (``.doc``, ``.wps``
-    …), saying how to save it instead."""
-    problem = (
-        f"{path.name}: {_SAVE_AS[path.suffix.lower()]} cannot be read; open it in Word or WPS "
-        "and save it as .docx (or as UTF-8 .txt)"
-    )
-    return _quarantine(path.name, None, None, None, problem)
 
 
 def plain_documents(
@@ -443,18 +537,10 @@ def read_texts(
         raise InputError(f"{root}: no such file or folder", file=root)
     meta_from_table: pd.DataFrame | None = None
     if root.is_dir():
-        files = sorted(
-            p for p in root.iterdir() if p.is_file() and p.suffix.lower() in DOCUMENT_SUFFIXES
+        files, others = folder_files(root, metadata)
+        rows, bad = _documents_from_files(
+            sorted(files + others), encoding=encoding, raise_errors=False
         )
-        other = sorted(p for p in root.iterdir() if p.is_file() and p.suffix.lower() in _SAVE_AS)
-        if not files and not other:
-            raise InputError(
-                f"{root}: no documents found; expected files ending in "
-                f"{', '.join(DOCUMENT_SUFFIXES)}",
-                file=root,
-            )
-        rows, bad = _documents_from_files(files, encoding=encoding, raise_errors=False)
-        bad.extend(unsupported_document(p) for p in other)
     elif root.suffix.lower() in _TABLE_SUFFIXES:
         rows, meta_from_table = _documents_from_table(
             root, id_column=id_column, text_column=text_column, encoding=encoding
@@ -481,7 +567,12 @@ def read_texts(
     if metadata is not None:
         meta, meta_name = _load_metadata(metadata)
         docs, bad_meta = _join_metadata(
-            docs, meta, meta_name, id_column=id_column, file_column=file_column
+            docs,
+            meta,
+            meta_name,
+            id_column=id_column,
+            file_column=file_column,
+            unread=unread_files(bad),
         )
         bad.extend(bad_meta)
         meta_cols += [c for c in docs.columns if c not in meta_cols and c not in _CORE]

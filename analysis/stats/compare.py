@@ -311,7 +311,29 @@ def compare_groups(
         else None,
         framework=fw,
     )
+    _warn_untested(result.table, result.descriptives, between, by)
     return result
+
+
+def _warn_untested(table: pd.DataFrame, desc: pd.DataFrame, between: str, by: str | None) -> None:
+    """Say so when a comparison has fewer than two groups: its row is all NaN."""
+    few = table.loc[table["k"].fillna(0) < 2]
+    if few.empty:
+        return
+    where = "" if by is None else f" for {by} {', '.join(map(str, few[by].tolist()[:10]))}"
+    groups = set(desc["group"].dropna().astype(str)) if "group" in desc else set()
+    hint = (
+        "; every row is in the one group 'all': the data has no group column (name the "
+        "community column, e.g. group_column in the codebook)"
+        if groups == {"all"}
+        else ""
+    )
+    warnings.warn(
+        f"compare_groups: fewer than two groups of {between!r} to compare{where}; those rows "
+        f"have no test (NaN statistics){hint}",
+        SmallSampleWarning,
+        stacklevel=3,
+    )
 
 
 # ====================================================================== checks

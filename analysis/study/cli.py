@@ -49,7 +49,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = sub.add_parser("run", help="run a study: scores, comparisons, figures, reports")
     run.add_argument("study", type=Path, help="the study file (study.yaml)")
-    run.add_argument("--output", "-o", type=Path, help="write here instead of the study's output")
+    run.add_argument(
+        "--output",
+        "-o",
+        type=Path,
+        help="write here instead of the study's output (default: output/ in the study folder)",
+    )
     run.add_argument(
         "--jobs", "-j", type=int, default=1, help="processes working at once (default 1)"
     )
@@ -111,7 +116,6 @@ def _study_lang(args: argparse.Namespace) -> Lang:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from analysis.core.words import counts_line, message
     from analysis.study.pipeline import run_study
 
     progress = not args.quiet and sys.stderr.isatty()
@@ -125,23 +129,23 @@ def _run(args: argparse.Namespace) -> int:
         scheduler=args.scheduler,
         workers=args.workers,
     )
-    counts = result.manifest.get("counts", {})
-    print(message("wrote_files", lang, n=len(result.files), path=result.output))
-    if counts:
-        print(counts_line(counts, lang))
+    for line in result.summary(lang):
+        print(line)
     return 0
 
 
 def _validate(args: argparse.Namespace) -> int:
     from analysis.core.words import message
-    from analysis.study.pipeline import validate_study
+    from analysis.report.privacy import mask_pii
+    from analysis.study.checks import validate_study
 
-    problems = validate_study(args.study)
+    notes: list[str] = []
+    problems = validate_study(args.study, notes=notes)
+    for line in notes:
+        print(message("note", _LANG[0], text=mask_pii(line)))
     if not problems:
         print(message("no_problems", _LANG[0], path=args.study))
         return 0
-    from analysis.report.privacy import mask_pii
-
     for line in problems:
         print(mask_pii(line))
     return 1

@@ -20,6 +20,7 @@ import pandas as pd
 
 from analysis.core.distributed import is_dask_frame, require_dask
 from analysis.core.errors import ConfigError
+from analysis.core.words import Lang
 
 __all__ = ["Cluster", "materialise", "open_cluster"]
 
@@ -42,7 +43,11 @@ class Cluster:
 
 @contextlib.contextmanager
 def open_cluster(
-    scheduler: str | None = None, workers: int | None = None, *, progress: bool = False
+    scheduler: str | None = None,
+    workers: int | None = None,
+    *,
+    progress: bool = False,
+    lang: Lang = "en",
 ) -> Iterator[Cluster | None]:
     """Connect to ``scheduler`` or start ``workers`` local worker processes; else ``None``.
 
@@ -54,6 +59,8 @@ def open_cluster(
         Number of worker processes of a local cluster started (and stopped) for the run.
     progress
         Show Dask's progress bar while results are computed, and the dashboard link.
+    lang
+        Language of the dashboard line.
 
     Raises
     ------
@@ -89,7 +96,9 @@ def open_cluster(
             )
             client = stack.enter_context(distributed.Client(local))
         if progress and client.dashboard_link:
-            print(f"Dask dashboard: {client.dashboard_link}")
+            from analysis.core.words import message
+
+            print(message("dashboard", lang, link=client.dashboard_link))
         yield Cluster(client=client, progress=progress)
 
 

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import pandas as pd
 
+    from analysis.core.words import Lang
     from analysis.study.config import Study
 
 __all__ = ["StudyOutputs", "StudyResult", "write_private"]
@@ -61,6 +62,34 @@ class StudyResult:
     tables: Mapping[str, Any]
     files: tuple[str, ...]
     manifest: Mapping[str, Any]
+
+    def summary(self, lang: Lang = "en") -> list[str]:
+        """What the run wrote, guessed or left out, one line each, for the command line.
+
+        The files written, the encodings detected (survey export and documents), the notes
+        of the run (a dimension without items, every respondent in one group) and the counts,
+        in ``lang``.
+        """
+        from analysis.core.words import counts_line, message
+
+        params = self.manifest.get("parameters", {})
+        lines = [message("wrote_files", lang, n=len(self.files), path=self.output)]
+        found = []
+        survey = params.get("survey_source", {})
+        if survey.get("encoding"):
+            name = self.study.survey_path.name if self.study.survey_path else "survey"
+            found.append(message("read_as", lang, name=name, enc=survey["encoding"]))
+        texts = params.get("text_encodings") or {}
+        if texts:
+            listed = ", ".join(f"{enc} ({n})" for enc, n in texts.items())
+            found.append(message("documents_read_as", lang, encodings=listed))
+        if found:
+            lines.append(message("encoding", lang, text="; ".join(found)))
+        lines += [message("note", lang, text=note) for note in params.get("notes", [])]
+        counts = self.manifest.get("counts", {})
+        if counts:
+            lines.append(counts_line(counts, lang))
+        return lines
 
 
 def write_private(tables: Mapping[str, pd.DataFrame], folder: Path) -> list[str]:

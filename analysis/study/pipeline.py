@@ -16,10 +16,17 @@ from os import PathLike
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from analysis.core.errors import AnalysisError, AnalysisWarning, ConfigError, InputError
+from analysis.core.errors import ConfigError
 from analysis.core.progress import progress_bar
 from analysis.core.words import Lang, message
 from analysis.report.tables import write_tables
+from analysis.study.checks import (
+    check_inputs,
+    codebook_notes,
+    guard_output,
+    text_group_problem,
+    validate_study,
+)
 from analysis.study.cluster import Cluster, materialise, open_cluster
 from analysis.study.config import Study, load_study
 from analysis.study.manifest import build_manifest
@@ -35,13 +42,13 @@ __all__ = ["check_inputs", "execute", "run_study", "validate_study"]
 log = logging.getLogger("analysis")
 
 
-def _guard_output(study: Study, output: Path) -> None:
-    """Refuse an output folder that holds any input: outputs must never overwrite raw data."""
-    for p in study.inputs():
-        if p == output or output in p.parents:
+def _check_written(output: Path, written: list[Any]) -> None:
+    """Every file a run wrote lies inside its output folder (nothing lands beside the study)."""
+    for p in written:
+        path = Path(p)
+        if path.is_absolute() and output not in path.resolve().parents:
             raise ConfigError(
-                f"output folder {output} contains the input {p.name}; choose a folder outside "
-                "the raw data (outputs are regenerated and old ones removed)"
+                f"the run wrote {path} outside its output folder {output}; please report this"
             )
 
 
@@ -105,6 +112,7 @@ def run_survey(study: Study, out: StudyOutputs) -> None:
         survey_no_group=int(survey.responses["group"].isna().sum()),
     )
     out.params["survey_source"] = {k: v for k, v in survey.source.items() if k != "path"}
+    out.params.setdefault("notes", []).extend(codebook_notes(codebook))
 
 
 def run_texts(
@@ -127,13 +135,9 @@ def run_texts(
     engine = "dask" if cluster is not None else "pandas"
     docs = read_texts(study.texts_path, metadata=study.texts_metadata, engine=engine)
     group = study.text_group_column
-    if group not in docs.columns:
-        raise InputError(
-            f"{(study.texts_metadata or study.texts_path).name}: no column {group!r} to group "
-            f"documents by; texts.group_column names one of {', '.join(map(str, docs.columns))}",
-            file=study.texts_metadata,
-            column=group,
-        )
+    err = text_group_problem(study, docs.columns)
+    if err is not None:
+        raise err
     if cluster is not None:
         docs = docs.map_partitions(_mask_labels, group, meta=docs._meta)
     else:
@@ -151,8 +155,11 @@ def run_texts(
             "text_labels": label_documents(docs, group, lexicon, segmenter, out),
             "counts": token_counts(docs, group=group, segmenter=segmenter),
             "groups": docs[["doc_id", group]],
+            "encodings": docs["encoding"],
         },
     )
+    encodings = done["encodings"].dropna().astype(str).value_counts()
+    out.params["text_encodings"] = {str(k): int(v) for k, v in encodings.items()}
     hits = done["text_hits"].merge(done["groups"], on="doc_id", how="left")
     out.results.update(lexicon=lexicon, segmenter=segmenter)
     out.tables["text_scores"] = done["text_scores"]
@@ -315,46 +322,6 @@ def run_comparisons(study: Study, out: StudyOutputs) -> None:
         out.tables[f"{name}_descriptives"] = res.descriptives
 
 
-def check_inputs(study: Study) -> list[str]:
-    """Read every input of ``study`` without scoring; one line per problem found."""
-    problems: list[str] = []
-
-    def attempt(step: Callable[[], Any]) -> Any:
-        try:
-            return step()
-        except AnalysisError as exc:
-            problems.extend(str(exc).splitlines())
-            return None
-
-    if study.codebook_path is not None and study.survey_path is not None:
-        from analysis.survey.codebook_file import load_codebook
-        from analysis.survey.reading import read_survey
-
-        cb = attempt(lambda: load_codebook(study.codebook_path))
-        if cb is not None:
-            import warnings
-
-            # the quarantine warning would repeat what is listed below, row by row
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", AnalysisWarning)
-                survey = attempt(lambda: read_survey(study.survey_path, codebook=cb))
-            if survey is not None and len(survey.quarantine):
-                for rec in survey.quarantine.head(50).itertuples(index=False):
-                    problems.append(
-                        f"{Path(str(rec.file)).name}, row {rec.row}, column {rec.column!r}: "
-                        f"got {rec.value!r}; {rec.problem} (row quarantined)"
-                    )
-    if study.texts_path is not None:
-        from analysis.io import read_texts
-
-        attempt(lambda: read_texts(study.texts_path, metadata=study.texts_metadata))
-    if study.lexicon != "default":
-        from analysis.text.lexicon_file import load_lexicon
-
-        attempt(lambda: load_lexicon(study.lexicon))
-    return problems
-
-
 def execute(
     study: Study,
     *,
@@ -368,7 +335,7 @@ def execute(
     """Run every step of ``study`` and write the outputs into ``output``."""
     if scheduler is None and workers is None:
         scheduler, workers = study.dask_scheduler, study.dask_workers
-    with open_cluster(scheduler, workers, progress=progress) as cluster:
+    with open_cluster(scheduler, workers, progress=progress, lang=lang) as cluster:  # type: ignore[arg-type]
         return _execute(
             study, output=output, jobs=jobs, lang=lang, progress=progress, cluster=cluster
         )
@@ -380,7 +347,7 @@ def _execute(
     from analysis.study.figures import draw_figures
     from analysis.study.reporting import build_reports
 
-    _guard_output(study, output)
+    guard_output(study, output)
     output.mkdir(parents=True, exist_ok=True)
     _clear_previous(output)
     out = StudyOutputs()
@@ -428,6 +395,7 @@ def _execute(
         written += build_reports(study, out, output, lang=lang, jobs=jobs, progress=progress)
     run_log.note("counts: " + ", ".join(f"{k}={v}" for k, v in out.counts.items()))
     written.append(run_log.write(output / "run.log"))
+    _check_written(output, written)
     written = sorted(
         {str(Path(p).relative_to(output)) if Path(p).is_absolute() else p for p in written}
     )
@@ -477,21 +445,6 @@ def _jsonable(value: Any) -> Any:
 
 
 __all__ += ["StudyOutputs"]
-
-
-def validate_study(path: str | PathLike[str]) -> list[str]:
-    """Check a study without running it: the study file, codebook, survey and texts.
-
-    Returns
-    -------
-    list of str
-        One line per problem; empty when the study is ready to run.
-    """
-    try:
-        study = load_study(path)
-    except (ConfigError, InputError) as exc:
-        return str(exc).splitlines()
-    return check_inputs(study)
 
 
 def run_study(

@@ -23,7 +23,8 @@ quality: {exclude: [speeder, duplicate]}
 # 电话、身份证号、邮箱在所有输出中打码；true 时另把未打码的原值写入 private/（勿外传）
 # phone/ID numbers and e-mails are masked in every output; true also writes raw values to private/
 privacy: {keep_raw_values: false}
-output: ../../processed/{name}
+# 结果写入本文件夹下的 output/；可改为其他文件夹 / outputs go to output/ inside this folder
+output: output
 """
 
 _CODEBOOK = """\
@@ -55,7 +56,9 @@ _README = """\
 - `study.yaml`: what to run. Check it with `analysis validate study.yaml`, run it with
   `analysis run study.yaml`.
 
-Files in this folder are raw data: the toolkit only reads them.
+Files in this folder are raw data: the toolkit only reads them. `analysis run` writes
+its tables, figures and reports into `output/` here (the `output:` of `study.yaml`), and
+nowhere else.
 """
 
 

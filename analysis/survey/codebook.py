@@ -34,6 +34,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from analysis.core.dimensions import Framework
 
@@ -164,6 +165,38 @@ class Codebook:
     weight_column: str | None = None
     text_columns: tuple[Column, ...] = ()
     path: str | None = None
+
+    def __repr__(self) -> str:
+        """A short summary: items per dimension, the group column, the file.
+
+        Examples
+        --------
+        >>> from analysis.survey.codebook_file import load_codebook
+        >>> load_codebook({"scale": {"min": 1, "max": 5}, "group_column": "社区",
+        ...                "items": [{"column": "Q1", "id": "q1", "dimension": "reform"}]})
+        ... # doctest: +NORMALIZE_WHITESPACE
+        Codebook(1 item: reform 1; empty: development, livelihood, masses, members;
+                 group_column='社区')
+        """
+        counts = [f"{d} {len(self.items_for(d))}" for d in self.dimensions]
+        empty = self.empty_dimensions
+        parts = [
+            f"{len(self.items)} item{'s' if len(self.items) != 1 else ''}: " + ", ".join(counts)
+        ]
+        if empty:
+            parts.append("empty: " + ", ".join(empty))
+        parts.append(f"group_column={self.group_column!r}")
+        if self.text_columns:
+            parts.append(f"{len(self.text_columns)} open-ended")
+        if self.path:
+            parts.append(f"path={Path(self.path).name!r}")
+        return f"Codebook({'; '.join(parts)})"
+
+    @property
+    def empty_dimensions(self) -> tuple[str, ...]:
+        """Ids of the framework's dimensions that have no items (left out of every score)."""
+        used = {it.dimension for it in self.items}
+        return tuple(d for d in self.framework.ids if d not in used)
 
     def items_for(self, dimension: str) -> tuple[Item, ...]:
         """Items of ``dimension``, in codebook order."""

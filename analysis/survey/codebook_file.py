@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from analysis.core.dimensions import Framework, load_framework
-from analysis.core.errors import CodebookError, ConfigError, Problems
+from analysis.core.errors import CodebookError, ConfigError, Problems, did_you_mean
 from analysis.core.yamlio import parse_yaml, read_yaml_text, yaml_lines
 from analysis.io.platforms import normalize_header
 from analysis.survey.codebook import DEFAULT_SCALE, MISSING_KINDS, Codebook, Column, Item, Scale
@@ -213,7 +213,8 @@ def _parse_items(
         if framework is not None and dim not in framework:
             probs.add_at(
                 (*path, "dimension"),
-                f"unknown dimension; expected one of {', '.join(framework.ids)}",
+                f"unknown dimension{did_you_mean(dim, framework.ids)}; expected one of "
+                f"{', '.join(framework.ids)}",
                 value=dim,
             )
         scale = str(entry.get("scale", DEFAULT_SCALE))

@@ -517,13 +517,8 @@ def recode(raw: RawTable, cb: Codebook) -> SurveyData:
             DataQualityWarning,
             stacklevel=3,
         )
-    log.info(
-        "read %s: %d rows, %d kept, %d quarantined",
-        raw.name,
-        n,
-        int(keep.sum()),
-        int(bad_row.sum()),
-    )
+    kept, bad = int(keep.sum()), int(bad_row.sum())
+    log.info("read %s: %d rows, %d kept, %d quarantined", raw.name, n, kept, bad)
     return SurveyData(
         responses=responses,
         missing=miss_frame,

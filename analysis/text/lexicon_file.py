@@ -31,7 +31,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from analysis.core.dimensions import SERVICE_FIVE, Framework, load_framework
-from analysis.core.errors import ConfigError, InputError, LexiconError, Problems
+from analysis.core.errors import (
+    ConfigError,
+    InputError,
+    LexiconError,
+    Problems,
+    did_you_mean,
+)
 from analysis.core.yamlio import node_line, node_value, parse_yaml
 from analysis.text.lexicon import NEGATION_SCOPES, ONE_TOKEN, Lexicon
 
@@ -105,7 +111,8 @@ def _parse_yaml(path: Path, text: str) -> Lexicon:
         dim = lookup.get(str(raw))
         if dim is None:
             problems.add(
-                f"unknown dimension; expected one of {', '.join(framework.ids)}",
+                f"unknown dimension{did_you_mean(raw, framework.ids)}; expected one of "
+                f"{', '.join(framework.ids)}",
                 line=node_line(dkey),
                 value=raw,
             )
@@ -333,7 +340,8 @@ def _parse_dic(path: Path, text: str, framework: Framework) -> Lexicon:
         dim = lookup.get(parts[1])
         if dim is None:
             problems.add(
-                f"unknown dimension; expected one of {', '.join(framework.ids)}",
+                f"unknown dimension{did_you_mean(parts[1], framework.ids)}; expected one of "
+                f"{', '.join(framework.ids)}",
                 line=i + 1,
                 value=parts[1],
             )
@@ -393,7 +401,8 @@ def _parse_csv(path: Path, text: str, framework: Framework) -> Lexicon:
         dim = lookup.get(row[di].strip())
         if dim is None:
             problems.add(
-                f"unknown dimension; expected one of {', '.join(framework.ids)}",
+                f"unknown dimension{did_you_mean(row[di].strip(), framework.ids)}; expected one "
+                f"of {', '.join(framework.ids)}",
                 line=line,
                 value=row[di].strip(),
                 column="dimension",
