@@ -364,7 +364,7 @@ def test_heatmap_of_text_scores_by_community():
             "share": [0.75, 0.25, 1.0, 0.0, 0.5, 0.5],
         }
     )
-    ax = plot_heatmap(texts, row="community", value="share")
+    ax = plot_heatmap(texts, group="community", value="share")
     render(ax)
     matrix = np.ma.filled(ax.images[0].get_array(), np.nan)
     assert_allclose(matrix, [[np.mean([0.25, 0.0]), np.mean([0.75, 1.0])], [0.5, 0.5]])
@@ -781,3 +781,18 @@ def test_a_character_no_font_has_is_drawn_without_a_warning_per_glyph():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert figure_to_base64_png(fig)
+
+
+def test_heatmap_takes_group_like_every_chart_and_row_is_deprecated():
+    import pandas as pd
+
+    from analysis.report.charts.groups import plot_heatmap
+
+    desc = pd.DataFrame(
+        {"community": ["甲社区", "乙社区"], "dimension": ["reform"] * 2, "mean": [3.9, 3.4]}
+    )
+    ax = plot_heatmap(desc, group="community")
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["甲社区", "乙社区"]
+    with pytest.warns(FutureWarning, match="use group='community'"):
+        old = plot_heatmap(desc, row="community")
+    assert [t.get_text() for t in old.get_yticklabels()] == ["甲社区", "乙社区"]

@@ -392,3 +392,23 @@ def test_parallel_scoring_with_some_documents_cached(tmp_path: Path) -> None:
     fresh._segment_missing = None  # would raise if called
     again = an.score_texts(docs, lexicon(), segmenter=fresh, unit="paragraph", jobs=2)
     pd.testing.assert_frame_equal(again, serial)
+
+
+def test_top_terms_works_on_explain_as_documented_with_or_without_groups():
+    import pandas as pd
+
+    docs = pd.DataFrame(
+        {
+            "doc_id": ["a", "b"],
+            "community": ["甲", "乙"],
+            "text": ["推行一站式服务，一站式服务大厅。", "发展党员三名，一站式服务。"],
+        }
+    )
+    lex = an.default_lexicon()
+    corpus = an.top_terms(an.explain(docs, lexicon=lex))
+    assert "community" not in corpus.columns
+    assert corpus.loc[corpus["term"] == "一站式服务", "n_hits"].item() == 3
+    grouped = an.top_terms(an.explain(docs, lexicon=lex, group="community"))
+    assert set(grouped["community"]) == {"甲", "乙"}
+    with pytest.raises(an.InputError, match="community"):
+        an.top_terms(an.explain(docs, lexicon=lex), by="community")

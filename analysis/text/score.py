@@ -458,8 +458,13 @@ def explain(
     return out
 
 
+_EXPLAIN_COLUMNS = frozenset(
+    ("doc_id", "dimension", "term", "weight", "start", "end", "sentence_id", "negated", "context")
+)
+
+
 def top_terms(
-    hits: pd.DataFrame, *, by: str | Sequence[str] | None = "community", n: int = 10
+    hits: pd.DataFrame, *, by: str | Sequence[str] | None = "auto", n: int = 10
 ) -> pd.DataFrame:
     """The most frequent terms per dimension (and per ``by`` group) in :func:`explain` hits.
 
@@ -468,7 +473,9 @@ def top_terms(
     hits
         Output of :func:`explain`.
     by
-        Column(s) of ``hits`` to rank within (e.g. ``"community"``), or None for the corpus.
+        Column(s) of ``hits`` to rank within (e.g. ``"community"``), None for the corpus, or
+        ``"auto"`` (default): the group columns :func:`explain` carried (its ``group=``), the
+        whole corpus when it carried none.
     n
         Terms kept per group and dimension.
 
@@ -479,7 +486,10 @@ def top_terms(
         ``weighted_hits``, ``n_docs`` (documents using the term), ``n_negated``. Ties in
         ``n_hits`` are broken by term, so the order is reproducible.
     """
-    keys = [] if by is None else ([by] if isinstance(by, str) else list(by))
+    if by == "auto":
+        keys = [c for c in hits.columns if c not in _EXPLAIN_COLUMNS]
+    else:
+        keys = [] if by is None else ([by] if isinstance(by, str) else list(by))
     need = [*keys, "dimension", "term", "weight", "doc_id", "negated"]
     missing = [c for c in need if c not in hits.columns]
     if missing:

@@ -393,7 +393,7 @@ def _text_colour(rgba: Sequence[float]) -> str:
 def plot_heatmap(
     data: pd.DataFrame,
     *,
-    row: str = "group",
+    group: str = "group",
     column: str = "dimension",
     value: str | None = None,
     groups: Sequence[Any] | None = None,
@@ -408,6 +408,7 @@ def plot_heatmap(
     framework: Framework | None = None,
     ax: Axes | None = None,
     title: str | None = None,
+    row: str | None = None,
 ) -> Axes:
     """Heatmap of a value by group (rows) x dimension (columns).
 
@@ -416,10 +417,10 @@ def plot_heatmap(
     data
         Descriptives (``group``, ``dimension``, ``mean``) or raw scores (``score``, one
         row per respondent or document x dimension; averaged per cell). Text scores work
-        with ``row="community"`` and ``value="score"`` or ``"share"``.
-    row, column
-        Columns giving the rows (groups) and the columns (dimension ids, shown with their
-        framework labels in framework order).
+        with ``group="community"`` and ``value="score"`` or ``"share"``.
+    group, column
+        Columns giving the rows (groups, named ``group`` as in every other chart) and the
+        columns (dimension ids, shown with their framework labels in framework order).
     value
         Column holding the values; default ``"mean"`` when present, else ``"score"``.
     groups
@@ -442,6 +443,8 @@ def plot_heatmap(
         hatched grey, their values not written, and a note is added.
     lang, framework, ax, title
         As in :func:`plot_radar`; ``ax`` is a Cartesian Axes.
+    row
+        Deprecated name of ``group`` (a FutureWarning says so); it will be removed.
 
     Returns
     -------
@@ -469,6 +472,17 @@ def plot_heatmap(
     (2, 1)
     """
     owner = "plot_heatmap"
+    if row is not None:
+        import warnings
+
+        warnings.warn(
+            "plot_heatmap: 'row' is now called 'group', as in every other chart; "
+            f"use group={row!r}",
+            FutureWarning,
+            stacklevel=2,
+        )
+        group = row
+    row = group
     fw = _check_common(owner, lang, framework)
     table, _ = _means_table(data, group=row, dimension=column, value=value, owner=owner)
     order = _group_order(table[row], groups, owner=owner)
