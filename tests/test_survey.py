@@ -364,3 +364,18 @@ def test_any_answers_give_statistics_without_warnings_or_errors(answers):
     assert len(scores) == len(answers)
     ok = scores["score"].notna()
     assert (scores.loc[ok, "n_items"] >= 2).all()
+
+
+def test_kmo_and_bartlett_are_not_reported_for_two_items(bfi):
+    import analysis as an
+
+    two = bfi.responses.copy()
+    cb = bfi.codebook
+    rel = an.reliability(bfi)
+    assert rel["kmo"].notna().all()  # five items per dimension
+    items = {dim: [it.id for it in cb.items_for(dim)][:2] for dim in cb.dimensions}
+    moments = an.ItemMoments.from_frame(two, items)
+    small = an.reliability(moments)
+    assert small["n_items"].eq(2).all()
+    assert small[["kmo", "bartlett_chi2", "bartlett_df", "bartlett_p"]].isna().all().all()
+    assert small["alpha"].notna().all()

@@ -246,7 +246,8 @@ def reliability(survey: SurveyData | ItemMoments, *, missing: Missing = "pairwis
         from correlations), ``ci_low``, ``ci_high`` (Feldt 95% interval), ``average_r``
         (mean inter-item correlation), ``omega`` (McDonald's omega total, one factor),
         ``kmo`` (Kaiser-Meyer-Olkin measure), ``bartlett_chi2``, ``bartlett_df``,
-        ``bartlett_p`` (Bartlett's test of sphericity), ``missing`` (the handling used).
+        ``bartlett_p`` (Bartlett's test of sphericity; KMO and Bartlett are NaN for a
+        dimension of fewer than three items), ``missing`` (the handling used).
 
     Warns
     -----
@@ -310,7 +311,9 @@ def reliability(survey: SurveyData | ItemMoments, *, missing: Missing = "pairwis
         denom = 1 + (k - 1) * avg_r
         alpha_std = k * avg_r / denom if np.isfinite(avg_r) and denom > 0 else float("nan")
         lo, hi = _feldt(alpha, n, k)
-        kmo, chi, df, p = _kmo_bartlett(corr, n)
+        # with two items KMO is 0.5 by construction and sphericity says nothing about a
+        # factor: neither is reported (a reader would take 0.5 for a finding)
+        kmo, chi, df, p = _kmo_bartlett(corr, n) if k >= 3 else (float("nan"),) * 4
         rows.append(
             {
                 "dimension": dim,
