@@ -180,3 +180,33 @@ def test_an_unreachable_scheduler_is_a_one_line_error(demo_dir, tmp_path, capsys
     err = capsys.readouterr().err
     assert code == 1
     assert "cannot reach the Dask scheduler at tcp://127.0.0.1:9" in err
+
+
+def test_codebook_draft_tells_open_questions_and_suggests_dimensions(tmp_path, capsys):
+    import pandas as pd
+
+    n = 30
+    export = pd.DataFrame(
+        {
+            "序号": range(1, n + 1),
+            "1、您所居住的社区：": ["桂花社区", "梅园社区", "竹林社区"] * 10,
+            "2、您的性别：": ["男", "女"] * 15,
+            # an open question few residents answered differently: still free text
+            "3、您还有什么意见和建议？": ["希望增加停车位，晚上回来总是找不到地方停车"] * 10
+            + ["无"] * 10
+            + ["希望社区多组织老年人活动，丰富大家的文化生活"] * 10,
+            "4、您对社区养老服务的满意程度": ["满意", "非常满意", "一般"] * 10,
+        }
+    )
+    path = tmp_path / "export.csv"
+    export.to_csv(path, index=False, encoding="utf-8-sig")
+    assert main(["codebook", "draft", str(path)]) == 0
+    text = capsys.readouterr().out
+    covariates = text.split("covariates:")[1].split("text_columns:")[0]
+    texts = text.split("text_columns:")[1].split("items:")[0]
+    assert "您的性别" in covariates
+    assert "意见和建议" in texts
+    assert "意见和建议" not in covariates
+    item = next(line for line in text.splitlines() if "养老服务的满意程度" in line)
+    assert "dimension: TODO" in item
+    assert "# suggested: livelihood" in item

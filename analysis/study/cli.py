@@ -165,10 +165,11 @@ def _codebook(args: argparse.Namespace) -> int:
     if args.codebook_command != "draft":
         build_parser().parse_args(["codebook", "--help"])
         return 2
+    from analysis.study.scaffold import dimension_hint
     from analysis.survey.drafting import draft_codebook
 
     sheet: int | str = int(args.sheet) if str(args.sheet).isdigit() else args.sheet
-    text = draft_codebook(args.export, sheet=sheet)
+    text = draft_codebook(args.export, sheet=sheet, suggest=dimension_hint)
     if args.output is None:
         sys.stdout.write(text)
     else:

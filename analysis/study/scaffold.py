@@ -105,3 +105,26 @@ def init_study(folder: str | Path, *, force: bool = False) -> list[Path]:
         path.write_text(content, encoding="utf-8")
         created.append(path)
     return created
+
+
+def dimension_hint(question: str) -> str | None:
+    """The dimension the default lexicon finds in a question's wording, with its words.
+
+    For ``analysis codebook draft``: ``"livelihood (养老服务)"`` when one dimension has the
+    most weighted hits, None when none or a tie.
+    """
+    import pandas as pd
+
+    from analysis.text.lexicon_file import default_lexicon
+    from analysis.text.score import explain
+
+    hits = explain(pd.DataFrame({"doc_id": ["q"], "text": [question]}), default_lexicon())
+    hits = hits[~hits["negated"]]
+    if hits.empty:
+        return None
+    weight = hits.groupby("dimension")["weight"].sum().sort_values(ascending=False)
+    if len(weight) > 1 and weight.iloc[0] == weight.iloc[1]:
+        return None
+    top = str(weight.index[0])
+    words = "、".join(dict.fromkeys(hits.loc[hits["dimension"] == top, "term"]))
+    return f"{top} ({words})"

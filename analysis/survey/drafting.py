@@ -9,7 +9,7 @@ candidates) for a researcher to review.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from os import PathLike
 from pathlib import Path
 from typing import Any
@@ -212,7 +212,27 @@ def _yaml_str(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 
-def draft_codebook(export_path: str | PathLike[str], *, sheet: str | int = 0) -> str:
+def _is_open_text(answers: Sequence[str]) -> bool:
+    """Whether the answers of a column read as free text rather than a short list of options.
+
+    Many distinct answers, long answers, or nearly every answer different: an open question
+    answered by 80 residents has fewer than 20 distinct answers but is still free text.
+    """
+    if not answers:
+        return False
+    distinct = set(answers)
+    lengths = sorted(len(a) for a in answers)
+    median = lengths[len(lengths) // 2]
+    varied = len(answers) >= 10 and len(distinct) > 0.5 * len(answers)
+    return len(distinct) > 20 or median >= 8 or varied
+
+
+def draft_codebook(
+    export_path: str | PathLike[str],
+    *,
+    sheet: str | int = 0,
+    suggest: Callable[[str], str | None] | None = None,
+) -> str:
     """Draft a codebook from a survey export, for a researcher to review.
 
     Parameters
@@ -222,6 +242,10 @@ def draft_codebook(export_path: str | PathLike[str], *, sheet: str | int = 0) ->
         reads.
     sheet
         Sheet of an Excel export.
+    suggest
+        Given an item's question, a suggested dimension and the words that suggest it (e.g.
+        ``"livelihood (养老服务)"``) or None; written as a comment beside ``dimension: TODO``.
+        The command line passes one built on the default lexicon.
 
     Returns
     -------
@@ -234,7 +258,9 @@ def draft_codebook(export_path: str | PathLike[str], *, sheet: str | int = 0) ->
 
     Notes
     -----
-    The draft is a starting point: dimensions are not guessed. It loads with
+    The draft is a starting point: dimensions are not guessed, only suggested in comments
+    (with ``suggest``), and open questions are told from covariates by their answers
+    (many distinct, long, or nearly all different answers). It loads with
     :func:`~analysis.survey.codebook_file.load_codebook` only after every ``TODO``
     dimension has been filled in.
     """
@@ -264,10 +290,8 @@ def draft_codebook(export_path: str | PathLike[str], *, sheet: str | int = 0) ->
             points = _numeric_ladder(distinct)
             ladder = None if points is None else f"points{points}"
         if ladder is None:
-            if len(distinct) <= 20:
-                covariates.append(col)
-            else:
-                texts.append(col)
+            answered = values[~values.map(_is_missing_like)].tolist()
+            (texts if _is_open_text(answered) else covariates).append(col)
             continue
         used.setdefault(ladder, _ladder_yaml(ladder))
         m = re.match(r"^\s*(\d+)", col)
@@ -282,6 +306,9 @@ def draft_codebook(export_path: str | PathLike[str], *, sheet: str | int = 0) ->
         cue = next((w for w in _REVERSE_CUES if w in col.split("—")[-1]), None)
         rev = ", reverse: true" if cue and not ladder.startswith("satisfaction") else ""
         note = f"  # REVIEW: reverse-worded? (contains {cue!r})" if rev else ""
+        hint = suggest(col) if suggest is not None else None
+        if hint:
+            note = f"{note}; suggested: {hint}" if note else f"  # suggested: {hint}"
         item_lines.append(
             f"  - {{column: {_yaml_str(col)}, id: {iid}, dimension: TODO{rev}{scale}}}{note}"
         )
