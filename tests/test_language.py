@@ -59,6 +59,8 @@ _IDS = (
     re.compile(r"\b[0-9a-f]{7,64}(?:[-+]dirty)?\b"),
     re.compile(r"\b[a-z]+-\d{4}-\d{2}\b"),
     re.compile(r"\bq\d+\b"),
+    # encodings named in the run summary (编码：文档按 utf-8 (20) 读取)
+    re.compile(r"\b(?:utf-8(?:-sig)?|gb18030|gbk|big5)\b", re.IGNORECASE),
 )
 _WORD = re.compile(r"[A-Za-zÀ-ÿ][A-Za-zÀ-ÿ'’\-]*[A-Za-z]|[A-Za-z]")
 

@@ -267,3 +267,19 @@ def test_a_switch_that_is_not_true_or_false_is_refused(tmp_path: Path, value):
     )
     with pytest.raises(an.ConfigError, match=r"line 4.*per_group.*expected true or false"):
         an.load_study(study)
+
+
+def test_communities_with_few_documents_are_described_not_tested(demo_run):
+    """The demo has 3 to 5 documents per community: only 桂花社区 reaches the minimum."""
+    from analysis.study.pipeline import MIN_DOCUMENTS_PER_GROUP
+
+    assert MIN_DOCUMENTS_PER_GROUP == 5
+    assert demo_run.tables["text_compare"].empty
+    assert demo_run.tables["text_posthoc"].empty
+    described = demo_run.tables["text_descriptives"]
+    assert described["group"].nunique() == 8
+    untested = demo_run.manifest["parameters"]["text_untested"]
+    assert len(untested["groups"]) == 7
+    assert "桂花社区" not in untested["groups"]
+    html = (demo_run.output / "report.html").read_text(encoding="utf-8")
+    assert "文档少于 5 篇，只作描述、不作检验" in html

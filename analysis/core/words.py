@@ -429,9 +429,8 @@ _REASONS_ZH: tuple[tuple[str, str], ...] = (
         "故对加权均值采用 Welch 方差分析",
     ),
     (
-        r"auto: only (\d+) distinct values \(ordinal item\), so ranks are compared "
-        r"\(Kruskal-Wallis\)",
-        r"自动选择：仅 \1 个不同取值（有序题目），故比较秩次（Kruskal-Wallis 检验）",
+        r"auto: only (\d+) distinct values, so ranks are compared \(Kruskal-Wallis\)",
+        r"自动选择：仅 \1 个不同取值，故比较秩次（Kruskal-Wallis 检验）",
     ),
     (
         r"auto: Welch's ANOVA, robust to unequal variances and group sizes without a "
@@ -535,6 +534,11 @@ MESSAGES: Mapping[str, tuple[str, str]] = {
     "read_as": ("{name} 按 {enc} 读取", "{name} read as {enc}"),
     "documents_read_as": ("文档按 {encodings} 读取", "documents read as {encodings}"),
     "note": ("说明：{text}", "note: {text}"),
+    "few_documents": (
+        "文本比较：{n} 个社区的文档少于 {min} 篇，只作描述、不作检验：",
+        "text comparisons: {n} communities with fewer than {min} documents are described, "
+        "not tested: ",
+    ),
     "no_problems": ("{path}：未发现问题", "{path}: no problems found"),
     "created": ("已创建 {path}", "created {path}"),
     "wrote": ("已写出 {path}", "wrote {path}"),

@@ -20,6 +20,7 @@ from analysis.core.apa import format_number, format_p
 from analysis.core.dimensions import Framework
 from analysis.core.words import (
     effect_label,
+    message,
     method_label,
     p_adjust_label,
     value_label,
@@ -423,6 +424,14 @@ def _text_section(
         )
     if group is None:
         paras += [p for p in inputs.summaries.get("text", "").split("\n") if p.strip()]
+        untested = inputs.params.get("text_untested")
+        if untested:  # communities with too few documents: described, not tested
+            names = ("、" if lang == "zh" else ", ").join(untested["groups"])
+            paras.append(
+                message("few_documents", lang, n=len(untested["groups"]), min=untested["min"])
+                + names
+                + ("。" if lang == "zh" else ".")
+            )
     figures = []
     if group is None and "text_heatmap" in inputs.figures:
         figures.append(Figure(_numbered("fig_text", lang, fig), inputs.figures["text_heatmap"]))

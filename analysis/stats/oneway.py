@@ -124,8 +124,7 @@ def _choose(distinct: int, requested: str, *, weighted: bool) -> tuple[str, str]
         )
     if distinct <= ORDINAL_MAX_VALUES:
         return "kruskal", (
-            f"auto: only {distinct} distinct values (ordinal item), so ranks are compared "
-            "(Kruskal-Wallis)"
+            f"auto: only {distinct} distinct values, so ranks are compared (Kruskal-Wallis)"
         )
     return "welch", (
         "auto: Welch's ANOVA, robust to unequal variances and group sizes "

@@ -64,7 +64,7 @@ _KEYS = {
     "survey": ("path", "codebook"),
     "texts": ("path", "metadata", "group_column"),
     "compare": ("between", "method", "p_adjust"),
-    "report": ("formats", "per_group", "min_cell", "language", "resident_quotes"),
+    "report": ("formats", "per_group", "min_cell", "language", "resident_quotes", "group_order"),
     "quality": ("exclude",),
 }
 _FORMATS = ("html", "docx", "xlsx")

@@ -85,7 +85,10 @@ class StudyResult:
             found.append(message("documents_read_as", lang, encodings=listed))
         if found:
             lines.append(message("encoding", lang, text="; ".join(found)))
-        lines += [message("note", lang, text=note) for note in params.get("notes", [])]
+        for note in params.get("notes", []):
+            # a note is text, or the same note in both languages
+            text = note.get(lang, note.get("en", "")) if isinstance(note, Mapping) else note
+            lines.append(message("note", lang, text=text))
         counts = self.manifest.get("counts", {})
         if counts:
             lines.append(counts_line(counts, lang))

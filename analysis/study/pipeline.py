@@ -11,6 +11,7 @@ import dataclasses
 import json
 import logging
 import shutil
+import warnings
 from collections.abc import Callable, Mapping
 from os import PathLike
 from pathlib import Path
@@ -295,31 +296,66 @@ def _mask_labels(frame: pd.DataFrame, column: str) -> pd.DataFrame:
     return frame.assign(**{column: masked[column]}) if changed else frame
 
 
+#: Fewest documents a community needs for its text scores to enter a test. Rates per
+#: thousand words of two or three documents say little, and the chi-square approximation of
+#: the rank tests wants about five per group; with fewer, a community is described only.
+MIN_DOCUMENTS_PER_GROUP = 5
+
+
 def run_comparisons(study: Study, out: StudyOutputs) -> None:
-    """Compare communities on survey and text dimensions."""
+    """Compare communities on survey and text dimensions.
+
+    Communities with fewer than :data:`MIN_DOCUMENTS_PER_GROUP` documents are described
+    (``text_descriptives``) but left out of the text tests, and a note says so; with fewer
+    than two communities left there are no text tests at all.
+    """
+    from analysis.core.words import message
     from analysis.stats.compare import compare_groups
 
     sources = {
         "survey": out.tables.get("survey_scores"),
         "text": out.tables.get("text_scores"),
     }
+    options = {
+        "dv": "score",
+        "between": "group",
+        "by": "dimension",
+        "method": study.method,
+        "p_adjust": study.p_adjust,
+    }
     for name, scores in sources.items():
         if scores is None:
             continue
-        if name == "text":
+        if name == "survey":
+            res = compare_groups(scores, **options)
+            described = res
+        else:
             scores = scores.rename(columns={study.text_group_column: "group"})
-        res = compare_groups(
-            scores,
-            dv="score",
-            between="group",
-            by="dimension",
-            method=study.method,
-            p_adjust=study.p_adjust,
-        )
+            per_group = scores.groupby("group", observed=True)["doc_id"].nunique()
+            few = sorted(map(str, per_group.index[per_group < MIN_DOCUMENTS_PER_GROUP]))
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # only its descriptives are kept when `few`
+                described = compare_groups(scores, **options)
+            res = described
+            if few:
+                listed = {"n": len(few), "min": MIN_DOCUMENTS_PER_GROUP}
+                out.params["text_untested"] = {"groups": few, "min": MIN_DOCUMENTS_PER_GROUP}
+                out.params.setdefault("notes", []).append(
+                    {
+                        "zh": message("few_documents", "zh", **listed) + "、".join(few),
+                        "en": message("few_documents", "en", **listed) + ", ".join(few),
+                    }
+                )
+                kept = scores[~scores["group"].astype(str).isin(few)]
+                res = compare_groups(kept, **options) if kept["group"].nunique() >= 2 else None
+        out.tables[f"{name}_descriptives"] = described.descriptives
+        if res is None:
+            out.tables[f"{name}_compare"] = described.table.iloc[:0]
+            out.tables[f"{name}_posthoc"] = described.posthoc.iloc[:0]
+            continue
         out.results[f"{name}_compare"] = res
         out.tables[f"{name}_compare"] = res.table
         out.tables[f"{name}_posthoc"] = res.posthoc
-        out.tables[f"{name}_descriptives"] = res.descriptives
 
 
 def execute(
