@@ -431,10 +431,10 @@ def test_a_dimension_without_items_is_noted_by_validate_and_run(tmp_path, capsys
     assert "empty: masses" in repr(an.load_codebook(tmp_path / "s" / "codebook.yaml"))
     main(["validate", str(path)])
     out = capsys.readouterr().out
-    assert "note: codebook.yaml: dimension 'masses' has no items" in out
+    assert "说明：codebook.yaml: dimension 'masses' has no items" in out  # a zh study
     assert main(["run", "--quiet", str(path), "--output", str(tmp_path / "out")]) == 0
     out = capsys.readouterr().out
-    assert "note: codebook.yaml: dimension 'masses' has no items" in out
+    assert "说明：codebook.yaml: dimension 'masses' has no items" in out  # a zh study
 
 
 def test_the_run_summary_names_the_encodings_detected(tmp_path, capsys):
@@ -442,7 +442,7 @@ def test_the_run_summary_names_the_encodings_detected(tmp_path, capsys):
     (tmp_path / "s" / "texts" / "a1.txt").write_bytes(_DOCS["a1.txt"].encode("gbk"))
     assert main(["run", "--quiet", str(path)]) == 0
     out = capsys.readouterr().out
-    assert "encoding: documents read as utf-8 (9), gb18030 (1)" in out
+    assert "编码：文档按 utf-8 (9), gb18030 (1) 读取" in out  # a zh study
 
 
 def test_a_wrong_forced_encoding_suggests_the_likely_one(tmp_path):

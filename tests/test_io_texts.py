@@ -295,16 +295,17 @@ def test_old_word_and_wps_files_in_a_folder_are_quarantined_not_skipped(tmp_path
     (folder / "b.doc").write_bytes(ole)
     (folder / "c.WPS").write_bytes(ole)
     (folder / "notes.md").write_text("not a document", encoding="utf-8")
-    with pytest.warns(DataQualityWarning, match="2 document"):
+    with pytest.warns(DataQualityWarning, match="3 document"):
         docs = an.read_texts(folder)
     assert docs["doc_id"].tolist() == ["a"]
     q = an.text_quarantine(docs)
-    assert q["file"].tolist() == ["b.doc", "c.WPS"]
-    assert q["problem"].str.contains("save it as .docx").all()
+    assert q["file"].tolist() == ["b.doc", "c.WPS", "notes.md"]
+    assert q["problem"].iloc[:2].str.contains("save it as .docx").all()
+    assert "unsupported file type '.md'" in q["problem"].iloc[2]
     only_doc = tmp_path / "old"
     only_doc.mkdir()
     (only_doc / "b.doc").write_bytes(ole)
-    with pytest.warns(DataQualityWarning), pytest.raises(InputError, match="no readable"):
+    with pytest.raises(InputError, match=r"no documents found.*b\.doc: Word 97-2003 \.doc"):
         an.read_texts(only_doc)
 
 

@@ -34,6 +34,7 @@ from analysis.io.text_files import (
     _load_metadata,
     _quarantine,
     folder_files,
+    is_system_file,
     plain_documents,
     read_texts,
     text_quarantine,
@@ -66,7 +67,7 @@ def _list_files(
     else:
         files = [Path(p) for p in path]
     known = (*DOCUMENT_SUFFIXES, *_TABLE_SUFFIXES, ".parquet")
-    files = [p for p in files if p.suffix.lower() in known and not p.name.startswith(".")]
+    files = [p for p in files if p.suffix.lower() in known and not is_system_file(p)]
     if not files:
         raise InputError(
             f"{path}: no documents found; expected files ending in {', '.join(known)}", file=None
