@@ -267,3 +267,19 @@ def test_a_switch_that_is_not_true_or_false_is_refused(tmp_path: Path, value):
     )
     with pytest.raises(an.ConfigError, match=r"line 4.*per_group.*expected true or false"):
         an.load_study(study)
+
+
+def test_open_answers_have_an_unclassified_share_per_question_and_group(demo_run):
+    shares = pd.read_csv(demo_run.output / "tables" / "open_label_shares.csv", encoding="utf-8-sig")
+    assert set(shares["label"]) == {*an.SERVICE_FIVE.ids, "none"}
+    totals = shares.groupby(["question", "group"])["share"].sum()
+    assert ((totals - 1).abs() < 1e-9).all()
+    counts = shares.groupby(["question", "group"])["count"].sum()
+    assert (counts == shares.groupby(["question", "group"])["n"].first()).all()
+    # the per-answer labels carry no text
+    labels = pd.read_csv(demo_run.output / "tables" / "open_labels.csv", encoding="utf-8-sig")
+    assert "text" not in labels.columns
+    assert "evidence" not in labels.columns
+    html = (demo_run.output / "report.html").read_text(encoding="utf-8")
+    assert "未归类" in html
+    assert "各题居民意见的主要维度" in html
