@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 import analysis as an
@@ -151,7 +152,7 @@ def default() -> Lexicon:
 
 def test_default_lexicon_is_versioned_with_rationales(default: Lexicon) -> None:
     assert default.name == "service-five"
-    assert default.version == "2.0"
+    assert default.version == "2.1"
     assert default.framework is an.SERVICE_FIVE
     for dim in default.dimensions:
         assert len(default.terms[dim]) >= 40, dim
@@ -200,3 +201,39 @@ def test_negation_scope_and_keys_are_checked(tmp_path: Path) -> None:
     assert "bad.yaml, line 8: got 'windw'; unknown key under negation" in message
     with pytest.raises(ConfigError, match="negation_scope"):
         Lexicon(name="t", version="1", negation_scope="after")
+
+
+def _dimensions_hit(default: Lexicon, text: str) -> dict[str, float]:
+    """Weighted hits per dimension of one sentence, by the counting path and the hit path."""
+    docs = pd.DataFrame({"doc_id": ["s"], "text": [text]})
+    seg = Segmenter.for_lexicon(default)
+    scores = an.score_texts(docs, lexicon=default, segmenter=seg)
+    counted = {
+        r.dimension: float(r.weighted_hits) for r in scores.itertuples() if r.weighted_hits > 0
+    }
+    hits = an.explain(docs, lexicon=default, segmenter=seg)
+    assert set(hits["dimension"]) == set(counted)
+    return counted
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("今年社区发展党员2名。", {"members"}),
+        ("社区发展入党积极分子5名，培养入党积极分子3名。", {"members"}),
+        ("发展预备党员1名。", {"members"}),
+        ("居民反映问题，社区及时处理。", set()),
+        ("听取居民意见，解决居民诉求。", {"masses"}),
+        ("停车太难了", {"livelihood"}),
+        ("小区停车位不够", {"livelihood"}),
+        ("办事还要跑好几趟，希望简化流程", {"reform"}),
+        ("手续繁琐，办事难", {"reform"}),
+    ],
+)
+def test_default_lexicon_on_everyday_sentences(default: Lexicon, text: str, expected: set) -> None:
+    assert set(_dimensions_hit(default, text)) == expected
+
+
+def test_bare_resident_is_not_a_masses_term(default: Lexicon) -> None:
+    assert "居民" not in default.terms["masses"]
+    assert "居民诉求" in default.terms["masses"]

@@ -283,3 +283,19 @@ def test_communities_with_few_documents_are_described_not_tested(demo_run):
     assert "桂花社区" not in untested["groups"]
     html = (demo_run.output / "report.html").read_text(encoding="utf-8")
     assert "文档少于 5 篇，只作描述、不作检验" in html
+
+
+def test_open_answers_have_an_unclassified_share_per_question_and_group(demo_run):
+    shares = pd.read_csv(demo_run.output / "tables" / "open_label_shares.csv", encoding="utf-8-sig")
+    assert set(shares["label"]) == {*an.SERVICE_FIVE.ids, "none"}
+    totals = shares.groupby(["question", "group"])["share"].sum()
+    assert ((totals - 1).abs() < 1e-9).all()
+    counts = shares.groupby(["question", "group"])["count"].sum()
+    assert (counts == shares.groupby(["question", "group"])["n"].first()).all()
+    # the per-answer labels carry no text
+    labels = pd.read_csv(demo_run.output / "tables" / "open_labels.csv", encoding="utf-8-sig")
+    assert "text" not in labels.columns
+    assert "evidence" not in labels.columns
+    html = (demo_run.output / "report.html").read_text(encoding="utf-8")
+    assert "未归类" in html
+    assert "各题居民意见的主要维度" in html

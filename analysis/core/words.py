@@ -77,6 +77,7 @@ COLUMN_LABELS: Mapping[str, tuple[str, str]] = {
     "context": ("上下文", "Context"),
     "rationale": ("界定", "Rationale"),
     "none": ("无命中", "No hit"),
+    "unclassified": ("未归类", "Unclassified"),
     "term_a": ("词语 A", "Term A"),
     "term_b": ("词语 B", "Term B"),
     "dimension_a": ("维度 A", "Dimension A"),

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from analysis.core.apa import format_number, format_p
 from analysis.core.dimensions import Framework
 from analysis.core.words import (
+    COLUMN_LABELS,
     effect_label,
     message,
     method_label,
@@ -462,13 +463,24 @@ def _open_shares(inputs: ReportInputs) -> pd.DataFrame | None:
     scores = inputs.tables.get("open_scores")
     if scores is None or not len(scores):
         return None
+    import pandas as pd
+
     touched = scores.assign(hit=scores["n_hits"] > 0)
+    # 未归类: answers that match no dimension at all
+    none = (
+        touched.groupby(["group", "doc_id"], sort=False)["hit"]
+        .any()
+        .groupby("group", sort=False)
+        .agg(n="size", share=lambda h: float((~h).mean()))
+        .reset_index()
+        .assign(dimension="none")
+    )
     shares = (
         touched.groupby(["group", "dimension"], sort=False)
         .agg(n=("doc_id", "nunique"), share=("hit", "mean"))
         .reset_index()
     )
-    return suppress_small(shares, min_cell=inputs.min_cell)
+    return suppress_small(pd.concat([shares, none], ignore_index=True), min_cell=inputs.min_cell)
 
 
 def _open_section(
@@ -480,20 +492,49 @@ def _open_section(
     lang = inputs.lang
     dims = inputs.framework.order(shares["dimension"])
     groups = [group] if group is not None else list(dict.fromkeys(shares["group"]))
-    rows = _grid_rows(shares, groups, dims, lambda r: f"{r['share'] * 100:.0f}%", lang)
+    rows = _grid_rows(shares, groups, [*dims, "none"], lambda r: f"{r['share'] * 100:.0f}%", lang)
+    unclassified = COLUMN_LABELS["unclassified"][0 if lang == "zh" else 1]
     table = _table(
         inputs,
         counter,
         "居民意见涉及各维度的比例"
         if lang == "zh"
         else "Share of residents' answers touching each dimension",
-        (t("community", lang), t("answers", lang), *[_label(inputs, d) for d in dims]),
+        (
+            t("community", lang),
+            t("answers", lang),
+            *[_label(inputs, d) for d in dims],
+            unclassified,
+        ),
         rows,
-        f"注：一条意见可涉及多个维度；作答少于 {inputs.min_cell} 人的社区不予显示。"
+        f"注：一条意见可涉及多个维度；“{unclassified}”为不含任何维度词语的意见；"
+        f"作答少于 {inputs.min_cell} 人的社区不予显示。"
         if lang == "zh"
-        else f"Note: an answer can touch several dimensions; communities with fewer than "
-        f"{inputs.min_cell} answers are not shown.",
+        else f"Note: an answer can touch several dimensions; '{unclassified}' answers match "
+        f"no dimension's terms; communities with fewer than {inputs.min_cell} answers are "
+        "not shown.",
     )
+    tables = [table]
+    labelled = inputs.tables.get("open_label_shares")
+    if labelled is not None and len(labelled):
+        labelled = labelled[labelled["group"].isin(groups)]
+        head = text_labels.answer_label_headers(
+            lang, [_label(inputs, d) for d in dims], unclassified
+        )
+        tables.append(
+            _table(
+                inputs,
+                counter,
+                text_labels.answer_label_caption(lang),
+                head,
+                text_labels.answer_label_rows(labelled, groups, dims, inputs.min_cell, lang),
+                text_labels.answer_label_note(
+                    lang, str(labelled["method"].iloc[0]), inputs.min_cell
+                )
+                if len(labelled)
+                else "",
+            )
+        )
     quotes: list[str] = []
     hits = inputs.tables.get("open_hits")
     if inputs.resident_quotes and hits is not None and len(hits):
@@ -507,7 +548,7 @@ def _open_section(
     return Section(
         t("open", lang),
         (),
-        (table,),
+        tuple(tables),
         (),
         tuple(quotes),
         "居民原话摘录（已遮蔽电话与身份证号）："

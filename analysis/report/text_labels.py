@@ -13,7 +13,18 @@ from typing import Any
 
 import pandas as pd
 
-__all__ = ["classifier_sentence", "label_caption", "label_counts", "label_headers"]
+from analysis.report.document import t
+
+__all__ = [
+    "answer_label_caption",
+    "answer_label_headers",
+    "answer_label_note",
+    "answer_label_rows",
+    "classifier_sentence",
+    "label_caption",
+    "label_counts",
+    "label_headers",
+]
 
 
 def label_counts(labels: pd.DataFrame, groups: Sequence[str], dims: Sequence[str]) -> list:
@@ -65,4 +76,69 @@ def classifier_sentence(params: Mapping[str, Any], lang: str) -> str | None:
         f"applies). On {test['test_passages']} passages of "
         f"{test['test_documents']} public documents never used for tuning its macro-F1 was "
         f"{f1['f1']:.2f} (95% document-bootstrap interval {lo:.2f}-{hi:.2f})."
+    )
+
+
+def answer_label_rows(
+    shares: pd.DataFrame, groups: Sequence[str], dims: Sequence[str], min_cell: int, lang: str
+) -> list:
+    """Rows ``(question, community, answers, share per dimension ..., share of none)`` of
+    the ``open_label_shares`` table; a question and community with fewer than ``min_cell``
+    answers shows its count only."""
+    rows = []
+    for question in dict.fromkeys(shares["question"]):
+        of_q = shares[shares["question"] == question]
+        for g in groups:
+            sub = of_q[of_q["group"] == g].set_index("label")
+            if not len(sub):
+                continue
+            n = int(sub["n"].max())
+            if n < min_cell:
+                rows.append((str(question), str(g), str(n), t("suppressed", lang)))
+                continue
+            cells = [
+                f"{float(sub.loc[k, 'share']) * 100:.0f}%" if k in sub.index else "0%"
+                for k in [*dims, "none"]
+            ]
+            rows.append((str(question), str(g), str(n), *cells))
+    width = 4 + len(dims)
+    return [r + ("",) * (width - len(r)) for r in rows]
+
+
+def answer_label_caption(lang: str) -> str:
+    """Caption of the table of open answers by their one label."""
+    if lang == "zh":
+        return "各题居民意见的主要维度（占作答人数的比例）"
+    return "Residents' answers by their main dimension (share of answers, per question)"
+
+
+def answer_label_headers(lang: str, dim_labels: Sequence[str], unclassified: str) -> tuple:
+    """Column headings: question, community, answers, the dimensions, then unclassified."""
+    if lang == "zh":
+        return ("题目", "社区", "作答人数", *dim_labels, unclassified)
+    return ("Question", "Community", "Answers", *dim_labels, unclassified)
+
+
+def answer_label_note(lang: str, method: str, min_cell: int) -> str:
+    """How the labels were given, and the small-cell rule."""
+    if lang == "zh":
+        how = (
+            "每条意见由分类器（与词典规则集成）判定一个主要维度"
+            if method != "lexicon"
+            else "每条意见按词典证据最强的维度归类"
+        )
+        return (
+            f"注：{how}，无明确维度者记为“未归类”，各行比例合计为 100%；"
+            f"作答少于 {min_cell} 人的题目与社区只显示人数。"
+        )
+    how = (
+        "each answer was given one main dimension by the classifier (ensemble with the "
+        "lexicon rule)"
+        if method != "lexicon"
+        else "each answer was filed under the dimension with the strongest lexicon evidence"
+    )
+    return (
+        f"Note: {how}; answers with no clear dimension are 'Unclassified'; each row sums to "
+        f"100%. Questions and communities with fewer than {min_cell} answers show their "
+        "count only."
     )

@@ -238,9 +238,13 @@ def open_answer_docs(survey: Any, column: str) -> pd.DataFrame:
 
 
 def run_open_answers(study: Study, out: StudyOutputs) -> None:
-    """Score residents' open-ended answers on the dimensions, like documents."""
+    """Score residents' open-ended answers on the dimensions, like documents, and give each
+    answer one label (the classifier's where it holds for the lexicon, see
+    :mod:`analysis.study.open_answers`): ``open_labels`` and their shares per question and
+    group, ``none`` (未归类) included, ``open_label_shares``."""
     import pandas as pd
 
+    from analysis.study.open_answers import label_answers, label_shares
     from analysis.text.lexicon_file import default_lexicon, load_lexicon
     from analysis.text.score import explain, score_texts
     from analysis.text.segment import Segmenter
@@ -259,8 +263,12 @@ def run_open_answers(study: Study, out: StudyOutputs) -> None:
     scores = score_texts(docs, lexicon=lexicon, segmenter=segmenter, group=["group", "question"])
     hits = explain(docs, lexicon=lexicon, segmenter=segmenter)
     hits = hits.merge(docs[["doc_id", "group"]], on="doc_id", how="left")
+    labels, record = label_answers(docs, scores, lexicon, segmenter)
     out.tables["open_scores"] = scores
     out.tables["open_hits"] = hits
+    out.tables["open_labels"] = labels
+    out.tables["open_label_shares"] = label_shares(labels, lexicon.framework.ids)
+    out.params["open_answer_labels"] = record
     out.counts["open_answers"] = len(docs)
 
 

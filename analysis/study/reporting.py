@@ -50,6 +50,7 @@ _ROW_LEVEL = {
     "text_hits",
     "open_scores",
     "open_hits",
+    "open_labels",
 }
 
 
