@@ -60,3 +60,19 @@ def xlsx_twin(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The same sheets as :func:`xls_export`, written as .xlsx with openpyxl."""
     out = tmp_path_factory.mktemp("xlsx-twin") / "wjx_text.xlsx"
     return _xls_fixture_module().write_xlsx(out)
+
+
+@pytest.fixture(scope="module")
+def client():
+    """A Dask LocalCluster of 2 worker processes (one thread each) and its client, per module.
+
+    The dashboard takes any free port, so clusters of two test runs on one machine coexist.
+    """
+    distributed = pytest.importorskip("distributed")
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
+        ) as cluster,
+        distributed.Client(cluster) as c,
+    ):
+        yield c

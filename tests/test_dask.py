@@ -20,17 +20,6 @@ DEMO = Path(__file__).resolve().parents[1] / "data" / "raw" / "demo"
 
 
 @pytest.fixture(scope="module")
-def client():
-    with (
-        distributed.LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
-        ) as cluster,
-        distributed.Client(cluster) as c,
-    ):
-        yield c
-
-
-@pytest.fixture(scope="module")
 def demo_docs() -> pd.DataFrame:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

@@ -26,17 +26,6 @@ TOL = 1e-12
 
 
 @pytest.fixture(scope="module")
-def client():
-    with (
-        distributed.LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
-        ) as cluster,
-        distributed.Client(cluster) as c,
-    ):
-        yield c
-
-
-@pytest.fixture(scope="module")
 def parts(tmp_path_factory) -> list[str]:
     """The demo export in three files of different formats."""
     folder = tmp_path_factory.mktemp("waves")

@@ -103,32 +103,22 @@ def read_texts(
     ... # doctest: +SKIP
     """
     check_option("engine", engine, ("pandas", "dask"), owner="read_texts")
+    options: dict[str, Any] = {
+        "metadata": metadata,
+        "id_column": id_column,
+        "file_column": file_column,
+        "text_column": text_column,
+        "normalize": normalize,
+        "to_simplified": to_simplified,
+        "encoding": encoding,
+    }
     if engine == "dask":
         from analysis.io.dask_texts import read_texts_dask
 
-        return read_texts_dask(
-            path,
-            metadata=metadata,
-            id_column=id_column,
-            file_column=file_column,
-            text_column=text_column,
-            normalize=normalize,
-            to_simplified=to_simplified,
-            encoding=encoding,
-            partition_bytes=partition_bytes,
-        )
+        return read_texts_dask(path, partition_bytes=partition_bytes, **options)
     if not isinstance(path, (str, PathLike)):
         raise ConfigError("read_texts: a list of files needs engine='dask'; give a folder")
-    return read_in_memory(
-        path,
-        metadata=metadata,
-        id_column=id_column,
-        file_column=file_column,
-        text_column=text_column,
-        normalize=normalize,
-        to_simplified=to_simplified,
-        encoding=encoding,
-    )
+    return read_in_memory(path, **options)
 
 
 def text_quarantine(docs: Any) -> Any:

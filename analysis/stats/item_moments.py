@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import reduce
 
 import numpy as np
 import pandas as pd
@@ -250,12 +249,9 @@ class ItemMoments:
     @classmethod
     def combine(cls, parts: Iterable[ItemMoments]) -> ItemMoments:
         """Merge any number of parts, pairwise as a balanced tree."""
-        level = list(parts)
-        if not level:
-            raise InputError("ItemMoments.combine: no parts to combine")
-        while len(level) > 1:
-            level = [reduce(ItemMoments.merge, level[i : i + 2]) for i in range(0, len(level), 2)]
-        return level[0]
+        from analysis.stats.sufficient import merge_tree
+
+        return merge_tree(parts, ItemMoments.merge, owner="ItemMoments.combine")
 
 
 def _chan(

@@ -31,17 +31,19 @@ resample rows in their order, so from sufficient statistics they are NaN and the
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import reduce
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
 
 from analysis.core.errors import ConfigError, InputError
 
-__all__ = ["MAX_VALUES", "GroupMoments", "ValueCounts"]
+__all__ = ["MAX_VALUES", "GroupMoments", "ValueCounts", "merge_tree"]
+
+T = TypeVar("T")
 
 MAX_VALUES = 1000
 # more than analysis.stats.oneway.ORDINAL_MAX_VALUES, so that method="auto" always sees
@@ -256,12 +258,26 @@ class GroupMoments:
     def combine(cls, parts: Iterable[GroupMoments]) -> GroupMoments:
         """Merge any number of parts, pairwise as a balanced tree (Chan et al.'s pairwise
         scheme, whose rounding error grows with the log of the number of parts)."""
-        level = list(parts)
-        if not level:
-            raise InputError("GroupMoments.combine: no parts to combine")
-        while len(level) > 1:
-            level = [reduce(GroupMoments.merge, level[i : i + 2]) for i in range(0, len(level), 2)]
-        return level[0]
+        return merge_tree(parts, GroupMoments.merge, owner="GroupMoments.combine")
+
+
+def merge_tree(parts: Iterable[T], merge: Callable[[T, T], T], *, owner: str) -> T:
+    """Merge ``parts`` pairwise as a balanced tree: ((a b) (c d)) (e), never a long chain.
+
+    Used for every mergeable statistic (and for their lazy versions on Dask), so the
+    rounding error grows with the log of the number of parts and the order is always the same.
+
+    Raises
+    ------
+    InputError
+        No parts.
+    """
+    level = list(parts)
+    if not level:
+        raise InputError(f"{owner}: no parts to combine")
+    while len(level) > 1:
+        level = [reduce(merge, level[i : i + 2]) for i in range(0, len(level), 2)]
+    return level[0]
 
 
 # ============================================================================ internals

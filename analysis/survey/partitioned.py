@@ -29,7 +29,7 @@ import pandas as pd
 from analysis.core.distributed import is_dask_frame, require_dask
 from analysis.core.errors import ConfigError, InputError
 from analysis.stats.item_moments import ItemMoments
-from analysis.stats.sufficient import GroupMoments
+from analysis.stats.sufficient import GroupMoments, merge_tree
 from analysis.survey.codebook import Codebook
 from analysis.survey.codebook_file import load_codebook
 from analysis.survey.reading import SurveyData, read_survey
@@ -277,16 +277,13 @@ def _frame(parts: Sequence[Any], attribute: str, first: SurveyData) -> Any:
 
 
 def _tree(parts: list[Any], merge: Any) -> Any:
-    """Merge delayed parts pairwise as a balanced tree (the order the in-memory code uses)."""
+    """Merge delayed parts pairwise as a balanced tree, as the in-memory ``combine`` does."""
     import dask
 
-    level = list(parts)
-    while len(level) > 1:
-        level = [
-            dask.delayed(merge, pure=True)(*level[i : i + 2]) if i + 1 < len(level) else level[i]
-            for i in range(0, len(level), 2)
-        ]
-    return level[0]
+    def lazy(a: Any, b: Any) -> Any:
+        return dask.delayed(merge, pure=True)(a, b)
+
+    return merge_tree(parts, lazy, owner="partitioned statistics")
 
 
 def _list_files(path: str | PathLike[str] | Sequence[str | PathLike[str]]) -> list[str]:
