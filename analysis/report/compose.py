@@ -490,7 +490,7 @@ def _open_section(
     if shares is None:
         return None
     lang = inputs.lang
-    dims = inputs.framework.order(shares["dimension"])
+    dims = [d for d in inputs.framework.order(shares["dimension"]) if d != "none"]
     groups = [group] if group is not None else list(dict.fromkeys(shares["group"]))
     rows = _grid_rows(shares, groups, [*dims, "none"], lambda r: f"{r['share'] * 100:.0f}%", lang)
     unclassified = COLUMN_LABELS["unclassified"][0 if lang == "zh" else 1]
@@ -527,7 +527,14 @@ def _open_section(
                 counter,
                 text_labels.answer_label_caption(lang),
                 head,
-                text_labels.answer_label_rows(labelled, groups, dims, inputs.min_cell, lang),
+                text_labels.answer_label_rows(
+                    labelled,
+                    groups,
+                    dims,
+                    inputs.min_cell,
+                    lang,
+                    inputs.params.get("open_questions"),
+                ),
                 text_labels.answer_label_note(
                     lang, str(labelled["method"].iloc[0]), inputs.min_cell
                 )

@@ -80,14 +80,20 @@ def classifier_sentence(params: Mapping[str, Any], lang: str) -> str | None:
 
 
 def answer_label_rows(
-    shares: pd.DataFrame, groups: Sequence[str], dims: Sequence[str], min_cell: int, lang: str
+    shares: pd.DataFrame,
+    groups: Sequence[str],
+    dims: Sequence[str],
+    min_cell: int,
+    lang: str,
+    wording: Mapping[str, str] | None = None,
 ) -> list:
     """Rows ``(question, community, answers, share per dimension ..., share of none)`` of
     the ``open_label_shares`` table; a question and community with fewer than ``min_cell``
-    answers shows its count only."""
+    answers shows its count only. ``wording`` maps question ids to the questions as asked."""
     rows = []
-    for question in dict.fromkeys(shares["question"]):
-        of_q = shares[shares["question"] == question]
+    for qid in dict.fromkeys(shares["question"]):
+        of_q = shares[shares["question"] == qid]
+        question = (wording or {}).get(str(qid), qid)
         for g in groups:
             sub = of_q[of_q["group"] == g].set_index("label")
             if not len(sub):

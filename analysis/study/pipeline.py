@@ -269,6 +269,8 @@ def run_open_answers(study: Study, out: StudyOutputs) -> None:
     out.tables["open_labels"] = labels
     out.tables["open_label_shares"] = label_shares(labels, lexicon.framework.ids)
     out.params["open_answer_labels"] = record
+    # reports name a question by its wording, not its codebook id
+    out.params["open_questions"] = {c.id: c.column for c in out.results["codebook"].text_columns}
     out.counts["open_answers"] = len(docs)
 
 
