@@ -23,6 +23,8 @@ is absent.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -213,3 +215,138 @@ def test_bfi_listwise_equals_lavaan(bfi_fit):
     corr = bfi_fit.factor_correlations()
     for (a, b), value in BFI_CORR.items():
         assert_allclose(corr.loc[a, b], value, atol=TOL)
+
+
+# --------------------------------------------------------------------- survey face
+
+
+def _bfi_codebook(items=None, **extra):
+    import analysis as an
+
+    dims = dict(zip("ACENO", an.SERVICE_FIVE.ids, strict=True))
+    spec = {
+        "id_column": "rownames",
+        "scale": {"min": 1, "max": 6},
+        "missing": ["NA"],
+        "items": [
+            {"column": c, "id": c.lower(), "dimension": dims[c[0]], "reverse": c in BFI_REVERSED}
+            for c in (items or [it for its in BFI_MODEL.values() for it in its])
+        ],
+    }
+    spec.update(extra)
+    return an.load_codebook(spec)
+
+
+@pytest.fixture(scope="module")
+def bfi_survey():
+    import analysis as an
+
+    if not BFI.exists():
+        pytest.skip(f"shared R data not found: {BFI}")
+    return an.read_survey(BFI, codebook=_bfi_codebook())
+
+
+@pytest.fixture(scope="module")
+def bfi_result(bfi_survey):
+    import analysis as an
+
+    with pytest.warns(an.DataQualityWarning, match="364 of 2800 respondents left out"):
+        return an.cfa(bfi_survey, modification_indices=True)
+
+
+def test_survey_cfa_reverses_items_and_equals_lavaan(bfi_result):
+    fit = bfi_result.fit.iloc[0]
+    assert fit["estimator"] == "ML"
+    assert fit["missing"] == "listwise"
+    assert (fit["n"], fit["n_dropped"]) == (2436, 364)
+    for name, value in BFI_FIT.items():
+        assert_allclose(fit[name], value, atol=TOL, err_msg=name)
+    assert_allclose(bfi_result.loadings["loading"], BFI_STD, atol=TOL)
+    assert_allclose(bfi_result.loadings["se"], BFI_STD_SE, atol=TOL)
+    assert not bfi_result.loadings["heywood"].any()
+    assert_allclose(
+        bfi_result.reliability[["cr", "ave"]].to_numpy(), list(BFI_CR_AVE.values()), atol=TOL
+    )
+
+
+def test_fornell_larcker_and_htmt(bfi_result, bfi):
+    fl = bfi_result.fornell_larcker.to_numpy()
+    assert_allclose(np.diag(fl), bfi_result.reliability["sqrt_ave"])
+    assert_allclose(fl[0, 2], BFI_CORR[("agree", "extra")], atol=TOL)
+    # HTMT by hand (Henseler et al. 2015, eq. 6) from the listwise correlations
+    r = bfi.dropna().corr().to_numpy()
+    a, e = np.arange(0, 5), np.arange(10, 15)
+    mono = [r[np.ix_(b, b)][np.triu_indices(5, 1)].mean() for b in (a, e)]
+    expected = r[np.ix_(a, e)].mean() / np.sqrt(mono[0] * mono[1])
+    assert_allclose(bfi_result.htmt.iloc[0, 2], expected, rtol=1e-12)
+    assert np.isnan(bfi_result.htmt.iloc[0, 0])
+
+
+def test_summary_gives_the_apa_line_in_both_languages(bfi_result):
+    en = bfi_result.summary("en")
+    assert en.splitlines()[0] == (
+        "χ²/df = 15.72, CFI = .782, TLI = .754, RMSEA = .078, 90% CI [.076, .080], SRMR = .075"
+    )
+    assert "Maximum likelihood, listwise deletion (364" in en
+    zh = bfi_result.summary("zh")
+    assert "90% 置信区间 [.076, .080]" in zh
+    assert "最大似然" in zh
+    assert (
+        "Confirmatory factor analysis"
+        in __import__("analysis").show(bfi_result, lang="en").to_html()
+        or bfi_result._repr_html_()
+    )
+    assert bfi_result.modification_indices["mi"].is_monotonic_decreasing
+
+
+def test_two_item_dimension_fits_within_the_model_and_one_item_is_skipped(tmp_path):
+    import analysis as an
+
+    if not BFI.exists():
+        pytest.skip(f"shared R data not found: {BFI}")
+    items = ["A1", "A2", "C1", "C2", "C3", "E1", "E2", "E3", "N1"]
+    survey = an.read_survey(BFI, codebook=_bfi_codebook(items))
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        result = an.cfa(survey)
+    text = " ".join(str(w.message) for w in record)
+    assert any(w.category is an.SmallSampleWarning for w in record)
+    assert "only two items" in text
+    assert "has 1 item" in text
+    assert len(result.model) == 3
+
+
+def test_single_underidentified_dimension_is_a_clear_error():
+    import analysis as an
+
+    if not BFI.exists():
+        pytest.skip(f"shared R data not found: {BFI}")
+    survey = an.read_survey(BFI, codebook=_bfi_codebook(["A1", "A2"]))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with pytest.raises(an.InputError, match="three items"):
+            an.cfa(survey)
+
+
+def test_non_positive_definite_matrix_is_named(hs):
+    from analysis.stats.sem import ModelError
+
+    data = hs.assign(x10=hs["x1"] + hs["x2"])
+    model = {**HS_MODEL, "visual": ["x1", "x2", "x3", "x10"]}
+    with pytest.raises(ModelError, match="not positive definite"):
+        fit_cfa(data.cov(ddof=0), len(data), model)
+
+
+def test_heywood_case_is_flagged(hs):
+    from analysis.survey.factor_analysis import _result
+
+    # a near-duplicate item drives a residual variance to (or below) zero
+    rng = np.random.default_rng(1)
+    data = hs.assign(x3=hs["x1"] + rng.normal(0, 0.01, len(hs)))
+    fitted = fit_cfa(data.cov(ddof=0), len(data), HS_MODEL)
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        result = _result(fitted, data, HS_MODEL, 0, "ML", "listwise", False)
+    if result.loadings["heywood"].any():
+        assert any("Heywood" in str(w.message) for w in record)
+    assert result.loadings.loc[2, "residual_variance"] < 0.01
