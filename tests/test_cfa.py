@@ -348,3 +348,82 @@ def test_heywood_case_is_flagged(hs):
     if result.loadings["heywood"].any():
         assert any("Heywood" in str(w.message) for w in record)
     assert result.loadings.loc[2, "residual_variance"] < 0.01
+
+
+# --------------------------------------------------------------------- invariance
+
+# lavaan 0.6-14, fitMeasures(m, c("chisq","df","cfi","rmsea")) for
+# cfa(HS.model, data = HS, group = "school", group.equal = ...) with group.equal = nothing,
+# "loadings", c("loadings","intercepts"), c("loadings","intercepts","residuals")
+HS_INVARIANCE = {
+    "configural": (115.8513438756, 48, 0.9233983804, 0.0969148568),
+    "metric": (124.0435441800, 54, 0.9209234686, 0.0928365359),
+    "scalar": (164.1028309252, 60, 0.8824718127, 0.1073710981),
+    "strict": (181.5113452303, 69, 0.8729789157, 0.1040891263),
+}
+
+
+def _hs_survey(tmp_path, frame):
+    import analysis as an
+
+    path = tmp_path / "hs.csv"
+    # the codebook's scales are whole answers: round the test scores (1 to 10)
+    items = [f"x{i}" for i in range(1, 10)]
+    frame.assign(**{c: frame[c].round().clip(-10, 20).astype(int) for c in items}).to_csv(
+        path, index=False
+    )
+    codebook = an.load_codebook(
+        {
+            "id_column": "id",
+            "group_column": "school",
+            "scale": {"min": -10, "max": 20},
+            "items": [
+                {"column": f"x{i}", "id": f"x{i}", "dimension": dim}
+                for dim, i in zip(
+                    ["reform"] * 3 + ["development"] * 3 + ["livelihood"] * 3,
+                    range(1, 10),
+                    strict=True,
+                )
+            ],
+        }
+    )
+    return an.read_survey(path, codebook=codebook)
+
+
+@pytest.fixture(scope="module")
+def hs_raw():
+    if not HS.exists():
+        pytest.skip(f"shared R data not found: {HS}")
+    return pd.read_csv(HS)
+
+
+def test_invariance_levels_equal_lavaan(hs_raw):
+    from analysis.stats.invariance import fit_invariance
+    from analysis.survey.factor_analysis import _deltas
+
+    frames = {g: x for g, x in hs_raw.groupby("school")}
+    table = _deltas(fit_invariance(frames, HS_MODEL, levels=list(HS_INVARIANCE)))
+    assert list(table["level"]) == list(HS_INVARIANCE)
+    got = table[["chi2", "df", "cfi", "rmsea"]].to_numpy()
+    assert_allclose(got, list(HS_INVARIANCE.values()), atol=TOL)
+    assert table["converged"].all()
+    assert_allclose(table.loc[1, "delta_chi2"], 124.0435441800 - 115.8513438756, atol=TOL)
+    # Chen (2007): metric holds (ΔCFI -.002), scalar does not (ΔCFI -.038)
+    assert list(table["holds"]) == [True, True, False, True]
+
+
+def test_invariance_names_groups_too_small_and_says_what_to_do(tmp_path, hs_raw):
+    import analysis as an
+
+    frame = hs_raw.copy()
+    frame.loc[frame.index[:12], "school"] = "Tiny"
+    survey = _hs_survey(tmp_path, frame)
+    with pytest.warns(an.SmallSampleWarning, match=r"Tiny \(n = 12\).*Pool small groups"):
+        table = an.invariance(survey, levels=["configural", "metric"])
+    assert len(table) == 2
+    assert table["converged"].all()
+    with (
+        pytest.warns(an.SmallSampleWarning),
+        pytest.raises(an.InputError, match="at least two are needed"),
+    ):
+        an.invariance(survey, groups=["Tiny", "Pasteur"], min_group_n=200)

@@ -39,6 +39,7 @@ _LAZY = {
     "reliability": "analysis.survey.psychometrics",
     "cfa": "analysis.survey.factor_analysis",
     "CfaResult": "analysis.survey.factor_analysis",
+    "invariance": "analysis.survey.factor_analysis",
     "item_analysis": "analysis.survey.psychometrics",
     "item_moments": "analysis.survey.psychometrics",
     "PartitionedSurvey": "analysis.survey.partitioned",
@@ -55,7 +56,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from analysis.survey.codebook_file import load_codebook
     from analysis.survey.describe import frequencies, sample_profile, satisfaction
     from analysis.survey.drafting import draft_codebook, validate_codebook
-    from analysis.survey.factor_analysis import CfaResult, cfa
+    from analysis.survey.factor_analysis import CfaResult, cfa, invariance
     from analysis.survey.partitioned import (
         PartitionedSurvey,
         group_moments,
