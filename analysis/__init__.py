@@ -47,6 +47,9 @@ _LAZY: dict[str, str] = {
     "sample_profile": "analysis.survey",
     "satisfaction": "analysis.survey",
     "reliability": "analysis.survey",
+    "cfa": "analysis.survey",
+    "CfaResult": "analysis.survey",
+    "invariance": "analysis.survey",
     "item_analysis": "analysis.survey",
     "item_moments": "analysis.survey",
     "PartitionedSurvey": "analysis.survey",
@@ -172,12 +175,15 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     )
     from analysis.study import Study, load_study, run_study, validate_study
     from analysis.survey import (
+        CfaResult,
         Codebook,
         PartitionedSurvey,
         SurveyData,
+        cfa,
         draft_codebook,
         frequencies,
         group_moments,
+        invariance,
         item_analysis,
         item_moments,
         load_codebook,

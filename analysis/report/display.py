@@ -55,6 +55,7 @@ _RESULT_TITLES: Mapping[str, tuple[str, str]] = {
     "DimensionTable": ("维度 × 组别命中列联表", "Dimension by group table of hits"),
     "SurveyData": ("问卷数据", "Survey data"),
     "Lexicon": ("词典", "Lexicon"),
+    "CfaResult": ("验证性因子分析", "Confirmatory factor analysis"),
 }
 _FIELD_TITLES: Mapping[str, tuple[str, str]] = {
     "table": ("总体检验", "Omnibus tests"),
@@ -79,6 +80,11 @@ _FIELD_TITLES: Mapping[str, tuple[str, str]] = {
     "missing": ("缺失类型", "Missing answers"),
     "quarantine": ("隔离表", "Quarantine"),
     "exclusions": ("排除记录", "Exclusions"),
+    "loadings": ("标准化因子载荷", "Standardised loadings"),
+    "reliability": ("组合信度与平均方差抽取量", "Composite reliability and AVE"),
+    "fornell_larcker": ("Fornell-Larcker 判别效度", "Fornell-Larcker criterion"),
+    "htmt": ("HTMT 判别效度", "Heterotrait-monotrait ratio (HTMT)"),
+    "modification_indices": ("修正指数", "Modification indices"),
 }
 
 # headline tables first, row-level detail last (others keep their order, in between)

@@ -9,6 +9,8 @@
 * :mod:`.describe`      frequency tables, the sample profile, 满意率 and the 百分制 index
 * :mod:`.psychometrics` reliability (alpha, omega), KMO and Bartlett, the item table, and
   the mergeable item moments they can be computed from
+* :mod:`.factor_analysis` confirmatory factor analysis of the dimensions: fit, loadings, CR/AVE,
+  Fornell-Larcker and HTMT
 * :mod:`.partitioned`   an export in many files on Dask: per-file reading and scores, merged
   sufficient statistics
 
@@ -35,6 +37,9 @@ _LAZY = {
     "sample_profile": "analysis.survey.describe",
     "satisfaction": "analysis.survey.describe",
     "reliability": "analysis.survey.psychometrics",
+    "cfa": "analysis.survey.factor_analysis",
+    "CfaResult": "analysis.survey.factor_analysis",
+    "invariance": "analysis.survey.factor_analysis",
     "item_analysis": "analysis.survey.psychometrics",
     "item_moments": "analysis.survey.psychometrics",
     "PartitionedSurvey": "analysis.survey.partitioned",
@@ -51,6 +56,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from analysis.survey.codebook_file import load_codebook
     from analysis.survey.describe import frequencies, sample_profile, satisfaction
     from analysis.survey.drafting import draft_codebook, validate_codebook
+    from analysis.survey.factor_analysis import CfaResult, cfa, invariance
     from analysis.survey.partitioned import (
         PartitionedSurvey,
         group_moments,

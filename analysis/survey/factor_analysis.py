@@ -1,0 +1,408 @@
+"""Confirmatory factor analysis of a survey's codebook dimensions: :func:`cfa`.
+
+The codebook says which item measures which dimension; :func:`cfa` fits those dimensions as
+correlated factors by maximum likelihood (:func:`analysis.stats.sem.fit_cfa`, whose numbers
+equal lavaan 0.6's ``cfa(model, data)``), and reports fit, standardised loadings, composite
+reliability and AVE, and discriminant validity (Fornell-Larcker, HTMT).
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from analysis.core import apa
+from analysis.core.errors import (
+    DataQualityWarning,
+    InputError,
+    SmallSampleWarning,
+    check_option,
+)
+from analysis.core.words import Lang
+from analysis.report.display import Displayable
+from analysis.stats.sem import CfaFit, fit_cfa, htmt
+from analysis.survey.reading import SurveyData
+from analysis.survey.scores import require_codebook
+
+__all__ = ["CfaResult", "cfa", "invariance"]
+
+Missing = Literal["listwise"]
+Estimator = Literal["ML"]
+
+
+@dataclass(frozen=True, repr=False)
+class CfaResult(Displayable):
+    """The result of :func:`cfa`.
+
+    Attributes
+    ----------
+    fit
+        One row: ``estimator``, ``missing``, ``n``, ``n_dropped``, ``chi2``, ``df``,
+        ``p_value``, ``chi2_df``, ``cfi``, ``tli``, ``rmsea``, ``rmsea_ci_low``,
+        ``rmsea_ci_high`` (90%), ``srmr``, ``baseline_chi2``, ``baseline_df``, ``converged``.
+    loadings
+        One row per item: ``dimension``, ``item_id``, ``loading`` (standardised, std.all),
+        ``se`` (its delta-method SE), ``estimate`` and ``estimate_se`` (unstandardised, the
+        first item of each dimension fixed to 1), ``residual_variance`` (standardised),
+        ``heywood`` (a standardised loading above 1 or a negative residual variance).
+    reliability
+        One row per dimension: ``dimension``, ``n_items``, ``cr`` (composite reliability),
+        ``ave`` (average variance extracted), ``sqrt_ave``.
+    fornell_larcker
+        Dimensions x dimensions: the square root of AVE on the diagonal, factor correlations
+        off it. Discriminant validity holds when each diagonal value exceeds its row and column.
+    htmt
+        Dimensions x dimensions: heterotrait-monotrait ratios (NaN on the diagonal).
+    modification_indices
+        ``lhs``, ``op``, ``rhs``, ``mi`` when asked for (``modification_indices=True``),
+        else None.
+    model
+        Dimension -> item ids as fitted.
+    """
+
+    fit: pd.DataFrame
+    loadings: pd.DataFrame
+    reliability: pd.DataFrame
+    fornell_larcker: pd.DataFrame
+    htmt: pd.DataFrame
+    modification_indices: pd.DataFrame | None
+    model: Mapping[str, Sequence[str]]
+    params: Mapping[str, Any] = field(default_factory=dict)
+    sem: CfaFit | None = field(default=None, compare=False)
+
+    def __repr__(self) -> str:
+        return f"CfaResult({self.summary('en')})"
+
+    def summary(self, lang: Lang = "zh") -> str:
+        """The APA line of fit indices and the estimator used.
+
+        e.g. ``χ²/df = 2.31, CFI = .962, TLI = .951, RMSEA = .048, 90% CI [.041, .055],
+        SRMR = .036`` (en), with ``90% 置信区间`` in Chinese.
+        """
+        check_option("lang", lang, ("zh", "en"), owner="CfaResult.summary")
+        f = self.fit.iloc[0]
+
+        def r3(v: float) -> str:
+            return apa.format_number(v, 3, leading_zero=False)
+
+        ci = "90% CI" if lang == "en" else "90% 置信区间"
+        line = (
+            f"χ²/df = {apa.format_number(f['chi2_df'], 2)}, CFI = {r3(f['cfi'])}, "
+            f"TLI = {r3(f['tli'])}, RMSEA = {r3(f['rmsea'])}, "
+            f"{ci} [{r3(f['rmsea_ci_low'])}, {r3(f['rmsea_ci_high'])}], "
+            f"SRMR = {r3(f['srmr'])}"
+        )
+        chi = (
+            f"χ²({apa.format_df(f['df'])}, N = {int(f['n'])}) = "
+            f"{apa.format_number(f['chi2'], 2)}, {apa.format_p(f['p_value'])}"
+        )
+        if lang == "en":
+            how = (
+                f"Maximum likelihood, listwise deletion ({int(f['n_dropped'])} respondents "
+                "with a missing answer left out)."
+            )
+        else:
+            how = f"最大似然估计，成列删除（{int(f['n_dropped'])} 名有缺答的受访者未纳入）。"
+        return f"{line}\n{chi}\n{how}"
+
+
+def _model_of(survey: SurveyData, dimensions: Sequence[str] | None) -> dict[str, list[str]]:
+    cb = require_codebook(survey, "cfa")
+    dims = list(cb.dimensions) if dimensions is None else list(dimensions)
+    unknown = [d for d in dims if d not in cb.dimensions]
+    if unknown:
+        raise InputError(
+            f"cfa: dimensions not in the codebook: {', '.join(unknown)}; "
+            f"it has {', '.join(cb.dimensions)}"
+        )
+    model: dict[str, list[str]] = {}
+    for dim in dims:
+        ids = [it.id for it in cb.items_for(dim)]
+        if len(ids) < 2:
+            warnings.warn(
+                f"cfa: dimension '{dim}' has {len(ids)} item; a factor needs at least two "
+                "(three to be identified on its own), so it is left out of the model",
+                SmallSampleWarning,
+                stacklevel=3,
+            )
+            continue
+        if len(ids) == 2:
+            warnings.warn(
+                f"cfa: dimension '{dim}' has only two items: on its own it is under-identified, "
+                "so it is fitted only within the full model, through its correlations with "
+                "the other dimensions; its loadings are weakly determined",
+                SmallSampleWarning,
+                stacklevel=3,
+            )
+        model[dim] = ids
+    if not model or (len(model) == 1 and len(next(iter(model.values()))) < 3):
+        raise InputError(
+            "cfa: no identified model: a single dimension needs at least three items "
+            "(add items, or fit it with other dimensions)"
+        )
+    return model
+
+
+def cfa(
+    survey: SurveyData,
+    *,
+    dimensions: Sequence[str] | None = None,
+    estimator: Estimator = "ML",
+    missing: Missing = "listwise",
+    modification_indices: bool = False,
+    min_answered: float | None = None,
+) -> CfaResult:
+    """Confirmatory factor analysis of the codebook's dimensions as correlated factors.
+
+    Parameters
+    ----------
+    survey
+        A survey read with a codebook (reverse-keyed items are already reversed, missing
+        codes already NaN).
+    dimensions
+        Dimensions to fit (default all with two or more items).
+    estimator
+        ``"ML"``: maximum likelihood, as lavaan's default (the only one so far).
+    missing
+        ``"listwise"``: respondents who answered every item of the model (lavaan's default).
+    modification_indices
+        Also compute modification indices (:attr:`CfaResult.modification_indices`).
+    min_answered
+        The codebook's rule (default its ``min_answered``): respondents answering fewer than
+        this share of any dimension's items are reported in the warning about dropped
+        respondents; with listwise deletion every respondent kept has answered everything.
+
+    Returns
+    -------
+    CfaResult
+
+    Raises
+    ------
+    InputError
+        No codebook, unknown dimensions, no identified model, too few respondents, a
+        covariance matrix that is not positive definite.
+
+    Warns
+    -----
+    SmallSampleWarning
+        A dimension with fewer than three items; fewer than 200 respondents.
+    DataQualityWarning
+        Respondents dropped for missing answers; the fit did not converge; Heywood cases.
+
+    Notes
+    -----
+    The ML discrepancy :math:`F = \\log|\\Sigma| + \\mathrm{tr}(S\\Sigma^{-1}) - \\log|S| - p`
+    with :math:`S` divided by N, :math:`\\chi^2 = N F`; CFI, TLI, RMSEA and SRMR as lavaan
+    computes them (see :mod:`analysis.stats.sem`). With standardised loadings
+    :math:`\\lambda_i`: :math:`CR = (\\sum\\lambda_i)^2 / ((\\sum\\lambda_i)^2 + \\sum(1 -
+    \\lambda_i^2))`, :math:`AVE = \\overline{\\lambda_i^2}` (Fornell & Larcker, 1981).
+    Usual cut-offs (Hu & Bentler, 1999): CFI and TLI ≥ .95, RMSEA ≤ .06, SRMR ≤ .08.
+
+    References
+    ----------
+    Henseler, J., Ringle, C. M., & Sarstedt, M. (2015). A new criterion for assessing
+    discriminant validity in variance-based SEM. *JAMS*, 43, 115-135.
+    """
+    check_option("estimator", estimator, ("ML",), owner="cfa")
+    check_option("missing", missing, ("listwise",), owner="cfa")
+    cb = require_codebook(survey, "cfa")
+    share = cb.min_answered if min_answered is None else float(min_answered)
+    model = _model_of(survey, dimensions)
+    items = [it for ids in model.values() for it in ids]
+    x = survey.responses[items].astype("float64")
+    below = pd.Series(False, index=x.index)
+    for ids in model.values():
+        below |= x[ids].notna().mean(axis=1) < share
+    complete = x.dropna()
+    n, n_dropped = len(complete), len(x) - len(complete)
+    if n_dropped:
+        warnings.warn(
+            f"cfa: {n_dropped} of {len(x)} respondents left out for a missing answer "
+            f"(listwise deletion; {int(below.sum())} of them answered fewer than "
+            f"{share:.0%} of a dimension's items)",
+            DataQualityWarning,
+            stacklevel=2,
+        )
+    if n <= len(items):
+        raise InputError(
+            f"cfa: {n} complete respondents for {len(items)} items; the model needs more "
+            "respondents than items (and a few hundred for stable estimates)"
+        )
+    if n < 200:
+        warnings.warn(
+            f"cfa: {n} respondents; ML estimates and fit indices are unstable below about 200",
+            SmallSampleWarning,
+            stacklevel=2,
+        )
+    fitted = fit_cfa(complete.cov(ddof=0), n, model)
+    if not fitted.converged:
+        warnings.warn(
+            f"cfa: the fit did not converge in {fitted.iterations} iterations; check for "
+            "items with almost no variance or near-duplicate items, drop a weak item, or fit "
+            "fewer dimensions",
+            DataQualityWarning,
+            stacklevel=2,
+        )
+    return _result(fitted, complete, model, n_dropped, estimator, missing, modification_indices)
+
+
+def _result(
+    fitted: CfaFit,
+    complete: pd.DataFrame,
+    model: dict[str, list[str]],
+    n_dropped: int,
+    estimator: str,
+    missing: str,
+    want_mi: bool,
+) -> CfaResult:
+    e = fitted.estimates
+    std = fitted.std_loadings()
+    resid = e[(e["op"] == "~~") & (e["lhs"] == e["rhs"]) & e["lhs"].isin(std["item"])]
+    res_std = dict(zip(resid["lhs"], resid["est_std"], strict=True))
+    loadings = pd.DataFrame(
+        {
+            "dimension": std["factor"],
+            "item_id": std["item"],
+            "loading": std["loading"],
+            "se": std["se"],
+            "estimate": std["est"],
+            "estimate_se": std["est_se"],
+            "residual_variance": std["item"].map(res_std),
+        }
+    )
+    loadings["heywood"] = (loadings["loading"].abs() > 1) | (loadings["residual_variance"] < 0)
+    if loadings["heywood"].any():
+        bad = ", ".join(loadings.loc[loadings["heywood"], "item_id"])
+        warnings.warn(
+            f"cfa: Heywood case ({bad}): a standardised loading above 1 or a negative "
+            "residual variance; the item may duplicate another, the dimension may have too "
+            "few items, or the sample is too small",
+            DataQualityWarning,
+            stacklevel=3,
+        )
+    rows = []
+    for dim in model:
+        lam = loadings.loc[loadings["dimension"] == dim, "loading"].to_numpy()
+        s = lam.sum() ** 2
+        ave = float(np.mean(lam**2))
+        cr = s / (s + float((1 - lam**2).sum()))
+        rows.append((dim, len(lam), cr, ave, np.sqrt(ave)))
+    reliability = pd.DataFrame(rows, columns=["dimension", "n_items", "cr", "ave", "sqrt_ave"])
+    fl = fitted.factor_correlations().copy()
+    for dim, root in zip(reliability["dimension"], reliability["sqrt_ave"], strict=True):
+        fl.loc[dim, dim] = root
+    fit = pd.DataFrame([{"estimator": estimator, "missing": missing, **fitted.indices}])
+    fit["n"] = fit["n"].astype(int)
+    fit.insert(3, "n_dropped", n_dropped)
+    fit["converged"] = fitted.converged
+    return CfaResult(
+        fit=fit,
+        loadings=loadings,
+        reliability=reliability,
+        fornell_larcker=fl,
+        htmt=htmt(complete.corr(), model),
+        modification_indices=fitted.modification_indices() if want_mi else None,
+        model={k: tuple(v) for k, v in model.items()},
+        params={"estimator": estimator, "missing": missing, "dimensions": list(model)},
+        sem=fitted,
+    )
+
+
+def invariance(
+    survey: SurveyData,
+    *,
+    dimensions: Sequence[str] | None = None,
+    levels: Sequence[str] = ("configural", "metric", "scalar"),
+    groups: Sequence[str] | None = None,
+    min_group_n: int = 100,
+) -> pd.DataFrame:
+    """Measurement invariance of the dimensions across the survey's groups (communities, waves).
+
+    Parameters
+    ----------
+    survey
+        A survey read with a codebook with a ``group_column``.
+    dimensions
+        As in :func:`cfa`.
+    levels
+        Any of ``"configural"``, ``"metric"``, ``"scalar"``, ``"strict"`` (on request), in
+        order.
+    groups
+        Groups to test (default all); respondents in the others are left out.
+    min_group_n
+        Complete respondents a group needs (and always more than the number of items).
+
+    Returns
+    -------
+    DataFrame
+        One row per level: ``level``, ``chi2``, ``df``, ``p_value``, ``cfi``, ``tli``,
+        ``rmsea``, ``rmsea_ci_low``, ``rmsea_ci_high``, ``converged``, and against the level
+        before: ``delta_chi2``, ``delta_df``, ``delta_p`` (likelihood-ratio test),
+        ``delta_cfi``, ``delta_rmsea``, ``holds`` (Chen's rule: ΔCFI ≥ -.010 and ΔRMSEA ≤
+        .015; the Δχ² test is reported but rejects trivial differences in large samples).
+
+    Raises
+    ------
+    InputError
+        Fewer than two groups large enough to test.
+
+    Warns
+    -----
+    SmallSampleWarning
+        Groups too small to test, named, left out.
+
+    References
+    ----------
+    Chen, F. F. (2007). Sensitivity of goodness of fit indexes to lack of measurement
+    invariance. *Structural Equation Modeling*, 14(3), 464-504.
+    """
+
+    from analysis.stats.invariance import LEVELS, fit_invariance
+
+    for level in levels:
+        check_option("levels", level, LEVELS, owner="invariance")
+    model = _model_of(survey, dimensions)
+    items = [it for ids in model.values() for it in ids]
+    x = survey.responses[[*items, "group"]].dropna()
+    if groups is not None:
+        x = x[x["group"].isin(list(groups))]
+    sizes = x.groupby("group", sort=True, observed=True).size()
+    need = max(min_group_n, len(items) + 1)
+    small = sizes[sizes < need]
+    if len(small):
+        named = ", ".join(f"{g} (n = {n})" for g, n in small.items())
+        warnings.warn(
+            f"invariance: groups too small to test (fewer than {need} complete "
+            f"respondents): {named}; they are left out. Pool small groups into larger ones "
+            "(e.g. by street or district) or test a subset with groups=[...]",
+            SmallSampleWarning,
+            stacklevel=2,
+        )
+    kept = [g for g, n in sizes.items() if n >= need]
+    if len(kept) < 2:
+        raise InputError(
+            f"invariance: {len(kept)} group(s) with at least {need} complete respondents; "
+            "at least two are needed. Pool small groups, or lower min_group_n knowingly"
+        )
+    frames = {g: x.loc[x["group"] == g, items] for g in kept}
+    return _deltas(fit_invariance(frames, model, levels=list(levels)))
+
+
+def _deltas(table: pd.DataFrame) -> pd.DataFrame:
+    """Add the differences to the level before and Chen's decision."""
+    from scipy import stats
+
+    prev = table.shift(1)
+    table["delta_chi2"] = table["chi2"] - prev["chi2"]
+    table["delta_df"] = table["df"] - prev["df"]
+    table["delta_p"] = stats.chi2.sf(table["delta_chi2"], table["delta_df"])
+    table["delta_cfi"] = table["cfi"] - prev["cfi"]
+    table["delta_rmsea"] = table["rmsea"] - prev["rmsea"]
+    holds = (table["delta_cfi"] >= -0.010) & (table["delta_rmsea"] <= 0.015)
+    table["holds"] = holds.where(table.index > 0, other=True)
+    return table
