@@ -421,3 +421,20 @@ def test_group_order_helpers() -> None:
     ordered = order_tables({"t": frame, "u": frame[["x"]]}, ["丙", "甲"])
     assert ordered["t"]["x"].tolist() == [3, 1, 4, 2]
     assert ordered["u"]["x"].tolist() == [1, 2, 3, 4]
+
+
+def test_the_warnings_of_a_run_print_in_chinese(demo_dir) -> None:
+    """The warnings the demo run gives, as the command line prints them for a zh study."""
+    import analysis as an
+    from analysis.core.warning_words import warning_label
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        survey = an.read_survey(demo_dir / "survey.xlsx", codebook=demo_dir / "codebook.yaml")
+        an.screen_quality(survey, exclude=["speeder", "duplicate"])
+    texts = [str(w.message) for w in caught]
+    assert len(texts) >= 2
+    for text in texts:
+        printed = warning_label(text, "zh")
+        assert english_words(printed) == [], printed
+        assert warning_label(text, "en") == text

@@ -196,6 +196,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     import warnings
 
     from analysis.core.errors import AnalysisError, AnalysisWarning
+    from analysis.core.warning_words import warning_label
     from analysis.core.words import message
     from analysis.report.privacy import mask_pii
 
@@ -205,7 +206,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     def _show(text, category, filename, lineno, file=None, line=None):  # type: ignore[no-untyped-def]
         # our warnings are for the user: one plain line, no source location
         if issubclass(category, AnalysisWarning):
-            print(message("warning", lang) + mask_pii(str(text)), file=sys.stderr)
+            print(message("warning", lang) + mask_pii(warning_label(text, lang)), file=sys.stderr)
         else:
             show(text, category, filename, lineno, file, line)
 
