@@ -47,6 +47,7 @@ def methods_section(inputs: Any) -> Section:
     versions = p.get("versions", {})
     lex = p.get("lexicon", {})
     survey, text = _methods_used(inputs, "survey"), _methods_used(inputs, "text")
+    classifier = text_labels.classifier_sentence(inputs.params, lang)
     if lang == "zh":
         paras = [
             "维度得分为各维度题目（反向题已反向计分）的均值，答题比例不足规定比例时记为缺失。"
@@ -62,8 +63,8 @@ def methods_section(inputs: Any) -> Section:
                 f"按“{lex.get('name')}”词典 {lex.get('version')} 版计分，得分为每千个内容词"
                 "中的加权命中数。"
             )
-        if text_labels.classifier_sentence(inputs.params, lang):
-            paras.append(text_labels.classifier_sentence(inputs.params, lang))  # type: ignore[arg-type]
+        if classifier:
+            paras.append(classifier)
         if versions:
             paras.append("软件：" + "，".join(f"{k} {v}" for k, v in versions.items()) + "。")
     else:
@@ -83,8 +84,8 @@ def methods_section(inputs: Any) -> Section:
                 f"lexicon '{lex.get('name')}' version {lex.get('version')}: weighted hits "
                 "per 1,000 content tokens."
             )
-        if text_labels.classifier_sentence(inputs.params, lang):
-            paras.append(text_labels.classifier_sentence(inputs.params, lang))  # type: ignore[arg-type]
+        if classifier:
+            paras.append(classifier)
         if versions:
             paras.append("Software: " + ", ".join(f"{k} {v}" for k, v in versions.items()) + ".")
     return Section(t("methods", lang), tuple(paras))

@@ -18,7 +18,7 @@ from typing import Any
 
 import pandas as pd
 
-from analysis.core.distributed import is_dask_frame, require_dask
+from analysis.core.distributed import require_dask
 from analysis.core.errors import ConfigError
 from analysis.core.words import Lang
 
@@ -33,12 +33,6 @@ class Cluster:
 
     client: Any
     progress: bool
-
-    @property
-    def description(self) -> str:
-        """Scheduler address and worker count, for the run log (no dashboard port)."""
-        info = self.client.scheduler_info()
-        return f"{len(info.get('workers', {}))} worker(s)"
 
 
 @contextlib.contextmanager
@@ -139,4 +133,5 @@ def _as_in_memory(value: Any) -> Any:
 
 
 def _is_lazy(value: Any) -> bool:
-    return is_dask_frame(value) or type(value).__module__.split(".")[0] == "dask"
+    """A Dask collection (frame, series, delayed), told without importing Dask."""
+    return type(value).__module__.split(".")[0] == "dask"

@@ -15,6 +15,7 @@ Nothing here imports Dask until a partitioned survey is read.
 
 from __future__ import annotations
 
+import dataclasses
 import glob
 import warnings
 from collections.abc import Sequence
@@ -173,7 +174,13 @@ def score_partitioned(
             "'mean' or 'sum' on a partitioned survey"
         )
     dd = require_dask("score_partitioned")
-    meta = score_survey(survey.first, method=method, min_answered=min_answered).iloc[:0]
+    # the meta from two respondents, not by scoring the whole first file on the client
+    head = dataclasses.replace(
+        survey.first,
+        responses=survey.first.responses.head(2),
+        missing=survey.first.missing.head(2),
+    )
+    meta = score_survey(head, method=method, min_answered=min_answered).iloc[:0]
     scored = [
         dask.delayed(score_survey, pure=True)(p, method=method, min_answered=min_answered)
         for p in survey.parts
@@ -245,8 +252,6 @@ def _read_part(path: str, options: dict[str, Any]) -> SurveyData:
 
 
 def _read_parquet_part(path: str, options: dict[str, Any]) -> SurveyData:
-    import dataclasses
-
     raw = pd.read_parquet(path)
     raw = raw.astype(object).where(raw.notna(), None)
     survey = read_survey(raw, codebook=options["codebook"])
