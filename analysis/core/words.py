@@ -546,6 +546,8 @@ MESSAGES: Mapping[str, tuple[str, str]] = {
     "warning": ("警告：", "warning: "),
     "error": ("错误：", "error: "),
     "interrupted": ("已中断", "interrupted"),
+    "step": ("步骤：{name}", "step: {name}"),
+    "original": ("  原文：{text}", "  original: {text}"),
     "dashboard": ("Dask 监控面板：{link}", "Dask dashboard: {link}"),
     # progress bars: the bar, its unit and the steps of a run
     "bar_run": ("运行研究", "analysis run"),
