@@ -455,8 +455,8 @@ def test_every_warning_a_run_can_raise_has_chinese_words() -> None:
         "fragile",
         "dimension_table: 40% of expected counts are below 5; the chi-square approximation is "
         "poor, read the residuals descriptively",
-        "问卷.csv, row 1: duplicated column header '年龄' (columns 3 and 7); later copies are read as "
-        "'<header> [column N]'",
+        "问卷.csv, row 1: duplicated column header '年龄' (columns 3 and 7); later copies are "
+        "read as '<header> [column N]'",
         "问卷.csv: 3 respondent(s) name no group in column '社区'; they are kept for scores, "
         "reliability and item analysis and left out of group comparisons",
         "问卷.csv: read as 'gb18030' as asked, but the bytes are valid UTF-8, which is the "
