@@ -346,3 +346,28 @@ def test_docstring_examples_run():
     result = doctest.testmod(multilevel, optionflags=doctest.ELLIPSIS)
     assert result.attempted > 0
     assert result.failed == 0
+
+
+def test_singular_fit_variance_at_zero_matches_lmer():
+    aq = pd.read_csv(R / "airquality.csv")
+    # R 4.2.2, lme4 1.1-31, lmerTest 3.1-3 (tests/r/mixed_models.R):
+    #   lmer(Wind ~ Temp + (1 | Day), airquality): boundary (singular) fit, Day variance 0,
+    #   Residual 9.8731372103; estimates 23.233688114821 -0.170464441219,
+    #   SE 2.1123946831793 0.0269260592641, df 150.999999999 151.000000000
+    #   lmer(Ozone ~ Temp + (1 | Day), airquality): not singular, Day 96.7894376286,
+    #   Residual 471.1053484770; SE 17.705712700778 0.224544121678, df 108.299873614 105.560758883
+    res = an.mixed_model(aq, "Wind ~ Temp", groups="Day")
+    assert res.random.variance.iloc[0] == 0.0
+    assert res.fit.singular.iloc[0]
+    assert_allclose(res.random.variance.iloc[1], 9.8731372103, rtol=1e-9)
+    c = res.coefficients
+    assert_allclose(c.estimate, [23.233688114821, -0.170464441219], rtol=1e-9)
+    assert_allclose(c.se, [2.1123946831793, 0.0269260592641], rtol=1e-9)
+    assert_allclose(c.df, [151.0, 151.0], rtol=1e-6)
+    assert "singular fit" in res.summary("en")
+    ozone = an.mixed_model(aq, "Ozone ~ Temp", groups="Day")  # 37 rows without Ozone dropped
+    assert ozone.fit.n.iloc[0] == 116
+    assert not ozone.fit.singular.iloc[0]
+    assert_allclose(ozone.random.variance, [96.7894376286, 471.1053484770], rtol=RTOL)
+    assert_allclose(ozone.coefficients.se, [17.705712700778, 0.224544121678], rtol=RTOL)
+    assert_allclose(ozone.coefficients.df, [108.299873614, 105.560758883], rtol=RTOL)

@@ -26,6 +26,7 @@ MODEL_COLUMN_LABELS: Mapping[str, tuple[str, str]] = {
     "adj_r_squared": ("调整 R²", "Adjusted R²"),
     "df_resid": ("残差自由度", "Residual df"),
     "n_clusters": ("聚类数", "Clusters"),
+    "singular": ("奇异拟合", "Singular fit"),
 }
 
 # phrase key -> (Chinese, English); {braces} are filled by model_phrase
@@ -40,6 +41,11 @@ MODEL_PHRASES: Mapping[str, tuple[str, str]] = {
     "variances": (
         "组间方差 τ² = {tau2}，组内方差 σ² = {sigma2}，ICC(1) = {icc1}",
         "τ² = {tau2}, σ² = {sigma2}, ICC(1) = {icc1}",
+    ),
+    "singular": (
+        "奇异拟合：有随机效应方差估计为 0，可考虑简化随机部分",
+        "singular fit: a random-effect variance is estimated at zero; consider a simpler "
+        "random part",
     ),
     "ols": ("最小二乘回归（OLS）", "OLS regression"),
     "cr1": (

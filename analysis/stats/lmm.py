@@ -82,6 +82,12 @@ class LmmFit:
     cross: _Cross = field(repr=False)
 
     @property
+    def singular(self) -> bool:
+        """A diagonal element of Λ below 1e-4, as ``lme4::isSingular``: a variance at zero."""
+        q = self.cov_re.shape[0]
+        return bool(np.any(np.abs(np.diag(_lambda(self.theta, q))) < 1e-4))
+
+    @property
     def n_params(self) -> int:
         """Fixed effects + covariance parameters + residual variance (lme4's df of logLik)."""
         return self.beta.size + self.theta.size + 1
@@ -265,6 +271,12 @@ def fit_lmm(
         if size < 1e-10 or shrink <= 1e-4:
             break
     theta = _canonical(theta, q)
+    diag = np.cumsum(np.arange(1, q + 1)) - 1  # positions of Λ's diagonal in θ
+    for i in diag[np.abs(theta[diag]) < 1e-6]:  # a variance at zero: lme4 reports 0
+        snapped = theta.copy()
+        snapped[i] = 0.0
+        if crit(snapped) <= crit(theta) + 1e-10:
+            theta = snapped
     dev, parts = _profiled(cr, theta, q, reml)
     sigma2 = float(parts["sigma2"])
     lam = _lambda(theta, q)

@@ -54,7 +54,8 @@ class MixedModelResult(ModelResult):
         ``deviance`` (-2 log-likelihood: lme4's ``REMLcrit`` for REML fits), ``aic``,
         ``var_between`` (random-intercept variance), ``var_within`` (σ²), ``icc1``,
         ``estimation`` (``REML``/``ML``), ``df_method`` (``satterthwaite``/``wald``),
-        ``converged``, ``optimizer``.
+        ``converged``, ``singular`` (a random-effect variance at zero, as
+        ``lme4::isSingular``), ``optimizer``.
     params : Mapping
         Formula, grouping column, random slopes, options.
     model : LmmFit
@@ -105,7 +106,8 @@ class MixedModelResult(ModelResult):
             icc1=apa.format_number(f["icc1"], 3, leading_zero=False),
         )
         sep = "，" if lang == "zh" else ", "
-        head = apa.join_clauses([sep.join(how), sample, comps], lang) + (
+        notes = [model_phrase("singular", lang)] if f["singular"] else []
+        head = apa.join_clauses([sep.join(how), sample, comps, *notes], lang) + (
             "。" if lang == "zh" else "."
         )
         lines = coefficient_lines(self.coefficients, lang, p["conf_level"], digits)
@@ -519,6 +521,7 @@ def mixed_model(
                 "estimation": "REML" if reml else "ML",
                 "df_method": ddf,
                 "converged": res.converged,
+                "singular": res.singular,
                 "optimizer": OPTIMIZER,
             }
         ]

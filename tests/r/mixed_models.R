@@ -88,3 +88,11 @@ print(coefci(ols, vcov. = vcovCL(ols, cluster = ~School, type = "HC1"), df = 159
 print(coefci(ols, vcov. = vcovCL(ols, cluster = ~School, type = "HC1")), digits = 12)
 cat("residual df", df.residual(ols), "\n")
 print(summary(ols)$coefficients, digits = 12)
+
+cat("\n== airquality: singular and regular random intercepts by Day\n")
+aq <- read.csv("tests/data/r/airquality.csv")
+for (f in c("Wind ~ Temp + (1 | Day)", "Ozone ~ Temp + (1 | Day)")) {
+  m <- lmer(as.formula(f), aq)
+  cat(f, " isSingular:", isSingular(m), " nobs:", nobs(m), "\n")
+  show_fit(m)
+}
