@@ -78,6 +78,8 @@ cat("\n== MathAchieve: lmer(MathAch ~ SES + MEANSES + (1 + SES | School), REML)\
 m4 <- polished(MathAch ~ SES + MEANSES + (1 + SES | School), ma)
 show_fit(m4)
 print(isSingular(m4))
+cat("-- the same at lmer's default stop (not polished)\n")
+show_fit(lmer(MathAch ~ SES + MEANSES + (1 + SES | School), ma, control = ctrl))
 
 cat("\n== MathAchieve: OLS with school-clustered SEs, CR1 (HC1)\n")
 ols <- lm(MathAch ~ SES + MEANSES + Sex, ma)
