@@ -24,6 +24,7 @@ import pandas as pd
 
 from analysis.core import apa
 from analysis.core.errors import (
+    AnalysisWarning,
     ConfigError,
     InputError,
     SmallSampleWarning,
@@ -473,6 +474,8 @@ def mixed_model(
     -----
     SmallSampleWarning
         Fewer than 10 clusters.
+    AnalysisWarning
+        The optimiser did not converge (``fit.converged`` is False).
 
     Notes
     -----
@@ -503,6 +506,13 @@ def mixed_model(
             f"mixed_model: the fixed-effect design of {formula!r} is rank-deficient (a "
             "predictor is constant or a combination of others)"
         ) from None
+    if not res.converged:
+        warnings.warn(
+            f"mixed_model: the REML/ML optimum of {formula!r} was not reached to 1e-6; "
+            "estimates may be imprecise (simplify the random part or rescale predictors)",
+            AnalysisWarning,
+            stacklevel=2,
+        )
     df = res.satterthwaite() if ddf == "satterthwaite" else np.full(res.beta.size, np.inf)
     coefs = tests_table(names, res.beta, np.sqrt(np.diag(res.vcov)), df, conf_level)
     tau2 = float(res.cov_re[0, 0])
