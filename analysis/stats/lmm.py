@@ -112,7 +112,7 @@ class LmmFit:
             return np.full(self.beta.size, np.nan)
         jac = _jacobian(cov_beta, phi)  # (p, k)
         v = np.diag(self.vcov)
-        denom = np.einsum("pi,ij,pj->p", jac, cov_phi, jac)
+        denom = np.einsum("pi,ij,pj->p", jac, cov_phi, jac)  # as lmerTest, even if H is indefinite
         with np.errstate(divide="ignore", invalid="ignore"):
             return np.where(denom > 0, 2 * v**2 / denom, np.nan)
 

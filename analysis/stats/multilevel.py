@@ -121,7 +121,7 @@ def coefficient_lines(coefs: pd.DataFrame, lang: Lang, conf_level: float, digits
     colon, sep = ("：", "，") if lang == "zh" else (": ", ", ")
     lines = []
     for r in coefs.itertuples(index=False):
-        wald = not np.isfinite(r.df)
+        wald = bool(np.isinf(r.df))
         test = apa.format_test("z" if wald else "t", r.statistic, None if wald else r.df, r.p_value)
         lo = apa.format_number(r.ci_low, digits)
         hi = apa.format_number(r.ci_high, digits)
@@ -147,10 +147,10 @@ def tests_table(
 
     stat = est / se
     alpha = (1 - conf_level) / 2
-    finite = np.isfinite(df)
-    safe = np.where(finite, df, 1.0)
-    p = np.where(finite, 2 * stats.t.sf(np.abs(stat), safe), 2 * stats.norm.sf(np.abs(stat)))
-    crit = np.where(finite, stats.t.isf(alpha, safe), stats.norm.isf(alpha))
+    wald = np.isinf(df)
+    safe = np.where(wald, 1.0, df)  # NaN df (not computable) gives NaN p and limits
+    p = np.where(wald, 2 * stats.norm.sf(np.abs(stat)), 2 * stats.t.sf(np.abs(stat), safe))
+    crit = np.where(wald, stats.norm.isf(alpha), stats.t.isf(alpha, safe))
     return pd.DataFrame(
         {
             "term": list(names),
@@ -514,6 +514,14 @@ def mixed_model(
             stacklevel=2,
         )
     df = res.satterthwaite() if ddf == "satterthwaite" else np.full(res.beta.size, np.inf)
+    if np.isnan(df).any():
+        warnings.warn(
+            f"mixed_model: Satterthwaite df of {formula!r} could not be computed (the "
+            "variance parameters' Hessian is singular); their p values are NaN, use "
+            "ddf='wald' for z tests",
+            AnalysisWarning,
+            stacklevel=2,
+        )
     coefs = tests_table(names, res.beta, np.sqrt(np.diag(res.vcov)), df, conf_level)
     tau2 = float(res.cov_re[0, 0])
     deviance = res.criterion
