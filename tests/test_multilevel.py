@@ -348,12 +348,14 @@ def test_regression_errors(math):
         an.regression(math, "MathAch ~ SES", cluster="School", cluster_df="stata")
 
 
-def test_docstring_examples_run():
+@pytest.mark.parametrize("module", ["multilevel", "linear"])
+def test_docstring_examples_run(module):
     import doctest
+    import importlib
 
-    from analysis.stats import multilevel
-
-    result = doctest.testmod(multilevel, optionflags=doctest.ELLIPSIS)
+    result = doctest.testmod(
+        importlib.import_module(f"analysis.stats.{module}"), optionflags=doctest.ELLIPSIS
+    )
     assert result.attempted > 0
     assert result.failed == 0
 

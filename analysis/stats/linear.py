@@ -107,6 +107,18 @@ def regression(
     ----------
     Cameron, A. C., & Miller, D. L. (2015). A practitioner's guide to cluster-robust
     inference. *Journal of Human Resources, 50*(2), 317-372.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import pandas as pd
+    >>> rng = np.random.default_rng(1)
+    >>> g = np.repeat(np.arange(20), 15)
+    >>> d = pd.DataFrame({"community": g, "age": rng.uniform(20, 80, g.size)})
+    >>> d["score"] = 3 + 0.01 * d.age + rng.normal(0, 0.3, 20)[g] + rng.normal(0, 0.8, g.size)
+    >>> res = regression(d, "score ~ age", cluster="community")
+    >>> res.coefficients[["term", "se", "df"]].round(4).to_dict("records")
+    [{'term': 'Intercept', 'se': 0.1944, 'df': 19.0}, {'term': 'age', 'se': 0.0033, 'df': 19.0}]
     """
     import statsmodels.formula.api as smf
 

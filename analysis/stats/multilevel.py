@@ -490,6 +490,20 @@ def mixed_model(
     models using lme4. *Journal of Statistical Software, 67*(1), 1-48.
     Kuznetsova, A., Brockhoff, P. B., & Christensen, R. H. B. (2017). lmerTest package:
     Tests in linear mixed effects models. *Journal of Statistical Software, 82*(13), 1-26.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import pandas as pd
+    >>> rng = np.random.default_rng(1)
+    >>> g = np.repeat(np.arange(20), 15)
+    >>> d = pd.DataFrame({"community": g, "age": rng.uniform(20, 80, g.size)})
+    >>> d["score"] = 3 + 0.01 * d.age + rng.normal(0, 0.3, 20)[g] + rng.normal(0, 0.8, g.size)
+    >>> res = mixed_model(d, "score ~ age", groups="community")
+    >>> res.coefficients[["term", "estimate", "df"]].round(3).values.tolist()
+    [['Intercept', 2.94, 152.012], ['age', 0.012, 284.651]]
+    >>> print(res.summary("en").splitlines()[2])
+    age: b = 0.01, SE = 0.00, t(284.65) = 4.51, p < .001, 95% CI [0.01, 0.02]
     """
     from analysis.stats.lmm import fit_lmm
 
