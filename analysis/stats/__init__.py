@@ -18,6 +18,7 @@ so a comparison of hundreds of communities runs as a handful of vectorised opera
 * :mod:`.multilevel`     ICC(1), ICC(2), design effect, mixed models (lme4/lmerTest), centring
 * :mod:`.lmm`            the mixed-model engine: profiled REML, Satterthwaite df
 * :mod:`.linear`         OLS regression with classical or cluster-robust (CR1) standard errors
+* :mod:`.coefficients`   coefficient tables (t on given df, or z) and their APA lines
 * :mod:`.nesting`        model results and the ordered logit
 * :mod:`.indices`        entropy-weight index, importance-performance analysis, text x survey
 * :mod:`.categorical`    chi-square test of independence with Cramér's V

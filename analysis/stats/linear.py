@@ -17,7 +17,7 @@ from analysis.core import apa
 from analysis.core.errors import ConfigError, InputError, check_columns, check_option
 from analysis.core.model_words import model_phrase
 from analysis.core.words import Lang
-from analysis.stats.multilevel import coefficient_lines, tests_table
+from analysis.stats.coefficients import coefficient_lines, tests_table
 from analysis.stats.nesting import ModelResult
 
 __all__ = ["RegressionResult", "regression"]
