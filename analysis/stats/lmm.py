@@ -121,8 +121,9 @@ def _cross(y: np.ndarray, x: np.ndarray, z: np.ndarray, codes: np.ndarray) -> _C
     order = np.argsort(codes, kind="stable")
     c, y, x, z = codes[order], y[order], x[order], z[order]
     starts = np.flatnonzero(np.r_[True, c[1:] != c[:-1]])
-    ztz = np.add.reduceat(z[:, :, None] * z[:, None, :], starts, axis=0)
-    ztx = np.add.reduceat(z[:, :, None] * x[:, None, :], starts, axis=0)
+    # one column of Z at a time: temporaries the size of X, not q times it
+    ztz = np.stack([np.add.reduceat(z[:, [a]] * z, starts, axis=0) for a in range(z.shape[1])], 1)
+    ztx = np.stack([np.add.reduceat(z[:, [a]] * x, starts, axis=0) for a in range(z.shape[1])], 1)
     zty = np.add.reduceat(z * y[:, None], starts, axis=0)
     return _Cross(ztz, ztx, zty, x.T @ x, x.T @ y, float(y @ y), y.size)
 
