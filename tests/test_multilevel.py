@@ -383,3 +383,24 @@ def test_singular_fit_variance_at_zero_matches_lmer():
     assert_allclose(ozone.random.variance, [96.7894376286, 471.1053484770], rtol=RTOL)
     assert_allclose(ozone.coefficients.se, [17.705712700778, 0.224544121678], rtol=RTOL)
     assert_allclose(ozone.coefficients.df, [108.299873614, 105.560758883], rtol=RTOL)
+
+
+def test_three_random_effects_match_lmer(math):
+    res = an.mixed_model(
+        math, "MathAch ~ SES + Minority", groups="School", random_slopes=["SES", "Minority[T.Yes]"]
+    )
+    # R: summary(lmer(MathAch ~ SES + Minority + (1 + SES + Minority | School))) polished
+    #   VarCorr: 3.461722217139 (Intercept), 0.268410582691 SES, 1.544507345713 MinorityYes,
+    #   covariances -0.232382754669 (Int, SES), 0.733364326470 (Int, Min), -0.533762161210
+    #   (SES, Min); Residual 35.794589086405; REMLcrit 46429.982264628
+    #   (Intercept) 13.49104256328 SE 0.174606715509 df 141.854723418
+    #   SES          2.10571151057 SE 0.114158781945 df 154.715193859
+    #   MinorityYes -3.07628860815 SE 0.242236509722 df 118.286318075
+    c = res.coefficients.set_index("term").loc[["Intercept", "SES", "Minority[T.Yes]"]]
+    assert_allclose(c.estimate, [13.49104256328, 2.10571151057, -3.07628860815], rtol=RTOL)
+    assert_allclose(c.se, [0.174606715509, 0.114158781945, 0.242236509722], rtol=RTOL)
+    assert_allclose(c.df, [141.854723418, 154.715193859, 118.286318075], rtol=1e-5)
+    expected = [3.461722217139, 0.268410582691, 1.544507345713, -0.232382754669,
+                0.733364326470, -0.533762161210, 35.794589086405]  # fmt: skip
+    assert_allclose(res.random.variance, expected, rtol=1e-5)
+    assert_allclose(res.fit.deviance.iloc[0], 46429.982264628, rtol=1e-12)

@@ -98,3 +98,8 @@ for (f in c("Wind ~ Temp + (1 | Day)", "Ozone ~ Temp + (1 | Day)")) {
   cat(f, " isSingular:", isSingular(m), " nobs:", nobs(m), "\n")
   show_fit(m)
 }
+
+cat("\n== MathAchieve: three random effects, lmer(MathAch ~ SES + Minority + (1 + SES + Minority | School))\n")
+m6 <- polished(MathAch ~ SES + Minority + (1 + SES + Minority | School), ma)
+show_fit(m6)
+print(isSingular(m6))
