@@ -94,6 +94,8 @@ _LAZY: dict[str, str] = {
     "ItemMoments": "analysis.stats",
     "icc": "analysis.stats",
     "mixed_model": "analysis.stats",
+    "center": "analysis.stats",
+    "regression": "analysis.stats",
     "ordered_logit": "analysis.stats",
     "chi_square": "analysis.stats",
     "entropy_weights": "analysis.stats",
@@ -162,6 +164,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         GroupMoments,
         ItemMoments,
         ValueCounts,
+        center,
         chi_square,
         cohen_kappa,
         compare_groups,
@@ -171,6 +174,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         krippendorff_alpha,
         mixed_model,
         ordered_logit,
+        regression,
         text_survey_correlation,
     )
     from analysis.study import Study, load_study, run_study, validate_study

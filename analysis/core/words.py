@@ -15,6 +15,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Literal, NamedTuple
 
+from analysis.core.model_words import MODEL_COLUMN_LABELS
+
 __all__ = [
     "COLUMN_LABELS",
     "COUNT_LABELS",
@@ -244,6 +246,7 @@ COLUMN_LABELS: Mapping[str, tuple[str, str]] = {
     "probability": ("概率", "Probability"),
     "evidence": ("证据词", "Evidence"),
     "n_passages": ("段落数", "Passages"),
+    **MODEL_COLUMN_LABELS,
 }
 
 # values of a few categorical columns, translated for Chinese display

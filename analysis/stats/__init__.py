@@ -15,7 +15,11 @@ so a comparison of hundreds of communities runs as a handful of vectorised opera
 * :mod:`.sufficient`     mergeable group moments and value counts (partitioned surveys)
 * :mod:`.moment_slice`   one dimension of a comparison read from those statistics
 * :mod:`.item_moments`   mergeable item means and co-moments for reliability
-* :mod:`.nesting`        ICC(1), ICC(2), design effect, random-intercept and ordered logit models
+* :mod:`.multilevel`     ICC(1), ICC(2), design effect, mixed models (lme4/lmerTest), centring
+* :mod:`.lmm`            the mixed-model engine: profiled REML, Satterthwaite df
+* :mod:`.linear`         OLS regression with classical or cluster-robust (CR1) standard errors
+* :mod:`.coefficients`   coefficient tables (t on given df, or z) and their APA lines
+* :mod:`.nesting`        model results and the ordered logit
 * :mod:`.indices`        entropy-weight index, importance-performance analysis, text x survey
 * :mod:`.categorical`    chi-square test of independence with Cramér's V
 * :mod:`.agreement`      Cohen's kappa, Krippendorff's alpha
@@ -36,8 +40,12 @@ _LAZY = {
     "ValueCounts": "analysis.stats.sufficient",
     "ItemMoments": "analysis.stats.item_moments",
     "adjust_p": "analysis.stats.multitest",
-    "icc": "analysis.stats.nesting",
-    "mixed_model": "analysis.stats.nesting",
+    "icc": "analysis.stats.multilevel",
+    "mixed_model": "analysis.stats.multilevel",
+    "center": "analysis.stats.multilevel",
+    "MixedModelResult": "analysis.stats.multilevel",
+    "regression": "analysis.stats.linear",
+    "RegressionResult": "analysis.stats.linear",
     "ordered_logit": "analysis.stats.nesting",
     "chi_square": "analysis.stats.categorical",
     "entropy_weights": "analysis.stats.indices",
@@ -56,6 +64,8 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from analysis.stats.compare_result import CompareResult
     from analysis.stats.indices import entropy_weights, ipa, text_survey_correlation
     from analysis.stats.item_moments import ItemMoments
+    from analysis.stats.linear import RegressionResult, regression
+    from analysis.stats.multilevel import MixedModelResult, center, icc, mixed_model
     from analysis.stats.multitest import adjust_p
-    from analysis.stats.nesting import icc, mixed_model, ordered_logit
+    from analysis.stats.nesting import ordered_logit
     from analysis.stats.sufficient import GroupMoments, ValueCounts
