@@ -451,6 +451,9 @@ def test_every_warning_a_run_can_raise_has_chinese_words() -> None:
         "compare_groups: welch test not computed for reform: no variation within group(s) "
         "'甲', '乙'",
         "icc: only 4 clusters; the between-cluster variance is imprecise",
+        "mixed_model: only 6 clusters; the between-cluster variance is imprecise",
+        "mixed_model: the REML/ML optimum of 'y ~ x' was not reached to 1e-6; estimates may "
+        "be imprecise (simplify the random part or rescale predictors)",
         "text_survey_correlation: fewer than 5 communities for 服务改革; the correlation is "
         "fragile",
         "dimension_table: 40% of expected counts are below 5; the chi-square approximation is "
@@ -470,7 +473,7 @@ def test_every_warning_a_run_can_raise_has_chinese_words() -> None:
         "'乙'; they are left out. Pool small groups into larger ones (e.g. by street or "
         "district) or test a subset with groups=[...]",
     ]
-    allowed = {"community", "reform", "gb18030", "column", "header", "groups"}
+    allowed = {"community", "reform", "gb18030", "column", "header", "groups", "reml", "ml"}
     for text in examples:
         printed = warning_label(text, "zh")
         assert printed != text, text

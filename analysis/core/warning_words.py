@@ -59,8 +59,18 @@ _WARNINGS_ZH: tuple[tuple[str, str | Callable[[re.Match[str]], str]], ...] = (
         lambda m: f"社区比较：{_method(m[1])}未计算{_where(m[2])}：以下组内没有变异：{m[3]}",
     ),
     (
-        r"icc: only (\d+) clusters; the between-cluster variance is imprecise",
-        r"组内相关：只有 \1 个群组，组间方差的估计不精确",
+        r"(?:icc|mixed_model): only (\d+) clusters; the between-cluster variance is imprecise",
+        r"多层分析：只有 \1 个群组，组间方差的估计不精确",
+    ),
+    (
+        r"mixed_model: the REML/ML optimum of '(.+?)' was not reached to 1e-6; .*",
+        r"混合模型：\1 的 REML/ML 估计未收敛到 1e-6，估计值可能不精确（请简化随机部分或对"
+        r"预测变量重新标度）",
+    ),
+    (
+        r"mixed_model: Satterthwaite df of '(.+?)' could not be computed .*",
+        r"混合模型：无法计算 \1 的 Satterthwaite 自由度（方差参数的 Hessian 矩阵奇异），p 值"
+        r"为缺失；可用 ddf='wald' 改作 z 检验",
     ),
     (
         r"text_survey_correlation: fewer than (\d+) communities for (.+?); the correlation "

@@ -269,6 +269,7 @@ _VALUE_LABELS_ZH: Mapping[str, Mapping[str, str]] = {
     "missing_kind": {"skipped": "跳过（系统缺失）", "no_answer": "未作答"},
     "importance_type": {"derived": "推导重要性", "stated": "自评重要性"},
     "kind": {"fixed": "固定效应", "threshold": "阈值"},
+    "component": {"Residual": "残差"},
 }
 
 # values translated in every language
