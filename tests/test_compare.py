@@ -658,6 +658,24 @@ def test_fast_studentized_range_exact_for_two_groups():
         assert_allclose(studentized_range_sf(q, 2, np.full(q.shape, df)), exact, rtol=1e-5)
 
 
+def test_studentized_range_tables_computed_where_needed_give_the_full_tables_values():
+    from analysis.stats import posthoc
+
+    q = np.array([0.3, 2.9, 3.7, 5.2, 11.0])
+    df = np.array([4.5, 80.0, 3e5, np.inf, 2.0])
+    for cache in (posthoc._log_sf_inf, posthoc._t_range_grid, posthoc._isf_grid):
+        cache.cache_clear()
+    lazy_p = posthoc.studentized_range_sf(q, 4, df)
+    lazy_q = posthoc.studentized_range_isf(0.05, 4, df)
+    table = posthoc._log_sf_inf(4)
+    assert not table.done.all()  # only the blocks around these values were computed
+    table.ensure(np.arange(table.grid.size))
+    for grid in (*posthoc._t_range_grid(), posthoc._isf_grid(4, 0.05)):
+        grid.ensure(np.arange(grid.grid.size))
+    assert np.array_equal(posthoc.studentized_range_sf(q, 4, df), lazy_p)
+    assert np.array_equal(posthoc.studentized_range_isf(0.05, 4, df), lazy_q)
+
+
 def test_p_adjust_matches_statsmodels():
     from statsmodels.stats.multitest import multipletests
 

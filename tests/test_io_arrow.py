@@ -218,14 +218,21 @@ def test_gb_file_with_an_ascii_first_megabyte_is_detected_as_before(tmp_path, mo
     assert s.responses["group"].iloc[-1] == "桂花社区"
 
 
+_LONG_GB = (BODY + "\n".join(ROWS[1:] * 20_000) + "\n").encode("gbk")
+
+
 @pytest.mark.parametrize(
     ("data", "kwargs"),
     [
         (b"\xff\xfe\xfa" + BODY.encode("utf-8"), {}),
         (BODY.encode("gbk"), {"encoding": "utf-8"}),
         (BODY.encode("utf-8"), {"encoding": "no-such-codec"}),
+        # GB files past the first megabyte: pyarrow transcodes them as it reads, and a
+        # byte that does not decode sends the file to the pandas reader and its error
+        (_LONG_GB + b"9,\x81\x20,60,,a,b\n", {}),
+        (_LONG_GB + b"9,\xd2", {}),
     ],
-    ids=["undecodable", "forced-wrong", "unknown-codec"],
+    ids=["undecodable", "forced-wrong", "unknown-codec", "gb-bad-byte-late", "gb-truncated"],
 )
 def test_encoding_errors_are_the_same(tmp_path, monkeypatch, data, kwargs):
     path = tmp_path / "s.csv"

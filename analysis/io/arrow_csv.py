@@ -6,7 +6,8 @@ reader it stands in front of, or it gives up (returns None) and the pandas reade
 file as before. It gives up when:
 
 - the encoding cannot be told from the first megabyte (a GB file whose first megabyte is
-  ASCII), or the text does not decode;
+  ASCII), or the text does not decode (UTF-8 is checked by pyarrow; other encodings are
+  transcoded by pyarrow's reader with Python's strict decoder as the file is read);
 - a row has more or fewer cells than the header (the pandas reader pads short rows and
   words the error about long ones);
 - anything else pyarrow refuses (unbalanced quotes, ...).
@@ -34,7 +35,6 @@ __all__ = ["ArrowColumn", "ArrowCsv", "read_csv_arrow"]
 
 _BOM = b"\xef\xbb\xbf"
 _HEAD_BYTES = 1 << 20
-_STEP = 8 << 20
 
 
 @dataclass(frozen=True)
@@ -147,20 +147,6 @@ def _is_utf8(encoding: str) -> bool:
     return codecs.lookup(encoding).name in {"utf-8", "utf-8-sig"}
 
 
-def _transcode(data: bytes, encoding: str) -> pa.Buffer | None:
-    """``data`` decoded strictly from ``encoding`` and encoded as UTF-8, in 8 MB steps; None
-    when it does not decode."""
-    dec = codecs.getincrementaldecoder(encoding)(errors="strict")
-    out = io.BytesIO()
-    try:
-        for start in range(0, len(data), _STEP):
-            text = dec.decode(data[start : start + _STEP], final=start + _STEP >= len(data))
-            out.write(text.encode("utf-8"))
-    except (UnicodeDecodeError, AttributeError):  # undecodable, or a codec giving no text
-        return None
-    return pa.py_buffer(out.getbuffer())
-
-
 def _n_columns(head: str, sep: str) -> int | None:
     try:
         first = next(csv.reader(io.StringIO(head.lstrip("\ufeff")), delimiter=sep))
@@ -191,12 +177,9 @@ def read_csv_arrow(data: bytes, *, encoding: str, head: str, sep: str) -> ArrowC
     """
     import pyarrow.csv as pacsv
 
-    if _is_utf8(encoding):
-        source = pa.py_buffer(data)
-    else:
-        source = _transcode(data, encoding)
-        if source is None or bytes(source[:3]) == _BOM:  # pyarrow would drop a decoded BOM
-            return None
+    utf8 = _is_utf8(encoding)
+    if not utf8 and head.startswith("\ufeff"):  # pyarrow would drop a decoded BOM
+        return None
     n = _n_columns(head, sep)
     if not n:
         return None
@@ -204,8 +187,13 @@ def read_csv_arrow(data: bytes, *, encoding: str, head: str, sep: str) -> ArrowC
     dictionary = pa.dictionary(pa.int32(), pa.string())
     try:
         table = pacsv.read_csv(
-            pa.BufferReader(source),
-            read_options=pacsv.ReadOptions(use_threads=True, column_names=names),
+            pa.BufferReader(pa.py_buffer(data)),
+            # other encodings are transcoded by pyarrow as it reads (Python's strict
+            # incremental decoder, block by block, while earlier blocks are parsed): a byte
+            # that does not decode raises, and the pandas reader then words the error
+            read_options=pacsv.ReadOptions(
+                use_threads=True, column_names=names, encoding="utf8" if utf8 else encoding
+            ),
             parse_options=pacsv.ParseOptions(
                 delimiter=sep,
                 quote_char='"',
@@ -222,9 +210,10 @@ def read_csv_arrow(data: bytes, *, encoding: str, head: str, sep: str) -> ArrowC
                 null_values=[],
             ),
         )
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, UnicodeError):
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, UnicodeError, LookupError):
         return None
-    del source
+    except (TypeError, AttributeError):  # a codec that gives no text (bytes to bytes)
+        return None
     if table.num_rows == 0 or any(f.type != dictionary for f in table.schema):
         return None
     import pyarrow.compute as pc

@@ -30,15 +30,16 @@ log = logging.getLogger("analysis")
 SHAPIRO_MAX_N = 5000
 
 
-def summaries(sub: pd.DataFrame, weighted: bool) -> pd.DataFrame:
+def summaries(sub: pd.DataFrame, weighted: bool, grouped: Any = None) -> pd.DataFrame:
     """Per group: ``n``, ``mean``, ``var`` (ddof 1) and ``n_eff``, indexed by group.
 
     Notes
     -----
     Weighted: mean = Σ w y / Σ w, n_eff = (Σ w)² / Σ w² (Kish), and
-    var = Σ w (y - mean)² / Σ w · n_eff / (n_eff - 1).
+    var = Σ w (y - mean)² / Σ w · n_eff / (n_eff - 1). ``grouped``: ``sub`` grouped by
+    ``_g`` already (its group codes are then worked out once for every summary).
     """
-    g = sub.groupby("_g", sort=True, observed=True)
+    g = _grouped(sub, grouped)
     if not weighted:
         out = g["_y"].agg(["count", "mean", "var"])
         out.columns = ["n", "mean", "var"]
@@ -80,7 +81,7 @@ def ranks(sub: pd.DataFrame) -> dict[str, Any]:
 
 
 def descriptives(
-    sub: pd.DataFrame, summ: pd.DataFrame, weighted: bool, level: float
+    sub: pd.DataFrame, summ: pd.DataFrame, weighted: bool, level: float, grouped: Any = None
 ) -> pd.DataFrame:
     """The ``descriptives`` frame of :class:`analysis.CompareResult` for one ``by`` value.
 
@@ -92,8 +93,7 @@ def descriptives(
     if weighted:
         q = weighted_quantiles(sub, summ.index)
     else:
-        grouped = sub.groupby("_g", sort=True, observed=True)["_y"]
-        q = grouped.quantile([0.5, 0.25, 0.75]).unstack()
+        q = _grouped(sub, grouped)["_y"].quantile([0.5, 0.25, 0.75]).unstack()
         q.columns = ["median", "q1", "q3"]
         q = q.reindex(summ.index)
     return describe(summ, q, level)
@@ -140,18 +140,39 @@ def weighted_quantiles(sub: pd.DataFrame, index: pd.Index) -> pd.DataFrame:
     return out.reindex(index)
 
 
-def assumptions(sub: pd.DataFrame, summ: pd.DataFrame) -> pd.DataFrame:
+def assumptions(sub: pd.DataFrame, summ: pd.DataFrame, grouped: Any = None) -> pd.DataFrame:
     """Levene's test centred on means and on medians (Brown-Forsythe), and Shapiro-Wilk
     per group (3 ≤ n ≤ 5000), each with a note on what its sample size lets it say."""
     rows = []
+    by_group = _grouped(sub, grouped)["_y"]
+    devs = pd.DataFrame(
+        {
+            "_g": sub["_g"],
+            **{
+                center: (sub["_y"] - by_group.transform(center)).abs()
+                for center in ("mean", "median")
+            },
+        }
+    )
+    # both deviations in one grouping: the same kernels, column by column
+    stats = devs.groupby("_g", sort=True, observed=True).agg(["count", "mean", "var"])
     for test, center in (("levene_mean", "mean"), ("levene_median", "median")):
-        centre = sub.groupby("_g", sort=True, observed=True)["_y"].transform(center)
-        dev = (sub["_y"] - centre).abs()
-        g = dev.groupby(sub["_g"], sort=True, observed=True).agg(["count", "mean", "var"])
-        rows.append(levene_row(test, g))
-    for grp, part in sub.groupby("_g", sort=True, observed=True):
-        rows.append(shapiro_row(grp, part["_y"].to_numpy()))
+        rows.append(levene_row(test, stats[center]))
+    # a group's values are gathered only when Shapiro-Wilk is run on them (3 <= n <= 5000
+    # and some variation); the others get their note from count, min and max
+    span = by_group.agg(["count", "min", "max"])
+    take = (span["count"] >= 3) & (span["count"] <= SHAPIRO_MAX_N) & (span["max"] > span["min"])
+    values = dict(iter(by_group)) if take.any() else {}
+    for grp, count, lo, hi in zip(span.index, span["count"], span["min"], span["max"], strict=True):
+        if take[grp]:
+            rows.append(shapiro_row(grp, values[grp].to_numpy()))
+        else:
+            rows.append(shapiro_row(grp, None, n=int(count), flat=not hi > lo))
     return pd.DataFrame(rows)
+
+
+def _grouped(sub: pd.DataFrame, grouped: Any) -> Any:
+    return grouped if grouped is not None else sub.groupby("_g", sort=True, observed=True)
 
 
 def levene_row(test: str, g: pd.DataFrame) -> dict[str, Any]:
@@ -174,16 +195,20 @@ def levene_row(test: str, g: pd.DataFrame) -> dict[str, Any]:
     }
 
 
-def shapiro_row(grp: Any, y: np.ndarray) -> dict[str, Any]:
+def shapiro_row(
+    grp: Any, y: np.ndarray | None, *, n: int = 0, flat: bool = False
+) -> dict[str, Any]:
     """One Shapiro-Wilk row for the values ``y`` of one group (their order does not
-    matter: the test sorts them)."""
+    matter: the test sorts them); or, where the test is not run, ``y=None`` with the
+    group's size ``n`` and whether its values are all equal (``flat``)."""
     from scipy import stats
 
     note = "large n: tiny departures from normality become significant; judge by a Q-Q plot"
     stat, p = np.nan, np.nan
-    if y.size < 3 or np.ptp(y) == 0:
+    size = n if y is None else y.size
+    if size < 3 or (flat if y is None else np.ptp(y) == 0):
         note = "not computed: fewer than 3 values or no variation"
-    elif y.size > SHAPIRO_MAX_N:
+    elif size > SHAPIRO_MAX_N or y is None:
         note = f"not computed: n > {SHAPIRO_MAX_N}, where the test only reflects n"
     else:
         stat, p = stats.shapiro(y)
@@ -196,7 +221,7 @@ def shapiro_row(grp: Any, y: np.ndarray) -> dict[str, Any]:
         "df1": np.nan,
         "df2": np.nan,
         "p_value": float(p),
-        "n": int(y.size),
+        "n": int(size),
         "note": note,
     }
 
@@ -255,12 +280,13 @@ def prepare(
                 f"{data[weights].iloc[pos]!r}; expected a positive weight "
                 f"({int(bad.sum())} such rows)"
             )
-    frame = frame[frame["_g"].notna()]
-    missing_y = frame["_y"].isna()
+    has_group = frame["_g"].notna().to_numpy()
+    missing_y = frame["_y"].isna().to_numpy() & has_group
     dropped = frame.loc[missing_y, "_by"].value_counts().to_dict() if missing_y.any() else {}
     if missing_y.any():
         log.info("%s: dropped %d rows with missing %s", owner, int(missing_y.sum()), dv)
-    return frame[~missing_y], dropped
+    keep = has_group & ~missing_y
+    return (frame if keep.all() else frame[keep]), dropped
 
 
 def numeric(data: pd.DataFrame, column: str, owner: str = "compare_groups") -> pd.Series:
@@ -293,6 +319,8 @@ class RowSlice:
     def __init__(self, sub: pd.DataFrame, weighted: bool) -> None:
         self.sub = sub
         self.weighted = weighted
+        # one grouping for every summary: pandas works out the group codes once
+        self.grouped = sub.groupby("_g", sort=True, observed=True)
 
     @property
     def n_rows(self) -> int:
@@ -301,14 +329,17 @@ class RowSlice:
 
     def summaries(self) -> pd.DataFrame:
         """Per group ``n``, ``mean``, ``var``, ``n_eff`` (see :func:`summaries`)."""
-        return summaries(self.sub, self.weighted)
+        return summaries(self.sub, self.weighted, self.grouped)
 
     def descriptives(self, summ: pd.DataFrame, level: float) -> pd.DataFrame:
         """The ``descriptives`` frame (see :func:`descriptives`)."""
-        return descriptives(self.sub, summ, self.weighted, level)
+        return descriptives(self.sub, summ, self.weighted, level, self.grouped)
 
     def restrict(self, groups: pd.Index) -> RowSlice:
-        """The slice with only ``groups``."""
+        """The slice with only ``groups`` (itself when it has no other group)."""
+        present = self.grouped.ngroups
+        if len(groups) == present and pd.Index(groups).equals(self.grouped.size().index):
+            return self
         return RowSlice(self.sub[self.sub["_g"].isin(groups)], self.weighted)
 
     def distinct(self) -> int:
@@ -321,8 +352,8 @@ class RowSlice:
 
     def samples(self) -> list[np.ndarray] | None:
         """The values of each group in group order, for the bootstrap."""
-        return [v.to_numpy() for _, v in self.sub.groupby("_g", sort=True, observed=True)["_y"]]
+        return [v.to_numpy() for _, v in self.grouped["_y"]]
 
     def assumptions(self, summ: pd.DataFrame) -> pd.DataFrame:
         """The ``assumptions`` rows (see :func:`assumptions`)."""
-        return assumptions(self.sub, summ)
+        return assumptions(self.sub, summ, self.grouped)

@@ -41,49 +41,111 @@ _WIDE = 6.0  # ranges of t wider than this (df below ~5) get 3x the panels
 _TAIL = 1e-15
 
 
-@lru_cache(maxsize=16)
-def _log_sf_inf(k: int) -> np.ndarray:
-    """log P(R ≥ q) on the grid ``_Q`` for the range R of k iid standard normals."""
+class _LazyGrid:
+    """A function tabulated on a fixed grid, each block of entries computed on first use.
+
+    ``compute(idx)`` gives the values at grid indices ``idx`` (whole blocks); each entry
+    depends only on its own grid point, so the table read through :meth:`interp` is the
+    one a full tabulation would give, while a run that needs a few grid points (a handful
+    of group pairs) computes only the blocks around them.
+    """
+
+    def __init__(self, grid: np.ndarray, compute: Any, block: int = 1) -> None:
+        self.grid = grid
+        self.values = np.full(grid.size, np.nan)
+        self.block = block
+        self.done = np.zeros(-(-grid.size // block), dtype=bool)
+        self._compute = compute
+
+    def ensure(self, idx: np.ndarray) -> None:
+        """Compute the blocks holding grid indices ``idx`` not yet computed."""
+        blocks = np.unique(np.asarray(idx, dtype=np.intp) // self.block)
+        blocks = blocks[~self.done[blocks]]
+        if blocks.size:
+            at = (blocks[:, None] * self.block + np.arange(self.block)[None, :]).ravel()
+            at = at[at < self.grid.size]
+            self.values[at] = self._compute(at)
+            self.done[blocks] = True
+
+    def interp(self, x: np.ndarray, left: float | None = None, right: float | None = None):
+        """``np.interp(x, grid, table)``, computing the two entries around each x first."""
+        x = np.asarray(x, dtype=float)
+        inside = x[(x >= self.grid[0]) & (x <= self.grid[-1])]
+        if inside.size:
+            j = np.clip(np.searchsorted(self.grid, inside, side="right") - 1, 0, self.grid.size - 2)
+            self.ensure(np.concatenate([j, j + 1]))
+        return np.interp(x, self.grid, self.values, left=left, right=right)
+
+
+_SF_BLOCK = 25  # q values of the df = inf table computed together (a step of 0.0625)
+
+
+def _log_sf_inf_rows(k: int, at: np.ndarray) -> np.ndarray:
+    """log P(R ≥ q) at the grid points ``_Q[at]`` for the range R of k iid standard
+    normals (trapezoid rule over ``_Z``), 400 rows at a time."""
     from scipy.special import log_ndtr
 
     log_phi = -0.5 * _Z**2 - 0.5 * np.log(2 * np.pi)
     log_cdf = log_ndtr(_Z)
-    out = np.empty(_Q.size)
-    step = 400
-    for start in range(0, _Q.size, step):
-        q = _Q[start : start + step, None]
+    out = np.empty(at.size)
+    for start in range(0, at.size, 400):
+        q = _Q[at[start : start + 400], None]
         ratio = np.exp(log_ndtr(_Z[None, :] - q) - log_cdf[None, :])
         with np.errstate(divide="ignore"):
             inner = -np.expm1((k - 1) * np.log1p(-np.minimum(ratio, 1.0)))
         integrand = k * np.exp(log_phi + (k - 1) * log_cdf)[None, :] * inner
-        out[start : start + step] = np.trapezoid(integrand, _Z, axis=1)
+        out[start : start + 400] = np.trapezoid(integrand, _Z, axis=1)
     with np.errstate(divide="ignore"):
         return np.log(np.clip(out, 0.0, 1.0))
 
 
-@lru_cache(maxsize=1)
-def _t_range_grid() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Bounds of t = log s, s² ~ χ²_df / df, holding all but 2e-15 of the mass."""
+@lru_cache(maxsize=16)
+def _log_sf_inf(k: int) -> _LazyGrid:
+    """log P(R ≥ q) on the grid ``_Q`` for the range R of k iid standard normals, computed
+    by blocks of q as they are needed."""
+    return _LazyGrid(_Q, lambda at: _log_sf_inf_rows(k, at), block=_SF_BLOCK)
+
+
+_LOG_DF = np.linspace(0.0, np.log(1e7), 600)
+
+
+def _t_bound(upper: bool, at: np.ndarray) -> np.ndarray:
     from scipy.special import gammainccinv, gammaincinv
 
-    log_df = np.linspace(0.0, np.log(1e7), 600)
-    df = np.exp(log_df)
-    lo = 0.5 * np.log(2 * gammaincinv(df / 2, _TAIL) / df)
-    hi = 0.5 * np.log(2 * gammainccinv(df / 2, _TAIL) / df)
-    return log_df, lo, hi
+    df = np.exp(_LOG_DF[at])
+    quantile = gammainccinv if upper else gammaincinv
+    return 0.5 * np.log(2 * quantile(df / 2, _TAIL) / df)
+
+
+@lru_cache(maxsize=1)
+def _t_range_grid() -> tuple[_LazyGrid, _LazyGrid]:
+    """Bounds of t = log s, s² ~ χ²_df / df, holding all but 2e-15 of the mass, on a grid
+    of log df (lower, upper), computed where needed."""
+    return (
+        _LazyGrid(_LOG_DF, lambda at: _t_bound(False, at)),
+        _LazyGrid(_LOG_DF, lambda at: _t_bound(True, at)),
+    )
 
 
 @lru_cache(maxsize=16)
 def _flat_end(k: int) -> float:
-    """Largest q with P(R >= q) > 1 - 1e-14: below it the inner probability is 1."""
+    """Largest q with P(R >= q) > 1 - 1e-14: below it the inner probability is 1.
+
+    P(R >= q) falls with q, so the table is read block by block from q = 0 up to the first
+    block without such a q."""
     table = _log_sf_inf(k)
-    flat = np.nonzero(table > -1e-14)[0]
-    return float(_Q[flat[-1]]) if flat.size else 0.0
+    last = -1
+    for start in range(0, _Q.size, _SF_BLOCK):
+        table.ensure(np.array([start]))
+        flat = np.nonzero(table.values[start : start + _SF_BLOCK] > -1e-14)[0]
+        if not flat.size:
+            break
+        last = start + int(flat[-1])
+    return float(_Q[last]) if last >= 0 else 0.0
 
 
 def _log_sf_inf_at(x: np.ndarray, k: int) -> np.ndarray:
-    table = _log_sf_inf(k)
-    return np.interp(x, _Q, table, left=0.0, right=-np.inf)
+    return _log_sf_inf(k).interp(x, left=0.0, right=-np.inf)
 
 
 def studentized_range_sf(q: Any, k: int, df: Any) -> np.ndarray:
@@ -141,12 +203,12 @@ def studentized_range_sf(q: Any, k: int, df: Any) -> np.ndarray:
 
 
 def _sf_finite(q: np.ndarray, k: int, df: np.ndarray, gammaln: Any) -> np.ndarray:
-    log_df_grid, lo_grid, hi_grid = _t_range_grid()
+    lo_grid, hi_grid = _t_range_grid()
     from scipy.special import gammainc
 
     log_df = np.log(df)
-    lo = np.interp(log_df, log_df_grid, lo_grid)
-    hi = np.interp(log_df, log_df_grid, hi_grid)
+    lo = lo_grid.interp(log_df)
+    hi = hi_grid.interp(log_df)
     # below t0 = log(x0 / q) the inner probability is 1: that part is P(s < x0 / q)
     x0 = _flat_end(k)
     head = np.zeros(q.size)
@@ -208,10 +270,13 @@ def _outer(
     return out
 
 
-@lru_cache(maxsize=32)
-def _isf_grid(k: int, alpha: float) -> tuple[np.ndarray, np.ndarray]:
-    """Critical values q_{1-alpha}(k, df) on a grid of 1/df, by vectorised bisection."""
-    inv_df = np.concatenate([[0.0], 1 / np.geomspace(1.0, 1e7, 1200)[::-1]])
+_INV_DF = np.concatenate([[0.0], 1 / np.geomspace(1.0, 1e7, 1200)[::-1]])
+
+
+def _isf_rows(k: int, alpha: float, at: np.ndarray) -> np.ndarray:
+    """Critical values q_{1-alpha}(k, df) at the grid points ``_INV_DF[at]`` of 1/df, by
+    vectorised bisection."""
+    inv_df = _INV_DF[at]
     df = np.where(inv_df > 0, 1 / np.where(inv_df > 0, inv_df, 1), np.inf)
     lo = np.zeros(df.size)
     hi = np.full(df.size, 2000.0)
@@ -220,7 +285,13 @@ def _isf_grid(k: int, alpha: float) -> tuple[np.ndarray, np.ndarray]:
         above = studentized_range_sf(mid, k, df) > alpha
         lo = np.where(above, mid, lo)
         hi = np.where(above, hi, mid)
-    return inv_df, (lo + hi) / 2
+    return (lo + hi) / 2
+
+
+@lru_cache(maxsize=32)
+def _isf_grid(k: int, alpha: float) -> _LazyGrid:
+    """Critical values q_{1-alpha}(k, df) on a grid of 1/df, computed where needed."""
+    return _LazyGrid(_INV_DF, lambda at: _isf_rows(k, alpha, at))
 
 
 def studentized_range_isf(alpha: float, k: int, df: Any) -> np.ndarray:
@@ -232,10 +303,10 @@ def studentized_range_isf(alpha: float, k: int, df: Any) -> np.ndarray:
     and 1 and interpolated linearly in 1/df (q is smooth in 1/df); agrees with
     ``scipy.stats.studentized_range.isf`` to ~2e-5 relative.
     """
-    inv_grid, q_grid = _isf_grid(int(k), round(float(alpha), 12))
+    grid = _isf_grid(int(k), round(float(alpha), 12))
     df = np.asarray(df, dtype=float)
     inv = np.where(np.isfinite(df), 1 / np.maximum(df, 1.0), 0.0)
-    return np.interp(inv, inv_grid, q_grid)
+    return grid.interp(inv)
 
 
 # ------------------------------------------------------------------- pairs

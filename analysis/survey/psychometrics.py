@@ -50,7 +50,10 @@ def _cov_corr(x: np.ndarray, missing: Missing) -> tuple[np.ndarray, np.ndarray, 
             return np.full((k, k), np.nan), np.full((k, k), np.nan), n
         cov = np.cov(x, rowvar=False, ddof=1)
     else:
-        x = x[~np.isnan(x).all(axis=1)]
+        # row-major, as the sums below are taken (their last digits depend on the layout)
+        answered = ~np.isnan(x).all(axis=1)
+        if not (answered.all() and x.flags.c_contiguous):
+            x = x[answered]
         n = x.shape[0]
         cov = _pairwise_cov(x)
     return cov, _corr(cov), n
@@ -65,21 +68,22 @@ def _corr(cov: np.ndarray) -> np.ndarray:
     return corr
 
 
-def _pairwise_cov(x: np.ndarray) -> np.ndarray:
+def _pairwise_cov(x: np.ndarray, ok: np.ndarray | None = None) -> np.ndarray:
     """Pairwise-complete covariance (ddof 1), like R's ``cov(use="pairwise")``.
 
     With observation mask :math:`M`, columns centred on their observed means and zero
     where missing (:math:`Z`), and :math:`N = M'M` the pairwise counts:
     :math:`C = (Z'Z - (Z'M) \\circ (Z'M)' / N) / (N - 1)`, all k x k matrix products, so
-    the cost is one pass over the data whatever k.
+    the cost is one pass over the data whatever k. ``ok``: the observation mask, when
+    already known.
     """
-    ok = ~np.isnan(x)
+    ok = ~np.isnan(x) if ok is None else ok
     m = ok.astype("float64")
     counts = ok.sum(axis=0)
-    means = np.divide(
-        np.where(ok, x, 0.0).sum(axis=0), counts, out=np.zeros(x.shape[1]), where=counts > 0
-    )
-    z = np.where(ok, x - means, 0.0)
+    z = np.where(ok, x, 0.0)
+    means = np.divide(z.sum(axis=0), counts, out=np.zeros(x.shape[1]), where=counts > 0)
+    z -= means  # in place: the same numbers as np.where(ok, x - means, 0.0)
+    z[~ok] = 0.0
     n = m.T @ m
     s = z.T @ m  # s[i, j]: sum of centred x_i over rows where j is observed too
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -218,7 +222,11 @@ def _covariances(
         return
     cb = require_codebook(data, owner)
     for dim in cb.dimensions:
-        ids, x = dimension_block(data, dim)
+        ids = [it.id for it in cb.items_for(dim)]
+        # one row-major copy straight from the columns
+        x = np.empty((len(data.responses), len(ids)))
+        for j, item in enumerate(ids):
+            x[:, j] = data.responses[item].to_numpy(dtype="float64", na_value=np.nan)
         cov, corr, n = _cov_corr(x, missing)
         yield dim, len(ids), cov, corr, n
 

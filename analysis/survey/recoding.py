@@ -119,9 +119,13 @@ def recode_item(
     nums, kinds, bad = label_table(uniques, item, cb)
     if out is None:
         return nums[codes], kinds[codes], bad[codes]
-    np.take(nums, codes, out=out[0])
-    np.take(kinds, codes, out=out[1])
-    return out[0], out[1], bad[codes] if bad.any() else np.zeros(len(codes), dtype=bool)
+    # one conversion of the (small integer) codes to indices for both lookups; "wrap" sends
+    # the -1 of a missing cell to the last slot, as negative indexing does, and is not
+    # buffered as np.take's default mode is when given ``out``
+    idx = np.asarray(codes).astype(np.intp, copy=False)
+    np.take(nums, idx, out=out[0], mode="wrap")
+    np.take(kinds, idx, out=out[1], mode="wrap")
+    return out[0], out[1], bad[idx] if bad.any() else np.zeros(len(idx), dtype=bool)
 
 
 def expected(item: Item, cb: Codebook) -> str:

@@ -122,33 +122,42 @@ def score_survey(
     scores = np.empty((len(dims), n))
     counts = np.empty((len(dims), n), dtype="int64")
     for d, dim in enumerate(dims):
-        _, x = dimension_block(survey, dim)
-        k = x.shape[1]
-        answered = ~np.isnan(x)
-        m = answered.sum(axis=1)
-        total = np.where(answered, x, 0.0).sum(axis=1)
+        total, m = scores[d], counts[d]
+        total[:] = 0.0
+        m[:] = 0
+        items = cb.items_for(dim)
+        # item by item, summed in item order straight into the output rows: no
+        # respondents x items copy of the block and no temporary per item
+        for it in items:
+            x = resp[it.id].to_numpy(dtype="float64", na_value=np.nan)
+            answered = ~np.isnan(x)
+            m += answered
+            np.add(total, x, out=total, where=answered)
+        k = len(items)
         ok = (m > 0) & (m >= share * k - 1e-12)
-        score = np.full(n, np.nan)
-        np.divide(total, m, out=score, where=ok)
+        np.divide(total, m, out=total, where=ok)
+        total[~ok] = np.nan
         if method == "sum":
-            score = score * k
+            total *= k
         elif method == "z":
-            score = _zscore(score)
-        scores[d] = score
-        counts[d] = m
-    # long frame by taking rows of the (Arrow) text columns: no per-row Python objects
-    rows = np.tile(np.arange(n), len(dims))
-    out = pd.DataFrame(index=pd.RangeIndex(len(rows)))
-    out["respondent_id"] = _as_text(resp["respondent_id"]).take(rows).reset_index(drop=True)
-    out["group"] = _as_text(resp["group"]).take(rows).reset_index(drop=True)
-    out["dimension"] = (
-        pd.Series(dims, dtype="str").take(np.repeat(np.arange(len(dims)), n)).reset_index(drop=True)
-    )
-    out["score"] = scores.ravel()
-    out["n_items"] = counts.ravel()
+            total[:] = _zscore(total)
+    # long frame: the (Arrow) text columns repeated once per dimension by reference to the
+    # same buffers, no per-row Python objects and no copy
+    rows = None
+    data: dict[str, object] = {}
+    for name in ("respondent_id", "group"):
+        col = _as_text(resp[name])
+        tiled = _tiled_text(col, len(dims))
+        if tiled is None:
+            rows = np.tile(np.arange(n), len(dims)) if rows is None else rows
+            tiled = col.take(rows).reset_index(drop=True)
+        data[name] = tiled
+    data["dimension"] = _repeated_labels(dims, n)
+    data["score"] = scores.ravel()
+    data["n_items"] = counts.ravel()
     if "weight" in resp.columns:
-        out["weight"] = np.tile(resp["weight"].to_numpy(dtype="float64"), len(dims))
-    return out
+        data["weight"] = np.tile(resp["weight"].to_numpy(dtype="float64"), len(dims))
+    return pd.DataFrame(data, index=pd.RangeIndex(n * len(dims)), copy=False)
 
 
 def _as_text(col: pd.Series) -> pd.Series:
@@ -156,6 +165,28 @@ def _as_text(col: pd.Series) -> pd.Series:
         return col
     # missing stays missing (a respondent without a group), not the text "nan"
     return col.astype("str").mask(col.isna().to_numpy())
+
+
+def _tiled_text(col: pd.Series, times: int) -> pd.Series | None:
+    """An Arrow-backed text column repeated ``times`` times, sharing its buffers (the
+    chunks listed again); None for any other storage."""
+    import pyarrow as pa
+
+    chunked = getattr(col.array, "_pa_array", None)
+    if not isinstance(chunked, pa.ChunkedArray):
+        return None
+    tiled = pa.chunked_array(list(chunked.chunks) * times, type=chunked.type)
+    return pd.Series(pd.array(tiled, dtype=col.dtype), copy=False)
+
+
+def _repeated_labels(labels: list[str], n: int) -> pd.Series:
+    """Each label ``n`` times in turn, as a ``str`` column (one Arrow chunk per label)."""
+    import pyarrow as pa
+
+    if n == 0:
+        return pd.Series(pd.array([], dtype="str"))
+    chunks = [pa.repeat(pa.scalar(lab, pa.large_string()), n) for lab in labels]
+    return pd.Series(pd.array(pa.chunked_array(chunks, type=pa.large_string()), dtype="str"))
 
 
 def _zscore(x: np.ndarray) -> np.ndarray:
