@@ -17,6 +17,7 @@ so a comparison of hundreds of communities runs as a handful of vectorised opera
 * :mod:`.item_moments`   mergeable item means and co-moments for reliability
 * :mod:`.nesting`        ICC(1), ICC(2), design effect, random-intercept and ordered logit models
 * :mod:`.indices`        entropy-weight index, importance-performance analysis, text x survey
+* :mod:`.cumulative_logit` Newton fit of the ordered logit, Brant test of proportional odds
 * :mod:`.categorical`    chi-square test of independence with Cramér's V
 * :mod:`.agreement`      Cohen's kappa, Krippendorff's alpha
 
@@ -39,6 +40,7 @@ _LAZY = {
     "icc": "analysis.stats.nesting",
     "mixed_model": "analysis.stats.nesting",
     "ordered_logit": "analysis.stats.nesting",
+    "brant_test": "analysis.stats.cumulative_logit",
     "chi_square": "analysis.stats.categorical",
     "entropy_weights": "analysis.stats.indices",
     "ipa": "analysis.stats.indices",
@@ -54,6 +56,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from analysis.stats.categorical import chi_square
     from analysis.stats.compare import compare_groups
     from analysis.stats.compare_result import CompareResult
+    from analysis.stats.cumulative_logit import brant_test
     from analysis.stats.indices import entropy_weights, ipa, text_survey_correlation
     from analysis.stats.item_moments import ItemMoments
     from analysis.stats.multitest import adjust_p
