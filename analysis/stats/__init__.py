@@ -18,6 +18,7 @@ so a comparison of hundreds of communities runs as a handful of vectorised opera
 * :mod:`.nesting`        ICC(1), ICC(2), design effect, random-intercept and ordered logit models
 * :mod:`.indices`        entropy-weight index, importance-performance analysis, text x survey
 * :mod:`.cumulative_logit` Newton fit of the ordered logit, Brant test of proportional odds
+* :mod:`.association`    Pearson and Spearman tests as R's cor.test, correlation matrices
 * :mod:`.categorical`    chi-square test of independence with Cramér's V
 * :mod:`.agreement`      Cohen's kappa, Krippendorff's alpha
 
@@ -41,6 +42,8 @@ _LAZY = {
     "mixed_model": "analysis.stats.nesting",
     "ordered_logit": "analysis.stats.nesting",
     "brant_test": "analysis.stats.cumulative_logit",
+    "cor_test": "analysis.stats.association",
+    "correlation_matrix": "analysis.stats.association",
     "chi_square": "analysis.stats.categorical",
     "entropy_weights": "analysis.stats.indices",
     "ipa": "analysis.stats.indices",
@@ -53,6 +56,7 @@ __getattr__, __dir__ = attach(__name__, _LAZY)
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from analysis.stats.agreement import cohen_kappa, krippendorff_alpha
+    from analysis.stats.association import cor_test, correlation_matrix
     from analysis.stats.categorical import chi_square
     from analysis.stats.compare import compare_groups
     from analysis.stats.compare_result import CompareResult

@@ -1,8 +1,7 @@
 # Reference numbers for tests/test_ordinal_r.py (ordered_logit, brant_test).
-# Run: Rscript tests/r/ordered_logit.R   (R 4.2.2, ordinal 2022.11.16, MASS 7.3-58.2)
+# Run from the repository root: Rscript tests/r/ordered_logit.R   (R 4.2.2, ordinal 2022.11.16, MASS 7.3-58.2)
 library(ordinal)
-shared <- "../shared/datasets/r"
-if (!dir.exists(shared)) shared <- "/work/shared/datasets/r"
+shared <- if (dir.exists("../shared")) "../shared/datasets/r" else "/work/shared/datasets/r"
 s <- read.csv(file.path(shared, "MASS/survey.csv"), na.strings = c("NA", ""))
 s$Exer <- factor(s$Exer, levels = c("None", "Some", "Freq"), ordered = TRUE)
 f <- clm(Exer ~ Sex + Age, data = s)
