@@ -19,6 +19,7 @@ so a comparison of hundreds of communities runs as a handful of vectorised opera
 * :mod:`.indices`        entropy-weight index, importance-performance analysis, text x survey
 * :mod:`.cumulative_logit` Newton fit of the ordered logit, Brant test of proportional odds
 * :mod:`.association`    Pearson and Spearman tests as R's cor.test, correlation matrices
+* :mod:`.exact`          Fisher's exact test (2x2 with odds ratio, r x c), as R's fisher.test
 * :mod:`.categorical`    chi-square test of independence with Cramér's V
 * :mod:`.agreement`      Cohen's kappa, Krippendorff's alpha
 
@@ -44,6 +45,7 @@ _LAZY = {
     "brant_test": "analysis.stats.cumulative_logit",
     "cor_test": "analysis.stats.association",
     "correlation_matrix": "analysis.stats.association",
+    "fisher_test": "analysis.stats.exact",
     "chi_square": "analysis.stats.categorical",
     "entropy_weights": "analysis.stats.indices",
     "ipa": "analysis.stats.indices",
@@ -61,6 +63,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from analysis.stats.compare import compare_groups
     from analysis.stats.compare_result import CompareResult
     from analysis.stats.cumulative_logit import brant_test
+    from analysis.stats.exact import fisher_test
     from analysis.stats.indices import entropy_weights, ipa, text_survey_correlation
     from analysis.stats.item_moments import ItemMoments
     from analysis.stats.multitest import adjust_p

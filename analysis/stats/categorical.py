@@ -134,7 +134,7 @@ def chi_square(
     -----
     SmallSampleWarning
         More than 20% of expected counts are below 5 (Cochran, 1954): the warning points to
-        :func:`analysis.stats.exact.fisher_test`.
+        :func:`analysis.fisher_test`.
 
     Notes
     -----
@@ -185,7 +185,7 @@ def chi_square(
     if low > 0.2:
         warnings.warn(
             f"chi_square: {low:.0%} of expected counts are below 5; use Fisher's exact "
-            "test (analysis.stats.exact.fisher_test, as R's fisher.test) or merge categories",
+            "test (analysis.fisher_test, as R's fisher.test) or merge categories",
             SmallSampleWarning,
             stacklevel=2,
         )
