@@ -20,6 +20,7 @@ so a comparison of hundreds of communities runs as a handful of vectorised opera
 * :mod:`.cumulative_logit` Newton fit of the ordered logit, Brant test of proportional odds
 * :mod:`.association`    Pearson and Spearman tests as R's cor.test, correlation matrices
 * :mod:`.exact`          Fisher's exact test (2x2 with odds ratio, r x c), as R's fisher.test
+* :mod:`.factorial`      two-way ANOVA and ANCOVA, Type II/III, partial η² (car::Anova)
 * :mod:`.categorical`    chi-square test of independence with Cramér's V
 * :mod:`.agreement`      Cohen's kappa, Krippendorff's alpha
 
@@ -46,6 +47,7 @@ _LAZY = {
     "cor_test": "analysis.stats.association",
     "correlation_matrix": "analysis.stats.association",
     "fisher_test": "analysis.stats.exact",
+    "factorial_anova": "analysis.stats.factorial",
     "chi_square": "analysis.stats.categorical",
     "entropy_weights": "analysis.stats.indices",
     "ipa": "analysis.stats.indices",
@@ -64,6 +66,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from analysis.stats.compare_result import CompareResult
     from analysis.stats.cumulative_logit import brant_test
     from analysis.stats.exact import fisher_test
+    from analysis.stats.factorial import factorial_anova
     from analysis.stats.indices import entropy_weights, ipa, text_survey_correlation
     from analysis.stats.item_moments import ItemMoments
     from analysis.stats.multitest import adjust_p
