@@ -91,3 +91,11 @@ def test_chi_square_warning_points_to_fisher():
     rows = pd.DataFrame({"a": list("xxxyyy"), "b": list("ppqqqq")})
     with pytest.warns(SmallSampleWarning, match="fisher_test"):
         an.chi_square(rows, "a", "b")
+
+
+def test_too_large_table_says_what_to_do():
+    # R's ?fisher.test Job satisfaction table (4x4, N = 104): R's FEXACT gives p 0.7827;
+    # enumerating it here would take minutes, so the user is sent to chi_square instead
+    job = frame([1, 2, 1, 0, 3, 3, 6, 1, 10, 10, 14, 9, 6, 7, 12, 11], 4, 4)
+    with pytest.raises(InputError, match="too large to enumerate exactly; use chi_square"):
+        an.fisher_test(job, "a", "b", weights="n")
