@@ -179,8 +179,8 @@ def test_omega2_interval_with_anova_matches_printed_form(plants):
     row = res.table.iloc[0]
     # effectsize 0.8.3: omega_squared(aov(weight ~ group, PlantGrowth)): 0.204, [0.00238, 1]
     assert_allclose([row.effect_ci_low, row.effect_ci_high], [0.00238215532281, 1], atol=1e-6)
-    assert "ω² = .20, 95% CI [.00, 1.00]" in res.summary("en")
-    assert "ω² = .20, 95% CI [.00, 1.00]（n = 30，k = 3）" in res.summary("zh")
+    assert "ω² = .20, one-sided 95% CI [.00, 1.00]" in res.summary("en")
+    assert "ω² = .20, 单侧 95% CI [.00, 1.00]（n = 30，k = 3）" in res.summary("zh")
 
 
 def test_omega2_interval_conf_level_changes_width(plants):

@@ -41,7 +41,7 @@ def test_type_2_as_car(tooth):
     assert_allclose(t.ci_low[:3], [0.06008469713935, 0.65781001804609, 0.00958107075933],
                     atol=1e-6)  # fmt: skip
     assert (t.ci_high[:3] == 1).all()
-    assert "supp: F(1, 49) = 12.48, p < .001, η²p = .20, 95% CI [.06, 1.00]" in res.summary()
+    assert "supp: F(1, 49) = 12.48, p < .001, η²p = .20, 单侧 95% CI [.06, 1.00]" in res.summary()
 
 
 def test_type_3_sum_contrasts_as_car(tooth):

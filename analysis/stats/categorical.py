@@ -79,7 +79,9 @@ class ChiSquareResult(Displayable):
         )
         if pd.notna(r.get("cramers_v_ci_low", np.nan)):
             level = float(self.params.get("conf_level", 0.95))
-            test += ", " + apa.format_ci(
+            side = self.params.get("v_alternative", "greater") == "greater"
+            test += ", " + ("单侧 " if side and lang == "zh" else "one-sided " if side else "")
+            test += apa.format_ci(
                 r["cramers_v_ci_low"], r["cramers_v_ci_high"], level, leading_zero=False
             )
         yates = bool(r["yates"])
@@ -231,5 +233,11 @@ def chi_square(
     return ChiSquareResult(
         table=summary,
         cells=cells,
-        params={"row": row, "col": col, "weights": weights, "conf_level": conf_level},
+        params={
+            "row": row,
+            "col": col,
+            "weights": weights,
+            "conf_level": conf_level,
+            "v_alternative": v_alternative,
+        },
     )

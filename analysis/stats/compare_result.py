@@ -231,8 +231,17 @@ class CompareResult(Displayable):
         )
         if pd.notna(row["effect_ci_low"]) and pd.notna(row["effect_ci_high"]):
             level = float(self.params.get("conf_level", 0.95))
-            effect += ", " + apa.format_ci(
-                row["effect_ci_low"], row["effect_ci_high"], level, leading_zero=not bounded
+            one_sided = (
+                kind in ("omega2", "epsilon2_h")
+                and self.params.get("effect_alternative", "greater") == "greater"
+            )
+            side = ("单侧 " if lang == "zh" else "one-sided ") if one_sided else ""
+            effect += (
+                ", "
+                + side
+                + apa.format_ci(
+                    row["effect_ci_low"], row["effect_ci_high"], level, leading_zero=not bounded
+                )
             )
         return effect
 

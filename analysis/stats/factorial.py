@@ -47,11 +47,13 @@ class FactorialResult(Displayable):
         resid = self.table.iloc[-1]
         level = float(self.params["conf_level"])
         parts = []
+        one_sided = self.params["effect_alternative"] == "greater"
+        side = ("单侧 " if lang == "zh" else "one-sided ") if one_sided else ""
         for r in self.table.iloc[:-1].itertuples():
             test = apa.format_test("F", r.statistic, (r.df, resid.df), r.p_value)
             eta = apa.format_number(r.partial_eta2, leading_zero=False)
             ci = apa.format_ci(r.ci_low, r.ci_high, level, leading_zero=False)
-            parts.append(f"{r.term}: {test}, η²p = {eta}, {ci}")
+            parts.append(f"{r.term}: {test}, η²p = {eta}, {side}{ci}")
         kind = int(self.params["type"])
         if lang == "zh":
             head = f"方差分析（{_roman(kind)} 型平方和，N = {self.params['n']}）："
