@@ -181,7 +181,7 @@ COLUMN_LABELS: Mapping[str, tuple[str, str]] = {
     "alpha": ("Cronbach α", "Cronbach's α"),
     "alpha_std": ("标准化 α", "Standardised α"),
     "average_r": ("平均题间相关", "Mean inter-item r"),
-    "omega": ("McDonald ω", "McDonald's ω"),
+    "omega": ("McDonald ω_t（单因子）", "McDonald's ω_total (one factor)"),
     "kmo": ("KMO", "KMO"),
     "bartlett_chi2": ("Bartlett χ²", "Bartlett χ²"),
     "bartlett_df": ("Bartlett 自由度", "Bartlett df"),
