@@ -94,6 +94,8 @@ _LAZY: dict[str, str] = {
     "ItemMoments": "analysis.stats",
     "icc": "analysis.stats",
     "mixed_model": "analysis.stats",
+    "center": "analysis.stats",
+    "regression": "analysis.stats",
     "ordered_logit": "analysis.stats",
     "brant_test": "analysis.stats",
     "cor_test": "analysis.stats",
@@ -168,6 +170,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         ItemMoments,
         ValueCounts,
         brant_test,
+        center,
         chi_square,
         cohen_kappa,
         compare_groups,
@@ -181,6 +184,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         krippendorff_alpha,
         mixed_model,
         ordered_logit,
+        regression,
         text_survey_correlation,
     )
     from analysis.study import Study, load_study, run_study, validate_study

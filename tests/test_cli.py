@@ -210,3 +210,39 @@ def test_codebook_draft_tells_open_questions_and_suggests_dimensions(tmp_path, c
     item = next(line for line in text.splitlines() if "养老服务的满意程度" in line)
     assert "dimension: TODO" in item
     assert "# suggested: livelihood" in item
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["run", "--help"], ["codebook", "draft", "--help"]])
+def test_help_speaks_the_locale(argv, capsys, monkeypatch):
+    import argparse
+    import re
+
+    original = argparse._
+    monkeypatch.setenv("LC_ALL", "zh_CN.UTF-8")
+    with pytest.raises(SystemExit):
+        main(argv)
+    out = capsys.readouterr().out
+    assert out.startswith("用法：")
+    assert "显示本帮助并退出" in out
+    # besides option names, choices, file types and the program's name, no English word
+    prose = re.sub(
+        r"--?[a-z-]+|\{[a-z,]+\}|[a-z]+\.ya?ml|xlsx|xls|csv|sav|dta|tcp://\S+|output/", "", out
+    )
+    prose = re.sub(r"\b(analysis|run|validate|init|codebook|draft|Dask|N)\b", "", prose)
+    assert not re.search(r"[A-Za-z]{3,}", prose), prose
+    assert argparse._ is original  # argparse's words are put back
+
+    monkeypatch.setenv("LC_ALL", "en_US.UTF-8")
+    with pytest.raises(SystemExit):
+        main(argv)
+    assert capsys.readouterr().out.startswith("usage: ")
+
+
+def test_argument_errors_speak_the_locale(capsys, monkeypatch):
+    monkeypatch.setenv("LC_ALL", "zh_CN.UTF-8")
+    with pytest.raises(SystemExit):
+        main(["run"])
+    assert "错误：缺少必需的参数：研究文件" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["run", "study.yaml", "--jobs", "two"])
+    assert "参数 --jobs/-j：无效的 int 值：'two'" in capsys.readouterr().err

@@ -438,3 +438,43 @@ def test_the_warnings_of_a_run_print_in_chinese(demo_dir) -> None:
         printed = warning_label(text, "zh")
         assert english_words(printed) == [], printed
         assert warning_label(text, "en") == text
+
+
+def test_every_warning_a_run_can_raise_has_chinese_words() -> None:
+    """Each ``warnings.warn`` of the library is met by a pattern of the Chinese table: its
+    message, with its fields filled in as a run fills them, prints without English prose."""
+    from analysis.core.warning_words import warning_label
+
+    examples = [
+        "compare_groups: fewer than two groups of 'community' to compare; those rows have no "
+        "test (NaN statistics)",
+        "compare_groups: welch test not computed for reform: no variation within group(s) "
+        "'甲', '乙'",
+        "icc: only 4 clusters; the between-cluster variance is imprecise",
+        "mixed_model: only 6 clusters; the between-cluster variance is imprecise",
+        "mixed_model: the REML/ML optimum of 'y ~ x' was not reached to 1e-6; estimates may "
+        "be imprecise (simplify the random part or rescale predictors)",
+        "text_survey_correlation: fewer than 5 communities for 服务改革; the correlation is "
+        "fragile",
+        "dimension_table: 40% of expected counts are below 5; the chi-square approximation is "
+        "poor, read the residuals descriptively",
+        "问卷.csv, row 1: duplicated column header '年龄' (columns 3 and 7); later copies are "
+        "read as '<header> [column N]'",
+        "问卷.csv: 3 respondent(s) name no group in column '社区'; they are kept for scores, "
+        "reliability and item analysis and left out of group comparisons",
+        "问卷.csv: read as 'gb18030' as asked, but the bytes are valid UTF-8, which is the "
+        "likely encoding; leave the encoding out to detect it",
+        "cfa: dimension 'reform' has 1 item; a factor needs at least two (three to be "
+        "identified on its own), so it is left out of the model",
+        "cfa: 150 respondents; ML estimates and fit indices are unstable below about 200",
+        "cfa: the fit did not converge in 500 iterations; check for items with almost no "
+        "variance or near-duplicate items, drop a weak item, or fit fewer dimensions",
+        "invariance: groups too small to test (fewer than 30 complete respondents): '甲', "
+        "'乙'; they are left out. Pool small groups into larger ones (e.g. by street or "
+        "district) or test a subset with groups=[...]",
+    ]
+    allowed = {"community", "reform", "gb18030", "column", "header", "groups", "reml", "ml"}
+    for text in examples:
+        printed = warning_label(text, "zh")
+        assert printed != text, text
+        assert [w for w in english_words(printed) if w.lower() not in allowed] == [], printed

@@ -152,7 +152,7 @@ def default() -> Lexicon:
 
 def test_default_lexicon_is_versioned_with_rationales(default: Lexicon) -> None:
     assert default.name == "service-five"
-    assert default.version == "2.1"
+    assert default.version == "2.2"
     assert default.framework is an.SERVICE_FIVE
     for dim in default.dimensions:
         assert len(default.terms[dim]) >= 40, dim
@@ -222,6 +222,10 @@ def _dimensions_hit(default: Lexicon, text: str) -> dict[str, float]:
         ("今年社区发展党员2名。", {"members"}),
         ("社区发展入党积极分子5名，培养入党积极分子3名。", {"members"}),
         ("发展预备党员1名。", {"members"}),
+        # context rule: the recruit a few words after 发展
+        ("今年社区发展了3名入党积极分子。", {"members"}),
+        ("全年共发展青年党员5名，", {"members"}),
+        ("大力发展集体经济，党员带头致富。", {"development", "members"}),
         ("居民反映问题，社区及时处理。", set()),
         ("听取居民意见，解决居民诉求。", {"masses"}),
         ("停车太难了", {"livelihood"}),

@@ -1,7 +1,8 @@
-"""Tests of ICC, random-intercept models and the ordered logit (analysis.stats.nesting).
+"""Tests of the ordered logit (analysis.stats.nesting).
 
-References: R's lme4 and MASS output written as numbers with the call, and statsmodels
-called directly. Data: tests/data/r/ (public R data sets, see the README there).
+References: R's MASS output written as numbers with the call, and statsmodels called
+directly. Data: tests/data/r/ (public R data sets, see the README there). ICC and mixed
+models are tested in test_multilevel.py.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import pytest
 from numpy.testing import assert_allclose
 
 import analysis as an
-from analysis.core.errors import InputError, SmallSampleWarning
+from analysis.core.errors import InputError
 
 R = Path(__file__).parent / "data" / "r"
 
@@ -23,72 +24,6 @@ R = Path(__file__).parent / "data" / "r"
 @pytest.fixture(scope="module")
 def dyestuff() -> pd.DataFrame:
     return pd.read_csv(R / "Dyestuff.csv")
-
-
-def test_icc_dyestuff_matches_lme4(dyestuff):
-    with pytest.warns(SmallSampleWarning, match="only 6 clusters"):
-        out = an.icc(dyestuff, "Yield", "Batch")
-    row = out.iloc[0]
-    # R 4.3, lme4 1.1: lmer(Yield ~ 1 + (1 | Batch), Dyestuff, REML = TRUE)
-    #   Batch (Intercept) Variance 1764.0 Std.Dev. 42.00; Residual 2451.3 49.51
-    assert_allclose([row.var_between, row.var_within], [1764.0, 2451.3], rtol=2e-3)
-    assert_allclose(row.icc1, 1764.0 / (1764.0 + 2451.3), rtol=2e-3)
-    # balanced design: REML equals the ANOVA estimator, and ICC(2) = (MSB - MSW) / MSB
-    groups = dyestuff.groupby("Batch").Yield
-    msb = 5 * groups.mean().var(ddof=1)
-    msw = groups.var(ddof=1).mean()
-    assert_allclose(row.icc2, (msb - msw) / msb, rtol=2e-3)
-    assert_allclose(row.design_effect, 1 + 4 * row.icc1)
-    assert row.converged
-    assert row.n_groups == 6
-
-
-def test_icc_by_dimension_and_lead_columns():
-    rng = np.random.default_rng(5)
-    rows = []
-    for dim, tau in (("reform", 0.6), ("members", 0.0001)):
-        effects = rng.normal(0, tau, 12)
-        for g in range(12):
-            for _ in range(20):
-                rows.append((f"c{g}", dim, 3 + effects[g] + rng.normal(0, 1)))
-    data = pd.DataFrame(rows, columns=["group", "dimension", "score"])
-    out = an.icc(data, "score", "group", by="dimension")
-    assert list(out.dimension) == ["reform", "members"]
-    assert out.icc1.iloc[0] > 0.1
-    assert out.icc1.iloc[1] < 0.05
-    assert set(out.columns) >= {"icc1", "icc2", "design_effect", "optimizer"}
-
-
-def test_mixed_model_matches_statsmodels_and_mathachieve_shape():
-    import statsmodels.formula.api as smf
-
-    rng = np.random.default_rng(7)
-    n_groups, size = 15, 25
-    g = np.repeat(np.arange(n_groups), size)
-    age = rng.uniform(20, 80, g.size)
-    party = rng.integers(0, 2, g.size)
-    years = rng.uniform(0, 30, g.size)
-    u = rng.normal(0, 0.4, n_groups)[g]
-    y = 3 + 0.01 * age + 0.3 * party + 0.02 * years + u + rng.normal(0, 0.8, g.size)
-    data = pd.DataFrame(
-        {"score": y, "age": age, "party": party, "years": years, "group": g.astype(str)}
-    )
-    res = an.mixed_model(data, "score ~ age + C(party) + years", groups="group")
-    model = smf.mixedlm("score ~ age + C(party) + years", data, groups=data["group"])
-    # on this design statsmodels' default L-BFGS fails (singular matrix): the fallback is used
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        with pytest.raises(np.linalg.LinAlgError):
-            model.fit(reml=True, method="lbfgs")
-    assert res.fit.optimizer.iloc[0] != "lbfgs"
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        ref = model.fit(reml=True, method=res.fit.optimizer.iloc[0])
-    c = res.coefficients.set_index("term")
-    assert_allclose(c.estimate.to_numpy(), ref.fe_params.to_numpy(), rtol=1e-4)
-    assert_allclose(c.se.to_numpy(), ref.bse_fe.to_numpy(), rtol=1e-3)
-    assert c.loc["C(party)[T.1]", "p_value"] < 0.05
-    assert_allclose(res.fit.var_between.iloc[0], float(ref.cov_re.iloc[0, 0]), rtol=1e-3)
 
 
 def test_ordered_logit_housing_matches_polr():
@@ -141,8 +76,3 @@ def test_ordered_logit_needs_three_categories():
     data = pd.DataFrame({"y": [0, 1] * 10, "x": np.arange(20.0)})
     with pytest.raises(InputError, match="2 categories"):
         an.ordered_logit(data, "y ~ x")
-
-
-def test_icc_missing_column_message(dyestuff):
-    with pytest.raises(InputError, match=r"icc: column\(s\) 'score' not in data"):
-        an.icc(dyestuff, "score", "Batch")

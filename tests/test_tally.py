@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from numpy.testing import assert_allclose
 
-from analysis.text.lexicon import Lexicon
+from analysis.text.lexicon import ContextRule, Lexicon
 from analysis.text.matching import Matcher, unit_bounds
 from analysis.text.segment import Segmenter
 from analysis.text.tally import Tallier, merge
@@ -42,6 +42,8 @@ def setup(scope: str = "before") -> tuple[Lexicon, Segmenter, list[str]]:
             "发改委": None,
             "党员尚未报到": "members",
         },
+        # 发展 … 党员 / 居民 within four words: members (the multi-token 发展党员 comes first)
+        contexts=(ContextRule("发展", "members", ("党员", "居民"), within=4),),
         negation_cues=("不", "没有", "尚未"),
         negation_window=3,
         negation_scope=scope,
@@ -259,3 +261,25 @@ def test_terms_inside_a_word_longest_first_without_overlap(pieces: list[str]) ->
     matcher = Matcher(lex, seg)
     word = "".join(pieces)
     assert matcher.terms_in(word) == brute_force_inside(word, matcher.entries)
+
+
+def test_context_rules_retarget_a_term_by_what_follows() -> None:
+    lex, seg, _ = setup()
+    matcher = Matcher(lex, seg)
+
+    def dims(words: list[str]) -> list[tuple[str, tuple]]:
+        return [(h.term, h.entries) for h in matcher.hits(words)]
+
+    members, development = (("members", 1.0),), (("development", 1.0),)
+    assert dims(["发展", "了", "3", "名", "党员"])[0] == ("发展", members)
+    assert dims(["发展", " ", "了", "3", "名", "居民"])[0] == ("发展", members)  # spaces free
+    assert dims(["发展", "了", "3", "名", "的", "党员"])[0] == ("发展", development)  # too far
+    assert dims(["发展", "，", "党员"])[0] == ("发展", development)  # another clause
+    assert dims(["发展", "\n", "党员"])[0] == ("发展", development)
+    for words in (
+        ["发展", "了", "3", "名", "党员"],
+        ["发展", "了", "3", "名", "的", "党员"],
+        ["发展", "，", "党员", "发展", "居民"],
+        ["发展"],
+    ):
+        check([words, ["发展"], ["党员", "发展", "的", "居民"]], "sentence")

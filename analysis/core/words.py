@@ -15,6 +15,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Literal, NamedTuple
 
+from analysis.core.messages import COUNT_LABELS, MESSAGES, counts_line, message
+from analysis.core.model_words import MODEL_COLUMN_LABELS
+
 __all__ = [
     "COLUMN_LABELS",
     "COUNT_LABELS",
@@ -251,6 +254,7 @@ COLUMN_LABELS: Mapping[str, tuple[str, str]] = {
     "probability": ("概率", "Probability"),
     "evidence": ("证据词", "Evidence"),
     "n_passages": ("段落数", "Passages"),
+    **MODEL_COLUMN_LABELS,
 }
 
 # values of a few categorical columns, translated for Chinese display
@@ -272,6 +276,7 @@ _VALUE_LABELS_ZH: Mapping[str, Mapping[str, str]] = {
     "missing_kind": {"skipped": "跳过（系统缺失）", "no_answer": "未作答"},
     "importance_type": {"derived": "推导重要性", "stated": "自评重要性"},
     "kind": {"fixed": "固定效应", "threshold": "阈值"},
+    "component": {"Residual": "残差"},
 }
 
 # values translated in every language
@@ -530,74 +535,3 @@ TABLE_LABELS: Mapping[str, tuple[str, str]] = {
     "text_quarantine": ("文本隔离记录", "Text quarantine"),
     "satisfaction": ("满意率与满意度指数", "Satisfaction"),
 }
-
-
-# ====================================================================== messages
-
-#: What the command line and progress bars say: key -> (Chinese, English).
-MESSAGES: Mapping[str, tuple[str, str]] = {
-    "wrote_files": ("已写出 {n} 个文件，位于 {path}", "wrote {n} files to {path}"),
-    "counts": ("计数：", "counts: "),
-    "encoding": ("编码：{text}", "encoding: {text}"),
-    "read_as": ("{name} 按 {enc} 读取", "{name} read as {enc}"),
-    "documents_read_as": ("文档按 {encodings} 读取", "documents read as {encodings}"),
-    "note": ("说明：{text}", "note: {text}"),
-    "few_documents": (
-        "文本比较：{n} 个社区的文档少于 {min} 篇，只作描述、不作检验：",
-        "text comparisons: {n} communities with fewer than {min} documents are described, "
-        "not tested: ",
-    ),
-    "no_problems": ("{path}：未发现问题", "{path}: no problems found"),
-    "created": ("已创建 {path}", "created {path}"),
-    "wrote": ("已写出 {path}", "wrote {path}"),
-    "warning": ("警告：", "warning: "),
-    "error": ("错误：", "error: "),
-    "interrupted": ("已中断", "interrupted"),
-    "dashboard": ("Dask 监控面板：{link}", "Dask dashboard: {link}"),
-    # progress bars: the bar, its unit and the steps of a run
-    "bar_run": ("运行研究", "analysis run"),
-    "bar_step": ("步", "step"),
-    "bar_reports": ("社区报告", "community reports"),
-    "step_survey": ("问卷", "survey"),
-    "step_texts": ("文本", "texts"),
-    "step_open answers": ("开放题", "open answers"),
-    "step_compare": ("社区比较", "compare"),
-    "step_privacy": ("隐私保护", "privacy"),
-    "step_figures": ("绘图", "figures"),
-}
-
-#: The counts of a run (``StudyResult.manifest["counts"]``): key -> (Chinese, English).
-COUNT_LABELS: Mapping[str, tuple[str, str]] = {
-    "survey_rows": ("问卷读入行数", "survey_rows"),
-    "survey_quarantined": ("隔离行数", "survey_quarantined"),
-    "survey_excluded": ("质量筛查排除", "survey_excluded"),
-    "survey_respondents": ("纳入分析的受访者", "survey_respondents"),
-    "survey_no_group": ("未填社区的受访者", "survey_no_group"),
-    "documents": ("纳入分析的文本", "documents"),
-    "documents_quarantined": ("隔离的文本", "documents_quarantined"),
-    "open_answers": ("开放题回答", "open_answers"),
-    "values_masked": ("遮蔽的个人信息", "values_masked"),
-}
-
-
-def message(key: str, lang: Lang, **kw: object) -> str:
-    """The message ``key`` in ``lang``, formatted with ``kw``.
-
-    Examples
-    --------
-    >>> message("wrote_files", "zh", n=3, path="out")
-    '已写出 3 个文件，位于 out'
-    """
-    text = MESSAGES[key][0 if lang == "zh" else 1]
-    return text.format(**kw) if kw else text
-
-
-def counts_line(counts: Mapping[str, object], lang: Lang) -> str:
-    """A run's counts on one line.
-
-    ``计数：问卷读入行数 1363，…`` in Chinese, ``counts: survey_rows=1363, …`` in English.
-    """
-    if lang == "zh":
-        parts = [f"{COUNT_LABELS.get(k, (k, k))[0]} {v}" for k, v in counts.items()]
-        return message("counts", lang) + "，".join(parts)
-    return message("counts", lang) + ", ".join(f"{k}={v}" for k, v in counts.items())

@@ -15,7 +15,11 @@ so a comparison of hundreds of communities runs as a handful of vectorised opera
 * :mod:`.sufficient`     mergeable group moments and value counts (partitioned surveys)
 * :mod:`.moment_slice`   one dimension of a comparison read from those statistics
 * :mod:`.item_moments`   mergeable item means and co-moments for reliability
-* :mod:`.nesting`        ICC(1), ICC(2), design effect, random-intercept and ordered logit models
+* :mod:`.multilevel`     ICC(1), ICC(2), design effect, mixed models (lme4/lmerTest), centring
+* :mod:`.lmm`            the mixed-model engine: profiled REML, Satterthwaite df
+* :mod:`.linear`         OLS regression with classical or cluster-robust (CR1) standard errors
+* :mod:`.coefficients`   coefficient tables (t on given df, or z) and their APA lines
+* :mod:`.nesting`        model results and the ordered logit
 * :mod:`.indices`        entropy-weight index, importance-performance analysis, text x survey
 * :mod:`.cumulative_logit` Newton fit of the ordered logit, Brant test of proportional odds
 * :mod:`.association`    Pearson and Spearman tests as R's cor.test, correlation matrices
@@ -40,8 +44,12 @@ _LAZY = {
     "ValueCounts": "analysis.stats.sufficient",
     "ItemMoments": "analysis.stats.item_moments",
     "adjust_p": "analysis.stats.multitest",
-    "icc": "analysis.stats.nesting",
-    "mixed_model": "analysis.stats.nesting",
+    "icc": "analysis.stats.multilevel",
+    "mixed_model": "analysis.stats.multilevel",
+    "center": "analysis.stats.multilevel",
+    "MixedModelResult": "analysis.stats.multilevel",
+    "regression": "analysis.stats.linear",
+    "RegressionResult": "analysis.stats.linear",
     "ordered_logit": "analysis.stats.nesting",
     "brant_test": "analysis.stats.cumulative_logit",
     "cor_test": "analysis.stats.association",
@@ -69,6 +77,8 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from analysis.stats.factorial import factorial_anova
     from analysis.stats.indices import entropy_weights, ipa, text_survey_correlation
     from analysis.stats.item_moments import ItemMoments
+    from analysis.stats.linear import RegressionResult, regression
+    from analysis.stats.multilevel import MixedModelResult, center, icc, mixed_model
     from analysis.stats.multitest import adjust_p
-    from analysis.stats.nesting import icc, mixed_model, ordered_logit
+    from analysis.stats.nesting import ordered_logit
     from analysis.stats.sufficient import GroupMoments, ValueCounts

@@ -13,7 +13,8 @@ Errors the user can fix (:class:`~analysis.core.errors.AnalysisError`) print as 
 shows its traceback. The command's own words (summary lines, progress bars, the
 ``warning:``/``error:`` prefixes) follow the study's ``report.language`` (or ``--lang``);
 commands without a study follow the locale (``LC_ALL`` or ``LANG`` starting with ``zh``).
-Library messages inside them stay as the library wrote them.
+The help (``--help``) and argparse's own errors follow the locale. The library's warnings
+print in Chinese for a Chinese study (:func:`~analysis.core.warning_words.warning_label`).
 Only argparse is imported at start-up, so ``analysis --help`` answers at once.
 """
 
@@ -22,7 +23,8 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Literal
 
@@ -37,57 +39,53 @@ def _version() -> str:
     return __version__
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of the ``analysis`` command."""
-    parser = argparse.ArgumentParser(
-        prog="analysis",
-        description="Survey and Chinese text analytics for community governance research "
-        "(基层服务型党组织与社区治理研究的问卷与文本分析).",
-    )
-    parser.add_argument("--version", action="version", version=f"analysis {_version()}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+def build_parser(lang: Lang | None = None) -> argparse.ArgumentParser:
+    """The argument parser of the ``analysis`` command, its help in ``lang`` (default: the
+    locale's, see :func:`locale_lang`)."""
+    from analysis.core.help_words import help_text, metavar
 
-    run = sub.add_parser("run", help="run a study: scores, comparisons, figures, reports")
-    run.add_argument("study", type=Path, help="the study file (study.yaml)")
-    run.add_argument(
-        "--output",
-        "-o",
-        type=Path,
-        help="write here instead of the study's output (default: output/ in the study folder)",
+    words: Lang = lang or locale_lang()
+
+    def h(key: str) -> str:
+        return help_text(key, words)
+
+    def m(key: str) -> str:
+        return metavar(key, words)
+
+    with _argparse_speaks(words):  # section titles and -h's help are set when built
+        return _build(h, m)
+
+
+def _build(h: Callable[[str], str], m: Callable[[str], str]) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="analysis", description=h("description"))
+    parser.add_argument(
+        "--version", action="version", version=f"analysis {_version()}", help=h("version")
     )
-    run.add_argument(
-        "--jobs", "-j", type=int, default=1, help="processes working at once (default 1)"
-    )
-    run.add_argument("--lang", choices=("zh", "en"), help="report language (default: the study's)")
-    run.add_argument("--quiet", "-q", action="store_true", help="no progress bars")
+    sub = parser.add_subparsers(dest="command", metavar=h("command"))
+
+    run = sub.add_parser("run", help=h("run"), description=h("run"))
+    run.add_argument("study", type=Path, metavar=m("study"), help=h("study"))
+    run.add_argument("--output", "-o", type=Path, metavar=m("dir"), help=h("output"))
+    run.add_argument("--jobs", "-j", type=int, default=1, metavar=m("n"), help=h("jobs"))
+    run.add_argument("--lang", choices=("zh", "en"), help=h("lang"))
+    run.add_argument("--quiet", "-q", action="store_true", help=h("quiet"))
     dask = run.add_mutually_exclusive_group()
-    dask.add_argument(
-        "--workers",
-        type=int,
-        metavar="N",
-        help="run the text step on a local Dask cluster of N worker processes",
-    )
-    dask.add_argument(
-        "--scheduler",
-        metavar="ADDRESS",
-        help="run the text step on the Dask cluster at ADDRESS (tcp://HOST:8786)",
-    )
+    dask.add_argument("--workers", type=int, metavar=m("n"), help=h("workers"))
+    dask.add_argument("--scheduler", metavar=m("address"), help=h("scheduler"))
 
-    validate = sub.add_parser("validate", help="list every problem in a study without running it")
-    validate.add_argument("study", type=Path, help="the study file (study.yaml)")
+    validate = sub.add_parser("validate", help=h("validate"), description=h("validate"))
+    validate.add_argument("study", type=Path, metavar=m("study"), help=h("study"))
 
-    init = sub.add_parser("init", help="scaffold a new study folder")
-    init.add_argument("folder", type=Path, help="folder to create")
-    init.add_argument(
-        "--force", action="store_true", help="write into an existing non-empty folder"
-    )
+    init = sub.add_parser("init", help=h("init"), description=h("init"))
+    init.add_argument("folder", type=Path, metavar=m("dir"), help=h("folder"))
+    init.add_argument("--force", action="store_true", help=h("force"))
 
-    codebook = sub.add_parser("codebook", help="codebook tools")
-    cb_sub = codebook.add_subparsers(dest="codebook_command", metavar="ACTION")
-    draft = cb_sub.add_parser("draft", help="draft a codebook from a survey export")
-    draft.add_argument("export", type=Path, help="survey export (xlsx, xls, csv, sav, dta)")
-    draft.add_argument("--sheet", default=0, help="sheet name or index (xlsx, xls)")
-    draft.add_argument("--output", "-o", type=Path, help="write the draft here (default: stdout)")
+    codebook = sub.add_parser("codebook", help=h("codebook"), description=h("codebook"))
+    cb_sub = codebook.add_subparsers(dest="codebook_command", metavar=h("action"))
+    draft = cb_sub.add_parser("draft", help=h("draft"), description=h("draft"))
+    draft.add_argument("export", type=Path, metavar=m("export"), help=h("export"))
+    draft.add_argument("--sheet", default=0, metavar=m("sheet"), help=h("sheet"))
+    draft.add_argument("--output", "-o", type=Path, metavar=m("file"), help=h("draft_output"))
     return parser
 
 
@@ -163,7 +161,9 @@ def _init(args: argparse.Namespace) -> int:
 
 def _codebook(args: argparse.Namespace) -> int:
     if args.codebook_command != "draft":
-        build_parser().parse_args(["codebook", "--help"])
+        parser = build_parser(_LANG[0])
+        with _argparse_speaks(_LANG[0]):
+            parser.parse_args(["codebook", "--help"])
         return 2
     from analysis.study.scaffold import dimension_hint
     from analysis.survey.drafting import draft_codebook
@@ -180,6 +180,24 @@ def _codebook(args: argparse.Namespace) -> int:
     return 0
 
 
+@contextmanager
+def _argparse_speaks(lang: Lang) -> Iterator[None]:
+    """Let argparse print its own words (usage, errors) in ``lang`` while parsing.
+
+    argparse looks its messages up through its module's ``_`` (gettext) at the moment it
+    prints them, and Python ships no Chinese catalogue for it; the stand-in is put back at
+    once, so nothing outside the parse sees it.
+    """
+    from analysis.core.help_words import argparse_words
+
+    original = argparse._  # type: ignore[attr-defined]
+    argparse._ = argparse_words(lang, original)  # type: ignore[attr-defined]
+    try:
+        yield
+    finally:
+        argparse._ = original  # type: ignore[attr-defined]
+
+
 # the language the running command speaks (set by main: the study's, or the locale's)
 _LANG: list[Lang] = ["en"]
 
@@ -188,11 +206,13 @@ _COMMANDS = {"run": _run, "validate": _validate, "init": _init, "codebook": _cod
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``analysis`` command; returns the exit status."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    if args.command is None:
-        parser.print_help()
-        return 2
+    words = locale_lang()
+    parser = build_parser(words)
+    with _argparse_speaks(words):
+        args = parser.parse_args(argv)
+        if args.command is None:
+            parser.print_help()
+            return 2
     import warnings
 
     from analysis.core.errors import AnalysisError, AnalysisWarning

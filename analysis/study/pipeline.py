@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from analysis.core.errors import ConfigError
 from analysis.core.progress import progress_bar
-from analysis.core.words import Lang, message
+from analysis.core.words import Lang, counts_line, message
 from analysis.report.tables import write_tables
 from analysis.study.checks import (
     check_inputs,
@@ -423,23 +423,23 @@ def _execute(
         )
     )
 
-    run_log = RunLog()
+    words: Lang = "zh" if lang == "zh" else "en"
+    run_log = RunLog(words)
     with run_log.capture():
-        words: Lang = "zh" if lang == "zh" else "en"
         bar = progress_bar(
             steps, show=progress, desc=message("bar_run", words), unit=message("bar_step", words)
         )
         for name, step in bar:
             bar.set_postfix_str(message(f"step_{name}", words))
             log.info("step %s", name)
-            run_log.note(f"step: {name}")
+            run_log.step(name)
             step()
 
         written = list(out.figures.values())
         written += write_tables(out.tables, output / "tables")
         written += write_private(out.private, output / "private")
         written += build_reports(study, out, output, lang=lang, jobs=jobs, progress=progress)
-    run_log.note("counts: " + ", ".join(f"{k}={v}" for k, v in out.counts.items()))
+    run_log.note(counts_line(out.counts, words))
     written.append(run_log.write(output / "run.log"))
     _check_written(output, written)
     written = sorted(

@@ -1,7 +1,9 @@
 """``run.log``: the steps, warnings and log messages of a run, masked, kept with its outputs.
 
 Warnings scroll past in a terminal and vanish from a notebook on restart; the log keeps them
-beside the tables they concern, so a researcher can report what the run said. It holds no
+beside the tables they concern, so a researcher can report what the run said. It speaks the
+study's language: a Chinese study's log names its steps and its common warnings in Chinese
+(:func:`~analysis.core.warning_words.warning_label`). It holds no
 clock time (outputs are regenerable, byte for byte) and goes through
 :func:`~analysis.report.privacy.mask_pii` like every other written file: a warning that
 quotes a cell must not carry a phone number out of the run.
@@ -15,6 +17,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from analysis.core.warning_words import warning_label
+from analysis.core.words import Lang, message
 from analysis.report.privacy import mask_pii
 
 __all__ = ["RunLog"]
@@ -34,15 +38,20 @@ class RunLog:
 
     Examples
     --------
-    >>> log = RunLog()
+    >>> log = RunLog("zh")
     >>> with log.capture():
-    ...     log.note("step survey")
+    ...     log.step("survey")
     >>> log.lines
-    ['step survey']
+    ['步骤：问卷']
     """
 
-    def __init__(self) -> None:
+    def __init__(self, lang: Lang = "en") -> None:
+        self.lang = lang
         self.lines: list[str] = []
+
+    def step(self, name: str) -> None:
+        """Note that the step ``name`` (``survey``, ``texts`` …) started."""
+        self.lines.append(message("step", self.lang, name=message(f"step_{name}", self.lang)))
 
     def note(self, line: str) -> None:
         """Add a line of the run's own (a step started, a count)."""
@@ -62,9 +71,12 @@ class RunLog:
         with warnings.catch_warnings():
             shown = warnings.showwarning
 
-            def record(message, category, filename, lineno, file=None, line=None):  # type: ignore[no-untyped-def]
-                self.lines.append(f"warning: {message}")
-                shown(message, category, filename, lineno, file, line)
+            def record(text, category, filename, lineno, file=None, line=None):  # type: ignore[no-untyped-def]
+                said = warning_label(text, self.lang)
+                self.lines.append(message("warning", self.lang) + said)
+                if said != str(text):  # the details (rows, values) stay in the original
+                    self.lines.append(message("original", self.lang, text=text))
+                shown(text, category, filename, lineno, file, line)
 
             warnings.showwarning = record
             try:

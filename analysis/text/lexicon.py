@@ -10,6 +10,10 @@ Polysemy is settled by longer terms and phrases: matching is longest-first, so w
 ``发展党员`` listed under ``members`` the text 发展党员 counts for members, not for
 development's ``发展``; a phrase mapped to ``null`` (``发展和改革委员会: null``) blocks the
 terms inside it.
+
+Some polysemy is not settled by adjacent words: in 发展了3名入党积极分子 the recruit stands a
+few words after 发展. A :class:`ContextRule` gives a term another dimension (or none) when one
+of its objects follows within a few words of the same clause.
 """
 
 from __future__ import annotations
@@ -28,12 +32,45 @@ if TYPE_CHECKING:
 
     from analysis.text.segment import Segmenter
 
-__all__ = ["Lexicon"]
+__all__ = ["ContextRule", "Lexicon"]
 
 # characters jieba keeps inside one token (its re_han_default); anything else splits a term
 ONE_TOKEN = re.compile(r"^[\u4E00-\u9FD5a-zA-Z0-9+#&._%\-]+$")
 #: where a negation cue is looked for: before the hit, or before and after it
 NEGATION_SCOPES = ("before", "both")
+
+
+@dataclass(frozen=True)
+class ContextRule:
+    """A term that counts for another dimension when one of its objects follows it closely.
+
+    Parameters
+    ----------
+    term
+        The term the rule retargets (a single token, usually one listed under a dimension).
+    dimension
+        The dimension it counts for instead, or ``None`` to count nothing.
+    objects
+        Words any of which, standing among the next ``within`` words of the same clause,
+        triggers the rule (发展 … 入党积极分子).
+    within
+        How many words (whitespace not counted) after the term an object may stand.
+    """
+
+    term: str
+    dimension: str | None
+    objects: tuple[str, ...]
+    within: int = 4
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "objects", tuple(self.objects))
+        if self.within < 1:
+            raise LexiconError(f"context rule for {self.term!r}: within must be at least 1")
+
+    @property
+    def entries(self) -> tuple[tuple[str, float], ...]:
+        """What a retargeted hit counts: ``((dimension, 1.0),)`` or nothing."""
+        return () if self.dimension is None else ((self.dimension, 1.0),)
 
 
 @dataclass(frozen=True)
@@ -51,6 +88,9 @@ class Lexicon:
     phrases
         ``{phrase: dimension or None}``: longer expressions that settle polysemy; ``None``
         blocks every term inside the phrase.
+    contexts
+        :class:`ContextRule` s: terms that count for another dimension when one of their
+        objects follows within a few words (发展 … 入党积极分子 is recruiting).
     negation_cues, negation_window, negation_scope
         A hit is *negated* when a cue occurs within ``negation_window`` tokens before it in
         the same clause; with ``negation_scope="both"``, also after it (一站式服务尚未建立:
@@ -66,6 +106,7 @@ class Lexicon:
     framework: Framework = SERVICE_FIVE
     terms: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
     phrases: Mapping[str, str | None] = field(default_factory=dict)
+    contexts: tuple[ContextRule, ...] = ()
     negation_cues: tuple[str, ...] = ()
     negation_window: int = 4
     negation_scope: str = "before"
@@ -78,6 +119,10 @@ class Lexicon:
         object.__setattr__(self, "phrases", MappingProxyType(dict(self.phrases)))
         object.__setattr__(self, "rationale", MappingProxyType(dict(self.rationale)))
         object.__setattr__(self, "negation_cues", tuple(self.negation_cues))
+        object.__setattr__(self, "contexts", tuple(self.contexts))
+        terms_seen = [rule.term for rule in self.contexts]
+        if len(set(terms_seen)) < len(terms_seen):
+            raise LexiconError("a term may have one context rule only; merge their objects")
         check_option("negation_scope", self.negation_scope, NEGATION_SCOPES, owner="Lexicon")
 
     def __getstate__(self) -> dict[str, Any]:
@@ -94,7 +139,7 @@ class Lexicon:
         self.__post_init__()
 
     def __hash__(self) -> int:
-        return hash((self.name, self.version, tuple(self.entries().items())))
+        return hash((self.name, self.version, tuple(self.entries().items()), self.contexts))
 
     @property
     def dimensions(self) -> tuple[str, ...]:
@@ -118,6 +163,7 @@ class Lexicon:
         """Terms, phrases and negation cues: the words a segmenter should keep whole."""
         words = [t for d in self.framework.ids for t in self.terms.get(d, {})]
         words += [p for p in self.phrases if ONE_TOKEN.match(p)]
+        words += [w for rule in self.contexts for w in (rule.term, *rule.objects)]
         words += [c for c in self.negation_cues if ONE_TOKEN.match(c)]
         return list(dict.fromkeys(words))
 

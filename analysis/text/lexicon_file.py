@@ -13,6 +13,8 @@ LIWC-style ``.dic`` file or a two-column CSV (``term,dimension`` plus an optiona
         terms: [党员, 流动党员, 发展党员, 三会一课]
         weights: {党员: 0.5}
     phrases: {发展党员: members, 发展和改革委员会: null}
+    contexts:   # a term that serves another dimension when its object follows closely
+      - {term: 发展, followed_by: [入党积极分子, 预备党员], within: 4, dimension: members}
     negation: {cues: [不, 没有, 未, 缺乏], window: 4, scope: before}   # or scope: both
 
 Every problem in a file is collected (with its line) and reported in one
@@ -39,7 +41,7 @@ from analysis.core.errors import (
     did_you_mean,
 )
 from analysis.core.yamlio import node_line, node_value, parse_yaml
-from analysis.text.lexicon import NEGATION_SCOPES, ONE_TOKEN, Lexicon
+from analysis.text.lexicon import NEGATION_SCOPES, ONE_TOKEN, ContextRule, Lexicon
 
 if TYPE_CHECKING:
     from analysis.text.segment import Segmenter
@@ -47,7 +49,17 @@ if TYPE_CHECKING:
 __all__ = ["default_lexicon", "load_lexicon"]
 
 NEGATION_KEYS = ("cues", "window", "scope")
-_TOP_KEYS = {"name", "version", "framework", "dimensions", "phrases", "negation", "description"}
+_TOP_KEYS = {
+    "name",
+    "version",
+    "framework",
+    "dimensions",
+    "phrases",
+    "contexts",
+    "negation",
+    "description",
+}
+CONTEXT_KEYS = ("term", "followed_by", "within", "dimension")
 _DIM_KEYS = {"terms", "weights", "rationale"}
 
 
@@ -120,6 +132,7 @@ def _parse_yaml(path: Path, text: str) -> Lexicon:
         _parse_dimension(dim, dval, terms, rationale, where, problems)
     _check_shared_terms(where, problems)
     phrases = _parse_phrases(top.get("phrases", (None, None))[1], lookup, framework, problems)
+    contexts = _parse_contexts(top.get("contexts", (None, None))[1], lookup, terms, problems)
     cues, window, scope = _parse_negation(top.get("negation", (None, None))[1], problems)
     problems.raise_if_any()
     return Lexicon(
@@ -128,6 +141,7 @@ def _parse_yaml(path: Path, text: str) -> Lexicon:
         framework=framework,
         terms={d: terms.get(d, {}) for d in framework.ids},
         phrases=phrases,
+        contexts=contexts,
         negation_cues=cues,
         negation_window=window,
         negation_scope=scope,
@@ -256,6 +270,74 @@ def _parse_phrases(
                 value=target,
             )
     return phrases
+
+
+def _parse_contexts(
+    node: Any, lookup: dict[str, str], terms: dict[str, dict[str, float]], problems: Problems
+) -> tuple[ContextRule, ...]:
+    """``contexts``: a list of ``{term, followed_by: [...], within: n, dimension}``."""
+    import yaml
+
+    if node is None:
+        return ()
+    shape = "contexts must be a list of {term, followed_by: [words], within: n, dimension}"
+    if not isinstance(node, yaml.SequenceNode):
+        problems.add(shape, line=node_line(node))
+        return ()
+    known = {t for dim_terms in terms.values() for t in dim_terms}
+    rules: dict[str, ContextRule] = {}
+    for item in node.value:
+        line = node_line(item)
+        if not isinstance(item, yaml.MappingNode):
+            problems.add(shape, line=line)
+            continue
+        fields = {node_value(k): (k, v) for k, v in item.value}
+        _check_keys(fields, CONTEXT_KEYS, "unknown key in a context rule", problems)
+        term = node_value(fields["term"][1]) if "term" in fields else None
+        objects = node_value(fields["followed_by"][1]) if "followed_by" in fields else None
+        within = node_value(fields["within"][1]) if "within" in fields else 4
+        target = node_value(fields["dimension"][1]) if "dimension" in fields else None
+        if not isinstance(term, str) or term.strip() not in known:
+            problems.add(
+                "a context rule's term must be one of the lexicon's terms", line=line, value=term
+            )
+            continue
+        if (
+            not isinstance(objects, list)
+            or not objects
+            or not all(isinstance(o, str) and ONE_TOKEN.match(o.strip()) for o in objects)
+        ):
+            problems.add(
+                "followed_by must be a list of words without spaces or punctuation",
+                line=line,
+                value=objects,
+            )
+            continue
+        if isinstance(within, bool) or not isinstance(within, int) or within < 1:
+            problems.add(
+                "within must be a whole number of words, at least 1", line=line, value=within
+            )
+            continue
+        if target is not None and str(target) not in lookup:
+            ids = ", ".join(dict.fromkeys(lookup.values()))
+            problems.add(
+                f"unknown dimension; expected one of {ids} or null",
+                line=line,
+                value=target,
+            )
+            continue
+        if term.strip() in rules:
+            problems.add(
+                "a term may have one context rule only; merge their objects", line=line, value=term
+            )
+            continue
+        rules[term.strip()] = ContextRule(
+            term=term.strip(),
+            dimension=None if target is None else lookup[str(target)],
+            objects=tuple(o.strip() for o in objects),
+            within=within,
+        )
+    return tuple(rules.values())
 
 
 def _check_keys(

@@ -8,6 +8,8 @@ to no dimension consumes its tokens and counts nothing, which is how lexicons bl
 such as 发展和改革委员会. A hit is negated when a negation cue precedes it within the
 lexicon's window (in non-whitespace tokens) and no clause end lies between; with the
 lexicon's ``negation_scope="both"``, also when a cue follows it so (一站式服务尚未建立).
+A token that is a context rule's term counts for the rule's dimension instead when one of the
+rule's objects stands among the next few non-whitespace tokens of its clause (发展 … 入党积极分子).
 
 :class:`Matcher` applies these rules one hit at a time, with offsets: it is what
 :func:`~analysis.explain` and the co-occurrence and validation tools use, and the reference
@@ -63,6 +65,11 @@ class Matcher:
         self._inner = re.compile("|".join(map(re.escape, terms))) if terms else None
         self._inside: dict[str, list[tuple[int, str]]] = {}
         self._kind = _KindCache(self)
+        #: context rules: term -> (objects, within, what a retargeted hit counts)
+        self.contexts: dict[str, tuple[frozenset[str], int, tuple[tuple[str, float], ...]]] = {
+            rule.term: (frozenset(rule.objects), rule.within, rule.entries)
+            for rule in lexicon.contexts
+        }
         self.cues = frozenset(lexicon.negation_cues)
         self.window = lexicon.negation_window
         self.scope = lexicon.negation_scope
@@ -129,12 +136,31 @@ class Matcher:
                 if i < free:
                     continue
             if k & 1:
-                out.append(Hit(i, 1, starts[i], starts[i] + len(w), w, entries[w]))
+                ents = entries[w]
+                if w in self.contexts and self._object_follows(words, i):
+                    ents = self.contexts[w][2]
+                out.append(Hit(i, 1, starts[i], starts[i] + len(w), w, ents))
             elif k & 2:
                 for off, term in self._inside[w]:
                     s = starts[i] + off
                     out.append(Hit(i, 1, s, s + len(term), term, entries[term]))
         return out
+
+    def _object_follows(self, words: Sequence[str], i: int) -> bool:
+        """Whether an object of the context rule of ``words[i]`` stands among the next
+        ``within`` non-whitespace tokens, before a clause or paragraph end."""
+        objects, within, _ = self.contexts[words[i]]
+        seen = 0
+        for w in words[i + 1 :]:
+            if w in CLAUSE_END or "\n" in w:
+                return False
+            if w.strip():
+                if w in objects:
+                    return True
+                seen += 1
+                if seen >= within:
+                    return False
+        return False
 
     def negated(
         self, words: Sequence[str], hit: Hit, cue_positions: Sequence[int] | None = None

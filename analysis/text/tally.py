@@ -135,6 +135,15 @@ class Tallier:
                 self._multi.setdefault(self.vocab[first], []).append(
                     (codes.tobytes(), len(parts), row)
                 )
+        # context rules: code of the term -> (codes of its objects, within, hit row)
+        self._contexts: dict[int, tuple[np.ndarray, int, int]] = {
+            self.vocab[term]: (
+                np.array(sorted({self.vocab[o] for o in objects}), dtype=np.uint32),
+                within,
+                self._new_row(ents),
+            )
+            for term, (objects, within, ents) in self.matcher.contexts.items()
+        }
         self._classify_new()
 
     def __getstate__(self) -> dict:
@@ -240,6 +249,8 @@ class Tallier:
         unit_start, unit_end, unit_doc, unit_id = self._units(flags, offsets, per_doc, space)
         n_units = len(unit_start)
         positions, lasts, rows = self._hits(codes, flags, row_table, offsets)
+        if self._contexts:
+            rows = self._retarget(codes, flags, positions, lasts, rows, offsets, space)
         units = np.searchsorted(unit_start, positions, side="right") - 1
         counts = hit_counts[rows]
         negated = self._negated(flags, positions, lasts, unit_doc[units], offsets, space)
@@ -329,6 +340,40 @@ class Tallier:
             np.concatenate([candidates, found[:, 1]]),
             np.concatenate([row_table[codes[candidates]], found[:, 2]]),
         )
+
+    def _retarget(
+        self,
+        codes: np.ndarray,
+        flags: np.ndarray,
+        positions: np.ndarray,
+        lasts: np.ndarray,
+        rows: np.ndarray,
+        offsets: np.ndarray,
+        space: np.ndarray,
+    ) -> np.ndarray:
+        """Hit rows with the context rules applied: a one-token hit on a rule's term takes
+        the rule's row when an object stands among the next ``within`` non-whitespace
+        tokens of its clause, in its document (the nearest object is the one to check)."""
+        rows = rows.copy()
+        ends = np.flatnonzero((flags & (_ENDS_CLAUSE | _ENDS_PARAGRAPH)) != 0)
+        hit_codes = codes[positions]
+        for term, (objects, within, row) in self._contexts.items():
+            at = np.flatnonzero((hit_codes == term) & (positions == lasts))
+            if not len(at):
+                continue
+            p = positions[at]
+            found = np.flatnonzero(np.isin(codes, objects))
+            k = np.searchsorted(found, p, side="right")
+            ok = k < len(found)
+            at, p, obj = at[ok], p[ok], found[k[ok]]
+            # the first clause end after the term, or past every token
+            next_end = np.append(ends, len(codes))[np.searchsorted(ends, p, side="right")]
+            before_end = next_end > obj
+            doc_end = offsets[np.searchsorted(offsets, p, side="right")]
+            blank = np.searchsorted(space, obj) - np.searchsorted(space, p + 1)
+            near = obj - p - blank <= within
+            rows[at[before_end & (obj < doc_end) & near]] = row
+        return rows
 
     def _negated(
         self,
