@@ -95,7 +95,7 @@ def _omega_one_factor(corr: np.ndarray, *, max_iter: int = 1000, tol: float = 1e
     convention), not over the model-implied (Σλ)² + Σu².
     """
     k = corr.shape[0]
-    if k < 2 or np.isnan(corr).any():
+    if k < 2 or not np.isfinite(corr).all():
         return float("nan")
     try:
         with np.errstate(all="ignore"):
@@ -107,7 +107,10 @@ def _omega_one_factor(corr: np.ndarray, *, max_iter: int = 1000, tol: float = 1e
     for _ in range(max_iter):
         r = corr.copy()
         np.fill_diagonal(r, h)
-        vals, vecs = np.linalg.eigh(r)
+        try:  # pairwise correlations of a few answers need not form a proper matrix
+            vals, vecs = np.linalg.eigh(r)
+        except np.linalg.LinAlgError:
+            return float("nan")
         lam = vecs[:, -1] * np.sqrt(max(vals[-1], 0.0))
         new_h = lam**2
         if np.max(np.abs(new_h - h)) < tol:
@@ -125,11 +128,12 @@ def _kmo_bartlett(corr: np.ndarray, n: int) -> tuple[float, float, float, float]
     from scipy.stats import chi2
 
     k = corr.shape[0]
-    if k < 2 or np.isnan(corr).any() or n < 2:
+    if k < 2 or not np.isfinite(corr).all() or n < 2:
         return (float("nan"),) * 4
     try:
-        inv = np.linalg.inv(corr)
-        sign, logdet = np.linalg.slogdet(corr)
+        with np.errstate(all="ignore"):
+            inv = np.linalg.inv(corr)
+            sign, logdet = np.linalg.slogdet(corr)
     except np.linalg.LinAlgError:
         return (float("nan"),) * 4
     diag = np.diag(inv)
@@ -140,7 +144,7 @@ def _kmo_bartlett(corr: np.ndarray, n: int) -> tuple[float, float, float, float]
     r2 = np.sum(corr[off] ** 2)
     p2 = np.sum(partial[off] ** 2)
     kmo = float(r2 / (r2 + p2)) if r2 + p2 > 0 else float("nan")
-    if sign <= 0:
+    if not sign > 0 or not np.isfinite(logdet):
         return kmo, float("nan"), float("nan"), float("nan")
     stat = float(-(n - 1 - (2 * k + 5) / 6) * logdet)
     df = k * (k - 1) / 2
