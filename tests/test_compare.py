@@ -133,24 +133,28 @@ def test_levene_and_shapiro_match_scipy(plants):
 
 @pytest.mark.parametrize("method", ["anova", "welch", "brown-forsythe"])
 def test_f_tests_fill_omega2_interval(plants, method):
-    res = an.compare_groups(plants, dv="weight", between="group", method=method)
+    res = an.compare_groups(
+        plants, dv="weight", between="group", method=method, effect_alternative="two-sided"
+    )
     row = res.table.iloc[0]
     assert row.effect_type == "omega2"
-    # Steiger (2004): λ limits of the classical F (scipy's one-way ANOVA, the same sums of
-    # squares as η² and ω²) whichever test ran, as the population proportion of variance
-    # explained λ / (λ + N), N = 30
-    groups = [g["weight"].to_numpy() for _, g in plants.groupby("group")]
-    f = stats.f_oneway(*groups).statistic
-    lam = [bisect_ncp(f, 2, 27, p) for p in (0.975, 0.025)]
-    assert_allclose([row.effect_ci_low, row.effect_ci_high], [x / (x + 30) for x in lam])
-    assert 0 < row.effect_ci_low < row.omega2 < row.effect_ci_high < 1
-    assert row.effect_ci_low < row.eta2 < row.effect_ci_high
+    # effectsize's interval: F* rebuilt from ω² (of the test that ran) and its df, λ limits
+    # by plain bisection, mapped to λ / (λ + df2) (R values in tests/test_effectsize_r.py)
+    omega = row.effect_size
+    f_star = (omega / 2) / ((1 - omega) / row.df2)
+    lam = [bisect_ncp(f_star, 2, row.df2, p) for p in (0.975, 0.025)]
+    assert_allclose(
+        [row.effect_ci_low, row.effect_ci_high], [x / (x + row.df2) for x in lam], atol=1e-8
+    )
+    assert 0 <= row.effect_ci_low < row.effect_size < row.effect_ci_high < 1
+    if method == "anova":
+        assert row.effect_size == row.omega2
 
 
 @pytest.mark.parametrize("method", ["welch", "brown-forsythe"])
-def test_omega2_lies_in_its_interval_when_variances_differ(method):
-    # very unequal variances and sizes: the Welch and Brown-Forsythe F differ much from the
-    # classical F, but the interval belongs to the estimate, not to the test
+def test_omega2_after_welch_comes_from_its_f(method):
+    # very unequal variances and sizes: ω² reported with the test is that of its own F and
+    # df (as effectsize::omega_squared(oneway.test(...))), not of the ANOVA sums of squares
     rng = np.random.default_rng(3)
     sizes, sds, means = (4, 30, 6, 12), (2.0, 0.2, 1.5, 0.3), (1.0, 2.0, 1.3, 2.4)
     data = pd.DataFrame(
@@ -164,33 +168,32 @@ def test_omega2_lies_in_its_interval_when_variances_differ(method):
     row = an.compare_groups(data, dv="y", between="g", method=method).table.iloc[0]
     anova = an.compare_groups(data, dv="y", between="g", method="anova").table.iloc[0]
     assert row.statistic != pytest.approx(anova.statistic, rel=0.05)
-    assert row.omega2 > 0
-    assert row.effect_ci_low <= row.omega2 <= row.effect_ci_high
-    assert_allclose(
-        [row.effect_ci_low, row.effect_ci_high], [anova.effect_ci_low, anova.effect_ci_high]
-    )
+    f, df1, df2 = row.statistic, row.df1, row.df2
+    assert_allclose(row.effect_size, (f - 1) * df1 / (f * df1 + df2 + 1))
+    assert_allclose(row.omega2, anova.omega2)  # the sums-of-squares ω² stays in its column
+    assert row.effect_ci_low <= row.effect_size <= row.effect_ci_high == 1
 
 
 def test_omega2_interval_with_anova_matches_printed_form(plants):
     res = an.compare_groups(plants, dv="weight", between="group", method="anova")
     row = res.table.iloc[0]
-    # λ limits of F(2, 27) = 4.846 by plain bisection above: 0.30005 and 25.959, so
-    # [0.30005 / 30.30005, 25.959 / 55.959] = [.0099, .4639]
-    assert_allclose([row.effect_ci_low, row.effect_ci_high], [0.0099, 0.4639], atol=1e-4)
-    assert "ω² = .20, 95% CI [.01, .46]" in res.summary("en")
-    assert "ω² = .20, 95% CI [.01, .46]（n = 30，k = 3）" in res.summary("zh")
+    # effectsize 0.8.3: omega_squared(aov(weight ~ group, PlantGrowth)): 0.204, [0.00238, 1]
+    assert_allclose([row.effect_ci_low, row.effect_ci_high], [0.00238215532281, 1], atol=1e-6)
+    assert "ω² = .20, one-sided 95% CI [.00, 1.00]" in res.summary("en")
+    assert "ω² = .20, 单侧 95% CI [.00, 1.00]（n = 30，k = 3）" in res.summary("zh")
 
 
 def test_omega2_interval_conf_level_changes_width(plants):
     rows = [
         an.compare_groups(
-            plants, dv="weight", between="group", method="anova", conf_level=level
+            plants, dv="weight", between="group", method="anova", conf_level=level,
+            effect_alternative="two-sided",
         ).table.iloc[0]
         for level in (0.80, 0.90, 0.95, 0.99)
-    ]
+    ]  # fmt: skip
     lows = [r.effect_ci_low for r in rows]
     highs = [r.effect_ci_high for r in rows]
-    assert np.all(np.diff(lows) < 0)
+    assert np.all(np.diff(lows) <= 0)
     assert np.all(np.diff(highs) > 0)
     res = an.compare_groups(plants, dv="weight", between="group", method="anova", conf_level=0.9)
     assert "90% CI [" in res.summary("en")
@@ -206,15 +209,12 @@ def test_negative_omega2_has_interval_clipped_at_zero():
     for method in ("anova", "welch", "brown-forsythe"):
         row = an.compare_groups(data, dv="y", between="g", method=method).table.iloc[0]
         assert row.omega2 < 0
-        assert row.effect_ci_low == 0
-        assert row.effect_ci_high == 0  # F below even its α/2 quantile at λ = 0
-    # small differences: F between its 2.5% quantile and 1, so ω² < 0 but the interval is not
-    data["y"] += data["g"].map({"a": -0.15, "b": -0.05, "c": 0.05, "d": 0.15})
-    row = an.compare_groups(data, dv="y", between="g", method="anova").table.iloc[0]
-    assert stats.f.ppf(0.025, 3, 56) < row.statistic < 1
-    assert row.omega2 < 0
-    assert row.effect_ci_low == 0
-    assert 0 < row.effect_ci_high < 1
+        assert (row.effect_ci_low, row.effect_ci_high) == (0, 1)  # one-sided by default
+        two = an.compare_groups(
+            data, dv="y", between="g", method=method, effect_alternative="two-sided"
+        ).table.iloc[0]
+        # as effectsize: a negative estimate counts as 0, so F* = 0 and both limits are 0
+        assert (two.effect_ci_low, two.effect_ci_high) == (0, 0)
 
 
 def test_two_groups_hedges_g_interval_follows_conf_level(plants):
@@ -224,8 +224,11 @@ def test_two_groups_hedges_g_interval_follows_conf_level(plants):
         for c in (0.95, 0.90)
     )
     assert r95.effect_type == r90.effect_type == "hedges_g"
-    ratio = (r90.effect_ci_high - r90.effect_ci_low) / (r95.effect_ci_high - r95.effect_ci_low)
-    assert_allclose(ratio, stats.norm.ppf(0.95) / stats.norm.ppf(0.975))
+    # effectsize 0.8.3: hedges_g(weight ~ group, two, ci = 0.95 / 0.9), noncentral t
+    assert_allclose([r95.effect_ci_low, r95.effect_ci_high], [-2.21258703202, -0.3370902798],
+                    atol=1e-6)  # fmt: skip
+    assert_allclose([r90.effect_ci_low, r90.effect_ci_high], [-2.06044618788, -0.486463885102],
+                    atol=1e-6)  # fmt: skip
 
 
 # ------------------------------------------------------------------ post hoc

@@ -145,7 +145,11 @@ def test_hedges_g_interval_follows_conf_level():
     g95, lo95, hi95 = effects.hedges_g(*args)
     g90, lo90, hi90 = effects.hedges_g(*args, conf_level=0.90)
     assert g95 == g90
-    # half widths are z_{1-α/2} SE: their ratio is z_.95 / z_.975
-    ratio = (hi90 - lo90) / (hi95 - lo95)
-    assert_allclose(ratio, stats.norm.ppf(0.95) / stats.norm.ppf(0.975), rtol=1e-12)
-    assert_allclose((lo95 + hi95) / 2, g95)
+    # noncentral-t limits (as effectsize): nested, and each limit puts the observed t at
+    # the right quantile of t(df, δ)
+    assert lo95 < lo90 < g95 < hi90 < hi95
+    h = np.sqrt(1 / 10 + 1 / 12)
+    j = g95 / effects.cohen_d(*args)
+    t = g95 / j / h
+    assert_allclose(stats.nct.cdf(t, 20, lo95 / j / h), 0.975, rtol=1e-9)
+    assert_allclose(stats.nct.cdf(t, 20, hi95 / j / h), 0.025, rtol=1e-9)

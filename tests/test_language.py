@@ -47,7 +47,7 @@ ALLOWED = frozenset(
         "Levene", "Shapiro-Wilk", "Jaccard", "Cramér", "Yates", "ICC", "AIC", "PMI",
         "NPMI", "Dask",
         # software named in the methods section and the colophon
-        "analysis", "python", "pandas", "scipy", "statsmodels", "jieba", "git",
+        "analysis", "python", "pandas", "scipy", "statsmodels", "jieba", "git", "effectsize",
         # the default lexicon's own name (an id set in its file)
         "service-five",
     }

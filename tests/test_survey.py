@@ -170,7 +170,9 @@ def test_omega_matches_statsmodels_principal_axis_loadings(bfi, bfi_frame):
     complete = bfi_frame.dropna().to_numpy()
     fit = Factor(complete, n_factor=1, method="pa", smc=True).fit(maxiter=2000, tol=1e-12)
     lam = np.abs(fit.loadings[:, 0])
-    omega = lam.sum() ** 2 / (lam.sum() ** 2 + np.sum(1 - lam**2))
+    # psych's omega total: 1 - sum of uniquenesses / observed variance of the standardised sum
+    r = np.corrcoef(complete, rowvar=False)
+    omega = 1 - np.sum(1 - lam**2) / r.sum()
     rel = reliability(bfi, missing="listwise").iloc[0]
     assert_allclose(rel["omega"], omega, rtol=1e-6)
 

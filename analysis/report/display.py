@@ -58,6 +58,11 @@ _RESULT_TITLES: Mapping[str, tuple[str, str]] = {
     "SurveyData": ("问卷数据", "Survey data"),
     "Lexicon": ("词典", "Lexicon"),
     "CfaResult": ("验证性因子分析", "Confirmatory factor analysis"),
+    "BrantResult": ("比例优势假设的 Brant 检验", "Brant test of proportional odds"),
+    "CorrelationResult": ("相关检验", "Correlation test"),
+    "CorrelationMatrix": ("相关矩阵", "Correlation matrix"),
+    "FisherResult": ("Fisher 精确检验", "Fisher's exact test"),
+    "FactorialResult": ("多因素方差分析", "Factorial ANOVA"),
 }
 _FIELD_TITLES: Mapping[str, tuple[str, str]] = {
     "table": ("总体检验", "Omnibus tests"),
@@ -89,6 +94,8 @@ _FIELD_TITLES: Mapping[str, tuple[str, str]] = {
     "fornell_larcker": ("Fornell-Larcker 判别效度", "Fornell-Larcker criterion"),
     "htmt": ("HTMT 判别效度", "Heterotrait-monotrait ratio (HTMT)"),
     "modification_indices": ("修正指数", "Modification indices"),
+    "pairs": ("两两相关", "Pairs"),
+    "matrix": ("相关矩阵", "Matrix"),
 }
 
 # headline tables first, row-level detail last (others keep their order, in between)

@@ -51,7 +51,10 @@ def methods_section(inputs: Any) -> Section:
     if lang == "zh":
         paras = [
             "维度得分为各维度题目（反向题已反向计分）的均值，答题比例不足规定比例时记为缺失。"
-            "信度以 Cronbach's α 衡量，置信区间采用 Feldt 方法。",
+            "信度以 Cronbach's α 衡量，置信区间采用 Feldt 方法。"
+            "效应量 ω² 及其置信区间按 R 软件 effectsize 包的非中心 F 方法计算"
+            "（Welch 检验后由 Welch F 换算），为单侧区间 [下限, 1]；"
+            "两组比较的 Hedges g 采用非中心 t 区间。",
         ]
         if survey:
             paras.append(f"问卷得分的社区间比较{survey}。")
@@ -71,7 +74,9 @@ def methods_section(inputs: Any) -> Section:
         paras = [
             "A dimension score is the mean of its items (reverse-worded items reversed); it is "
             "missing where too few items were answered. Reliability is Cronbach's alpha with "
-            "Feldt confidence intervals.",
+            "Feldt confidence intervals. Effect sizes follow R's effectsize package: ω² with "
+            "its noncentral-F interval (from the Welch F after Welch's test), one-sided "
+            "[lower, 1]; Hedges' g with the noncentral-t interval.",
         ]
         if survey:
             paras.append(f"Comparisons of survey scores between communities {survey}.")

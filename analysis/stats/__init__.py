@@ -21,6 +21,10 @@ so a comparison of hundreds of communities runs as a handful of vectorised opera
 * :mod:`.coefficients`   coefficient tables (t on given df, or z) and their APA lines
 * :mod:`.nesting`        model results and the ordered logit
 * :mod:`.indices`        entropy-weight index, importance-performance analysis, text x survey
+* :mod:`.cumulative_logit` Newton fit of the ordered logit, Brant test of proportional odds
+* :mod:`.association`    Pearson and Spearman tests as R's cor.test, correlation matrices
+* :mod:`.exact`          Fisher's exact test (2x2 with odds ratio, r x c), as R's fisher.test
+* :mod:`.factorial`      two-way ANOVA and ANCOVA, Type II/III, partial η² (car::Anova)
 * :mod:`.categorical`    chi-square test of independence with Cramér's V
 * :mod:`.agreement`      Cohen's kappa, Krippendorff's alpha
 
@@ -47,6 +51,11 @@ _LAZY = {
     "regression": "analysis.stats.linear",
     "RegressionResult": "analysis.stats.linear",
     "ordered_logit": "analysis.stats.nesting",
+    "brant_test": "analysis.stats.cumulative_logit",
+    "cor_test": "analysis.stats.association",
+    "correlation_matrix": "analysis.stats.association",
+    "fisher_test": "analysis.stats.exact",
+    "factorial_anova": "analysis.stats.factorial",
     "chi_square": "analysis.stats.categorical",
     "entropy_weights": "analysis.stats.indices",
     "ipa": "analysis.stats.indices",
@@ -59,9 +68,13 @@ __getattr__, __dir__ = attach(__name__, _LAZY)
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from analysis.stats.agreement import cohen_kappa, krippendorff_alpha
+    from analysis.stats.association import cor_test, correlation_matrix
     from analysis.stats.categorical import chi_square
     from analysis.stats.compare import compare_groups
     from analysis.stats.compare_result import CompareResult
+    from analysis.stats.cumulative_logit import brant_test
+    from analysis.stats.exact import fisher_test
+    from analysis.stats.factorial import factorial_anova
     from analysis.stats.indices import entropy_weights, ipa, text_survey_correlation
     from analysis.stats.item_moments import ItemMoments
     from analysis.stats.linear import RegressionResult, regression

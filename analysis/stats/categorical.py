@@ -51,7 +51,9 @@ class ChiSquareResult(Displayable):
     Attributes
     ----------
     table : pandas.DataFrame
-        One row: ``statistic``, ``df``, ``p_value``, ``cramers_v``, ``n``, ``n_rows``,
+        One row: ``statistic``, ``df``, ``p_value``, ``cramers_v`` (bias-adjusted unless
+        asked otherwise, as effectsize), ``cramers_v_ci_low``, ``cramers_v_ci_high``,
+        ``cramers_v_adjusted``, ``n``, ``n_rows``,
         ``n_cols``, ``yates`` (bool), ``min_expected``, ``share_expected_below_5``, ``note``.
     cells : pandas.DataFrame
         One row per cell: ``row``, ``col``, ``observed``, ``expected``, ``residual``
@@ -69,11 +71,19 @@ class ChiSquareResult(Displayable):
         """One APA-style sentence, e.g. ``χ²(9, N = 592) = 138.29, p < .001, V = .28``."""
         check_option("lang", lang, ("zh", "en"), owner="ChiSquareResult.summary")
         r = self.table.iloc[0]
+        v_name = "V_adj" if r.get("cramers_v_adjusted", False) else "V"
         test = (
             f"χ²({apa.format_df(r['df'])}, N = {int(r['n'])}) = "
             f"{apa.format_number(r['statistic'])}, {apa.format_p(r['p_value'])}, "
-            f"V = {apa.format_number(r['cramers_v'], leading_zero=False)}"
+            f"{v_name} = {apa.format_number(r['cramers_v'], leading_zero=False)}"
         )
+        if pd.notna(r.get("cramers_v_ci_low", np.nan)):
+            level = float(self.params.get("conf_level", 0.95))
+            side = self.params.get("v_alternative", "greater") == "greater"
+            test += ", " + ("单侧 " if side and lang == "zh" else "one-sided " if side else "")
+            test += apa.format_ci(
+                r["cramers_v_ci_low"], r["cramers_v_ci_high"], level, leading_zero=False
+            )
         yates = bool(r["yates"])
         if lang == "zh":
             extra = "（2×2 表，已作 Yates 连续性校正）" if yates else ""
@@ -89,6 +99,9 @@ def chi_square(
     *,
     weights: str | None = None,
     yates: bool | Literal["auto"] = "auto",
+    adjust_v: bool = True,
+    conf_level: float = 0.95,
+    v_alternative: Literal["greater", "two-sided"] = "greater",
 ) -> ChiSquareResult:
     """Chi-square test of independence with Cramér's V and standardised residuals.
 
@@ -103,6 +116,12 @@ def chi_square(
     yates
         Continuity correction: ``"auto"`` applies it only to 2x2 tables (as R does) and the
         result says so; True/False force it (only 2x2 tables can take it).
+    adjust_v
+        Cramér's V bias-adjusted (default, as R's ``effectsize::cramers_v``; Bergsma, 2013)
+        or, with False, the classical √(X² / (N (min(r, c) - 1))).
+    conf_level, v_alternative
+        Interval of V: ``"greater"`` (default, as effectsize: one-sided, upper limit 1) or
+        ``"two-sided"``.
 
     Returns
     -------
@@ -116,14 +135,17 @@ def chi_square(
     Warns
     -----
     SmallSampleWarning
-        More than 20% of expected counts are below 5 (Cochran, 1954).
+        More than 20% of expected counts are below 5 (Cochran, 1954): the warning points to
+        :func:`analysis.fisher_test`.
 
     Notes
     -----
     X² = Σ (O - E)² / E with E = row total x column total / N, df = (r - 1)(c - 1);
-    for a 2x2 table with Yates: Σ (|O - E| - 0.5)² / E. Cramér's V = √(X² / (N (min(r, c) - 1)))
-    (uncorrected X²). Adjusted residuals (O - E) / √(E (1 - r_i/N)(1 - c_j/N)) are
-    approximately N(0, 1) under independence (Agresti, 2013, sec. 2.4.5).
+    for a 2x2 table with Yates: Σ (|O - E| - 0.5)² / E. Cramér's V from the uncorrected X²,
+    bias-adjusted by default and with the noncentral-χ² interval, exactly as
+    :func:`analysis.stats.effects.cramers_v` (effectsize 0.8.3). Adjusted residuals
+    (O - E) / √(E (1 - r_i/N)(1 - c_j/N)) are approximately N(0, 1) under independence
+    (Agresti, 2013, sec. 2.4.5).
 
     References
     ----------
@@ -132,6 +154,8 @@ def chi_square(
     import warnings
 
     from scipy import stats
+
+    from analysis.stats import effects
 
     for c in [row, col] + ([weights] if weights else []):
         if c not in data.columns:
@@ -162,15 +186,18 @@ def chi_square(
     low = float((expected < 5).mean())
     if low > 0.2:
         warnings.warn(
-            f"chi_square: {low:.0%} of expected counts are below 5; consider merging "
-            "categories or an exact test",
+            f"chi_square: {low:.0%} of expected counts are below 5; use Fisher's exact "
+            "test (analysis.fisher_test, as R's fisher.test) or merge categories",
             SmallSampleWarning,
             stacklevel=2,
         )
     rsum = obs.sum(axis=1, keepdims=True) / n
     csum = obs.sum(axis=0, keepdims=True) / n
     adjusted = (obs - expected) / np.sqrt(expected * (1 - rsum) * (1 - csum))
-    v = np.sqrt(plain.statistic / (n * (min(obs.shape) - 1)))
+    v, v_lo, v_hi = effects.cramers_v(
+        float(plain.statistic), float(n), obs.shape[0], obs.shape[1], adjust=adjust_v,
+        conf_level=conf_level, alternative=v_alternative,
+    )  # fmt: skip
     note = "Yates continuity correction (2x2 table)" if correct else "no continuity correction"
     summary = pd.DataFrame(
         [
@@ -179,6 +206,9 @@ def chi_square(
                 "df": int(res.dof),
                 "p_value": float(res.pvalue),
                 "cramers_v": float(v),
+                "cramers_v_ci_low": v_lo,
+                "cramers_v_ci_high": v_hi,
+                "cramers_v_adjusted": bool(adjust_v),
                 "n": float(n),
                 "n_rows": obs.shape[0],
                 "n_cols": obs.shape[1],
@@ -201,5 +231,13 @@ def chi_square(
         }
     )
     return ChiSquareResult(
-        table=summary, cells=cells, params={"row": row, "col": col, "weights": weights}
+        table=summary,
+        cells=cells,
+        params={
+            "row": row,
+            "col": col,
+            "weights": weights,
+            "conf_level": conf_level,
+            "v_alternative": v_alternative,
+        },
     )

@@ -61,6 +61,7 @@ def compare_groups(
     p_adjust: PAdjust | None = "holm",
     weights: str | None = None,
     conf_level: float = 0.95,
+    effect_alternative: Literal["greater", "two-sided"] = "greater",
     alpha: float = 0.05,
     letters: bool | Literal["auto"] = "auto",
     assumptions: bool = True,
@@ -104,8 +105,14 @@ def compare_groups(
         use Kish's effective sample size n_eff = (Σw)² / Σw². Only Welch / ANOVA /
         Brown-Forsythe with Games-Howell accept weights; the others raise ConfigError.
     conf_level
-        Level of all confidence intervals, each two-sided with equal tails (means, pairs,
-        grand-mean contrasts and effect sizes).
+        Level of all confidence intervals (means, pairs, grand-mean contrasts, effect
+        sizes); two-sided with equal tails except the effect sizes bounded by 0 and 1 (see
+        ``effect_alternative``).
+    effect_alternative
+        Interval of ω² (F tests) and ε²_H (Kruskal-Wallis): ``"greater"`` (default, as
+        R's ``effectsize``: one-sided, [lower, 1], since a proportion of variance has no
+        meaningful upper test) or ``"two-sided"``. Hedges' g and the rank-biserial r keep
+        two-sided intervals (effectsize's default for them too).
     alpha
         Level used for compact letters and for counting significant pairs in ``summary``.
     letters
@@ -131,13 +138,13 @@ def compare_groups(
         ``p_value``, ``p_adj`` (adjusted across ``by`` values), ``effect_size``,
         ``effect_type`` (``omega2`` for the F tests, ``epsilon2_h`` for Kruskal-Wallis,
         ``hedges_g`` / ``rank_biserial`` for two groups), ``effect_ci_low``,
-        ``effect_ci_high`` (two-sided at ``conf_level``; for the F tests with three or more
-        groups the noncentral-F interval of the population proportion of variance explained,
-        which ``eta2`` and ``omega2`` both estimate, clipped to [0, 1]: see Notes; bootstrap
-        for ``epsilon2_h`` and ``rank_biserial``, normal approximation for ``hedges_g``; NaN
-        when not computed), ``eta2``, ``omega2``, ``epsilon2`` (from the ANOVA sums of
-        squares), ``epsilon2_h``, ``cohen_d`` (two groups, parametric tests: d with the
-        pooled SD, the first group minus the second), ``n`` (respondents tested), ``k``
+        ``effect_ci_high`` (for ω² the noncentral-F interval of R's effectsize, one-sided
+        [lower, 1] by default, see ``effect_alternative`` and Notes; bootstrap for
+        ``epsilon2_h`` and ``rank_biserial``; the noncentral-t interval for ``hedges_g``;
+        NaN when not computed), ``eta2``, ``omega2``, ``epsilon2`` (from the ANOVA sums of
+        squares, whatever the test; ``effect_size`` after Welch or Brown-Forsythe is ω² of
+        that test's F instead), ``epsilon2_h``, ``cohen_d`` (two groups, parametric tests:
+        d with the pooled SD, the first group minus the second), ``n`` (respondents), ``k``
         (groups tested), ``n_dropped`` (rows with missing ``dv``), ``n_groups_excluded``
         (groups with n < 2).
 
@@ -190,23 +197,20 @@ def compare_groups(
 
     Effect sizes: η² = SS_b/SS_t, ω² = (SS_b - (k-1) MS_w)/(SS_t + MS_w),
     ε² = (SS_b - (k-1) MS_w)/SS_t, ε²_H = H/(N - 1). With two groups, Hedges' g
-    (with a normal-approximation CI) after an F test and the rank-biserial r (bootstrap CI)
-    after Kruskal-Wallis.
+    (noncentral-t interval, as ``effectsize::hedges_g``) after an F test and the
+    rank-biserial r (bootstrap CI) after Kruskal-Wallis.
 
-    Interval of ω² (F tests, k ≥ 3): the interval [λ_L, λ_U] of the noncentrality parameter
-    that puts the observed F at its 1 - α/2 and α/2 quantiles, converted to the population
-    proportion of variance explained P = λ/(λ + N) (Steiger, 2004; MBESS ``ci.pvaf``;
-    :func:`analysis.stats.effects.pvaf_ci`). P is what η² and ω² both estimate, so the one
-    interval serves both. With the classical ANOVA, ω² = P at λ = (k-1)(F - 1), so it lies
-    inside the interval unless it is negative (F < 1), when the lower limit is 0. The
-    interval is two-sided, like every other interval here, where R's effectsize defaults to
-    a one-sided interval with upper limit 1 (``alternative = "greater"``). It comes from the
-    classical F of the sums of squares that give η² and ω², whichever test was run, so ω²
-    lies inside its interval whenever it is not negative; after Welch's or the
-    Brown-Forsythe test (chosen because variances differ) it is an approximation, as the
-    noncentral F assumes equal variances. (R's effectsize instead converts the Welch F,
-    point estimate and interval alike.) With weights N is the sum of the Kish effective
-    sizes.
+    ω² reported with its interval (``effect_size``), as R's effectsize 0.8.3 computes it:
+    after the classical ANOVA, ω² of the sums of squares (``omega_squared(aov(...))``);
+    after Welch's ANOVA or Brown-Forsythe, ω² = (F - 1) df1 / (F df1 + df2 + 1) of that
+    test's F and df (``omega_squared(oneway.test(...))``, which effectsize calls an
+    approximation since ω² assumes equal variances). The interval rebuilds
+    F* = (ω²/df1) / ((1 - ω²)/df2), inverts the noncentral F at F* and maps each limit λ to
+    λ/(λ + df2) (:func:`analysis.stats.effects.pve_ci`); by default it is one-sided, the
+    lower limit of a 1 - 2α two-sided interval with upper limit 1 (effectsize's
+    ``alternative = "greater"``), so it excludes 0 exactly when the F test is significant
+    at α. A negative ω² is printed as 0 in the sentences. With weights N is the sum of
+    the Kish effective sizes.
 
     From sufficient statistics (:class:`~analysis.stats.sufficient.GroupMoments`):
     group n, weights, means and centred sums of squares give the F tests, the moment-based
@@ -237,6 +241,10 @@ def compare_groups(
     fw = framework or SERVICE_FIVE
     dv, between, by, weights = _columns(data, dv, between, by, weights)
     _check_options(method, posthoc, p_adjust, weights, conf_level, alpha)
+    check_option(
+        "effect_alternative", effect_alternative, ("greater", "two-sided"),
+        owner="compare_groups",
+    )  # fmt: skip
     sources: dict[Any, MomentSlice] = {}
     if isinstance(data, GroupMoments):
         sources, dropped = _moment_slices(data), dict(data.dropped)
@@ -253,6 +261,7 @@ def compare_groups(
         "p_adjust": p_adjust,
         "weights": weights,
         "conf_level": conf_level,
+        "effect_alternative": effect_alternative,
         "alpha": alpha,
         "letters": letters,
         "assumptions": assumptions,

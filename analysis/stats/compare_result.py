@@ -177,16 +177,20 @@ class CompareResult(Displayable):
         effect = self._effect(row, lang)
         adj = ""
         adjusted = self.params.get("p_adjust") not in (None, "none")
+        # with an adjustment across the by values, the decision follows the adjusted p
+        # (the sentence says so), not the unadjusted one printed with the test
+        decide = row["p_value"]
         if adjusted and pd.notna(row["p_adj"]) and len(self.table) > 1:
             how = P_ADJUST_NAMES.get(self.params.get("p_adjust"), "unadjusted")
             adj = (
-                f"（{how} 校正后 {apa.format_p(row['p_adj'])}）"
+                f"（{how} 校正后 {apa.format_p(row['p_adj'])}，据此判断）"
                 if lang == "zh"
-                else f" ({how}-adjusted {apa.format_p(row['p_adj'])})"
+                else f" ({how}-adjusted {apa.format_p(row['p_adj'])}, used for the decision)"
             )
+            decide = row["p_adj"]
         pairs = self._pair_sentence(key, lang, alpha)
         name = method_label(method, lang)
-        sig = row["p_value"] < alpha
+        sig = decide < alpha
         n, k = int(row["n"]), int(row["k"])
         if lang == "zh":
             verdict = "各组差异显著" if sig else "各组差异不显著"
@@ -227,8 +231,17 @@ class CompareResult(Displayable):
         )
         if pd.notna(row["effect_ci_low"]) and pd.notna(row["effect_ci_high"]):
             level = float(self.params.get("conf_level", 0.95))
-            effect += ", " + apa.format_ci(
-                row["effect_ci_low"], row["effect_ci_high"], level, leading_zero=not bounded
+            one_sided = (
+                kind in ("omega2", "epsilon2_h")
+                and self.params.get("effect_alternative", "greater") == "greater"
+            )
+            side = ("单侧 " if lang == "zh" else "one-sided ") if one_sided else ""
+            effect += (
+                ", "
+                + side
+                + apa.format_ci(
+                    row["effect_ci_low"], row["effect_ci_high"], level, leading_zero=not bounded
+                )
             )
         return effect
 

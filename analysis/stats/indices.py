@@ -339,8 +339,10 @@ def text_survey_correlation(
     -------
     pandas.DataFrame
         One row per dimension: ``dimension``, ``n_groups``, ``rho`` (Spearman), ``ci_low``,
-        ``ci_high`` (percentile bootstrap over communities), ``p_value`` (the t
-        approximation of :func:`scipy.stats.spearmanr`), ``p_adj``, ``method``.
+        ``ci_high`` (percentile bootstrap over communities), ``p_value`` (as R's
+        ``cor.test(method = "spearman")``: exact for up to 9 communities, the AS 89
+        Edgeworth series up to 1290, the t approximation with ties), ``p_adj``,
+        ``method``, ``p_method`` (``exact``, ``edgeworth`` or ``t``).
 
     Raises
     ------
@@ -360,6 +362,7 @@ def text_survey_correlation(
     """
     from scipy import stats
 
+    from analysis.stats.association import spearman_pvalue
     from analysis.stats.multitest import adjust_p
 
     text = _wide(text_scores, text_group or group, dimension, text_value, "text_survey_correlation")
@@ -376,12 +379,14 @@ def text_survey_correlation(
         if n < min_groups:
             small.append(f"{dim} ({n})")
         if n < 3 or pair["t"].nunique() < 2 or pair["s"].nunique() < 2:
-            row.update(rho=np.nan, ci_low=np.nan, ci_high=np.nan, p_value=np.nan)
+            row.update(rho=np.nan, ci_low=np.nan, ci_high=np.nan, p_value=np.nan, p_method="")
             rows.append(row)
             continue
         res = stats.spearmanr(pair["t"], pair["s"])
+        ties = min(pair["t"].nunique(), pair["s"].nunique()) < n
+        p, p_method = spearman_pvalue(float(res.statistic), n, ties=ties)
         lo, hi = _boot_spearman(pair.to_numpy(dtype=float), n_boot, conf_level, rng)
-        row.update(rho=float(res.statistic), ci_low=lo, ci_high=hi, p_value=float(res.pvalue))
+        row.update(rho=float(res.statistic), ci_low=lo, ci_high=hi, p_value=p, p_method=p_method)
         rows.append(row)
     if small:
         warnings.warn(
@@ -391,8 +396,11 @@ def text_survey_correlation(
             stacklevel=2,
         )
     out = pd.DataFrame(
-        rows, columns=["dimension", "n_groups", "rho", "ci_low", "ci_high", "p_value", "method"]
-    )
+        rows,
+        columns=[
+            "dimension", "n_groups", "rho", "ci_low", "ci_high", "p_value", "method", "p_method"
+        ],
+    )  # fmt: skip
     out.insert(6, "p_adj", adjust_p(out["p_value"].to_numpy(dtype=float), p_adjust))
     return out
 

@@ -41,6 +41,10 @@ class ItemBlock:
         Respondents who answered every item.
     complete_mean, complete_m2
         Their item means (k) and centred cross-products (k x k).
+    pair_ss
+        k x k: Σ (x_i - pair_mean[i, j])² over the respondents who answered i and j, for
+        the pairwise correlation with each pair's own standard deviations (R's
+        ``cor(use = "pairwise")``).
     """
 
     items: tuple[str, ...]
@@ -51,6 +55,7 @@ class ItemBlock:
     complete_n: int
     complete_mean: np.ndarray
     complete_m2: np.ndarray
+    pair_ss: np.ndarray | None = None
 
     @classmethod
     def from_matrix(cls, items: Sequence[str], x: np.ndarray) -> ItemBlock:
@@ -60,7 +65,8 @@ class ItemBlock:
         -----
         Pairwise, with the observation mask M, columns centred on their observed means
         and zero where missing (Z), N = M'M and S = Z'M: pair_mean = mean + S / N and
-        pair_m2 = Z'Z - S ∘ S' / N, as in the in-memory pairwise covariance.
+        pair_m2 = Z'Z - S ∘ S' / N, as in the in-memory pairwise covariance; with
+        Q = (Z ∘ Z)'M, pair_ss = Q - S ∘ S / N.
         """
         x = np.asarray(x, dtype="float64")
         k = len(items)
@@ -80,6 +86,7 @@ class ItemBlock:
         safe = np.where(n > 0, n, 1.0)
         pair_mean = np.where(n > 0, means[:, None] + s / safe, 0.0)
         pair_m2 = np.where(n > 0, z.T @ z - s * s.T / safe, 0.0)
+        pair_ss = np.where(n > 0, (z * z).T @ m - s * s / safe, 0.0)
         full = x[ok.all(axis=1)]
         c_mean = full.mean(axis=0) if len(full) else np.zeros(k)
         dev = full - c_mean
@@ -92,6 +99,7 @@ class ItemBlock:
             complete_n=len(full),
             complete_mean=c_mean,
             complete_m2=dev.T @ dev,
+            pair_ss=pair_ss,
         )
 
     def merge(self, other: ItemBlock) -> ItemBlock:
@@ -102,7 +110,8 @@ class ItemBlock:
         Per pair (i, j), with D = pair_mean_b - pair_mean_a:
         pair_mean = pair_mean_a + D n_b / n and
         pair_m2 = pair_m2_a + pair_m2_b + D ∘ D' n_a n_b / n; over complete cases the same
-        with the outer product of the difference of the mean vectors.
+        with the outer product of the difference of the mean vectors;
+        pair_ss = pair_ss_a + pair_ss_b + D ∘ D n_a n_b / n.
         """
         if self.items != other.items:
             raise ConfigError(
@@ -118,6 +127,9 @@ class ItemBlock:
             np.float64(other.complete_n), other.complete_mean, other.complete_m2,
             pairwise=False,
         )  # fmt: skip
+        pair_ss = None
+        if self.pair_ss is not None and other.pair_ss is not None:
+            pair_ss = _pair_ss(self, other, n)
         return ItemBlock(
             items=self.items,
             n_any=self.n_any + other.n_any,
@@ -127,7 +139,24 @@ class ItemBlock:
             complete_n=int(cn),
             complete_mean=cmean,
             complete_m2=cm2,
+            pair_ss=pair_ss,
         )
+
+    def correlation(self, missing: str) -> np.ndarray:
+        """Correlation matrix as R's ``cor(use = "pairwise")`` (or listwise) gives it.
+
+        Pairwise, each correlation is the pair's covariance over the product of the two
+        standard deviations computed on the same respondents, so it lies in [-1, 1]
+        whatever the pattern of missing answers.
+        """
+        cov, _ = self.covariance(missing)
+        if missing == "listwise" or self.pair_ss is None:
+            return corr_from_cov(cov)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            corr = self.pair_m2 / np.sqrt(self.pair_ss * self.pair_ss.T)
+        corr[self.pair_n < 2] = np.nan
+        np.fill_diagonal(corr, 1.0)
+        return corr
 
     def covariance(self, missing: str) -> tuple[np.ndarray, int]:
         """Covariance matrix (ddof 1) and the n it rests on, as the in-memory reliability
@@ -252,6 +281,24 @@ class ItemMoments:
         from analysis.stats.sufficient import merge_tree
 
         return merge_tree(parts, ItemMoments.merge, owner="ItemMoments.combine")
+
+
+def corr_from_cov(cov: np.ndarray) -> np.ndarray:
+    """Correlations from a covariance matrix (diagonal 1)."""
+    sd = np.sqrt(np.diag(cov))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        corr = cov / np.outer(sd, sd)
+    np.fill_diagonal(corr, 1.0)
+    return corr
+
+
+def _pair_ss(a: ItemBlock, b: ItemBlock, n: np.ndarray) -> np.ndarray:
+    """Merged pairwise sums of squares (Chan et al.), element by element."""
+    ma = np.where(a.pair_n > 0, a.pair_mean, b.pair_mean)
+    mb = np.where(b.pair_n > 0, b.pair_mean, ma)
+    delta = mb - ma
+    safe = np.where(n > 0, n, 1.0)
+    return a.pair_ss + b.pair_ss + delta * delta * (a.pair_n * b.pair_n / safe)
 
 
 def _chan(

@@ -8,7 +8,6 @@ proportional-odds model. ICC, design effect and mixed models live in
 from __future__ import annotations
 
 import logging
-import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,7 +15,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis.core.errors import ConfigError, InputError, check_columns
 from analysis.report.display import Displayable
 
 __all__ = ["ModelResult", "ordered_logit"]
@@ -43,7 +41,8 @@ class ModelResult(Displayable):
     params : Mapping
         Formula, grouping column, options.
     model : Any
-        The statsmodels results object, for anything not in the frames.
+        The fitted object, for anything not in the frames (for the ordered logit a
+        :class:`~analysis.stats.cumulative_logit.PolrFit`).
     """
 
     coefficients: pd.DataFrame
@@ -87,48 +86,29 @@ def ordered_logit(
 
     Notes
     -----
-    logit P(Y ≤ j) = θ_j - x'β (the parametrisation of R's ``MASS::polr``: positive β means
-    higher categories), fitted by maximum likelihood with
-    :class:`statsmodels.miscmodels.ordinal_model.OrderedModel` (BFGS). statsmodels
-    estimates θ_1 and log increments a_j (θ_j = θ_{j-1} + exp(a_j)); the thresholds and
-    their standard errors are mapped back by the delta method.
+    logit P(Y ≤ j) = θ_j - x'β (the parametrisation of R's ``MASS::polr`` and
+    ``ordinal::clm``: positive β means higher categories), fitted by maximum likelihood with
+    Newton-Raphson on the analytic gradient and Hessian
+    (:func:`analysis.stats.cumulative_logit.fit_polr`), to a largest absolute score below
+    1e-10, as ``clm`` does; standard errors from the inverse observed information. Rows with
+    a missing outcome or predictor are dropped. Threshold terms are named ``lower|upper``
+    after the categories, as in R. Check the proportional-odds assumption with
+    :func:`analysis.stats.cumulative_logit.brant_test`.
     """
     from scipy import stats
-    from statsmodels.miscmodels.ordinal_model import OrderedModel
 
-    outcome = formula.split("~", 1)[0].strip()
-    check_columns(data, [outcome], owner="ordered_logit")
-    frame = data.copy()
-    values = frame[outcome]
-    if levels is None:
-        if isinstance(values.dtype, pd.CategoricalDtype):
-            levels = list(values.cat.categories)
-        else:
-            levels = sorted(values.dropna().unique().tolist())
-    if len(levels) < 3:
-        raise InputError(
-            f"ordered_logit: {outcome!r} has {len(levels)} categories; an ordered logit needs "
-            "at least 3 (use a logistic regression for 2)"
-        )
-    frame[outcome] = pd.Categorical(values, categories=list(levels), ordered=True)
-    frame = frame.dropna(subset=[outcome])
-    if "~" not in formula:
-        raise ConfigError(f"ordered_logit: formula {formula!r} needs '~'")
-    model = OrderedModel.from_formula(formula, frame, distr="logit")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        res = model.fit(method="bfgs", disp=False, maxiter=1000)
+    from analysis.stats.cumulative_logit import design, fit_polr
+
+    y, x, levels, _ = design(data, formula, levels, "ordered_logit")
+    fitted = fit_polr(y, x.to_numpy(dtype=float), len(levels))
     k_thr = len(levels) - 1
-    names = list(res.params.index)
-    est = res.params.to_numpy().copy()
-    se = np.asarray(res.bse)
-    cuts = model.transform_threshold_params(res.params.to_numpy())[1:-1]
-    est[-k_thr:] = cuts
-    se = se.copy()
-    se[-k_thr:] = _threshold_se(res.params.to_numpy()[-k_thr:], res.cov_params().to_numpy())
+    names = list(x.columns) + [f"{levels[j]}|{levels[j + 1]}" for j in range(k_thr)]
+    est = np.concatenate([fitted.beta, fitted.theta])
+    order = np.r_[np.arange(k_thr, k_thr + x.shape[1]), np.arange(k_thr)]
+    se = np.sqrt(np.diag(fitted.cov))[order]
     z = est / se
     crit = stats.norm.isf((1 - conf_level) / 2)
-    kind = ["fixed"] * (len(names) - k_thr) + ["threshold"] * k_thr
+    kind = ["fixed"] * x.shape[1] + ["threshold"] * k_thr
     coefs = pd.DataFrame(
         {
             "term": names,
@@ -142,29 +122,20 @@ def ordered_logit(
         }
     )
     coefs["odds_ratio"] = np.where(coefs["kind"] == "fixed", np.exp(coefs["estimate"]), np.nan)
+    n_par = len(est)
     fit = pd.DataFrame(
         [
             {
-                "n": int(res.nobs),
-                "log_likelihood": float(res.llf),
-                "deviance": -2 * float(res.llf),
-                "aic": float(res.aic),
-                "converged": bool(res.mle_retvals.get("converged", True)),
-                "optimizer": "bfgs",
+                "n": len(y),
+                "log_likelihood": fitted.log_likelihood,
+                "deviance": -2 * fitted.log_likelihood,
+                "aic": -2 * fitted.log_likelihood + 2 * n_par,
+                "converged": fitted.converged,
+                "optimizer": "newton",
+                "iterations": fitted.iterations,
+                "max_gradient": fitted.max_gradient,
             }
         ]
     )
     params = {"formula": formula, "levels": list(levels), "conf_level": conf_level}
-    return ModelResult(coefficients=coefs, fit=fit, params=params, model=res)
-
-
-def _threshold_se(raw: np.ndarray, cov: np.ndarray) -> np.ndarray:
-    """Delta-method SEs of θ from statsmodels' (θ_1, log increments) parametrisation."""
-    k = raw.size
-    jac = np.zeros((k, k))
-    for j in range(k):
-        jac[j, 0] = 1.0
-        for m in range(1, j + 1):
-            jac[j, m] = np.exp(raw[m])
-    sub = cov[-k:, -k:]
-    return np.sqrt(np.diag(jac @ sub @ jac.T))
+    return ModelResult(coefficients=coefs, fit=fit, params=params, model=fitted)

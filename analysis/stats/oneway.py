@@ -94,7 +94,12 @@ def one_slice(
         row["reason"] = f"{reason}; not computed: no variation within {len(flat)} group(s)"
         out["table"] = pd.DataFrame([row])
         return out
-    row.update(_omnibus(method, n, mean, var, ranks, conf_level=params["conf_level"]))
+    row.update(
+        _omnibus(
+            method, n, mean, var, ranks, conf_level=params["conf_level"],
+            alternative=params.get("effect_alternative", "greater"),
+        )
+    )  # fmt: skip
     row.update(_two_group_effect(method, src, summ, ranks, params))
     if "_note" in row:
         row["reason"] = f"{row['reason']}; {row.pop('_note')}"
@@ -140,6 +145,7 @@ def _omnibus(
     ranks: dict[str, Any] | None,
     *,
     conf_level: float,
+    alternative: str = "greater",
 ) -> dict[str, Any]:
     from analysis.stats import effects, omnibus
 
@@ -167,16 +173,22 @@ def _omnibus(
         res = omnibus.welch_anova(n, mean, var)
     else:
         res = omnibus.brown_forsythe(n, mean, var)
-    # Steiger (2004): the interval of the population proportion of variance explained,
-    # which η² and ω² both estimate, from the classical F of the same sums of squares as
-    # the point estimates (whichever test was run), so that the two agree
-    lo, hi = effects.pvaf_ci(
-        ss["statistic"], ss["df1"], ss["df2"], float(n.sum()), conf_level=conf_level
+    # as R's effectsize: the effect size goes with the F test that was run (after Welch or
+    # Brown-Forsythe, ω² from that F and its df, as omega_squared(oneway.test(...)); after
+    # the classical ANOVA, ω² of its sums of squares) and its interval is effectsize's
+    # noncentral-F interval, one-sided [lower, 1] unless asked otherwise
+    if method == "anova":
+        omega = sizes["omega2"]
+    else:
+        f, df1, df2 = res["statistic"], res["df1"], res["df2"]
+        omega = (f - 1) * df1 / (f * df1 + df2 + 1)
+    lo, hi = effects.pve_ci(
+        omega, res["df1"], res["df2"], conf_level=conf_level, alternative=alternative
     )
     return {
         **sizes,
         **{k: res[k] for k in ("statistic", "df1", "df2", "p_value")},
-        "effect_size": sizes["omega2"],
+        "effect_size": omega,
         "effect_type": "omega2",
         "effect_ci_low": lo,
         "effect_ci_high": hi,
@@ -275,10 +287,11 @@ def _boot_epsilon(src: Slice, params: dict[str, Any]) -> dict[str, Any]:
         h = stats.kruskal(*gs).statistic
         return float(h / (sum(g.size for g in gs) - 1))
 
-    lo, hi = effects.bootstrap_ci(
-        groups, stat, n_boot=reps, conf_level=params["conf_level"], seed=params["seed"]
-    )
-    return {"effect_ci_low": lo, "effect_ci_high": hi}
+    # one-sided [lower, 1] by default, as effectsize::rank_epsilon_squared
+    one_sided = params.get("effect_alternative", "greater") == "greater"
+    level = 2 * params["conf_level"] - 1 if one_sided else params["conf_level"]
+    lo, hi = effects.bootstrap_ci(groups, stat, n_boot=reps, conf_level=level, seed=params["seed"])
+    return {"effect_ci_low": lo, "effect_ci_high": 1.0 if one_sided else hi}
 
 
 def _posthoc(

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.core.errors import SmallSampleWarning, check_option
-from analysis.stats.item_moments import ItemMoments
+from analysis.stats.item_moments import ItemBlock, ItemMoments, corr_from_cov
 from analysis.survey.scores import dimension_block, require_codebook
 
 if TYPE_CHECKING:
@@ -55,41 +55,9 @@ def _cov_corr(x: np.ndarray, missing: Missing) -> tuple[np.ndarray, np.ndarray, 
         if not (answered.all() and x.flags.c_contiguous):
             x = x[answered]
         n = x.shape[0]
-        cov = _pairwise_cov(x)
-    return cov, _corr(cov), n
-
-
-def _corr(cov: np.ndarray) -> np.ndarray:
-    """Correlations from a covariance matrix (diagonal 1)."""
-    sd = np.sqrt(np.diag(cov))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        corr = cov / np.outer(sd, sd)
-    np.fill_diagonal(corr, 1.0)
-    return corr
-
-
-def _pairwise_cov(x: np.ndarray, ok: np.ndarray | None = None) -> np.ndarray:
-    """Pairwise-complete covariance (ddof 1), like R's ``cov(use="pairwise")``.
-
-    With observation mask :math:`M`, columns centred on their observed means and zero
-    where missing (:math:`Z`), and :math:`N = M'M` the pairwise counts:
-    :math:`C = (Z'Z - (Z'M) \\circ (Z'M)' / N) / (N - 1)`, all k x k matrix products, so
-    the cost is one pass over the data whatever k. ``ok``: the observation mask, when
-    already known.
-    """
-    ok = ~np.isnan(x) if ok is None else ok
-    m = ok.astype("float64")
-    counts = ok.sum(axis=0)
-    z = np.where(ok, x, 0.0)
-    means = np.divide(z.sum(axis=0), counts, out=np.zeros(x.shape[1]), where=counts > 0)
-    z -= means  # in place: the same numbers as np.where(ok, x - means, 0.0)
-    z[~ok] = 0.0
-    n = m.T @ m
-    s = z.T @ m  # s[i, j]: sum of centred x_i over rows where j is observed too
-    with np.errstate(invalid="ignore", divide="ignore"):
-        cov = (z.T @ z - s * s.T / n) / (n - 1)
-    cov[n < 2] = np.nan
-    return cov
+        block = ItemBlock.from_matrix([str(i) for i in range(x.shape[1])], x)
+        return block.covariance("pairwise")[0], block.correlation("pairwise"), n
+    return cov, corr_from_cov(cov), n
 
 
 def alpha_from_cov(cov: np.ndarray) -> float:
@@ -123,9 +91,14 @@ def _feldt(alpha: float, n: int, k: int, level: float = 0.95) -> tuple[float, fl
 
 
 def _omega_one_factor(corr: np.ndarray, *, max_iter: int = 1000, tol: float = 1e-9) -> float:
-    """McDonald's omega (total) from a one-factor principal-axis (minres) solution."""
+    """McDonald's omega total, as ``psych::omega(x, nfactors = 1)$omega.tot``.
+
+    1 - Σ u² / 1'R1: uniquenesses u² = 1 - λ² of a one-factor principal-axis (minres)
+    solution over the observed variance of the sum of standardised items (psych's
+    convention), not over the model-implied (Σλ)² + Σu².
+    """
     k = corr.shape[0]
-    if k < 2 or np.isnan(corr).any():
+    if k < 2 or not np.isfinite(corr).all():
         return float("nan")
     try:
         with np.errstate(all="ignore"):
@@ -137,31 +110,33 @@ def _omega_one_factor(corr: np.ndarray, *, max_iter: int = 1000, tol: float = 1e
     for _ in range(max_iter):
         r = corr.copy()
         np.fill_diagonal(r, h)
-        vals, vecs = np.linalg.eigh(r)
+        try:  # pairwise correlations of a few answers need not form a proper matrix
+            vals, vecs = np.linalg.eigh(r)
+        except np.linalg.LinAlgError:
+            return float("nan")
         lam = vecs[:, -1] * np.sqrt(max(vals[-1], 0.0))
         new_h = lam**2
         if np.max(np.abs(new_h - h)) < tol:
             h = new_h
             break
         h = new_h
-    if lam.sum() < 0:
-        lam = -lam
-    common = lam.sum() ** 2
     unique = np.sum(1 - np.minimum(lam**2, 1.0))
-    if not np.isfinite(common) or common + unique <= 0:
+    total = corr.sum()  # observed variance of the sum of standardised items
+    if not np.isfinite(unique) or not np.isfinite(total) or total <= 0:
         return float("nan")
-    return float(common / (common + unique))
+    return float(1 - unique / total)
 
 
 def _kmo_bartlett(corr: np.ndarray, n: int) -> tuple[float, float, float, float]:
     from scipy.stats import chi2
 
     k = corr.shape[0]
-    if k < 2 or np.isnan(corr).any() or n < 2:
+    if k < 2 or not np.isfinite(corr).all() or n < 2:
         return (float("nan"),) * 4
     try:
-        inv = np.linalg.inv(corr)
-        sign, logdet = np.linalg.slogdet(corr)
+        with np.errstate(all="ignore"):
+            inv = np.linalg.inv(corr)
+            sign, logdet = np.linalg.slogdet(corr)
     except np.linalg.LinAlgError:
         return (float("nan"),) * 4
     diag = np.diag(inv)
@@ -172,7 +147,7 @@ def _kmo_bartlett(corr: np.ndarray, n: int) -> tuple[float, float, float, float]
     r2 = np.sum(corr[off] ** 2)
     p2 = np.sum(partial[off] ** 2)
     kmo = float(r2 / (r2 + p2)) if r2 + p2 > 0 else float("nan")
-    if sign <= 0:
+    if not sign > 0 or not np.isfinite(logdet):
         return kmo, float("nan"), float("nan"), float("nan")
     stat = float(-(n - 1 - (2 * k + 5) / 6) * logdet)
     df = k * (k - 1) / 2
@@ -218,7 +193,7 @@ def _covariances(
     if isinstance(data, ItemMoments):
         for dim, block in data.blocks.items():
             cov, n = block.covariance(missing)
-            yield dim, len(block.items), cov, _corr(cov), n
+            yield dim, len(block.items), cov, block.correlation(missing), n
         return
     cb = require_codebook(data, owner)
     for dim in cb.dimensions:
@@ -252,7 +227,8 @@ def reliability(survey: SurveyData | ItemMoments, *, missing: Missing = "pairwis
         One row per dimension (framework order): ``dimension``, ``n``, ``n_items``,
         ``alpha`` (Cronbach's raw alpha, from covariances), ``alpha_std`` (standardised,
         from correlations), ``ci_low``, ``ci_high`` (Feldt 95% interval), ``average_r``
-        (mean inter-item correlation), ``omega`` (McDonald's omega total, one factor),
+        (mean inter-item correlation), ``omega`` (McDonald's omega total of one factor,
+        psych's convention, see Notes),
         ``kmo`` (Kaiser-Meyer-Olkin measure), ``bartlett_chi2``, ``bartlett_df``,
         ``bartlett_p`` (Bartlett's test of sphericity; KMO and Bartlett are NaN for a
         dimension of fewer than three items), ``missing`` (the handling used).
@@ -269,13 +245,23 @@ def reliability(survey: SurveyData | ItemMoments, *, missing: Missing = "pairwis
     :math:`\\alpha = \\frac{k}{k-1}(1 - \\operatorname{tr}C / \\mathbf 1'C\\mathbf 1)`;
     standardised alpha is :math:`k\\bar r / (1 + (k-1)\\bar r)`. Feldt's interval is
     :math:`1 - (1-\\alpha) F_{1-a/2}` to :math:`1 - (1-\\alpha) F_{a/2}` with
-    :math:`(n-1, (n-1)(k-1))` degrees of freedom (as pingouin). Omega is
-    :math:`(\\sum\\lambda)^2 / ((\\sum\\lambda)^2 + \\sum(1-\\lambda^2))` with loadings
-    :math:`\\lambda` of a one-factor principal-axis solution of the correlation matrix,
-    iterated from squared multiple correlations (equivalent to minres). KMO is
-    :math:`\\sum r_{ij}^2 / (\\sum r_{ij}^2 + \\sum p_{ij}^2)` over :math:`i \\ne j` with
+    :math:`(n-1, (n-1)(k-1))` degrees of freedom (as pingouin). Each column uses the
+    correlation matrix of its R function: standardised alpha and ``average_r`` standardise
+    the (pairwise) covariance matrix, as ``psych::alpha`` does (``cov2cor``); omega, KMO and
+    Bartlett take ``cor(x, use = "pairwise")``, every correlation from its own
+    pairwise-complete means and standard deviations, as ``psych::omega``, ``psych::KMO``
+    and ``psych::cortest.bartlett`` do given the raw answers (with complete answers the
+    two agree). Omega is psych's omega total of one factor,
+    ``psych::omega(x, nfactors = 1)$omega.tot`` (not the default of three group factors):
+    :math:`1 - \\sum(1-\\lambda^2) / \\mathbf 1'R\\mathbf 1`, the uniquenesses of a
+    one-factor principal-axis (minres) solution, iterated from squared multiple
+    correlations, over the observed variance of the sum of standardised items (not the
+    model-implied :math:`(\\sum\\lambda)^2 + \\sum(1-\\lambda^2)`). KMO is
+    :math:`\\sum r_{ij}^2 / (\\sum r_{ij}^2 + \\sum p_{ij}^2)` over :math:`i \ne j` with
     partial correlations :math:`p`; Bartlett's statistic is
-    :math:`-(n - 1 - (2k+5)/6)\\ln|R|` on :math:`k(k-1)/2` df.
+    :math:`-(n - 1 - (2k+5)/6)\\ln|R|` on :math:`k(k-1)/2` df, with :math:`n` the
+    respondents who answered at least one item of the dimension (psych takes every row of
+    the data it is given: the same unless someone skipped a whole dimension).
 
     References
     ----------
@@ -315,7 +301,10 @@ def reliability(survey: SurveyData | ItemMoments, *, missing: Missing = "pairwis
             )
         alpha = alpha_from_cov(cov)
         off = ~np.eye(k, dtype=bool)
-        avg_r = float(corr[off].mean()) if k >= 2 and not np.isnan(corr).any() else float("nan")
+        # psych::alpha standardises the covariance matrix (cov2cor); psych's KMO,
+        # cortest.bartlett and omega take cor(use = "pairwise"): each as its R function
+        std = corr_from_cov(cov)
+        avg_r = float(std[off].mean()) if k >= 2 and not np.isnan(std).any() else float("nan")
         denom = 1 + (k - 1) * avg_r
         alpha_std = k * avg_r / denom if np.isfinite(avg_r) and denom > 0 else float("nan")
         lo, hi = _feldt(alpha, n, k)
@@ -481,13 +470,14 @@ def _item_blocks(data: SurveyData | ItemMoments, missing: Missing) -> Iterator[t
             stats = block.item_stats(missing)
             meta = list(zip(block.items, info["column"], info["reverse"], strict=True))
             nan = (float("nan"), float("nan"))
-            yield dim, meta, cov, _corr(cov), stats.to_numpy().tolist(), [nan] * len(meta)
+            yield dim, meta, cov, corr_from_cov(cov), stats.to_numpy().tolist(), [nan] * len(meta)
         return
     cb = require_codebook(data, "item_analysis")
     for dim in cb.dimensions:
         items = cb.items_for(dim)
         _, x = dimension_block(data, dim)
-        cov, corr, _ = _cov_corr(x, missing)
+        cov, _, _ = _cov_corr(x, missing)
+        corr = corr_from_cov(cov)  # standardised alpha if deleted as psych::alpha: cov2cor
         xs = x[~np.isnan(x).any(axis=1)] if missing == "listwise" else x
         answered = ~np.isnan(xs)
         m = answered.sum(axis=1)
