@@ -96,6 +96,13 @@ _LAZY: dict[str, str] = {
     "mixed_model": "analysis.stats",
     "ordered_logit": "analysis.stats",
     "chi_square": "analysis.stats",
+    "SurveyDesign": "analysis.stats",
+    "DesignResult": "analysis.stats",
+    "calibrated_weights": "analysis.stats",
+    "survey_means": "analysis.stats",
+    "survey_totals": "analysis.stats",
+    "survey_proportions": "analysis.stats",
+    "survey_compare": "analysis.stats",
     "entropy_weights": "analysis.stats",
     "ipa": "analysis.stats",
     "text_survey_correlation": "analysis.stats",
@@ -159,9 +166,12 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     )
     from analysis.stats import (
         CompareResult,
+        DesignResult,
         GroupMoments,
         ItemMoments,
+        SurveyDesign,
         ValueCounts,
+        calibrated_weights,
         chi_square,
         cohen_kappa,
         compare_groups,
@@ -171,6 +181,10 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         krippendorff_alpha,
         mixed_model,
         ordered_logit,
+        survey_compare,
+        survey_means,
+        survey_proportions,
+        survey_totals,
         text_survey_correlation,
     )
     from analysis.study import Study, load_study, run_study, validate_study

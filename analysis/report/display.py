@@ -48,6 +48,7 @@ __all__ = [
 _RESULT_TITLES: Mapping[str, tuple[str, str]] = {
     "CompareResult": ("组间比较", "Group comparison"),
     "ChiSquareResult": ("卡方独立性检验", "Chi-square test of independence"),
+    "DesignResult": ("基于抽样设计的估计", "Design-based estimates"),
     "EntropyIndex": ("熵权法综合指数", "Entropy-weight index"),
     "ModelResult": ("模型估计", "Model estimates"),
     "LexiconValidation": ("词典与人工编码的一致性", "Lexicon against hand coding"),
@@ -60,6 +61,7 @@ _RESULT_TITLES: Mapping[str, tuple[str, str]] = {
 _FIELD_TITLES: Mapping[str, tuple[str, str]] = {
     "table": ("总体检验", "Omnibus tests"),
     "posthoc": ("事后两两比较", "Post hoc pairs"),
+    "pairs": ("两两差异", "Pairwise differences"),
     "descriptives": ("描述统计", "Descriptives"),
     "assumptions": ("前提检验", "Assumption checks"),
     "letters": ("字母标记", "Compact letters"),

@@ -17,7 +17,11 @@ so a comparison of hundreds of communities runs as a handful of vectorised opera
 * :mod:`.item_moments`   mergeable item means and co-moments for reliability
 * :mod:`.nesting`        ICC(1), ICC(2), design effect, random-intercept and ordered logit models
 * :mod:`.indices`        entropy-weight index, importance-performance analysis, text x survey
-* :mod:`.categorical`    chi-square test of independence with Cramér's V
+* :mod:`.categorical`    chi-square test of independence with Cramér's V (Rao-Scott with a design)
+* :mod:`.design`         ``SurveyDesign``: weights, strata, clusters, fpc, calibration
+* :mod:`.design_estimates` design-based means, totals and proportions (svy, Taylor linearisation)
+* :mod:`.design_tests`   design-based Wald tests of group means, Rao-Scott chi-square
+* :mod:`.design_result`  :class:`DesignResult`: its sentences, frames and HTML
 * :mod:`.agreement`      Cohen's kappa, Krippendorff's alpha
 
 The names below load on first use; importing this face loads no scipy or statsmodels.
@@ -40,6 +44,13 @@ _LAZY = {
     "mixed_model": "analysis.stats.nesting",
     "ordered_logit": "analysis.stats.nesting",
     "chi_square": "analysis.stats.categorical",
+    "SurveyDesign": "analysis.stats.design",
+    "calibrated_weights": "analysis.stats.design",
+    "DesignResult": "analysis.stats.design_result",
+    "survey_means": "analysis.stats.design_estimates",
+    "survey_totals": "analysis.stats.design_estimates",
+    "survey_proportions": "analysis.stats.design_estimates",
+    "survey_compare": "analysis.stats.design_tests",
     "entropy_weights": "analysis.stats.indices",
     "ipa": "analysis.stats.indices",
     "text_survey_correlation": "analysis.stats.indices",
@@ -54,6 +65,10 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from analysis.stats.categorical import chi_square
     from analysis.stats.compare import compare_groups
     from analysis.stats.compare_result import CompareResult
+    from analysis.stats.design import SurveyDesign, calibrated_weights
+    from analysis.stats.design_estimates import survey_means, survey_proportions, survey_totals
+    from analysis.stats.design_result import DesignResult
+    from analysis.stats.design_tests import survey_compare
     from analysis.stats.indices import entropy_weights, ipa, text_survey_correlation
     from analysis.stats.item_moments import ItemMoments
     from analysis.stats.multitest import adjust_p
