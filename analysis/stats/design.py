@@ -299,13 +299,13 @@ def _as_size(values: pd.Series, sampled: pd.Series, column: str) -> pd.Series:
     v = values.astype(float)
     if (v <= 0).any():
         raise InputError(f"SurveyDesign: fpc column {column!r} has values ≤ 0")
-    fraction = v <= 1
-    if fraction.any() and not fraction.all():
+    fraction = bool((v <= 1).all())  # R's rule: all ≤ 1 are fractions, all ≥ 1 are sizes
+    if not fraction and (v < 1).any():
         raise InputError(
-            f"SurveyDesign: fpc column {column!r} mixes sampling fractions (≤ 1) and "
+            f"SurveyDesign: fpc column {column!r} mixes sampling fractions (< 1) and "
             "population sizes (> 1); give one or the other"
         )
-    size = sampled / v if fraction.all() else v
+    size = sampled / v if fraction else v
     if (size < sampled - 1e-9).any():
         raise InputError(
             f"SurveyDesign: fpc column {column!r} gives a population smaller than the sample "

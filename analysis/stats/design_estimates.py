@@ -250,7 +250,10 @@ def survey_proportions(
     Notes
     -----
     The logit interval is expit(logit p ± t(df) × SE / (p(1 - p))), the delta-method interval
-    of R's ``svyciprop`` (a quasi-binomial ``svyglm`` on the intercept); df = PSUs - strata.
+    of R's ``svyciprop`` (a quasi-binomial ``svyglm`` on the intercept); df = PSUs - strata,
+    within each group with ``by`` (the df of ``svyciprop`` on ``subset(design, by == g)``, as
+    R's ``svyby(~y, ~by, design, svyciprop)``). The estimates and standard errors are domain
+    estimates of the whole design.
 
     Examples
     --------
@@ -269,8 +272,12 @@ def survey_proportions(
     if not isinstance(y, str):
         raise ConfigError(f"{owner}: y must be one column name; got {y!r}")
     rows, _ = estimate(data, design, y, param="prop", by=by, owner=owner)
-    df = design_df(data, design)
-    q = float(stats.t.ppf(1 - (1 - conf_level) / 2, df))
+    if by is None:
+        df = np.full(len(rows), design_df(data, design))
+    else:  # R's svyby(..., svyciprop): the df of the domain's own PSUs and strata
+        keys = data[by].astype(str)
+        df = np.array([design_df(data[keys == str(g)], design) for g in rows["group"]])
+    q = stats.t.ppf(1 - (1 - conf_level) / 2, df)
     p, se = rows["estimate"].to_numpy(), rows["se"].to_numpy()
     with np.errstate(divide="ignore", invalid="ignore"):
         if method == "logit":
