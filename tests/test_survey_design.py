@@ -22,7 +22,7 @@ import pytest
 from numpy.testing import assert_allclose
 
 import analysis as an
-from analysis.core.errors import ConfigError, InputError, SmallSampleWarning
+from analysis.core.errors import AnalysisWarning, ConfigError, InputError
 
 pytest.importorskip("svy")
 
@@ -129,7 +129,7 @@ rake_weight_totals_stype = [4420.99999987704, 755.000000030285, 1018.00000009267
 rake_by_stype_api00_est = [647.446579228623, 621.291861054518, 629.021538266974]
 rake_by_stype_api00_se = [22.8084121941144, 36.7431448772897, 29.9628809595741]
 post_chisq_F = [4.71173822420016, 1.62902495449919, 22.8063493629887, 0.0250898362410908]
-"""
+"""  # noqa: E501 (R output, verbatim)
 
 
 def _parse(text: str) -> dict[str, np.ndarray]:
@@ -157,7 +157,9 @@ DESIGNS = {
 
 @pytest.fixture(scope="module")
 def api() -> dict[str, pd.DataFrame]:
-    return {name: pd.read_csv(DATA / name) for name in ("apistrat.csv", "apiclus1.csv", "apiclus2.csv")}
+    return {
+        name: pd.read_csv(DATA / name) for name in ("apistrat.csv", "apiclus1.csv", "apiclus2.csv")
+    }
 
 
 def _case(api, name):
@@ -232,7 +234,9 @@ def test_proportions_match_svyciprop(api, name):
     assert_allclose([t.estimate["Yes"], t.se["Yes"]], [est, se], **TOL)
     assert_allclose([t.ci_low["Yes"], t.ci_high["Yes"]], [low, high], **TOL)
     t = an.survey_proportions(data, "sch.wide", design=design, method="mean").table
-    assert_allclose(t[t.level == "Yes"][["ci_low", "ci_high"]].iloc[0], R[f"{name}_ciprop_mean"][2:], **TOL)
+    assert_allclose(
+        t[t.level == "Yes"][["ci_low", "ci_high"]].iloc[0], R[f"{name}_ciprop_mean"][2:], **TOL
+    )
 
 
 @pytest.mark.parametrize("name", list(DESIGNS), ids=list(DESIGNS))
@@ -256,9 +260,13 @@ def test_post_stratification_matches_r(api):
     data, design = _case(api, "dclus1")
     post = design.post_stratify("stype", POP_TYPES)
     row = an.survey_means(data, "api00", design=post).table.iloc[0]
-    assert_allclose([row.estimate, row.se], [R["post_mean_api00_est"][0], R["post_mean_api00_se"][0]], **TOL)
+    assert_allclose(
+        [row.estimate, row.se], [R["post_mean_api00_est"][0], R["post_mean_api00_se"][0]], **TOL
+    )
     row = an.survey_totals(data, "enroll", design=post).table.iloc[0]
-    assert_allclose([row.estimate, row.se], [R["post_total_enroll_est"][0], R["post_total_enroll_se"][0]], **TOL)
+    assert_allclose(
+        [row.estimate, row.se], [R["post_total_enroll_est"][0], R["post_total_enroll_se"][0]], **TOL
+    )
     assert_allclose(an.calibrated_weights(data, post).iloc[:5], R["post_weights_first5"], **TOL)
     row = an.chi_square(data, "sch.wide", "stype", design=post).table.iloc[0]
     assert_allclose([row.statistic, row.df1, row.df2, row.p_value], R["post_chisq_F"], **TOL)
@@ -269,12 +277,132 @@ def test_raking_matches_r(api):
     data, design = _case(api, "dclus1")
     raked = design.rake({"stype": POP_TYPES, "sch.wide": POP_SCHWIDE})
     row = an.survey_means(data, "api00", design=raked).table.iloc[0]
-    assert_allclose([row.estimate, row.se], [R["rake_mean_api00_est"][0], R["rake_mean_api00_se"][0]], **TOL)
+    assert_allclose(
+        [row.estimate, row.se], [R["rake_mean_api00_est"][0], R["rake_mean_api00_se"][0]], **TOL
+    )
     row = an.survey_totals(data, "enroll", design=raked).table.iloc[0]
-    assert_allclose([row.estimate, row.se], [R["rake_total_enroll_est"][0], R["rake_total_enroll_se"][0]], **TOL)
+    assert_allclose(
+        [row.estimate, row.se], [R["rake_total_enroll_est"][0], R["rake_total_enroll_se"][0]], **TOL
+    )
     w = an.calibrated_weights(data, raked)
     assert_allclose(w.iloc[:5], R["rake_weights_first5"], **TOL)
     assert_allclose(w.groupby(data.stype).sum(), R["rake_weight_totals_stype"], **TOL)
     t = an.survey_means(data, "api00", design=raked, by="stype").table
     assert_allclose(t.estimate, R["rake_by_stype_api00_est"], **TOL)
     assert_allclose(t.se, R["rake_by_stype_api00_se"], **TOL)
+
+
+# ------------------------------------------------------------------ display and words
+
+
+def test_results_name_the_method_in_both_languages(api):
+    data, design = _case(api, "dclus1")
+    res = an.chi_square(data, "sch.wide", "stype", design=design)
+    assert "Rao-Scott" in res.summary("en")
+    assert "Taylor linearisation" in res.summary("en")
+    assert "Rao-Scott 二阶校正 F" in res.summary("zh")
+    assert "Taylor 线性化" in res.summary("zh")
+    assert "clusters dnum" in res.summary("en")
+    assert "以 dnum 为抽样单元" in res.summary("zh")
+    html = res._repr_html_()
+    assert "Rao-Scott" in html
+    assert "加权频数" in html
+    cmp = an.survey_compare(data, "api00", "stype", design=design)
+    assert cmp.summary("en").startswith("Wald test of equal group means, design-based")
+    assert "F(2, 12) = 1.28, p = .314" in cmp.summary("en")
+    assert "两两差异" in cmp._repr_html_()
+    post = an.survey_means(data, "api00", design=design.post_stratify("stype", POP_TYPES))
+    assert "post-stratified" in post.summary("en")
+    assert "事后分层" in post.summary("zh")
+    assert "基于抽样设计的估计" in post._repr_html_()
+
+
+def test_compare_by_dimension_in_long_scores(api):
+    data, design = _case(api, "dstrat")
+    long = pd.concat(
+        [data.assign(dimension=v, score=data[v]) for v in ("api00", "api99")], ignore_index=True
+    )
+    res = an.survey_compare(long, "score", "stype", design=design, by="dimension")
+    assert res.test.dimension.tolist() == ["api00", "api99"]
+    one = an.survey_compare(data, "api00", "stype", design=design)
+    assert_allclose(res.test.statistic.iloc[0], one.test.statistic.iloc[0], rtol=1e-12)
+    assert set(res.pairs.dimension) == {"api00", "api99"}
+    assert (res.pairs.p_adj >= res.pairs.p_value).all()
+
+
+def test_missing_answers_are_a_domain(api):
+    # R 4.2.2, survey 4.1.1: a <- apiclus1; a$enroll[a$snum < 500] <- NA
+    #   svytotal(~enroll, svydesign(id = ~dnum, weights = ~pw, fpc = ~fpc, data = a),
+    #            na.rm = TRUE)  ->  total 3199116, SE 959030
+    data, design = _case(api, "dclus1")
+    gappy = data.assign(enroll=data.enroll.where(data.snum >= 500))
+    row = an.survey_totals(gappy, "enroll", design=design).table.iloc[0]
+    assert_allclose([row.estimate, row.se], [3199116, 959030], rtol=5e-7)
+
+
+def test_fpc_as_sampling_fraction_equals_population_size(api):
+    data, design = _case(api, "dstrat")
+    frac = data.assign(f=data.groupby("stype").stype.transform("size") / data.fpc)
+    by_frac = an.survey_means(
+        frac, "api00", design=an.SurveyDesign(weights="pw", strata="stype", fpc="f")
+    )
+    by_size = an.survey_means(data, "api00", design=design)
+    assert_allclose(by_frac.table.se, by_size.table.se, rtol=1e-12)
+
+
+# ------------------------------------------------------------------ errors
+
+
+def test_design_errors_say_what_is_wrong(api):
+    data, design = _case(api, "dstrat")
+    with pytest.raises(InputError, match=r"column\(s\) 'nope' not in data"):
+        an.survey_means(data, "nope", design=design)
+    bad = data.assign(pw=data.pw.where(data.index != 4, -1.0))
+    with pytest.raises(
+        InputError, match=r"column 'pw', row 5: got -1.0; expected a positive weight"
+    ):
+        an.survey_means(bad, "api00", design=design)
+    gap = data.assign(stype=data.stype.where(data.index != 2))
+    with pytest.raises(InputError, match=r"design column 'stype' is missing in row 3"):
+        an.survey_means(gap, "api00", design=design)
+    small = data.assign(fpc=10.0)
+    with pytest.raises(InputError, match=r"population smaller than the sample"):
+        an.survey_means(small, "api00", design=design)
+    text = data.astype({"api00": object})
+    text.loc[0, "api00"] = "很好"
+    with pytest.raises(InputError, match=r"column 'api00', row 1: got '很好'; expected a number"):
+        an.survey_means(text, "api00", design=design)
+    with pytest.raises(InputError, match=r"lack level\(s\) 'M'"):
+        an.survey_means(data, "api00", design=design.post_stratify("stype", {"E": 1, "H": 2}))
+    with pytest.raises(ConfigError, match=r"ssu needs psu"):
+        an.SurveyDesign(weights="pw", ssu="snum")
+    with pytest.raises(ConfigError, match=r"must be positive"):
+        design.rake({"stype": {"E": 0}})
+    with pytest.raises(ConfigError, match=r"'method' parameter of survey_proportions"):
+        an.survey_proportions(data, "sch.wide", design=design, method="wilson")
+    with pytest.raises(ConfigError, match=r"not both"):
+        an.chi_square(data, "sch.wide", "stype", weights="pw", design=design)
+    with pytest.raises(ConfigError, match=r"design must be an analysis.SurveyDesign"):
+        an.survey_means(data, "api00", design={"weights": "pw"})
+
+
+def test_missing_svy_names_the_extra(monkeypatch, api):
+    import builtins
+
+    real = builtins.__import__
+
+    def no_svy(name, *args, **kwargs):
+        if name == "svy" or name.startswith("svy."):
+            raise ImportError("No module named 'svy'")
+        return real(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_svy)
+    data, design = _case(api, "dw")
+    with pytest.raises(ConfigError, match=r'pip install "analysis\[design\]"'):
+        an.survey_means(data, "api00", design=design)
+
+
+def test_fractional_count_weights_point_to_the_design(api):
+    data, _ = _case(api, "dw")
+    with pytest.warns(AnalysisWarning, match=r"design=SurveyDesign\(weights=\.\.\.\)"):
+        an.chi_square(data, "sch.wide", "stype", weights="pw")

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.core import apa
-from analysis.core.errors import InputError, SmallSampleWarning, check_option
+from analysis.core.errors import AnalysisWarning, InputError, SmallSampleWarning, check_option
 from analysis.core.words import Lang
 from analysis.report.display import Displayable
 
@@ -185,7 +185,7 @@ def chi_square(
             f"chi_square: weights {weights!r} are not whole numbers, yet they are tested as "
             "counts; for survey weights pass design=SurveyDesign(weights=...) for the "
             "design-based Rao-Scott test",
-            SmallSampleWarning,
+            AnalysisWarning,
             stacklevel=2,
         )
     table = frame.pivot_table(

@@ -190,6 +190,12 @@ def _step_columns(step: tuple[Any, ...]) -> list[str]:
 # ====================================================================== svy sample
 
 
+def check_design(design: Any, owner: str) -> None:
+    """Raise :class:`ConfigError` unless ``design`` is a :class:`SurveyDesign`."""
+    if not isinstance(design, SurveyDesign):
+        raise ConfigError(f"{owner}: design must be an analysis.SurveyDesign; got {design!r}")
+
+
 def build_sample(
     data: pd.DataFrame,
     design: SurveyDesign,
@@ -206,8 +212,7 @@ def build_sample(
     svy = require_svy(owner)
     import polars as pl
 
-    if not isinstance(design, SurveyDesign):
-        raise ConfigError(f"{owner}: design must be an analysis.SurveyDesign; got {design!r}")
+    check_design(design, owner)
     if not isinstance(data, pd.DataFrame):
         raise InputError(f"{owner}: data must be a pandas DataFrame; got {type(data).__name__}")
     wanted = list(dict.fromkeys([*design.columns(), *variables]))
@@ -275,7 +280,8 @@ def _check_design_values(
     if (w <= 0).any() or not np.isfinite(w).all():
         pos = int(np.flatnonzero((w <= 0) | ~np.isfinite(w))[0])
         raise InputError(
-            f"{owner}: column {weight!r}, row {pos + 1}: got {w[pos]!r}; expected a positive weight"
+            f"{owner}: column {weight!r}, row {pos + 1}: got {float(w[pos])!r}; expected a "
+            "positive weight"
         )
 
 

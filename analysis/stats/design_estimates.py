@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.core.errors import ConfigError, InputError, check_option
-from analysis.stats.design import SurveyDesign, build_sample
+from analysis.stats.design import SurveyDesign, build_sample, check_design
 from analysis.stats.design_result import DesignResult
 
 __all__ = ["design_df", "survey_means", "survey_proportions", "survey_totals"]
@@ -107,6 +107,7 @@ def _table(
     from scipy import stats
 
     _check_level(conf_level, owner)
+    check_design(design, owner)
     df = design_df(data, design)
     q = float(stats.t.ppf(1 - (1 - conf_level) / 2, df))
     parts = []
@@ -267,6 +268,7 @@ def survey_proportions(
     from scipy.special import expit, logit
 
     owner = "survey_proportions"
+    check_design(design, owner)
     check_option("method", method, ("logit", "mean"), owner=owner)
     _check_level(conf_level, owner)
     if not isinstance(y, str):

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.core.errors import ConfigError, InputError, check_option
-from analysis.stats.design import SurveyDesign
+from analysis.stats.design import SurveyDesign, check_design
 from analysis.stats.design_estimates import _params, design_df, estimate
 from analysis.stats.design_result import DesignResult
 from analysis.stats.multitest import adjust_p
@@ -88,6 +88,7 @@ def survey_compare(
     from scipy import stats
 
     owner = "survey_compare"
+    check_design(design, owner)
     if p_adjust is not None:
         check_option(
             "p_adjust", p_adjust, ("holm", "bonferroni", "bh", "fdr_bh", "none"), owner=owner
@@ -218,6 +219,7 @@ def rao_scott(
     from scipy import stats
 
     owner = "chi_square"
+    check_design(design, owner)
     check_option("statistic", statistic, ("F", "chisq"), owner=owner)
     for c in (row, col):
         if c not in data.columns:
