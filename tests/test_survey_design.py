@@ -406,3 +406,30 @@ def test_fractional_count_weights_point_to_the_design(api):
     data, _ = _case(api, "dw")
     with pytest.warns(AnalysisWarning, match=r"design=SurveyDesign\(weights=\.\.\.\)"):
         an.chi_square(data, "sch.wide", "stype", weights="pw")
+
+
+def test_weighted_descriptives_se_is_the_weights_only_linearisation(api):
+    # The weights-only special case needs no svy: R's svyby(~api00, ~stype, dw, svymean),
+    # dw <- svydesign(id = ~1, weights = ~pw, data = apistrat) (R output above), and with
+    # 33 answers missing, R 4.2.2, survey 4.1.1:
+    #   a$api00[a$snum %% 7 == 0] <- NA
+    #   svyby(~api00, ~stype, svydesign(id = ~1, weights = ~pw, data = a), svymean,
+    #         na.rm = TRUE)  ->  se 13.2539421203629, 16.0009027614663, 18.2219950584632
+    from analysis.survey.scores import weighted_descriptives
+
+    data, _ = _case(api, "dw")
+    scores = pd.DataFrame(
+        {"group": data.stype, "dimension": "api", "score": data.api00, "weight": data.pw}
+    )
+    out = weighted_descriptives(scores).sort_values("group")
+    assert_allclose(out["mean"], R["dw_by_stype_api00_est"], **TOL)
+    assert_allclose(out["se"], R["dw_by_stype_api00_se"], **TOL)
+    gappy = scores.assign(score=scores.score.where(data.snum % 7 != 0))
+    out = weighted_descriptives(gappy).sort_values("group")
+    assert_allclose(out["se"], [13.2539421203629, 16.0009027614663, 18.2219950584632], **TOL)
+    both = pd.concat([scores, gappy.assign(dimension="gappy")], ignore_index=True)
+    out = weighted_descriptives(both).set_index(["dimension", "group"]).sort_index()
+    assert_allclose(out.loc["api", "se"], R["dw_by_stype_api00_se"], **TOL)
+    design = an.SurveyDesign(weights="weight")
+    ref = an.survey_means(gappy, "score", design=design, by="group").table
+    assert_allclose(out.loc["gappy", "se"], ref.se, rtol=1e-10)
