@@ -433,3 +433,63 @@ def test_weighted_descriptives_se_is_the_weights_only_linearisation(api):
     design = an.SurveyDesign(weights="weight")
     ref = an.survey_means(gappy, "score", design=design, by="group").table
     assert_allclose(out.loc["gappy", "se"], ref.se, rtol=1e-10)
+
+
+# ------------------------------------------------------------------ codebook and scores
+
+
+def test_codebook_design_columns_reach_the_scores(api, tmp_path):
+    data, _ = _case(api, "dstrat")
+    export = pd.DataFrame(
+        {
+            "序号": data.cds.astype(str),
+            "所在社区": data["sch.wide"],
+            "街道": data.stype,
+            "权重": data.pw,
+            "街道社区数": data.fpc,
+            "q1": np.clip(np.round(data.api00 / 180), 1, 5).astype(int),
+        }
+    )
+    csv = tmp_path / "survey.csv"
+    export.to_csv(csv, index=False)
+    cb = an.load_codebook(
+        {
+            "id_column": "序号",
+            "group_column": "所在社区",
+            "weight_column": "权重",
+            "strata_column": "街道",
+            "fpc_column": "街道社区数",
+            "scale": {"min": 1, "max": 5},
+            "items": [{"column": "q1", "id": "q1", "dimension": "masses"}],
+        }
+    )
+    survey = an.read_survey(csv, codebook=cb)
+    assert survey.design == an.SurveyDesign(weights="weight", strata="stratum", fpc="fpc")
+    scores = an.score_survey(survey)
+    got = an.survey_means(scores, "score", design=survey.design).table.iloc[0]
+    ref = an.survey_means(export, "q1", design=an.SurveyDesign("权重", "街道", fpc="街道社区数"))
+    assert_allclose([got.estimate, got.se], ref.table[["estimate", "se"]].iloc[0], rtol=1e-12)
+    res = an.survey_compare(scores, "score", "group", design=survey.design, by="dimension")
+    assert res.test.dimension.tolist() == ["masses"]
+
+
+def test_codebook_design_problems_are_quarantined(tmp_path):
+    csv = tmp_path / "s.csv"
+    csv.write_text(
+        "id,g,st,f,a\n1,x,s1,10,1\n2,x,,10,2\n3,y,s2,abc,3\n4,y,s2,10,4\n", encoding="utf-8"
+    )
+    cb = an.load_codebook(
+        {
+            "id_column": "id",
+            "group_column": "g",
+            "strata_column": "st",
+            "fpc_column": "f",
+            "scale": {"min": 1, "max": 5},
+            "items": [{"column": "a", "id": "a", "dimension": "reform"}],
+        }
+    )
+    with pytest.warns(an.DataQualityWarning, match="2 of 4 rows quarantined"):
+        survey = an.read_survey(csv, codebook=cb)
+    assert survey.responses.respondent_id.tolist() == ["1", "4"]
+    assert set(survey.quarantine.problem) == {"stratum is missing", "fpc must be a number > 0"}
+    assert survey.design == an.SurveyDesign(strata="stratum", fpc="fpc")

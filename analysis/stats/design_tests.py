@@ -108,7 +108,14 @@ def survey_compare(
         m = rows["estimate"].to_numpy()
         contrast = np.hstack([-np.ones((k - 1, 1)), np.eye(k - 1)])
         diff = contrast @ m
-        wald = float(diff @ np.linalg.solve(contrast @ cov @ contrast.T, diff))
+        try:
+            wald = float(diff @ np.linalg.solve(contrast @ cov @ contrast.T, diff))
+        except np.linalg.LinAlgError:
+            raise InputError(
+                f"{owner}: the covariance of the {k} group means of {between!r} is singular "
+                "(a group without variation between its sampling units, or more groups than "
+                "the design has degrees of freedom); merge small groups"
+            ) from None
         df1, df2 = k - 1, df - k + 1
         f = wald / df1
         test: dict[str, Any] = {"dimension": level} if by is not None else {}

@@ -75,7 +75,8 @@ def score_survey(
         Long, one row per respondent and dimension, dimensions in framework order:
         ``respondent_id``, ``group``, ``dimension``, ``score`` (NaN when fewer than
         ``min_answered`` of the items were answered), ``n_items`` (items answered), and
-        ``weight`` when the survey has a weight column.
+        ``weight`` when the survey has a weight column, and ``stratum``, ``psu``, ``fpc`` when
+        it has design columns (so ``survey.design`` applies to the scores).
 
     Raises
     ------
@@ -148,6 +149,9 @@ def score_survey(
     out["n_items"] = counts.ravel()
     if "weight" in resp.columns:
         out["weight"] = np.tile(resp["weight"].to_numpy(dtype="float64"), len(dims))
+    for name in ("stratum", "psu", "fpc"):  # design columns, so survey.design fits the scores
+        if name in resp.columns:
+            out[name] = np.tile(resp[name].to_numpy(), len(dims))
     return out
 
 
