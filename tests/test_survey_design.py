@@ -493,3 +493,46 @@ def test_codebook_design_problems_are_quarantined(tmp_path):
     assert survey.responses.respondent_id.tolist() == ["1", "4"]
     assert set(survey.quarantine.problem) == {"stratum is missing", "fpc must be a number > 0"}
     assert survey.design == an.SurveyDesign(strata="stratum", fpc="fpc")
+
+
+def test_a_study_with_a_design_writes_design_based_tables(api, tmp_path):
+    import warnings
+
+    data, _ = _case(api, "dclus1")
+    export = pd.DataFrame(
+        {
+            "序号": np.arange(1, len(data) + 1),
+            "所在社区": data.stype.map({"E": "甲社区", "H": "乙社区", "M": "丙社区"}),
+            "学区": data.dnum,
+            "权重": data.pw,
+            "学区总数": data.fpc,
+            "q1": np.clip(np.round(data.api00 / 180), 1, 5).astype(int),
+            "q2": np.clip(np.round(data.api99 / 180), 1, 5).astype(int),
+        }
+    )
+    export.to_csv(tmp_path / "survey.csv", index=False)
+    (tmp_path / "codebook.yaml").write_text(
+        "id_column: 序号\ngroup_column: 所在社区\nweight_column: 权重\npsu_column: 学区\n"
+        "fpc_column: 学区总数\nscale: {min: 1, max: 5}\nitems:\n"
+        "  - {column: q1, id: q1, dimension: reform}\n"
+        "  - {column: q2, id: q2, dimension: livelihood}\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "study.yaml").write_text(
+        "title: t\nsurvey: {path: survey.csv, codebook: codebook.yaml}\n"
+        "report: {formats: [xlsx], per_group: false}\noutput: out\n",
+        encoding="utf-8",
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = an.run_study(tmp_path / "study.yaml")
+    test = res.tables["survey_design_compare"]
+    assert test.dimension.tolist() == ["reform", "livelihood"]
+    frame = export.assign(g=export["所在社区"], y=(export.q1 + 0.0))
+    ref = an.survey_compare(
+        frame, "y", "g", design=an.SurveyDesign("权重", psu="学区", fpc="学区总数")
+    ).test.iloc[0]
+    assert_allclose(test.statistic.iloc[0], ref.statistic, rtol=1e-10)
+    assert test.df2.iloc[0] == 12  # 15 districts - 1 stratum - 3 communities + 1
+    written = pd.read_csv(res.output / "tables" / "survey_design_pairs.csv", encoding="utf-8-sig")
+    assert len(written) == 6  # 3 pairs x 2 dimensions
