@@ -103,6 +103,8 @@ def compare_groups(
         Column of survey weights (positive). Means, SDs and CIs become weighted, and tests
         use Kish's effective sample size n_eff = (Σw)² / Σw². Only Welch / ANOVA /
         Brown-Forsythe with Games-Howell accept weights; the others raise ConfigError.
+        This is a model-based approximation; for design-based errors and tests of a survey
+        sample (weights, strata, clusters, fpc) use :func:`analysis.survey_compare`.
     conf_level
         Level of all confidence intervals, each two-sided with equal tails (means, pairs,
         grand-mean contrasts and effect sizes).
