@@ -536,3 +536,24 @@ def test_a_study_with_a_design_writes_design_based_tables(api, tmp_path):
     assert test.df2.iloc[0] == 12  # 15 districts - 1 stratum - 3 communities + 1
     written = pd.read_csv(res.output / "tables" / "survey_design_pairs.csv", encoding="utf-8-sig")
     assert len(written) == 6  # 3 pairs x 2 dimensions
+
+
+@pytest.mark.parametrize(
+    ("rule", "se"),
+    # R 4.2.2, survey 4.1.1: d <- apiclus1; d$st <- ifelse(d$dnum == d$dnum[1], "a", "b")
+    #   options(survey.lonely.psu = rule)
+    #   SE(svymean(~api00, svydesign(id = ~dnum, strata = ~st, weights = ~pw, data = d)))
+    [("adjust", 23.8327154615478), ("average", 33.6383894200688), ("remove", 23.7859332671245)],
+    ids=["adjust", "average", "remove"],
+)
+def test_lonely_psu_rules_match_r(api, rule, se):
+    data, _ = _case(api, "dclus1")
+    data = data.assign(st=np.where(data.dnum == data.dnum.iloc[0], "a", "b"))
+    design = an.SurveyDesign(weights="pw", strata="st", psu="dnum", lonely_psu=rule)
+    row = an.survey_means(data, "api00", design=design).table.iloc[0]
+    assert_allclose(row.se, se, **TOL)
+    assert row.df == 13
+    with pytest.raises(InputError, match=r"a stratum has a single sampling unit .*st=a"):
+        an.survey_means(
+            data, "api00", design=an.SurveyDesign(weights="pw", strata="st", psu="dnum")
+        )

@@ -24,19 +24,23 @@ core dependency; every design-based function says how to install it when it is m
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
 
-from analysis.core.errors import ConfigError, InputError
+from analysis.core.errors import ConfigError, InputError, check_option
 
 if TYPE_CHECKING:  # pragma: no cover
     import svy
 
 __all__ = ["SurveyDesign", "calibrated_weights"]
+
+#: R's survey.lonely.psu options -> svy's singleton rules
+_LONELY = {"fail": None, "adjust": "center", "average": "scale", "remove": "skip"}
 
 #: what a user installs to get design-based estimates
 INSTALL_HINT = 'pip install "analysis[design]"  (installs svy, which needs Python 3.11 or newer)'
@@ -77,6 +81,11 @@ class SurveyDesign:
         ``fpc``. ``None``: sampling with replacement, no finite population correction.
     fpc_ssu
         Column of the second-stage population size (units in the PSU) for two-stage designs.
+    lonely_psu
+        What a stratum with a single PSU contributes to the variance, as R's
+        ``options(survey.lonely.psu = ...)``: ``"fail"`` (default: an error naming the
+        stratum), ``"adjust"`` (centred at the grand mean), ``"average"`` (the average
+        variance of the other strata) or ``"remove"`` (nothing).
     calibration
         Calibration steps applied in order; build them with :meth:`post_stratify` and
         :meth:`rake` rather than by hand.
@@ -103,9 +112,11 @@ class SurveyDesign:
     ssu: str | None = None
     fpc: str | None = None
     fpc_ssu: str | None = None
+    lonely_psu: Literal["fail", "adjust", "average", "remove"] = "fail"
     calibration: tuple[tuple[Any, ...], ...] = field(default=())
 
     def __post_init__(self) -> None:
+        check_option("lonely_psu", self.lonely_psu, tuple(_LONELY), owner="SurveyDesign")
         for name in ("weights", "strata", "psu", "ssu", "fpc", "fpc_ssu"):
             value = getattr(self, name)
             if value is not None and not isinstance(value, str):
@@ -244,11 +255,43 @@ def build_sample(
     pop = None
     if design.fpc is not None:
         pop = svy.PopSize(psu="__fpc", ssu="__fpc_ssu") if design.fpc_ssu else "__fpc"
+    rule = _LONELY[design.lonely_psu]
     spec = svy.Design(
-        stratum=design.strata, psu=design.psu, ssu=design.ssu, wgt=weight, pop_size=pop
+        stratum=design.strata,
+        psu=design.psu,
+        ssu=design.ssu,
+        wgt=weight,
+        pop_size=pop,
+        **({"singleton": svy.Singleton(rule)} if rule else {}),
     )
-    sample = svy.Sample(pl.from_pandas(frame), spec)
+    with svy_errors(owner):
+        sample = svy.Sample(pl.from_pandas(frame), spec)
     return _calibrate(sample, design, weight, owner)
+
+
+@contextmanager
+def svy_errors(owner: str) -> Iterator[None]:
+    """Turn svy's errors into :class:`InputError` saying what is wrong in the user's terms."""
+    try:
+        yield
+    except Exception as exc:
+        if not type(exc).__module__.startswith("svy"):
+            raise
+        if type(exc).__name__ == "SingletonError":
+            raise InputError(
+                f"{owner}: a stratum has a single sampling unit (PSU), so its variance "
+                "cannot be estimated; merge it with another stratum or set "
+                "SurveyDesign(lonely_psu='adjust' | 'average' | 'remove') as R's "
+                f"survey.lonely.psu ({_first_lines(exc)})"
+            ) from None
+        raise InputError(
+            f"{owner}: the survey design could not be estimated: {_first_lines(exc)}"
+        ) from None
+
+
+def _first_lines(exc: Exception) -> str:
+    lines = [ln.strip(" ❌•") for ln in str(exc).splitlines() if ln.strip()]
+    return "; ".join(lines[:3])
 
 
 def _numeric(values: pd.Series, column: str, owner: str) -> pd.Series:

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.core.errors import ConfigError, InputError, check_option
-from analysis.stats.design import SurveyDesign, build_sample, check_design
+from analysis.stats.design import SurveyDesign, build_sample, check_design, svy_errors
 from analysis.stats.design_result import DesignResult
 
 __all__ = ["design_df", "survey_means", "survey_proportions", "survey_totals"]
@@ -82,7 +82,8 @@ def estimate(
     call = {"mean": namespace.mean, "total": namespace.total, "prop": namespace.prop}[param]
     if sample.data[y].drop_nulls().len() == 0:
         raise InputError(f"{owner}: column {y!r} has no answers")
-    est = call(y, by=by, method="taylor", drop_nulls=True)
+    with svy_errors(owner):
+        est = call(y, by=by, method="taylor", drop_nulls=True)
     frame = est.to_polars().to_pandas()
     out = pd.DataFrame(index=frame.index)
     if by is not None:
