@@ -103,6 +103,13 @@ _LAZY: dict[str, str] = {
     "fisher_test": "analysis.stats",
     "factorial_anova": "analysis.stats",
     "chi_square": "analysis.stats",
+    "SurveyDesign": "analysis.stats",
+    "DesignResult": "analysis.stats",
+    "calibrated_weights": "analysis.stats",
+    "survey_means": "analysis.stats",
+    "survey_totals": "analysis.stats",
+    "survey_proportions": "analysis.stats",
+    "survey_compare": "analysis.stats",
     "entropy_weights": "analysis.stats",
     "ipa": "analysis.stats",
     "text_survey_correlation": "analysis.stats",
@@ -166,10 +173,13 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     )
     from analysis.stats import (
         CompareResult,
+        DesignResult,
         GroupMoments,
         ItemMoments,
+        SurveyDesign,
         ValueCounts,
         brant_test,
+        calibrated_weights,
         center,
         chi_square,
         cohen_kappa,
@@ -185,6 +195,10 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         mixed_model,
         ordered_logit,
         regression,
+        survey_compare,
+        survey_means,
+        survey_proportions,
+        survey_totals,
         text_survey_correlation,
     )
     from analysis.study import Study, load_study, run_study, validate_study

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Literal, NamedTuple
 
+from analysis.core.design_words import DESIGN_COLUMNS, DESIGN_METHODS
 from analysis.core.messages import COUNT_LABELS, MESSAGES, counts_line, message
 from analysis.core.model_words import MODEL_COLUMN_LABELS
 
@@ -129,6 +130,7 @@ COLUMN_LABELS: Mapping[str, tuple[str, str]] = {
     "max": ("最大值", "Max"),
     "grand_mean": ("总均值", "Grand mean"),
     "diff": ("均值差", "Difference"),
+    **DESIGN_COLUMNS,
     "ci_low": ("CI 下限", "CI low"),
     "ci_high": ("CI 上限", "CI high"),
     "index": ("综合指数", "Index"),
@@ -350,6 +352,7 @@ METHODS: dict[str, MethodName] = {
         "an ensemble of logistic regression and the lexicon rule",
     ),
     "lexicon": MethodName("词典规则", "lexicon rule", "词典规则", "the lexicon rule"),
+    **{k: MethodName(*v) for k, v in DESIGN_METHODS.items()},
 }
 
 

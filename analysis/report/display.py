@@ -48,6 +48,7 @@ __all__ = [
 _RESULT_TITLES: Mapping[str, tuple[str, str]] = {
     "CompareResult": ("组间比较", "Group comparison"),
     "ChiSquareResult": ("卡方独立性检验", "Chi-square test of independence"),
+    "DesignResult": ("基于抽样设计的估计", "Design-based estimates"),
     "EntropyIndex": ("熵权法综合指数", "Entropy-weight index"),
     "ModelResult": ("模型估计", "Model estimates"),
     "MixedModelResult": ("线性混合模型", "Linear mixed model"),
@@ -67,6 +68,7 @@ _RESULT_TITLES: Mapping[str, tuple[str, str]] = {
 _FIELD_TITLES: Mapping[str, tuple[str, str]] = {
     "table": ("总体检验", "Omnibus tests"),
     "posthoc": ("事后两两比较", "Post hoc pairs"),
+    "pairs": ("两两结果", "Pairs"),
     "descriptives": ("描述统计", "Descriptives"),
     "assumptions": ("前提检验", "Assumption checks"),
     "letters": ("字母标记", "Compact letters"),
@@ -94,7 +96,6 @@ _FIELD_TITLES: Mapping[str, tuple[str, str]] = {
     "fornell_larcker": ("Fornell-Larcker 判别效度", "Fornell-Larcker criterion"),
     "htmt": ("HTMT 判别效度", "Heterotrait-monotrait ratio (HTMT)"),
     "modification_indices": ("修正指数", "Modification indices"),
-    "pairs": ("两两相关", "Pairs"),
     "matrix": ("相关矩阵", "Matrix"),
 }
 

@@ -25,7 +25,11 @@ so a comparison of hundreds of communities runs as a handful of vectorised opera
 * :mod:`.association`    Pearson and Spearman tests as R's cor.test, correlation matrices
 * :mod:`.exact`          Fisher's exact test (2x2 with odds ratio, r x c), as R's fisher.test
 * :mod:`.factorial`      two-way ANOVA and ANCOVA, Type II/III, partial η² (car::Anova)
-* :mod:`.categorical`    chi-square test of independence with Cramér's V
+* :mod:`.categorical`    chi-square test of independence with Cramér's V (Rao-Scott with a design)
+* :mod:`.design`         ``SurveyDesign``: weights, strata, clusters, fpc, calibration
+* :mod:`.design_estimates` design-based means, totals and proportions (svy, Taylor linearisation)
+* :mod:`.design_tests`   design-based Wald tests of group means, Rao-Scott chi-square
+* :mod:`.design_result`  :class:`DesignResult`: its sentences, frames and HTML
 * :mod:`.agreement`      Cohen's kappa, Krippendorff's alpha
 
 The names below load on first use; importing this face loads no scipy or statsmodels.
@@ -57,6 +61,13 @@ _LAZY = {
     "fisher_test": "analysis.stats.exact",
     "factorial_anova": "analysis.stats.factorial",
     "chi_square": "analysis.stats.categorical",
+    "SurveyDesign": "analysis.stats.design",
+    "calibrated_weights": "analysis.stats.design",
+    "DesignResult": "analysis.stats.design_result",
+    "survey_means": "analysis.stats.design_estimates",
+    "survey_totals": "analysis.stats.design_estimates",
+    "survey_proportions": "analysis.stats.design_estimates",
+    "survey_compare": "analysis.stats.design_tests",
     "entropy_weights": "analysis.stats.indices",
     "ipa": "analysis.stats.indices",
     "text_survey_correlation": "analysis.stats.indices",
@@ -73,6 +84,10 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from analysis.stats.compare import compare_groups
     from analysis.stats.compare_result import CompareResult
     from analysis.stats.cumulative_logit import brant_test
+    from analysis.stats.design import SurveyDesign, calibrated_weights
+    from analysis.stats.design_estimates import survey_means, survey_proportions, survey_totals
+    from analysis.stats.design_result import DesignResult
+    from analysis.stats.design_tests import survey_compare
     from analysis.stats.exact import fisher_test
     from analysis.stats.factorial import factorial_anova
     from analysis.stats.indices import entropy_weights, ipa, text_survey_correlation

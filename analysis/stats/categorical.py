@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
 
 from analysis.core import apa
-from analysis.core.errors import InputError, SmallSampleWarning, check_option
+from analysis.core.errors import AnalysisWarning, InputError, SmallSampleWarning, check_option
 from analysis.core.words import Lang
 from analysis.report.display import Displayable
+
+if TYPE_CHECKING:  # pragma: no cover
+    from analysis.stats.design import SurveyDesign
 
 __all__ = ["ChiSquareResult", "chi_square", "wilson_ci"]
 
@@ -55,6 +58,10 @@ class ChiSquareResult(Displayable):
         asked otherwise, as effectsize), ``cramers_v_ci_low``, ``cramers_v_ci_high``,
         ``cramers_v_adjusted``, ``n``, ``n_rows``,
         ``n_cols``, ``yates`` (bool), ``min_expected``, ``share_expected_below_5``, ``note``.
+        With a design (Rao-Scott): ``chisq`` (Pearson's X² of the weighted table),
+        ``statistic``, ``df1`` and ``df2`` (F) or ``df`` (χ²), ``p_value``, ``method``,
+        ``deff_mean``, ``n``, ``n_rows``, ``n_cols``; the cells then hold ``proportion``,
+        ``se`` and ``weighted_count``.
     cells : pandas.DataFrame
         One row per cell: ``row``, ``col``, ``observed``, ``expected``, ``residual``
         (Pearson, (O - E)/√E), ``std_residual`` (adjusted standardised residual, as R's
@@ -72,6 +79,8 @@ class ChiSquareResult(Displayable):
         check_option("lang", lang, ("zh", "en"), owner="ChiSquareResult.summary")
         r = self.table.iloc[0]
         v_name = "V_adj" if r.get("cramers_v_adjusted", False) else "V"
+        if str(r.get("method", "")).startswith("rao-scott"):
+            return self._design_summary(r, lang)
         test = (
             f"χ²({apa.format_df(r['df'])}, N = {int(r['n'])}) = "
             f"{apa.format_number(r['statistic'])}, {apa.format_p(r['p_value'])}, "
@@ -91,6 +100,28 @@ class ChiSquareResult(Displayable):
         extra = " (2x2 table, Yates continuity correction applied)" if yates else ""
         return f"Chi-square test of {self.params['row']} by {self.params['col']}: {test}{extra}."
 
+    def _design_summary(self, r: pd.Series, lang: Lang) -> str:
+        from analysis.stats.design_result import design_phrase
+
+        how = design_phrase(self.params, lang)
+        if r["method"] == "rao-scott-f":
+            test = apa.format_test("F", r["statistic"], (r["df1"], r["df2"]), r["p_value"])
+            name = ("Rao-Scott 二阶校正 F", "Rao-Scott F (second-order correction)")
+        else:
+            test = apa.format_test("χ²", r["statistic"], r["df"], r["p_value"])
+            name = ("Rao-Scott 一阶校正 χ²", "Rao-Scott χ² (first-order correction)")
+        deff = apa.format_number(r["deff_mean"])
+        a, b = self.params["row"], self.params["col"]
+        if lang == "zh":
+            return (
+                f"{a} 与 {b} 的独立性检验，{how}，{name[0]}：{test}，N = {int(r['n'])}，"
+                f"平均设计效应 {deff}。"
+            )
+        return (
+            f"Test of independence of {a} and {b}, {how}, {name[1]}: {test}, "
+            f"N = {int(r['n'])}, mean design effect {deff}."
+        )
+
 
 def chi_square(
     data: pd.DataFrame,
@@ -102,6 +133,8 @@ def chi_square(
     adjust_v: bool = True,
     conf_level: float = 0.95,
     v_alternative: Literal["greater", "two-sided"] = "greater",
+    design: SurveyDesign | None = None,
+    statistic: Literal["F", "chisq"] = "F",
 ) -> ChiSquareResult:
     """Chi-square test of independence with Cramér's V and standardised residuals.
 
@@ -112,7 +145,9 @@ def chi_square(
     row, col
         The two categorical columns.
     weights
-        Optional count or weight column (a cross-table of sums of weights is tested).
+        Optional column of counts (one row per cell, or frequency weights): the cross-table
+        of their sums is tested as counts. For survey (sampling) weights give ``design``
+        instead.
     yates
         Continuity correction: ``"auto"`` applies it only to 2x2 tables (as R does) and the
         result says so; True/False force it (only 2x2 tables can take it).
@@ -157,6 +192,9 @@ def chi_square(
 
     from analysis.stats import effects
 
+    if design is not None:
+        return _design_chi_square(data, row, col, design, weights, yates, statistic)
+
     for c in [row, col] + ([weights] if weights else []):
         if c not in data.columns:
             raise InputError(
@@ -166,6 +204,14 @@ def chi_square(
     frame = data[[row, col]].copy()
     frame["_w"] = pd.to_numeric(data[weights], errors="coerce") if weights else 1.0
     frame = frame.dropna()
+    if weights and not np.allclose(frame["_w"], np.round(frame["_w"])):
+        warnings.warn(
+            f"chi_square: weights {weights!r} are not whole numbers, yet they are tested as "
+            "counts; for survey weights pass design=SurveyDesign(weights=...) for the "
+            "design-based Rao-Scott test",
+            AnalysisWarning,
+            stacklevel=2,
+        )
     table = frame.pivot_table(
         index=row, columns=col, values="_w", aggfunc="sum", fill_value=0, observed=True
     )
@@ -241,3 +287,30 @@ def chi_square(
             "v_alternative": v_alternative,
         },
     )
+
+
+def _design_chi_square(
+    data: pd.DataFrame,
+    row: str,
+    col: str,
+    design: SurveyDesign,
+    weights: str | None,
+    yates: Any,
+    statistic: Any,
+) -> ChiSquareResult:
+    from analysis.core.errors import ConfigError
+    from analysis.stats.design_tests import rao_scott
+
+    if weights is not None:
+        raise ConfigError(
+            "chi_square: give weights inside the design (SurveyDesign(weights=...)) or as "
+            "counts in weights=, not both"
+        )
+    if yates is True:
+        raise ConfigError("chi_square: the Yates correction does not apply to a design-based test")
+    summary, cells = rao_scott(data, row, col, design=design, statistic=statistic)
+    from analysis.stats.design_estimates import _params
+
+    params = {"row": row, "col": col, "weights": None, **_params(design, "table", 0.95)}
+    params["statistic"] = statistic
+    return ChiSquareResult(table=pd.DataFrame([summary]), cells=cells, params=params)

@@ -104,6 +104,8 @@ def compare_groups(
         Column of survey weights (positive). Means, SDs and CIs become weighted, and tests
         use Kish's effective sample size n_eff = (Σw)² / Σw². Only Welch / ANOVA /
         Brown-Forsythe with Games-Howell accept weights; the others raise ConfigError.
+        This is a model-based approximation; for design-based errors and tests of a survey
+        sample (weights, strata, clusters, fpc) use :func:`analysis.survey_compare`.
     conf_level
         Level of all confidence intervals (means, pairs, grand-mean contrasts, effect
         sizes); two-sided with equal tails except the effect sizes bounded by 0 and 1 (see

@@ -366,6 +366,9 @@ def run_comparisons(study: Study, out: StudyOutputs) -> None:
         out.results[f"{name}_compare"] = res
         out.tables[f"{name}_compare"] = res.table
         out.tables[f"{name}_posthoc"] = res.posthoc
+    from analysis.study.design_tables import add_design_tables
+
+    add_design_tables(study, out)  # with a sampling design in the codebook
 
 
 def execute(

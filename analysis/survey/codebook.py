@@ -14,7 +14,10 @@ numbers::
     min_answered: 0.5
     covariates: [{column: "2、您的性别：", id: gender}]
     duration_column: 所用时间
-    weight_column: null
+    weight_column: null               # sampling weight; with the three below, a survey design
+    strata_column: null               # e.g. 街道 (strata), for design-based standard errors
+    psu_column: null                  # e.g. 所在社区 when communities were sampled as clusters
+    fpc_column: null                  # population size of each stratum (or sampling fraction)
     text_columns: [{column: "23、您对社区党组织的工作还有哪些意见和建议？", id: suggestions}]
     items:
       - {column: "7、您对社区“一站式”服务的满意程度", id: q7, dimension: reform}
@@ -37,6 +40,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from analysis.core.dimensions import Framework
+
+#: codebook attributes that each name one export column (not items, covariates or texts)
+NAMED_COLUMNS = (
+    "id_column",
+    "group_column",
+    "duration_column",
+    "weight_column",
+    "strata_column",
+    "psu_column",
+    "fpc_column",
+)
 
 __all__ = ["Codebook", "Column", "Item", "Scale"]
 
@@ -149,6 +163,11 @@ class Codebook:
         Other columns kept in the responses under their ids.
     duration_column, weight_column
         Time spent answering (read as seconds) and a survey weight, when present.
+    strata_column, psu_column, fpc_column
+        The sampling design, when present: strata, primary sampling units (clusters) and
+        the finite population correction (population size, or sampling fraction ≤ 1), read
+        into ``stratum``, ``psu`` and ``fpc`` and turned into
+        :attr:`~analysis.survey.reading.SurveyData.design`.
     path
         The YAML file the codebook came from.
     """
@@ -163,6 +182,9 @@ class Codebook:
     covariates: tuple[Column, ...] = ()
     duration_column: str | None = None
     weight_column: str | None = None
+    strata_column: str | None = None
+    psu_column: str | None = None
+    fpc_column: str | None = None
     text_columns: tuple[Column, ...] = ()
     path: str | None = None
 

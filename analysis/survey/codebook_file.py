@@ -258,6 +258,9 @@ _TOP_KEYS = (
     "covariates",
     "duration_column",
     "weight_column",
+    "strata_column",
+    "psu_column",
+    "fpc_column",
     "text_columns",
     "items",
     "title",
@@ -278,7 +281,7 @@ def _check_keys(data: Mapping[str, Any], probs: Problems) -> None:
             probs.add_at((key,), f"unknown codebook key{hint}", value=key)
 
 
-_RESERVED = {"respondent_id", "group", "row", "duration_s", "weight", "ip"}
+_RESERVED = {"respondent_id", "group", "row", "duration_s", "weight", "stratum", "psu", "fpc", "ip"}
 
 
 def _check_ids(
@@ -410,6 +413,9 @@ def load_codebook_partial(
         covariates=covariates,
         duration_column=_opt_str(data.get("duration_column")),
         weight_column=_opt_str(data.get("weight_column")),
+        strata_column=_opt_str(data.get("strata_column")),
+        psu_column=_opt_str(data.get("psu_column")),
+        fpc_column=_opt_str(data.get("fpc_column")),
         text_columns=text_columns,
         path=file,
     )

@@ -16,7 +16,7 @@ from typing import Any
 
 from analysis.core.errors import CodebookError, Problems
 from analysis.io.platforms import normalize_header
-from analysis.survey.codebook import Codebook
+from analysis.survey.codebook import NAMED_COLUMNS, Codebook
 from analysis.survey.codebook_file import load_codebook_partial
 
 __all__ = ["LADDERS", "draft_codebook", "validate_codebook"]
@@ -93,7 +93,7 @@ def validate_codebook(
 
 def _named_columns(cb: Codebook) -> list[tuple[str, tuple[str, int | None]]]:
     out: list[tuple[str, tuple[str, int | None]]] = []
-    for name in ("id_column", "group_column", "duration_column", "weight_column"):
+    for name in NAMED_COLUMNS:
         col = getattr(cb, name)
         if col is not None:
             out.append((col, (name.replace("_column", ""), None)))

@@ -15,7 +15,7 @@ import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -23,8 +23,11 @@ import pandas as pd
 from analysis.core.errors import CodebookError, DataQualityWarning, InputError, Problems, location
 from analysis.io.platforms import normalize_header, parse_duration
 from analysis.io.tabular import PathArg, RawTable, read_raw_table
-from analysis.survey.codebook import Codebook
+from analysis.survey.codebook import NAMED_COLUMNS, Codebook
 from analysis.survey.codebook_file import load_codebook_partial
+
+if TYPE_CHECKING:  # pragma: no cover
+    from analysis.stats.design import SurveyDesign
 from analysis.survey.recoding import (
     KIND_NAMES,
     empty_quarantine,
@@ -57,7 +60,8 @@ class SurveyData:
         ``row`` (int, the row in the file, header = 1), one float column per item id
         (recoded, reverse items reversed, NaN when missing), covariate ids, text column
         ids, ``duration_s`` (float seconds, when the codebook names a duration column),
-        ``weight`` (when it names a weight column) and ``ip`` (when the export has an IP
+        ``weight`` (when it names a weight column), ``stratum``, ``psu`` and ``fpc`` (when it
+        names design columns; see :attr:`design`) and ``ip`` (when the export has an IP
         column; it tells duplicate submissions apart and is personal data, so keep it out
         of shared outputs). Without a codebook: ``respondent_id``, ``row`` and the raw
         columns as text.
@@ -98,6 +102,24 @@ class SurveyData:
         """Rows in the file(s): kept + quarantined (+ excluded by quality screens)."""
         return int(self.source.get("n_rows", 0))
 
+    @property
+    def design(self) -> SurveyDesign | None:
+        """The sampling design the codebook declares, over the columns of :attr:`responses`
+        and of ``score_survey``'s scores: ``weight``, ``stratum``, ``psu`` and ``fpc``; None
+        when it names none of them. Pass it to ``survey_means``, ``survey_compare``,
+        ``chi_square(design=...)`` … for design-based standard errors and tests.
+        """
+        from analysis.stats.design import SurveyDesign
+
+        names = {
+            "weights": "weight",
+            "strata": "stratum",
+            "psu": "psu",
+            "fpc": "fpc",
+        }
+        given = {k: v for k, v in names.items() if v in self.responses.columns}
+        return SurveyDesign(**given) if given else None
+
     def item_matrix(self, item_ids: Sequence[str] | None = None) -> np.ndarray:
         """Items as a float matrix (respondents x items), NaN for missing."""
         ids = list(self._codebook().item_ids if item_ids is None else item_ids)
@@ -129,7 +151,7 @@ def _resolve_columns(cb: Codebook, raw: RawTable) -> dict[str, str]:
     found: dict[str, str] = {}
     problems = Problems(cb.path, error=CodebookError, what="codebook problems")
     named: list[tuple[str, str, int | None]] = []
-    for attr in ("id_column", "group_column", "duration_column", "weight_column"):
+    for attr in NAMED_COLUMNS:
         col = getattr(cb, attr)
         if col is not None:
             named.append((col, attr.replace("_column", " column"), None))
@@ -179,7 +201,7 @@ def _check_duplicates(cb: Codebook | None, raw: RawTable, *, stacklevel: int = 4
 
 def _named(cb: Codebook) -> list[tuple[str, str]]:
     out = []
-    for attr in ("id_column", "group_column", "duration_column", "weight_column"):
+    for attr in NAMED_COLUMNS:
         col = getattr(cb, attr)
         if col is not None:
             out.append((col, attr))
@@ -466,6 +488,25 @@ def recode(raw: RawTable, cb: Codebook) -> SurveyData:
             )
             bad_row |= bad
         out["weight"] = w
+    for attr, name in (("strata_column", "stratum"), ("psu_column", "psu")):
+        column = getattr(cb, attr)
+        if column:
+            text = raw.text(cols[column])
+            bad = (text.astype(str).str.strip() == "").to_numpy()
+            if bad.any():
+                problems.append(problem_rows(raw, bad, column, text, f"{name} is missing"))
+                bad_row |= bad
+            out[name] = text.astype(str).str.strip().to_numpy()
+    if cb.fpc_column:
+        text = raw.text(cols[cb.fpc_column])
+        f = pd.to_numeric(text.where(text != "", None), errors="coerce").to_numpy(
+            dtype="float64", na_value=np.nan
+        )
+        bad = ~np.isfinite(f) | (f <= 0)
+        if bad.any():
+            problems.append(problem_rows(raw, bad, cb.fpc_column, text, "fpc must be a number > 0"))
+            bad_row |= bad
+        out["fpc"] = f
 
     ip_col = next(
         (c for c in frame.columns if normalize_header(c) in {"来自IP", "IP", "IP地址"}), None

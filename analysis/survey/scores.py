@@ -75,7 +75,8 @@ def score_survey(
         Long, one row per respondent and dimension, dimensions in framework order:
         ``respondent_id``, ``group``, ``dimension``, ``score`` (NaN when fewer than
         ``min_answered`` of the items were answered), ``n_items`` (items answered), and
-        ``weight`` when the survey has a weight column.
+        ``weight`` when the survey has a weight column, and ``stratum``, ``psu``, ``fpc`` when
+        it has design columns (so ``survey.design`` applies to the scores).
 
     Raises
     ------
@@ -157,6 +158,9 @@ def score_survey(
     data["n_items"] = counts.ravel()
     if "weight" in resp.columns:
         data["weight"] = np.tile(resp["weight"].to_numpy(dtype="float64"), len(dims))
+    for name in ("stratum", "psu", "fpc"):  # design columns, so survey.design fits the scores
+        if name in resp.columns:
+            data[name] = np.tile(resp[name].to_numpy(), len(dims))
     return pd.DataFrame(data, index=pd.RangeIndex(n * len(dims)), copy=False)
 
 
@@ -222,12 +226,25 @@ def weighted_descriptives(
         One row per group: the ``by`` columns, ``n`` (respondents with a score),
         ``sum_w`` (sum of weights), ``n_eff`` (Kish's effective n,
         :math:`(\\sum w)^2 / \\sum w^2`), ``mean`` (weighted), ``sd`` (weighted, reliability
-        weights: :math:`\\sum w (x - \\bar x_w)^2 / (V_1 - V_2/V_1)`), ``se``
-        (:math:`sd / \\sqrt{n_{eff}}`).
+        weights: :math:`\\sum w (x - \\bar x_w)^2 / (V_1 - V_2/V_1)`), ``se`` (with
+        weights, the design-based Taylor linearisation standard error of the weighted mean,
+        below; without, sd / √n).
 
     Notes
     -----
-    Rows with a NaN score or weight are left out. Groups whose weights sum to 0 get NaN.
+    With weights, ``se`` treats them as the sampling weights of a design with weights only
+    (every respondent its own sampling unit, no strata): each group is a domain of the
+    respondents of its dimension (of all rows when ``by`` has no ``dimension``), and with n
+    those respondents, :math:`se^2 = \\frac{n}{n-1} \\sum_{i \\in g} w_i^2 (x_i - \\bar
+    x_g)^2 / (\\sum_{i \\in g} w_i)^2` (Lumley, 2010, sec. 2.2), R's ``svyby(~score, ~group,
+    svydesign(id = ~1, weights = ~weight, data = one_dimension), svymean, na.rm = TRUE)``.
+    For strata, clusters or a finite population correction use :func:`analysis.survey_means`
+    with an :class:`analysis.SurveyDesign`. Rows with a NaN weight are left out; rows with a
+    NaN score count in n but in no group. Groups whose weights sum to 0 get NaN.
+
+    References
+    ----------
+    Lumley, T. (2010). *Complex surveys: A guide to analysis using R*. Wiley.
 
     Examples
     --------
@@ -246,8 +263,14 @@ def weighted_descriptives(
     if lacking:
         raise InputError(f"weighted_descriptives: scores lack column(s) {sorted(lacking)}")
     df = scores.loc[:, [*by, "score"]].copy()
-    df["w"] = scores["weight"].to_numpy(dtype="float64") if "weight" in scores else 1.0
-    df = df[df["score"].notna() & df["w"].notna()]
+    weighted = "weight" in scores
+    df["w"] = scores["weight"].to_numpy(dtype="float64") if weighted else 1.0
+    df = df[df["w"].notna()]
+    if "dimension" in by:
+        df["n_sample"] = df.groupby("dimension", sort=False)["w"].transform("size")
+    else:
+        df["n_sample"] = len(df)
+    df = df[df["score"].notna()]
     df["wx"] = df["w"] * df["score"]
     df["w2"] = df["w"] ** 2
     g = df.groupby(list(by), sort=False, observed=True)
@@ -263,5 +286,14 @@ def weighted_descriptives(
         denom = agg["sum_w"] - agg["sum_w2"] / agg["sum_w"]
         agg["sd"] = np.sqrt(agg["dev"] / denom.where(denom > 0))
         agg["n_eff"] = agg["sum_w"] ** 2 / agg["sum_w2"]
-        agg["se"] = agg["sd"] / np.sqrt(agg["n_eff"])
+        if weighted:  # linearisation (sandwich) error of a ratio mean, weights-only design
+            df["dev2"] = df["w"].to_numpy() * df["dev"].to_numpy()
+            meat = df.groupby(list(by), sort=False, observed=True).agg(
+                dev2=("dev2", "sum"), n_sample=("n_sample", "first")
+            )
+            meat = agg[list(by)].merge(meat.reset_index(), on=list(by), how="left")
+            scale = meat["n_sample"] / (meat["n_sample"] - 1)
+            agg["se"] = np.sqrt(scale * meat["dev2"]) / agg["sum_w"]
+        else:
+            agg["se"] = agg["sd"] / np.sqrt(agg["n"])
     return agg[[*by, "n", "sum_w", "n_eff", "mean", "sd", "se"]]
