@@ -56,6 +56,7 @@ _RESULT_TITLES: Mapping[str, tuple[str, str]] = {
     "SurveyData": ("问卷数据", "Survey data"),
     "Lexicon": ("词典", "Lexicon"),
     "CfaResult": ("验证性因子分析", "Confirmatory factor analysis"),
+    "InvarianceResult": ("测量等值性检验", "Measurement invariance"),
 }
 _FIELD_TITLES: Mapping[str, tuple[str, str]] = {
     "table": ("总体检验", "Omnibus tests"),
@@ -85,6 +86,7 @@ _FIELD_TITLES: Mapping[str, tuple[str, str]] = {
     "fornell_larcker": ("Fornell-Larcker 判别效度", "Fornell-Larcker criterion"),
     "htmt": ("HTMT 判别效度", "Heterotrait-monotrait ratio (HTMT)"),
     "modification_indices": ("修正指数", "Modification indices"),
+    "groups": ("各组样本量", "Groups"),
 }
 
 # headline tables first, row-level detail last (others keep their order, in between)

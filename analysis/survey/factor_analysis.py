@@ -29,7 +29,7 @@ from analysis.stats.sem import CfaFit, fit_cfa, htmt
 from analysis.survey.reading import SurveyData
 from analysis.survey.scores import require_codebook
 
-__all__ = ["CfaResult", "cfa", "invariance"]
+__all__ = ["CfaResult", "cfa"]
 
 Missing = Literal["listwise"]
 Estimator = Literal["ML"]
@@ -311,98 +311,3 @@ def _result(
         params={"estimator": estimator, "missing": missing, "dimensions": list(model)},
         sem=fitted,
     )
-
-
-def invariance(
-    survey: SurveyData,
-    *,
-    dimensions: Sequence[str] | None = None,
-    levels: Sequence[str] = ("configural", "metric", "scalar"),
-    groups: Sequence[str] | None = None,
-    min_group_n: int = 100,
-) -> pd.DataFrame:
-    """Measurement invariance of the dimensions across the survey's groups (communities, waves).
-
-    Parameters
-    ----------
-    survey
-        A survey read with a codebook with a ``group_column``.
-    dimensions
-        As in :func:`cfa`.
-    levels
-        Any of ``"configural"``, ``"metric"``, ``"scalar"``, ``"strict"`` (on request), in
-        order.
-    groups
-        Groups to test (default all); respondents in the others are left out.
-    min_group_n
-        Complete respondents a group needs (and always more than the number of items).
-
-    Returns
-    -------
-    DataFrame
-        One row per level: ``level``, ``chi2``, ``df``, ``p_value``, ``cfi``, ``tli``,
-        ``rmsea``, ``rmsea_ci_low``, ``rmsea_ci_high``, ``converged``, and against the level
-        before: ``delta_chi2``, ``delta_df``, ``delta_p`` (likelihood-ratio test),
-        ``delta_cfi``, ``delta_rmsea``, ``holds`` (Chen's rule: ΔCFI ≥ -.010 and ΔRMSEA ≤
-        .015; the Δχ² test is reported but rejects trivial differences in large samples).
-
-    Raises
-    ------
-    InputError
-        Fewer than two groups large enough to test.
-
-    Warns
-    -----
-    SmallSampleWarning
-        Groups too small to test, named, left out.
-
-    References
-    ----------
-    Chen, F. F. (2007). Sensitivity of goodness of fit indexes to lack of measurement
-    invariance. *Structural Equation Modeling*, 14(3), 464-504.
-    """
-
-    from analysis.stats.invariance import LEVELS, fit_invariance
-
-    for level in levels:
-        check_option("levels", level, LEVELS, owner="invariance")
-    model = _model_of(survey, dimensions)
-    items = [it for ids in model.values() for it in ids]
-    x = survey.responses[[*items, "group"]].dropna()
-    if groups is not None:
-        x = x[x["group"].isin(list(groups))]
-    sizes = x.groupby("group", sort=True, observed=True).size()
-    need = max(min_group_n, len(items) + 1)
-    small = sizes[sizes < need]
-    if len(small):
-        named = ", ".join(f"{g} (n = {n})" for g, n in small.items())
-        warnings.warn(
-            f"invariance: groups too small to test (fewer than {need} complete "
-            f"respondents): {named}; they are left out. Pool small groups into larger ones "
-            "(e.g. by street or district) or test a subset with groups=[...]",
-            SmallSampleWarning,
-            stacklevel=2,
-        )
-    kept = [g for g, n in sizes.items() if n >= need]
-    if len(kept) < 2:
-        raise InputError(
-            f"invariance: {len(kept)} group(s) with at least {need} complete respondents; "
-            "at least two are needed. Pool small groups, or lower min_group_n knowingly"
-        )
-    frames = {g: x.loc[x["group"] == g, items] for g in kept}
-    return _deltas(fit_invariance(frames, model, levels=list(levels)))
-
-
-def _deltas(table: pd.DataFrame) -> pd.DataFrame:
-    """Add the differences to the level before and Chen's decision."""
-    from scipy import stats
-
-    prev = table.shift(1)
-    table["delta_chi2"] = table["chi2"] - prev["chi2"]
-    table["delta_df"] = table["df"] - prev["df"]
-    table["delta_p"] = stats.chi2.sf(table["delta_chi2"], table["delta_df"])
-    table["delta_cfi"] = table["cfi"] - prev["cfi"]
-    table["delta_rmsea"] = table["rmsea"] - prev["rmsea"]
-    holds = (table["delta_cfi"] >= -0.010) & (table["delta_rmsea"] <= 0.015)
-    table["holds"] = holds.where(table.index > 0, other=True)
-    return table

@@ -1,0 +1,35 @@
+# Reference numbers of tests/test_cfa.py and tests/test_ordinal.py.
+# Run from the repository root: Rscript tests/r/measurement.R
+# Written with R 4.2.2 Patched (2022-11-10 r83330), lavaan 0.6-14, psych 2.2.9.
+suppressMessages({library(lavaan); library(psych)})
+shared <- Sys.getenv("ANALYSIS_SHARED_R", "../shared/datasets/r")
+p <- function(...) cat(sprintf("%.10f", c(...)), "\n")
+cat(R.version.string, "lavaan", as.character(packageVersion("lavaan")),
+    "psych", as.character(packageVersion("psych")), "\n")
+
+HS <- read.csv(file.path(shared, "lavaan", "HolzingerSwineford1939.csv"))
+HS.model <- 'visual =~ x1+x2+x3; textual =~ x4+x5+x6; speed =~ x7+x8+x9'
+
+## single-group ML CFA
+fit <- cfa(HS.model, data = HS)
+p(fitMeasures(fit, c("chisq", "df", "pvalue", "cfi", "tli", "rmsea", "rmsea.ci.lower",
+                     "rmsea.ci.upper", "srmr", "baseline.chisq", "baseline.df")))
+print(standardizedSolution(fit), digits = 10)
+print(head(modindices(fit, sort. = TRUE), 5), digits = 10)
+
+## measurement invariance across schools
+for (eq in list("", "loadings", c("loadings", "intercepts"),
+                c("loadings", "intercepts", "residuals"))) {
+  m <- cfa(HS.model, data = HS, group = "school", group.equal = eq)
+  p(fitMeasures(m, c("chisq", "df", "cfi", "rmsea", "srmr")))
+  p(fitMeasures(m, c("tli", "rmsea.ci.lower", "rmsea.ci.upper")))
+}
+
+bfi <- read.csv(file.path(shared, "psych", "bfi.csv"))
+rev <- c("A1", "C4", "C5", "E1", "E2", "O2", "O5")
+bfi[rev] <- 7 - bfi[rev]
+bfi.model <- 'agree =~ A1+A2+A3+A4+A5; consc =~ C1+C2+C3+C4+C5;
+              extra =~ E1+E2+E3+E4+E5; neuro =~ N1+N2+N3+N4+N5; open =~ O1+O2+O3+O4+O5'
+fit2 <- cfa(bfi.model, data = bfi)
+p(fitMeasures(fit2, c("chisq", "df", "cfi", "tli", "rmsea", "rmsea.ci.lower",
+                      "rmsea.ci.upper", "srmr", "baseline.chisq")))
