@@ -33,3 +33,15 @@ bfi.model <- 'agree =~ A1+A2+A3+A4+A5; consc =~ C1+C2+C3+C4+C5;
 fit2 <- cfa(bfi.model, data = bfi)
 p(fitMeasures(fit2, c("chisq", "df", "cfi", "tli", "rmsea", "rmsea.ci.lower",
                       "rmsea.ci.upper", "srmr", "baseline.chisq")))
+
+## polychoric correlations, ordinal alpha, omega-hierarchical (psych defaults)
+A <- bfi[paste0("A", 1:5)]
+pc <- polychoric(A)                       # global thresholds, ML per pair, optimize()
+print(pc$rho, digits = 12); print(pc$tau, digits = 12)
+p(alpha(pc$rho)$total$raw_alpha)          # ordinal alpha of the A scale
+p(alpha(polychoric(bfi[paste0("C", 1:5)])$rho)$total$raw_alpha)
+items <- paste0(rep(c("A", "C", "E", "N", "O"), each = 5), 1:5)
+for (k in list(list(10, 3), list(15, 3), list(25, 5))) {
+  o <- omega(bfi[items[1:k[[1]]]], nfactors = k[[2]], plot = FALSE)  # minres, oblimin, SL
+  p(o$omega_h, o$omega.tot, o$ECV)
+}
