@@ -436,12 +436,18 @@ def test_invariance_names_groups_too_small_and_says_what_to_do(tmp_path, hs_raw)
     assert len(result.table) == 2
     assert result.table["converged"].all()
     assert result.left_out == ["Tiny"]
-    assert "srmr" in result.table and "delta_srmr" in result.table
+    assert "srmr" in result.table
+    assert "delta_srmr" in result.table
     en, zh = result.summary("en"), result.summary("zh")
-    assert "Chen, 2007" in en and "ΔSRMR ≥ .030" in en
-    assert "Tiny (n = 12)" in en and "Pool them" in en
-    assert "Tiny (n = 12)" in zh and "合并" in zh and "判断标准" in zh
-    assert "metric: χ²(" in en and "→ holds" in en
+    assert "Chen, 2007" in en
+    assert "ΔSRMR ≥ .030" in en
+    assert "Tiny (n = 12)" in en
+    assert "Pool them" in en
+    assert "Tiny (n = 12)" in zh
+    assert "合并" in zh
+    assert "判断标准" in zh
+    assert "metric: χ²(" in en
+    assert "→ holds" in en
     assert "测量等值性检验" in result._repr_html_()
     with (
         pytest.warns(an.SmallSampleWarning),

@@ -64,7 +64,9 @@ def test_bivariate_normal_cdf_by_owens_t():
         expected = multivariate_normal([0, 0], [[1, r], [r, 1]]).cdf([h, k])
         assert_allclose(_bvn_cdf(np.array(h), np.array(k), r), expected, atol=1e-7)
     # exact: P(X<=0, Y<=0) = 1/4 + asin(r)/(2 pi)
-    assert_allclose(_bvn_cdf(np.array(0.0), np.array(0.0), 0.5), 0.25 + np.arcsin(0.5) / (2 * np.pi))
+    assert_allclose(
+        _bvn_cdf(np.array(0.0), np.array(0.0), 0.5), 0.25 + np.arcsin(0.5) / (2 * np.pi)
+    )
 
 
 def test_polychoric_equals_psych(bfi):
@@ -101,3 +103,32 @@ def test_polychoric_refuses_continuous_answers():
         polychoric(frame)
     with pytest.raises(InputError, match="whole-number"):
         polychoric(frame / 3)
+
+
+def test_reliability_table_gives_ordinal_alpha_and_omega_h(bfi):
+    import analysis as an
+
+    dims = dict(zip("ACENO", an.SERVICE_FIVE.ids, strict=True))
+    codebook = an.load_codebook(
+        {
+            "id_column": "rownames",
+            "scale": {"min": 1, "max": 6},
+            "missing": ["NA"],
+            "items": [
+                {"column": c, "id": c.lower(), "dimension": dims[c[0]], "reverse": c in REVERSED}
+                for c in ITEMS
+            ],
+        }
+    )
+    survey = an.read_survey(BFI, codebook=codebook)
+    table = an.reliability(survey)
+    got = table.set_index("dimension")["alpha_ordinal"]
+    assert_allclose(got[dims["A"]], ORDINAL_ALPHA["A"], atol=1e-5)
+    assert_allclose(got[dims["C"]], ORDINAL_ALPHA["C"], atol=1e-5)
+    # five items per dimension: no group factors to set apart, so no omega_h
+    assert table["omega_h"].isna().all()
+    assert list(table.columns[table.columns.get_loc("omega") :][:3]) == [
+        "omega",
+        "alpha_ordinal",
+        "omega_h",
+    ]

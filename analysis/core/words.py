@@ -15,6 +15,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Literal, NamedTuple
 
+from analysis.core.measurement_words import MEASUREMENT_LABELS, MEASUREMENT_TABLES
+
 __all__ = [
     "COLUMN_LABELS",
     "COUNT_LABELS",
@@ -244,6 +246,7 @@ COLUMN_LABELS: Mapping[str, tuple[str, str]] = {
     "probability": ("概率", "Probability"),
     "evidence": ("证据词", "Evidence"),
     "n_passages": ("段落数", "Passages"),
+    **MEASUREMENT_LABELS,
 }
 
 # values of a few categorical columns, translated for Chinese display
@@ -522,6 +525,7 @@ TABLE_LABELS: Mapping[str, tuple[str, str]] = {
     "text_labels": ("文件主要维度", "Document main dimensions"),
     "text_quarantine": ("文本隔离记录", "Text quarantine"),
     "satisfaction": ("满意率与满意度指数", "Satisfaction"),
+    **MEASUREMENT_TABLES,
 }
 
 

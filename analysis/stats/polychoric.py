@@ -63,7 +63,9 @@ def _bvn_cdf(h: np.ndarray, k: np.ndarray, rho: float) -> np.ndarray:
         a = np.where(a == 0, 1e-15, a)
         b = np.where(b == 0, 1e-15, b)
         s = np.sqrt((1 - rho) * (1 + rho))
-        t = special.owens_t(a, (b - rho * a) / (a * s)) + special.owens_t(b, (a - rho * b) / (b * s))
+        t = special.owens_t(a, (b - rho * a) / (a * s)) + special.owens_t(
+            b, (a - rho * b) / (b * s)
+        )
         beta = np.where(a * b < 0, 0.5, 0.0)
         out[finite] = 0.5 * special.ndtr(a) + 0.5 * special.ndtr(b) - t - beta
     return out
@@ -88,6 +90,24 @@ def _pair_rho(tab: np.ndarray, row_cuts: np.ndarray, col_cuts: np.ndarray) -> fl
         neg_loglik, bounds=(-0.99999, 0.99999), method="bounded", options={"xatol": 1e-10}
     )
     return float(res.x)
+
+
+def _pair(tab: np.ndarray, row_cuts: np.ndarray, col_cuts: np.ndarray) -> float:
+    """psych's default: the items' own thresholds; NA when no one answered both."""
+    total = tab.sum()
+    return _pair_rho(tab / total, row_cuts, col_cuts) if total > 0 else float("nan")
+
+
+def _pair_local(tab: np.ndarray) -> float:
+    """psych without global thresholds: the pair's own, empty rows and columns dropped,
+    0.5 in empty cells (``correct = 0.5``)."""
+    total = tab.sum()
+    tab = tab[tab.sum(axis=1) > 0][:, tab.sum(axis=0) > 0]
+    if total == 0 or min(tab.shape) < 2:
+        return float("nan")
+    tab = tab / total
+    tab[tab == 0] = 0.5 / total
+    return _pair_rho(tab, _cuts(tab.sum(axis=1)), _cuts(tab.sum(axis=0)))
 
 
 def _table(x: np.ndarray, y: np.ndarray, n_cat: int) -> np.ndarray:
@@ -148,7 +168,9 @@ def polychoric(data: pd.DataFrame) -> PolychoricResult:
             f"polychoric: {n_cat} answer categories; polychoric correlations are for ordered "
             f"items with at most {MAX_CATEGORIES} (treat the items as continuous)"
         )
-    flat = [it for it, col in zip(items, x.T, strict=True) if np.nanstd(col) == 0]
+    flat = [
+        it for it, col in zip(items, x.T, strict=True) if np.unique(col[~np.isnan(col)]).size < 2
+    ]
     if flat:
         raise InputError(f"polychoric: items with a single answer: {', '.join(flat)}")
     maxima = np.nanmax(x, axis=0)
@@ -160,15 +182,8 @@ def polychoric(data: pd.DataFrame) -> PolychoricResult:
     for i in range(1, k):
         for j in range(i):
             tab = _table(x[:, i], x[:, j], n_cat)
-            total = tab.sum()
-            if same:
-                value = _pair_rho(tab / total, tau[i], tau[j])
-            else:  # psych: per-pair thresholds, empty rows/columns dropped, 0.5 in empty cells
-                tab = tab[tab.sum(axis=1) > 0][:, tab.sum(axis=0) > 0] / total
-                tab[tab == 0] = 0.5 / total
-                value = _pair_rho(tab, _cuts(tab.sum(axis=1)), _cuts(tab.sum(axis=0)))
-            rho[i, j] = rho[j, i] = value
-    smoothed = bool(np.linalg.eigvalsh(rho).min() < np.finfo(float).eps)
+            rho[i, j] = rho[j, i] = _pair(tab, tau[i], tau[j]) if same else _pair_local(tab)
+    smoothed = not np.isnan(rho).any() and np.linalg.eigvalsh(rho).min() < np.finfo(float).eps
     if smoothed:
         warnings.warn(
             "polychoric: the correlation matrix is not positive definite and was smoothed "

@@ -116,7 +116,8 @@ class InvarianceResult(Displayable):
             lines.append(f"比较的组数：{len(tested)}（N = {int(tested['n'].sum())}）。")
         small = self.groups[~self.groups["tested"]]
         if len(small):
-            named = ", ".join(f"{g} (n = {n})" for g, n in zip(small["group"], small["n"]))
+            pairs = zip(small["group"], small["n"], strict=True)
+            named = ", ".join(f"{g} (n = {n})" for g, n in pairs)
             need = self.params.get("min_group_n")
             if lang == "en":
                 lines.append(
