@@ -132,3 +132,175 @@ def test_reliability_table_gives_ordinal_alpha_and_omega_h(bfi):
         "alpha_ordinal",
         "omega_h",
     ]
+
+
+# --------------------------------------------------------------------- WLSMV
+# R 4.2.2, lavaan 0.6-14 (tests/r/measurement.R):
+#   fit <- cfa(model, data = bfi, ordered = TRUE, estimator = "WLSMV")   # listwise
+#   parameterEstimates(fit), standardizedSolution(fit), fitMeasures(fit, c("chisq", "df",
+#   "chisq.scaled", "chisq.scaling.factor", "cfi.scaled", "tli.scaled", "rmsea.scaled",
+#   "rmsea.ci.lower.scaled", "rmsea.ci.upper.scaled", "srmr", "cfi", "tli", "rmsea",
+#   "baseline.chisq.scaled")), lavInspect(fit, "gamma")
+AC_MODEL = {"agree": ITEMS[:5], "consc": ITEMS[5:10]}
+WLSMV_AC = {
+    "n": 2632,
+    "est": [
+        1.0,
+        1.7694547174,
+        1.9276455224,
+        1.3964576108,
+        1.6553832401,
+        1.0,
+        1.1156648963,
+        0.9967633485,
+        1.2138536389,
+        1.0821175297,
+    ],
+    "est_se": [
+        0.0,
+        0.0857170154,
+        0.0909709799,
+        0.0753576635,
+        0.0815654794,
+        0.0,
+        0.0359742973,
+        0.0346933923,
+        0.0403554451,
+        0.0357654714,
+    ],
+    "loading": [
+        0.4081683553,
+        0.7222354218,
+        0.7868039025,
+        0.5699898062,
+        0.6756750545,
+        0.5948015502,
+        0.6635992099,
+        0.5928763849,
+        0.7220020262,
+        0.6436451842,
+    ],
+    "se": [
+        0.0185703276,
+        0.0132993429,
+        0.0120987348,
+        0.017056767,
+        0.0135892233,
+        0.0156149263,
+        0.0144673231,
+        0.0151476983,
+        0.0139674264,
+        0.0143224106,
+    ],
+    "corr": 0.3706650843,
+    "fit": {
+        "chi2": 449.2777991958,
+        "df": 34,
+        "chi2_scaled": 593.4956893698,
+        "scaling_factor": 0.7642758149,
+        "cfi": 0.9464576148,
+        "tli": 0.9291350785,
+        "rmsea": 0.0790857959,
+        "rmsea_ci_low": 0.0735717538,
+        "rmsea_ci_high": 0.0847321353,
+        "srmr": 0.0506166251,
+        "cfi_naive": 0.9747849569,
+        "tli_naive": 0.9666271489,
+        "rmsea_naive": 0.0681348767,
+        "baseline_chi2": 10494.5847103642,
+    },
+}
+# lavInspect(fit, "sampstat")$cov[1:3, 1:3] and diag(lavInspect(fit, "gamma")) of A1~~A2..A4
+AC_POLY = {("A2", "A1"): 0.410177783298, ("A3", "A1"): 0.323901205107}
+AC_GAMMA = [0.683295970635, 0.807906206786, 1.120211070533]
+# the five-factor model on all 25 items (2436 listwise)
+WLSMV_BFI = {
+    "chi2": 6055.9405201975,
+    "chi2_scaled": 6049.2750053717,
+    "scaling_factor": 1.0155907728,
+    "cfi": 0.8244567080,
+    "tli": 0.8012717449,
+    "rmsea": 0.0946786478,
+    "rmsea_ci_low": 0.0926155481,
+    "rmsea_ci_high": 0.0967573119,
+    "srmr": 0.0827418258,
+    "baseline_chi2": 33250.7037221304,
+}
+BFI_WLSMV_STD = [0.3580644935, 0.6783621151, 0.7696550001, 0.5553759429, 0.7904762009]
+BFI_WLSMV_STD += [0.5985884326, 0.6049572087, 0.5390807987, 0.7523652464, 0.7141775787]
+BFI_WLSMV_STD += [0.5397262859, 0.7331409775, 0.6875886839, 0.7441612606, 0.6227380266]
+BFI_WLSMV_STD += [0.8627528760, 0.8256422792, 0.7382492947, 0.7044914480, 0.5585484490]
+BFI_WLSMV_STD += [0.6552965072, 0.4366946046, 0.8248558104, 0.1676015121, 0.4781123164]
+
+
+def _relative(got: dict, expected: dict) -> None:
+    for name, value in expected.items():
+        # chi-squares in the thousands: relative; indices: absolute
+        tol = {"rtol": 1e-6} if abs(value) > 10 else {"atol": 1e-5}
+        assert_allclose(got[name], value, err_msg=name, **tol)
+
+
+def test_polychoric_gamma_equals_lavaan(bfi):
+    from analysis.stats.dwls import polychoric_gamma
+
+    rho, gamma, _ = polychoric_gamma(bfi[ITEMS[:10]].dropna())
+    for (a, b), value in AC_POLY.items():
+        assert_allclose(rho.loc[a, b], value, atol=1e-8)
+    # pairs in lower-triangle order: (A2,A1), (A3,A1), (A3,A2), (A4,A1) …
+    assert_allclose(np.diag(gamma)[[0, 1, 3]], AC_GAMMA, rtol=1e-6)
+
+
+def test_wlsmv_two_factors_equals_lavaan(bfi):
+    from analysis.stats.dwls import fit_cfa_dwls
+
+    fit = fit_cfa_dwls(bfi[ITEMS[:10]].dropna(), AC_MODEL)
+    assert fit.converged
+    assert fit.n == WLSMV_AC["n"]
+    loads = fit.std_loadings()
+    for col in ("est", "est_se", "loading", "se"):
+        assert_allclose(loads[col], WLSMV_AC[col], atol=1e-4, err_msg=col)
+    assert_allclose(fit.factor_correlations().iloc[0, 1], WLSMV_AC["corr"], atol=1e-6)
+    _relative(fit.indices, WLSMV_AC["fit"])
+
+
+def test_wlsmv_five_factors_equals_lavaan(bfi):
+    from analysis.stats.dwls import fit_cfa_dwls
+
+    factors = ["agree", "consc", "extra", "neuro", "open"]
+    model = {f: ITEMS[5 * i : 5 * i + 5] for i, f in enumerate(factors)}
+    fit = fit_cfa_dwls(bfi.dropna(), model)
+    assert_allclose(fit.std_loadings()["loading"], BFI_WLSMV_STD, atol=1e-5)
+    _relative(fit.indices, WLSMV_BFI)
+
+
+def test_survey_cfa_with_wlsmv_says_so(bfi):
+    import warnings
+
+    import analysis as an
+
+    codebook = an.load_codebook(
+        {
+            "id_column": "rownames",
+            "scale": {"min": 1, "max": 6},
+            "missing": ["NA"],
+            "items": [
+                {"column": c, "id": c.lower(), "dimension": d, "reverse": c in REVERSED}
+                for c, d in zip(ITEMS[:10], ["reform"] * 5 + ["development"] * 5, strict=True)
+            ],
+        }
+    )
+    survey = an.read_survey(BFI, codebook=codebook)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", an.DataQualityWarning)
+        result = an.cfa(survey, estimator="WLSMV")
+    fit = result.fit.iloc[0]
+    assert fit["estimator"] == "WLSMV"
+    assert_allclose(fit["cfi"], WLSMV_AC["fit"]["cfi"], atol=1e-5)
+    assert_allclose(result.loadings["loading"], WLSMV_AC["loading"], atol=1e-4)
+    en = result.summary("en")
+    assert "WLSMV" in en
+    assert "polychoric" in en
+    assert "χ²(34, N = 2632) = 593.50" in en
+    assert "多分格相关" in result.summary("zh")
+    with pytest.raises(an.InputError, match="modification indices"):
+        an.cfa(survey, estimator="WLSMV", modification_indices=True)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -26,13 +26,16 @@ from analysis.core.errors import (
 from analysis.core.words import Lang
 from analysis.report.display import Displayable
 from analysis.stats.sem import CfaFit, fit_cfa, htmt
+
+if TYPE_CHECKING:
+    from analysis.stats.dwls import OrdinalFit
 from analysis.survey.reading import SurveyData
 from analysis.survey.scores import require_codebook
 
 __all__ = ["CfaResult", "cfa"]
 
 Missing = Literal["listwise"]
-Estimator = Literal["ML"]
+Estimator = Literal["ML", "WLSMV"]
 
 
 @dataclass(frozen=True, repr=False)
@@ -45,6 +48,10 @@ class CfaResult(Displayable):
         One row: ``estimator``, ``missing``, ``n``, ``n_dropped``, ``chi2``, ``df``,
         ``p_value``, ``chi2_df``, ``cfi``, ``tli``, ``rmsea``, ``rmsea_ci_low``,
         ``rmsea_ci_high`` (90%), ``srmr``, ``baseline_chi2``, ``baseline_df``, ``converged``.
+        With ``estimator="WLSMV"`` also ``chi2_scaled``, ``p_value_scaled``,
+        ``scaling_factor`` (the scaled-shifted χ²), ``cfi_naive``, ``tli_naive``,
+        ``rmsea_naive``; there ``chi2_df``, ``cfi``, ``tli`` and ``rmsea`` (with its interval)
+        are lavaan's ``*.scaled`` values and ``baseline_chi2`` the scaled baseline.
     loadings
         One row per item: ``dimension``, ``item_id``, ``loading`` (standardised, std.all),
         ``se`` (its delta-method SE), ``estimate`` and ``estimate_se`` (unstandardised, the
@@ -73,7 +80,7 @@ class CfaResult(Displayable):
     modification_indices: pd.DataFrame | None
     model: Mapping[str, Sequence[str]]
     params: Mapping[str, Any] = field(default_factory=dict)
-    sem: CfaFit | None = field(default=None, compare=False)
+    sem: CfaFit | OrdinalFit | None = field(default=None, compare=False)
 
     def __repr__(self) -> str:
         return f"CfaResult({self.summary('en')})"
@@ -97,17 +104,32 @@ class CfaResult(Displayable):
             f"{ci} [{r3(f['rmsea_ci_low'])}, {r3(f['rmsea_ci_high'])}], "
             f"SRMR = {r3(f['srmr'])}"
         )
+        ordinal = f["estimator"] == "WLSMV"
+        chi2, p = (f["chi2_scaled"], f["p_value_scaled"]) if ordinal else (f["chi2"], f["p_value"])
         chi = (
             f"χ²({apa.format_df(f['df'])}, N = {int(f['n'])}) = "
-            f"{apa.format_number(f['chi2'], 2)}, {apa.format_p(f['p_value'])}"
+            f"{apa.format_number(chi2, 2)}, {apa.format_p(p)}"
         )
+        dropped = int(f["n_dropped"])
         if lang == "en":
+            method = (
+                "WLSMV (diagonally weighted least squares on polychoric correlations, robust "
+                "standard errors, scaled-shifted χ² and the fit indices from it)"
+                if ordinal
+                else "Maximum likelihood"
+            )
             how = (
-                f"Maximum likelihood, listwise deletion ({int(f['n_dropped'])} respondents "
-                "with a missing answer left out)."
+                f"{method}, listwise deletion ({dropped} respondents with a missing answer "
+                "left out)."
             )
         else:
-            how = f"最大似然估计，成列删除（{int(f['n_dropped'])} 名有缺答的受访者未纳入）。"
+            method = (
+                "WLSMV 估计（基于多分格相关的对角加权最小二乘，稳健标准误，均值方差校正 χ² "
+                "及据此计算的拟合指数）"
+                if ordinal
+                else "最大似然估计"
+            )
+            how = f"{method}，成列删除（{dropped} 名有缺答的受访者未纳入）。"
         return f"{line}\n{chi}\n{how}"
 
 
@@ -167,7 +189,11 @@ def cfa(
     dimensions
         Dimensions to fit (default all with two or more items).
     estimator
-        ``"ML"``: maximum likelihood, as lavaan's default (the only one so far).
+        ``"ML"``: maximum likelihood, as lavaan's default. ``"WLSMV"``: for ordered answers
+        (e.g. 5-point items), diagonally weighted least squares on polychoric correlations
+        with robust standard errors and a scaled-shifted χ², as lavaan's ``cfa(model, data,
+        ordered = TRUE, estimator = "WLSMV")`` (:func:`analysis.stats.dwls.fit_cfa_dwls`);
+        no modification indices.
     missing
         ``"listwise"``: respondents who answered every item of the model (lavaan's default).
     modification_indices
@@ -208,7 +234,9 @@ def cfa(
     Henseler, J., Ringle, C. M., & Sarstedt, M. (2015). A new criterion for assessing
     discriminant validity in variance-based SEM. *JAMS*, 43, 115-135.
     """
-    check_option("estimator", estimator, ("ML",), owner="cfa")
+    check_option("estimator", estimator, ("ML", "WLSMV"), owner="cfa")
+    if estimator == "WLSMV" and modification_indices:
+        raise InputError("cfa: modification indices are given for estimator='ML' only")
     check_option("missing", missing, ("listwise",), owner="cfa")
     cb = require_codebook(survey, "cfa")
     share = cb.min_answered if min_answered is None else float(min_answered)
@@ -239,7 +267,12 @@ def cfa(
             SmallSampleWarning,
             stacklevel=2,
         )
-    fitted = fit_cfa(complete.cov(ddof=0), n, model)
+    if estimator == "WLSMV":
+        from analysis.stats.dwls import fit_cfa_dwls
+
+        fitted = fit_cfa_dwls(complete, model)
+    else:
+        fitted = fit_cfa(complete.cov(ddof=0), n, model)
     if not fitted.converged:
         warnings.warn(
             f"cfa: the fit did not converge in {fitted.iterations} iterations; check for "
@@ -251,8 +284,14 @@ def cfa(
     return _result(fitted, complete, model, n_dropped, estimator, missing, modification_indices)
 
 
+def _correlations(fitted: CfaFit | OrdinalFit, complete: pd.DataFrame) -> pd.DataFrame:
+    """The correlations the model was fitted to: polychoric for WLSMV, else Pearson."""
+    corr = getattr(fitted, "sample_corr", None)
+    return corr if isinstance(corr, pd.DataFrame) else complete.corr()
+
+
 def _result(
-    fitted: CfaFit,
+    fitted: CfaFit | OrdinalFit,
     complete: pd.DataFrame,
     model: dict[str, list[str]],
     n_dropped: int,
@@ -305,7 +344,7 @@ def _result(
         loadings=loadings,
         reliability=reliability,
         fornell_larcker=fl,
-        htmt=htmt(complete.corr(), model),
+        htmt=htmt(_correlations(fitted, complete), model),
         modification_indices=fitted.modification_indices() if want_mi else None,
         model={k: tuple(v) for k, v in model.items()},
         params={"estimator": estimator, "missing": missing, "dimensions": list(model)},

@@ -45,3 +45,18 @@ for (k in list(list(10, 3), list(15, 3), list(25, 5))) {
   o <- omega(bfi[items[1:k[[1]]]], nfactors = k[[2]], plot = FALSE)  # minres, oblimin, SL
   p(o$omega_h, o$omega.tot, o$ECV)
 }
+
+## ordered items: DWLS on polychoric correlations (WLSMV), listwise
+for (m in c('agree =~ A1+A2+A3+A4+A5; consc =~ C1+C2+C3+C4+C5', bfi.model)) {
+  fit <- cfa(m, data = bfi, ordered = TRUE, estimator = "WLSMV")
+  cat("n", lavInspect(fit, "nobs"), "\n")
+  pe <- parameterEstimates(fit); p(pe[pe$op == "=~", "est"]); p(pe[pe$op == "=~", "se"])
+  ss <- standardizedSolution(fit); p(ss[ss$op == "=~", "est.std"]); p(ss[ss$op == "=~", "se"])
+  p(ss[ss$op == "~~" & ss$lhs != ss$rhs & !grepl("[0-9]", ss$lhs), "est.std"])
+  p(fitMeasures(fit, c("chisq", "df", "chisq.scaled", "chisq.scaling.factor", "cfi.scaled",
+                       "tli.scaled", "rmsea.scaled", "rmsea.ci.lower.scaled",
+                       "rmsea.ci.upper.scaled", "srmr", "cfi", "tli", "rmsea",
+                       "baseline.chisq.scaled")))
+  print(lavInspect(fit, "sampstat")$cov[1:3, 1:3], digits = 12)
+  print(diag(lavInspect(fit, "gamma"))[51:53], digits = 12)
+}
