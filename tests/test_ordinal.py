@@ -304,3 +304,115 @@ def test_survey_cfa_with_wlsmv_says_so(bfi):
     assert "多分格相关" in result.summary("zh")
     with pytest.raises(an.InputError, match="modification indices"):
         an.cfa(survey, estimator="WLSMV", modification_indices=True)
+
+
+# --------------------------------------------------------------------- FIML
+# R 4.2.2, lavaan 0.6-14 (tests/r/measurement.R):
+#   fit <- cfa('agree =~ A1+A2+A3+A4+A5; consc =~ C1+C2+C3+C4+C5', data = bfi,
+#              missing = "fiml")                        # 2800 respondents
+FIML_AC = {
+    "est": [
+        1.0,
+        1.4914936654,
+        1.8734358197,
+        1.4115490854,
+        1.5221124304,
+        1.0,
+        1.2001310575,
+        1.0704410185,
+        1.3708715262,
+        1.4454567915,
+    ],
+    "est_se": [
+        0.0,
+        0.089410648,
+        0.1148999246,
+        0.096884083,
+        0.0973193391,
+        0.0,
+        0.0548729879,
+        0.0541505807,
+        0.0661292965,
+        0.0752493007,
+    ],
+    "loading": [
+        0.3691248666,
+        0.6614741335,
+        0.7481157581,
+        0.4958511855,
+        0.6287479281,
+        0.5380192704,
+        0.6079440917,
+        0.554762892,
+        0.6659290752,
+        0.5928203651,
+    ],
+    "se": [
+        0.0194919652,
+        0.0150708451,
+        0.0137176932,
+        0.0175203441,
+        0.0151852131,
+        0.0177175404,
+        0.0166969051,
+        0.0170905648,
+        0.0156971873,
+        0.0168548901,
+    ],
+}
+FIML_FIT = {
+    "chi2": 536.8239392840,
+    "df": 34,
+    "cfi": 0.9093963973,
+    "tli": 0.8800834671,
+    "rmsea": 0.0726757461,
+    "rmsea_ci_low": 0.0673249323,
+    "rmsea_ci_high": 0.0781607850,
+    "srmr": 0.0427541120,
+    "baseline_chi2": 5594.7124229179,
+    "loglik": -45064.7510999247,
+    "loglik_unrestricted": -44796.3391302828,
+}
+
+
+def test_fiml_equals_lavaan(bfi):
+    from analysis.stats.fiml import fit_cfa_fiml
+
+    fit = fit_cfa_fiml(bfi, AC_MODEL)
+    assert fit.converged
+    assert fit.n == 2800
+    loads = fit.std_loadings()
+    for col in ("est", "est_se", "loading", "se"):
+        assert_allclose(loads[col], FIML_AC[col], atol=1e-5, err_msg=col)
+    _relative(fit.indices, FIML_FIT)
+
+
+def test_survey_cfa_with_fiml_keeps_partial_answers_and_states_the_rule(bfi):
+    import warnings
+
+    import analysis as an
+
+    codebook = an.load_codebook(
+        {
+            "id_column": "rownames",
+            "scale": {"min": 1, "max": 6},
+            "missing": ["NA"],
+            "min_answered": 0.0,
+            "items": [
+                {"column": c, "id": c.lower(), "dimension": d, "reverse": c in REVERSED}
+                for c, d in zip(ITEMS[:10], ["reform"] * 5 + ["development"] * 5, strict=True)
+            ],
+        }
+    )
+    survey = an.read_survey(BFI, codebook=codebook)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        result = an.cfa(survey, missing="fiml")
+    fit = result.fit.iloc[0]
+    assert (fit["missing"], fit["n"], fit["n_dropped"]) == ("fiml", 2800, 0)
+    assert_allclose(fit["cfi"], FIML_FIT["cfi"], atol=1e-6)
+    assert_allclose(result.loadings["loading"], FIML_AC["loading"], atol=1e-5)
+    assert "full-information ML" in result.summary("en")
+    assert "全信息最大似然" in result.summary("zh")
+    with pytest.raises(an.InputError, match="fiml"):
+        an.cfa(survey, missing="fiml", estimator="WLSMV")

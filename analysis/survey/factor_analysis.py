@@ -34,7 +34,7 @@ from analysis.survey.scores import require_codebook
 
 __all__ = ["CfaResult", "cfa"]
 
-Missing = Literal["listwise"]
+Missing = Literal["listwise", "fiml"]
 Estimator = Literal["ML", "WLSMV"]
 
 
@@ -111,6 +111,7 @@ class CfaResult(Displayable):
             f"{apa.format_number(chi2, 2)}, {apa.format_p(p)}"
         )
         dropped = int(f["n_dropped"])
+        fiml = f["missing"] == "fiml"
         if lang == "en":
             method = (
                 "WLSMV (diagonally weighted least squares on polychoric correlations, robust "
@@ -119,8 +120,11 @@ class CfaResult(Displayable):
                 else "Maximum likelihood"
             )
             how = (
-                f"{method}, listwise deletion ({dropped} respondents with a missing answer "
-                "left out)."
+                f"{method}, full-information ML over every answer given ({dropped} "
+                "respondents below the minimum share of answered items left out)."
+                if fiml
+                else f"{method}, listwise deletion ({dropped} respondents with a missing "
+                "answer left out)."
             )
         else:
             method = (
@@ -129,7 +133,12 @@ class CfaResult(Displayable):
                 if ordinal
                 else "最大似然估计"
             )
-            how = f"{method}，成列删除（{dropped} 名有缺答的受访者未纳入）。"
+            how = (
+                f"{method}，全信息最大似然（FIML）利用全部已答题目（{dropped} "
+                "名答题比例低于最低要求的受访者未纳入）。"
+                if fiml
+                else f"{method}，成列删除（{dropped} 名有缺答的受访者未纳入）。"
+            )
         return f"{line}\n{chi}\n{how}"
 
 
@@ -196,12 +205,16 @@ def cfa(
         no modification indices.
     missing
         ``"listwise"``: respondents who answered every item of the model (lavaan's default).
+        ``"fiml"``: full-information ML over every answer given (lavaan's ``missing =
+        "fiml"``, :func:`analysis.stats.fiml.fit_cfa_fiml`), after leaving out respondents
+        below ``min_answered``; ML only.
     modification_indices
         Also compute modification indices (:attr:`CfaResult.modification_indices`).
     min_answered
         The codebook's rule (default its ``min_answered``): respondents answering fewer than
-        this share of any dimension's items are reported in the warning about dropped
-        respondents; with listwise deletion every respondent kept has answered everything.
+        this share of any dimension's items are left out with FIML, and counted in the
+        warning about dropped respondents with listwise deletion (where every respondent
+        kept has answered everything). The rule used is stated in :meth:`CfaResult.summary`.
 
     Returns
     -------
@@ -237,7 +250,12 @@ def cfa(
     check_option("estimator", estimator, ("ML", "WLSMV"), owner="cfa")
     if estimator == "WLSMV" and modification_indices:
         raise InputError("cfa: modification indices are given for estimator='ML' only")
-    check_option("missing", missing, ("listwise",), owner="cfa")
+    check_option("missing", missing, ("listwise", "fiml"), owner="cfa")
+    if missing == "fiml" and (estimator != "ML" or modification_indices):
+        raise InputError(
+            "cfa: missing='fiml' goes with estimator='ML' and without modification indices; "
+            "use missing='listwise' for WLSMV or for modification indices"
+        )
     cb = require_codebook(survey, "cfa")
     share = cb.min_answered if min_answered is None else float(min_answered)
     model = _model_of(survey, dimensions)
@@ -246,9 +264,17 @@ def cfa(
     below = pd.Series(False, index=x.index)
     for ids in model.values():
         below |= x[ids].notna().mean(axis=1) < share
-    complete = x.dropna()
+    complete = x[~below] if missing == "fiml" else x.dropna()
     n, n_dropped = len(complete), len(x) - len(complete)
-    if n_dropped:
+    if n_dropped and missing == "fiml":
+        warnings.warn(
+            f"cfa: {n_dropped} of {len(x)} respondents left out for answering fewer than "
+            f"{share:.0%} of a dimension's items (the codebook's min_answered); FIML uses "
+            "every answer of the others",
+            DataQualityWarning,
+            stacklevel=2,
+        )
+    elif n_dropped:
         warnings.warn(
             f"cfa: {n_dropped} of {len(x)} respondents left out for a missing answer "
             f"(listwise deletion; {int(below.sum())} of them answered fewer than "
@@ -271,6 +297,10 @@ def cfa(
         from analysis.stats.dwls import fit_cfa_dwls
 
         fitted = fit_cfa_dwls(complete, model)
+    elif missing == "fiml":
+        from analysis.stats.fiml import fit_cfa_fiml
+
+        fitted = fit_cfa_fiml(complete, model)
     else:
         fitted = fit_cfa(complete.cov(ddof=0), n, model)
     if not fitted.converged:
@@ -287,7 +317,14 @@ def cfa(
 def _correlations(fitted: CfaFit | OrdinalFit, complete: pd.DataFrame) -> pd.DataFrame:
     """The correlations the model was fitted to: polychoric for WLSMV, else Pearson."""
     corr = getattr(fitted, "sample_corr", None)
-    return corr if isinstance(corr, pd.DataFrame) else complete.corr()
+    if isinstance(corr, pd.DataFrame):
+        return corr
+    if complete.isna().any().any():  # FIML: the EM correlations
+        cov = fitted.sample_cov
+        sd = np.sqrt(np.diag(cov))
+        items = list(fitted.spec.items)
+        return pd.DataFrame(cov / np.outer(sd, sd), index=items, columns=items)
+    return complete.corr()
 
 
 def _result(

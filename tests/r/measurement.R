@@ -60,3 +60,11 @@ for (m in c('agree =~ A1+A2+A3+A4+A5; consc =~ C1+C2+C3+C4+C5', bfi.model)) {
   print(lavInspect(fit, "sampstat")$cov[1:3, 1:3], digits = 12)
   print(diag(lavInspect(fit, "gamma"))[51:53], digits = 12)
 }
+
+## full-information ML with missing answers
+fit <- cfa('agree =~ A1+A2+A3+A4+A5; consc =~ C1+C2+C3+C4+C5', data = bfi, missing = "fiml")
+cat("n", lavInspect(fit, "nobs"), "\n")
+pe <- parameterEstimates(fit); p(pe[pe$op == "=~", "est"]); p(pe[pe$op == "=~", "se"])
+ss <- standardizedSolution(fit); p(ss[ss$op == "=~", "est.std"]); p(ss[ss$op == "=~", "se"])
+p(fitMeasures(fit, c("chisq", "df", "cfi", "tli", "rmsea", "rmsea.ci.lower", "rmsea.ci.upper",
+                     "srmr", "baseline.chisq", "logl", "unrestricted.logl")))
