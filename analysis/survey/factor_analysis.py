@@ -25,6 +25,7 @@ from analysis.core.errors import (
 )
 from analysis.core.words import Lang
 from analysis.report.display import Displayable
+from analysis.report.measurement_section import fit_line
 from analysis.stats.sem import CfaFit, fit_cfa, htmt
 
 if TYPE_CHECKING:
@@ -93,17 +94,7 @@ class CfaResult(Displayable):
         """
         check_option("lang", lang, ("zh", "en"), owner="CfaResult.summary")
         f = self.fit.iloc[0]
-
-        def r3(v: float) -> str:
-            return apa.format_number(v, 3, leading_zero=False)
-
-        ci = "90% CI" if lang == "en" else "90% 置信区间"
-        line = (
-            f"χ²/df = {apa.format_number(f['chi2_df'], 2)}, CFI = {r3(f['cfi'])}, "
-            f"TLI = {r3(f['tli'])}, RMSEA = {r3(f['rmsea'])}, "
-            f"{ci} [{r3(f['rmsea_ci_low'])}, {r3(f['rmsea_ci_high'])}], "
-            f"SRMR = {r3(f['srmr'])}"
-        )
+        line = fit_line(f, lang)
         ordinal = f["estimator"] == "WLSMV"
         chi2, p = (f["chi2_scaled"], f["p_value_scaled"]) if ordinal else (f["chi2"], f["p_value"])
         chi = (
