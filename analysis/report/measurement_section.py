@@ -71,15 +71,12 @@ def measurement_section(inputs: Any, counter: list[int]) -> Section | None:
         return inputs.framework.label(dim, lang)  # type: ignore[arg-type]
 
     estimator = {
-        "ML": ("最大似然估计（ML）", "maximum likelihood (ML)"),
-        "WLSMV": (
-            "WLSMV（多分格相关，均值方差校正）",
-            "WLSMV (polychoric, mean- and variance-adjusted)",
-        ),
+        "ML": ("最大似然估计", "maximum likelihood"),
+        "WLSMV": ("WLSMV 估计，基于多分格相关", "WLSMV on polychoric correlations"),
     }[str(fit["estimator"])][0 if zh else 1]
     missing = {
         "listwise": ("成列删除", "listwise deletion"),
-        "fiml": ("全信息最大似然（FIML）", "full-information ML (FIML)"),
+        "fiml": ("按全信息最大似然 FIML 处理", "full-information ML, FIML"),
     }[str(fit["missing"])][0 if zh else 1]
     paragraph = (
         f"验证性因子分析（{estimator}，缺失值{missing}）：{fit_line(fit, lang)}；{_chi_line(fit)}。"
@@ -160,9 +157,9 @@ def measurement_section(inputs: Any, counter: list[int]) -> Section | None:
                 ("", "", "", "")
                 if np.isnan(r["delta_cfi"])
                 else (
-                    format_number(r["delta_cfi"], 3),
-                    format_number(r["delta_rmsea"], 3),
-                    format_number(r["delta_srmr"], 3),
+                    _r3(r["delta_cfi"]),
+                    _r3(r["delta_rmsea"]),
+                    _r3(r["delta_srmr"]),
                     ("是" if r["holds"] else "否") if zh else ("yes" if r["holds"] else "no"),
                 )
             )
