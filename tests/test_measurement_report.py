@@ -55,8 +55,8 @@ def test_report_has_the_measurement_section_with_the_apa_line(measured):
     assert "90% 置信区间 [" in html
     assert "SRMR = ." in html
     assert "组合信度、平均方差抽取量与区分效度" in html
-    sheets = pd.ExcelFile(measured.output / "report.xlsx").sheet_names
-    assert "验证性因子分析拟合" in sheets
+    with pd.ExcelFile(measured.output / "report.xlsx") as book:
+        assert "验证性因子分析拟合" in book.sheet_names
 
 
 def test_measurement_options_are_checked(tmp_path):
