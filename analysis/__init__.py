@@ -50,6 +50,7 @@ _LAZY: dict[str, str] = {
     "cfa": "analysis.survey",
     "CfaResult": "analysis.survey",
     "invariance": "analysis.survey",
+    "InvarianceResult": "analysis.survey",
     "item_analysis": "analysis.survey",
     "item_moments": "analysis.survey",
     "PartitionedSurvey": "analysis.survey",
@@ -205,6 +206,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from analysis.survey import (
         CfaResult,
         Codebook,
+        InvarianceResult,
         PartitionedSurvey,
         SurveyData,
         cfa,

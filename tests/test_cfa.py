@@ -352,14 +352,22 @@ def test_heywood_case_is_flagged(hs):
 
 # --------------------------------------------------------------------- invariance
 
-# lavaan 0.6-14, fitMeasures(m, c("chisq","df","cfi","rmsea")) for
-# cfa(HS.model, data = HS, group = "school", group.equal = ...) with group.equal = nothing,
+# lavaan 0.6-14, fitMeasures(m, c("chisq","df","cfi","rmsea","srmr")) for
+# cfa(HS.model, data = HS, group = "school", group.equal = ...) with group.equal = "",
 # "loadings", c("loadings","intercepts"), c("loadings","intercepts","residuals")
+# (tests/r/measurement.R prints them)
 HS_INVARIANCE = {
-    "configural": (115.8513438756, 48, 0.9233983804, 0.0969148568),
-    "metric": (124.0435441800, 54, 0.9209234686, 0.0928365359),
-    "scalar": (164.1028309252, 60, 0.8824718127, 0.1073710981),
-    "strict": (181.5113452303, 69, 0.8729789157, 0.1040891263),
+    "configural": (115.8513438756, 48, 0.9233983804, 0.0969148568, 0.0678640118),
+    "metric": (124.0435441800, 54, 0.9209234686, 0.0928365359, 0.0716515838),
+    "scalar": (164.1028309252, 60, 0.8824718127, 0.1073710981, 0.0824470586),
+    "strict": (181.5113452303, 69, 0.8729789157, 0.1040891263, 0.0882626495),
+}
+# the same calls, fitMeasures(m, c("tli","rmsea.ci.lower","rmsea.ci.upper"))
+HS_INVARIANCE_TLI_CI = {
+    "configural": (0.8850975706, 0.0745052868, 0.1195828259),
+    "metric": (0.8945646248, 0.0713961318, 0.1144111023),
+    "scalar": (0.8589661752, 0.0879038595, 0.1271943798),
+    "strict": (0.8674562599, 0.0857749841, 0.1226813659),
 }
 
 
@@ -399,16 +407,20 @@ def hs_raw():
 
 def test_invariance_levels_equal_lavaan(hs_raw):
     from analysis.stats.invariance import fit_invariance
-    from analysis.survey.factor_analysis import _deltas
+    from analysis.survey.measurement_invariance import decide
 
     frames = {g: x for g, x in hs_raw.groupby("school")}
-    table = _deltas(fit_invariance(frames, HS_MODEL, levels=list(HS_INVARIANCE)))
+    table = decide(fit_invariance(frames, HS_MODEL, levels=list(HS_INVARIANCE)))
     assert list(table["level"]) == list(HS_INVARIANCE)
-    got = table[["chi2", "df", "cfi", "rmsea"]].to_numpy()
+    got = table[["chi2", "df", "cfi", "rmsea", "srmr"]].to_numpy()
     assert_allclose(got, list(HS_INVARIANCE.values()), atol=TOL)
+    got = table[["tli", "rmsea_ci_low", "rmsea_ci_high"]].to_numpy()
+    assert_allclose(got, list(HS_INVARIANCE_TLI_CI.values()), atol=TOL)
     assert table["converged"].all()
     assert_allclose(table.loc[1, "delta_chi2"], 124.0435441800 - 115.8513438756, atol=TOL)
-    # Chen (2007): metric holds (ΔCFI -.002), scalar does not (ΔCFI -.038)
+    assert_allclose(table.loc[2, "delta_srmr"], 0.0824470586 - 0.0716515838, atol=TOL)
+    # Chen (2007): metric holds (ΔCFI -.002); scalar does not (ΔCFI -.038 with ΔSRMR .011,
+    # although ΔRMSEA .0145 stays under .015); strict holds against scalar (ΔCFI -.0095)
     assert list(table["holds"]) == [True, True, False, True]
 
 
@@ -419,9 +431,24 @@ def test_invariance_names_groups_too_small_and_says_what_to_do(tmp_path, hs_raw)
     frame.loc[frame.index[:12], "school"] = "Tiny"
     survey = _hs_survey(tmp_path, frame)
     with pytest.warns(an.SmallSampleWarning, match=r"Tiny \(n = 12\).*Pool small groups"):
-        table = an.invariance(survey, levels=["configural", "metric"])
-    assert len(table) == 2
-    assert table["converged"].all()
+        result = an.invariance(survey, levels=["configural", "metric"])
+    assert isinstance(result, an.InvarianceResult)
+    assert len(result.table) == 2
+    assert result.table["converged"].all()
+    assert result.left_out == ["Tiny"]
+    assert "srmr" in result.table
+    assert "delta_srmr" in result.table
+    en, zh = result.summary("en"), result.summary("zh")
+    assert "Chen, 2007" in en
+    assert "ΔSRMR ≥ .030" in en
+    assert "Tiny (n = 12)" in en
+    assert "Pool them" in en
+    assert "Tiny (n = 12)" in zh
+    assert "合并" in zh
+    assert "判断标准" in zh
+    assert "metric: χ²(" in en
+    assert "→ holds" in en
+    assert "测量等值性检验" in result._repr_html_()
     with (
         pytest.warns(an.SmallSampleWarning),
         pytest.raises(an.InputError, match="at least two are needed"),

@@ -361,7 +361,11 @@ def test_reliability_from_item_moments_equals_rows(request, data, missing, parts
         for p in split(survey.responses, parts, parts)
     ]
     got = an.reliability(merged(built, order, parts), missing=missing)
-    assert_same_frame(got, want, "reliability")
+    # ordinal alpha needs the answers' two-way tables, which moments do not keep: NaN there
+    assert got["alpha_ordinal"].isna().all()
+    assert want["alpha_ordinal"].notna().all()
+    drop = ["alpha_ordinal"]
+    assert_same_frame(got.drop(columns=drop), want.drop(columns=drop), "reliability")
 
 
 def test_in_memory_path_imports_no_dask():

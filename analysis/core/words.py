@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from typing import Literal, NamedTuple
 
 from analysis.core.design_words import DESIGN_COLUMNS, DESIGN_METHODS
+from analysis.core.measurement_words import MEASUREMENT_LABELS, MEASUREMENT_TABLES
 from analysis.core.messages import COUNT_LABELS, MESSAGES, counts_line, message
 from analysis.core.model_words import MODEL_COLUMN_LABELS
 
@@ -257,6 +258,7 @@ COLUMN_LABELS: Mapping[str, tuple[str, str]] = {
     "evidence": ("证据词", "Evidence"),
     "n_passages": ("段落数", "Passages"),
     **MODEL_COLUMN_LABELS,
+    **MEASUREMENT_LABELS,
 }
 
 # values of a few categorical columns, translated for Chinese display
@@ -537,4 +539,5 @@ TABLE_LABELS: Mapping[str, tuple[str, str]] = {
     "text_labels": ("文件主要维度", "Document main dimensions"),
     "text_quarantine": ("文本隔离记录", "Text quarantine"),
     "satisfaction": ("满意率与满意度指数", "Satisfaction"),
+    **MEASUREMENT_TABLES,
 }

@@ -36,6 +36,7 @@ from analysis.report.document import (
     t,
 )
 from analysis.report.headline import satisfaction_sentence
+from analysis.report.measurement_section import measurement_section
 from analysis.report.methods import methods_section
 from analysis.report.privacy import mask_pii, masking_sentence, suppress_small
 
@@ -570,6 +571,7 @@ def study_document(inputs: ReportInputs) -> ReportDocument:
     sections = [_sample_section(inputs, counter)]
     for build in (
         lambda: _reliability_section(inputs, counter),
+        lambda: measurement_section(inputs, counter),
         lambda: _scores_section(inputs, counter, fig),
         lambda: _comparison_section(inputs, counter),
         lambda: _text_section(inputs, counter, fig),

@@ -64,6 +64,7 @@ _RESULT_TITLES: Mapping[str, tuple[str, str]] = {
     "CorrelationMatrix": ("相关矩阵", "Correlation matrix"),
     "FisherResult": ("Fisher 精确检验", "Fisher's exact test"),
     "FactorialResult": ("多因素方差分析", "Factorial ANOVA"),
+    "InvarianceResult": ("测量等值性检验", "Measurement invariance"),
 }
 _FIELD_TITLES: Mapping[str, tuple[str, str]] = {
     "table": ("总体检验", "Omnibus tests"),
@@ -97,6 +98,7 @@ _FIELD_TITLES: Mapping[str, tuple[str, str]] = {
     "htmt": ("HTMT 判别效度", "Heterotrait-monotrait ratio (HTMT)"),
     "modification_indices": ("修正指数", "Modification indices"),
     "matrix": ("相关矩阵", "Matrix"),
+    "groups": ("各组样本量", "Groups"),
 }
 
 # headline tables first, row-level detail last (others keep their order, in between)

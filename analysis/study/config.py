@@ -57,6 +57,7 @@ _SECTIONS = {
     "description",
     "privacy",
     "dask",
+    "measurement",
 }
 #: Output folder used when the study file has no ``output:``, relative to the study folder.
 DEFAULT_OUTPUT = "output"
@@ -66,6 +67,7 @@ _KEYS = {
     "compare": ("between", "method", "p_adjust"),
     "report": ("formats", "per_group", "min_cell", "language", "resident_quotes", "group_order"),
     "quality": ("exclude",),
+    "measurement": ("cfa", "estimator", "missing", "invariance", "min_group_n"),
 }
 _FORMATS = ("html", "docx", "xlsx")
 _METHODS = ("auto", "anova", "welch", "kruskal")
@@ -116,6 +118,11 @@ class Study:
         ``report: {group_order: [...]}``: the order of communities in every table, figure
         and list of community reports. Communities not listed follow, sorted by name; the
         default (empty) is all sorted by name, the order of the files in ``tables/``.
+    measurement
+        ``measurement: {cfa: true, estimator: ML, missing: listwise, invariance: true,
+        min_group_n: 100}``: fit the codebook's dimensions by CFA (tables ``cfa_fit``,
+        ``cfa_loadings``, ``cfa_validity``) and, with ``invariance``, test measurement
+        invariance across communities (``invariance``). Empty: no CFA.
     """
 
     path: Path
@@ -142,6 +149,7 @@ class Study:
     dask_scheduler: str | None = None
     dask_workers: int | None = None
     group_order: tuple[str, ...] = ()
+    measurement: Mapping[str, Any] = field(default_factory=dict)
     raw: Mapping[str, Any] = field(default_factory=dict, repr=False)
 
     @property
@@ -241,7 +249,9 @@ def load_study(path: str | PathLike[str], *, check_files: bool = True) -> Study:
     compare = data.get("compare") or {}
     report = data.get("report") or {}
     quality = data.get("quality") or {}
+    measurement = data.get("measurement") or {}
     for name, section in (
+        ("measurement", measurement),
         ("survey", survey),
         ("texts", texts),
         ("compare", compare),
@@ -342,6 +352,8 @@ def load_study(path: str | PathLike[str], *, check_files: bool = True) -> Study:
                 problems, lines, "quality.exclude", reason, f"expected any of {', '.join(_EXCLUDE)}"
             )
 
+    measurement = _measurement(measurement, problems, lines)
+
     privacy = data.get("privacy") or {}
     if not isinstance(privacy, Mapping):
         _problem(
@@ -409,8 +421,39 @@ def load_study(path: str | PathLike[str], *, check_files: bool = True) -> Study:
         dask_scheduler=scheduler,
         dask_workers=workers,
         group_order=tuple(dict.fromkeys(str(g) for g in group_order)),
+        measurement=measurement,
         raw=data,
     )
+
+
+def _measurement(section: Any, problems: Any, lines: Any) -> dict[str, Any]:
+    """The validated ``measurement:`` options (empty when no CFA is asked for)."""
+    if not isinstance(section, Mapping) or not section.get("cfa", False):
+        return {}
+    out = {"estimator": "ML", "missing": "listwise", "invariance": False, "min_group_n": 100}
+    out.update({k: section[k] for k in out if k in section})
+    allowed = {"estimator": ("ML", "WLSMV"), "missing": ("listwise", "fiml")}
+    for key, values in allowed.items():
+        if out[key] not in values:
+            _problem(
+                problems,
+                lines,
+                f"measurement.{key}",
+                out[key],
+                f"expected one of {', '.join(values)}",
+            )
+    for key in ("cfa", "invariance"):
+        if not isinstance(section.get(key, False), bool):
+            _problem(problems, lines, f"measurement.{key}", section[key], "expected true or false")
+    if not isinstance(out["min_group_n"], int) or out["min_group_n"] < 2:
+        _problem(
+            problems,
+            lines,
+            "measurement.min_group_n",
+            out["min_group_n"],
+            "expected a whole number ≥ 2",
+        )
+    return out
 
 
 def _dask_section(

@@ -73,9 +73,10 @@ def _clear_previous(output: Path) -> None:
 
 
 def run_survey(study: Study, out: StudyOutputs) -> None:
-    """Read, screen, score and item-analyse the survey."""
+    """Read, screen, score and item-analyse the survey (and fit the CFA when asked)."""
     import pandas as pd
 
+    from analysis.study.measurement import run_measurement
     from analysis.survey.codebook_file import load_codebook
     from analysis.survey.describe import satisfaction
     from analysis.survey.psychometrics import item_analysis, reliability
@@ -114,6 +115,7 @@ def run_survey(study: Study, out: StudyOutputs) -> None:
     )
     out.params["survey_source"] = {k: v for k, v in survey.source.items() if k != "path"}
     out.params.setdefault("notes", []).extend(codebook_notes(codebook))
+    run_measurement(study, out)
 
 
 def run_texts(

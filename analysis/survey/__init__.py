@@ -39,7 +39,8 @@ _LAZY = {
     "reliability": "analysis.survey.psychometrics",
     "cfa": "analysis.survey.factor_analysis",
     "CfaResult": "analysis.survey.factor_analysis",
-    "invariance": "analysis.survey.factor_analysis",
+    "invariance": "analysis.survey.measurement_invariance",
+    "InvarianceResult": "analysis.survey.measurement_invariance",
     "item_analysis": "analysis.survey.psychometrics",
     "item_moments": "analysis.survey.psychometrics",
     "PartitionedSurvey": "analysis.survey.partitioned",
@@ -56,7 +57,8 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from analysis.survey.codebook_file import load_codebook
     from analysis.survey.describe import frequencies, sample_profile, satisfaction
     from analysis.survey.drafting import draft_codebook, validate_codebook
-    from analysis.survey.factor_analysis import CfaResult, cfa, invariance
+    from analysis.survey.factor_analysis import CfaResult, cfa
+    from analysis.survey.measurement_invariance import InvarianceResult, invariance
     from analysis.survey.partitioned import (
         PartitionedSurvey,
         group_moments,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -25,14 +25,18 @@ from analysis.core.errors import (
 )
 from analysis.core.words import Lang
 from analysis.report.display import Displayable
+from analysis.report.measurement_section import fit_line
 from analysis.stats.sem import CfaFit, fit_cfa, htmt
+
+if TYPE_CHECKING:
+    from analysis.stats.dwls import OrdinalFit
 from analysis.survey.reading import SurveyData
 from analysis.survey.scores import require_codebook
 
-__all__ = ["CfaResult", "cfa", "invariance"]
+__all__ = ["CfaResult", "cfa"]
 
-Missing = Literal["listwise"]
-Estimator = Literal["ML"]
+Missing = Literal["listwise", "fiml"]
+Estimator = Literal["ML", "WLSMV"]
 
 
 @dataclass(frozen=True, repr=False)
@@ -45,6 +49,10 @@ class CfaResult(Displayable):
         One row: ``estimator``, ``missing``, ``n``, ``n_dropped``, ``chi2``, ``df``,
         ``p_value``, ``chi2_df``, ``cfi``, ``tli``, ``rmsea``, ``rmsea_ci_low``,
         ``rmsea_ci_high`` (90%), ``srmr``, ``baseline_chi2``, ``baseline_df``, ``converged``.
+        With ``estimator="WLSMV"`` also ``chi2_scaled``, ``p_value_scaled``,
+        ``scaling_factor`` (the scaled-shifted χ²), ``cfi_naive``, ``tli_naive``,
+        ``rmsea_naive``; there ``chi2_df``, ``cfi``, ``tli`` and ``rmsea`` (with its interval)
+        are lavaan's ``*.scaled`` values and ``baseline_chi2`` the scaled baseline.
     loadings
         One row per item: ``dimension``, ``item_id``, ``loading`` (standardised, std.all),
         ``se`` (its delta-method SE), ``estimate`` and ``estimate_se`` (unstandardised, the
@@ -73,7 +81,7 @@ class CfaResult(Displayable):
     modification_indices: pd.DataFrame | None
     model: Mapping[str, Sequence[str]]
     params: Mapping[str, Any] = field(default_factory=dict)
-    sem: CfaFit | None = field(default=None, compare=False)
+    sem: CfaFit | OrdinalFit | None = field(default=None, compare=False)
 
     def __repr__(self) -> str:
         return f"CfaResult({self.summary('en')})"
@@ -86,28 +94,42 @@ class CfaResult(Displayable):
         """
         check_option("lang", lang, ("zh", "en"), owner="CfaResult.summary")
         f = self.fit.iloc[0]
-
-        def r3(v: float) -> str:
-            return apa.format_number(v, 3, leading_zero=False)
-
-        ci = "90% CI" if lang == "en" else "90% 置信区间"
-        line = (
-            f"χ²/df = {apa.format_number(f['chi2_df'], 2)}, CFI = {r3(f['cfi'])}, "
-            f"TLI = {r3(f['tli'])}, RMSEA = {r3(f['rmsea'])}, "
-            f"{ci} [{r3(f['rmsea_ci_low'])}, {r3(f['rmsea_ci_high'])}], "
-            f"SRMR = {r3(f['srmr'])}"
-        )
+        line = fit_line(f, lang)
+        ordinal = f["estimator"] == "WLSMV"
+        chi2, p = (f["chi2_scaled"], f["p_value_scaled"]) if ordinal else (f["chi2"], f["p_value"])
         chi = (
             f"χ²({apa.format_df(f['df'])}, N = {int(f['n'])}) = "
-            f"{apa.format_number(f['chi2'], 2)}, {apa.format_p(f['p_value'])}"
+            f"{apa.format_number(chi2, 2)}, {apa.format_p(p)}"
         )
+        dropped = int(f["n_dropped"])
+        fiml = f["missing"] == "fiml"
         if lang == "en":
+            method = (
+                "WLSMV (diagonally weighted least squares on polychoric correlations, robust "
+                "standard errors, scaled-shifted χ² and the fit indices from it)"
+                if ordinal
+                else "Maximum likelihood"
+            )
             how = (
-                f"Maximum likelihood, listwise deletion ({int(f['n_dropped'])} respondents "
-                "with a missing answer left out)."
+                f"{method}, full-information ML over every answer given ({dropped} "
+                "respondents below the minimum share of answered items left out)."
+                if fiml
+                else f"{method}, listwise deletion ({dropped} respondents with a missing "
+                "answer left out)."
             )
         else:
-            how = f"最大似然估计，成列删除（{int(f['n_dropped'])} 名有缺答的受访者未纳入）。"
+            method = (
+                "WLSMV 估计（基于多分格相关的对角加权最小二乘，稳健标准误，均值方差校正 χ² "
+                "及据此计算的拟合指数）"
+                if ordinal
+                else "最大似然估计"
+            )
+            how = (
+                f"{method}，全信息最大似然（FIML）利用全部已答题目（{dropped} "
+                "名答题比例低于最低要求的受访者未纳入）。"
+                if fiml
+                else f"{method}，成列删除（{dropped} 名有缺答的受访者未纳入）。"
+            )
         return f"{line}\n{chi}\n{how}"
 
 
@@ -167,15 +189,23 @@ def cfa(
     dimensions
         Dimensions to fit (default all with two or more items).
     estimator
-        ``"ML"``: maximum likelihood, as lavaan's default (the only one so far).
+        ``"ML"``: maximum likelihood, as lavaan's default. ``"WLSMV"``: for ordered answers
+        (e.g. 5-point items), diagonally weighted least squares on polychoric correlations
+        with robust standard errors and a scaled-shifted χ², as lavaan's ``cfa(model, data,
+        ordered = TRUE, estimator = "WLSMV")`` (:func:`analysis.stats.dwls.fit_cfa_dwls`);
+        no modification indices.
     missing
         ``"listwise"``: respondents who answered every item of the model (lavaan's default).
+        ``"fiml"``: full-information ML over every answer given (lavaan's ``missing =
+        "fiml"``, :func:`analysis.stats.fiml.fit_cfa_fiml`), after leaving out respondents
+        below ``min_answered``; ML only.
     modification_indices
         Also compute modification indices (:attr:`CfaResult.modification_indices`).
     min_answered
         The codebook's rule (default its ``min_answered``): respondents answering fewer than
-        this share of any dimension's items are reported in the warning about dropped
-        respondents; with listwise deletion every respondent kept has answered everything.
+        this share of any dimension's items are left out with FIML, and counted in the
+        warning about dropped respondents with listwise deletion (where every respondent
+        kept has answered everything). The rule used is stated in :meth:`CfaResult.summary`.
 
     Returns
     -------
@@ -208,8 +238,15 @@ def cfa(
     Henseler, J., Ringle, C. M., & Sarstedt, M. (2015). A new criterion for assessing
     discriminant validity in variance-based SEM. *JAMS*, 43, 115-135.
     """
-    check_option("estimator", estimator, ("ML",), owner="cfa")
-    check_option("missing", missing, ("listwise",), owner="cfa")
+    check_option("estimator", estimator, ("ML", "WLSMV"), owner="cfa")
+    if estimator == "WLSMV" and modification_indices:
+        raise InputError("cfa: modification indices are given for estimator='ML' only")
+    check_option("missing", missing, ("listwise", "fiml"), owner="cfa")
+    if missing == "fiml" and (estimator != "ML" or modification_indices):
+        raise InputError(
+            "cfa: missing='fiml' goes with estimator='ML' and without modification indices; "
+            "use missing='listwise' for WLSMV or for modification indices"
+        )
     cb = require_codebook(survey, "cfa")
     share = cb.min_answered if min_answered is None else float(min_answered)
     model = _model_of(survey, dimensions)
@@ -218,9 +255,17 @@ def cfa(
     below = pd.Series(False, index=x.index)
     for ids in model.values():
         below |= x[ids].notna().mean(axis=1) < share
-    complete = x.dropna()
+    complete = x[~below] if missing == "fiml" else x.dropna()
     n, n_dropped = len(complete), len(x) - len(complete)
-    if n_dropped:
+    if n_dropped and missing == "fiml":
+        warnings.warn(
+            f"cfa: {n_dropped} of {len(x)} respondents left out for answering fewer than "
+            f"{share:.0%} of a dimension's items (the codebook's min_answered); FIML uses "
+            "every answer of the others",
+            DataQualityWarning,
+            stacklevel=2,
+        )
+    elif n_dropped:
         warnings.warn(
             f"cfa: {n_dropped} of {len(x)} respondents left out for a missing answer "
             f"(listwise deletion; {int(below.sum())} of them answered fewer than "
@@ -239,7 +284,16 @@ def cfa(
             SmallSampleWarning,
             stacklevel=2,
         )
-    fitted = fit_cfa(complete.cov(ddof=0), n, model)
+    if estimator == "WLSMV":
+        from analysis.stats.dwls import fit_cfa_dwls
+
+        fitted = fit_cfa_dwls(complete, model)
+    elif missing == "fiml":
+        from analysis.stats.fiml import fit_cfa_fiml
+
+        fitted = fit_cfa_fiml(complete, model)
+    else:
+        fitted = fit_cfa(complete.cov(ddof=0), n, model)
     if not fitted.converged:
         warnings.warn(
             f"cfa: the fit did not converge in {fitted.iterations} iterations; check for "
@@ -251,8 +305,21 @@ def cfa(
     return _result(fitted, complete, model, n_dropped, estimator, missing, modification_indices)
 
 
+def _correlations(fitted: CfaFit | OrdinalFit, complete: pd.DataFrame) -> pd.DataFrame:
+    """The correlations the model was fitted to: polychoric for WLSMV, else Pearson."""
+    corr = getattr(fitted, "sample_corr", None)
+    if isinstance(corr, pd.DataFrame):
+        return corr
+    if complete.isna().any().any():  # FIML: the EM correlations
+        cov = fitted.sample_cov
+        sd = np.sqrt(np.diag(cov))
+        items = list(fitted.spec.items)
+        return pd.DataFrame(cov / np.outer(sd, sd), index=items, columns=items)
+    return complete.corr()
+
+
 def _result(
-    fitted: CfaFit,
+    fitted: CfaFit | OrdinalFit,
     complete: pd.DataFrame,
     model: dict[str, list[str]],
     n_dropped: int,
@@ -305,104 +372,9 @@ def _result(
         loadings=loadings,
         reliability=reliability,
         fornell_larcker=fl,
-        htmt=htmt(complete.corr(), model),
+        htmt=htmt(_correlations(fitted, complete), model),
         modification_indices=fitted.modification_indices() if want_mi else None,
         model={k: tuple(v) for k, v in model.items()},
         params={"estimator": estimator, "missing": missing, "dimensions": list(model)},
         sem=fitted,
     )
-
-
-def invariance(
-    survey: SurveyData,
-    *,
-    dimensions: Sequence[str] | None = None,
-    levels: Sequence[str] = ("configural", "metric", "scalar"),
-    groups: Sequence[str] | None = None,
-    min_group_n: int = 100,
-) -> pd.DataFrame:
-    """Measurement invariance of the dimensions across the survey's groups (communities, waves).
-
-    Parameters
-    ----------
-    survey
-        A survey read with a codebook with a ``group_column``.
-    dimensions
-        As in :func:`cfa`.
-    levels
-        Any of ``"configural"``, ``"metric"``, ``"scalar"``, ``"strict"`` (on request), in
-        order.
-    groups
-        Groups to test (default all); respondents in the others are left out.
-    min_group_n
-        Complete respondents a group needs (and always more than the number of items).
-
-    Returns
-    -------
-    DataFrame
-        One row per level: ``level``, ``chi2``, ``df``, ``p_value``, ``cfi``, ``tli``,
-        ``rmsea``, ``rmsea_ci_low``, ``rmsea_ci_high``, ``converged``, and against the level
-        before: ``delta_chi2``, ``delta_df``, ``delta_p`` (likelihood-ratio test),
-        ``delta_cfi``, ``delta_rmsea``, ``holds`` (Chen's rule: ΔCFI ≥ -.010 and ΔRMSEA ≤
-        .015; the Δχ² test is reported but rejects trivial differences in large samples).
-
-    Raises
-    ------
-    InputError
-        Fewer than two groups large enough to test.
-
-    Warns
-    -----
-    SmallSampleWarning
-        Groups too small to test, named, left out.
-
-    References
-    ----------
-    Chen, F. F. (2007). Sensitivity of goodness of fit indexes to lack of measurement
-    invariance. *Structural Equation Modeling*, 14(3), 464-504.
-    """
-
-    from analysis.stats.invariance import LEVELS, fit_invariance
-
-    for level in levels:
-        check_option("levels", level, LEVELS, owner="invariance")
-    model = _model_of(survey, dimensions)
-    items = [it for ids in model.values() for it in ids]
-    x = survey.responses[[*items, "group"]].dropna()
-    if groups is not None:
-        x = x[x["group"].isin(list(groups))]
-    sizes = x.groupby("group", sort=True, observed=True).size()
-    need = max(min_group_n, len(items) + 1)
-    small = sizes[sizes < need]
-    if len(small):
-        named = ", ".join(f"{g} (n = {n})" for g, n in small.items())
-        warnings.warn(
-            f"invariance: groups too small to test (fewer than {need} complete "
-            f"respondents): {named}; they are left out. Pool small groups into larger ones "
-            "(e.g. by street or district) or test a subset with groups=[...]",
-            SmallSampleWarning,
-            stacklevel=2,
-        )
-    kept = [g for g, n in sizes.items() if n >= need]
-    if len(kept) < 2:
-        raise InputError(
-            f"invariance: {len(kept)} group(s) with at least {need} complete respondents; "
-            "at least two are needed. Pool small groups, or lower min_group_n knowingly"
-        )
-    frames = {g: x.loc[x["group"] == g, items] for g in kept}
-    return _deltas(fit_invariance(frames, model, levels=list(levels)))
-
-
-def _deltas(table: pd.DataFrame) -> pd.DataFrame:
-    """Add the differences to the level before and Chen's decision."""
-    from scipy import stats
-
-    prev = table.shift(1)
-    table["delta_chi2"] = table["chi2"] - prev["chi2"]
-    table["delta_df"] = table["df"] - prev["df"]
-    table["delta_p"] = stats.chi2.sf(table["delta_chi2"], table["delta_df"])
-    table["delta_cfi"] = table["cfi"] - prev["cfi"]
-    table["delta_rmsea"] = table["rmsea"] - prev["rmsea"]
-    holds = (table["delta_cfi"] >= -0.010) & (table["delta_rmsea"] <= 0.015)
-    table["holds"] = holds.where(table.index > 0, other=True)
-    return table

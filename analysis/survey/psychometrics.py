@@ -188,12 +188,12 @@ def item_moments(survey: SurveyData) -> ItemMoments:
 
 def _covariances(
     data: SurveyData | ItemMoments, missing: Missing, owner: str
-) -> Iterator[tuple[str, int, np.ndarray, np.ndarray, int]]:
-    """Per dimension: id, number of items, covariance, correlation, n."""
+) -> Iterator[tuple[str, int, np.ndarray, np.ndarray, int, np.ndarray | None]]:
+    """Per dimension: id, number of items, covariance, correlation, n, answers (or None)."""
     if isinstance(data, ItemMoments):
         for dim, block in data.blocks.items():
             cov, n = block.covariance(missing)
-            yield dim, len(block.items), cov, block.correlation(missing), n
+            yield dim, len(block.items), cov, block.correlation(missing), n, None
         return
     cb = require_codebook(data, owner)
     for dim in cb.dimensions:
@@ -203,7 +203,37 @@ def _covariances(
         for j, item in enumerate(ids):
             x[:, j] = data.responses[item].to_numpy(dtype="float64", na_value=np.nan)
         cov, corr, n = _cov_corr(x, missing)
-        yield dim, len(ids), cov, corr, n
+        yield dim, len(ids), cov, corr, n, x
+
+
+def _ordinal_alpha(x: np.ndarray | None, missing: Missing) -> float:
+    """Alpha of the polychoric correlations; NaN from moments, for continuous answers (more
+    than 8 categories) or when an item has a single answer."""
+    import warnings
+
+    from analysis.core.errors import DataQualityWarning, InputError
+    from analysis.stats.polychoric import alpha_from_corr, polychoric
+
+    if x is None or x.shape[1] < 2:
+        return float("nan")
+    if missing == "listwise":
+        x = x[~np.isnan(x).any(axis=1)]
+    try:
+        with warnings.catch_warnings():  # a smoothed matrix is the usual (psych) answer
+            warnings.simplefilter("ignore", DataQualityWarning)
+            return alpha_from_corr(polychoric(pd.DataFrame(x)).rho)
+    except InputError:
+        return float("nan")
+
+
+def _omega_h(corr: np.ndarray) -> float:
+    """ω_h with psych's three group factors, given only for nine items or more (three per
+    group factor); a dimension of fewer items has no group factors to set apart."""
+    from analysis.stats.omega import omega_hierarchical
+
+    if len(corr) < 9 or np.isnan(corr).any():
+        return float("nan")
+    return omega_hierarchical(corr, 3)["omega_h"]
 
 
 def reliability(survey: SurveyData | ItemMoments, *, missing: Missing = "pairwise") -> pd.DataFrame:
@@ -229,7 +259,11 @@ def reliability(survey: SurveyData | ItemMoments, *, missing: Missing = "pairwis
         from correlations), ``ci_low``, ``ci_high`` (Feldt 95% interval), ``average_r``
         (mean inter-item correlation), ``omega`` (McDonald's omega total of one factor,
         psych's convention, see Notes),
-        ``kmo`` (Kaiser-Meyer-Olkin measure), ``bartlett_chi2``, ``bartlett_df``,
+        ``alpha_ordinal`` (alpha of the polychoric correlations, as ``psych::alpha(
+        polychoric(x)$rho)``; NaN from moments or for answers of more than 8 categories),
+        ``omega_h`` (omega-hierarchical, Schmid-Leiman with three group factors as
+        ``psych::omega``; NaN below nine items), ``kmo`` (Kaiser-Meyer-Olkin measure),
+        ``bartlett_chi2``, ``bartlett_df``,
         ``bartlett_p`` (Bartlett's test of sphericity; KMO and Bartlett are NaN for a
         dimension of fewer than three items), ``missing`` (the handling used).
 
@@ -291,7 +325,7 @@ def reliability(survey: SurveyData | ItemMoments, *, missing: Missing = "pairwis
 
     check_option("missing", missing, ("pairwise", "listwise"), owner="reliability")
     rows = []
-    for dim, k, cov, corr, n in _covariances(survey, missing, "reliability"):
+    for dim, k, cov, corr, n, x in _covariances(survey, missing, "reliability"):
         if k < 2 or n < 3:
             warnings.warn(
                 f"reliability: dimension {dim!r} has {k} items and {n} respondents; "
@@ -322,6 +356,8 @@ def reliability(survey: SurveyData | ItemMoments, *, missing: Missing = "pairwis
                 "ci_high": hi,
                 "average_r": avg_r,
                 "omega": _omega_one_factor(corr),
+                "alpha_ordinal": _ordinal_alpha(x, missing),
+                "omega_h": _omega_h(corr),
                 "kmo": kmo,
                 "bartlett_chi2": chi,
                 "bartlett_df": df,
@@ -341,6 +377,8 @@ def reliability(survey: SurveyData | ItemMoments, *, missing: Missing = "pairwis
             "ci_high",
             "average_r",
             "omega",
+            "alpha_ordinal",
+            "omega_h",
             "kmo",
             "bartlett_chi2",
             "bartlett_df",
