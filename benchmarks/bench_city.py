@@ -12,7 +12,8 @@ the same run. Each side runs in a fresh process, the two interleaved, so both pa
 same imports and the same load from other work on the machine; peak memory is the
 largest resident set of the run's process and of any worker it started.
 
-The run's stages (survey, texts, open answers, statistics, figures, reports, the rest)
+The run's stages (survey, texts, open answers, statistics, privacy masking, figures,
+tables, reports, manifest, the rest)
 are timed by wrapping the pipeline's step functions, so the next slow stage is visible.
 
 Run: python benchmarks/bench_city.py [--jobs 1] [--rounds 1] [--quick]
@@ -130,6 +131,9 @@ def ours(study_file: Path, jobs: int) -> dict:
     pipeline.run_texts = timed("texts", pipeline.run_texts)
     pipeline.run_open_answers = timed("open_answers", pipeline.run_open_answers)
     pipeline.run_comparisons = timed("statistics", pipeline.run_comparisons)
+    pipeline.mask_outputs = timed("privacy", pipeline.mask_outputs)
+    pipeline.write_tables = timed("tables", pipeline.write_tables)
+    pipeline.build_manifest = timed("manifest", pipeline.build_manifest)
     figures.draw_figures = timed("figures", figures.draw_figures)
     reporting.build_reports = timed("reports", reporting.build_reports)
     from analysis.study.pipeline import run_study

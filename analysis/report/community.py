@@ -9,7 +9,6 @@ that they pickle by path).
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -206,17 +205,29 @@ def group_document(inputs: ReportInputs, group: str) -> ReportDocument:
 
 
 def _render(
-    doc: ReportDocument, stem: Path, formats: Sequence[str], *, glyphs: str | None = None
+    doc: ReportDocument, stem: Path, formats: Sequence[str], *, font_css: str | None = None
 ) -> list[str]:
     from analysis.report.render import write_docx, write_html
 
     # with_name, not with_suffix: a community name may itself contain a dot ("1.5 期")
     written = []
     if "html" in formats:
-        written.append(str(write_html(doc, stem.with_name(stem.name + ".html"), glyphs=glyphs)))
+        path = stem.with_name(stem.name + ".html")
+        written.append(str(write_html(doc, path, font_css=font_css)))
     if "docx" in formats:
         written.append(str(write_docx(doc, stem.with_name(stem.name + ".docx"))))
     return written
+
+
+def report_glyphs(inputs: ReportInputs, groups: Iterable[str]) -> str:
+    """Every character the reports of ``groups`` show, for one embedded font subset."""
+    from analysis.report.render import document_text
+
+    # the radar's title is the one string a document without its figure lacks
+    text = "".join(document_text(group_document(inputs, g)) for g in groups)
+    fig = [0]
+    text += _numbered("fig_group_radar", inputs.lang, fig)  # type: ignore[arg-type]
+    return "".join(sorted(set(text)))
 
 
 # Worker processes receive the shared inputs once, through the pool initializer, instead
@@ -224,23 +235,24 @@ def _render(
 _WORKER: dict[str, Any] = {}
 
 
-def _init_worker(inputs: ReportInputs, glyphs: str) -> None:
-    _WORKER["inputs"], _WORKER["glyphs"] = inputs, glyphs
+def _init_worker(inputs: ReportInputs, formats: tuple[str, ...], font_css: str) -> None:
+    _WORKER.update(inputs=inputs, formats=formats, font_css=font_css)
 
 
 def _group_report(
-    group: str,
-    stem: Path,
-    formats: tuple[str, ...],
+    job: tuple[str, Path],
     inputs: ReportInputs | None = None,
-    glyphs: str | None = None,
+    formats: tuple[str, ...] | None = None,
+    font_css: str | None = None,
 ) -> list[str]:
     """Draw one community's radar and write its report; runs in a worker or inline."""
+    group, stem = job
     inputs = inputs if inputs is not None else _WORKER["inputs"]
-    glyphs = glyphs if glyphs is not None else _WORKER.get("glyphs")
+    formats = formats if formats is not None else _WORKER["formats"]
+    font_css = font_css if font_css is not None else _WORKER["font_css"]
     figures = {**inputs.figures, **group_radar_figures(inputs, [group], lang=inputs.lang)}
     doc = group_document(replace(inputs, figures=figures), group)
-    return _render(doc, stem, formats, glyphs=glyphs)
+    return _render(doc, stem, formats, font_css=font_css)
 
 
 def build_group_reports(
@@ -251,45 +263,58 @@ def build_group_reports(
     formats: Sequence[str] = ("html", "docx"),
     jobs: int = 1,
     progress: bool = False,
+    font_css: str | None = None,
 ) -> list[str]:
     """Write one report per community into ``folder``, in parallel when ``jobs > 1``.
 
     File names are made from community names with :func:`~analysis.report.privacy.safe_filename`,
-    so every file stays inside ``folder``. Workers start with the "spawn" method, which
-    behaves the same on Linux, macOS and Windows. The embedded font subset is computed once
-    for the whole batch.
+    so every file stays inside ``folder``. With ``jobs > 1`` the reports are shared between
+    this process and ``jobs - 1`` workers (:func:`analysis.core.parallel.share`), started
+    with the "spawn" method, which behaves the same on Linux, macOS and Windows.
+
+    Parameters
+    ----------
+    font_css
+        The ``@font-face`` rule the HTML reports embed. Default: one subset of the CJK font
+        for the characters of every report of the batch, computed once (a subset takes
+        seconds; a run passes one for its study report and every community's together).
 
     Returns
     -------
     list of str
         Paths written, in the order of ``groups``.
     """
+    from functools import partial
+
+    from analysis.core.parallel import share
     from analysis.core.progress import progress_bar
     from analysis.core.words import message
-    from analysis.report.render import document_text
+    from analysis.report.render import font_css_for
 
     lang: Lang = "zh" if inputs.lang == "zh" else "en"
     folder.mkdir(parents=True, exist_ok=True)
     formats = tuple(f for f in formats if f in ("html", "docx"))
-    stems = [folder / safe_filename(g) for g in groups]
-    glyphs = "".join(sorted({c for g in groups for c in document_text(group_document(inputs, g))}))
-    written: list[str] = []
+    jobs_list = [(g, folder / safe_filename(g)) for g in groups]
+    if font_css is None:
+        font_css = font_css_for(report_glyphs(inputs, groups)) if "html" in formats else ""
+    done: list[list[str]] = [[] for _ in jobs_list]
     bar = progress_bar(show=progress, total=len(groups), desc=message("bar_reports", lang))
     if jobs > 1 and len(groups) > 1:
-        import multiprocessing as mp
-
-        with ProcessPoolExecutor(
-            max_workers=min(jobs, len(groups)),
-            mp_context=mp.get_context("spawn"),
+        here = partial(_group_report, inputs=inputs, formats=formats, font_css=font_css)
+        for k, paths, _ in share(
+            _group_report,
+            here,
+            jobs_list,
+            jobs=min(jobs, len(groups)),
             initializer=_init_worker,
-            initargs=(inputs, glyphs),
-        ) as pool:
-            for paths in pool.map(_group_report, groups, stems, [formats] * len(groups)):
-                written += paths
-                bar.update()
+            initargs=(inputs, formats, font_css),
+            start_method="spawn",
+        ):
+            done[k] = paths
+            bar.update()
     else:
-        for group, stem in zip(groups, stems, strict=True):
-            written += _group_report(group, stem, formats, inputs, glyphs)
+        for k, job in enumerate(jobs_list):
+            done[k] = _group_report(job, inputs, formats, font_css)
             bar.update()
     bar.close()
-    return written
+    return [p for paths in done for p in paths]
