@@ -201,6 +201,7 @@ def group_document(inputs: ReportInputs, group: str) -> ReportDocument:
         lang,  # type: ignore[arg-type]
         _numbered_sections(sections, lang),
         inputs.group_colophon,
+        running_head=f"{_title(inputs)}　{title}" if lang == "zh" else f"{_title(inputs)}: {group}",
     )
 
 

@@ -55,6 +55,8 @@ class ReportDocument:
     lang: Lang
     sections: tuple[Section, ...]
     colophon: tuple[tuple[str, str], ...] = field(default_factory=tuple)
+    #: The running header of a printed page (Word); default: ``title``.
+    running_head: str = ""
 
 
 TEXT: dict[str, dict[str, str]] = {
@@ -124,6 +126,8 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "Figure {n}. This community against the overall mean",
     },
     "tab": {"zh": "表 {n}  {title}", "en": "Table {n}. {title}"},
+    # a Word footer around its PAGE and NUMPAGES fields, cut at the bars
+    "page_of": {"zh": "第 | 页，共 | 页", "en": "Page | of |"},
 }
 
 

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 
 from analysis.core.words import TABLE_LABELS, Lang
 from analysis.report.document import ReportDocument, t
+from analysis.report.docx_layout import keep_table_rows, set_languages, set_page_furniture
 from analysis.report.privacy import neutralise_formula
 
 if TYPE_CHECKING:
@@ -198,6 +199,7 @@ def _three_line_table(document, table) -> None:  # type: ignore[no-untyped-def]
             if _NUMBER.match(str(value).strip()):
                 cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
             _border(cell, bottom=thick) if i == n_rows - 1 else _border(cell)
+    keep_table_rows(grid)
     if table.note:
         document.add_paragraph(xml_text(table.note), style="Table Note")
 
@@ -207,8 +209,10 @@ def write_docx(doc: ReportDocument, path: Path) -> Path:
 
     Body text is 宋体 (SimSun) 10.5 pt, headings 黑体 (SimHei) — set as East Asian fonts
     through ``w:eastAsia``, the way Word expects for Chinese; Latin text uses Times New Roman.
-    The file is reproducible: document properties carry fixed dates and the archive fixed
-    entry times.
+    The document's languages are declared (zh-CN for Chinese reports), every page has the
+    study's title above and its number below, and table rows never split across pages
+    (:mod:`analysis.report.docx_layout`). The file is reproducible: document properties
+    carry fixed dates and the archive fixed entry times.
     """
     import datetime as dt
 
@@ -227,6 +231,8 @@ def write_docx(doc: ReportDocument, path: Path) -> Path:
     _set_east_asian_font(caption, "Times New Roman", "黑体", 10)
     caption.font.italic = False
     caption.font.color.rgb = RGBColor(0, 0, 0)  # Word's default caption is blue
+    set_languages(document, doc.lang)
+    set_page_furniture(document, xml_text(doc.running_head or doc.title), doc.lang)
     note = styles.add_style("Table Note", WD_STYLE_TYPE.PARAGRAPH)
     note.base_style = styles["Normal"]
     _set_east_asian_font(note, "Times New Roman", "宋体", 9)
