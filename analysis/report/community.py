@@ -88,6 +88,72 @@ def _pairs(inputs: ReportInputs) -> Any:
     return extra if post is None or not len(post) else pd.concat([post, extra])
 
 
+def _comparison_section(inputs: ReportInputs, counter: list[int], group: str) -> Section | None:
+    """The pairs in which this community differs significantly from another.
+
+    One sentence per dimension names the communities this one is above or below, and one
+    table gives each difference (this community minus the other), its 95% CI and the
+    adjusted p: with eight communities, a dimension would otherwise take seven sentences
+    that differ only in a name and two numbers.
+    """
+    import math
+
+    post = _pairs(inputs)
+    if post is None or not len(post):
+        return None
+    lang = inputs.lang
+    mine = post[((post["group_a"] == group) | (post["group_b"] == group)) & (post["p_adj"] < 0.05)]
+    if not len(mine):
+        return None
+    rows: list[tuple[str, ...]] = []
+    above: dict[str, list[str]] = {}
+    below: dict[str, list[str]] = {}
+    dims = inputs.framework.order(mine["dimension"])
+    for dim in dims:
+        for r in mine[mine["dimension"] == dim].itertuples():
+            other = str(r.group_b if r.group_a == group else r.group_a)
+            # diff = mean(b) - mean(a); from this community's side: own - other
+            sign = -1.0 if r.group_a == group else 1.0
+            gap = sign * r.diff
+            (above if gap > 0 else below).setdefault(dim, []).append(other)
+            lo, hi = (getattr(r, "ci_low", math.nan), getattr(r, "ci_high", math.nan))
+            lo, hi = sorted((sign * lo, sign * hi))
+            ci = f"[{_fmt(lo)}, {_fmt(hi)}]" if not (math.isnan(lo) or math.isnan(hi)) else "—"
+            rows.append(
+                (_label(inputs, dim), other, _fmt(gap), ci, format_p(r.p_adj, prefix=False))
+            )
+    table = _table(
+        inputs,
+        counter,
+        t("pairs_table", lang),  # type: ignore[arg-type]
+        tuple(t(k, lang) for k in ("dimension", "other", "difference", "ci", "p_adj")),  # type: ignore[arg-type]
+        rows,
+        t("pairs_note", lang),  # type: ignore[arg-type]
+    )
+    number = counter[0]
+    sentences = []
+    for dim in dims:
+        parts = [
+            t(key, lang, names=_names(groups, lang))  # type: ignore[arg-type]
+            for key, groups in (("higher", above.get(dim)), ("lower", below.get(dim)))
+            if groups
+        ]
+        joined = ("，" if lang == "zh" else ", and ").join(parts)
+        sentences.append(
+            t("pairs_sentence", lang, dim=_label(inputs, dim), parts=joined, n=number)  # type: ignore[arg-type]
+        )
+    return Section(t("comparisons", lang), tuple(sentences), (table,))  # type: ignore[arg-type]
+
+
+def _names(groups: Sequence[str], lang: str) -> str:
+    """``A、B和C`` or ``A, B and C``."""
+    if len(groups) == 1:
+        return groups[0]
+    if lang == "zh":
+        return "、".join(groups[:-1]) + "和" + groups[-1]
+    return ", ".join(groups[:-1]) + " and " + groups[-1]
+
+
 def group_document(inputs: ReportInputs, group: str) -> ReportDocument:
     """The report of one community: its scores against all communities, its documents."""
     lang = inputs.lang
@@ -159,35 +225,9 @@ def group_document(inputs: ReportInputs, group: str) -> ReportDocument:
                     tuple(figures),
                 )
             )
-            post = _pairs(inputs)
-            if post is not None and len(post):
-                mine = post[
-                    ((post["group_a"] == group) | (post["group_b"] == group))
-                    & (post["p_adj"] < 0.05)
-                ]
-                lines = []
-                for r in mine.itertuples():
-                    other = r.group_b if r.group_a == group else r.group_a
-                    # diff = mean(b) - mean(a); from this community's side: own - other
-                    own_minus_other = -r.diff if r.group_a == group else r.diff
-                    word = (
-                        ("高于" if own_minus_other > 0 else "低于")
-                        if lang == "zh"
-                        else ("higher than" if own_minus_other > 0 else "lower than")
-                    )
-                    dim, gap, p = (
-                        _label(inputs, r.dimension),
-                        _fmt(abs(own_minus_other)),
-                        format_p(r.p_adj),
-                    )
-                    lines.append(
-                        f"在{dim}维度上，本社区显著{word}{other}（差值 {gap}，{p}）。"
-                        if lang == "zh"
-                        else f"On {dim}, this community scores significantly {word} {other} "
-                        f"(difference {gap}, {p})."
-                    )
-                if lines:
-                    sections.append(Section(t("comparisons", lang), tuple(lines)))
+            section = _comparison_section(inputs, counter, group)
+            if section is not None:
+                sections.append(section)
     for section in (
         _text_section(inputs, counter, fig, group=group),
         _open_section(inputs, counter, group=group),
