@@ -186,15 +186,17 @@ def _three_line_table(document, table) -> None:  # type: ignore[no-untyped-def]
     grid = document.add_table(rows=n_rows, cols=len(table.columns))
     thick = {"val": "single", "sz": 12, "color": "000000"}
     thin = {"val": "single", "sz": 6, "color": "000000"}
+    # cells row by row: Table.cell(i, j) walks the whole table each time
+    rows = [row.cells for row in grid.rows]
     for j, name in enumerate(table.columns):
-        cell = grid.cell(0, j)
+        cell = rows[0][j]
         cell.text = xml_text(name)
         for run in cell.paragraphs[0].runs:
             run.bold = True
         _border(cell, top=thick, bottom=thin)
     for i, row in enumerate(table.rows, start=1):
         for j, value in enumerate(row):
-            cell = grid.cell(i, j)
+            cell = rows[i][j]
             cell.text = xml_text(value)
             if _NUMBER.match(str(value).strip()):
                 cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
