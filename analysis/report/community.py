@@ -9,7 +9,6 @@ that they pickle by path).
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -89,6 +88,72 @@ def _pairs(inputs: ReportInputs) -> Any:
     return extra if post is None or not len(post) else pd.concat([post, extra])
 
 
+def _comparison_section(inputs: ReportInputs, counter: list[int], group: str) -> Section | None:
+    """The pairs in which this community differs significantly from another.
+
+    One sentence per dimension names the communities this one is above or below, and one
+    table gives each difference (this community minus the other), its 95% CI and the
+    adjusted p: with eight communities, a dimension would otherwise take seven sentences
+    that differ only in a name and two numbers.
+    """
+    import math
+
+    post = _pairs(inputs)
+    if post is None or not len(post):
+        return None
+    lang = inputs.lang
+    mine = post[((post["group_a"] == group) | (post["group_b"] == group)) & (post["p_adj"] < 0.05)]
+    if not len(mine):
+        return None
+    rows: list[tuple[str, ...]] = []
+    above: dict[str, list[str]] = {}
+    below: dict[str, list[str]] = {}
+    dims = inputs.framework.order(mine["dimension"])
+    for dim in dims:
+        for r in mine[mine["dimension"] == dim].itertuples():
+            other = str(r.group_b if r.group_a == group else r.group_a)
+            # diff = mean(b) - mean(a); from this community's side: own - other
+            sign = -1.0 if r.group_a == group else 1.0
+            gap = sign * r.diff
+            (above if gap > 0 else below).setdefault(dim, []).append(other)
+            lo, hi = (getattr(r, "ci_low", math.nan), getattr(r, "ci_high", math.nan))
+            lo, hi = sorted((sign * lo, sign * hi))
+            ci = f"[{_fmt(lo)}, {_fmt(hi)}]" if not (math.isnan(lo) or math.isnan(hi)) else "—"
+            rows.append(
+                (_label(inputs, dim), other, _fmt(gap), ci, format_p(r.p_adj, prefix=False))
+            )
+    table = _table(
+        inputs,
+        counter,
+        t("pairs_table", lang),  # type: ignore[arg-type]
+        tuple(t(k, lang) for k in ("dimension", "other", "difference", "ci", "p_adj")),  # type: ignore[arg-type]
+        rows,
+        t("pairs_note", lang),  # type: ignore[arg-type]
+    )
+    number = counter[0]
+    sentences = []
+    for dim in dims:
+        parts = [
+            t(key, lang, names=_names(groups, lang))  # type: ignore[arg-type]
+            for key, groups in (("higher", above.get(dim)), ("lower", below.get(dim)))
+            if groups
+        ]
+        joined = ("，" if lang == "zh" else ", and ").join(parts)
+        sentences.append(
+            t("pairs_sentence", lang, dim=_label(inputs, dim), parts=joined, n=number)  # type: ignore[arg-type]
+        )
+    return Section(t("comparisons", lang), tuple(sentences), (table,))  # type: ignore[arg-type]
+
+
+def _names(groups: Sequence[str], lang: str) -> str:
+    """``A、B和C`` or ``A, B and C``."""
+    if len(groups) == 1:
+        return groups[0]
+    if lang == "zh":
+        return "、".join(groups[:-1]) + "和" + groups[-1]
+    return ", ".join(groups[:-1]) + " and " + groups[-1]
+
+
 def group_document(inputs: ReportInputs, group: str) -> ReportDocument:
     """The report of one community: its scores against all communities, its documents."""
     lang = inputs.lang
@@ -160,35 +225,9 @@ def group_document(inputs: ReportInputs, group: str) -> ReportDocument:
                     tuple(figures),
                 )
             )
-            post = _pairs(inputs)
-            if post is not None and len(post):
-                mine = post[
-                    ((post["group_a"] == group) | (post["group_b"] == group))
-                    & (post["p_adj"] < 0.05)
-                ]
-                lines = []
-                for r in mine.itertuples():
-                    other = r.group_b if r.group_a == group else r.group_a
-                    # diff = mean(b) - mean(a); from this community's side: own - other
-                    own_minus_other = -r.diff if r.group_a == group else r.diff
-                    word = (
-                        ("高于" if own_minus_other > 0 else "低于")
-                        if lang == "zh"
-                        else ("higher than" if own_minus_other > 0 else "lower than")
-                    )
-                    dim, gap, p = (
-                        _label(inputs, r.dimension),
-                        _fmt(abs(own_minus_other)),
-                        format_p(r.p_adj),
-                    )
-                    lines.append(
-                        f"在{dim}维度上，本社区显著{word}{other}（差值 {gap}，{p}）。"
-                        if lang == "zh"
-                        else f"On {dim}, this community scores significantly {word} {other} "
-                        f"(difference {gap}, {p})."
-                    )
-                if lines:
-                    sections.append(Section(t("comparisons", lang), tuple(lines)))
+            section = _comparison_section(inputs, counter, group)
+            if section is not None:
+                sections.append(section)
     for section in (
         _text_section(inputs, counter, fig, group=group),
         _open_section(inputs, counter, group=group),
@@ -202,21 +241,34 @@ def group_document(inputs: ReportInputs, group: str) -> ReportDocument:
         lang,  # type: ignore[arg-type]
         _numbered_sections(sections, lang),
         inputs.group_colophon,
+        running_head=f"{_title(inputs)}　{title}" if lang == "zh" else f"{_title(inputs)}: {group}",
     )
 
 
 def _render(
-    doc: ReportDocument, stem: Path, formats: Sequence[str], *, glyphs: str | None = None
+    doc: ReportDocument, stem: Path, formats: Sequence[str], *, font_css: str | None = None
 ) -> list[str]:
     from analysis.report.render import write_docx, write_html
 
     # with_name, not with_suffix: a community name may itself contain a dot ("1.5 期")
     written = []
     if "html" in formats:
-        written.append(str(write_html(doc, stem.with_name(stem.name + ".html"), glyphs=glyphs)))
+        path = stem.with_name(stem.name + ".html")
+        written.append(str(write_html(doc, path, font_css=font_css)))
     if "docx" in formats:
         written.append(str(write_docx(doc, stem.with_name(stem.name + ".docx"))))
     return written
+
+
+def report_glyphs(inputs: ReportInputs, groups: Iterable[str]) -> str:
+    """Every character the reports of ``groups`` show, for one embedded font subset."""
+    from analysis.report.render import document_text
+
+    # the radar's title is the one string a document without its figure lacks
+    text = "".join(document_text(group_document(inputs, g)) for g in groups)
+    fig = [0]
+    text += _numbered("fig_group_radar", inputs.lang, fig)  # type: ignore[arg-type]
+    return "".join(sorted(set(text)))
 
 
 # Worker processes receive the shared inputs once, through the pool initializer, instead
@@ -224,23 +276,24 @@ def _render(
 _WORKER: dict[str, Any] = {}
 
 
-def _init_worker(inputs: ReportInputs, glyphs: str) -> None:
-    _WORKER["inputs"], _WORKER["glyphs"] = inputs, glyphs
+def _init_worker(inputs: ReportInputs, formats: tuple[str, ...], font_css: str) -> None:
+    _WORKER.update(inputs=inputs, formats=formats, font_css=font_css)
 
 
 def _group_report(
-    group: str,
-    stem: Path,
-    formats: tuple[str, ...],
+    job: tuple[str, Path],
     inputs: ReportInputs | None = None,
-    glyphs: str | None = None,
+    formats: tuple[str, ...] | None = None,
+    font_css: str | None = None,
 ) -> list[str]:
     """Draw one community's radar and write its report; runs in a worker or inline."""
+    group, stem = job
     inputs = inputs if inputs is not None else _WORKER["inputs"]
-    glyphs = glyphs if glyphs is not None else _WORKER.get("glyphs")
+    formats = formats if formats is not None else _WORKER["formats"]
+    font_css = font_css if font_css is not None else _WORKER["font_css"]
     figures = {**inputs.figures, **group_radar_figures(inputs, [group], lang=inputs.lang)}
     doc = group_document(replace(inputs, figures=figures), group)
-    return _render(doc, stem, formats, glyphs=glyphs)
+    return _render(doc, stem, formats, font_css=font_css)
 
 
 def build_group_reports(
@@ -251,45 +304,58 @@ def build_group_reports(
     formats: Sequence[str] = ("html", "docx"),
     jobs: int = 1,
     progress: bool = False,
+    font_css: str | None = None,
 ) -> list[str]:
     """Write one report per community into ``folder``, in parallel when ``jobs > 1``.
 
     File names are made from community names with :func:`~analysis.report.privacy.safe_filename`,
-    so every file stays inside ``folder``. Workers start with the "spawn" method, which
-    behaves the same on Linux, macOS and Windows. The embedded font subset is computed once
-    for the whole batch.
+    so every file stays inside ``folder``. With ``jobs > 1`` the reports are shared between
+    this process and ``jobs - 1`` workers (:func:`analysis.core.parallel.share`), started
+    with the "spawn" method, which behaves the same on Linux, macOS and Windows.
+
+    Parameters
+    ----------
+    font_css
+        The ``@font-face`` rule the HTML reports embed. Default: one subset of the CJK font
+        for the characters of every report of the batch, computed once (a subset takes
+        seconds; a run passes one for its study report and every community's together).
 
     Returns
     -------
     list of str
         Paths written, in the order of ``groups``.
     """
+    from functools import partial
+
+    from analysis.core.parallel import share
     from analysis.core.progress import progress_bar
     from analysis.core.words import message
-    from analysis.report.render import document_text
+    from analysis.report.render import font_css_for
 
     lang: Lang = "zh" if inputs.lang == "zh" else "en"
     folder.mkdir(parents=True, exist_ok=True)
     formats = tuple(f for f in formats if f in ("html", "docx"))
-    stems = [folder / safe_filename(g) for g in groups]
-    glyphs = "".join(sorted({c for g in groups for c in document_text(group_document(inputs, g))}))
-    written: list[str] = []
+    jobs_list = [(g, folder / safe_filename(g)) for g in groups]
+    if font_css is None:
+        font_css = font_css_for(report_glyphs(inputs, groups)) if "html" in formats else ""
+    done: list[list[str]] = [[] for _ in jobs_list]
     bar = progress_bar(show=progress, total=len(groups), desc=message("bar_reports", lang))
     if jobs > 1 and len(groups) > 1:
-        import multiprocessing as mp
-
-        with ProcessPoolExecutor(
-            max_workers=min(jobs, len(groups)),
-            mp_context=mp.get_context("spawn"),
+        here = partial(_group_report, inputs=inputs, formats=formats, font_css=font_css)
+        for k, paths, _ in share(
+            _group_report,
+            here,
+            jobs_list,
+            jobs=min(jobs, len(groups)),
             initializer=_init_worker,
-            initargs=(inputs, glyphs),
-        ) as pool:
-            for paths in pool.map(_group_report, groups, stems, [formats] * len(groups)):
-                written += paths
-                bar.update()
+            initargs=(inputs, formats, font_css),
+            start_method="spawn",
+        ):
+            done[k] = paths
+            bar.update()
     else:
-        for group, stem in zip(groups, stems, strict=True):
-            written += _group_report(group, stem, formats, inputs, glyphs)
+        for k, job in enumerate(jobs_list):
+            done[k] = _group_report(job, inputs, formats, font_css)
             bar.update()
     bar.close()
-    return written
+    return [p for paths in done for p in paths]

@@ -460,28 +460,16 @@ def _label_table(inputs: ReportInputs, counter: list[int], groups: Sequence[str]
 
 
 def _open_shares(inputs: ReportInputs) -> pd.DataFrame | None:
-    """Per group and dimension: answers, and the share of answers that touch the dimension."""
-    scores = inputs.tables.get("open_scores")
-    if scores is None or not len(scores):
-        return None
-    import pandas as pd
+    """Per group and dimension: answers, and the share of answers that touch the dimension.
 
-    touched = scores.assign(hit=scores["n_hits"] > 0)
-    # 未归类: answers that match no dimension at all
-    none = (
-        touched.groupby(["group", "doc_id"], sort=False)["hit"]
-        .any()
-        .groupby("group", sort=False)
-        .agg(n="size", share=lambda h: float((~h).mean()))
-        .reset_index()
-        .assign(dimension="none")
-    )
-    shares = (
-        touched.groupby(["group", "dimension"], sort=False)
-        .agg(n=("doc_id", "nunique"), share=("hit", "mean"))
-        .reset_index()
-    )
-    return suppress_small(pd.concat([shares, none], ignore_index=True), min_cell=inputs.min_cell)
+    A run computes them once (the ``open_shares`` table, from
+    :func:`~analysis.report.text_labels.open_answer_shares`); from the answers' scores
+    otherwise.
+    """
+    shares = inputs.tables.get("open_shares")
+    if shares is not None:
+        return shares if len(shares) else None
+    return text_labels.open_answer_shares(inputs.tables.get("open_scores"), inputs.min_cell)
 
 
 def _open_section(

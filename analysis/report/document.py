@@ -55,6 +55,8 @@ class ReportDocument:
     lang: Lang
     sections: tuple[Section, ...]
     colophon: tuple[tuple[str, str], ...] = field(default_factory=tuple)
+    #: The running header of a printed page (Word); default: ``title``.
+    running_head: str = ""
 
 
 TEXT: dict[str, dict[str, str]] = {
@@ -124,6 +126,25 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "Figure {n}. This community against the overall mean",
     },
     "tab": {"zh": "表 {n}  {title}", "en": "Table {n}. {title}"},
+    "other": {"zh": "比较社区", "en": "Other community"},
+    "difference": {"zh": "差值（本社区 − 比较社区）", "en": "Difference (this − other)"},
+    "pairs_table": {
+        "zh": "本社区与其他社区差异显著的维度",
+        "en": "Dimensions on which this community differs significantly from others",
+    },
+    "pairs_note": {
+        "zh": "注：差值为本社区均值减比较社区均值；p 值经多重比较校正；仅列出 p < .05 的比较。",
+        "en": "Note: difference is this community's mean minus the other's; p adjusted for "
+        "multiple comparisons; only pairs with p < .05 are listed.",
+    },
+    "higher": {"zh": "显著高于{names}", "en": "significantly higher than {names}"},
+    "lower": {"zh": "显著低于{names}", "en": "significantly lower than {names}"},
+    "pairs_sentence": {
+        "zh": "在{dim}维度上，本社区{parts}（差值见表 {n}）。",
+        "en": "On {dim}, this community scores {parts} (differences in Table {n}).",
+    },
+    # a Word footer around its PAGE and NUMPAGES fields, cut at the bars
+    "page_of": {"zh": "第 | 页，共 | 页", "en": "Page | of |"},
 }
 
 

@@ -43,7 +43,10 @@ def order_tables(
     out: dict[str, pd.DataFrame] = {}
     for name, frame in tables.items():
         if frame is not None and column in frame.columns and len(frame):
-            key = frame[column].map(lambda g: rank.get(str(g), len(rank)))
-            frame = frame.iloc[key.argsort(kind="stable").to_numpy()].reset_index(drop=True)
+            # each distinct group ranked once: tables of hits hold hundreds of thousands of rows
+            values = frame[column].astype(object)
+            ranks = {g: rank.get(str(g), len(rank)) for g in values.dropna().unique()}
+            key = values.map(ranks).fillna(len(rank)).to_numpy(dtype=float)
+            frame = frame.iloc[key.argsort(kind="stable")].reset_index(drop=True)
         out[name] = frame
     return out

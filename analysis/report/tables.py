@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from analysis.report.privacy import neutralise_formula
+from analysis.report.privacy import _FORMULA_START, neutralise_formula
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -14,21 +14,52 @@ if TYPE_CHECKING:
 __all__ = ["neutralise_frame", "write_tables"]
 
 
+def _is_text(column: pd.Series) -> bool:
+    return column.dtype == object or str(column.dtype) in ("string", "str")
+
+
 def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy of ``frame`` whose text cells cannot run as spreadsheet formulas."""
-    out = frame.copy()
-    for col in out.columns:
-        if out[col].dtype == object or str(out[col].dtype) in ("string", "str"):
-            out[col] = out[col].map(neutralise_formula, na_action="ignore")
+    """``frame`` with text cells that could run as spreadsheet formulas neutralised.
+
+    Each distinct text is looked at once, and a column (or the frame) is copied only when
+    one of its cells changes: tables of a city-scale run hold millions of text cells and
+    almost none to change.
+    """
+    out = frame
+    for col in frame.columns:
+        column = frame[col]
+        if not _is_text(column):
+            continue
+        repl = {
+            v: neutralise_formula(v)
+            for v in column.dropna().unique()
+            if isinstance(v, str) and v.startswith(_FORMULA_START)
+        }
+        if not repl:
+            continue
+        if out is frame:
+            out = frame.copy()
+        out[col] = column.map(lambda v, r=repl: r.get(v, v) if isinstance(v, str) else v)
     return out
 
 
 def _parquet_ready(frame: pd.DataFrame) -> pd.DataFrame:
     """Mixed-type object columns (quarantined values) are stored as text in Parquet."""
-    out = frame.copy()
-    for col in out.columns:
-        if out[col].dtype == object:
-            out[col] = out[col].map(lambda v: v if v is None else str(v))
+    import pandas as pd
+
+    out = frame
+    for col in frame.columns:
+        column = frame[col]
+        if column.dtype != object:
+            continue
+        missing = column.isna().to_numpy()
+        if pd.api.types.infer_dtype(column[~missing], skipna=False) in ("string", "empty") and all(
+            v is None for v in column[missing]
+        ):
+            continue  # text and None only: what the conversion below would give
+        if out is frame:
+            out = frame.copy()
+        out[col] = column.map(lambda v: v if v is None else str(v))
     return out
 
 

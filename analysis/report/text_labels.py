@@ -14,6 +14,7 @@ from typing import Any
 import pandas as pd
 
 from analysis.report.document import t
+from analysis.report.privacy import suppress_small
 
 __all__ = [
     "answer_label_caption",
@@ -24,6 +25,7 @@ __all__ = [
     "label_caption",
     "label_counts",
     "label_headers",
+    "open_answer_shares",
 ]
 
 
@@ -148,3 +150,32 @@ def answer_label_note(lang: str, method: str, min_cell: int) -> str:
         f"100%. Questions and communities with fewer than {min_cell} answers show their "
         "count only."
     )
+
+
+def open_answer_shares(scores: pd.DataFrame | None, min_cell: int) -> pd.DataFrame | None:
+    """Answers per group and dimension and the share touching it (``none``: no dimension).
+
+    Returns
+    -------
+    DataFrame or None
+        ``group``, ``dimension``, ``n``, ``share``, ``suppressed`` (groups below
+        ``min_cell``); None without answers.
+    """
+    if scores is None or not len(scores):
+        return None
+    touched = scores.assign(hit=scores["n_hits"] > 0)
+    # 未归类: answers that match no dimension at all
+    none = (
+        touched.groupby(["group", "doc_id"], sort=False)["hit"]
+        .any()
+        .groupby("group", sort=False)
+        .agg(n="size", share=lambda h: float((~h).mean()))
+        .reset_index()
+        .assign(dimension="none")
+    )
+    shares = (
+        touched.groupby(["group", "dimension"], sort=False)
+        .agg(n=("doc_id", "nunique"), share=("hit", "mean"))
+        .reset_index()
+    )
+    return suppress_small(pd.concat([shares, none], ignore_index=True), min_cell=min_cell)

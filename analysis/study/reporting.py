@@ -13,11 +13,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from analysis.core.dimensions import SERVICE_FIVE
-from analysis.report.community import _render, build_group_reports
-from analysis.report.compose import ReportInputs, overall_scores, study_document
+from analysis.report.community import _render, build_group_reports, report_glyphs
+from analysis.report.compose import (
+    ReportInputs,
+    overall_scores,
+    study_document,
+)
 from analysis.report.document import t
 from analysis.report.order import group_order, order_tables
 from analysis.report.privacy import suppress_small
+from analysis.report.text_labels import open_answer_shares
 
 if TYPE_CHECKING:
     from analysis.study.config import Study
@@ -45,7 +50,7 @@ XLSX_TABLES = (
     "text_quarantine",
 )
 #: Tables whose groups are the communities compared (the order's source).
-_GROUP_TABLES = ("survey_descriptives", "text_descriptives", "open_scores")
+_GROUP_TABLES = ("survey_descriptives", "text_descriptives", "open_shares")
 #: Tables that hold one row per respondent or raw values: never exported in a report.
 _ROW_LEVEL = {
     "survey_scores",
@@ -109,6 +114,13 @@ def report_inputs(study: Study, out: StudyOutputs, *, lang: str) -> ReportInputs
     scores = out.tables.get("survey_scores")
     if scores is not None:
         tables["survey_overall"] = overall_scores(scores, framework)
+    # residents' answers enter reports only as shares per community: computed once here,
+    # and the row-level answer tables are not handed to every community's report
+    answers = tables.pop("open_scores", None)
+    tables.pop("open_labels", None)
+    shares = open_answer_shares(answers, study.min_cell)
+    if shares is not None:
+        tables["open_shares"] = shares
     # one order of communities in every table (figures get the same from study/figures.py)
     present = [g for k in _GROUP_TABLES if k in tables for g in tables[k]["group"]]
     tables = order_tables(tables, group_order(present, study.group_order))
@@ -146,7 +158,7 @@ def build_reports(
     list of str
         Paths written.
     """
-    from analysis.report.render import write_xlsx
+    from analysis.report.render import document_text, font_css_for, write_xlsx
 
     inputs = report_inputs(study, out, lang=lang)
     # text hits carry the study's own group column; reports look for "group"
@@ -155,7 +167,14 @@ def build_reports(
         tables = dict(inputs.tables)
         tables["text_hits"] = hits.rename(columns={study.text_group_column: "group"})
         inputs = replace(inputs, tables=tables)
-    written = _render(study_document(inputs), output / "report", study.formats)
+    document = study_document(inputs)
+    groups = _report_groups(inputs) if study.per_group else []
+    font_css = ""
+    if "html" in study.formats:
+        # one font subset for the study report and every community's: a subset takes seconds
+        glyphs = document_text(document) + report_glyphs(inputs, groups)
+        font_css = font_css_for(glyphs)
+    written = _render(document, output / "report", study.formats, font_css=font_css)
     if "xlsx" in study.formats:
         shown = {}
         for name in XLSX_TABLES:
@@ -172,11 +191,12 @@ def build_reports(
     if study.per_group:
         written += build_group_reports(
             inputs,
-            _report_groups(inputs),
+            groups,
             output / "reports",
             formats=study.formats,
             jobs=jobs,
             progress=progress,
+            font_css=font_css,
         )
     return written
 

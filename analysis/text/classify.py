@@ -75,11 +75,21 @@ def _evidence_strings(
         .reset_index()
         .sort_values(["doc_id", "w", "n", "term"], ascending=[True, False, False, True])
     )
-    for doc_id, rows in table.groupby("doc_id", sort=False):
-        top = rows.head(n)
-        out[int(doc_id)] = "; ".join(
-            f"{r.term}×{r.n} ({r.dimension})" for r in top.itertuples(index=False)
-        )
+    # vectorised: a frame per document (groupby + head) costs a millisecond each, which
+    # for 100,000 open answers was most of a city-scale run
+    top = table[table.groupby("doc_id", sort=False).cumcount() < n]
+    pieces = (
+        top["term"].astype(str)
+        + "×"
+        + top["n"].astype(str)
+        + " ("
+        + top["dimension"].astype(str)
+        + ")"
+    )
+    for doc_id, joined in (
+        pieces.groupby(top["doc_id"].to_numpy(), sort=False).agg("; ".join).items()
+    ):
+        out[int(doc_id)] = joined
     return out
 
 

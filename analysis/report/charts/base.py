@@ -10,15 +10,14 @@ Every ``plot_*`` function takes a long frame as produced elsewhere in the toolki
 Chinese renders with no setup: text uses the CJK font found by
 :func:`analysis.report.charts.fonts.find_cjk_font`, applied through a ``matplotlib.rc_context``
 and per text element, so the user's global ``rcParams`` and other figures are left alone.
-Colours are the Okabe–Ito palette, which stays distinguishable under the common forms of colour
-blindness. Groups flagged in a boolean ``suppressed`` column (below the report's ``min_cell``)
-are drawn in grey and hatched, with a note under the chart; when their statistics have been
-blanked (``analysis.report.privacy.suppress_small``) nothing is drawn for them and the note
-says their values are withheld.
-
-When ``ax`` is None a new figure is made: through pyplot inside IPython/Jupyter, so it
-displays inline, and as a standalone :class:`matplotlib.figure.Figure` elsewhere, so scripts
-and batch reports keep no global figure state.
+Colours are the Okabe–Ito palette extended with Paul Tol's to twelve (:data:`GROUP_PALETTE`),
+distinguishable under the common forms of colour blindness. Groups flagged in a boolean
+``suppressed`` column (below the report's ``min_cell``) are drawn in grey and hatched, with a
+note under the chart; when their statistics have been blanked
+(``analysis.report.privacy.suppress_small``) nothing is drawn for them and the note says their
+values are withheld. When ``ax`` is None a new figure is made: through pyplot inside
+IPython/Jupyter, so it displays inline, and as a standalone :class:`matplotlib.figure.Figure`
+elsewhere, so scripts and batch reports keep no global figure state.
 """
 
 from __future__ import annotations
@@ -39,6 +38,8 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
 __all__ = [
+    "GROUP_PALETTE",
+    "MAX_GROUP_COLOURS",
     "OKABE_ITO",
 ]
 
@@ -54,7 +55,23 @@ OKABE_ITO: tuple[str, ...] = (
     "#F0E442",  # yellow
     "#000000",  # black
 )
-_GROUP_COLOURS = OKABE_ITO[:7]
+#: Colours of up to twelve groups: the seven Okabe-Ito colours (black is kept for the
+#: overall mean), then five of Paul Tol's (https://personal.sron.nl/~pault/, schemes
+#: 'muted' and 'light'), chosen one at a time for the largest smallest CIE Lab distance to
+#: those before them, in normal vision and under simulated deuteranopia, protanopia and
+#: tritanopia (Machado et al. 2009). tests/test_chart_layout.py checks the distances.
+GROUP_PALETTE: tuple[str, ...] = (
+    *OKABE_ITO[:7],
+    "#332288",  # Tol muted indigo
+    "#882255",  # Tol muted wine
+    "#117733",  # Tol muted green
+    "#999933",  # Tol muted olive
+    "#EE8866",  # Tol light orange
+)
+#: Beyond this many groups colours no longer tell groups apart: charts that draw one line
+#: per group highlight one group against the rest in grey instead.
+MAX_GROUP_COLOURS = len(GROUP_PALETTE)
+_GROUP_COLOURS = GROUP_PALETTE
 _OVERALL_COLOUR = "#333333"
 _SUPPRESSED_COLOUR = "#9E9E9E"
 _LINESTYLES = ("-", "--", "-.", ":")
@@ -87,6 +104,18 @@ _TEXT: dict[str, dict[str, str]] = {
         "en": "Light: not significant after adjustment",
     },
     "density": {"zh": "密度", "en": "Density"},
+    "radial_from": {
+        "zh": "注：径向轴从 {lo} 起，非从 0 起",
+        "en": "Note: the radial axis starts at {lo}, not at 0",
+    },
+    "axis_from": {
+        "zh": "注：纵轴从 {lo} 起，非从 0 起",
+        "en": "Note: the value axis starts at {lo}, not at 0",
+    },
+    "others_grey": {
+        "zh": "其他社区（灰色，共 {n} 个）",
+        "en": "Other communities (grey, {n})",
+    },
     "count": {"zh": "人数", "en": "Count"},
 }
 
@@ -243,6 +272,30 @@ def _note(ax: Axes, text: str, *, below: float = 40) -> None:
         fontsize="small",
         color="#555555",
     )
+
+
+def _axis_note(key: str, lo: float, lang: str) -> str:
+    """The note saying that a value axis does not start at zero (``""`` when it does)."""
+    if lo <= 0:
+        return ""
+    return _TEXT[key][lang].format(lo=f"{lo:g}")
+
+
+def _legend_clear(ax: Axes, *, gap_pt: float = 10.0, **kw: Any) -> Any:
+    """A legend beside ``ax``, right of everything drawn there so far (tick labels too).
+
+    A legend anchored at a fixed fraction of the axes falls on long tick labels (a radar's
+    right-hand dimension); here the anchor is measured from the drawn labels, in axes
+    units, so it holds at any resolution the figure is saved at.
+    """
+    fig = ax.figure
+    apply_font(ax)  # labels are measured in the font they are drawn in
+    box = ax.get_tightbbox(fig._get_renderer())  # type: ignore[attr-defined]
+    x, _ = ax.transAxes.inverted().transform((box.x1, box.y1))
+    gap = gap_pt * fig.dpi / 72 / max(ax.bbox.width, 1.0)
+    kw.setdefault("frameon", False)
+    kw.setdefault("fontsize", "small")
+    return ax.legend(loc="upper left", bbox_to_anchor=(x + gap, 1.0), borderaxespad=0, **kw)
 
 
 def _finish(

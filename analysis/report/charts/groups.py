@@ -10,17 +10,20 @@ import numpy as np
 import pandas as pd
 
 from analysis.core.dimensions import Framework
-from analysis.core.errors import ConfigError
+from analysis.core.errors import ConfigError, InputError
 from analysis.core.words import Lang
 from analysis.report.charts.base import (
     _MARKERS,
     _OVERALL_COLOUR,
     _SUPPRESSED_COLOUR,
+    MAX_GROUP_COLOURS,
+    _axis_note,
     _check_common,
     _colour,
     _dimension_order,
     _finish,
     _group_order,
+    _legend_clear,
     _linestyle,
     _new_axes,
     _note,
@@ -35,6 +38,8 @@ from analysis.report.charts.means import _describe, _means_table, _overall_means
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
+
+_OTHERS_COLOUR = "#BBBBBB"
 
 __all__ = [
     "plot_heatmap",
@@ -71,6 +76,7 @@ def plot_radar(
     framework: Framework | None = None,
     ax: Axes | None = None,
     title: str | None = None,
+    highlight: Any | None = None,
 ) -> Axes:
     """Radar (spider) chart of the dimensions per group, against the overall mean.
 
@@ -109,11 +115,17 @@ def plot_radar(
         A polar Axes to draw on (``fig.add_subplot(projection="polar")``).
     title
         Chart title.
+    highlight
+        A group drawn in colour against all others in thin grey (one legend entry for
+        them). Beyond :data:`~analysis.report.charts.base.MAX_GROUP_COLOURS` groups,
+        colours no longer tell groups apart, so every group is drawn grey unless one is
+        highlighted; draw one chart per community to see each.
 
     Returns
     -------
     matplotlib.axes.Axes
-        The polar Axes. Each group is one closed ``Line2D`` (first point repeated last),
+        The polar Axes; a note under it says where the radial axis starts when that is not
+        zero. Each group is one closed ``Line2D`` (first point repeated last),
         labelled with the group name; the overall mean is the last line.
 
     Raises
@@ -165,21 +177,37 @@ def plot_radar(
         ax.set_theta_direction(-1)
         all_values = np.append(wide.to_numpy(float).ravel(), grand if overall else [])
         lo, hi = _radial_limits(all_values, limits)
+        grey_rest = highlight is not None or len(order) > MAX_GROUP_COLOURS
+        if highlight is not None and highlight not in set(order):
+            raise InputError(f"plot_radar: highlight {highlight!r} is not among the groups drawn")
+        n_grey = sum(1 for g in order if g != highlight) if grey_rest else 0
         for i, name in enumerate(order):
             vals = wide.loc[name].to_numpy(float)
             vals_closed = np.append(vals, vals[:1])
             is_small = name in small
-            colour = _SUPPRESSED_COLOUR if is_small else _colour(i)
+            if grey_rest and name != highlight:
+                first = i == next(k for k, g in enumerate(order) if g != highlight)
+                ax.plot(
+                    closed,
+                    vals_closed,
+                    color=_OTHERS_COLOUR,
+                    linewidth=0.9,
+                    label=_t("others_grey", lang).format(n=n_grey) if first else "_nolegend_",
+                    zorder=1,
+                )
+                continue
+            colour = _SUPPRESSED_COLOUR if is_small else _colour(0 if grey_rest else i)
             style = "--" if is_small else _linestyle(i)
             ax.plot(
                 closed,
                 vals_closed,
                 color=colour,
                 linestyle=style,
-                linewidth=2,
-                marker="o",
+                linewidth=2.4 if grey_rest else 2,
+                marker=_MARKERS[i % len(_MARKERS)] if len(order) > 7 and not grey_rest else "o",
                 markersize=4,
                 label=_shorten(name, 20) + (" *" if is_small else ""),
+                zorder=3,
             )
             if fill and np.isfinite(vals).all():
                 ax.fill(
@@ -208,10 +236,13 @@ def plot_radar(
         for label in ax.get_yticklabels():
             label.set_bbox({"facecolor": "white", "edgecolor": "none", "alpha": 0.7, "pad": 0.5})
         ax.grid(True, color="#CCCCCC", linewidth=0.8)
-        ax.legend(loc="upper left", bbox_to_anchor=(1.08, 1.02), frameon=False, fontsize="small")
+        _legend_clear(ax)
+        notes = [_axis_note("radial_from", lo, lang)]
         if small:
             hidden = all(wide.loc[g].isna().all() for g in order if g in small)
-            _note(ax, _t("withheld" if hidden else "suppressed", lang), below=34)
+            notes.append(_t("withheld" if hidden else "suppressed", lang))
+        for k, text in enumerate(n for n in notes if n):
+            _note(ax, text, below=34 + 14 * k)
         return _finish(ax, title, title_pad=14)
 
 
@@ -363,6 +394,7 @@ def plot_means_ci(
         if limits is not None:
             ax.set_ylim(*limits)
         ax.set_ylabel(_t("mean_ci", lang))
+        axis_note = _axis_note("axis_from", ax.get_ylim()[0], lang)
         ax.grid(True, axis="y", color="#E5E5E5", linewidth=0.8)
         ax.set_axisbelow(True)
         for side in ("top", "right"):
@@ -375,9 +407,12 @@ def plot_means_ci(
                 fontsize="small",
                 ncols=max(1, math.ceil(len(order) / 16)),
             )
+        notes = [axis_note]
         if small:
             hidden = table.loc[table["g"].isin(small), "mean"].isna().all()
-            _note(ax, _t("withheld" if hidden else "suppressed", lang), below=48)
+            notes.append(_t("withheld" if hidden else "suppressed", lang))
+        for k, text in enumerate(n for n in notes if n):
+            _note(ax, text, below=48 + 14 * k)
         return _finish(ax, title)
 
 
