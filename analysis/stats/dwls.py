@@ -34,7 +34,7 @@ import pandas as pd
 from scipy import optimize, special, stats
 
 from analysis.stats.polychoric import _cell_probs, _cuts, _pair_rho
-from analysis.stats.sem import ModelError, _numeric_jacobian, _rmsea_ci
+from analysis.stats.sem import ModelError, _numeric_jacobian, _rmsea_ci, loadings_table
 
 __all__ = ["OrdinalFit", "fit_cfa_dwls", "polychoric_gamma"]
 
@@ -148,17 +148,7 @@ class OrdinalFit:
 
     def std_loadings(self) -> pd.DataFrame:
         """Standardised loadings: ``factor``, ``item``, ``loading``, ``se``, ``est``, ``est_se``."""
-        e = self.estimates[self.estimates["op"] == "=~"]
-        return pd.DataFrame(
-            {
-                "factor": e["lhs"].to_numpy(),
-                "item": e["rhs"].to_numpy(),
-                "loading": e["est_std"].to_numpy(),
-                "se": e["se_std"].to_numpy(),
-                "est": e["est"].to_numpy(),
-                "est_se": e["se"].to_numpy(),
-            }
-        )
+        return loadings_table(self.estimates)
 
     def factor_correlations(self) -> pd.DataFrame:
         sd = np.sqrt(np.diag(self.phi))

@@ -124,17 +124,7 @@ class CfaFit:
 
     def std_loadings(self) -> pd.DataFrame:
         """Standardised loadings: ``factor``, ``item``, ``loading``, ``se``, ``est``, ``est_se``."""
-        e = self.estimates[self.estimates["op"] == "=~"]
-        return pd.DataFrame(
-            {
-                "factor": e["lhs"].to_numpy(),
-                "item": e["rhs"].to_numpy(),
-                "loading": e["est_std"].to_numpy(),
-                "se": e["se_std"].to_numpy(),
-                "est": e["est"].to_numpy(),
-                "est_se": e["se"].to_numpy(),
-            }
-        )
+        return loadings_table(self.estimates)
 
     def factor_correlations(self) -> pd.DataFrame:
         """The factors' correlation matrix (standardised factor covariances)."""
@@ -471,3 +461,18 @@ def htmt(corr: np.ndarray | pd.DataFrame, model: Mapping[str, Sequence[str]]) ->
                 hetero = float(r.loc[list(model[a]), list(model[b])].to_numpy().mean())
                 out.loc[a, b] = hetero / np.sqrt(mono[a] * mono[b])
     return out
+
+
+def loadings_table(estimates: pd.DataFrame) -> pd.DataFrame:
+    """The ``=~`` rows of a lavaan-style estimates table as standardised loadings."""
+    e = estimates[estimates["op"] == "=~"]
+    return pd.DataFrame(
+        {
+            "factor": e["lhs"].to_numpy(),
+            "item": e["rhs"].to_numpy(),
+            "loading": e["est_std"].to_numpy(),
+            "se": e["se_std"].to_numpy(),
+            "est": e["est"].to_numpy(),
+            "est_se": e["se"].to_numpy(),
+        }
+    )
