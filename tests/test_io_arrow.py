@@ -219,6 +219,7 @@ def test_gb_file_with_an_ascii_first_megabyte_is_detected_as_before(tmp_path, mo
 
 
 _LONG_GB = (BODY + "\n".join(ROWS[1:] * 20_000) + "\n").encode("gbk")
+_LONG_UTF8 = (BODY + "\n".join(ROWS[1:] * 20_000) + "\n").encode("utf-8")
 
 
 @pytest.mark.parametrize(
@@ -231,8 +232,19 @@ _LONG_GB = (BODY + "\n".join(ROWS[1:] * 20_000) + "\n").encode("gbk")
         # byte that does not decode sends the file to the pandas reader and its error
         (_LONG_GB + b"9,\x81\x20,60,,a,b\n", {}),
         (_LONG_GB + b"9,\xd2", {}),
+        # UTF-8 is checked once per distinct cell of each chunk, past the first megabyte too
+        (_LONG_UTF8 + b"9,\xff\xfe,60,,a,b\n", {}),
+        (_LONG_UTF8 + b"9,\xe6\xbb,60,,a,b\n", {"encoding": "utf-8"}),
     ],
-    ids=["undecodable", "forced-wrong", "unknown-codec", "gb-bad-byte-late", "gb-truncated"],
+    ids=[
+        "undecodable",
+        "forced-wrong",
+        "unknown-codec",
+        "gb-bad-byte-late",
+        "gb-truncated",
+        "utf8-bad-byte-late",
+        "utf8-forced-bad-byte-late",
+    ],
 )
 def test_encoding_errors_are_the_same(tmp_path, monkeypatch, data, kwargs):
     path = tmp_path / "s.csv"
@@ -260,3 +272,47 @@ def test_answer_columns_are_categorical_and_recode_each_label_once(tmp_path):
     assert sorted(labels) == sorted(LABELS)
     assert (labels[codes] == answers).all()
     assert raw.text("7、服务满意度").tolist() == answers.tolist()
+
+
+@pytest.mark.parametrize(
+    ("text", "encoding"), [c[1:] for c in ARROW_CASES], ids=[c[0] for c in ARROW_CASES]
+)
+def test_files_mapped_into_memory_read_the_same(tmp_path, monkeypatch, text, encoding):
+    # large files are mapped, not copied: here every file is, and must read as before
+    path = _write(tmp_path, text, encoding=encoding)
+    monkeypatch.setattr(tabular, "_MAP_BYTES", 1)
+    s = _same(path, monkeypatch, arrow_reads=True)
+    monkeypatch.setattr(tabular, "_MAP_BYTES", 1 << 40)
+    unmapped, _, _ = _read(path, monkeypatch, arrow=True, codebook=CB)
+    pd.testing.assert_frame_equal(s.responses, unmapped.responses)
+    assert s.source["sha256"] == unmapped.source["sha256"]
+
+
+@pytest.mark.parametrize(
+    "data",
+    [_LONG_GB + b"9,\x81\x20,60,,a,b\n", _LONG_UTF8 + b"5,\xff\xfe,60,,a,b\n", b"  \n\n  "],
+    ids=["gb-bad-byte-late", "utf8-bad-byte-late", "blank"],
+)
+def test_mapped_files_that_do_not_decode_give_the_same_errors(tmp_path, monkeypatch, data):
+    path = tmp_path / "s.csv"
+    path.write_bytes(data)
+    monkeypatch.setattr(tabular, "_MAP_BYTES", 1)
+    new, _, _ = _read(path, monkeypatch, arrow=True, codebook=CB)
+    old, _, _ = _read(path, monkeypatch, arrow=False, codebook=CB)
+    assert isinstance(old, InputError)
+    assert str(new) == str(old)
+
+
+def test_ids_that_count_up_repeat_nothing_and_others_are_checked():
+    from analysis.survey.reading import _repeats
+
+    for ids, want in [
+        (["1", "2", "10"], [False, False, False]),
+        (["1", "2", "2"], [False, False, True]),
+        (["2", "1", "2"], [False, False, True]),
+        (["1", "01", "1"], [False, False, True]),
+        (["a", "b", "a"], [False, False, True]),
+        (["1", "", ""], [False, False, True]),
+    ]:
+        for dtype in ("str", object):
+            assert _repeats(pd.Series(ids, dtype=dtype)).tolist() == want

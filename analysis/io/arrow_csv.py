@@ -6,8 +6,9 @@ reader it stands in front of, or it gives up (returns None) and the pandas reade
 file as before. It gives up when:
 
 - the encoding cannot be told from the first megabyte (a GB file whose first megabyte is
-  ASCII), or the text does not decode (UTF-8 is checked by pyarrow; other encodings are
-  transcoded by pyarrow's reader with Python's strict decoder as the file is read);
+  ASCII), or the text does not decode (cells are read as bytes and each chunk's distinct
+  cells checked as UTF-8; other encodings are transcoded by pyarrow's reader with
+  Python's strict decoder as the file is read);
 - a row has more or fewer cells than the header (the pandas reader pads short rows and
   words the error about long ones);
 - anything else pyarrow refuses (unbalanced quotes, ...).
@@ -25,6 +26,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import mmap
 from dataclasses import dataclass
 
 import numpy as np
@@ -35,6 +37,9 @@ __all__ = ["ArrowColumn", "ArrowCsv", "read_csv_arrow"]
 
 _BOM = b"\xef\xbb\xbf"
 _HEAD_BYTES = 1 << 20
+#: Columns as the rest of the toolkit takes them; pyarrow reads bytes, cast to this once
+#: read (each chunk's dictionary checked as UTF-8 and taken as text).
+_TEXT = pa.dictionary(pa.int32(), pa.string())
 
 
 @dataclass(frozen=True)
@@ -118,17 +123,18 @@ class ArrowCsv:
     n_rows: int
 
 
-def head_text(data: bytes, encoding: str | None) -> tuple[str, str] | None:
+def head_text(data: bytes | mmap.mmap, encoding: str | None) -> tuple[str, str] | None:
     """The likely encoding of ``data`` and its first characters, from the first megabyte.
 
     Mirrors the order of :func:`analysis.io.encoding.decode_bytes` (utf-8-sig with a BOM,
-    then utf-8, then gb18030), but only the head is decoded: the rest is checked while it is
-    read (pyarrow validates UTF-8; other encodings are transcoded strictly). None when even
-    the head does not decode, or the encoding is unknown: the caller's checks apply.
+    then utf-8, then gb18030), but only the head is decoded: the rest is checked as it is
+    read (UTF-8 once per distinct cell of a chunk; other encodings are transcoded
+    strictly). None when even the head does not decode, or the encoding is unknown: the
+    caller's checks apply.
     """
     if encoding is not None:
         candidates: tuple[str, ...] = (encoding,)
-    elif data.startswith(_BOM):
+    elif data[: len(_BOM)] == _BOM:
         candidates = ("utf-8-sig",)
     else:
         candidates = ("utf-8", "gb18030")
@@ -155,13 +161,15 @@ def _n_columns(head: str, sep: str) -> int | None:
     return len(first)
 
 
-def read_csv_arrow(data: bytes, *, encoding: str, head: str, sep: str) -> ArrowCsv | None:
+def read_csv_arrow(
+    data: bytes | mmap.mmap, *, encoding: str, head: str, sep: str
+) -> ArrowCsv | None:
     """Read CSV bytes with pyarrow, every cell text; None when the pandas reader must.
 
     Parameters
     ----------
     data
-        The file's bytes.
+        The file's bytes (or the file mapped into memory).
     encoding
         The encoding :func:`head_text` found (or the caller forced).
     head
@@ -184,7 +192,9 @@ def read_csv_arrow(data: bytes, *, encoding: str, head: str, sep: str) -> ArrowC
     if not n:
         return None
     names = [f"f{j}" for j in range(n)]
-    dictionary = pa.dictionary(pa.int32(), pa.string())
+    # cells are read as bytes: UTF-8 is checked once per distinct cell of a chunk (its
+    # dictionary entry), not once per cell, when the dictionaries become text below
+    dictionary = pa.dictionary(pa.int32(), pa.binary())
     try:
         table = pacsv.read_csv(
             pa.BufferReader(pa.py_buffer(data)),
@@ -204,7 +214,7 @@ def read_csv_arrow(data: bytes, *, encoding: str, head: str, sep: str) -> ArrowC
             ),
             convert_options=pacsv.ConvertOptions(
                 column_types=dict.fromkeys(names, dictionary),
-                check_utf8=True,
+                check_utf8=False,
                 strings_can_be_null=False,
                 quoted_strings_can_be_null=False,
                 null_values=[],
@@ -221,7 +231,10 @@ def read_csv_arrow(data: bytes, *, encoding: str, head: str, sep: str) -> ArrowC
     header: list[str] = []
     columns: list[ArrowColumn] = []
     for _ in range(table.num_columns):
-        chunks = [c for c in table.column(0).chunks if len(c)]
+        try:  # text that is not UTF-8 (the pandas reader then words the error)
+            chunks = [c for c in table.column(0).cast(_TEXT).chunks if len(c)]
+        except pa.ArrowInvalid:
+            return None
         table = table.remove_column(0)  # the table is emptied as columns are taken
         first = chunks[0]
         header.append(first.dictionary[first.indices[0].as_py()].as_py())

@@ -11,6 +11,8 @@ are caught here. Two 问卷星 exports of one survey (按文本 and 按序号) a
 from __future__ import annotations
 
 import hashlib
+import mmap
+import os
 import re
 import threading
 from collections.abc import Callable, Mapping, Sequence
@@ -101,11 +103,27 @@ class RawTable:
 # --------------------------------------------------------------------------- raw reading
 
 
-def _sha256(data: bytes) -> str:
+def _sha256(data: bytes | mmap.mmap) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _sha256_meanwhile(data: bytes) -> Callable[[], str]:
+def _mapped(f: Any) -> mmap.mmap | None:
+    """A large file mapped into memory, read-only (None for a small or empty one, or
+    where it cannot be mapped)."""
+    try:
+        size = os.fstat(f.fileno()).st_size
+        if size < _MAP_BYTES:
+            return None
+        return mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+    except (OSError, ValueError):
+        return None
+
+
+#: Files from this size on are mapped into memory rather than read into bytes.
+_MAP_BYTES = 8 << 20
+
+
+def _sha256_meanwhile(data: bytes | mmap.mmap) -> Callable[[], str]:
     """The SHA-256 of a large file, hashed in a thread while the file is parsed (hashlib
     lets go of the GIL); call the result to wait for it."""
     if len(data) < 8 << 20:
@@ -379,7 +397,7 @@ def _read_csv_bytes(data: bytes, name: str, encoding: str | None) -> tuple[pd.Da
 
 
 def _read_csv_arrow(
-    data: bytes, name: str, encoding: str | None
+    data: bytes | mmap.mmap, name: str, encoding: str | None
 ) -> tuple[pd.DataFrame, str] | None:
     """A CSV read by pyarrow (:mod:`analysis.io.arrow_csv`): text frame and encoding; None
     when the file must go through :func:`_read_csv_bytes` (an encoding only a full decode
@@ -445,21 +463,31 @@ def read_raw_table(
         tables = [read_raw_table(p, sheet=sheet, encoding=encoding) for p in path]
         return tables[0] if len(tables) == 1 else _join_tables(tables)
     p = Path(path)
+    suffix = p.suffix.lower()
     try:
-        data = p.read_bytes()
+        with p.open("rb") as f:
+            # a large CSV is mapped, not copied: pyarrow and the hash read the page cache
+            mapped = _mapped(f) if suffix in {".csv", ".txt", ".tsv"} else None
+            data: bytes | mmap.mmap = mapped if mapped is not None else f.read()
     except FileNotFoundError:
         raise InputError(f"{p}: file not found", file=p) from None
     except IsADirectoryError:
         raise InputError(f"{p}: is a folder; expected a survey export file", file=p) from None
-    if not data[:4096].strip() and not data.strip():  # one look at the head, as a rule
+    if not data[:4096].strip() and not data[:].strip():  # one look at the head, as a rule
         raise InputError(f"{p.name}: the file is empty; expected a header row and answers", file=p)
     sha256 = _sha256_meanwhile(data)
-    suffix = p.suffix.lower()
     enc: str | None = None
     sheet_used: Any = None
     fast = None
-    if suffix in {".csv", ".txt", ".tsv"}:
-        fast = _read_csv_arrow(data, p.name, encoding)
+    try:
+        if suffix in {".csv", ".txt", ".tsv"}:
+            fast = _read_csv_arrow(data, p.name, encoding)
+    finally:
+        if mapped is not None:  # the hash is the last reader of the mapped file
+            digest = sha256()
+            sha256 = lambda: digest  # noqa: E731
+            data = mapped[:] if fast is None else b""
+            mapped.close()
     if fast is not None:
         frame, enc = fast
         fmt = "csv"
