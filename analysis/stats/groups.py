@@ -321,13 +321,20 @@ def prepare(
         dropped = by_rows[missing_y].value_counts().to_dict()
         log.info("%s: dropped %d rows with missing %s", owner, int(missing_y.sum()), dv)
     keep = has_group & ~missing_y
-    if keep.all():
-        return pd.DataFrame(columns), dropped
     # rows left out before the frame is built: one copy of the rows kept, not two
-    kept = {
-        k: v[keep] if isinstance(v, pd.Series | pd.Categorical) else v for k, v in columns.items()
-    }
-    return pd.DataFrame(kept, index=pd.Index(np.flatnonzero(keep))), dropped
+    at = None if keep.all() else np.flatnonzero(keep)
+    index = pd.RangeIndex(len(keep)) if at is None else pd.Index(at)
+    kept: list[pd.Series] = []
+    for name, values in columns.items():
+        if isinstance(values, pd.Categorical):
+            values = values if at is None else values.take(at)
+        elif isinstance(values, pd.Series):
+            values = values.to_numpy() if at is None else values.to_numpy()[at]
+        else:  # a constant (no by, no weights)
+            values = np.full(len(index), values)
+        kept.append(pd.Series(values, index=index, name=name, copy=False))
+    # side by side, each column its own block: no copy into one two-column block
+    return pd.concat(kept, axis=1), dropped
 
 
 def numeric(data: pd.DataFrame, column: str, owner: str = "compare_groups") -> pd.Series:
