@@ -316,3 +316,31 @@ def test_ids_that_count_up_repeat_nothing_and_others_are_checked():
     ]:
         for dtype in ("str", object):
             assert _repeats(pd.Series(ids, dtype=dtype)).tolist() == want
+
+
+@pytest.mark.parametrize(
+    ("data", "may"),
+    [
+        (b"a,b\n1,2\n", False),
+        (b'"a","b"\n1,2\n', False),  # quotes on the header line only, closed on it
+        (b"a,b\r\n1,2\r\n", False),
+        (b'"a","b"\n1,"2"\n', True),  # quotes further down: they may hold line breaks
+        (b'"a\nx",b\n1,2\n', True),
+        (b'a,b\r1,"2\r3"\r', True),  # no \n: lines end in \r alone
+        (b'"a\rb",c\n1,2\n', True),
+        (b"a,b", True),
+    ],
+)
+def test_files_without_quoted_line_breaks_are_told_apart(data, may):
+    from analysis.io.arrow_csv import _quotes_may_hold_newlines
+
+    assert _quotes_may_hold_newlines(data) is may
+
+
+def test_a_quoted_header_over_an_unquoted_body_reads_as_before(tmp_path, monkeypatch):
+    text = ",".join(f'"{h}"' for h in HEAD.split(",")) + "\n" + "\n".join(ROWS) + "\n"
+    _same(_write(tmp_path, text), monkeypatch, arrow_reads=True)
+    text = '"序号","社区\n(居住地)",所用时间,备注,7、服务满意度,8、办事要反复跑腿\n' + "\n".join(
+        ROWS
+    )
+    _same(_write(tmp_path, text + "\n"), monkeypatch, arrow_reads=True)

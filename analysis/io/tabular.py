@@ -186,11 +186,12 @@ def _frame_from_arrow(table: ArrowCsv, name: str) -> pd.DataFrame:
     limit = max(4096, table.n_rows // 2)
     data: dict[str, Any] = {}
     blank: np.ndarray | None = None
+    scratch = np.empty(table.n_rows, dtype=np.intp)  # row indices, one buffer for all columns
     for h, col in zip(header, table.columns, strict=False):
         if blank is None or blank.any():  # wholly blank rows: empty in every column
             blank = col.empty() if blank is None else blank & col.empty()
         small = col.n_labels <= limit
-        data[h] = col.categorical() if small else pd.array(col.text(), dtype="str")
+        data[h] = col.categorical(scratch) if small else pd.array(col.text(), dtype="str")
     frame = pd.DataFrame(data, index=pd.RangeIndex(table.n_rows))
     return _finish_frame(frame, header, duplicates, {}, name, None, blank=blank)
 

@@ -436,6 +436,7 @@ def recode(raw: RawTable, cb: Codebook) -> SurveyData:
     item_ids = [it.id for it in cb.items]
     numbers = np.empty((n, len(item_ids)), order="F")
     kinds = np.empty((n, len(item_ids)), dtype=np.int8, order="F")
+    scratch = np.empty(n, dtype=np.intp)  # row indices, one buffer for every item
     for j, it in enumerate(cb.items):
         values = frame[cols[it.column]]
         _, _, bad = recode_item(
@@ -444,6 +445,7 @@ def recode(raw: RawTable, cb: Codebook) -> SurveyData:
             cb,
             factorized=raw.factorize(cols[it.column]),
             out=(numbers[:, j], kinds[:, j]),
+            scratch=scratch,
         )
         formulas = raw.unsaved_formulas.get(cols[it.column])
         if formulas:  # read as empty, but the cell is not unanswered: its value was never saved
