@@ -95,6 +95,12 @@ ARROW_CASES = [
     ("bom", "\ufeff" + BODY, "utf-8"),
     ("gbk", BODY, "gbk"),
     ("gb18030-bom-less", BODY.replace("很好", "𠮷好"), "gb18030"),
+    # GB cells are split as bytes: trail bytes such as @ (丂), \\ (乗) and ~ stand inside
+    # characters, never for a separator, quote or line break
+    ("gbk-trail-bytes", BODY.replace("很好", "丂乗ア~").replace("120秒", '"丂,\n乗"'), "gbk"),
+    ("gbk-tabs", BODY.replace(",", "\t"), "gbk"),
+    ("gbk-semicolons", BODY.replace(",", ";"), "gbk"),
+    ("gb18030-quoted-newlines", BODY.replace("很好", '"𠮷\r\n好, 丂"'), "gb18030"),
     ("crlf", BODY.replace("\n", "\r\n"), "utf-8"),
     (
         "quoted-newlines",
@@ -232,6 +238,8 @@ _LONG_UTF8 = (BODY + "\n".join(ROWS[1:] * 20_000) + "\n").encode("utf-8")
         # byte that does not decode sends the file to the pandas reader and its error
         (_LONG_GB + b"9,\x81\x20,60,,a,b\n", {}),
         (_LONG_GB + b"9,\xd2", {}),
+        (_LONG_GB + b"9,\x81,60,,a,b\n", {}),  # a lead byte before a separator
+        (_LONG_GB + b'9,"\xd2\n",60,,a,b\n', {}),  # before a line break in quotes
         # UTF-8 is checked once per distinct cell of each chunk, past the first megabyte too
         (_LONG_UTF8 + b"9,\xff\xfe,60,,a,b\n", {}),
         (_LONG_UTF8 + b"9,\xe6\xbb,60,,a,b\n", {"encoding": "utf-8"}),
@@ -242,6 +250,8 @@ _LONG_UTF8 = (BODY + "\n".join(ROWS[1:] * 20_000) + "\n").encode("utf-8")
         "unknown-codec",
         "gb-bad-byte-late",
         "gb-truncated",
+        "gb-lead-byte-before-separator",
+        "gb-lead-byte-before-quoted-newline",
         "utf8-bad-byte-late",
         "utf8-forced-bad-byte-late",
     ],

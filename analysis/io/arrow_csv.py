@@ -7,8 +7,9 @@ file as before. It gives up when:
 
 - the encoding cannot be told from the first megabyte (a GB file whose first megabyte is
   ASCII), or the text does not decode (cells are read as bytes and each chunk's distinct
-  cells checked as UTF-8; other encodings are transcoded by pyarrow's reader with
-  Python's strict decoder as the file is read);
+  cells checked as UTF-8, or decoded strictly from GB18030/GBK, whose characters never
+  hold a quote, line break or separator byte; other encodings are transcoded by
+  pyarrow's reader with Python's strict decoder as the file is read);
 - a row has more or fewer cells than the header (the pandas reader pads short rows and
   words the error about long ones);
 - anything else pyarrow refuses (unbalanced quotes, ...).
@@ -167,6 +168,50 @@ def _n_columns(head: str, sep: str) -> int | None:
     return len(first)
 
 
+#: Encodings whose multi-byte characters never hold a byte below 0x30: quote, line breaks
+#: and the usual separators (comma, tab, semicolon) stand for themselves in the bytes.
+_GB = {"gb18030", "gbk", "gb2312"}
+
+
+def _splits_as_bytes(encoding: str, sep: str) -> bool:
+    """GB text whose separator cannot be part of a character: cells are found in the bytes
+    (trail bytes of GB18030 are 0x30-0x39 and 0x40-0xFE), then decoded one distinct cell
+    at a time."""
+    try:
+        name = codecs.lookup(encoding).name
+    except LookupError:
+        return False
+    return name in _GB and len(sep) == 1 and (ord(sep) < 0x30 or 0x3A <= ord(sep) < 0x40)
+
+
+def _gb_cells(column: pa.ChunkedArray, encoding: str, decoded: dict[bytes, str]) -> pa.ChunkedArray:
+    """A column of GB bytes as text: each chunk's dictionary decoded (strictly, as the
+    whole file would be: cells are split at bytes no character contains), a cell seen
+    before taken from ``decoded``. ASCII is the same bytes in UTF-8: a column of ASCII
+    chunks (ids, numbers) comes back as it is. Raises ``UnicodeDecodeError``."""
+    ascii_only = [_is_ascii(chunk.dictionary) for chunk in column.chunks]
+    if all(ascii_only):
+        return column
+    chunks = []
+    for chunk, plain in zip(column.chunks, ascii_only, strict=True):
+        if plain:
+            chunks.append(chunk.cast(_TEXT))
+            continue
+        texts = []
+        for cell in chunk.dictionary.to_pylist():
+            text = decoded.get(cell)
+            if text is None:
+                text = decoded[cell] = cell.decode(encoding)
+            texts.append(text)
+        chunks.append(pa.DictionaryArray.from_arrays(chunk.indices, pa.array(texts, pa.string())))
+    return pa.chunked_array(chunks, type=_TEXT)
+
+
+def _is_ascii(values: pa.Array) -> bool:
+    data = values.buffers()[2]
+    return data is None or bytes(data).isascii()
+
+
 def _quotes_may_hold_newlines(data: bytes | mmap.mmap) -> bool:
     """Whether a quoted cell may span lines. Not when no quote follows the first line and
     the first line's quotes close on it (no line break inside them): then pyarrow may split
@@ -215,14 +260,18 @@ def read_csv_arrow(
     # cells are read as bytes: UTF-8 is checked once per distinct cell of a chunk (its
     # dictionary entry), not once per cell, when the dictionaries become text below
     dictionary = pa.dictionary(pa.int32(), pa.binary())
+    # GB text is split into cells as bytes and each distinct cell decoded (see _gb_cells);
+    # other encodings are transcoded by pyarrow as it reads (Python's strict incremental
+    # decoder, block by block): a byte that does not decode raises, and the pandas reader
+    # then words the error
+    gb = not utf8 and _splits_as_bytes(encoding, sep)
     try:
         table = pacsv.read_csv(
             pa.BufferReader(pa.py_buffer(data)),
-            # other encodings are transcoded by pyarrow as it reads (Python's strict
-            # incremental decoder, block by block, while earlier blocks are parsed): a byte
-            # that does not decode raises, and the pandas reader then words the error
             read_options=pacsv.ReadOptions(
-                use_threads=True, column_names=names, encoding="utf8" if utf8 else encoding
+                use_threads=True,
+                column_names=names,
+                encoding="utf8" if utf8 or gb else encoding,
             ),
             parse_options=pacsv.ParseOptions(
                 delimiter=sep,
@@ -253,10 +302,14 @@ def read_csv_arrow(
 
     header: list[str] = []
     columns: list[ArrowColumn] = []
+    decoded: dict[bytes, str] = {}  # GB cells decoded so far, over every column
     for _ in range(table.num_columns):
-        try:  # text that is not UTF-8 (the pandas reader then words the error)
-            chunks = [c for c in table.column(0).cast(_TEXT).chunks if len(c)]
-        except pa.ArrowInvalid:
+        column = table.column(0)
+        try:  # text that does not decode (the pandas reader then words the error)
+            if gb:
+                column = _gb_cells(column, encoding, decoded)
+            chunks = [c for c in column.cast(_TEXT).chunks if len(c)]
+        except (pa.ArrowInvalid, UnicodeDecodeError):
             return None
         table = table.remove_column(0)  # the table is emptied as columns are taken
         first = chunks[0]
