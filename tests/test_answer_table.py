@@ -122,3 +122,41 @@ def test_polychoric_from_answer_patterns_is_the_same(case, monkeypatch):
     pd.testing.assert_frame_equal(fast[0], rows[0], check_exact=True)
     pd.testing.assert_frame_equal(fast[1], rows[1], check_exact=True)
     assert fast[2:] == rows[2:]
+
+
+def test_columns_or_a_matrix_give_the_same_table_and_polychoric():
+    x = _answers(500, 4, 0.05, seed=7)
+    whole = answer_table(x)
+    parts = answer_table([np.ascontiguousarray(x[:, j]) for j in range(4)])
+    np.testing.assert_array_equal(whole.counts, parts.counts)
+    assert whole.lowest == parts.lowest
+    assert answer_table([x[:, 0], x[:10, 1]]) is None  # columns of different lengths
+    got = polychoric_mod.polychoric_from_table(parts, ["a", "b", "c", "d"])
+    want = polychoric_mod.polychoric(pd.DataFrame(x, columns=["a", "b", "c", "d"]))
+    pd.testing.assert_frame_equal(got.rho, want.rho, check_exact=True)
+    assert got.n == want.n
+
+
+def test_reliability_from_answer_patterns_equals_reliability_from_the_rows(monkeypatch):
+    import analysis.survey.psychometrics as psychometrics
+    from analysis.survey.reading import read_survey
+
+    x = _answers(400, 4, 0.05, seed=8)
+    export = pd.DataFrame(x, columns=[f"q{j}" for j in range(4)]).astype(object)
+    export = export.where(export.notna(), "")
+    export.insert(0, "id", [str(i) for i in range(len(x))])
+    export.insert(1, "group", "a")
+    codebook = {
+        "id_column": "id",
+        "group_column": "group",
+        "scale": {"min": 1, "max": 5},
+        "items": [{"column": f"q{j}", "id": f"q{j}", "dimension": "masses"} for j in range(4)],
+    }
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        survey = read_survey(export, codebook=codebook)
+    fast = psychometrics.reliability(survey)
+    for module in (psychometrics, item_moments, polychoric_mod):
+        monkeypatch.setattr(module, "answer_table", lambda columns: None)
+    rows = psychometrics.reliability(survey)
+    pd.testing.assert_frame_equal(fast, rows, check_exact=False, rtol=1e-12)

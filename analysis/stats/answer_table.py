@@ -11,6 +11,7 @@ exact in floating point.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -57,17 +58,27 @@ class AnswerTable:
         return self.counts[(slice(1, None),) * self.counts.ndim]
 
 
-def answer_table(x: np.ndarray, *, max_cells: int = MAX_CELLS) -> AnswerTable | None:
+def answer_table(
+    x: np.ndarray | Sequence[np.ndarray], *, max_cells: int = MAX_CELLS
+) -> AnswerTable | None:
     """Count the answer patterns of the columns of ``x`` (respondents x items, NaN where
-    not answered); None unless every answer is a whole number and the table stays under
-    ``max_cells`` cells (then the caller works on the rows)."""
-    x = np.asarray(x, dtype="float64")
-    if x.ndim != 2 or x.shape[0] == 0 or x.shape[1] == 0:
+    not answered; or the items' columns, each a float array); None unless every answer is
+    a whole number and the table stays under ``max_cells`` cells (then the caller works on
+    the rows)."""
+    if isinstance(x, np.ndarray) and x.ndim == 2:
+        columns = [x[:, j] for j in range(x.shape[1])]
+    elif isinstance(x, np.ndarray):
         return None
-    n, k = x.shape
+    else:
+        columns = [np.asarray(c, dtype="float64") for c in x]
+    if not columns or any(c.ndim != 1 or len(c) != len(columns[0]) for c in columns):
+        return None
+    n, k = len(columns[0]), len(columns)
+    if n == 0 or any(c.dtype != np.float64 for c in columns):
+        return None
     with np.errstate(invalid="ignore"):
-        every = x.ravel(order="K")  # a view of a contiguous matrix: one pass, in order
-        lowest, highest = float(np.fmin.reduce(every)), float(np.fmax.reduce(every))
+        lowest = float(np.fmin.reduce([np.fmin.reduce(c) for c in columns]))
+        highest = float(np.fmax.reduce([np.fmax.reduce(c) for c in columns]))
     # all missing (NaN), an infinite answer or a wide range: not a handful of answers
     if not (np.isfinite(lowest) and np.isfinite(highest)) or highest - lowest > 64:
         return None
@@ -77,8 +88,8 @@ def answer_table(x: np.ndarray, *, max_cells: int = MAX_CELLS) -> AnswerTable | 
     code = np.zeros(n, dtype=np.intp)
     col = np.empty(n)
     whole = np.empty(n, dtype=np.intp)
-    for j in range(k):
-        np.subtract(x[:, j], lowest - 1.0, out=col)
+    for values in columns:
+        np.subtract(values, lowest - 1.0, out=col)
         np.fmax(col, 0.0, out=col)  # no answer (NaN) is code 0, answers from 1
         whole[:] = col  # truncated: a fraction is left over below
         np.subtract(col, whole, out=col)

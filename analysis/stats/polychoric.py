@@ -28,7 +28,13 @@ from scipy import optimize, special
 from analysis.core.errors import DataQualityWarning, InputError
 from analysis.stats.answer_table import AnswerTable, answer_table
 
-__all__ = ["MAX_CATEGORIES", "PolychoricResult", "alpha_from_corr", "polychoric"]
+__all__ = [
+    "MAX_CATEGORIES",
+    "PolychoricResult",
+    "alpha_from_corr",
+    "polychoric",
+    "polychoric_from_table",
+]
 
 #: psych's ``max.cat``: beyond this many answer categories the items are treated as continuous.
 MAX_CATEGORIES = 8
@@ -162,7 +168,7 @@ def polychoric(data: pd.DataFrame) -> PolychoricResult:
     items = [str(c) for c in data.columns]
     table = answer_table(x)
     if table is not None:  # every count below from the answer patterns, not the rows
-        return _from_table(table, items)
+        return _from_table(table, items, stacklevel=4)
     seen = x[~np.isnan(x)]
     if seen.size == 0 or np.any(seen != np.round(seen)):
         raise InputError("polychoric: answers must be whole-number categories")
@@ -184,7 +190,13 @@ def polychoric(data: pd.DataFrame) -> PolychoricResult:
     return _estimate(items, maxima, freq, lambda i, j: _table(x[:, i], x[:, j], n_cat), n, 3)
 
 
-def _from_table(table: AnswerTable, items: list[str]) -> PolychoricResult:
+def polychoric_from_table(table: AnswerTable, items: list[str]) -> PolychoricResult:
+    """:func:`polychoric` from the counts of the answer patterns of the items
+    (:func:`~analysis.stats.answer_table.answer_table`): the same result."""
+    return _from_table(table, [str(i) for i in items], stacklevel=4)
+
+
+def _from_table(table: AnswerTable, items: list[str], *, stacklevel: int) -> PolychoricResult:
     """:func:`polychoric` from the counts of the answer patterns: the same one- and
     two-way tables, summed over cells instead of counted over rows."""
     n_cat = table.counts.shape[0] - 1
@@ -201,7 +213,9 @@ def _from_table(table: AnswerTable, items: list[str]) -> PolychoricResult:
     # the highest answer given to each item, as a code from 1
     maxima = np.array([np.flatnonzero(f).max() + 1.0 for f in freq])
     n = int(table.counts.sum() - table.counts[(0,) * k])
-    return _estimate(items, maxima, freq, lambda i, j: table.pair(i, j)[1:, 1:].astype(float), n, 4)
+    return _estimate(
+        items, maxima, freq, lambda i, j: table.pair(i, j)[1:, 1:].astype(float), n, stacklevel
+    )
 
 
 def _estimate(
