@@ -481,16 +481,19 @@ def recode(raw: RawTable, cb: Codebook) -> SurveyData:
         v = raw.text(cols[c.column])
         out[c.id] = v.where(~v.isin(list(miss_values | {""})), None)
     if cb.duration_column:
-        text = raw.text(cols[cb.duration_column])
-        secs = parse_duration(text).to_numpy()
-        bad = np.isnan(secs) & (text.astype(str).str.strip() != "").to_numpy()
+        # each distinct answering time read once, the rows taking theirs by index
+        codes, labels = raw.factorize(cols[cb.duration_column])
+        texts = pd.Series(np.append(labels, ""), dtype="str")  # code -1 (none): empty
+        label_secs = parse_duration(texts).to_numpy()
+        label_bad = np.isnan(label_secs) & (texts.str.strip() != "").to_numpy()
+        secs, bad = label_secs[codes], label_bad[codes]
         if bad.any():
             problems.append(
                 problem_rows(
                     raw,
                     bad,
                     cb.duration_column,
-                    text,
+                    raw.text(cols[cb.duration_column]),
                     "cannot read the answering time; expected seconds "
                     "such as 259, 259秒, 4分19秒 or 0:04:19",
                 )
