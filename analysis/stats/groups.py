@@ -265,10 +265,16 @@ def _arrow_categories(chunked: Any, dtype: Any) -> pd.Categorical:
     # pandas orders the categories (and picks the codes' width): asked of the labels alone
     ref = pd.Categorical(pd.array(labels, dtype=dtype))
     remap = np.append(ref.codes, np.array(-1, dtype=ref.codes.dtype))
-    indices = np.concatenate(
-        [pc.fill_null(c.indices, -1).to_numpy(zero_copy_only=False) for c in unified.chunks]
-    )
-    codes = np.take(remap, indices, mode="wrap")  # -1 (missing) takes the last slot
+    codes = np.empty(len(chunked), dtype=remap.dtype)
+    at = 0
+    for chunk in unified.chunks:  # each chunk's indices straight into the codes
+        indices = chunk.indices
+        if indices.null_count:
+            indices = pc.fill_null(indices, -1)
+        stop = at + len(indices)
+        # -1 (missing) takes the last slot
+        np.take(remap, indices.to_numpy(zero_copy_only=False), out=codes[at:stop], mode="wrap")
+        at = stop
     return pd.Categorical.from_codes(codes, dtype=ref.dtype, validate=False)
 
 
