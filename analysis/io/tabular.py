@@ -488,7 +488,10 @@ def read_raw_table(
             digest = sha256()
             sha256 = lambda: digest  # noqa: E731
             data = mapped[:] if fast is None else b""
-            mapped.close()
+            try:
+                mapped.close()
+            except BufferError:  # an Arrow buffer still points into it: unmapped when freed
+                pass
     if fast is not None:
         frame, enc = fast
         fmt = "csv"
