@@ -18,7 +18,7 @@ import pandas as pd
 import pytest
 
 from analysis.core.errors import InputError
-from analysis.io import tabular
+from analysis.io import file_bytes, tabular
 from analysis.survey.reading import read_survey
 
 LABELS = ["非常不满意", "不满意", "一般", "满意", "非常满意"]
@@ -290,9 +290,9 @@ def test_answer_columns_are_categorical_and_recode_each_label_once(tmp_path):
 def test_files_mapped_into_memory_read_the_same(tmp_path, monkeypatch, text, encoding):
     # large files are mapped, not copied: here every file is, and must read as before
     path = _write(tmp_path, text, encoding=encoding)
-    monkeypatch.setattr(tabular, "_MAP_BYTES", 1)
+    monkeypatch.setattr(file_bytes, "MAP_BYTES", 1)
     s = _same(path, monkeypatch, arrow_reads=True)
-    monkeypatch.setattr(tabular, "_MAP_BYTES", 1 << 40)
+    monkeypatch.setattr(file_bytes, "MAP_BYTES", 1 << 40)
     unmapped, _, _ = _read(path, monkeypatch, arrow=True, codebook=CB)
     pd.testing.assert_frame_equal(s.responses, unmapped.responses)
     assert s.source["sha256"] == unmapped.source["sha256"]
@@ -306,7 +306,7 @@ def test_files_mapped_into_memory_read_the_same(tmp_path, monkeypatch, text, enc
 def test_mapped_files_that_do_not_decode_give_the_same_errors(tmp_path, monkeypatch, data):
     path = tmp_path / "s.csv"
     path.write_bytes(data)
-    monkeypatch.setattr(tabular, "_MAP_BYTES", 1)
+    monkeypatch.setattr(file_bytes, "MAP_BYTES", 1)
     new, _, _ = _read(path, monkeypatch, arrow=True, codebook=CB)
     old, _, _ = _read(path, monkeypatch, arrow=False, codebook=CB)
     assert isinstance(old, InputError)

@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import mmap
-import os
 import re
-import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from os import PathLike
@@ -27,6 +25,7 @@ import pandas as pd
 from analysis.core.errors import InputError, location
 from analysis.io.arrow_csv import ArrowCsv, head_text, read_csv_arrow
 from analysis.io.excel import _cell_text, _read_excel_bytes
+from analysis.io.file_bytes import mapped_file, sha256_meanwhile
 from analysis.io.platforms import _QNUM, _detect_platform, normalize_header
 
 __all__ = ["RawTable", "join_wjx_exports", "read_raw_table"]
@@ -101,43 +100,6 @@ class RawTable:
 
 
 # --------------------------------------------------------------------------- raw reading
-
-
-def _sha256(data: bytes | mmap.mmap) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def _mapped(f: Any) -> mmap.mmap | None:
-    """A large file mapped into memory, read-only (None for a small or empty one, or
-    where it cannot be mapped)."""
-    try:
-        size = os.fstat(f.fileno()).st_size
-        if size < _MAP_BYTES:
-            return None
-        return mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
-    except (OSError, ValueError):
-        return None
-
-
-#: Files from this size on are mapped into memory rather than read into bytes.
-_MAP_BYTES = 8 << 20
-
-
-def _sha256_meanwhile(data: bytes | mmap.mmap) -> Callable[[], str]:
-    """The SHA-256 of a large file, hashed in a thread while the file is parsed (hashlib
-    lets go of the GIL); call the result to wait for it."""
-    if len(data) < 8 << 20:
-        digest = _sha256(data)
-        return lambda: digest
-    out: list[str] = []
-    worker = threading.Thread(target=lambda: out.append(_sha256(data)), daemon=True)
-    worker.start()
-
-    def result() -> str:
-        worker.join()
-        return out[0] if out else _sha256(data)
-
-    return result
 
 
 def _cells_to_text(col: pd.Series) -> pd.Series:
@@ -468,7 +430,7 @@ def read_raw_table(
     try:
         with p.open("rb") as f:
             # a large CSV is mapped, not copied: pyarrow and the hash read the page cache
-            mapped = _mapped(f) if suffix in {".csv", ".txt", ".tsv"} else None
+            mapped = mapped_file(f) if suffix in {".csv", ".txt", ".tsv"} else None
             data: bytes | mmap.mmap = mapped if mapped is not None else f.read()
     except FileNotFoundError:
         raise InputError(f"{p}: file not found", file=p) from None
@@ -476,7 +438,7 @@ def read_raw_table(
         raise InputError(f"{p}: is a folder; expected a survey export file", file=p) from None
     if not data[:4096].strip() and not data[:].strip():  # one look at the head, as a rule
         raise InputError(f"{p.name}: the file is empty; expected a header row and answers", file=p)
-    sha256 = _sha256_meanwhile(data)
+    sha256 = sha256_meanwhile(data)
     enc: str | None = None
     sheet_used: Any = None
     fast = None
