@@ -725,3 +725,60 @@ def test_two_groups_report_cohen_d_and_hedges_g_like_pingouin():
     assert_allclose(row["cohen_d"], pg.compute_effsize(a, b, eftype="cohen"), rtol=1e-12)
     assert_allclose(row["effect_size"], pg.compute_effsize(a, b, eftype="hedges"), rtol=1e-4)
     assert row["effect_type"] == "hedges_g"
+
+
+# ---------------------------------------------------------------- rows in, fast paths
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        ["b", "a", None, "c", "a"],
+        [None, None],
+        [],
+        ["桂花社区", "梅园社区", "Z", "a", "", "桂花社区"],
+        [f"g{i}" for i in range(300)] * 3,
+    ],
+)
+@pytest.mark.parametrize("dtype", ["str", pd.StringDtype("python"), pd.StringDtype("pyarrow")])
+def test_text_columns_become_the_categoricals_pandas_makes(values, dtype):
+    from analysis.stats.groups import _categories
+
+    col = pd.Series(values, dtype=dtype)
+    got, want = _categories(col), pd.Categorical(col)
+    assert got.dtype == want.dtype
+    assert got.categories.dtype == want.categories.dtype
+    assert got.codes.dtype == want.codes.dtype
+    np.testing.assert_array_equal(got.codes, want.codes)
+
+
+def test_arrow_chunks_listed_again_are_encoded_alike():
+    import pyarrow as pa
+
+    from analysis.stats.groups import _categories
+
+    part = pa.array(["梅园", "桂花", None, "梅园"], type=pa.large_string())
+    chunked = pa.chunked_array([part, part.slice(1), part, pa.array(["竹林"], pa.large_string())])
+    col = pd.Series(pd.array(chunked, dtype="str"))
+    got, want = _categories(col), pd.Categorical(col)
+    assert got.dtype == want.dtype
+    np.testing.assert_array_equal(got.codes, want.codes)
+
+
+@pytest.mark.parametrize("layout", ["together", "interleaved"])
+def test_rows_of_one_by_value_are_its_rows(layout):
+    from analysis.stats.compare import _rows_of
+    from analysis.stats.groups import prepare
+
+    dims = ["a", "b", "c"] * 4 if layout == "interleaved" else ["a"] * 4 + ["b"] * 4 + ["c"] * 4
+    data = pd.DataFrame(
+        {
+            "score": [1.0, 2.0, np.nan, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 1.0, 2.0, 3.0],
+            "group": pd.Series(["x", "y", "x", None, "y", "x"] * 2, dtype="str"),
+            "dimension": pd.Series(dims, dtype="str"),
+        }
+    )
+    frame, dropped = prepare(data, dv="score", between="group", by="dimension", weights=None)
+    assert sum(dropped.values()) == 1
+    for key in ["a", "b", "c", "z"]:
+        pd.testing.assert_frame_equal(_rows_of(frame, key), frame[frame["_by"] == key])

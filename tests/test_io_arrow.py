@@ -18,7 +18,7 @@ import pandas as pd
 import pytest
 
 from analysis.core.errors import InputError
-from analysis.io import tabular
+from analysis.io import file_bytes, tabular
 from analysis.survey.reading import read_survey
 
 LABELS = ["非常不满意", "不满意", "一般", "满意", "非常满意"]
@@ -95,6 +95,12 @@ ARROW_CASES = [
     ("bom", "\ufeff" + BODY, "utf-8"),
     ("gbk", BODY, "gbk"),
     ("gb18030-bom-less", BODY.replace("很好", "𠮷好"), "gb18030"),
+    # GB cells are split as bytes: trail bytes such as @ (丂), \\ (乗) and ~ stand inside
+    # characters, never for a separator, quote or line break
+    ("gbk-trail-bytes", BODY.replace("很好", "丂乗ア~").replace("120秒", '"丂,\n乗"'), "gbk"),
+    ("gbk-tabs", BODY.replace(",", "\t"), "gbk"),
+    ("gbk-semicolons", BODY.replace(",", ";"), "gbk"),
+    ("gb18030-quoted-newlines", BODY.replace("很好", '"𠮷\r\n好, 丂"'), "gb18030"),
     ("crlf", BODY.replace("\n", "\r\n"), "utf-8"),
     (
         "quoted-newlines",
@@ -219,6 +225,7 @@ def test_gb_file_with_an_ascii_first_megabyte_is_detected_as_before(tmp_path, mo
 
 
 _LONG_GB = (BODY + "\n".join(ROWS[1:] * 20_000) + "\n").encode("gbk")
+_LONG_UTF8 = (BODY + "\n".join(ROWS[1:] * 20_000) + "\n").encode("utf-8")
 
 
 @pytest.mark.parametrize(
@@ -231,8 +238,23 @@ _LONG_GB = (BODY + "\n".join(ROWS[1:] * 20_000) + "\n").encode("gbk")
         # byte that does not decode sends the file to the pandas reader and its error
         (_LONG_GB + b"9,\x81\x20,60,,a,b\n", {}),
         (_LONG_GB + b"9,\xd2", {}),
+        (_LONG_GB + b"9,\x81,60,,a,b\n", {}),  # a lead byte before a separator
+        (_LONG_GB + b'9,"\xd2\n",60,,a,b\n', {}),  # before a line break in quotes
+        # UTF-8 is checked once per distinct cell of each chunk, past the first megabyte too
+        (_LONG_UTF8 + b"9,\xff\xfe,60,,a,b\n", {}),
+        (_LONG_UTF8 + b"9,\xe6\xbb,60,,a,b\n", {"encoding": "utf-8"}),
     ],
-    ids=["undecodable", "forced-wrong", "unknown-codec", "gb-bad-byte-late", "gb-truncated"],
+    ids=[
+        "undecodable",
+        "forced-wrong",
+        "unknown-codec",
+        "gb-bad-byte-late",
+        "gb-truncated",
+        "gb-lead-byte-before-separator",
+        "gb-lead-byte-before-quoted-newline",
+        "utf8-bad-byte-late",
+        "utf8-forced-bad-byte-late",
+    ],
 )
 def test_encoding_errors_are_the_same(tmp_path, monkeypatch, data, kwargs):
     path = tmp_path / "s.csv"
@@ -260,3 +282,75 @@ def test_answer_columns_are_categorical_and_recode_each_label_once(tmp_path):
     assert sorted(labels) == sorted(LABELS)
     assert (labels[codes] == answers).all()
     assert raw.text("7、服务满意度").tolist() == answers.tolist()
+
+
+@pytest.mark.parametrize(
+    ("text", "encoding"), [c[1:] for c in ARROW_CASES], ids=[c[0] for c in ARROW_CASES]
+)
+def test_files_mapped_into_memory_read_the_same(tmp_path, monkeypatch, text, encoding):
+    # large files are mapped, not copied: here every file is, and must read as before
+    path = _write(tmp_path, text, encoding=encoding)
+    monkeypatch.setattr(file_bytes, "MAP_BYTES", 1)
+    s = _same(path, monkeypatch, arrow_reads=True)
+    monkeypatch.setattr(file_bytes, "MAP_BYTES", 1 << 40)
+    unmapped, _, _ = _read(path, monkeypatch, arrow=True, codebook=CB)
+    pd.testing.assert_frame_equal(s.responses, unmapped.responses)
+    assert s.source["sha256"] == unmapped.source["sha256"]
+
+
+@pytest.mark.parametrize(
+    "data",
+    [_LONG_GB + b"9,\x81\x20,60,,a,b\n", _LONG_UTF8 + b"5,\xff\xfe,60,,a,b\n", b"  \n\n  "],
+    ids=["gb-bad-byte-late", "utf8-bad-byte-late", "blank"],
+)
+def test_mapped_files_that_do_not_decode_give_the_same_errors(tmp_path, monkeypatch, data):
+    path = tmp_path / "s.csv"
+    path.write_bytes(data)
+    monkeypatch.setattr(file_bytes, "MAP_BYTES", 1)
+    new, _, _ = _read(path, monkeypatch, arrow=True, codebook=CB)
+    old, _, _ = _read(path, monkeypatch, arrow=False, codebook=CB)
+    assert isinstance(old, InputError)
+    assert str(new) == str(old)
+
+
+def test_ids_that_count_up_repeat_nothing_and_others_are_checked():
+    from analysis.survey.reading import _repeats
+
+    for ids, want in [
+        (["1", "2", "10"], [False, False, False]),
+        (["1", "2", "2"], [False, False, True]),
+        (["2", "1", "2"], [False, False, True]),
+        (["1", "01", "1"], [False, False, True]),
+        (["a", "b", "a"], [False, False, True]),
+        (["1", "", ""], [False, False, True]),
+    ]:
+        for dtype in ("str", object):
+            assert _repeats(pd.Series(ids, dtype=dtype)).tolist() == want
+
+
+@pytest.mark.parametrize(
+    ("data", "may"),
+    [
+        (b"a,b\n1,2\n", False),
+        (b'"a","b"\n1,2\n', False),  # quotes on the header line only, closed on it
+        (b"a,b\r\n1,2\r\n", False),
+        (b'"a","b"\n1,"2"\n', True),  # quotes further down: they may hold line breaks
+        (b'"a\nx",b\n1,2\n', True),
+        (b'a,b\r1,"2\r3"\r', True),  # no \n: lines end in \r alone
+        (b'"a\rb",c\n1,2\n', True),
+        (b"a,b", True),
+    ],
+)
+def test_files_without_quoted_line_breaks_are_told_apart(data, may):
+    from analysis.io.arrow_csv import _quotes_may_hold_newlines
+
+    assert _quotes_may_hold_newlines(data) is may
+
+
+def test_a_quoted_header_over_an_unquoted_body_reads_as_before(tmp_path, monkeypatch):
+    text = ",".join(f'"{h}"' for h in HEAD.split(",")) + "\n" + "\n".join(ROWS) + "\n"
+    _same(_write(tmp_path, text), monkeypatch, arrow_reads=True)
+    text = '"序号","社区\n(居住地)",所用时间,备注,7、服务满意度,8、办事要反复跑腿\n' + "\n".join(
+        ROWS
+    )
+    _same(_write(tmp_path, text + "\n"), monkeypatch, arrow_reads=True)

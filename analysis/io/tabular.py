@@ -11,8 +11,8 @@ are caught here. Two 问卷星 exports of one survey (按文本 and 按序号) a
 from __future__ import annotations
 
 import hashlib
+import mmap
 import re
-import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from os import PathLike
@@ -25,6 +25,7 @@ import pandas as pd
 from analysis.core.errors import InputError, location
 from analysis.io.arrow_csv import ArrowCsv, head_text, read_csv_arrow
 from analysis.io.excel import _cell_text, _read_excel_bytes
+from analysis.io.file_bytes import mapped_file, sha256_meanwhile
 from analysis.io.platforms import _QNUM, _detect_platform, normalize_header
 
 __all__ = ["RawTable", "join_wjx_exports", "read_raw_table"]
@@ -101,27 +102,6 @@ class RawTable:
 # --------------------------------------------------------------------------- raw reading
 
 
-def _sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def _sha256_meanwhile(data: bytes) -> Callable[[], str]:
-    """The SHA-256 of a large file, hashed in a thread while the file is parsed (hashlib
-    lets go of the GIL); call the result to wait for it."""
-    if len(data) < 8 << 20:
-        digest = _sha256(data)
-        return lambda: digest
-    out: list[str] = []
-    worker = threading.Thread(target=lambda: out.append(_sha256(data)), daemon=True)
-    worker.start()
-
-    def result() -> str:
-        worker.join()
-        return out[0] if out else _sha256(data)
-
-    return result
-
-
 def _cells_to_text(col: pd.Series) -> pd.Series:
     """Any column to text cells: '' for empty, 3.0 -> '3', dates as ISO text, trimmed."""
     if isinstance(col.dtype, pd.StringDtype):  # a CSV read as text: trim only
@@ -168,11 +148,12 @@ def _frame_from_arrow(table: ArrowCsv, name: str) -> pd.DataFrame:
     limit = max(4096, table.n_rows // 2)
     data: dict[str, Any] = {}
     blank: np.ndarray | None = None
+    scratch = np.empty(table.n_rows, dtype=np.intp)  # row indices, one buffer for all columns
     for h, col in zip(header, table.columns, strict=False):
         if blank is None or blank.any():  # wholly blank rows: empty in every column
             blank = col.empty() if blank is None else blank & col.empty()
         small = col.n_labels <= limit
-        data[h] = col.categorical() if small else pd.array(col.text(), dtype="str")
+        data[h] = col.categorical(scratch) if small else pd.array(col.text(), dtype="str")
     frame = pd.DataFrame(data, index=pd.RangeIndex(table.n_rows))
     return _finish_frame(frame, header, duplicates, {}, name, None, blank=blank)
 
@@ -379,7 +360,7 @@ def _read_csv_bytes(data: bytes, name: str, encoding: str | None) -> tuple[pd.Da
 
 
 def _read_csv_arrow(
-    data: bytes, name: str, encoding: str | None
+    data: bytes | mmap.mmap, name: str, encoding: str | None
 ) -> tuple[pd.DataFrame, str] | None:
     """A CSV read by pyarrow (:mod:`analysis.io.arrow_csv`): text frame and encoding; None
     when the file must go through :func:`_read_csv_bytes` (an encoding only a full decode
@@ -445,21 +426,34 @@ def read_raw_table(
         tables = [read_raw_table(p, sheet=sheet, encoding=encoding) for p in path]
         return tables[0] if len(tables) == 1 else _join_tables(tables)
     p = Path(path)
+    suffix = p.suffix.lower()
     try:
-        data = p.read_bytes()
+        with p.open("rb") as f:
+            # a large CSV is mapped, not copied: pyarrow and the hash read the page cache
+            mapped = mapped_file(f) if suffix in {".csv", ".txt", ".tsv"} else None
+            data: bytes | mmap.mmap = mapped if mapped is not None else f.read()
     except FileNotFoundError:
         raise InputError(f"{p}: file not found", file=p) from None
     except IsADirectoryError:
         raise InputError(f"{p}: is a folder; expected a survey export file", file=p) from None
-    if not data[:4096].strip() and not data.strip():  # one look at the head, as a rule
+    if not data[:4096].strip() and not data[:].strip():  # one look at the head, as a rule
         raise InputError(f"{p.name}: the file is empty; expected a header row and answers", file=p)
-    sha256 = _sha256_meanwhile(data)
-    suffix = p.suffix.lower()
+    sha256 = sha256_meanwhile(data)
     enc: str | None = None
     sheet_used: Any = None
     fast = None
-    if suffix in {".csv", ".txt", ".tsv"}:
-        fast = _read_csv_arrow(data, p.name, encoding)
+    try:
+        if suffix in {".csv", ".txt", ".tsv"}:
+            fast = _read_csv_arrow(data, p.name, encoding)
+    finally:
+        if mapped is not None:  # the hash is the last reader of the mapped file
+            digest = sha256()
+            sha256 = lambda: digest  # noqa: E731
+            data = mapped[:] if fast is None else b""
+            try:
+                mapped.close()
+            except BufferError:  # an Arrow buffer still points into it: unmapped when freed
+                pass
     if fast is not None:
         frame, enc = fast
         fmt = "csv"

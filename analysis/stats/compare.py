@@ -285,7 +285,7 @@ def compare_groups(
         if isinstance(data, GroupMoments):
             src: Any = sources.get(0 if by is None else key) or _empty_slice(data)
         else:
-            sub = frame if by is None else frame[frame["_by"] == key]
+            sub = frame if by is None else _rows_of(frame, key)
             src = RowSlice(sub, weights is not None)
         out = one_slice(src, key=key, params=params, excluded=excluded)
         out["table"]["n_dropped"] = int(dropped.get(0 if by is None else key, 0))
@@ -440,6 +440,17 @@ def _moment_slices(m: GroupMoments) -> dict[Any, MomentSlice]:
             where=where,
         )
     return out
+
+
+def _rows_of(frame: pd.DataFrame, key: Any) -> pd.DataFrame:
+    """The rows of one ``by`` value: a slice, not a copy, where they stand together (as in
+    the long frame of scores, dimension after dimension)."""
+    by = frame["_by"]
+    if isinstance(by.dtype, pd.CategoricalDtype) and key in by.cat.categories:
+        at = np.flatnonzero(by.cat.codes.to_numpy() == by.cat.categories.get_loc(key))
+        if len(at) and at[-1] - at[0] + 1 == len(at):
+            return frame.iloc[at[0] : at[-1] + 1]
+    return frame[by == key]
 
 
 def _adjust(p: np.ndarray, how: str | None) -> np.ndarray:

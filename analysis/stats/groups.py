@@ -233,8 +233,49 @@ def _categories(col: pd.Series) -> pd.Categorical:
     """A column as Categorical; Arrow text is encoded in Arrow (the same categories and
     codes as from its object array, without a Python string per row)."""
     if isinstance(col.dtype, pd.StringDtype):
+        to_arrow = getattr(col.array, "__arrow_array__", None)
+        if to_arrow is not None and col.dtype.storage == "pyarrow":
+            return _arrow_categories(to_arrow(), col.dtype)
         return pd.Categorical(col)
     return pd.Categorical(col.to_numpy())
+
+
+def _arrow_categories(chunked: Any, dtype: Any) -> pd.Categorical:
+    """``pd.Categorical`` of Arrow text: each chunk dictionary-encoded once (a chunk listed
+    again, as the long frame of scores lists a respondent column once per dimension, is
+    encoded once), the few labels sorted by pandas, the codes taken by index."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    encoded: dict[tuple[int, ...], Any] = {}
+    parts = []
+    for chunk in chunked.chunks:
+        key = (
+            *(b.address if b is not None else 0 for b in chunk.buffers()),
+            chunk.offset,
+            len(chunk),
+        )
+        if key not in encoded:
+            encoded[key] = chunk.dictionary_encode()
+        parts.append(encoded[key])
+    if not parts:
+        return pd.Categorical(pd.array([], dtype=dtype))
+    unified = pa.chunked_array(parts).unify_dictionaries()
+    labels = unified.chunk(0).dictionary
+    # pandas orders the categories (and picks the codes' width): asked of the labels alone
+    ref = pd.Categorical(pd.array(labels, dtype=dtype))
+    remap = np.append(ref.codes, np.array(-1, dtype=ref.codes.dtype))
+    codes = np.empty(len(chunked), dtype=remap.dtype)
+    at = 0
+    for chunk in unified.chunks:  # each chunk's indices straight into the codes
+        indices = chunk.indices
+        if indices.null_count:
+            indices = pc.fill_null(indices, -1)
+        stop = at + len(indices)
+        # -1 (missing) takes the last slot
+        np.take(remap, indices.to_numpy(zero_copy_only=False), out=codes[at:stop], mode="wrap")
+        at = stop
+    return pd.Categorical.from_codes(codes, dtype=ref.dtype, validate=False)
 
 
 def prepare(
@@ -261,18 +302,16 @@ def prepare(
             f"{owner}: column(s) {', '.join(missing)} not in data; "
             f"columns are {', '.join(map(str, data.columns))}"
         )
-    frame = pd.DataFrame(
-        {
-            "_y": numeric(data, dv, owner),
-            # categorical codes: small and fast to group for millions of rows
-            # categorical codes: small and fast to group for millions of rows
-            "_g": _categories(data[between]),
-            "_by": _categories(data[by]) if by is not None else 0,
-            "_w": numeric(data, weights, owner) if weights is not None else 1.0,
-        }
-    )
+    columns: dict[str, Any] = {
+        "_y": numeric(data, dv, owner),
+        # categorical codes: small and fast to group for millions of rows
+        "_g": _categories(data[between]),
+        "_by": _categories(data[by]) if by is not None else 0,
+        "_w": numeric(data, weights, owner) if weights is not None else 1.0,
+    }
     if weights is not None:
-        bad = frame["_w"].isna() | (frame["_w"] <= 0)
+        w = columns["_w"]
+        bad = w.isna() | (w <= 0)
         if bad.any():
             pos = int(np.flatnonzero(bad.to_numpy())[0])
             raise InputError(
@@ -280,13 +319,28 @@ def prepare(
                 f"{data[weights].iloc[pos]!r}; expected a positive weight "
                 f"({int(bad.sum())} such rows)"
             )
-    has_group = frame["_g"].notna().to_numpy()
-    missing_y = frame["_y"].isna().to_numpy() & has_group
-    dropped = frame.loc[missing_y, "_by"].value_counts().to_dict() if missing_y.any() else {}
+    has_group = columns["_g"].codes >= 0
+    missing_y = columns["_y"].isna().to_numpy() & has_group
+    dropped: dict[Any, int] = {}
     if missing_y.any():
+        by_rows = pd.Series(columns["_by"], index=columns["_y"].index)
+        dropped = by_rows[missing_y].value_counts().to_dict()
         log.info("%s: dropped %d rows with missing %s", owner, int(missing_y.sum()), dv)
     keep = has_group & ~missing_y
-    return (frame if keep.all() else frame[keep]), dropped
+    # rows left out before the frame is built: one copy of the rows kept, not two
+    at = None if keep.all() else np.flatnonzero(keep)
+    index = pd.RangeIndex(len(keep)) if at is None else pd.Index(at)
+    kept: list[pd.Series] = []
+    for name, values in columns.items():
+        if isinstance(values, pd.Categorical):
+            values = values if at is None else values.take(at)
+        elif isinstance(values, pd.Series):
+            values = values.to_numpy() if at is None else values.to_numpy()[at]
+        else:  # a constant (no by, no weights)
+            values = np.full(len(index), values)
+        kept.append(pd.Series(values, index=index, name=name, copy=False))
+    # side by side, each column its own block: no copy into one two-column block
+    return pd.concat(kept, axis=1), dropped
 
 
 def numeric(data: pd.DataFrame, column: str, owner: str = "compare_groups") -> pd.Series:
@@ -298,6 +352,8 @@ def numeric(data: pd.DataFrame, column: str, owner: str = "compare_groups") -> p
         or pd.api.types.is_string_dtype(raw)
     ):
         raise InputError(f"{owner}: column {column!r} must be numeric, got {raw.dtype}")
+    if raw.dtype == np.float64:  # numbers already: nothing to convert or to report
+        return pd.Series(raw.to_numpy(), name=column)
     values = pd.to_numeric(raw, errors="coerce").astype(float)
     bad = values.isna() & raw.notna()
     if bad.any():

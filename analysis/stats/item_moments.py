@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.core.errors import ConfigError, InputError
+from analysis.stats.answer_table import AnswerTable, answer_table
 
 __all__ = ["ItemBlock", "ItemMoments"]
 
@@ -74,6 +75,9 @@ class ItemBlock:
             raise InputError(
                 f"ItemBlock.from_matrix: expected a matrix with {k} columns, got {x.shape}"
             )
+        table = answer_table(x)
+        if table is not None:  # whole-number answers: the same sums from the pattern counts
+            return cls.from_table(items, table)
         ok = ~np.isnan(x)
         m = ok.astype("float64")
         counts = ok.sum(axis=0)
@@ -99,6 +103,60 @@ class ItemBlock:
             complete_n=len(full),
             complete_mean=c_mean,
             complete_m2=dev.T @ dev,
+            pair_ss=pair_ss,
+        )
+
+    @classmethod
+    def from_table(cls, items: Sequence[str], table: AnswerTable) -> ItemBlock:
+        """Moments from the counts of every answer pattern (:func:`answer_table`).
+
+        Notes
+        -----
+        Each sum over respondents is a sum over the cells of a two-way (or, for complete
+        cases, the k-way) table: counts times answers, exact for whole-number answers, and
+        each cross-product taken about its own means, as :meth:`from_matrix` defines them.
+        """
+        k = len(items)
+        if table.counts.ndim != k:
+            raise InputError(f"ItemBlock.from_table: expected a table of {k} items")
+        v = table.values[1:]
+        n = np.zeros((k, k))
+        pair_mean = np.zeros((k, k))
+        pair_m2 = np.zeros((k, k))
+        pair_ss = np.zeros((k, k))
+        for i in range(k):
+            for j in range(i, k):
+                tab = table.pair(i, j)[1:, 1:]
+                count = tab.sum()
+                if count == 0:
+                    continue
+                rows, cols = tab.sum(axis=1), tab.sum(axis=0)
+                mean_i, mean_j = rows @ v / count, cols @ v / count
+                di, dj = v - mean_i, v - mean_j
+                n[i, j] = n[j, i] = count
+                pair_mean[i, j], pair_mean[j, i] = mean_i, mean_j
+                pair_m2[i, j] = pair_m2[j, i] = di @ tab @ dj
+                pair_ss[i, j], pair_ss[j, i] = rows @ (di * di), cols @ (dj * dj)
+        full = table.complete()
+        c_n = int(full.sum())
+        c_mean = np.zeros(k)
+        c_m2 = np.zeros((k, k))
+        if c_n:
+            sub = AnswerTable(lowest=table.lowest, counts=np.pad(full, ((1, 0),) * k))
+            c_mean = np.array([sub.pair(i, i)[1:, 1:].sum(axis=0) @ v / c_n for i in range(k)])
+            for i in range(k):
+                for j in range(i, k):
+                    tab = sub.pair(i, j)[1:, 1:]
+                    c_m2[i, j] = c_m2[j, i] = (v - c_mean[i]) @ tab @ (v - c_mean[j])
+        return cls(
+            items=tuple(items),
+            n_any=int(table.counts.sum() - table.counts[(0,) * k]),
+            pair_n=n,
+            pair_mean=pair_mean,
+            pair_m2=pair_m2,
+            complete_n=c_n,
+            complete_mean=c_mean,
+            complete_m2=c_m2,
             pair_ss=pair_ss,
         )
 

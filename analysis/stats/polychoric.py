@@ -18,6 +18,7 @@ the two agree to that.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,8 +26,15 @@ import pandas as pd
 from scipy import optimize, special
 
 from analysis.core.errors import DataQualityWarning, InputError
+from analysis.stats.answer_table import AnswerTable, answer_table
 
-__all__ = ["MAX_CATEGORIES", "PolychoricResult", "alpha_from_corr", "polychoric"]
+__all__ = [
+    "MAX_CATEGORIES",
+    "PolychoricResult",
+    "alpha_from_corr",
+    "polychoric",
+    "polychoric_from_table",
+]
 
 #: psych's ``max.cat``: beyond this many answer categories the items are treated as continuous.
 MAX_CATEGORIES = 8
@@ -158,6 +166,9 @@ def polychoric(data: pd.DataFrame) -> PolychoricResult:
     """
     x = data.to_numpy(dtype="float64")
     items = [str(c) for c in data.columns]
+    table = answer_table(x)
+    if table is not None:  # every count below from the answer patterns, not the rows
+        return _from_table(table, items, stacklevel=4)
     seen = x[~np.isnan(x)]
     if seen.size == 0 or np.any(seen != np.round(seen)):
         raise InputError("polychoric: answers must be whole-number categories")
@@ -174,14 +185,56 @@ def polychoric(data: pd.DataFrame) -> PolychoricResult:
     if flat:
         raise InputError(f"polychoric: items with a single answer: {', '.join(flat)}")
     maxima = np.nanmax(x, axis=0)
-    same = bool(np.all(maxima == maxima[0]))
     freq = np.stack([np.bincount(c[~np.isnan(c)].astype(int) - 1, minlength=n_cat) for c in x.T])
+    n = int((~np.isnan(x)).any(axis=1).sum())
+    return _estimate(items, maxima, freq, lambda i, j: _table(x[:, i], x[:, j], n_cat), n, 3)
+
+
+def polychoric_from_table(table: AnswerTable, items: list[str]) -> PolychoricResult:
+    """:func:`polychoric` from the counts of the answer patterns of the items
+    (:func:`~analysis.stats.answer_table.answer_table`): the same result."""
+    return _from_table(table, [str(i) for i in items], stacklevel=4)
+
+
+def _from_table(table: AnswerTable, items: list[str], *, stacklevel: int) -> PolychoricResult:
+    """:func:`polychoric` from the counts of the answer patterns: the same one- and
+    two-way tables, summed over cells instead of counted over rows."""
+    n_cat = table.counts.shape[0] - 1
+    if n_cat > MAX_CATEGORIES:
+        raise InputError(
+            f"polychoric: {n_cat} answer categories; polychoric correlations are for ordered "
+            f"items with at most {MAX_CATEGORIES} (treat the items as continuous)"
+        )
+    k = table.counts.ndim
+    freq = np.stack([np.diag(table.pair(j, j))[1:] for j in range(k)])
+    flat = [it for it, f in zip(items, freq, strict=True) if np.count_nonzero(f) < 2]
+    if flat:
+        raise InputError(f"polychoric: items with a single answer: {', '.join(flat)}")
+    # the highest answer given to each item, as a code from 1
+    maxima = np.array([np.flatnonzero(f).max() + 1.0 for f in freq])
+    n = int(table.counts.sum() - table.counts[(0,) * k])
+    return _estimate(
+        items, maxima, freq, lambda i, j: table.pair(i, j)[1:, 1:].astype(float), n, stacklevel
+    )
+
+
+def _estimate(
+    items: list[str],
+    maxima: np.ndarray,
+    freq: np.ndarray,
+    pair_table: Callable[[int, int], np.ndarray],
+    n: int,
+    stacklevel: int,
+) -> PolychoricResult:
+    """Thresholds, each pair's correlation (from its two-way table) and the smoothing
+    (its warning ``stacklevel`` frames up, at the caller of :func:`polychoric`)."""
+    same = bool(np.all(maxima == maxima[0]))
     tau = np.stack([_cuts(f) for f in freq])
-    k = x.shape[1]
+    k = len(items)
     rho = np.eye(k)
     for i in range(1, k):
         for j in range(i):
-            tab = _table(x[:, i], x[:, j], n_cat)
+            tab = pair_table(i, j)
             rho[i, j] = rho[j, i] = _pair(tab, tau[i], tau[j]) if same else _pair_local(tab)
     smoothed = not np.isnan(rho).any() and np.linalg.eigvalsh(rho).min() < np.finfo(float).eps
     if smoothed:
@@ -189,13 +242,12 @@ def polychoric(data: pd.DataFrame) -> PolychoricResult:
             "polychoric: the correlation matrix is not positive definite and was smoothed "
             "(as psych::cor.smooth); some items may be near-duplicates or answered by few",
             DataQualityWarning,
-            stacklevel=2,
+            stacklevel=stacklevel,
         )
         rho = smooth_corr(rho)
-    n = int((~np.isnan(x)).any(axis=1).sum())
     return PolychoricResult(
         rho=pd.DataFrame(rho, index=items, columns=items),
-        tau=pd.DataFrame(tau, index=items, columns=[str(c) for c in range(1, n_cat)]),
+        tau=pd.DataFrame(tau, index=items, columns=[str(c) for c in range(1, freq.shape[1])]),
         n=n,
         smoothed=smoothed,
     )

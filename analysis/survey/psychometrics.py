@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.core.errors import SmallSampleWarning, check_option
+from analysis.stats.answer_table import AnswerTable, answer_table
 from analysis.stats.item_moments import ItemBlock, ItemMoments, corr_from_cov
 from analysis.survey.scores import dimension_block, require_codebook
 
@@ -188,8 +189,9 @@ def item_moments(survey: SurveyData) -> ItemMoments:
 
 def _covariances(
     data: SurveyData | ItemMoments, missing: Missing, owner: str
-) -> Iterator[tuple[str, int, np.ndarray, np.ndarray, int, np.ndarray | None]]:
-    """Per dimension: id, number of items, covariance, correlation, n, answers (or None)."""
+) -> Iterator[tuple[str, int, np.ndarray, np.ndarray, int, np.ndarray | AnswerTable | None]]:
+    """Per dimension: id, number of items, covariance, correlation, n, answers (the
+    matrix, or the counts of its answer patterns; None from moments)."""
     if isinstance(data, ItemMoments):
         for dim, block in data.blocks.items():
             cov, n = block.covariance(missing)
@@ -198,6 +200,14 @@ def _covariances(
     cb = require_codebook(data, owner)
     for dim in cb.dimensions:
         ids = [it.id for it in cb.items_for(dim)]
+        if missing == "pairwise":  # whole-number answers: their patterns counted, no copy
+            columns = [data.responses[i].to_numpy(dtype="float64", na_value=np.nan) for i in ids]
+            table = answer_table(columns)
+            if table is not None:
+                block = ItemBlock.from_table(ids, table)
+                cov, corr = block.covariance("pairwise")[0], block.correlation("pairwise")
+                yield dim, len(ids), cov, corr, block.n_any, table
+                continue
         # one row-major copy straight from the columns
         x = np.empty((len(data.responses), len(ids)))
         for j, item in enumerate(ids):
@@ -206,21 +216,29 @@ def _covariances(
         yield dim, len(ids), cov, corr, n, x
 
 
-def _ordinal_alpha(x: np.ndarray | None, missing: Missing) -> float:
+def _ordinal_alpha(x: np.ndarray | AnswerTable | None, missing: Missing) -> float:
     """Alpha of the polychoric correlations; NaN from moments, for continuous answers (more
-    than 8 categories) or when an item has a single answer."""
+    than 8 categories) or when an item has a single answer. ``x``: the answers, or the
+    counts of their patterns (pairwise only)."""
     import warnings
 
     from analysis.core.errors import DataQualityWarning, InputError
-    from analysis.stats.polychoric import alpha_from_corr, polychoric
+    from analysis.stats.polychoric import alpha_from_corr, polychoric, polychoric_from_table
 
-    if x is None or x.shape[1] < 2:
+    if x is None:
         return float("nan")
-    if missing == "listwise":
+    table = x if isinstance(x, AnswerTable) else None
+    if (x.counts.ndim if table is not None else x.shape[1]) < 2:
+        return float("nan")
+    if table is None and missing == "listwise":
         x = x[~np.isnan(x).any(axis=1)]
     try:
         with warnings.catch_warnings():  # a smoothed matrix is the usual (psych) answer
             warnings.simplefilter("ignore", DataQualityWarning)
+            if table is not None:
+                return alpha_from_corr(
+                    polychoric_from_table(table, list(range(table.counts.ndim))).rho
+                )
             return alpha_from_corr(polychoric(pd.DataFrame(x)).rho)
     except InputError:
         return float("nan")

@@ -364,6 +364,8 @@ def read_survey(
 def _repeats(values: pd.Series) -> np.ndarray:
     """Rows whose value an earlier row holds (``duplicated(keep="first")``, in one pass
     over the codes: pandas numbers distinct values in order of first appearance)."""
+    if _increasing_integers(values):  # 序号 1, 2, 3, ...: different numbers, different ids
+        return np.zeros(len(values), dtype=bool)
     codes, _ = pd.factorize(values, use_na_sentinel=False)
     if len(codes) == 0:
         return np.zeros(0, dtype=bool)
@@ -372,6 +374,23 @@ def _repeats(values: pd.Series) -> np.ndarray:
     out[0] = False
     np.less_equal(codes[1:], seen[:-1], out=out[1:])
     return out
+
+
+def _increasing_integers(values: pd.Series) -> bool:
+    """Every id reads as an integer and each is larger than the one above: no id repeats
+    (a text gives one number, so different numbers mean different texts). Asked of Arrow
+    text only, where the cast costs a fraction of hashing every id."""
+    to_arrow = getattr(values.array, "__arrow_array__", None)
+    if len(values) < 2 or to_arrow is None or not isinstance(values.dtype, pd.StringDtype):
+        return False
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        numbers = pc.cast(to_arrow(), pa.int64()).to_numpy()
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, TypeError):
+        return False
+    return bool((numbers[1:] > numbers[:-1]).all())
 
 
 def recode(raw: RawTable, cb: Codebook) -> SurveyData:
@@ -417,6 +436,7 @@ def recode(raw: RawTable, cb: Codebook) -> SurveyData:
     item_ids = [it.id for it in cb.items]
     numbers = np.empty((n, len(item_ids)), order="F")
     kinds = np.empty((n, len(item_ids)), dtype=np.int8, order="F")
+    scratch = np.empty(n, dtype=np.intp)  # row indices, one buffer for every item
     for j, it in enumerate(cb.items):
         values = frame[cols[it.column]]
         _, _, bad = recode_item(
@@ -425,6 +445,7 @@ def recode(raw: RawTable, cb: Codebook) -> SurveyData:
             cb,
             factorized=raw.factorize(cols[it.column]),
             out=(numbers[:, j], kinds[:, j]),
+            scratch=scratch,
         )
         formulas = raw.unsaved_formulas.get(cols[it.column])
         if formulas:  # read as empty, but the cell is not unanswered: its value was never saved
@@ -460,16 +481,19 @@ def recode(raw: RawTable, cb: Codebook) -> SurveyData:
         v = raw.text(cols[c.column])
         out[c.id] = v.where(~v.isin(list(miss_values | {""})), None)
     if cb.duration_column:
-        text = raw.text(cols[cb.duration_column])
-        secs = parse_duration(text).to_numpy()
-        bad = np.isnan(secs) & (text.astype(str).str.strip() != "").to_numpy()
+        # each distinct answering time read once, the rows taking theirs by index
+        codes, labels = raw.factorize(cols[cb.duration_column])
+        texts = pd.Series(np.append(labels, ""), dtype="str")  # code -1 (none): empty
+        label_secs = parse_duration(texts).to_numpy()
+        label_bad = np.isnan(label_secs) & (texts.str.strip() != "").to_numpy()
+        secs, bad = label_secs[codes], label_bad[codes]
         if bad.any():
             problems.append(
                 problem_rows(
                     raw,
                     bad,
                     cb.duration_column,
-                    text,
+                    raw.text(cols[cb.duration_column]),
                     "cannot read the answering time; expected seconds "
                     "such as 259, 259秒, 4分19秒 or 0:04:19",
                 )

@@ -90,6 +90,7 @@ def recode_item(
     *,
     factorized: tuple[np.ndarray, np.ndarray] | None = None,
     out: tuple[np.ndarray, np.ndarray] | None = None,
+    scratch: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Recode one item column: each distinct label once, then the rows by index.
 
@@ -105,6 +106,9 @@ def recode_item(
     out
         Arrays (float64, int8) to write numbers and kinds into, e.g. columns of the
         survey's item block: no temporary per column.
+    scratch
+        An ``intp`` array as long as ``values``, used for the row indices (one buffer for
+        every column of a survey, not a fresh one each).
 
     Returns
     -------
@@ -122,7 +126,12 @@ def recode_item(
     # one conversion of the (small integer) codes to indices for both lookups; "wrap" sends
     # the -1 of a missing cell to the last slot, as negative indexing does, and is not
     # buffered as np.take's default mode is when given ``out``
-    idx = np.asarray(codes).astype(np.intp, copy=False)
+    codes = np.asarray(codes)
+    if scratch is not None and len(scratch) == len(codes) and codes.dtype != np.intp:
+        idx = scratch
+        idx[:] = codes
+    else:
+        idx = codes.astype(np.intp, copy=False)
     np.take(nums, idx, out=out[0], mode="wrap")
     np.take(kinds, idx, out=out[1], mode="wrap")
     return out[0], out[1], bad[idx] if bad.any() else np.zeros(len(idx), dtype=bool)
