@@ -251,6 +251,25 @@ def test_explain_offsets_context_and_agreement_with_scores() -> None:
     assert counted.sort_index().to_dict() == expected.sort_index().to_dict()
 
 
+def test_explain_gives_each_copy_of_a_text_the_rows_of_the_text_alone() -> None:
+    # a distinct text is matched once and its rows copied: every document must get exactly
+    # the rows it gets on its own, in document order
+    a, b = "社区没有开展一站式服务。网格员入户走访。", "推动经济发展，党员参加三会一课。"
+    texts = [a, b, a, "", None, b, a]
+    docs = pd.DataFrame({"doc_id": [f"d{i}" for i in range(len(texts))], "text": texts})
+    docs["community"] = ["东湖", "桂花", "桂花", "东湖", "东湖", "东湖", "桂花"]
+    together = an.explain(docs, lexicon(), segmenter=segmenter(), group="community")
+    alone = pd.concat(
+        [
+            an.explain(docs.iloc[[i]], lexicon(), segmenter=segmenter(), group="community")
+            for i in range(len(texts))
+        ],
+        ignore_index=True,
+    )
+    pd.testing.assert_frame_equal(together, alone, check_exact=True)
+    assert together["doc_id"].tolist().count("d6") == together["doc_id"].tolist().count("d0")
+
+
 def test_explain_no_hits_gives_empty_typed_frame() -> None:
     docs = pd.DataFrame({"doc_id": ["a"], "text": ["今天天气很好。"]})
     hits = an.explain(docs, lexicon(), segmenter=segmenter())

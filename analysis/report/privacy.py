@@ -187,9 +187,7 @@ def mask_frame(frame: pd.DataFrame) -> tuple[pd.DataFrame, int]:
         distinct = column.cat.categories if categorical else column.dropna().unique()
         # keyed by the text itself: a dict tells "1" from 1 and True, pd.factorize does not
         # tolist(): one conversion, not a Python object fetched per value (Arrow strings)
-        repl = {
-            v: m for v in distinct.tolist() if isinstance(v, str) and (m := mask_pii(v)) != v
-        }
+        repl = {v: m for v in distinct.tolist() if isinstance(v, str) and (m := mask_pii(v)) != v}
         if not repl:
             continue
         values = column.astype(object) if categorical else column
