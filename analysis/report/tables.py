@@ -30,6 +30,8 @@ def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
         column = frame[col]
         if not _is_text(column):
             continue
+        if column.dtype != object and not column.str.startswith(_FORMULA_START).any():
+            continue  # a string column looked at in one vectorised pass: nothing to change
         repl = {
             v: neutralise_formula(v)
             for v in column.dropna().unique()
