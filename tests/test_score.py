@@ -399,7 +399,8 @@ def test_missing_text_scores_like_empty() -> None:
 
 
 def test_parallel_scoring_with_some_documents_cached(tmp_path: Path) -> None:
-    texts = [f"第{i}网格推行一站式服务，没有落实三会一课。\n发展党员{i}名。" for i in range(12)]
+    texts = [f"第{i}网格推行一站式服务，没有落实三会一课。\n发展党员{i}名。" for i in range(10)]
+    texts += [texts[1], texts[8]]  # repeats: each cut once, counted for both documents
     docs = pd.DataFrame({"doc_id": [f"d{i}" for i in range(12)], "text": texts})
     serial = an.score_texts(docs, lexicon(), segmenter=segmenter(), unit="paragraph")
     seg = Segmenter.for_lexicon(lexicon(), cache_dir=tmp_path)

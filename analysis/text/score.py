@@ -249,6 +249,11 @@ def _tally_parallel(texts: list[str], tallier: Tallier, jobs: int) -> Tally:
         parts.append(tallier.tally_codes([found[i] for i in cached]))  # type: ignore[misc]
         index.append(cached)
     del found
+    # a text repeated among the uncached ones goes out once; its copies are counted here
+    first: dict[str, int] = {}
+    repeats = [i for i in todo if first.setdefault(texts[i], i) != i]
+    todo = [i for i in todo if first[texts[i]] == i]
+    cut: dict[int, np.ndarray] = {}
     if todo:
         from analysis.core.parallel import CHUNK_CHARS, chunks_by_size, share
 
@@ -276,9 +281,14 @@ def _tally_parallel(texts: list[str], tallier: Tallier, jobs: int) -> Tally:
             for j, i in enumerate(chunks[k]):
                 doc = codes[offsets[j] : offsets[j + 1]]
                 cache.store(keys[i], doc, seg._extra, converted[j], len(texts[i]))
+                if repeats:
+                    cut[i] = doc
             parts.append(part)
             index.append(chunks[k])
         cache.flush()
+    if repeats:
+        parts.append(tallier.tally_codes([cut[first[texts[i]]] for i in repeats]))
+        index.append(repeats)
     return merge(parts, [np.asarray(ix, dtype=np.int64) for ix in index])
 
 
