@@ -477,8 +477,7 @@ class Segmenter:
         out, keys = cache.lookup(texts, self._extra, self.simplify)
         todo = [i for i, codes in enumerate(out) if codes is None]
         if todo:
-            # a text that occurs more than once among them is cut once (a document filed
-            # twice, an answer many residents gave): its copies share the codes
+            # a text occurring more than once among them is cut once; copies share codes
             first: dict[str, int] = {}
             distinct = [i for i in todo if first.setdefault(texts[i], i) == i]
             logger.debug("segmenting %d of %d documents", len(distinct), len(texts))
