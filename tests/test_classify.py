@@ -223,6 +223,26 @@ def test_classify_texts_gives_label_probabilities_and_evidence(
     assert (out["method"] == method).all()
 
 
+@pytest.mark.parametrize("method", ["lexicon", "model", "ensemble"])
+@pytest.mark.parametrize("by_passage", [False, True], ids=["text", "passage"])
+def test_repeated_texts_get_the_rows_of_the_text_alone(
+    method: str, by_passage: bool, small_model: DimensionClassifier
+) -> None:
+    # each distinct text (or passage) is worked out once and copied: the copies must be
+    # exactly what the text gets when classified on its own
+    a = "推行一窗受理、一网通办，办事最多跑一次。\n\n社区党支部严格落实三会一课，慰问困难党员。"
+    b = "本条例自公布之日起施行。"
+    c = "停车太难了"
+    texts = [a, b, a, c, b, a, ""]
+    options = {"classifier": small_model, "by_passage": by_passage, "multi_label": True}
+    together = an.classify_texts(texts, method, **options).drop(columns="doc_id")
+    for i, text in enumerate(texts):
+        alone = an.classify_texts([text], method, **options).drop(columns="doc_id")
+        pd.testing.assert_frame_equal(
+            together.iloc[[i]].reset_index(drop=True), alone, check_exact=True
+        )
+
+
 def test_multi_label_lists_every_label_over_the_threshold(small_model: DimensionClassifier) -> None:
     out = an.classify_texts(
         ["推行一网通办，同时开展就业技能培训和健康体检。"],

@@ -151,6 +151,41 @@ def test_docx_paragraphs_and_table_cells(tmp_path: Path) -> None:
     assert pd.isna(docs.loc[0, "encoding"])
 
 
+def test_docx_read_from_its_main_part_as_python_docx_reads_it(tmp_path: Path) -> None:
+    # only the main part is parsed (not styles, numbering, settings): the text must be what
+    # docx.Document gives, merged and nested cells, tabs and breaks included
+    import zipfile
+    from unittest import mock
+
+    import docx
+
+    from analysis.io import text_files
+
+    document = docx.Document()
+    document.add_paragraph("第一段\t有制表符")
+    para = document.add_paragraph("换行")
+    para.add_run().add_break()
+    para.add_run("之后")
+    table = document.add_table(rows=3, cols=3)
+    for i in range(3):
+        for j in range(3):
+            table.cell(i, j).text = f"格{i}{j}"
+    table.cell(0, 0).merge(table.cell(0, 1))
+    table.cell(1, 2).merge(table.cell(2, 2))
+    table.cell(2, 0).add_table(rows=1, cols=2).cell(0, 1).text = "嵌套"
+    path = tmp_path / "merged.docx"
+    document.save(path)
+    quick = text_files._read_docx(path)
+    with mock.patch.object(text_files, "_main_document", side_effect=RuntimeError):
+        assert quick == text_files._read_docx(path)  # through docx.Document
+    assert quick.startswith("第一段\t有制表符\n换行\n之后\n格00")
+    # a package that is not a Word document still gets python-docx's own error
+    with zipfile.ZipFile(tmp_path / "zip.docx", "w") as z:
+        z.writestr("a.txt", "not word")
+    with pytest.raises(InputError, match="cannot open as a Word document"):
+        text_files._read_docx(tmp_path / "zip.docx")
+
+
 def _pdf(text: str | None) -> bytes:
     """A one-page PDF; with text, a Helvetica text layer; without, a blank (scanned-like) page."""
     stream = b"" if text is None else f"BT /F1 12 Tf 72 720 Td ({text}) Tj ET".encode()

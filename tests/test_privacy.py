@@ -143,6 +143,43 @@ def test_no_phone_id_or_email_shape_survives_masking(case):
     assert len(masked) == len(text)
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("(010) 1234567", "(010) ***4567"),  # ten digits, two characters between two
+        ("（０１０）\u3000１２３－４５６７", "（０１０）\u3000＊＊＊－４５６７"),
+        ("电话010-123-4567转", "电话010-***-4567转"),
+        ("139 1234 5678", "139 **** 5678"),
+        ("ｚｈａｎｇ＠ｑｑ．ｃｏｍ", "ｚ＊＊＊＊＠ｑｑ．ｃｏｍ"),
+        ("编号123456789", "编号123456789"),  # nine digits: nothing to mask
+        ("110105491231002", "110105*********"),
+    ],
+    ids=["gap-two", "full-width", "dashes", "spaces", "full-width-at", "nine", "id15"],
+)
+def test_shortest_shapes_are_still_masked(text, expected):
+    assert mask_pii(text) == expected
+
+
+@settings(max_examples=1500, deadline=None)
+@given(
+    st.one_of(
+        personal_data().map(lambda case: case[0]),
+        st.text(alphabet="社区0123456789０１２３４５６７８９ -.()（）＋+@＠X\u3000\n", max_size=40),
+    )
+)
+def test_the_quick_look_skips_only_texts_nothing_could_match(text):
+    # mask_pii first looks for ten digits close together or an at sign, and returns any
+    # other text untouched: the full scan must agree on every text
+    import re
+    from unittest import mock
+
+    import analysis.report.privacy as privacy
+
+    quick = mask_pii(text)
+    with mock.patch.object(privacy, "_CANDIDATE_RE", re.compile("")):
+        assert quick == mask_pii(text)
+
+
 def test_private_columns():
     cols = ["序号", "来自IP", "昵称", "用户ID", "1、您所居住的社区：", "提交答卷时间", "所用时间"]
     assert private_columns(cols) == ["来自IP", "昵称", "用户ID"]

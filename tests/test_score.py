@@ -251,6 +251,25 @@ def test_explain_offsets_context_and_agreement_with_scores() -> None:
     assert counted.sort_index().to_dict() == expected.sort_index().to_dict()
 
 
+def test_explain_gives_each_copy_of_a_text_the_rows_of_the_text_alone() -> None:
+    # a distinct text is matched once and its rows copied: every document must get exactly
+    # the rows it gets on its own, in document order
+    a, b = "社区没有开展一站式服务。网格员入户走访。", "推动经济发展，党员参加三会一课。"
+    texts = [a, b, a, "", None, b, a]
+    docs = pd.DataFrame({"doc_id": [f"d{i}" for i in range(len(texts))], "text": texts})
+    docs["community"] = ["东湖", "桂花", "桂花", "东湖", "东湖", "东湖", "桂花"]
+    together = an.explain(docs, lexicon(), segmenter=segmenter(), group="community")
+    alone = pd.concat(
+        [
+            an.explain(docs.iloc[[i]], lexicon(), segmenter=segmenter(), group="community")
+            for i in range(len(texts))
+        ],
+        ignore_index=True,
+    )
+    pd.testing.assert_frame_equal(together, alone, check_exact=True)
+    assert together["doc_id"].tolist().count("d6") == together["doc_id"].tolist().count("d0")
+
+
 def test_explain_no_hits_gives_empty_typed_frame() -> None:
     docs = pd.DataFrame({"doc_id": ["a"], "text": ["今天天气很好。"]})
     hits = an.explain(docs, lexicon(), segmenter=segmenter())
@@ -380,7 +399,8 @@ def test_missing_text_scores_like_empty() -> None:
 
 
 def test_parallel_scoring_with_some_documents_cached(tmp_path: Path) -> None:
-    texts = [f"第{i}网格推行一站式服务，没有落实三会一课。\n发展党员{i}名。" for i in range(12)]
+    texts = [f"第{i}网格推行一站式服务，没有落实三会一课。\n发展党员{i}名。" for i in range(10)]
+    texts += [texts[1], texts[8]]  # repeats: each cut once, counted for both documents
     docs = pd.DataFrame({"doc_id": [f"d{i}" for i in range(12)], "text": texts})
     serial = an.score_texts(docs, lexicon(), segmenter=segmenter(), unit="paragraph")
     seg = Segmenter.for_lexicon(lexicon(), cache_dir=tmp_path)

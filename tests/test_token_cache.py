@@ -82,6 +82,16 @@ def test_edited_lexicon_segments_only_what_changed() -> None:
     assert sorted(set(calls)) == sorted(expected)
 
 
+def test_a_text_repeated_in_one_batch_is_cut_once() -> None:
+    seg = Segmenter(extra_words=["网格员"])
+    calls: list[str] = []
+    spy(seg, calls)
+    texts = [TEXTS[1], TEXTS[2], TEXTS[1], TEXTS[1], TEXTS[2], TEXTS[5]]
+    words = seg.cut_many(texts)
+    assert sorted(calls) == sorted([TEXTS[1], TEXTS[2], TEXTS[5]])
+    assert words == [Segmenter(extra_words=["网格员"]).cut(t) for t in texts]
+
+
 @pytest.mark.parametrize("unit", ["document", "paragraph", "sentence"])
 @pytest.mark.parametrize("where", ["memory", "disk"])
 def test_rescoring_after_an_edit_equals_scoring_from_scratch(
@@ -172,8 +182,9 @@ def test_rjieba_serves_only_the_same_extra_words() -> None:
     assert b.cut_many(TEXTS) == Segmenter(
         backend="rjieba", extra_words=["网格员", "红色议事厅"]
     ).cut_many(TEXTS)
-    # rjieba: every extra word counts (texts are cut in simplified characters)
-    assert sorted(calls) == sorted(b.simplify(t) for t in TEXTS if t)
+    # rjieba: every extra word counts (texts are cut in simplified characters; the
+    # repeated text once)
+    assert sorted(calls) == sorted({b.simplify(t) for t in TEXTS if t})
 
 
 # --- on disk -----------------------------------------------------------------------------

@@ -94,11 +94,50 @@ def unsupported_reason(path: Path) -> str:
     )
 
 
+def _main_document(path: Path) -> Any:
+    """The Word document of ``path`` with only its main part parsed.
+
+    ``docx.Document`` parses every XML part of the package (styles, numbering, settings,
+    theme: most of the time of a short report, and none of it used for its text). Here the
+    package is read the same way, the part the package's one office-document relationship
+    names is parsed with python-docx's own parser, and python-docx's document object wraps
+    it, so paragraphs and tables read as before. Anything unexpected raises, and the caller
+    then opens the file with ``docx.Document`` (which gives the error it always gave).
+    """
+    from docx.document import Document as WordDocument
+    from docx.opc.constants import CONTENT_TYPE, RELATIONSHIP_TYPE
+    from docx.opc.packuri import PACKAGE_URI
+    from docx.opc.pkgreader import PackageReader
+    from docx.oxml.parser import parse_xml
+
+    reader = PackageReader.from_file(str(path))
+    targets = [
+        srel.target_partname
+        for source, srel in reader.iter_srels()
+        if source == PACKAGE_URI
+        and srel.reltype == RELATIONSHIP_TYPE.OFFICE_DOCUMENT
+        and not srel.is_external
+    ]
+    if len(targets) != 1:
+        raise KeyError("no single main document part")
+    for partname, content_type, _, blob in reader.iter_sparts():
+        if partname == targets[0]:
+            if content_type != CONTENT_TYPE.WML_DOCUMENT_MAIN:
+                raise ValueError(f"content type {content_type}")
+            return WordDocument(parse_xml(blob), None)  # type: ignore[arg-type]
+    raise KeyError("main document part not found")
+
+
 def _read_docx(path: Path) -> str:
     import docx
 
     try:
-        document = docx.Document(str(path))
+        document = _main_document(path)
+    except Exception:  # the full reader below says what is wrong, as it always did
+        document = None
+    try:
+        if document is None:
+            document = docx.Document(str(path))
     except Exception as exc:  # python-docx raises several unrelated types for bad files
         from analysis.io.excel import _OLE_MAGIC
 

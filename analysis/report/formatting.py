@@ -257,11 +257,13 @@ def _display_cells(
     labels = [
         dim_labels if _is_dimension_column(name, values, ids) else None for name, values in columns
     ]
+    # values.array[i] is the scalar values.iloc[i] gives, without the indexer's overhead
+    arrays = [values.array for _, values in columns]
     rows = []
     for i in range(len(frame)):
         row = []
-        for (name, values), cell_labels in zip(columns, labels, strict=True):
-            value = values.iloc[i]
+        for (name, _), array, cell_labels in zip(columns, arrays, labels, strict=True):
+            value = array[i]
             text = _format_cell(
                 value, name, lang=lang, digits=digits, labels=cell_labels, max_chars=max_chars
             )

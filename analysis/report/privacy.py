@@ -69,6 +69,11 @@ _EMAIL_RE = re.compile(
     r"(?<![A-Za-z0-9._%+-])([A-Za-z0-9._%+-]+)@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,})"
     r"(?![A-Za-z0-9-])"
 )
+# what every pattern above needs: ten digits with at most two other characters between
+# neighbours (phone numbers have 10 or 11 digits, ID numbers 15 or 18), or an at sign.
+# Folding maps digits to digits and other characters to others, so looking at the text
+# itself finds the same; a text without either is left as it is, unfolded and unscanned
+_CANDIDATE_RE = re.compile(r"\d(?:\D{0,2}\d){9}|[@＠]")
 _PRIVATE_RE = re.compile(
     r"(来自\s*IP|^IP$|IP地址|ip_?address|昵称|nickname|用户\s*ID|user_?id|openid|微信号|"
     r"手机号|电话|phone|身份证|id_?card|姓名|^name$)",
@@ -126,7 +131,7 @@ def mask_pii(text: str) -> str:
     >>> mask_pii("座机（０７５５）１２３４５６７８，邮箱 zhang.san@example.cn")
     '座机（０７５５）＊＊＊＊５６７８，邮箱 z****.***@example.cn'
     """
-    if not isinstance(text, str) or not text:
+    if not isinstance(text, str) or not _CANDIDATE_RE.search(text):
         return text
     folded = text.translate(_FOLD)
     starred: set[int] = set()
@@ -181,7 +186,8 @@ def mask_frame(frame: pd.DataFrame) -> tuple[pd.DataFrame, int]:
             continue
         distinct = column.cat.categories if categorical else column.dropna().unique()
         # keyed by the text itself: a dict tells "1" from 1 and True, pd.factorize does not
-        repl = {v: m for v in distinct if isinstance(v, str) and (m := mask_pii(v)) != v}
+        # tolist(): one conversion, not a Python object fetched per value (Arrow strings)
+        repl = {v: m for v in distinct.tolist() if isinstance(v, str) and (m := mask_pii(v)) != v}
         if not repl:
             continue
         values = column.astype(object) if categorical else column

@@ -467,7 +467,10 @@ def _number_format(decimals: int) -> str:
 
 def _three_line_sheet(ws, rows: list[list[object]]) -> None:  # type: ignore[no-untyped-def]
     """三线表 rules on a sheet: thick top, thin under the header, thick bottom, no verticals."""
+    from copy import copy
+
     from openpyxl.styles import Alignment, Border, Font, Side
+    from openpyxl.styles.cell_style import StyleArray
 
     thick, thin = Side(style="medium", color="000000"), Side(style="thin", color="000000")
     last = len(rows) + 1
@@ -477,11 +480,26 @@ def _three_line_sheet(ws, rows: list[list[object]]) -> None:  # type: ignore[no-
         cell.border = Border(top=thick, bottom=thick if last == 1 else thin)
     # one style object of each kind, shared by every cell: openpyxl hashes each one it is given
     right, bottom = Alignment(horizontal="right"), Border(bottom=thick)
+    # a cell's style is a small array of indexes into the workbook's style lists; the first
+    # cell of each kind is styled through openpyxl (which registers the styles), the others
+    # get a copy of its array: the same indexes without hashing the style objects again
+    done: dict[tuple[object, ...], StyleArray] = {}
     for i, (row, cells) in enumerate(zip(rows, ws.iter_rows(min_row=2), strict=False), start=2):
         for value, cell in zip(row, cells, strict=False):
-            if isinstance(value, tuple):
-                cell.number_format = value[1]
-            if isinstance(value, tuple) or (isinstance(value, str) and _NUMBER.match(value)):
+            fmt = value[1] if isinstance(value, tuple) else None
+            align = isinstance(value, tuple) or (isinstance(value, str) and _NUMBER.match(value))
+            if fmt is None and not align and i != last:
+                continue
+            before = None if cell._style is None else tuple(cell._style)
+            key = (before, fmt, align, i == last)
+            style = done.get(key)
+            if style is not None:
+                cell._style = copy(style)
+                continue
+            if fmt is not None:
+                cell.number_format = fmt
+            if align:
                 cell.alignment = right
             if i == last:
                 cell.border = bottom
+            done[key] = copy(cell._style)

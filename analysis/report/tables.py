@@ -30,6 +30,8 @@ def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
         column = frame[col]
         if not _is_text(column):
             continue
+        if column.dtype != object and not column.str.startswith(_FORMULA_START).any():
+            continue  # a string column looked at in one vectorised pass: nothing to change
         repl = {
             v: neutralise_formula(v)
             for v in column.dropna().unique()
@@ -83,9 +85,11 @@ def write_tables(
             continue
         if "csv" in formats:
             path = folder / f"{name}.csv"
-            neutralise_frame(frame).to_csv(
-                path, index=False, encoding="utf-8-sig", lineterminator="\n"
-            )
+            # the byte-order mark written by hand: with encoding="utf-8-sig" every line
+            # goes through Python's codec, with "utf-8" through the C one (same bytes)
+            with open(path, "w", encoding="utf-8", newline="") as handle:
+                handle.write("\ufeff")
+                neutralise_frame(frame).to_csv(handle, index=False, lineterminator="\n")
             written.append(str(path))
         if "parquet" in formats:
             path = folder / f"{name}.parquet"

@@ -62,8 +62,15 @@ def label_answers(
         clf = default_classifier()
         method = "ensemble"
         # an answer is a sentence or two: one passage, as the classifier was validated on
+        # only the label is kept: the evidence strings are not worked out (n_evidence=0);
+        # the answers' lexicon hits are in open_hits
         labels = classify_texts(
-            docs[["doc_id", "text"]], method, classifier=clf, lexicon=lexicon, segmenter=segmenter
+            docs[["doc_id", "text"]],
+            method,
+            classifier=clf,
+            lexicon=lexicon,
+            segmenter=segmenter,
+            n_evidence=0,
         )[["doc_id", "label"]]
         record: dict[str, Any] = {
             "method": method,

@@ -63,12 +63,14 @@ def _evidence_strings(
 
     if not texts or n <= 0:
         return [""] * len(texts)
+    # a text's evidence depends on its characters only: find it once per distinct text
+    texts, inverse = _distinct(texts)
     # explain's segmenter converts traditional characters itself (offsets kept)
     docs = pd.DataFrame({"doc_id": range(len(texts)), "text": texts})
     hits = explain(docs, lexicon, segmenter=segmenter, context=0)
     out = [""] * len(texts)
     if hits.empty:
-        return out
+        return [out[k] for k in inverse]
     table = (
         hits.groupby(["doc_id", "dimension", "term"], sort=False)
         .agg(n=("term", "size"), w=("weight", "sum"))
@@ -90,7 +92,21 @@ def _evidence_strings(
         pieces.groupby(top["doc_id"].to_numpy(), sort=False).agg("; ".join).items()
     ):
         out[int(doc_id)] = joined
-    return out
+    return [out[k] for k in inverse]
+
+
+def _distinct(texts: list[str]) -> tuple[list[str], np.ndarray]:
+    """The distinct texts in order of first appearance, and each text's index among them.
+
+    Labels, probabilities and evidence depend on a text's characters only, so a run over
+    many identical texts (open answers such as 没有 or 停车难, a document filed twice) works
+    each out once and copies it.
+    """
+    index: dict[str, int] = {}
+    inverse = np.fromiter(
+        (index.setdefault(t, len(index)) for t in texts), dtype=np.intp, count=len(texts)
+    )
+    return list(index), inverse
 
 
 def classify_texts(
@@ -210,13 +226,17 @@ def classify_texts(
     classes = list(rule.classes)
     if by_passage:
         units, owner, weight = _passage_units(texts)
-        unit_proba, _ = _probabilities(units, method, clf, lexicon, segmenter)
+        distinct, inverse = _distinct(units)
+        unit_proba, _ = _probabilities(distinct, method, clf, lexicon, segmenter)
+        unit_proba = unit_proba[inverse]
         proba = np.zeros((len(texts), len(classes)))
         np.add.at(proba, owner, unit_proba * weight[:, None])
         proba /= np.maximum(np.bincount(owner, weights=weight, minlength=len(texts)), 1)[:, None]
         labels = np.asarray(classes, dtype=object)[proba.argmax(axis=1)] if texts else []
     else:
-        proba, labels = _probabilities(texts, method, clf, lexicon, segmenter)
+        distinct, inverse = _distinct(texts)
+        proba, labels = _probabilities(distinct, method, clf, lexicon, segmenter)
+        proba, labels = proba[inverse], np.asarray(labels, dtype=object)[inverse]
     out = frame.drop(columns=[text_column]).reset_index(drop=True)
     out["label"] = list(labels)
     out["probability"] = [proba[i, classes.index(lab)] for i, lab in enumerate(labels)]

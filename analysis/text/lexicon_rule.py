@@ -122,7 +122,11 @@ class LexiconRule:
             return np.zeros((0, len(self.classes)))
         x = self._none_features(combined, chars)
         b = np.asarray(self.none_coef)
-        p_none = 1.0 / (1.0 + np.exp(-(b[0] + x @ b[1:])))
+        # numpy multiplies a single row by another path than a matrix (the last bits
+        # differ): a text alone is computed as one of two rows, so its probabilities do
+        # not depend on the texts beside it
+        z = (np.vstack([x, x]) @ b[1:])[:1] if len(x) == 1 else x @ b[1:]
+        p_none = 1.0 / (1.0 + np.exp(-(b[0] + z)))
         # a little mass on every dimension so that no label is ever impossible
         smoothed = combined + 0.05
         shares = smoothed / smoothed.sum(axis=1, keepdims=True)

@@ -249,6 +249,11 @@ def _tally_parallel(texts: list[str], tallier: Tallier, jobs: int) -> Tally:
         parts.append(tallier.tally_codes([found[i] for i in cached]))  # type: ignore[misc]
         index.append(cached)
     del found
+    # a text repeated among the uncached ones goes out once; its copies are counted here
+    first: dict[str, int] = {}
+    repeats = [i for i in todo if first.setdefault(texts[i], i) != i]
+    todo = [i for i in todo if first[texts[i]] == i]
+    cut: dict[int, np.ndarray] = {}
     if todo:
         from analysis.core.parallel import CHUNK_CHARS, chunks_by_size, share
 
@@ -276,9 +281,14 @@ def _tally_parallel(texts: list[str], tallier: Tallier, jobs: int) -> Tally:
             for j, i in enumerate(chunks[k]):
                 doc = codes[offsets[j] : offsets[j + 1]]
                 cache.store(keys[i], doc, seg._extra, converted[j], len(texts[i]))
+                if repeats:
+                    cut[i] = doc
             parts.append(part)
             index.append(chunks[k])
         cache.flush()
+    if repeats:
+        parts.append(tallier.tally_codes([cut[first[texts[i]]] for i in repeats]))
+        index.append(repeats)
     return merge(parts, [np.asarray(ix, dtype=np.int64) for ix in index])
 
 
@@ -402,27 +412,16 @@ def explain(
     lexicon, segmenter = resolve(lexicon, segmenter)
     matcher = Matcher(lexicon, segmenter)
     pos = {d: k for k, d in enumerate(lexicon.framework.ids)}
-    rows: list[tuple] = []
     texts = docs["text"].fillna("").astype(str).tolist()
-    for d, words in enumerate(segmenter.cut_many(texts)):
-        text = texts[d]
-        starts = token_starts(words)
-        spans = _sentence_spans(words, starts)
-        s = 0
-        cues: list[int] = []
-        for hit in matcher.hits(words, starts, cues):
-            if not hit.entries:
-                continue
-            while s + 1 < len(spans) and spans[s + 1][0] <= hit.token:
-                s += 1
-            _, a, b = spans[s] if spans else (0, 0, len(text))
-            # the text as written: traditional characters stay traditional
-            left = text[max(a, hit.start - context) : hit.start]
-            right = text[hit.end : min(b, hit.end + context)]
-            ctx = f"{left}【{text[hit.start : hit.end]}】{right}".replace("\n", " ").strip()
-            neg = matcher.negated(words, hit, cues)
-            for dim, w in sorted(hit.entries, key=lambda e: pos[e[0]]):
-                rows.append((d, dim, hit.term, w, hit.start, hit.end, s + 1, neg, ctx))
+    # a document's hits depend on its text only: each distinct text is matched once and
+    # its rows copied to every document with that text (open answers repeat a great deal)
+    index: dict[str, int] = {}
+    first = [index.setdefault(t, len(index)) for t in texts]
+    distinct = list(index)
+    found: list[list[tuple]] = []
+    for text, words in zip(distinct, segmenter.cut_many(distinct), strict=True):
+        found.append(_hits_of(text, words, matcher, pos, context))
+    rows = [(d, *row) for d, k in enumerate(first) for row in found[k]]
     cols = [
         "_d",
         "dimension",
@@ -456,6 +455,31 @@ def explain(
         out[c] = out[c].astype(docs[c].dtype)
     out["doc_id"] = out["doc_id"].astype("str")
     return out
+
+
+def _hits_of(
+    text: str, words: list[str], matcher: Matcher, pos: dict[str, int], context: int
+) -> list[tuple]:
+    """:func:`explain`'s rows of one text, without the document."""
+    rows: list[tuple] = []
+    starts = token_starts(words)
+    spans = _sentence_spans(words, starts)
+    s = 0
+    cues: list[int] = []
+    for hit in matcher.hits(words, starts, cues):
+        if not hit.entries:
+            continue
+        while s + 1 < len(spans) and spans[s + 1][0] <= hit.token:
+            s += 1
+        _, a, b = spans[s] if spans else (0, 0, len(text))
+        # the text as written: traditional characters stay traditional
+        left = text[max(a, hit.start - context) : hit.start]
+        right = text[hit.end : min(b, hit.end + context)]
+        ctx = f"{left}【{text[hit.start : hit.end]}】{right}".replace("\n", " ").strip()
+        neg = matcher.negated(words, hit, cues)
+        for dim, w in sorted(hit.entries, key=lambda e: pos[e[0]]):
+            rows.append((dim, hit.term, w, hit.start, hit.end, s + 1, neg, ctx))
+    return rows
 
 
 _EXPLAIN_COLUMNS = frozenset(

@@ -477,14 +477,20 @@ class Segmenter:
         out, keys = cache.lookup(texts, self._extra, self.simplify)
         todo = [i for i, codes in enumerate(out) if codes is None]
         if todo:
-            logger.debug("segmenting %d of %d documents", len(todo), len(texts))
-            simple = [self.simplify(texts[i]) for i in todo]
+            # a text occurring more than once among them is cut once; copies share codes
+            first: dict[str, int] = {}
+            distinct = [i for i in todo if first.setdefault(texts[i], i) == i]
+            logger.debug("segmenting %d of %d documents", len(distinct), len(texts))
+            simple = [self.simplify(texts[i]) for i in distinct]
             words = self._segment_missing(simple, jobs=jobs)
             encode = cache.vocab.encode
-            for i, s, ws in zip(todo, simple, words, strict=True):
+            for i, s, ws in zip(distinct, simple, words, strict=True):
                 codes = encode(ws, count=len(ws))
                 out[i] = codes
                 cache.store(keys[i], codes, self._extra, s is not texts[i], len(s))
+            for i in todo:
+                if out[i] is None:
+                    out[i] = out[first[texts[i]]]
         return out  # type: ignore[return-value]
 
     def _words(self, texts: Sequence[str], *, jobs: int = 1) -> list[list[str]]:
