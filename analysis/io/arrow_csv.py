@@ -269,7 +269,7 @@ def read_csv_arrow(
         table = pacsv.read_csv(
             pa.BufferReader(pa.py_buffer(data)),
             read_options=pacsv.ReadOptions(
-                use_threads=True,
+                use_threads=False,
                 column_names=names,
                 encoding="utf8" if utf8 or gb else encoding,
             ),

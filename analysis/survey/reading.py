@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from analysis.core.buffers import populated_empty
 from analysis.core.errors import CodebookError, DataQualityWarning, InputError, Problems, location
 from analysis.io.platforms import normalize_header, parse_duration
 from analysis.io.tabular import PathArg, RawTable, read_raw_table
@@ -434,8 +435,9 @@ def recode(raw: RawTable, cb: Codebook) -> SurveyData:
 
     # items go straight into one column-major block each: no copies when frames are built
     item_ids = [it.id for it in cb.items]
-    numbers = np.empty((n, len(item_ids)), order="F")
-    kinds = np.empty((n, len(item_ids)), dtype=np.int8, order="F")
+    # (mapped and faulted in at once: see analysis.core.buffers)
+    numbers = populated_empty((n, len(item_ids)), np.float64, order="F")
+    kinds = populated_empty((n, len(item_ids)), np.int8, order="F")
     scratch = np.empty(n, dtype=np.intp)  # row indices, one buffer for every item
     for j, it in enumerate(cb.items):
         values = frame[cols[it.column]]
@@ -540,7 +542,12 @@ def recode(raw: RawTable, cb: Codebook) -> SurveyData:
     keep = ~bad_row
     if not keep.all():  # filter the arrays before building frames: one copy, not two
         out = {k: v[keep] for k, v in out.items()}
-        numbers = np.asfortranarray(numbers[keep])
+        numbers = np.compress(
+            keep,
+            numbers,
+            axis=0,
+            out=populated_empty((int(keep.sum()), len(item_ids)), np.float64, order="F"),
+        )
         kinds = kinds[keep]
     # text columns stay Arrow-backed text: no Python string per cell
     out = {k: v.reset_index(drop=True) if isinstance(v, pd.Series) else v for k, v in out.items()}
