@@ -354,3 +354,37 @@ def test_a_quoted_header_over_an_unquoted_body_reads_as_before(tmp_path, monkeyp
         ROWS
     )
     _same(_write(tmp_path, text + "\n"), monkeypatch, arrow_reads=True)
+
+
+@pytest.mark.parametrize(("shape", "dtype", "order"), [((7, 3), "float64", "F"), (5, "int8", "C")])
+def test_populated_arrays_are_writable_arrays_of_the_shape_asked(monkeypatch, shape, dtype, order):
+    from analysis.core import buffers
+
+    monkeypatch.setattr(buffers, "POPULATE_BYTES", 0)  # map even the smallest array
+    a = buffers.populated_empty(shape, dtype, order=order)
+    want = np.empty(shape, dtype=dtype, order=order)
+    assert (a.shape, a.dtype, a.strides) == (want.shape, want.dtype, want.strides)
+    assert a.flags.writeable
+    if hasattr(__import__("mmap"), "MAP_POPULATE"):  # Linux: the memory is a mapping
+        assert not a.flags.owndata
+    a[...] = 3
+    assert (a == 3).all()
+    assert buffers.populated_empty(4, object).dtype == object  # never mapped: numpy's
+
+
+def test_recoding_into_mapped_memory_gives_the_same_survey(tmp_path, monkeypatch):
+    """Item numbers and missing kinds written into mapped memory (as for a large export),
+    quarantined rows left out of it, read as with numpy's own arrays."""
+    from analysis.core import buffers
+
+    text = HEAD + "\n1,桂花社区,60,,满意,好\n2,梅园社区,abc,,(跳过),满意\n3,桂花社区,60,x,(空),\n"
+    path = _write(tmp_path, text)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        plain = read_survey(path, codebook=CB)
+        monkeypatch.setattr(buffers, "POPULATE_BYTES", 0)
+        mapped = read_survey(path, codebook=CB)
+    for name in ("responses", "missing", "quarantine"):
+        pd.testing.assert_frame_equal(getattr(mapped, name), getattr(plain, name))
+    assert mapped.responses["q7"].isna().tolist() == [True]
+    assert mapped.missing["q8"].tolist() == ["no_answer"]
