@@ -388,3 +388,65 @@ def test_recoding_into_mapped_memory_gives_the_same_survey(tmp_path, monkeypatch
         pd.testing.assert_frame_equal(getattr(mapped, name), getattr(plain, name))
     assert mapped.responses["q7"].isna().tolist() == [True]
     assert mapped.missing["q8"].tolist() == ["no_answer"]
+
+
+@pytest.mark.parametrize(
+    ("text", "encoding"), [c[1:] for c in ARROW_CASES], ids=[c[0] for c in ARROW_CASES]
+)
+def test_files_read_as_two_halves_give_what_the_pandas_reader_gives(
+    tmp_path, monkeypatch, text, encoding
+):
+    from analysis.io import csv_halves
+
+    monkeypatch.setattr(csv_halves, "SPLIT_BYTES", 1)  # cut even the smallest file
+    path = _write(tmp_path, text, encoding=encoding)
+    _same(path, monkeypatch, arrow_reads=True)
+    _same(path, monkeypatch, arrow_reads=True, codebook=None)
+
+
+@pytest.mark.parametrize(
+    ("data", "quoted", "cut"),
+    [
+        (b"ab\ncd\nef\ngh\n", False, 9),  # the line break after the middle
+        (b'a\n"x\ny\nz"\nb\n', True, 10),  # not inside the quoted cell: the next one
+        (b'a\n"x\ny\nzz\n', True, None),  # the quote never closes: no row ends after it
+        (b"abcdef", False, None),  # one line
+    ],
+)
+def test_the_cut_is_a_line_break_outside_quotes(data, quoted, cut):
+    from analysis.io.csv_halves import split_point
+
+    assert split_point(data, quoted=quoted) == cut
+
+
+@pytest.mark.parametrize(
+    ("first_half_cell", "cut"),
+    [
+        ('"a\nb"', True),  # quoted line breaks: the halves are cut where a row ends
+        ('"say ""hi"""', False),  # an escaped quote: quotes cannot be counted, read whole
+        ('5"', False),  # a quote inside an unquoted cell, as above
+    ],
+)
+def test_two_halves_only_where_quotes_show_where_rows_end(
+    tmp_path, monkeypatch, first_half_cell, cut
+):
+    from analysis.io import arrow_csv, csv_halves
+
+    rows = [f"{i},桂花社区,60,,满意,一般" for i in range(1, 41)]
+    rows[3] = f"4,桂花社区,60,{first_half_cell},满意,一般"
+    rows[25] = '26,梅园社区,60,"跨\n两行",满意,一般'  # a quoted line break after the middle
+    path = _write(tmp_path, HEAD + "\n" + "\n".join(rows) + "\n")
+    halves: list[bool] = []
+    real = csv_halves.read_halves
+
+    def spy(*args, **kwargs):
+        out = real(*args, **kwargs)
+        halves.append(out is not None)
+        return out
+
+    monkeypatch.setattr(csv_halves, "SPLIT_BYTES", 1)
+    monkeypatch.setattr(arrow_csv, "read_halves", spy)
+    s = _same(path, monkeypatch, arrow_reads=True)
+    assert halves == [cut]
+    assert s.responses.set_index("row")["note"][27] == "跨\n两行"  # row 27 spans two lines
+    assert len(s.responses) + s.quarantine["row"].nunique() == 40

@@ -34,6 +34,8 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from analysis.io.csv_halves import read_halves
+
 __all__ = ["ArrowColumn", "ArrowCsv", "read_csv_arrow"]
 
 _BOM = b"\xef\xbb\xbf"
@@ -265,37 +267,44 @@ def read_csv_arrow(
     # decoder, block by block): a byte that does not decode raises, and the pandas reader
     # then words the error
     gb = not utf8 and _splits_as_bytes(encoding, sep)
-    try:
-        table = pacsv.read_csv(
-            pa.BufferReader(pa.py_buffer(data)),
-            read_options=pacsv.ReadOptions(
-                use_threads=False,
-                column_names=names,
-                encoding="utf8" if utf8 or gb else encoding,
-            ),
-            parse_options=pacsv.ParseOptions(
-                delimiter=sep,
-                quote_char='"',
-                double_quote=True,
-                escape_char=False,
-                newlines_in_values=_quotes_may_hold_newlines(data),
-                ignore_empty_lines=False,
-            ),
-            convert_options=pacsv.ConvertOptions(
-                column_types=dict.fromkeys(names, dictionary),
-                check_utf8=False,
-                strings_can_be_null=False,
-                quoted_strings_can_be_null=False,
-                null_values=[],
-            ),
-            # the C library's allocator: on a fresh process it costs a third less CPU
-            # for this read than pyarrow's default (mimalloc), which pays for first touch
-            memory_pool=pa.system_memory_pool(),
-        )
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, UnicodeError, LookupError):
-        return None
-    except (TypeError, AttributeError):  # a codec that gives no text (bytes to bytes)
-        return None
+    options = {
+        "read_options": pacsv.ReadOptions(
+            # one thread per parse: pyarrow's threaded reader costs about a third more
+            # CPU (with quotes that may hold line breaks it reads the file through first
+            # to find where rows end); a large file is read as two halves instead
+            use_threads=False,
+            column_names=names,
+            encoding="utf8" if utf8 or gb else encoding,
+        ),
+        "parse_options": pacsv.ParseOptions(
+            delimiter=sep,
+            quote_char='"',
+            double_quote=True,
+            escape_char=False,
+            newlines_in_values=_quotes_may_hold_newlines(data),
+            ignore_empty_lines=False,
+        ),
+        "convert_options": pacsv.ConvertOptions(
+            column_types=dict.fromkeys(names, dictionary),
+            check_utf8=False,
+            strings_can_be_null=False,
+            quoted_strings_can_be_null=False,
+            null_values=[],
+        ),
+        # the C library's allocator: on a fresh process it costs a third less CPU for
+        # this read than pyarrow's default (mimalloc), which pays for first touch
+        "memory_pool": pa.system_memory_pool(),
+    }
+    table = None
+    if utf8 or gb:  # a line break byte is a line break: the bytes may be cut at one
+        table = read_halves(data, options, quoted=options["parse_options"].newlines_in_values)
+    if table is None:
+        try:
+            table = pacsv.read_csv(pa.BufferReader(pa.py_buffer(data)), **options)
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError, UnicodeError, LookupError):
+            return None
+        except (TypeError, AttributeError):  # a codec that gives no text (bytes to bytes)
+            return None
     if table.num_rows == 0 or any(f.type != dictionary for f in table.schema):
         return None
     import pyarrow.compute as pc
