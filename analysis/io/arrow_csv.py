@@ -1,4 +1,7 @@
-"""Read a CSV export with pyarrow's multi-threaded reader, every column dictionary-encoded.
+"""Read a CSV export with pyarrow, every column dictionary-encoded.
+
+Each parse runs on one thread; a large UTF-8 or GB export is read as two halves side by
+side (:mod:`analysis.io.csv_halves`).
 
 :func:`read_csv_arrow` is the fast path behind :func:`analysis.io.tabular.read_raw_table`
 for CSV files. It gives the same cells, encodings, errors and row numbers as the pandas
