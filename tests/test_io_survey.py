@@ -131,6 +131,20 @@ def test_answer_off_the_scale_goes_to_quarantine_with_where(tmp_path):
     assert s.responses["respondent_id"].tolist() == ["2"]
 
 
+def test_quarantine_warning_masks_a_phone_number_typed_into_an_item(tmp_path):
+    rows = [
+        HEAD,
+        ["1", "桂花社区", "60", "", "", "13912345678", "同意"],
+        ["2", "桂花社区", "60", "", "", "满意", "同意"],
+    ]
+    path = write_csv(tmp_path / "s.csv", rows)
+    with pytest.warns(DataQualityWarning, match=r"got '139\*\*\*\*5678'") as caught:
+        s = read_survey(path, codebook=SMALL_CB)
+    assert not any("13912345678" in str(w.message) for w in caught)
+    # the quarantine table is the researcher's own data and keeps the value as read
+    assert s.quarantine["value"].tolist() == ["13912345678"]
+
+
 def test_repeated_id_is_quarantined_and_missing_group_kept(tmp_path):
     rows = [
         HEAD,

@@ -24,6 +24,7 @@ from analysis.core.buffers import populated_empty
 from analysis.core.errors import CodebookError, DataQualityWarning, InputError, Problems, location
 from analysis.io.platforms import normalize_header, parse_duration
 from analysis.io.tabular import PathArg, RawTable, read_raw_table
+from analysis.report.privacy import mask_pii
 from analysis.survey.codebook import NAMED_COLUMNS, Codebook
 from analysis.survey.codebook_file import load_codebook_partial
 
@@ -571,7 +572,9 @@ def recode(raw: RawTable, cb: Codebook) -> SurveyData:
         first_row = int(quarantine["row"].iloc[0])
         first_col = quarantine["column"].iloc[0]
         first_value = quarantine["value"].iloc[0]
-        got = "" if first_value is None else f": got {first_value!r}"
+        # the value of a quarantined cell can be a phone or ID number typed into the wrong
+        # column, and a warning ends up in a notebook's saved output, so it is masked here
+        got = "" if first_value is None else f": got {mask_pii(first_value)!r}"
         n_problems = f"{len(quarantine)} problem{'s' if len(quarantine) != 1 else ''}"
         warnings.warn(
             f"{raw.name}: {nrows} of {n} rows quarantined ({n_problems}, e.g. "
