@@ -435,8 +435,8 @@ def recode(raw: RawTable, cb: Codebook) -> SurveyData:
     out["row"] = raw.rows
 
     # items go straight into one column-major block each: no copies when frames are built
+    # (in memory mapped and faulted in at once, see analysis.core.buffers)
     item_ids = [it.id for it in cb.items]
-    # (mapped and faulted in at once: see analysis.core.buffers)
     numbers = populated_empty((n, len(item_ids)), np.float64, order="F")
     kinds = populated_empty((n, len(item_ids)), np.int8, order="F")
     scratch = np.empty(n, dtype=np.intp)  # row indices, one buffer for every item
@@ -543,12 +543,8 @@ def recode(raw: RawTable, cb: Codebook) -> SurveyData:
     keep = ~bad_row
     if not keep.all():  # filter the arrays before building frames: one copy, not two
         out = {k: v[keep] for k, v in out.items()}
-        numbers = np.compress(
-            keep,
-            numbers,
-            axis=0,
-            out=populated_empty((int(keep.sum()), len(item_ids)), np.float64, order="F"),
-        )
+        kept = populated_empty((int(keep.sum()), len(item_ids)), np.float64, order="F")
+        numbers = np.compress(keep, numbers, axis=0, out=kept)
         kinds = kinds[keep]
     # text columns stay Arrow-backed text: no Python string per cell
     out = {k: v.reset_index(drop=True) if isinstance(v, pd.Series) else v for k, v in out.items()}
