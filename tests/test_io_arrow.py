@@ -411,6 +411,8 @@ def test_files_read_as_two_halves_give_what_the_pandas_reader_gives(
         (b'a\n"x\ny\nz"\nb\n', True, 10),  # not inside the quoted cell: the next one
         (b'a\n"x\ny\nzz\n', True, None),  # the quote never closes: no row ends after it
         (b"abcdef", False, None),  # one line
+        (b"ab\ncd\n\nef\ngh\n", False, 10),  # not next to an empty line
+        (b"ab\r\ncd\r\n\r\nef\r\ngh\r\n", False, 14),
     ],
 )
 def test_the_cut_is_a_line_break_outside_quotes(data, quoted, cut):
@@ -450,3 +452,16 @@ def test_two_halves_only_where_quotes_show_where_rows_end(
     assert halves == [cut]
     assert s.responses.set_index("row")["note"][27] == "跨\n两行"  # row 27 spans two lines
     assert len(s.responses) + s.quarantine["row"].nunique() == 40
+
+
+@pytest.mark.parametrize("blank_at", [18, 19, 20, 21, 22])
+def test_empty_lines_near_the_cut_keep_their_row_numbers(tmp_path, monkeypatch, blank_at):
+    from analysis.io import csv_halves
+
+    monkeypatch.setattr(csv_halves, "SPLIT_BYTES", 1)
+    rows = [f"{i},桂花社区,60,,满意,一般" for i in range(1, 41)]
+    rows[blank_at : blank_at + 2] = ["", "", rows[blank_at], rows[blank_at + 1]]
+    rows[30] = rows[30].replace("满意", "好")  # an answer off the scale, in row 32
+    s = _same(_write(tmp_path, HEAD + "\n" + "\n".join(rows) + "\n"), monkeypatch, arrow_reads=True)
+    assert s.source["n_blank_rows"] == 2
+    assert s.quarantine["row"].tolist() == [32]

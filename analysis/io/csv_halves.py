@@ -44,22 +44,28 @@ def _quotes(data: bytes | mmap.mmap, start: int, end: int) -> int:
 
 def split_point(data: bytes | mmap.mmap, *, quoted: bool) -> int | None:
     """The offset just past a line break near the middle of ``data`` with an even number
-    of quotes before it (any line break when ``quoted`` is False), or None."""
+    of quotes before it (any line break when ``quoted`` is False), between two lines that
+    are not empty (an empty line stays inside a half, read as the whole file reads it), or
+    None."""
     at = data.find(b"\n", len(data) // 2)
-    if at < 0:
-        return None
-    if not quoted:
-        return at + 1
-    odd = _quotes(data, 0, at) % 2
+    odd = _quotes(data, 0, at) % 2 if quoted and at >= 0 else 0
     for _ in range(_MAX_TRIES):
-        if not odd:
+        if at < 0:
+            return None
+        if not odd and _between_lines(data, at):
             return at + 1
         nxt = data.find(b"\n", at + 1)
-        if nxt < 0:
-            return None
-        odd ^= _quotes(data, at, nxt) % 2
+        if quoted and nxt >= 0:
+            odd ^= _quotes(data, at, nxt) % 2
         at = nxt
     return None
+
+
+def _between_lines(data: bytes | mmap.mmap, at: int) -> bool:
+    """The line break at ``at`` ends a line that is not empty and starts one that is not."""
+    end = at - 1 if at > 0 and data[at - 1 : at] == b"\r" else at
+    before = data[end - 1 : end] if end > 0 else b""
+    return before not in (b"", b"\n", b"\r") and data[at + 1 : at + 2] not in (b"\n", b"\r")
 
 
 def _holds_quote(table: pa.Table) -> bool:
