@@ -16,7 +16,11 @@ The run's stages (survey, texts, open answers, statistics, privacy masking, figu
 tables, reports, manifest, the rest)
 are timed by wrapping the pipeline's step functions, so the next slow stage is visible.
 
-Run: python benchmarks/bench_city.py [--jobs 1] [--rounds 1] [--quick]
+``--distinct`` builds the variant in which no two documents are identical (each copy ends
+with its own closing line) and each copy's open answers carry their own suffix.
+
+Run: python benchmarks/bench_city.py [--jobs 1] [--rounds 1] [--quick] [--distinct]
+     [--folder DIR]
 """
 
 from __future__ import annotations
@@ -35,8 +39,15 @@ DEMO = ROOT / "data" / "raw" / "demo"
 RESULTS = Path(__file__).parent / "results"
 
 
-def build_city(folder: Path, *, survey_copies: int = 74, text_copies: int = 20) -> Path:
-    """Write the city-scale study into ``folder``; return its study file."""
+def build_city(
+    folder: Path, *, survey_copies: int = 74, text_copies: int = 20, distinct: bool = False
+) -> Path:
+    """Write the city-scale study into ``folder``; return its study file.
+
+    With ``distinct``, no two documents and few open answers are identical: copy ``k`` of
+    a document ends with its own closing line and copy ``k`` of a resident's open answer
+    carries its own suffix (the copies still share their other passages).
+    """
     import pandas as pd
 
     folder.mkdir(parents=True, exist_ok=True)
@@ -45,6 +56,11 @@ def build_city(folder: Path, *, survey_copies: int = 74, text_copies: int = 20) 
     for k in range(survey_copies):
         part = raw.copy()
         part["序号"] = [str(k * len(raw) + i + 1) for i in range(len(raw))]
+        if distinct:
+            column = next(c for c in part.columns if c.startswith("26、"))
+            answer = part[column].fillna("")
+            keep = (answer.str.strip() != "") & (answer != "(跳过)")
+            part.loc[keep, column] = answer[keep] + f"（第{k}批）"
         copies.append(part)
     pd.concat(copies, ignore_index=True).to_csv(folder / "survey.csv", index=False)
     shutil.copy(DEMO / "codebook.yaml", folder / "codebook.yaml")
@@ -57,6 +73,8 @@ def build_city(folder: Path, *, survey_copies: int = 74, text_copies: int = 20) 
             stem, suffix = os.path.splitext(r.file)
             name = f"{stem}-c{k:02d}{suffix}"
             shutil.copy(DEMO / "texts" / r.file, texts / name)
+            if distinct:
+                _add_closing_line(texts / name, f"本材料为第{k}号归档副本。")
             rows.append({**r._asdict(), "doc_id": f"{r.doc_id}-c{k:02d}", "file": name})
     pd.DataFrame(rows).to_csv(folder / "texts.csv", index=False)
     study = (DEMO / "study.yaml").read_text(encoding="utf-8")
@@ -65,6 +83,26 @@ def build_city(folder: Path, *, survey_copies: int = 74, text_copies: int = 20) 
     study = study.replace("output: ../../processed/demo", "output: output")
     (folder / "study.yaml").write_text(study, encoding="utf-8")
     return folder / "study.yaml"
+
+
+def _add_closing_line(path: Path, line: str) -> None:
+    """Append ``line`` to a copied document, in its own encoding or as a paragraph."""
+    if path.suffix == ".docx":
+        import docx
+
+        document = docx.Document(str(path))
+        document.add_paragraph(line)
+        document.save(str(path))
+        return
+    raw = path.read_bytes()
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        out = text.rstrip("\n") + "\n" + line + "\n"
+        path.write_bytes(out.encode(encoding.replace("-sig", "")))
+        return
 
 
 def _peak_mb() -> tuple[float, float]:
@@ -175,6 +213,11 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=1)
     parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument("--quick", action="store_true", help="survey x8, texts x4")
+    parser.add_argument(
+        "--distinct",
+        action="store_true",
+        help="no two documents identical; each copy's open answers carry their own suffix",
+    )
     parser.add_argument("--folder", type=Path, default=None, help="keep the study here")
     parser.add_argument("--child", choices=("baseline", "ours"), help=argparse.SUPPRESS)
     parser.add_argument("--study", type=Path, help=argparse.SUPPRESS)
@@ -198,7 +241,7 @@ def main() -> None:
         folder = args.folder
     copies = (8, 4) if args.quick else (74, 20)
     if not (folder / "study.yaml").exists():
-        build_city(folder, survey_copies=copies[0], text_copies=copies[1])
+        build_city(folder, survey_copies=copies[0], text_copies=copies[1], distinct=args.distinct)
     study_file = folder / "study.yaml"
     rounds = []
     for _ in range(args.rounds):
