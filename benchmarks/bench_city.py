@@ -19,8 +19,11 @@ are timed by wrapping the pipeline's step functions, so the next slow stage is v
 ``--distinct`` builds the variant in which no two documents are identical (each copy ends
 with its own closing line) and each copy's open answers carry their own suffix.
 
+``--versus DIR`` runs another checkout's code too (``DIR`` on ``PYTHONPATH``), in the same
+rounds: baseline, the other checkout, this one, so both meet the same load.
+
 Run: python benchmarks/bench_city.py [--jobs 1] [--rounds 1] [--quick] [--distinct]
-     [--folder DIR]
+     [--folder DIR] [--versus DIR]
 """
 
 from __future__ import annotations
@@ -200,12 +203,46 @@ def ours(study_file: Path, jobs: int) -> dict:
     }
 
 
-def _child(kind: str, study_file: Path, jobs: int) -> dict:
+def _child(kind: str, study_file: Path, jobs: int, root: Path = ROOT) -> dict:
     cmd = [sys.executable, __file__, "--child", kind, "--study", str(study_file)]
     cmd += ["--jobs", str(jobs)]
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, "PYTHONPATH": str(root)}
     done = subprocess.run(cmd, check=True, capture_output=True, text=True, env=env)
     return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _print_versus(rounds: list[dict], versus: Path) -> None:
+    """Medians over the rounds, CPU seconds per stage: the other checkout against this one."""
+    from statistics import median
+
+    def med(values: list[float]) -> str:
+        return f"{median(values):6.2f}"
+
+    def span(values: list[float]) -> str:
+        return f"{median(values):.2f}x ({min(values):.2f}-{max(values):.2f})"
+
+    print(f"\nmedians of {len(rounds)} rounds, CPU s: {versus} | this checkout")
+    for name in rounds[0]["ours"]["stages_cpu_s"]:
+        a = [r["versus"]["stages_cpu_s"].get(name, 0.0) for r in rounds]
+        b = [r["ours"]["stages_cpu_s"].get(name, 0.0) for r in rounds]
+        print(f"{'  ' + name:<28}{med(a)} | {med(b)}")
+    print(
+        f"{'run total':<28}{med([r['versus']['cpu_s'] for r in rounds])} | "
+        f"{med([r['ours']['cpu_s'] for r in rounds])}"
+    )
+    print(f"{'baseline':<28}{med([r['baseline']['cpu_s'] for r in rounds])}")
+    print(
+        f"{'ratio, CPU':<28}{span([r['versus_ratio_cpu'] for r in rounds])} | "
+        f"{span([r['ratio_cpu'] for r in rounds])}"
+    )
+    print(
+        f"{'ratio, wall':<28}{span([r['versus_ratio'] for r in rounds])} | "
+        f"{span([r['ratio'] for r in rounds])}"
+    )
+    peak = [max(r["versus"]["peak_mb_main"], r["versus"]["peak_mb_worker"]) for r in rounds]
+    ours = [max(r["ours"]["peak_mb_main"], r["ours"]["peak_mb_worker"]) for r in rounds]
+    print(f"{'peak RSS, MB':<28}{max(peak):6.0f} | {max(ours):6.0f}")
+    print("load averages after each round: " + ", ".join(f"{r['load'][0]:.2f}" for r in rounds))
 
 
 def main() -> None:
@@ -219,6 +256,13 @@ def main() -> None:
         help="no two documents identical; each copy's open answers carry their own suffix",
     )
     parser.add_argument("--folder", type=Path, default=None, help="keep the study here")
+    parser.add_argument(
+        "--versus",
+        type=Path,
+        default=None,
+        help="another checkout (e.g. main's worktree): each round also runs its code, "
+        "interleaved (baseline, the other checkout, this one), and medians are compared",
+    )
     parser.add_argument("--child", choices=("baseline", "ours"), help=argparse.SUPPRESS)
     parser.add_argument("--study", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -246,6 +290,9 @@ def main() -> None:
     rounds = []
     for _ in range(args.rounds):
         base = _child("baseline", study_file, args.jobs)
+        other = None
+        if args.versus is not None:
+            other = _child("ours", study_file, args.jobs, root=args.versus.resolve())
         run = _child("ours", study_file, args.jobs)
         rounds.append(
             {
@@ -253,8 +300,13 @@ def main() -> None:
                 "ours": run,
                 "ratio": run["total_s"] / base["total_s"],
                 "ratio_cpu": run["cpu_s"] / base["cpu_s"],
+                "load": os.getloadavg(),
             }
         )
+        if other is not None:
+            rounds[-1]["versus"] = other
+            rounds[-1]["versus_ratio_cpu"] = other["cpu_s"] / base["cpu_s"]
+            rounds[-1]["versus_ratio"] = other["total_s"] / base["total_s"]
     best = min(rounds, key=lambda r: r["ratio"])
     base, run = best["baseline"], best["ours"]
     print(
@@ -285,6 +337,8 @@ def main() -> None:
             "all rounds, wall (CPU): "
             + ", ".join(f"{r['ratio']:.2f} ({r['ratio_cpu']:.2f})" for r in rounds)
         )
+    if args.versus is not None:
+        _print_versus(rounds, args.versus)
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "bench_city.json").write_text(json.dumps(rounds, indent=2), encoding="utf-8")
     if tmp is not None:

@@ -85,7 +85,7 @@ def _column_values(column: pd.Series) -> tuple[np.ndarray, np.ndarray] | None:
     return None
 
 
-def csv_chunks(frame: pd.DataFrame, *, rows: int = 200_000) -> Iterator[str] | None:
+def csv_chunks(frame: pd.DataFrame, *, rows: int = 50_000) -> Iterator[str] | None:
     """The CSV text of ``frame`` (header first, no index, ``\\n`` line ends) in pieces.
 
     Concatenated, the pieces are exactly ``frame.to_csv(index=False, lineterminator="\\n")``.
