@@ -188,3 +188,24 @@ def test_bounds_measured_once_leave_truetype_fonts_to_fonttools():
         head = (font["head"].xMin, font["head"].yMax)
         assert recalc_bounds(font) is False
         assert (font["head"].xMin, font["head"].yMax) == head
+
+
+def test_docx_paragraph_styles_are_those_python_docx_gives_by_name(doc, tmp_path):
+    from docx import Document
+
+    d = Document(str(write_docx(doc, tmp_path / "r.docx")))
+    style = {p.text: p.style.name for p in d.paragraphs}
+    assert style[doc.title] == "Title"
+    assert style[doc.sections[0].title] == "Heading 1"
+    assert style["表 1  各社区得分"] == "Caption"
+    assert style["图 1  雷达图"] == "Caption"
+    assert style["注：" + EVIL] == "Table Note"
+    assert style["副标题"] == "Normal"  # no style set: the default
+
+    # the same XML as python-docx's add_paragraph(text, style=name)
+    from analysis.report.render import _styled
+
+    ours, theirs = Document(), Document()
+    _styled(ours, "表 1", ours.styles["Caption"].style_id)
+    theirs.add_paragraph("表 1", style="Caption")
+    assert ours.element.body[-2].xml == theirs.element.body[-2].xml
