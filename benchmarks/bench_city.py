@@ -16,7 +16,14 @@ The run's stages (survey, texts, open answers, statistics, privacy masking, figu
 tables, reports, manifest, the rest)
 are timed by wrapping the pipeline's step functions, so the next slow stage is visible.
 
-Run: python benchmarks/bench_city.py [--jobs 1] [--rounds 1] [--quick]
+``--distinct`` builds the variant in which no two documents are identical (each copy ends
+with its own closing line) and each copy's open answers carry their own suffix.
+
+``--versus DIR`` runs another checkout's code too (``DIR`` on ``PYTHONPATH``), in the same
+rounds: baseline, the other checkout, this one, so both meet the same load.
+
+Run: python benchmarks/bench_city.py [--jobs 1] [--rounds 1] [--quick] [--distinct]
+     [--folder DIR] [--versus DIR]
 """
 
 from __future__ import annotations
@@ -35,8 +42,15 @@ DEMO = ROOT / "data" / "raw" / "demo"
 RESULTS = Path(__file__).parent / "results"
 
 
-def build_city(folder: Path, *, survey_copies: int = 74, text_copies: int = 20) -> Path:
-    """Write the city-scale study into ``folder``; return its study file."""
+def build_city(
+    folder: Path, *, survey_copies: int = 74, text_copies: int = 20, distinct: bool = False
+) -> Path:
+    """Write the city-scale study into ``folder``; return its study file.
+
+    With ``distinct``, no two documents and few open answers are identical: copy ``k`` of
+    a document ends with its own closing line and copy ``k`` of a resident's open answer
+    carries its own suffix (the copies still share their other passages).
+    """
     import pandas as pd
 
     folder.mkdir(parents=True, exist_ok=True)
@@ -45,6 +59,11 @@ def build_city(folder: Path, *, survey_copies: int = 74, text_copies: int = 20) 
     for k in range(survey_copies):
         part = raw.copy()
         part["序号"] = [str(k * len(raw) + i + 1) for i in range(len(raw))]
+        if distinct:
+            column = next(c for c in part.columns if c.startswith("26、"))
+            answer = part[column].fillna("")
+            keep = (answer.str.strip() != "") & (answer != "(跳过)")
+            part.loc[keep, column] = answer[keep] + f"（第{k}批）"
         copies.append(part)
     pd.concat(copies, ignore_index=True).to_csv(folder / "survey.csv", index=False)
     shutil.copy(DEMO / "codebook.yaml", folder / "codebook.yaml")
@@ -57,6 +76,8 @@ def build_city(folder: Path, *, survey_copies: int = 74, text_copies: int = 20) 
             stem, suffix = os.path.splitext(r.file)
             name = f"{stem}-c{k:02d}{suffix}"
             shutil.copy(DEMO / "texts" / r.file, texts / name)
+            if distinct:
+                _add_closing_line(texts / name, f"本材料为第{k}号归档副本。")
             rows.append({**r._asdict(), "doc_id": f"{r.doc_id}-c{k:02d}", "file": name})
     pd.DataFrame(rows).to_csv(folder / "texts.csv", index=False)
     study = (DEMO / "study.yaml").read_text(encoding="utf-8")
@@ -65,6 +86,26 @@ def build_city(folder: Path, *, survey_copies: int = 74, text_copies: int = 20) 
     study = study.replace("output: ../../processed/demo", "output: output")
     (folder / "study.yaml").write_text(study, encoding="utf-8")
     return folder / "study.yaml"
+
+
+def _add_closing_line(path: Path, line: str) -> None:
+    """Append ``line`` to a copied document, in its own encoding or as a paragraph."""
+    if path.suffix == ".docx":
+        import docx
+
+        document = docx.Document(str(path))
+        document.add_paragraph(line)
+        document.save(str(path))
+        return
+    raw = path.read_bytes()
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        out = text.rstrip("\n") + "\n" + line + "\n"
+        path.write_bytes(out.encode(encoding.replace("-sig", "")))
+        return
 
 
 def _peak_mb() -> tuple[float, float]:
@@ -162,12 +203,46 @@ def ours(study_file: Path, jobs: int) -> dict:
     }
 
 
-def _child(kind: str, study_file: Path, jobs: int) -> dict:
+def _child(kind: str, study_file: Path, jobs: int, root: Path = ROOT) -> dict:
     cmd = [sys.executable, __file__, "--child", kind, "--study", str(study_file)]
     cmd += ["--jobs", str(jobs)]
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, "PYTHONPATH": str(root)}
     done = subprocess.run(cmd, check=True, capture_output=True, text=True, env=env)
     return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _print_versus(rounds: list[dict], versus: Path) -> None:
+    """Medians over the rounds, CPU seconds per stage: the other checkout against this one."""
+    from statistics import median
+
+    def med(values: list[float]) -> str:
+        return f"{median(values):6.2f}"
+
+    def span(values: list[float]) -> str:
+        return f"{median(values):.2f}x ({min(values):.2f}-{max(values):.2f})"
+
+    print(f"\nmedians of {len(rounds)} rounds, CPU s: {versus} | this checkout")
+    for name in rounds[0]["ours"]["stages_cpu_s"]:
+        a = [r["versus"]["stages_cpu_s"].get(name, 0.0) for r in rounds]
+        b = [r["ours"]["stages_cpu_s"].get(name, 0.0) for r in rounds]
+        print(f"{'  ' + name:<28}{med(a)} | {med(b)}")
+    print(
+        f"{'run total':<28}{med([r['versus']['cpu_s'] for r in rounds])} | "
+        f"{med([r['ours']['cpu_s'] for r in rounds])}"
+    )
+    print(f"{'baseline':<28}{med([r['baseline']['cpu_s'] for r in rounds])}")
+    print(
+        f"{'ratio, CPU':<28}{span([r['versus_ratio_cpu'] for r in rounds])} | "
+        f"{span([r['ratio_cpu'] for r in rounds])}"
+    )
+    print(
+        f"{'ratio, wall':<28}{span([r['versus_ratio'] for r in rounds])} | "
+        f"{span([r['ratio'] for r in rounds])}"
+    )
+    peak = [max(r["versus"]["peak_mb_main"], r["versus"]["peak_mb_worker"]) for r in rounds]
+    ours = [max(r["ours"]["peak_mb_main"], r["ours"]["peak_mb_worker"]) for r in rounds]
+    print(f"{'peak RSS, MB':<28}{max(peak):6.0f} | {max(ours):6.0f}")
+    print("load averages after each round: " + ", ".join(f"{r['load'][0]:.2f}" for r in rounds))
 
 
 def main() -> None:
@@ -175,7 +250,19 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=1)
     parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument("--quick", action="store_true", help="survey x8, texts x4")
+    parser.add_argument(
+        "--distinct",
+        action="store_true",
+        help="no two documents identical; each copy's open answers carry their own suffix",
+    )
     parser.add_argument("--folder", type=Path, default=None, help="keep the study here")
+    parser.add_argument(
+        "--versus",
+        type=Path,
+        default=None,
+        help="another checkout (e.g. main's worktree): each round also runs its code, "
+        "interleaved (baseline, the other checkout, this one), and medians are compared",
+    )
     parser.add_argument("--child", choices=("baseline", "ours"), help=argparse.SUPPRESS)
     parser.add_argument("--study", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -198,11 +285,14 @@ def main() -> None:
         folder = args.folder
     copies = (8, 4) if args.quick else (74, 20)
     if not (folder / "study.yaml").exists():
-        build_city(folder, survey_copies=copies[0], text_copies=copies[1])
+        build_city(folder, survey_copies=copies[0], text_copies=copies[1], distinct=args.distinct)
     study_file = folder / "study.yaml"
     rounds = []
     for _ in range(args.rounds):
         base = _child("baseline", study_file, args.jobs)
+        other = None
+        if args.versus is not None:
+            other = _child("ours", study_file, args.jobs, root=args.versus.resolve())
         run = _child("ours", study_file, args.jobs)
         rounds.append(
             {
@@ -210,8 +300,13 @@ def main() -> None:
                 "ours": run,
                 "ratio": run["total_s"] / base["total_s"],
                 "ratio_cpu": run["cpu_s"] / base["cpu_s"],
+                "load": os.getloadavg(),
             }
         )
+        if other is not None:
+            rounds[-1]["versus"] = other
+            rounds[-1]["versus_ratio_cpu"] = other["cpu_s"] / base["cpu_s"]
+            rounds[-1]["versus_ratio"] = other["total_s"] / base["total_s"]
     best = min(rounds, key=lambda r: r["ratio"])
     base, run = best["baseline"], best["ours"]
     print(
@@ -242,6 +337,8 @@ def main() -> None:
             "all rounds, wall (CPU): "
             + ", ".join(f"{r['ratio']:.2f} ({r['ratio_cpu']:.2f})" for r in rounds)
         )
+    if args.versus is not None:
+        _print_versus(rounds, args.versus)
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "bench_city.json").write_text(json.dumps(rounds, indent=2), encoding="utf-8")
     if tmp is not None:

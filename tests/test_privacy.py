@@ -326,3 +326,19 @@ def test_group_reports_with_dots_and_hostile_names_stay_apart(tmp_path):
     html = Path(written[3]).read_text(encoding="utf-8")
     assert "&lt;img src=x onerror=alert(1)&gt;" in html
     assert "很长的社区名" * 50 in Path(written[4]).read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("dtype", [object, "category", "str"])
+def test_mask_frame_counts_the_text_cells_it_changes(dtype):
+    from analysis.report.privacy import mask_frame
+
+    phone = "13912345678"
+    values = [phone, "无", None, phone, "电话 " + phone]
+    if dtype is object:
+        values += [13912345678, True]  # a number with the same digits is not a text
+    frame = pd.DataFrame({"v": pd.Series(values, dtype=dtype)})
+    masked, n = mask_frame(frame)
+    assert n == 3
+    assert masked["v"].tolist()[:2] == ["139****5678", "无"]
+    if dtype is object:
+        assert masked["v"].tolist()[-2:] == [13912345678, True]

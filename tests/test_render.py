@@ -144,3 +144,68 @@ def test_control_characters_from_data_do_not_stop_docx_or_xlsx(tmp_path):
     ws = load_workbook(write_xlsx({name: frame}, tmp_path / "r.xlsx")).worksheets[0]
     assert ws["A1"].value == ws["A2"].value == "社区[31m名"
     assert ws["A3"].value == 1.5
+
+
+def _subset_font(chars, *, measure_once):
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    from analysis.report.charts.fonts import find_cjk_font
+    from analysis.report.webfont import recalc_bounds
+
+    options = subset.Options()
+    options.desubroutinize = True
+    options.notdef_outline = True
+    options.name_IDs = ["*"]
+    buffer = io.BytesIO()
+    with TTFont(str(find_cjk_font().path), lazy=True, recalcTimestamp=False) as font:
+        subsetter = subset.Subsetter(options)
+        subsetter.populate(text=chars)
+        subsetter.subset(font)
+        if measure_once:
+            assert recalc_bounds(font)
+            font.recalcBBoxes = False
+        font.save(buffer)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    "chars", ["。", "社区", "一丁", "社区治理满意度调查，居民议事会（２０２４）"]
+)
+def test_bounds_measured_once_give_the_bytes_fonttools_recalculation_gives(chars):
+    # "。" and "一丁" are flat or low glyphs: the box, side bearings and extents differ
+    assert _subset_font(chars, measure_once=True) == _subset_font(chars, measure_once=False)
+
+
+def test_bounds_measured_once_leave_truetype_fonts_to_fonttools():
+    from fontTools.ttLib import TTFont
+    from matplotlib import font_manager
+
+    from analysis.report.webfont import recalc_bounds
+
+    path = font_manager.findfont("DejaVu Sans", fallback_to_default=True)
+    with TTFont(path, lazy=True) as font:
+        head = (font["head"].xMin, font["head"].yMax)
+        assert recalc_bounds(font) is False
+        assert (font["head"].xMin, font["head"].yMax) == head
+
+
+def test_docx_paragraph_styles_are_those_python_docx_gives_by_name(doc, tmp_path):
+    from docx import Document
+
+    d = Document(str(write_docx(doc, tmp_path / "r.docx")))
+    style = {p.text: p.style.name for p in d.paragraphs}
+    assert style[doc.title] == "Title"
+    assert style[doc.sections[0].title] == "Heading 1"
+    assert style["表 1  各社区得分"] == "Caption"
+    assert style["图 1  雷达图"] == "Caption"
+    assert style["注：" + EVIL] == "Table Note"
+    assert style["副标题"] == "Normal"  # no style set: the default
+
+    # the same XML as python-docx's add_paragraph(text, style=name)
+    from analysis.report.render import _styled
+
+    ours, theirs = Document(), Document()
+    _styled(ours, "表 1", ours.styles["Caption"].style_id)
+    theirs.add_paragraph("表 1", style="Caption")
+    assert ours.element.body[-2].xml == theirs.element.body[-2].xml

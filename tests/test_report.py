@@ -84,3 +84,25 @@ def test_the_sample_section_counts_respondents_without_a_community():
     text_en = " ".join(p for s in en.sections for p in s.paragraphs)
     assert "2 位受访者未填写所在社区" in text_zh
     assert "2 of them gave no community" in text_en
+
+
+def test_documents_built_once_get_the_radar_they_would_have_been_built_with():
+    from analysis.report.community import _with_radar, group_documents
+
+    desc = pd.DataFrame(
+        [
+            {"group": g, "dimension": d, "n": 12, "mean": 3.5 + k / 10, "ci_low": 3.0}
+            | {"ci_high": 4.0}
+            for g in ("甲社区", "乙社区")
+            for k, d in enumerate(an.SERVICE_FIVE.ids)
+        ]
+    )
+    overall = desc.groupby("dimension", as_index=False)["mean"].mean()
+    tables = {**_text_tables(), "survey_descriptives": desc, "survey_overall": overall}
+    inputs = _inputs(**tables)
+    docs = group_documents(inputs, ["甲社区", "乙社区"])
+    for group in ("甲社区", "乙社区"):
+        png = f"PNG of {group}".encode()
+        built = group_document(replace(inputs, figures={f"radar::{group}": png}), group)
+        assert any(f.png == png for s in built.sections for f in s.figures)
+        assert _with_radar(docs[group], png) == built

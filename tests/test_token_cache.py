@@ -267,3 +267,30 @@ def test_repr_and_empty_cache() -> None:
     assert found[1] is None
     assert len(keys[1]) == 64
     assert "TokenCache(texts=0" in repr(cache_)
+
+
+def test_memory_is_a_budget_in_bytes_not_a_count_of_texts() -> None:
+    # more short texts than the 20,000 the cache once held: none is cut twice
+    seg = Segmenter()
+    texts = [f"第{i}条意见" for i in range(20_050)]
+    calls: list[str] = []
+    spy(seg, calls)
+    seg.cut_many(texts[:10_000])
+    seg.cut_many(texts)
+    seg.cut_many(texts[::-1])
+    assert len(calls) == len(set(calls)) == len(texts)
+
+
+def test_texts_beyond_the_memory_budget_are_cut_again() -> None:
+    seg = Segmenter(extra_words=["网格员"])
+    words = seg.cut_many(TEXTS[:3])
+    one = max(token_cache._cost(e[0]) for e in seg.token_cache._entries.values())
+    seg = Segmenter(extra_words=["网格员"])
+    seg.token_cache.memory = 2 * one  # room for two of the three texts
+    calls: list[str] = []
+    spy(seg, calls)
+    assert seg.cut_many(TEXTS[:3]) == words
+    assert seg.cut_many(TEXTS[:3]) == words
+    assert len(seg.token_cache._entries) == 2
+    assert seg.token_cache._held <= seg.token_cache.memory
+    assert len(calls) == 4  # three texts, then the one left out

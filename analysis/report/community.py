@@ -8,7 +8,7 @@ that they pickle by path).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -30,7 +30,7 @@ from analysis.report.document import Figure, ReportDocument, Section, t
 from analysis.report.headline import satisfaction_sentence
 from analysis.report.privacy import safe_filename, suppress_small
 
-__all__ = ["build_group_reports", "group_document", "group_radar_figures"]
+__all__ = ["build_group_reports", "group_document", "group_documents", "group_radar_figures"]
 
 
 def group_radar_figures(
@@ -260,12 +260,36 @@ def _render(
     return written
 
 
-def report_glyphs(inputs: ReportInputs, groups: Iterable[str]) -> str:
-    """Every character the reports of ``groups`` show, for one embedded font subset."""
+_PENDING = b""  # the bytes of a radar not drawn yet (no drawn chart is empty)
+
+
+def group_documents(inputs: ReportInputs, groups: Iterable[str]) -> dict[str, ReportDocument]:
+    """Each community's document with its radar pending: built once for the font subset
+    and the report, the radar's bytes put in when it is drawn (:func:`_group_report`)."""
+    pending = {**inputs.figures, **{f"radar::{g}": _PENDING for g in groups}}
+    return {g: group_document(replace(inputs, figures=pending), g) for g in groups}
+
+
+def _with_radar(doc: ReportDocument, png: bytes) -> ReportDocument:
+    def drawn(figures: tuple[Figure, ...]) -> tuple[Figure, ...]:
+        return tuple(replace(f, png=png) if f.png == _PENDING else f for f in figures)
+
+    return replace(doc, sections=tuple(replace(s, figures=drawn(s.figures)) for s in doc.sections))
+
+
+def report_glyphs(
+    inputs: ReportInputs,
+    groups: Iterable[str],
+    documents: Mapping[str, ReportDocument] | None = None,
+) -> str:
+    """Every character the reports of ``groups`` show, for one embedded font subset
+    (from ``documents`` when given, as :func:`group_documents` builds them)."""
     from analysis.report.render import document_text
 
-    # the radar's title is the one string a document without its figure lacks
-    text = "".join(document_text(group_document(inputs, g)) for g in groups)
+    groups = list(groups)
+    docs = documents if documents is not None else group_documents(inputs, groups)
+    # the radar's title, in case a community's document has no radar
+    text = "".join(document_text(docs[g]) for g in groups)
     fig = [0]
     text += _numbered("fig_group_radar", inputs.lang, fig)  # type: ignore[arg-type]
     return "".join(sorted(set(text)))
@@ -285,14 +309,21 @@ def _group_report(
     inputs: ReportInputs | None = None,
     formats: tuple[str, ...] | None = None,
     font_css: str | None = None,
+    document: ReportDocument | None = None,
 ) -> list[str]:
-    """Draw one community's radar and write its report; runs in a worker or inline."""
+    """Draw one community's radar and write its report; runs in a worker or inline.
+
+    ``document``, built by :func:`group_documents`, gets the radar; without it (or without
+    a radar) the document is built here."""
     group, stem = job
     inputs = inputs if inputs is not None else _WORKER["inputs"]
     formats = formats if formats is not None else _WORKER["formats"]
     font_css = font_css if font_css is not None else _WORKER["font_css"]
-    figures = {**inputs.figures, **group_radar_figures(inputs, [group], lang=inputs.lang)}
-    doc = group_document(replace(inputs, figures=figures), group)
+    radar = group_radar_figures(inputs, [group], lang=inputs.lang)
+    if document is not None and f"radar::{group}" in radar:
+        doc = _with_radar(document, radar[f"radar::{group}"])
+    else:
+        doc = group_document(replace(inputs, figures={**inputs.figures, **radar}), group)
     return _render(doc, stem, formats, font_css=font_css)
 
 
@@ -305,6 +336,7 @@ def build_group_reports(
     jobs: int = 1,
     progress: bool = False,
     font_css: str | None = None,
+    documents: Mapping[str, ReportDocument] | None = None,
 ) -> list[str]:
     """Write one report per community into ``folder``, in parallel when ``jobs > 1``.
 
@@ -319,13 +351,15 @@ def build_group_reports(
         The ``@font-face`` rule the HTML reports embed. Default: one subset of the CJK font
         for the characters of every report of the batch, computed once (a subset takes
         seconds; a run passes one for its study report and every community's together).
+    documents
+        The communities' documents from :func:`group_documents` (already built for the
+        font subset), used by the reports written in this process.
 
     Returns
     -------
     list of str
         Paths written, in the order of ``groups``.
     """
-    from functools import partial
 
     from analysis.core.parallel import share
     from analysis.core.progress import progress_bar
@@ -336,12 +370,18 @@ def build_group_reports(
     folder.mkdir(parents=True, exist_ok=True)
     formats = tuple(f for f in formats if f in ("html", "docx"))
     jobs_list = [(g, folder / safe_filename(g)) for g in groups]
-    if font_css is None:
-        font_css = font_css_for(report_glyphs(inputs, groups)) if "html" in formats else ""
+    if font_css is None and "html" in formats:
+        documents = group_documents(inputs, groups) if documents is None else documents
+        font_css = font_css_for(report_glyphs(inputs, groups, documents))
+    font_css = font_css or ""
+    documents = documents or {}
     done: list[list[str]] = [[] for _ in jobs_list]
     bar = progress_bar(show=progress, total=len(groups), desc=message("bar_reports", lang))
     if jobs > 1 and len(groups) > 1:
-        here = partial(_group_report, inputs=inputs, formats=formats, font_css=font_css)
+
+        def here(job: tuple[str, Path]) -> list[str]:
+            return _group_report(job, inputs, formats, font_css, documents.get(job[0]))
+
         for k, paths, _ in share(
             _group_report,
             here,
@@ -355,7 +395,7 @@ def build_group_reports(
             bar.update()
     else:
         for k, job in enumerate(jobs_list):
-            done[k] = _group_report(job, inputs, formats, font_css)
+            done[k] = _group_report(job, inputs, formats, font_css, documents.get(job[0]))
             bar.update()
     bar.close()
     return [p for paths in done for p in paths]

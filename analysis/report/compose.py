@@ -376,17 +376,31 @@ def _evidence(inputs: ReportInputs, group: str | None, per_dim: int = 2) -> list
     col = inputs.group_label
     if group is not None and col in hits.columns:
         hits = hits[hits[col] == group]
+    # per dimension, the first rows of distinct contexts (drop_duplicates, head), one pass
+    dims = inputs.framework.ids
+    picked: dict[str, list[tuple[Any, Any, Any]]] = {d: [] for d in dims}
+    seen: dict[str, set[Any]] = {d: set() for d in dims}
+    negated = hits["negated"].tolist() if "negated" in hits.columns else [False] * len(hits)
+    columns = (hits["dimension"].tolist(), hits["term"].tolist(), hits["context"].tolist())
+    full = 0
+    for dim, term, context, neg in zip(*columns, negated, strict=True):
+        rows = picked.get(dim)
+        if rows is None or len(rows) >= per_dim:
+            continue
+        key = None if context is None or context != context else context  # NaN: one value
+        if key in seen[dim]:
+            continue
+        seen[dim].add(key)
+        rows.append((term, context, neg))
+        full += len(rows) == per_dim
+        if full == len(picked):
+            break
     quotes = []
-    for dim in inputs.framework.ids:
-        sub = hits[hits["dimension"] == dim].drop_duplicates("context").head(per_dim)
-        for r in sub.itertuples():
+    for dim in dims:
+        for term, context, neg in picked[dim]:
             # a negated mention ("没有一站式服务") is evidence of absence: say so
-            mark = (
-                ("（否定语境）" if inputs.lang == "zh" else " (negated)")
-                if getattr(r, "negated", False)
-                else ""
-            )
-            quotes.append(f"【{_label(inputs, dim)}·{r.term}{mark}】{mask_pii(str(r.context))}")
+            mark = ("（否定语境）" if inputs.lang == "zh" else " (negated)") if neg else ""
+            quotes.append(f"【{_label(inputs, dim)}·{term}{mark}】{mask_pii(str(context))}")
     return quotes
 
 

@@ -191,7 +191,8 @@ def mask_frame(frame: pd.DataFrame) -> tuple[pd.DataFrame, int]:
         if not repl:
             continue
         values = column.astype(object) if categorical else column
-        hit = values.map(lambda v, r=repl: isinstance(v, str) and v in r)
+        # the keys are texts, and a text equals no other kind of value: isin is exact
+        hit = values.isin(list(repl))
         masked = values.map(lambda v, r=repl: r.get(v, v) if isinstance(v, str) else v)
         if categorical:
             masked = masked.astype("category")

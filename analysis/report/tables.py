@@ -6,12 +6,13 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from analysis.report.csv_text import csv_chunks
 from analysis.report.privacy import _FORMULA_START, neutralise_formula
 
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["neutralise_frame", "write_tables"]
+__all__ = ["neutralise_frame", "write_csv", "write_tables"]
 
 
 def _is_text(column: pd.Series) -> bool:
@@ -65,6 +66,25 @@ def _parquet_ready(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def write_csv(frame: pd.DataFrame, path: Path) -> None:
+    """Write ``frame`` as UTF-8 CSV with a byte-order mark, formula-like cells neutralised.
+
+    The bytes are those of ``to_csv(path, index=False, encoding="utf-8-sig",
+    lineterminator="\n")``; large tables are built from each column's distinct values
+    (:func:`analysis.report.csv_text.csv_chunks`), the rest written by pandas.
+    """
+    safe = neutralise_frame(frame)
+    chunks = csv_chunks(safe)
+    # the byte-order mark written by hand: with encoding="utf-8-sig" every line goes
+    # through Python's codec, with "utf-8" through the C one (same bytes)
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        handle.write("\ufeff")
+        if chunks is None:
+            safe.to_csv(handle, index=False, lineterminator="\n")
+        else:
+            handle.writelines(chunks)
+
+
 def write_tables(
     tables: Mapping[str, pd.DataFrame],
     folder: Path,
@@ -85,11 +105,7 @@ def write_tables(
             continue
         if "csv" in formats:
             path = folder / f"{name}.csv"
-            # the byte-order mark written by hand: with encoding="utf-8-sig" every line
-            # goes through Python's codec, with "utf-8" through the C one (same bytes)
-            with open(path, "w", encoding="utf-8", newline="") as handle:
-                handle.write("\ufeff")
-                neutralise_frame(frame).to_csv(handle, index=False, lineterminator="\n")
+            write_csv(frame, path)
             written.append(str(path))
         if "parquet" in formats:
             path = folder / f"{name}.parquet"

@@ -11,6 +11,8 @@ from __future__ import annotations
 import base64
 import functools
 import io
+import math
+from typing import Any
 
 __all__ = ["font_face_css"]
 
@@ -36,8 +38,81 @@ def _subset(chars: str) -> bytes | None:
         subsetter = subset.Subsetter(options)
         subsetter.populate(text=chars)
         subsetter.subset(font)
+        font.recalcBBoxes = not recalc_bounds(font)
         font.save(buffer)
     return buffer.getvalue()
+
+
+def recalc_bounds(font: Any) -> bool:
+    """Set the bounds a CFF font's save would recalculate, measuring each glyph once.
+
+    Saving with ``recalcBBoxes`` (fontTools' default) draws every glyph three times: for
+    the CFF ``FontBBox`` (copied into ``head``), for ``hhea`` and for ``vhea``. This sets
+    the same fields from one drawing, so the font can be saved with ``recalcBBoxes=False``
+    and give the same bytes. Returns False, changing nothing, for a font this does not
+    cover (TrueType outlines, CFF2, several top dicts, variable components): fontTools
+    then recalculates as usual.
+    """
+    if "CFF " not in font or "VARC" in font or "glyf" in font:
+        return False
+    cff = font["CFF "].cff
+    if cff.major != 1 or len(cff.topDictIndex) != 1:
+        return False
+    top = cff.topDictIndex[0]
+    charstrings = top.CharStrings
+    bounds = {name: charstrings[name].calcBounds(charstrings) for name in charstrings.keys()}
+    box = None
+    for b in bounds.values():
+        if b is not None:
+            box = (
+                b
+                if box is None
+                else (min(box[0], b[0]), min(box[1], b[1]), max(box[2], b[2]), max(box[3], b[3]))
+            )
+    if box is None:
+        top.FontBBox = top.defaults["FontBBox"][:]
+    else:
+        top.FontBBox = [
+            math.floor(box[0]),
+            math.floor(box[1]),
+            math.ceil(box[2]),
+            math.ceil(box[3]),
+        ]
+    head = font["head"]
+    head.xMin, head.yMin, head.xMax, head.yMax = top.FontBBox
+    order = font.getGlyphOrder()
+    for tag, metrics, lo, hi in (("hhea", "hmtx", 0, 2), ("vhea", "vmtx", 1, 3)):
+        if tag in font and metrics in font:
+            _side_bearings(font[tag], font[metrics], order, bounds, lo, hi)
+    return True
+
+
+def _side_bearings(
+    table: Any, metrics: Any, order: list[str], bounds: dict[str, Any], lo: int, hi: int
+) -> None:
+    """``hhea`` (``lo, hi = 0, 2``) or ``vhea`` (``1, 3``) as fontTools' ``recalc`` sets it."""
+    extents = {
+        name: int(math.ceil(bounds[name][hi]) - math.floor(bounds[name][lo]))
+        for name in order
+        if bounds.get(name) is not None
+    }
+    advance_max = max(advance for advance, _ in metrics.metrics.values())
+    first = last = 0
+    reach: float = 0
+    if extents:
+        first = last = math.inf
+        reach = -math.inf
+        for name, extent in extents.items():
+            advance, bearing = metrics[name]
+            first = min(first, bearing)
+            last = min(last, advance - bearing - extent)
+            reach = max(reach, bearing + extent)
+    if lo == 0:
+        table.advanceWidthMax = advance_max
+        table.minLeftSideBearing, table.minRightSideBearing, table.xMaxExtent = first, last, reach
+    else:
+        table.advanceHeightMax = advance_max
+        table.minTopSideBearing, table.minBottomSideBearing, table.yMaxExtent = first, last, reach
 
 
 def font_face_css(text: str) -> str:

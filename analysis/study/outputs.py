@@ -107,7 +107,7 @@ def write_private(tables: Mapping[str, pd.DataFrame], folder: Path) -> list[str]
     list of str
         The paths written (none when ``tables`` is empty).
     """
-    from analysis.report.tables import neutralise_frame
+    from analysis.report.tables import write_csv
 
     if not tables:
         return []
@@ -117,6 +117,6 @@ def write_private(tables: Mapping[str, pd.DataFrame], folder: Path) -> list[str]
     written = [str(readme)]
     for name, frame in sorted(tables.items()):
         path = folder / f"{name}.PRIVATE.csv"
-        neutralise_frame(frame).to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\n")
+        write_csv(frame, path)
         written.append(str(path))
     return written

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from analysis.core.dimensions import SERVICE_FIVE
-from analysis.report.community import _render, build_group_reports, report_glyphs
+from analysis.report.community import _render, build_group_reports, group_documents, report_glyphs
 from analysis.report.compose import (
     ReportInputs,
     overall_scores,
@@ -169,10 +169,12 @@ def build_reports(
         inputs = replace(inputs, tables=tables)
     document = study_document(inputs)
     groups = _report_groups(inputs) if study.per_group else []
+    # the communities' documents, built once for the font subset and their reports
+    documents = group_documents(inputs, groups)
     font_css = ""
     if "html" in study.formats:
         # one font subset for the study report and every community's: a subset takes seconds
-        glyphs = document_text(document) + report_glyphs(inputs, groups)
+        glyphs = document_text(document) + report_glyphs(inputs, groups, documents)
         font_css = font_css_for(glyphs)
     written = _render(document, output / "report", study.formats, font_css=font_css)
     if "xlsx" in study.formats:
@@ -197,6 +199,7 @@ def build_reports(
             jobs=jobs,
             progress=progress,
             font_css=font_css,
+            documents=documents,
         )
     return written
 

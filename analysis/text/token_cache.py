@@ -45,7 +45,12 @@ logger = logging.getLogger("analysis")
 FORMAT = 2
 _MAGIC = b"ANTC"
 _HEADER = struct.Struct("<4sII")  # magic, FORMAT, bytes of the JSON index
-_MEMORY_LIMIT = 20_000  # texts kept in memory
+# memory the cached codes may take, with a rough cost of each entry's objects (key, list,
+# tuple, array header): a budget in bytes, not texts, so a city's 100,000 short answers stay
+# in memory as well as a few thousand long documents (a text evicted is cut again when it
+# comes back before the cache is written to disk)
+_MEMORY_BYTES = 256 * 2**20
+_ENTRY_BYTES = 400
 _VARIANTS = 4  # cuts kept per text (for lexicons used in turn)
 _MAX_PACKS = 16  # packs in a folder before they are merged
 
@@ -81,6 +86,10 @@ class _Entry(NamedTuple):
     extra: frozenset[str]  # extra words of the segmenter that cut the text
     converted: bool  # the text was converted to simplified characters before cutting
     length: int  # characters of the text
+
+
+def _cost(entry: _Entry) -> int:
+    return int(entry.codes.nbytes) + _ENTRY_BYTES
 
 
 class _OtherFormat(Exception):
@@ -141,6 +150,9 @@ class TokenCache:
         (rjieba).
     owner
         The base fingerprint of the segmenters the cache serves.
+    memory
+        Bytes the codes kept in memory may take (each text counted with its token codes and
+        about 400 bytes of bookkeeping); texts beyond it are only written to disk.
 
     Notes
     -----
@@ -150,11 +162,18 @@ class TokenCache:
     """
 
     def __init__(
-        self, folder: Path | None = None, *, by_presence: bool = True, owner: str = ""
+        self,
+        folder: Path | None = None,
+        *,
+        by_presence: bool = True,
+        owner: str = "",
+        memory: int = _MEMORY_BYTES,
     ) -> None:
         self.folder = folder
         self.by_presence = by_presence
         self.owner = owner
+        self.memory = memory
+        self._held = 0  # bytes of the entries in memory, as counted against ``memory``
         self.vocab = Vocabulary()
         self._entries: dict[str, list[_Entry]] = {}
         self._packs: list[_Pack] = []  # newest first
@@ -251,11 +270,13 @@ class TokenCache:
         entry = _Entry(codes, self.intern(extra), converted, length)
         variants = self._entries.get(key)
         if variants is None:
-            if len(self._entries) < _MEMORY_LIMIT:
+            if self._held + _cost(entry) <= self.memory:
                 self._entries[key] = [entry]
+                self._held += _cost(entry)
         else:
             kept = [e for e in variants if e.extra is not entry.extra]
             self._entries[key] = [entry, *kept[: _VARIANTS - 1]]
+            self._held += sum(map(_cost, self._entries[key])) - sum(map(_cost, variants))
         if self.folder is not None:
             self._fresh.append((key, entry))
 
