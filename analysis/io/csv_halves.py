@@ -73,9 +73,13 @@ def _holds_quote(table: pa.Table) -> bool:
     import pyarrow.compute as pc
 
     for column in table.columns:
-        for chunk in column.chunks:
-            if pc.any(pc.match_substring(chunk.dictionary, '"')).as_py():
-                return True
+        dictionaries = [chunk.dictionary for chunk in column.chunks]
+        try:  # one look per column: a call per chunk costs more than the search
+            parts = [pa.concat_arrays(dictionaries)] if dictionaries else []
+        except pa.ArrowInvalid:  # over 2 GB of cells: chunk by chunk
+            parts = dictionaries
+        if any(pc.any(pc.match_substring(part, '"')).as_py() for part in parts):
+            return True
     return False
 
 

@@ -31,7 +31,8 @@ from analysis.survey.codebook_file import load_codebook_partial
 if TYPE_CHECKING:  # pragma: no cover
     from analysis.stats.design import SurveyDesign
 from analysis.survey.recoding import (
-    KIND_NAMES,
+    FrameOnDemand,
+    MissingKinds,
     empty_quarantine,
     expected,
     nfkc,
@@ -70,7 +71,7 @@ class SurveyData:
     missing
         Aligned with ``responses`` (same index), one column per item id: ``"skipped"``
         (skip logic, e.g. ``(跳过)``), ``"no_answer"`` (``(空)``, an empty cell, or a
-        declared code such as 99) or None when answered.
+        declared code such as 99) or None when answered. Built when first read.
     quarantine
         One row per problem: ``file``, ``sheet``, ``row``, ``column``, ``value``,
         ``problem``. A row with any problem is kept out of ``responses``.
@@ -85,7 +86,7 @@ class SurveyData:
     """
 
     responses: pd.DataFrame
-    missing: pd.DataFrame
+    missing: pd.DataFrame = FrameOnDemand()  # type: ignore[assignment]  # noqa: RUF009
     quarantine: pd.DataFrame
     codebook: Codebook | None
     source: Mapping[str, Any]
@@ -134,6 +135,7 @@ class SurveyData:
 
     def with_(self, **changes: Any) -> SurveyData:
         """A copy with some fields replaced (the object itself is frozen)."""
+        changes.setdefault("missing", self.__dict__["missing"])  # not built for a copy
         return replace(self, **changes)
 
     def __repr__(self) -> str:
@@ -551,11 +553,9 @@ def recode(raw: RawTable, cb: Codebook) -> SurveyData:
     for c in (*cb.covariates, *cb.text_columns):
         if not out[c.id].notna().any():  # nothing answered: a column of None, as ever
             out[c.id] = np.full(len(out[c.id]), None, dtype=object)
-    head_cols = ["respondent_id", "group", "row"]
-    head = pd.DataFrame({c: out.pop(c) for c in head_cols})
+    head = pd.DataFrame({c: out.pop(c) for c in ("respondent_id", "group", "row")})
     items = pd.DataFrame(numbers, columns=item_ids, copy=False)
     responses = pd.concat([head, items, pd.DataFrame(out)], axis=1)
-    miss_frame = pd.DataFrame(KIND_NAMES[kinds], columns=item_ids, dtype=object, copy=False)
     quarantine = (
         pd.concat(problems, ignore_index=True)
         .sort_values("row", kind="stable")
@@ -592,7 +592,7 @@ def recode(raw: RawTable, cb: Codebook) -> SurveyData:
     log.info("read %s: %d rows, %d kept, %d quarantined", raw.name, n, kept, bad)
     return SurveyData(
         responses=responses,
-        missing=miss_frame,
+        missing=MissingKinds(kinds, item_ids),
         quarantine=quarantine,
         codebook=cb,
         source=_source(raw),

@@ -19,10 +19,65 @@ import pandas as pd
 from analysis.io.tabular import RawTable
 from analysis.survey.codebook import Codebook, Item
 
-__all__ = ["KIND_NAMES", "empty_quarantine", "expected", "label_table", "nfkc", "problem_rows"]
+__all__ = [
+    "KIND_NAMES",
+    "FrameOnDemand",
+    "MissingKinds",
+    "empty_quarantine",
+    "expected",
+    "label_table",
+    "nfkc",
+    "problem_rows",
+]
 
 #: missing kinds by code: 0 answered, 1 skipped, 2 no_answer
 KIND_NAMES = np.array([None, "skipped", "no_answer"], dtype=object)
+
+
+class MissingKinds:
+    """Missing-kind codes of a survey's items (respondents x items, int8: 0 answered,
+    1 skipped, 2 no_answer), kept until the frame of names is asked for.
+
+    The frame holds one Python object per cell (200 MB for a million respondents x 25
+    items, about a tenth of a reading's time to build); most analyses never look at it.
+    """
+
+    __slots__ = ("codes", "columns")
+
+    def __init__(self, codes: np.ndarray, columns: list[str]) -> None:
+        self.codes = codes
+        self.columns = columns
+
+    def frame(self) -> pd.DataFrame:
+        """The frame of names (``"skipped"``, ``"no_answer"`` or None), dtype object."""
+        return pd.DataFrame(KIND_NAMES[self.codes], columns=self.columns, dtype=object, copy=False)
+
+    def __getstate__(self) -> tuple[np.ndarray, list[str]]:
+        return self.codes, self.columns
+
+    def __setstate__(self, state: tuple[np.ndarray, list[str]]) -> None:
+        self.codes, self.columns = state
+
+
+class FrameOnDemand:
+    """A data descriptor for a frozen dataclass field holding a DataFrame, or a
+    :class:`MissingKinds` made into one (and kept) the first time the field is read."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, obj: Any, owner: type | None = None) -> pd.DataFrame:
+        if obj is None:  # no class-level default: the dataclass field stays required
+            raise AttributeError(self.name)
+        value = obj.__dict__[self.name]
+        if isinstance(value, MissingKinds):
+            value = obj.__dict__[self.name] = value.frame()
+        return value
+
+    def __set__(self, obj: Any, value: pd.DataFrame | MissingKinds) -> None:
+        # reached only from the dataclass's own __init__: a frozen instance refuses
+        # assignment before any descriptor is asked
+        obj.__dict__[self.name] = value
 
 
 def nfkc(value: Any) -> str:
