@@ -20,19 +20,24 @@ Each run is its own fresh subprocess, so the peak resident memory
 (``resource.getrusage(RUSAGE_SELF).ru_maxrss``) belongs to that run alone; Arrow string
 buffers are outside Python's allocator, so tracemalloc would miss them. With ``--repeat``,
 the runs are interleaved round by round and each one's fastest round is reported (the
-machine may be shared). Results go to ``benchmarks/results/bench_survey.json``.
+machine may be shared), then every run's range and median over the rounds, with the ratios
+taken round by round. ``--versus DIR`` runs another checkout's ``read_survey`` and pipeline
+too (``DIR`` first on ``PYTHONPATH``), in the same rounds: before and after a change, on
+the same file under the same load. Results go to ``benchmarks/results/bench_survey.json``.
 
 Usage::
 
     python benchmarks/bench_survey.py            # 1,000,000 respondents, UTF-8 and GBK
     python benchmarks/bench_survey.py --quick    # 20,000 respondents
     python benchmarks/bench_survey.py --n 200000 --repeat 3 --encodings utf-8
+    python benchmarks/bench_survey.py --repeat 3 --versus ../main   # main's version too
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import resource
 import subprocess
@@ -43,6 +48,7 @@ from pathlib import Path
 import numpy as np
 
 HERE = Path(__file__).parent
+ROOT = HERE.parent
 RESULTS = HERE / "results"
 SAT = ["非常不满意", "不满意", "一般", "满意", "非常满意"]
 AGREE = ["非常不同意", "不同意", "一般", "同意", "非常同意"]
@@ -276,12 +282,18 @@ def worker(run: str, path: Path, encoding: str) -> None:
     print(json.dumps(RUNS[run](path, encoding)))
 
 
-def _measure(run: str, path: Path, encoding: str) -> dict:
+def _measure(run: str, path: Path, encoding: str, root: Path = ROOT) -> dict:
+    """One run in a fresh process, with the checkout at ``root`` first on the path."""
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(root), os.environ.get("PYTHONPATH")])),
+    }
     proc = subprocess.run(
         [sys.executable, __file__, "--worker", run, "--path", str(path), "--enc", encoding],
         capture_output=True,
         text=True,
         check=True,
+        env=env,
     )
     out = json.loads(proc.stdout.strip().splitlines()[-1])
     if run in ("ours", "baseline"):
@@ -321,12 +333,59 @@ def _report(enc: str, size_mb: float, res: dict) -> None:
     )
 
 
+def _spread(values: list[float], unit: str = "") -> str:
+    from statistics import median
+
+    return f"{min(values):.2f}-{max(values):.2f} ({median(values):.2f}){unit}"
+
+
+def _summary(rounds: dict[str, list[dict]], loads: list[float]) -> dict:
+    """Every run's range and median over the rounds (wall / CPU s, peak MB), and the
+    ratios taken round by round: ``read_csv`` over ``read_survey``, baseline over pipeline."""
+    stage = {
+        "pandas_read": "read",
+        "baseline": "pipeline",
+        "ours": "pipeline",
+        "versus": "pipeline",
+    }
+    print(
+        f"\nover {len(loads)} rounds (1-minute load average after each: "
+        f"{min(loads):.1f}-{max(loads):.1f}): range (median)"
+    )
+    print(f"{'run':<24}{'wall s':>22}{'CPU s':>22}{'peak MB':>18}")
+    for run, results in rounds.items():
+        key = stage.get(run, "read_recode")
+        wall = [r["times"][key] for r in results]
+        cpu = [r["cpu"][key] for r in results]
+        peak = [r["peak_mb"] for r in results]
+        print(f"{run:<24}{_spread(wall):>22}{_spread(cpu):>22}{min(peak):>9,.0f}-{max(peak):,.0f}")
+    out: dict = {"load": loads}
+    pairs = [("read", "pandas_read", "ours_read"), ("pipeline", "baseline", "ours")]
+    if "versus" in rounds:
+        pairs += [
+            ("read, versus", "pandas_read", "versus_read"),
+            ("pipeline, versus", "baseline", "versus"),
+        ]
+    for label, base, ours in pairs:
+        for clock in ("times", "cpu"):
+            ratios = [
+                b[clock][stage.get(base, "read_recode")] / o[clock][stage.get(ours, "read_recode")]
+                for b, o in zip(rounds[base], rounds[ours], strict=True)
+            ]
+            out[f"{label} ({clock})"] = ratios
+            print(f"ratio {label}, {'wall' if clock == 'times' else 'CPU'}: {_spread(ratios, 'x')}")
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="20,000 respondents")
     ap.add_argument("--n", type=int, default=None, help="respondents (default 1,000,000)")
     ap.add_argument("--repeat", type=int, default=1, help="interleaved rounds (fastest kept)")
     ap.add_argument("--encodings", default="utf-8,gbk", help="exports to time (default utf-8,gbk)")
+    ap.add_argument(
+        "--versus", type=Path, default=None, help="another checkout to time in the same rounds"
+    )
     ap.add_argument("--worker", choices=list(RUNS), help=argparse.SUPPRESS)
     ap.add_argument("--path", type=Path, help=argparse.SUPPRESS)
     ap.add_argument("--enc", default="utf-8", help=argparse.SUPPRESS)
@@ -355,11 +414,21 @@ def main() -> None:
     for enc in encodings:
         path = paths[enc]
         size_mb = path.stat().st_size / 1024**2
-        rounds: dict[str, list[dict]] = {run: [] for run in RUNS}
+        order = list(RUNS)
+        if args.versus is not None:  # the other checkout just before this one, each round
+            order[1:1] = ["versus_read"]
+            order[3:3] = ["versus"]
+        rounds: dict[str, list[dict]] = {run: [] for run in order}
+        loads: list[float] = []
         for _ in range(args.repeat):
-            for run in RUNS:
-                rounds[run].append(_measure(run, path, enc))
-        res = {run: min(rs, key=_seconds) for run, rs in rounds.items()}
+            for run in order:
+                if run.startswith("versus"):
+                    worker_run = "ours_read" if run == "versus_read" else "ours"
+                    rounds[run].append(_measure(worker_run, path, enc, args.versus.resolve()))
+                else:
+                    rounds[run].append(_measure(run, path, enc))
+            loads.append(os.getloadavg()[0])
+        res = {run: min(rs, key=_seconds) for run, rs in rounds.items() if run in RUNS}
         np.testing.assert_allclose(res["ours"]["alpha"], res["baseline"]["alpha"], rtol=1e-6)
         np.testing.assert_allclose(res["ours"]["welch_f"], res["baseline"]["welch_f"], rtol=1e-6)
         res["ours_read"]["pandas_read_ratio"] = (
@@ -368,8 +437,9 @@ def main() -> None:
         res["ours"]["pipeline_ratio"] = (
             res["baseline"]["times"]["pipeline"] / res["ours"]["times"]["pipeline"]
         )
-        out[enc] = {"csv_mb": size_mb, **res, "all_rounds": rounds}
         _report(enc, size_mb, res)
+        spread = _summary(rounds, loads)
+        out[enc] = {"csv_mb": size_mb, **res, "all_rounds": rounds, "rounds": spread}
     print(
         "\nalphas and Welch F agree with pingouin (rtol 1e-6); the baseline does no "
         "quarantine, no missing kinds, no effect sizes, no Shapiro-Wilk and no item analysis"
