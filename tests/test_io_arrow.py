@@ -314,7 +314,7 @@ def test_mapped_files_that_do_not_decode_give_the_same_errors(tmp_path, monkeypa
 
 
 def test_ids_that_count_up_repeat_nothing_and_others_are_checked():
-    from analysis.survey.reading import _repeats
+    from analysis.survey.recoding import repeated_rows
 
     for ids, want in [
         (["1", "2", "10"], [False, False, False]),
@@ -325,7 +325,7 @@ def test_ids_that_count_up_repeat_nothing_and_others_are_checked():
         (["1", "", ""], [False, False, True]),
     ]:
         for dtype in ("str", object):
-            assert _repeats(pd.Series(ids, dtype=dtype)).tolist() == want
+            assert repeated_rows(pd.Series(ids, dtype=dtype)).tolist() == want
 
 
 @pytest.mark.parametrize(

@@ -38,6 +38,7 @@ from analysis.survey.recoding import (
     nfkc,
     problem_rows,
     recode_item,
+    repeated_rows,
 )
 
 __all__ = ["QUARANTINE_COLUMNS", "SurveyData", "read_survey"]
@@ -365,38 +366,6 @@ def read_survey(
     return recode(raw, cb)
 
 
-def _repeats(values: pd.Series) -> np.ndarray:
-    """Rows whose value an earlier row holds (``duplicated(keep="first")``, in one pass
-    over the codes: pandas numbers distinct values in order of first appearance)."""
-    if _increasing_integers(values):  # 序号 1, 2, 3, ...: different numbers, different ids
-        return np.zeros(len(values), dtype=bool)
-    codes, _ = pd.factorize(values, use_na_sentinel=False)
-    if len(codes) == 0:
-        return np.zeros(0, dtype=bool)
-    seen = np.maximum.accumulate(codes)
-    out = np.empty(len(codes), dtype=bool)
-    out[0] = False
-    np.less_equal(codes[1:], seen[:-1], out=out[1:])
-    return out
-
-
-def _increasing_integers(values: pd.Series) -> bool:
-    """Every id reads as an integer and each is larger than the one above: no id repeats
-    (a text gives one number, so different numbers mean different texts). Asked of Arrow
-    text only, where the cast costs a fraction of hashing every id."""
-    to_arrow = getattr(values.array, "__arrow_array__", None)
-    if len(values) < 2 or to_arrow is None or not isinstance(values.dtype, pd.StringDtype):
-        return False
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    try:
-        numbers = pc.cast(to_arrow(), pa.int64()).to_numpy()
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, TypeError):
-        return False
-    return bool((numbers[1:] > numbers[:-1]).all())
-
-
 def recode(raw: RawTable, cb: Codebook) -> SurveyData:
     """Recode a :class:`~analysis.io.tabular.RawTable` with a codebook (the work behind
     :func:`read_survey`)."""
@@ -410,7 +379,7 @@ def recode(raw: RawTable, cb: Codebook) -> SurveyData:
     if cb.id_column:
         ids = raw.text(cols[cb.id_column])
         empty = (ids == "").to_numpy()
-        dup = _repeats(ids) & ~empty
+        dup = repeated_rows(ids) & ~empty
         for mask, what in (
             (empty, "empty respondent id"),
             (dup, "respondent id repeats an earlier row"),
@@ -431,7 +400,7 @@ def recode(raw: RawTable, cb: Codebook) -> SurveyData:
         # a respondent who names no community is still a valid respondent: kept, with the
         # group missing, for scores, reliability and item analysis; group comparisons
         # leave them out
-        out["group"] = grp.mask(no_group[codes])
+        out["group"] = grp.mask(no_group[codes]) if no_group.any() else grp
     else:
         out["group"] = pd.Series(np.full(n, "all", dtype=object), dtype="str")
     out["row"] = raw.rows
@@ -484,7 +453,8 @@ def recode(raw: RawTable, cb: Codebook) -> SurveyData:
     miss_values = {v for vals in cb.missing.values() for v in vals}
     for c in (*cb.covariates, *cb.text_columns):
         v = raw.text(cols[c.column])
-        out[c.id] = v.where(~v.isin(list(miss_values | {""})), None)
+        gone = v.isin(list(miss_values | {""}))  # no copy when no cell is missing
+        out[c.id] = v.where(~gone, None) if gone.any() else v
     if cb.duration_column:
         # each distinct answering time read once, the rows taking theirs by index
         codes, labels = raw.factorize(cols[cb.duration_column])

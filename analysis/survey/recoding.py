@@ -28,6 +28,7 @@ __all__ = [
     "label_table",
     "nfkc",
     "problem_rows",
+    "repeated_rows",
 ]
 
 #: missing kinds by code: 0 answered, 1 skipped, 2 no_answer
@@ -230,3 +231,35 @@ def empty_quarantine() -> pd.DataFrame:
             "problem": pd.Series(dtype=object),
         }
     )
+
+
+def repeated_rows(values: pd.Series) -> np.ndarray:
+    """Rows whose value an earlier row holds (``duplicated(keep="first")``, in one pass
+    over the codes: pandas numbers distinct values in order of first appearance)."""
+    if _increasing_integers(values):  # 序号 1, 2, 3, ...: different numbers, different ids
+        return np.zeros(len(values), dtype=bool)
+    codes, _ = pd.factorize(values, use_na_sentinel=False)
+    if len(codes) == 0:
+        return np.zeros(0, dtype=bool)
+    seen = np.maximum.accumulate(codes)
+    out = np.empty(len(codes), dtype=bool)
+    out[0] = False
+    np.less_equal(codes[1:], seen[:-1], out=out[1:])
+    return out
+
+
+def _increasing_integers(values: pd.Series) -> bool:
+    """Every id reads as an integer and each is larger than the one above: no id repeats
+    (a text gives one number, so different numbers mean different texts). Asked of Arrow
+    text only, where the cast costs a fraction of hashing every id."""
+    to_arrow = getattr(values.array, "__arrow_array__", None)
+    if len(values) < 2 or to_arrow is None or not isinstance(values.dtype, pd.StringDtype):
+        return False
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        numbers = pc.cast(to_arrow(), pa.int64()).to_numpy()
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, TypeError):
+        return False
+    return bool((numbers[1:] > numbers[:-1]).all())
