@@ -81,16 +81,6 @@ class ArrowColumn:
             type=pa.large_string(),
         )
 
-    def empty(self) -> np.ndarray:
-        """Per body row: the trimmed cell is empty."""
-        import pyarrow.compute as pc
-
-        parts = [
-            np.asarray(pc.equal(_trimmed(c.dictionary), ""), dtype=bool)[_indices(c)]
-            for c in self.chunks
-        ]
-        return np.concatenate(parts) if parts else np.zeros(0, dtype=bool)
-
     def categorical(self, scratch: np.ndarray | None = None) -> pd.Categorical:
         """The body cells, trimmed, as a pandas Categorical: one small integer per row,
         each distinct cell once (the chunks' dictionaries unified, labels equal once
@@ -105,7 +95,11 @@ class ArrowColumn:
             scratch = np.empty(n, dtype=np.intp)
         codes = scratch[:n]
         np.concatenate([_indices(c) for c in unified.chunks], out=codes)
-        used = np.bincount(codes, minlength=len(labels)) > 0
+        # every entry of a chunk's dictionary is a cell of that chunk, but for the header
+        # cell: the first entry of the first chunk's (the chunk it was sliced from), the
+        # first of the unified dictionary; it is a label only if a body cell holds it too
+        used = np.ones(len(labels), dtype=bool)
+        used[0] = bool((codes == 0).any())
         merged, uniques = pd.factorize(labels[used])
         remap = np.full(len(labels), -1, dtype=np.min_scalar_type(-max(len(uniques), 1)))
         remap[used] = merged

@@ -150,12 +150,19 @@ def _frame_from_arrow(table: ArrowCsv, name: str) -> pd.DataFrame:
     blank: np.ndarray | None = None
     scratch = np.empty(table.n_rows, dtype=np.intp)  # row indices, one buffer for all columns
     for h, col in zip(header, table.columns, strict=False):
-        if blank is None or blank.any():  # wholly blank rows: empty in every column
-            blank = col.empty() if blank is None else blank & col.empty()
         small = col.n_labels <= limit
         data[h] = col.categorical(scratch) if small else pd.array(col.text(), dtype="str")
+        if blank is None or blank.any():  # wholly blank rows: empty in every column
+            blank = _empty(data[h]) if blank is None else blank & _empty(data[h])
     frame = pd.DataFrame(data, index=pd.RangeIndex(table.n_rows))
     return _finish_frame(frame, header, duplicates, {}, name, None, blank=blank)
+
+
+def _empty(cells: pd.Categorical | pd.api.extensions.ExtensionArray) -> np.ndarray:
+    """Per row: the (trimmed) cell is empty; a Categorical's categories looked at once."""
+    if isinstance(cells, pd.Categorical):
+        return np.append(np.asarray(cells.categories == ""), False)[cells.codes]
+    return np.asarray(cells == "", dtype=bool)
 
 
 def _clean_header(
