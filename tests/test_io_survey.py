@@ -910,3 +910,44 @@ def test_an_export_with_thousands_of_columns_reads_in_seconds(tmp_path):
     assert time.perf_counter() - start < 8
     assert s.responses["q7"].tolist() == [4.0] * 3
     assert s.responses.shape[0] == 3
+
+
+def test_missing_kinds_are_built_when_first_read_and_survive_copies():
+    """The missing-kind frame is made from codes on first access; copies and pickles give
+    the same frame, and the field is still frozen and required."""
+    import dataclasses
+    import pickle
+    import warnings
+
+    from analysis.survey.reading import SurveyData
+
+    export = pd.DataFrame(
+        {
+            "序号": ["1", "2", "3"],
+            "社区": ["桂花社区", "梅园社区", "桂花社区"],
+            "7、一站式服务": ["满意", "(跳过)", ""],
+        }
+    )
+    codebook = {
+        "id_column": "序号",
+        "group_column": "社区",
+        "scale": {"min": 1, "max": 5, "labels": {"不满意": 2, "一般": 3, "满意": 4}},
+        "missing": {"skipped": ["(跳过)"]},
+        "items": [{"column": "7、一站式服务", "id": "q7", "dimension": "reform"}],
+    }
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        survey = read_survey(export, codebook=codebook)
+    copy = survey.with_(exclusions=survey.exclusions)
+    restored = pickle.loads(pickle.dumps(copy))
+    for s in (survey, copy, restored, dataclasses.replace(survey)):
+        assert s.missing["q7"].tolist() == [None, "skipped", "no_answer"]
+        assert s.missing["q7"].dtype == object
+        assert s.missing.index.equals(s.responses.index)
+    assert survey.missing is survey.missing  # built once, then kept
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        survey.missing = survey.missing  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        SurveyData(  # type: ignore[call-arg]
+            responses=survey.responses, quarantine=survey.quarantine, codebook=None, source={}
+        )
