@@ -5,7 +5,9 @@ factorized (by the Arrow CSV reader while it reads, see
 :meth:`analysis.io.tabular.RawTable.factorize`, or by :func:`pandas.factorize`), each
 distinct label is recoded once (:func:`label_table`), and the rows take their number,
 missing kind and problem flag by index. :func:`analysis.survey.reading.recode` assembles
-the columns into :class:`~analysis.survey.reading.SurveyData`.
+the columns into :class:`~analysis.survey.reading.SurveyData`, whose missing kinds stay
+codes (:class:`MissingKinds`) until they are first read; :func:`repeated_rows` finds ids
+that repeat.
 """
 
 from __future__ import annotations
