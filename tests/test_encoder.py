@@ -222,3 +222,19 @@ def test_a_study_chooses_its_label_method(tmp_path, monkeypatch) -> None:
     study.write_text("texts: {path: texts, label_method: encoder}\n", encoding="utf-8")
     with pytest.raises(ConfigError, match=r"analysis\[encoder\]"):
         an.load_study(study)
+
+
+def test_the_methods_sentence_names_the_method_a_study_chose() -> None:
+    from analysis.report.text_labels import classifier_sentence
+
+    fig = {"f1": 0.81, "ci95": [0.7, 0.9]}
+    validation = {
+        "test_documents": 58,
+        "test_passages": 168,
+        "test_macro_f1": {"ensemble": fig, "encoder_ensemble": fig},
+    }
+    for lang in ("en", "zh"):
+        chosen = {"classifier": {"method": "encoder_ensemble", "validation": validation}}
+        default = {"classifier": {"method": "ensemble", "validation": validation}}
+        assert "multilingual-e5-small" in classifier_sentence(chosen, lang)
+        assert "multilingual-e5-small" not in classifier_sentence(default, lang)
