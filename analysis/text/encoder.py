@@ -141,7 +141,9 @@ class SentenceEncoder:
         index: dict[str, list[int]] = {}
         for i, t in enumerate(items):
             index.setdefault(t, []).append(i)
-        cache = _DiskCache(Path(cache_dir), self.identity, self.dim) if cache_dir else None
+        cache = (
+            _DiskCache(Path(cache_dir).expanduser(), self.identity, self.dim) if cache_dir else None
+        )
         todo = []
         for text, rows in index.items():
             vec = cache.get(text) if cache else None
