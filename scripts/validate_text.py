@@ -377,8 +377,9 @@ def render(figures, counts, dev_cv, test_report, test_conf, grid, curve) -> str:
         "## Test documents (never used for tuning)",
         "",
         f"{f['test']['passages']} passages from {f['test']['documents']} documents. The model "
-        "and the lexicon rule (and the encoder head) were fitted on the development documents "
-        "only. Intervals: 95% "
+        "and the lexicon rule"
+        + (" (and the encoder head)" if enc else "")
+        + " were fitted on the development documents only. Intervals: 95% "
         "percentile bootstrap over documents (2,000 resamples, seed 0).",
         "",
         "| method | macro-F1 | 95% CI | `none` F1 | dev CV macro-F1 |",
