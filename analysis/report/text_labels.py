@@ -55,6 +55,34 @@ def label_headers(lang: str, dim_labels: Sequence[str]) -> tuple[str, ...]:
     return ("Community", "Documents", *dim_labels, "none")
 
 
+#: What each method of ``classify_texts`` is, for the methods sentence: (zh, en).
+_HOW = {
+    "ensemble": (
+        "字符 n 元组与词典证据的逻辑回归，与词典规则集成",
+        "logistic regression on character n-grams and lexicon evidence, combined with the "
+        "lexicon rule",
+    ),
+    "model": (
+        "字符 n 元组与词典证据的逻辑回归",
+        "logistic regression on character n-grams and lexicon evidence",
+    ),
+    "lexicon": (
+        "词典规则：得分最高的维度，证据低于学得的下限记为“无”",
+        "the lexicon rule: the strongest dimension, 'none' below a learnt minimum of evidence",
+    ),
+    "encoder": (
+        "句子编码器 multilingual-e5-small（4 位量化）向量上的逻辑回归",
+        "logistic regression on the vectors of the sentence encoder multilingual-e5-small (4-bit)",
+    ),
+    "encoder_ensemble": (
+        "句子编码器 multilingual-e5-small（4 位量化）向量上的逻辑回归，与字符 n 元组模型和"
+        "词典规则加权集成",
+        "logistic regression on the vectors of the sentence encoder multilingual-e5-small "
+        "(4-bit), combined with the character n-gram model and the lexicon rule",
+    ),
+}
+
+
 def classifier_sentence(params: Mapping[str, Any], lang: str) -> str | None:
     """The methods sentence on the classifier and its held-out macro-F1, if recorded."""
     info = params.get("classifier", {})
@@ -63,17 +91,17 @@ def classifier_sentence(params: Mapping[str, Any], lang: str) -> str | None:
     if not f1:
         return None
     lo, hi = f1["ci95"]
+    zh_how, en_how = _HOW.get(info.get("method", ""), _HOW["ensemble"])
     if lang == "zh":
         return (
-            "每份文件的主要维度由分类器判定（字符 n 元组与词典证据的逻辑回归，与词典规则集成；"
+            f"每份文件的主要维度由分类器判定（{zh_how}；"
             "文件先切分为段落，各段概率按长度加权平均；无明确维度者记为“无”）。"
             f"在从未用于调优的 {test['test_documents']} 份公开文件的 "
             f"{test['test_passages']} 个段落上，其宏平均 F1 为 {f1['f1']:.2f}"
             f"（按文件自助法 95% 置信区间 {lo:.2f}–{hi:.2f}）。"
         )
     return (
-        "Each document's main dimension was assigned by the classifier (logistic regression "
-        "on character n-grams and lexicon evidence, combined with the lexicon rule, applied to "
+        f"Each document's main dimension was assigned by the classifier ({en_how}, applied to "
         "passages whose probabilities are averaged by length; 'none' where no dimension "
         f"applies). On {test['test_passages']} passages of "
         f"{test['test_documents']} public documents never used for tuning its macro-F1 was "

@@ -5,7 +5,8 @@ relative to the file::
 
     title: 示例研究
     survey: {path: survey.xlsx, codebook: codebook.yaml}
-    texts: {path: texts/, metadata: texts.csv, group_column: community}
+    texts: {path: texts/, metadata: texts.csv, group_column: community,
+            label_method: ensemble}   # or model, lexicon, encoder, encoder_ensemble
     lexicon: default
     compare: {between: community, method: auto, p_adjust: holm}
     report: {formats: [html, docx, xlsx], per_group: true, min_cell: 5, language: zh,
@@ -59,11 +60,14 @@ _SECTIONS = {
     "dask",
     "measurement",
 }
+#: ``texts.label_method``: the methods of :func:`analysis.classify_texts` (kept equal to its
+#: ``METHODS`` by a test; not imported, so reading a study file loads no pandas).
+LABEL_METHODS = ("ensemble", "model", "lexicon", "encoder", "encoder_ensemble")
 #: Output folder used when the study file has no ``output:``, relative to the study folder.
 DEFAULT_OUTPUT = "output"
 _KEYS = {
     "survey": ("path", "codebook"),
-    "texts": ("path", "metadata", "group_column"),
+    "texts": ("path", "metadata", "group_column", "label_method"),
     "compare": ("between", "method", "p_adjust"),
     "report": ("formats", "per_group", "min_cell", "language", "resident_quotes", "group_order"),
     "quality": ("exclude",),
@@ -90,6 +94,11 @@ class Study:
     texts_path, texts_metadata, text_group_column
         Folder or table of documents, its metadata CSV and the metadata column that names
         the community (``None`` when the study has no texts).
+    text_label_method
+        ``texts: {label_method: ...}``: the :func:`~analysis.classify_texts` method that
+        gives each document its primary dimension (``text_labels``); default
+        ``"ensemble"``. ``"encoder"`` and ``"encoder_ensemble"`` need the ``encoder`` extra
+        (checked when the study is read). Open-ended survey answers keep the ensemble.
     lexicon
         ``"default"`` or the path of a lexicon file.
     between, method, p_adjust
@@ -150,6 +159,7 @@ class Study:
     dask_workers: int | None = None
     group_order: tuple[str, ...] = ()
     measurement: Mapping[str, Any] = field(default_factory=dict)
+    text_label_method: str = "ensemble"
     raw: Mapping[str, Any] = field(default_factory=dict, repr=False)
 
     @property
@@ -287,6 +297,7 @@ def load_study(path: str | PathLike[str], *, check_files: bool = True) -> Study:
 
     texts_path = texts_metadata = None
     text_group = "community"
+    label_method = "ensemble"
     if isinstance(texts, Mapping) and texts:
         if "path" not in texts:
             _problem(problems, lines, "texts.path", None, "missing; name the texts folder")
@@ -295,6 +306,27 @@ def load_study(path: str | PathLike[str], *, check_files: bool = True) -> Study:
         if texts.get("metadata"):
             texts_metadata = _resolve(root, texts["metadata"])
         text_group = str(texts.get("group_column", "community"))
+        label_method = str(texts.get("label_method", "ensemble"))
+        if label_method not in LABEL_METHODS:
+            _problem(
+                problems,
+                lines,
+                "texts.label_method",
+                label_method,
+                f"expected one of {', '.join(LABEL_METHODS)}",
+            )
+            label_method = "ensemble"
+        elif label_method.startswith("encoder"):
+            from analysis.text.encoder import INSTALL, encoder_available
+
+            if not encoder_available():
+                _problem(
+                    problems,
+                    lines,
+                    "texts.label_method",
+                    label_method,
+                    f"needs the encoder extra ({INSTALL}; Linux x86_64 only)",
+                )
 
     lexicon_value = data.get("lexicon", "default")
     lexicon: str | Path = (
@@ -403,6 +435,7 @@ def load_study(path: str | PathLike[str], *, check_files: bool = True) -> Study:
         texts_path=texts_path,
         texts_metadata=texts_metadata,
         text_group_column=text_group,
+        text_label_method=label_method,
         lexicon=lexicon,
         between=str(compare.get("between", "community"))
         if isinstance(compare, Mapping)

@@ -155,7 +155,9 @@ def run_texts(
             ),
             "text_hits": explain(docs, lexicon=lexicon, segmenter=segmenter, sample=None),
             "text_quarantine": text_quarantine(docs),
-            "text_labels": label_documents(docs, group, lexicon, segmenter, out),
+            "text_labels": label_documents(
+                docs, group, lexicon, segmenter, out, method=study.text_label_method
+            ),
             "counts": token_counts(docs, group=group, segmenter=segmenter),
             "groups": docs[["doc_id", group]],
             "encodings": docs["encoding"],
@@ -181,12 +183,20 @@ def run_texts(
     out.tables["keyness"] = keyness(done["counts"], group=group)
 
 
-def label_documents(docs: Any, group: str, lexicon: Any, segmenter: Any, out: StudyOutputs) -> Any:
+def label_documents(
+    docs: Any,
+    group: str,
+    lexicon: Any,
+    segmenter: Any,
+    out: StudyOutputs,
+    method: str = "ensemble",
+) -> Any:
     """One primary dimension per document (``text_labels``), by the packaged classifier.
 
     Only for the lexicon the packaged classifier was trained with: another lexicon has no
     validated classifier, and the run says so in ``params["classifier"]`` instead (and
-    None is returned). Lazy when ``docs`` is a Dask frame.
+    None is returned). ``method`` is the study's ``texts.label_method``. Lazy when ``docs``
+    is a Dask frame.
     """
     from analysis.text.classifier import default_classifier
     from analysis.text.classify import classify_texts
@@ -199,7 +209,6 @@ def label_documents(docs: Any, group: str, lexicon: Any, segmenter: Any, out: St
             "train one with an.train_classifier on labelled passages"
         }
         return None
-    method = "ensemble"
     # by passage: the unit the classifier was trained and validated on
     labels = classify_texts(
         docs[["doc_id", group, "text"]],
@@ -215,6 +224,16 @@ def label_documents(docs: Any, group: str, lexicon: Any, segmenter: Any, out: St
         "n_passages": info.get("n_passages"),
         "validation": info.get("validation", {}),
     }
+    if method in ("encoder", "encoder_ensemble"):
+        from analysis.text.encoder_head import default_encoder_head
+
+        head = default_encoder_head()
+        out.params["classifier"]["encoder_head"] = {
+            "encoder": head.info_.get("encoder"),
+            "training_fingerprint": head.info_.get("training_fingerprint"),
+            "ensemble_weights": head.weights(),
+            "validation": head.info_.get("validation", {}),
+        }
     return labels
 
 

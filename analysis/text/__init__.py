@@ -13,7 +13,9 @@
 * :mod:`.features`     lexicon evidence and the subject rule, for the classifiers
 * :mod:`.lexicon_rule` the lexicon's label rule with a learnt bar for ``none``
 * :mod:`.classifier`   the trained classifier (n-grams + lexicon evidence), saved as JSON
-* :mod:`.classify`     one label per text: lexicon, model or ensemble
+* :mod:`.encoder`      the optional sentence encoder (extra ``encoder``) and its disk cache
+* :mod:`.encoder_head` logistic regression on the encoder's vectors, saved as JSON
+* :mod:`.classify`     one label per text: lexicon, model, ensemble or the encoder methods
 * :mod:`.evaluation`   per-class scores, confusion, grouped CV, bootstrap, learning curve
 * :mod:`.corpus`       the labelled corpus passages (references resolved to text)
 
@@ -43,7 +45,9 @@ _LAZY = {
     "load_passages": "analysis.text.validate",
     "classify_texts": "analysis.text.classify",
     "train_classifier": "analysis.text.classify",
+    "train_encoder_classifier": "analysis.text.classify",
     "DimensionClassifier": "analysis.text.classifier",
+    "EncoderClassifier": "analysis.text.encoder_head",
     "default_classifier": "analysis.text.classifier",
     "split_passages": "analysis.text.passages",
     "load_labelled_passages": "analysis.text.corpus",
@@ -53,8 +57,9 @@ __getattr__, __dir__ = attach(__name__, _LAZY)
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from analysis.text.classifier import DimensionClassifier, default_classifier
-    from analysis.text.classify import classify_texts, train_classifier
+    from analysis.text.classify import classify_texts, train_classifier, train_encoder_classifier
     from analysis.text.corpus import load_labelled_passages
+    from analysis.text.encoder_head import EncoderClassifier
     from analysis.text.lexicon import Lexicon
     from analysis.text.lexicon_file import default_lexicon, load_lexicon
     from analysis.text.passages import split_passages

@@ -10,14 +10,25 @@ evidence (the lexicon hits) behind it, by one of three methods:
 - ``"ensemble"``: the two probability sets averaged (the model's weight is its
   ``ensemble_weight``).
 
+Two more need the optional ``encoder`` extra (``pip install "analysis[encoder]"``, Linux
+x86_64; :mod:`analysis.text.encoder`), and raise a :class:`ConfigError` without it, never
+falling back silently to another method:
+
+- ``"encoder"``: logistic regression on sentence-encoder vectors
+  (:class:`~analysis.text.encoder_head.EncoderClassifier`);
+- ``"encoder_ensemble"``: the encoder head, the model and the lexicon rule, weighted by the
+  head's ``ensemble_weights`` (chosen on development folds).
+
 :func:`train_classifier` fits the model and calibrates the rule on a study's own labelled
-passages, so a study with its own framework gets both. How well the packaged model and rule do
+passages, so a study with its own framework gets both; :func:`train_encoder_classifier` fits
+an encoder head. How well the packaged model and rule do
 on documents never used to build them is in ``docs/validation.md``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -31,12 +42,21 @@ from analysis.text.evaluation import method_outputs
 from analysis.text.features import lexicon_evidence
 
 if TYPE_CHECKING:
+    from analysis.text.encoder_head import EncoderClassifier
     from analysis.text.lexicon import Lexicon
     from analysis.text.segment import Segmenter
 
-__all__ = ["METHODS", "classify_texts", "train_classifier"]
+__all__ = [
+    "ENCODER_METHODS",
+    "METHODS",
+    "classify_texts",
+    "train_classifier",
+    "train_encoder_classifier",
+]
 
-METHODS = ("lexicon", "model", "ensemble")
+#: Methods that need the ``encoder`` extra.
+ENCODER_METHODS = ("encoder", "encoder_ensemble")
+METHODS = ("lexicon", "model", "ensemble", *ENCODER_METHODS)
 
 
 def _as_docs(docs: pd.DataFrame | Sequence[str], text_column: str) -> pd.DataFrame:
@@ -116,6 +136,8 @@ def classify_texts(
     classifier: DimensionClassifier | None = None,
     lexicon: Lexicon | None = None,
     segmenter: Segmenter | None = None,
+    encoder_head: EncoderClassifier | None = None,
+    embedding_cache: str | Path | None = None,
     multi_label: bool = False,
     threshold: float = 0.3,
     n_evidence: int = 3,
@@ -134,7 +156,9 @@ def classify_texts(
         (:mod:`analysis.text.distributed`). Long documents
         are better cut into passages first (:func:`~analysis.split_passages`).
     method
-        ``"lexicon"``, ``"model"`` or ``"ensemble"`` (default; see the module docstring).
+        ``"lexicon"``, ``"model"``, ``"ensemble"`` (default), ``"encoder"`` or
+        ``"encoder_ensemble"`` (the last two need the ``encoder`` extra; see the module
+        docstring).
     classifier
         A fitted :class:`DimensionClassifier` (from :func:`train_classifier`). Default: the
         packaged model for the default lexicon.
@@ -142,6 +166,12 @@ def classify_texts(
         The lexicon of the evidence; default: the classifier's (the packaged lexicon).
     segmenter
         As in :func:`~analysis.score_texts`.
+    encoder_head
+        A fitted :class:`~analysis.text.encoder_head.EncoderClassifier` for the encoder
+        methods (from :func:`train_encoder_classifier`). Default: the packaged head.
+    embedding_cache
+        Directory of an on-disk cache of the encoder's vectors (keyed by text and encoder
+        identity), so a re-run embeds nothing twice; ``None``: the head's ``cache_dir``.
     multi_label
         Also list every label whose probability reaches ``threshold`` (a passage can serve
         two dimensions), in a column ``labels`` joined by ``;``, most probable first.
@@ -162,15 +192,18 @@ def classify_texts(
     pandas.DataFrame
         One row per text, in input order: the columns of ``docs`` except the text; ``label``;
         ``probability`` (of ``label``); ``p_<label>`` for every dimension and ``none``;
-        ``evidence`` (the strongest lexicon terms, ``term×count (dimension)``); ``method``;
-        ``labels`` with ``multi_label``. ``attrs["classifier"]`` records the model's
-        provenance.
+        ``evidence`` (the strongest lexicon terms, ``term×count (dimension)``; the encoder
+        reads the passage whole and has no terms to show, so the encoder methods give the
+        same lexicon evidence); ``method``; ``labels`` with ``multi_label``.
+        ``attrs["classifier"]`` records the model's provenance (and the encoder head's,
+        under ``"encoder_head"``).
 
     Raises
     ------
     ConfigError
-        Unknown method, or a lexicon other than the classifier's for ``"model"`` or
-        ``"ensemble"`` (train one with :func:`train_classifier`).
+        Unknown method, a lexicon other than the classifier's for the methods using the
+        model (train one with :func:`train_classifier`), or an encoder method without the
+        ``encoder`` extra.
 
     Examples
     --------
@@ -181,11 +214,14 @@ def classify_texts(
     check_option("method", method, METHODS, owner="classify_texts")
     if not 0 < threshold <= 1:
         raise InputError(f"classify_texts: threshold must be in (0, 1]; got {threshold}")
+    head = _encoder_head(method, encoder_head, embedding_cache)
     if is_dask_frame(docs):
         from analysis.text.distributed import map_documents
 
         clf = default_classifier() if classifier is None else classifier
         lexicon, segmenter = resolve(lexicon or clf._lexicon(), segmenter)
+        if head is not None:
+            head.encoder()  # a missing extra is said here, not on a worker
         options = {
             "method": method,
             "multi_label": multi_label,
@@ -197,7 +233,7 @@ def classify_texts(
         return map_documents(
             docs,
             _classify_partition,
-            [clf, lexicon, segmenter],
+            [clf, lexicon, segmenter, head],
             options,
             owner="classify_texts",
             columns=("doc_id", text_column),
@@ -227,7 +263,7 @@ def classify_texts(
     if by_passage:
         units, owner, weight = _passage_units(texts)
         distinct, inverse = _distinct(units)
-        unit_proba, _ = _probabilities(distinct, method, clf, lexicon, segmenter)
+        unit_proba, _ = _probabilities(distinct, method, clf, lexicon, segmenter, head)
         unit_proba = unit_proba[inverse]
         proba = np.zeros((len(texts), len(classes)))
         np.add.at(proba, owner, unit_proba * weight[:, None])
@@ -235,7 +271,7 @@ def classify_texts(
         labels = np.asarray(classes, dtype=object)[proba.argmax(axis=1)] if texts else []
     else:
         distinct, inverse = _distinct(texts)
-        proba, labels = _probabilities(distinct, method, clf, lexicon, segmenter)
+        proba, labels = _probabilities(distinct, method, clf, lexicon, segmenter, head)
         proba, labels = proba[inverse], np.asarray(labels, dtype=object)[inverse]
     out = frame.drop(columns=[text_column]).reset_index(drop=True)
     out["label"] = list(labels)
@@ -251,7 +287,32 @@ def classify_texts(
             _labels_over(proba[i], classes, labels[i], threshold) for i in range(len(texts))
         ]
     out.attrs["classifier"] = {**clf.info_, "method": method}
+    if head is not None:
+        out.attrs["classifier"]["encoder_head"] = {
+            **head.info_,
+            "ensemble_weights": head.weights(),
+        }
     return out
+
+
+def _encoder_head(
+    method: str, head: EncoderClassifier | None, cache: str | Path | None
+) -> EncoderClassifier | None:
+    """The encoder head an encoder method uses (with the call's cache); None otherwise."""
+    if method not in ENCODER_METHODS:
+        return None
+    from sklearn.base import clone
+
+    from analysis.text.encoder_head import default_encoder_head
+
+    head = default_encoder_head() if head is None else head
+    if cache is not None and head.cache_dir != cache:
+        # a copy with the caller's cache: the packaged head is shared by the process
+        fitted = {k: v for k, v in vars(head).items() if k.endswith("_")}
+        head = clone(head).set_params(cache_dir=cache)
+        for k, v in fitted.items():
+            setattr(head, k, v)
+    return head
 
 
 def _passage_units(texts: list[str]) -> tuple[list[str], np.ndarray, np.ndarray]:
@@ -274,17 +335,40 @@ def _probabilities(
     clf: DimensionClassifier,
     lexicon: Lexicon,
     segmenter: Segmenter | None,
+    head: EncoderClassifier | None = None,
 ) -> tuple[np.ndarray, Any]:
     """Probabilities (columns: the rule's classes) and labels of ``texts`` by ``method``."""
     rule = clf.lexicon_rule_
+    if method == "encoder" and head is not None:  # neither the model nor the rule is needed
+        if not texts:
+            return np.zeros((0, len(rule.classes))), []
+        proba = _head_proba(head, texts, list(rule.classes))
+        return proba, np.asarray(rule.classes, dtype=object)[proba.argmax(axis=1)]
     evidence = lexicon_evidence(texts, lexicon, segmenter)
     if method == "lexicon":  # the model is not needed: do not run it
         return rule.predict_proba(evidence), rule.predict(evidence)
     if not texts:
         return np.zeros((0, len(rule.classes))), []
     out = method_outputs(clf, texts, evidence)
+    weights = None
+    if head is not None:
+        out = out.with_encoder(_head_proba(head, texts, out.classes))
+        weights = list(head.weights().values())
     weight = clf.ensemble_weight if method == "ensemble" else 1.0
-    return out.proba(method, weight), out.labels(method, weight)
+    return out.proba(method, weight, weights), out.labels(method, weight, weights)
+
+
+def _head_proba(head: EncoderClassifier, texts: list[str], classes: list[str]) -> np.ndarray:
+    """The head's probabilities with columns ``classes`` (it must know no other label)."""
+    from analysis.text.evaluation import aligned
+
+    extra = sorted(set(map(str, head.classes_)) - set(classes))
+    if extra:
+        raise ConfigError(
+            f"classify_texts: the encoder head knows labels {extra} that the classifier's "
+            f"framework lacks ({classes}); train both on passages of one framework"
+        )
+    return aligned(head.predict_proba(texts), head.classes_, classes)
 
 
 def _labels_over(row: np.ndarray, classes: list[str], primary: str, threshold: float) -> str:
@@ -355,15 +439,69 @@ def _classify_partition(
     clf: DimensionClassifier,
     lexicon: Lexicon,
     segmenter: Segmenter,
+    head: EncoderClassifier | None,
     options: dict[str, Any],
 ) -> pd.DataFrame:
-    """Classify one partition of a Dask frame with this worker's copies of the models."""
+    """Classify one partition of a Dask frame with this worker's copies of the models.
+
+    The encoder head is small; the encoder it uses is loaded once per worker process
+    (:func:`~analysis.text.encoder.sentence_encoder`).
+    """
     out = classify_texts(
         part,
         classifier=worker_copy(clf),
         lexicon=worker_copy(lexicon),
         segmenter=worker_copy(segmenter),
+        encoder_head=None if head is None else worker_copy(head),
         **options,
     )
     out.attrs.clear()  # the provenance is the caller's classifier.info_
     return out
+
+
+def train_encoder_classifier(
+    passages: pd.DataFrame,
+    *,
+    label_column: str = "label",
+    text_column: str = "text",
+    **params: Any,
+) -> EncoderClassifier:
+    """Train an encoder head on labelled passages (needs the ``encoder`` extra).
+
+    Parameters
+    ----------
+    passages
+        Frame with a text and a label column (dimension ids or ``none``).
+    label_column, text_column
+        Column names.
+    **params
+        Passed to :class:`~analysis.text.encoder_head.EncoderClassifier` (``C``,
+        ``ensemble_weights``, ``cache_dir``, ...).
+
+    Returns
+    -------
+    EncoderClassifier
+        Fitted; pass it to :func:`classify_texts` as ``encoder_head`` (with a classifier
+        from :func:`train_classifier` on the same passages for ``"encoder_ensemble"``).
+
+    Raises
+    ------
+    InputError
+        Missing columns or empty texts.
+    ConfigError
+        The ``encoder`` extra is not installed.
+    """
+    from analysis.text.encoder_head import EncoderClassifier
+
+    for column in (label_column, text_column):
+        if column not in passages.columns:
+            raise InputError(f"train_encoder_classifier: passages lack the column {column!r}")
+    texts = passages[text_column].fillna("").astype(str).tolist()
+    empty = [i for i, t in enumerate(texts) if not t.strip()]
+    if empty:
+        raise InputError(
+            f"train_encoder_classifier: row {empty[0] + 1}, column {text_column!r} is empty; "
+            f"{len(empty)} empty text(s)"
+        )
+    labels = passages[label_column].astype(str).str.strip().tolist()
+    return EncoderClassifier(**params).fit(texts, labels)

@@ -8,10 +8,13 @@ partitions change nothing but the index (compare after ``.compute().reset_index(
 The lexicon, segmenter and classifier enter the graph once, as one key each; a worker
 receives each once, and every worker thread keeps one working copy
 (:func:`~analysis.core.distributed.worker_copy`), so the dictionary loads once per worker
-thread, not per task. A segmenter with a ``cache_dir`` uses its token cache on that path in
-every worker (packs are renamed into place, so concurrent writers are safe); the path must
-be one all workers see. Use processes, not threads
-(``LocalCluster(n_workers=N, threads_per_worker=1)``): jieba is pure Python and holds the GIL.
+thread, not per task. The sentence encoder of the ``"encoder"`` methods is not sent: each
+worker process loads it once, on first use (:func:`~analysis.text.encoder.sentence_encoder`);
+give ``embedding_cache`` a path all workers see to share vectors. A segmenter with a
+``cache_dir`` uses its token cache on that path in every worker (packs are renamed into
+place, so concurrent writers are safe); the path must be one all workers see. Use
+processes, not threads (``LocalCluster(n_workers=N, threads_per_worker=1)``): jieba is pure
+Python and holds the GIL.
 """
 
 from __future__ import annotations

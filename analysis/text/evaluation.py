@@ -19,10 +19,12 @@ from analysis.core.errors import InputError
 
 if TYPE_CHECKING:
     from analysis.text.classifier import DimensionClassifier
+    from analysis.text.encoder_head import EncoderClassifier
     from analysis.text.features import LexiconEvidence
 
 __all__ = [
     "MethodOutputs",
+    "aligned",
     "bootstrap_macro_f1",
     "class_report",
     "confusion_table",
@@ -154,26 +156,58 @@ class MethodOutputs:
     """
 
     def __init__(
-        self, classes: list[str], model: np.ndarray, rule: np.ndarray, rule_labels: np.ndarray
+        self,
+        classes: list[str],
+        model: np.ndarray,
+        rule: np.ndarray,
+        rule_labels: np.ndarray,
+        encoder: np.ndarray | None = None,
     ) -> None:
         self.classes = classes
         self.model = model
         self.rule = rule
         self.rule_labels = rule_labels
+        self.encoder = encoder
 
-    def proba(self, method: str, weight: float = 0.5) -> np.ndarray:
-        """Probabilities by ``"model"``, ``"lexicon"`` or ``"ensemble"`` (model weight
-        ``weight``)."""
+    def proba(
+        self, method: str, weight: float = 0.5, weights: Sequence[float] | None = None
+    ) -> np.ndarray:
+        """Probabilities by ``"model"``, ``"lexicon"``, ``"ensemble"`` (model weight
+        ``weight``), ``"encoder"`` or ``"encoder_ensemble"`` (``weights`` of the encoder
+        head, the model and the rule)."""
         if method == "lexicon":
             return self.rule
+        if method in ("encoder", "encoder_ensemble"):
+            if self.encoder is None:
+                raise InputError(f"method {method!r} needs the encoder head's probabilities")
+            if method == "encoder":
+                return self.encoder
+            if weights is None:
+                raise InputError("method 'encoder_ensemble' needs its three weights")
+            w_enc, w_model, w_rule = weights
+            return w_enc * self.encoder + w_model * self.model + w_rule * self.rule
         return self.model if method == "model" else weight * self.model + (1 - weight) * self.rule
 
-    def labels(self, method: str, weight: float = 0.5) -> np.ndarray:
-        """Labels by ``"model"``, ``"lexicon"`` or ``"ensemble"`` (model weight ``weight``)."""
+    def labels(
+        self, method: str, weight: float = 0.5, weights: Sequence[float] | None = None
+    ) -> np.ndarray:
+        """Labels by a method, as in :meth:`proba` (the lexicon rule's by its bars)."""
         if method == "lexicon":
             return self.rule_labels
-        proba = self.proba(method, weight)
+        proba = self.proba(method, weight, weights)
         return np.asarray(self.classes, dtype=object)[proba.argmax(axis=1)]
+
+    def with_encoder(self, encoder: np.ndarray) -> MethodOutputs:
+        """The same outputs with the encoder head's probabilities (columns: ``classes``)."""
+        return MethodOutputs(self.classes, self.model, self.rule, self.rule_labels, encoder)
+
+
+def aligned(proba: np.ndarray, known: Sequence[str], classes: Sequence[str]) -> np.ndarray:
+    """``proba`` (columns ``known``) with columns ``classes``; a class never seen gets 0."""
+    known = [str(c) for c in known]
+    return np.column_stack(
+        [proba[:, known.index(c)] if c in known else np.zeros(len(proba)) for c in classes]
+    ).reshape(len(proba), len(classes))
 
 
 def method_outputs(
@@ -182,12 +216,8 @@ def method_outputs(
     """What a fitted classifier's methods say about ``texts`` (evidence precomputed)."""
     rule = clf.lexicon_rule_
     classes = list(rule.classes)
-    model_p = clf.predict_proba(list(texts), evidence=evidence)
-    known = list(clf.classes_)
-    aligned = np.column_stack(
-        [model_p[:, known.index(c)] if c in known else np.zeros(len(texts)) for c in classes]
-    )
-    return MethodOutputs(classes, aligned, rule.predict_proba(evidence), rule.predict(evidence))
+    model_p = aligned(clf.predict_proba(list(texts), evidence=evidence), clf.classes_, classes)
+    return MethodOutputs(classes, model_p, rule.predict_proba(evidence), rule.predict(evidence))
 
 
 def grouped_cv_predict(
@@ -232,17 +262,22 @@ def learning_curve(
     fractions: Sequence[float] = (0.2, 0.4, 0.6, 0.8, 1.0),
     n_splits: int = 5,
     seed: int = 0,
+    make_head: Callable[[], EncoderClassifier] | None = None,
+    embeddings: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """Macro-F1 against the number of training passages, by grouped cross-validation.
 
     In every fold, the training documents are shuffled (seeded) and the first ``fraction`` of
-    them are used; the held-out fold is the same for every fraction.
+    them are used; the held-out fold is the same for every fraction. With ``make_head`` and
+    the texts' ``embeddings``, the encoder head is fitted on the same passages and its
+    methods are added (the ensemble with the head's ``ensemble_weights``).
 
     Returns
     -------
     pandas.DataFrame
         ``fraction``, ``n_passages`` (mean training passages), ``model``, ``lexicon``,
-        ``ensemble`` (out-of-fold macro-F1).
+        ``ensemble`` (out-of-fold macro-F1); ``encoder`` and ``encoder_ensemble`` with a
+        head.
     """
     from sklearn.model_selection import GroupKFold
 
@@ -253,7 +288,10 @@ def learning_curve(
     folds = list(GroupKFold(n_splits=n_splits).split(texts, y, groups))
     rows = []
     for fraction in fractions:
-        preds = {m: np.empty(len(texts), dtype=object) for m in ("model", "lexicon", "ensemble")}
+        methods = ["model", "lexicon", "ensemble"]
+        if make_head is not None:
+            methods += ["encoder", "encoder_ensemble"]
+        preds = {m: np.empty(len(texts), dtype=object) for m in methods}
         sizes = []
         for train, test in folds:
             docs = pd.unique(groups[train])
@@ -264,8 +302,16 @@ def learning_curve(
             sizes.append(len(used))
             clf = make().fit([texts[i] for i in used], y[used], evidence=evidence.rows(used))
             out = method_outputs(clf, [texts[i] for i in test], evidence.rows(test))
+            weights = None
+            if make_head is not None and embeddings is not None:
+                head = make_head().fit(
+                    [texts[i] for i in used], y[used], embeddings=embeddings[used]
+                )
+                head_p = head.predict_proba([texts[i] for i in test], embeddings=embeddings[test])
+                out = out.with_encoder(aligned(head_p, head.classes_, out.classes))
+                weights = list(head.weights().values())
             for method in preds:
-                preds[method][test] = out.labels(method, clf.ensemble_weight)
+                preds[method][test] = out.labels(method, clf.ensemble_weight, weights)
         rows.append(
             {
                 "fraction": fraction,

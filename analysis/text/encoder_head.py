@@ -1,0 +1,251 @@
+"""The encoder head: logistic regression on sentence-encoder vectors (optional extra).
+
+:class:`EncoderClassifier` is a scikit-learn estimator over raw texts: it embeds them with
+the sentence encoder (:mod:`analysis.text.encoder`, the ``encoder`` extra) and classifies
+the vectors with a logistic regression, ``none`` a trained class. The encoder sees the
+whole passage at once, so it has no tokens to show as evidence; the lexicon hits and the
+trained model stay the evidence in :func:`~analysis.text.classify.classify_texts`.
+
+It also carries the weights of the ``"encoder_ensemble"`` method (encoder head, trained
+model, lexicon rule), chosen on development folds by ``scripts/validate_text.py``.
+
+A fitted head is saved as plain JSON (coefficients, classes, ``C``, the training data's
+fingerprint, the encoder's identity); the default head ships in
+``analysis/resources/models`` and loads on first use (:func:`default_encoder_head`).
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+from collections.abc import Mapping, Sequence
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin
+
+from analysis.core.errors import ConfigError, InputError
+from analysis.core.provenance import __version__
+
+__all__ = ["EncoderClassifier", "default_encoder_head"]
+
+FORMAT = "analysis-encoder-head/1"
+_DEFAULT_HEAD = "service-five-encoder-head.json.gz"
+#: Parts of the ``"encoder_ensemble"``, in the order of ``ensemble_weights``.
+PARTS = ("encoder", "model", "lexicon")
+
+
+class EncoderClassifier(ClassifierMixin, BaseEstimator):
+    """Classify texts by logistic regression on their sentence-encoder vectors.
+
+    Parameters
+    ----------
+    C
+        Inverse regularisation strength of the logistic regression.
+    class_weight
+        ``"balanced"`` (default) or ``None``, as in scikit-learn.
+    prefix, variant
+        The encoder's instruction prefix and model variant
+        (:class:`~analysis.text.encoder.SentenceEncoder`).
+    ensemble_weights
+        Weights of the encoder head, the trained model and the lexicon rule in the
+        ``"encoder_ensemble"`` method (summing to 1).
+    cache_dir
+        On-disk embedding cache used by :meth:`fit` and :meth:`predict_proba` (``None``:
+        none).
+
+    Attributes
+    ----------
+    classes_ : numpy.ndarray
+        Labels in the order of :meth:`predict_proba`'s columns.
+    info_ : dict
+        Provenance: encoder identity, training fingerprint, passage counts.
+
+    Examples
+    --------
+    >>> head = EncoderClassifier(C=10.0)  # doctest: +SKIP
+    >>> head.fit(["推行一站式服务", "本条例施行"], ["reform", "none"]).classes_  # doctest: +SKIP
+    array(['none', 'reform'], dtype=object)
+    """
+
+    def __init__(
+        self,
+        *,
+        C: float = 100.0,
+        class_weight: str | None = "balanced",
+        prefix: str = "query",
+        variant: str = "original",
+        ensemble_weights: tuple[float, float, float] = (0.5, 0.1, 0.4),
+        cache_dir: str | Path | None = None,
+    ) -> None:
+        self.C = C
+        self.class_weight = class_weight
+        self.prefix = prefix
+        self.variant = variant
+        self.ensemble_weights = ensemble_weights
+        self.cache_dir = cache_dir
+
+    def encoder(self) -> Any:
+        """This process's :class:`~analysis.text.encoder.SentenceEncoder` for the head."""
+        from analysis.text.encoder import sentence_encoder
+
+        return sentence_encoder(self.variant, self.prefix)
+
+    def embed(self, X: Sequence[str]) -> np.ndarray:
+        """The encoder's vectors of ``X`` (through the disk cache when set)."""
+        return self.encoder().embed(_texts(X), cache_dir=self.cache_dir)
+
+    def weights(self) -> dict[str, float]:
+        """``ensemble_weights`` by part name, checked."""
+        w = [float(v) for v in self.ensemble_weights]
+        if len(w) != len(PARTS) or min(w) < 0 or abs(sum(w) - 1) > 1e-6:
+            raise ConfigError(
+                f"ensemble_weights must be three non-negative weights (encoder, model, "
+                f"lexicon) summing to 1; got {self.ensemble_weights}"
+            )
+        return dict(zip(PARTS, w, strict=True))
+
+    def fit(
+        self, X: Sequence[str], y: Sequence[str], *, embeddings: np.ndarray | None = None
+    ) -> EncoderClassifier:
+        """Fit on texts ``X`` with labels ``y``; ``embeddings`` may pass their vectors."""
+        from sklearn.linear_model import LogisticRegression
+
+        from analysis.text.classifier import training_fingerprint
+
+        texts = _texts(X)
+        labels = [str(v) for v in y]
+        if len(labels) != len(texts):
+            raise InputError(f"got {len(texts)} texts but {len(labels)} labels")
+        if len(set(labels)) < 2:
+            raise InputError("a classifier needs at least two different labels to learn from")
+        self.weights()
+        encoder = self.encoder()
+        vectors = self.embed(texts) if embeddings is None else _checked(embeddings, len(texts))
+        model = LogisticRegression(C=self.C, class_weight=self.class_weight, max_iter=5000)
+        model.fit(vectors, labels)
+        self.classes_ = np.asarray([str(c) for c in model.classes_], dtype=object)
+        binary = len(self.classes_) == 2
+        self.coef_ = np.vstack([-model.coef_, model.coef_]) if binary else model.coef_
+        self.intercept_ = (
+            np.array([-model.intercept_[0], model.intercept_[0]]) if binary else model.intercept_
+        )
+        self.info_ = {
+            "encoder": encoder.identity,
+            "training_fingerprint": training_fingerprint(texts, labels),
+            "n_passages": len(texts),
+            "label_counts": {c: labels.count(c) for c in sorted(set(labels))},
+            "analysis_version": __version__,
+        }
+        return self
+
+    def predict_proba(
+        self, X: Sequence[str], *, embeddings: np.ndarray | None = None
+    ) -> np.ndarray:
+        """Probability of each class (columns in the order of ``classes_``)."""
+        self._check_fitted()
+        texts = _texts(X)
+        if embeddings is None:
+            identity = self.encoder().identity
+            if identity != self.info_.get("encoder"):
+                raise ConfigError(
+                    f"this encoder head was trained on vectors of {self.info_.get('encoder')!r}"
+                    f", but the installed encoder is {identity!r}: install the version it was "
+                    "trained with or retrain it (train_encoder_classifier)"
+                )
+            vectors = self.embed(texts)
+        else:
+            vectors = _checked(embeddings, len(texts))
+        z = np.asarray(vectors, dtype=np.float64) @ self.coef_.T + self.intercept_
+        z -= z.max(axis=1, keepdims=True)
+        e = np.exp(z)
+        return e / e.sum(axis=1, keepdims=True)
+
+    def predict(self, X: Sequence[str], *, embeddings: np.ndarray | None = None) -> np.ndarray:
+        """The most probable label of each text."""
+        return self.classes_[self.predict_proba(X, embeddings=embeddings).argmax(axis=1)]
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "coef_"):
+            raise ConfigError("this EncoderClassifier is not fitted yet: call fit() first")
+
+    # ------------------------------------------------------------------ saving
+    def to_dict(self) -> dict[str, Any]:
+        """Everything needed to predict, as plain JSON-ready data."""
+        self._check_fitted()
+        return {
+            "format": FORMAT,
+            "params": {
+                "C": self.C,
+                "class_weight": self.class_weight,
+                "prefix": self.prefix,
+                "variant": self.variant,
+                "ensemble_weights": [float(w) for w in self.ensemble_weights],
+            },
+            "info": self.info_,
+            "classes": [str(c) for c in self.classes_],
+            "coef": np.round(self.coef_, 7).tolist(),
+            "intercept": np.round(self.intercept_, 7).tolist(),
+        }
+
+    def save(self, path: str | Path) -> Path:
+        """Write the head as JSON (gzip-compressed when the name ends in ``.gz``)."""
+        path = Path(path)
+        data = json.dumps(self.to_dict(), ensure_ascii=False, sort_keys=True).encode("utf-8")
+        path.write_bytes(gzip.compress(data, mtime=0) if path.suffix == ".gz" else data)
+        return path
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> EncoderClassifier:
+        """Rebuild a fitted head from :meth:`to_dict` output."""
+        if data.get("format") != FORMAT:
+            raise ConfigError(f"not a saved encoder head (format {data.get('format')!r})")
+        params = dict(data["params"])
+        params["ensemble_weights"] = tuple(params["ensemble_weights"])
+        head = cls(**params)
+        head.classes_ = np.asarray(data["classes"], dtype=object)
+        head.coef_ = np.asarray(data["coef"], dtype=float)
+        head.intercept_ = np.asarray(data["intercept"], dtype=float)
+        head.info_ = dict(data["info"])
+        return head
+
+    @classmethod
+    def load(cls, path: str | Path) -> EncoderClassifier:
+        """Read a head written by :meth:`save`."""
+        raw = Path(path).read_bytes()
+        if raw[:2] == b"\x1f\x8b":
+            raw = gzip.decompress(raw)
+        return cls.from_dict(json.loads(raw.decode("utf-8")))
+
+
+def _texts(X: Sequence[str]) -> list[str]:
+    if isinstance(X, str):
+        raise InputError("pass a sequence of texts, not a single string")
+    return ["" if v is None else str(v) for v in X]
+
+
+def _checked(embeddings: np.ndarray, n: int) -> np.ndarray:
+    vectors = np.asarray(embeddings, dtype=np.float64)
+    if vectors.ndim != 2 or len(vectors) != n:
+        raise InputError(f"embeddings must be a 2-d array with one row per text ({n})")
+    return vectors
+
+
+#: The packaged head, read once per process (:func:`default_encoder_head`).
+_LOADED: dict[str, EncoderClassifier] = {}
+
+
+def default_encoder_head() -> EncoderClassifier:
+    """The packaged encoder head for the ``service-five`` lexicon (loaded once, on first use).
+
+    Trained on the labelled corpus passages; its figures on held-out documents are in
+    ``docs/validation.md``. Reading it needs no encoder; predicting does (the extra).
+    """
+    if _DEFAULT_HEAD not in _LOADED:
+        path = Path(str(resources.files("analysis") / "resources" / "models" / _DEFAULT_HEAD))
+        if not path.exists():
+            raise ConfigError(f"the packaged encoder head {path} is missing; reinstall analysis")
+        _LOADED[_DEFAULT_HEAD] = EncoderClassifier.load(path)
+    return _LOADED[_DEFAULT_HEAD]
