@@ -13,6 +13,14 @@ seeded quarter of the documents (at least one) goes to ``test``, the rest to ``d
 output holds references and labels only; the passage text is checked by its hash on load.
 
     python scripts/build_corpus_labels.py --work /tmp/labelling
+
+A later round (a pool drawn with ``labelling_pool.py --exclude``) is added to the labels
+already in the repository with ``--add-to``: the earlier rows are kept as they are, documents
+already labelled keep their split, and only the documents new to this round are split, by the
+same rule among themselves.
+
+    python scripts/build_corpus_labels.py --work /tmp/labelling2 \
+        --add-to analysis/resources/validation/corpus_labels.csv
 """
 
 from __future__ import annotations
@@ -59,6 +67,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--work", type=Path, required=True)
     ap.add_argument("--out", type=Path, default=OUT / "corpus_labels.csv")
+    ap.add_argument("--add-to", type=Path, help="labels of earlier rounds to keep and add to")
     args = ap.parse_args()
     pool = pd.read_csv(
         args.work / "pool.csv", dtype={"start": int, "end": int}, keep_default_na=False
@@ -73,7 +82,21 @@ def main() -> None:
         if adjudicated_path.exists()
         else pd.DataFrame(columns=["label", "secondary", "reason"])
     )
-    split = document_split(pool)
+    earlier = (
+        pd.read_csv(args.add_to, dtype=str, keep_default_na=False)
+        if args.add_to is not None
+        else None
+    )
+    if earlier is None:
+        split = document_split(pool)
+    else:
+        clash = set(pool["passage_id"]) & set(earlier["passage_id"])
+        if clash:
+            raise SystemExit(f"passage ids already labelled: {sorted(clash)[:5]}")
+        split = dict(zip(earlier["doc_id"], earlier["split"], strict=True))
+        if set(pool["doc_id"]) & {d for d, s in split.items() if s == "test"}:
+            raise SystemExit("the new pool draws from test documents of an earlier round")
+        split.update(document_split(pool[~pool["doc_id"].isin(split)]))
     rows = []
     for p in pool.itertuples(index=False):
         ra, rb = a.loc[p.passage_id], b.loc[p.passage_id]
@@ -105,7 +128,12 @@ def main() -> None:
                 "reason_b": rb["reason"],
             }
         )
-    out = pd.DataFrame(rows).sort_values(["doc_id", "start"]).reset_index(drop=True)
+    out = pd.DataFrame(rows)
+    if earlier is not None:
+        earlier["start"] = earlier["start"].astype(int)
+        earlier["end"] = earlier["end"].astype(int)
+        out = pd.concat([earlier, out], ignore_index=True)
+    out = out.sort_values(["doc_id", "start"]).reset_index(drop=True)
     out.to_csv(args.out, index=False)
     print(f"{len(out)} passages, {out['doc_id'].nunique()} documents -> {args.out}")
     print(out.groupby(["split", "label"]).size().unstack(fill_value=0))

@@ -12,6 +12,14 @@ Writes ``pool.csv`` (passage_id, doc_id, start, end, genre, text) to ``--out``, 
 repository: passage text is never committed, only references.
 
     python scripts/labelling_pool.py --out /tmp/labelling --size 760
+
+A later round adds to a labelled set: ``--exclude`` names the existing ``corpus_labels.csv``,
+whose test documents are left out (they stay as they were), whose passages are not drawn
+again (nor any passage overlapping one), and whose passages count towards ``--per-doc``;
+``--prefix`` gives the new passages ids of their own (``q0001`` ...).
+
+    python scripts/labelling_pool.py --out /tmp/labelling2 --size 420 --prefix q \
+        --exclude analysis/resources/validation/corpus_labels.csv
 """
 
 from __future__ import annotations
@@ -42,6 +50,8 @@ def main() -> None:
     ap.add_argument("--size", type=int, default=760)
     ap.add_argument("--per-doc", type=int, default=14)
     ap.add_argument("--seed", type=int, default=20261204)
+    ap.add_argument("--exclude", type=Path, help="labels of an earlier round to add to")
+    ap.add_argument("--prefix", default="p", help="first letter of the new passage ids")
     args = ap.parse_args()
 
     docs = pd.DataFrame([json.loads(line) for line in args.corpus.open(encoding="utf-8")])
@@ -55,6 +65,23 @@ def main() -> None:
     best = wide.idxmax(axis=1).where(wide.max(axis=1) >= 1.5, "none")
     passages["guess"] = passages["pid"].map(best)
     passages["evidence"] = passages["pid"].map(wide.sum(axis=1))
+
+    per_doc: dict[str, int] = {}
+    if args.exclude is not None:
+        earlier = pd.read_csv(args.exclude, dtype={"start": int, "end": int})
+        test_docs = set(earlier.loc[earlier["split"] == "test", "doc_id"])
+        passages = passages[~passages["doc_id"].isin(test_docs)]
+        spans = earlier.groupby("doc_id")[["start", "end"]].apply(lambda f: f.to_numpy())
+        overlaps = [
+            row.doc_id in spans.index
+            and bool(
+                ((spans[row.doc_id][:, 0] < row.end) & (row.start < spans[row.doc_id][:, 1])).any()
+            )
+            for row in passages.itertuples()
+        ]
+        passages = passages[~np.array(overlaps, dtype=bool)]
+        per_doc = earlier["doc_id"].value_counts().to_dict()
+        print(f"{len(passages)} passages left after excluding {len(earlier)} labelled")
 
     rng = np.random.default_rng(args.seed)
     passages = passages.iloc[rng.permutation(len(passages))].reset_index(drop=True)
@@ -74,9 +101,11 @@ def main() -> None:
         "ceremony": (passages["text"].str.contains(CEREMONY), 40),
     }
     taken: set[str] = set()
-    per_doc: dict[str, int] = {}
     chosen = []
+    # The quotas above make a pool of 760; --size scales them all.
+    scale = args.size / sum(quota for _, quota in strata.values())
     for name, (mask, quota) in strata.items():
+        quota = round(quota * scale)
         got = 0
         for row in passages[mask].itertuples():
             if got >= quota:
@@ -92,7 +121,7 @@ def main() -> None:
         chosen, columns=["pid", "doc_id", "start", "end", "genre", "text", "stratum"]
     )
     pool = pool.iloc[rng.permutation(len(pool))].reset_index(drop=True)
-    pool.insert(0, "passage_id", [f"p{i + 1:04d}" for i in range(len(pool))])
+    pool.insert(0, "passage_id", [f"{args.prefix}{i + 1:04d}" for i in range(len(pool))])
     args.out.mkdir(parents=True, exist_ok=True)
     pool.drop(columns=["pid"]).to_csv(args.out / "pool.csv", index=False)
     print(f"{len(pool)} passages from {pool['doc_id'].nunique()} documents -> {args.out}")
