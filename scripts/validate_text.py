@@ -317,9 +317,11 @@ def render(figures, counts, dev_cv, test_report, test_conf, grid, curve) -> str:
         "",
         "The passages were drawn by `scripts/labelling_pool.py` (stratified on a guess of the "
         "lexicon of the time, plus procedure, ceremony and party-member strata for hard "
-        "negatives and the members class; at most 14 passages a document). The split into "
-        "development and test documents was drawn by genre with a fixed seed "
-        "(`scripts/build_corpus_labels.py`) before any tuning.",
+        "negatives and the members class; at most 14 passages a document), in two rounds: "
+        "748 passages first, then 413 more (ids `q...`, at most 18 a document, never from a "
+        "test document). The split into development and test documents was drawn by genre "
+        "with a fixed seed (`scripts/build_corpus_labels.py`) before any tuning; documents new "
+        "to the second round were split by the same rule among themselves.",
         "",
         md_table(counts.rename_axis("split"), "{}"),
         "",

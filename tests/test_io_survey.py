@@ -893,9 +893,9 @@ def test_a_formula_without_a_saved_value_is_quarantined_not_read_as_no_answer(tm
     assert survey.responses["q1"].notna().all()
 
 
-def test_an_export_with_thousands_of_columns_reads_in_seconds(tmp_path):
-    """Popping columns one by one was quadratic in their number: 5,000 took minutes."""
-    import time
+def test_an_export_with_thousands_of_columns_reads(tmp_path):
+    """5,000 extra columns read (popping them one by one was quadratic: minutes). Speed is
+    measured in the benchmarks, not asserted here."""
     import warnings
 
     head = [*HEAD, *(f"x{i}" for i in range(5000))]
@@ -903,11 +903,9 @@ def test_an_export_with_thousands_of_columns_reads_in_seconds(tmp_path):
         [str(i), "桂花社区", "60", "", "", "满意", "同意", *("a" * 5000)] for i in range(1, 4)
     ]
     path = write_csv(tmp_path / "wide.csv", rows)
-    start = time.perf_counter()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DataQualityWarning)  # the 备注-less rows are fine
         s = read_survey(path, codebook=SMALL_CB)
-    assert time.perf_counter() - start < 8
     assert s.responses["q7"].tolist() == [4.0] * 3
     assert s.responses.shape[0] == 3
 
