@@ -15,9 +15,7 @@ default model ships in ``analysis/resources/models``.
 
 from __future__ import annotations
 
-import gzip
 import hashlib
-import json
 from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
@@ -32,6 +30,7 @@ from analysis.core.errors import ConfigError, InputError
 from analysis.core.provenance import __version__
 from analysis.text.features import LexiconEvidence, lexicon_evidence, simplified
 from analysis.text.lexicon_rule import LexiconRule
+from analysis.text.model_file import read_model_json, texts_of, write_model_json
 
 if TYPE_CHECKING:
     from analysis.text.lexicon import Lexicon
@@ -271,12 +270,7 @@ class DimensionClassifier(ClassifierMixin, BaseEstimator):
 
     def save(self, path: str | Path) -> Path:
         """Write the model as JSON (gzip-compressed when the name ends in ``.gz``)."""
-        path = Path(path)
-        data = json.dumps(self.to_dict(), ensure_ascii=False, sort_keys=True).encode("utf-8")
-        if path.suffix == ".gz":
-            data = gzip.compress(data, mtime=0)
-        path.write_bytes(data)
-        return path
+        return write_model_json(self.to_dict(), path)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any], lexicon: Lexicon | None = None) -> DimensionClassifier:
@@ -313,16 +307,10 @@ class DimensionClassifier(ClassifierMixin, BaseEstimator):
     @classmethod
     def load(cls, path: str | Path, lexicon: Lexicon | None = None) -> DimensionClassifier:
         """Read a model written by :meth:`save`."""
-        raw = Path(path).read_bytes()
-        if raw[:2] == b"\x1f\x8b":
-            raw = gzip.decompress(raw)
-        return cls.from_dict(json.loads(raw.decode("utf-8")), lexicon)
+        return cls.from_dict(read_model_json(path), lexicon)
 
 
-def _texts(X: Sequence[str]) -> list[str]:
-    if isinstance(X, str):
-        raise InputError("pass a sequence of texts, not a single string")
-    return ["" if v is None else str(v) for v in X]
+_texts = texts_of
 
 
 _LOADED: dict[str, DimensionClassifier] = {}

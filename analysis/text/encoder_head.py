@@ -16,8 +16,6 @@ fingerprint, the encoder's identity); the default head ships in
 
 from __future__ import annotations
 
-import gzip
-import json
 from collections.abc import Mapping, Sequence
 from importlib import resources
 from pathlib import Path
@@ -28,6 +26,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 
 from analysis.core.errors import ConfigError, InputError
 from analysis.core.provenance import __version__
+from analysis.text.model_file import read_model_json, texts_of, write_model_json
 
 __all__ = ["EncoderClassifier", "default_encoder_head"]
 
@@ -192,10 +191,7 @@ class EncoderClassifier(ClassifierMixin, BaseEstimator):
 
     def save(self, path: str | Path) -> Path:
         """Write the head as JSON (gzip-compressed when the name ends in ``.gz``)."""
-        path = Path(path)
-        data = json.dumps(self.to_dict(), ensure_ascii=False, sort_keys=True).encode("utf-8")
-        path.write_bytes(gzip.compress(data, mtime=0) if path.suffix == ".gz" else data)
-        return path
+        return write_model_json(self.to_dict(), path)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> EncoderClassifier:
@@ -214,16 +210,10 @@ class EncoderClassifier(ClassifierMixin, BaseEstimator):
     @classmethod
     def load(cls, path: str | Path) -> EncoderClassifier:
         """Read a head written by :meth:`save`."""
-        raw = Path(path).read_bytes()
-        if raw[:2] == b"\x1f\x8b":
-            raw = gzip.decompress(raw)
-        return cls.from_dict(json.loads(raw.decode("utf-8")))
+        return cls.from_dict(read_model_json(path))
 
 
-def _texts(X: Sequence[str]) -> list[str]:
-    if isinstance(X, str):
-        raise InputError("pass a sequence of texts, not a single string")
-    return ["" if v is None else str(v) for v in X]
+_texts = texts_of
 
 
 def _checked(embeddings: np.ndarray, n: int) -> np.ndarray:

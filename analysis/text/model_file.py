@@ -1,0 +1,38 @@
+"""Saved text models: JSON on disk, gzip-compressed when the name ends in ``.gz``.
+
+Shared by the dimension classifier and the encoder head, so both write byte-identical files
+for identical models (sorted keys, no gzip time stamp) and read each other's format rules.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from analysis.core.errors import InputError
+
+
+def write_model_json(data: dict[str, Any], path: str | Path) -> Path:
+    """Write ``data`` as UTF-8 JSON with sorted keys; gzip (no time stamp) for ``.gz``."""
+    path = Path(path)
+    raw = json.dumps(data, ensure_ascii=False, sort_keys=True).encode("utf-8")
+    path.write_bytes(gzip.compress(raw, mtime=0) if path.suffix == ".gz" else raw)
+    return path
+
+
+def read_model_json(path: str | Path) -> dict[str, Any]:
+    """Read a file written by :func:`write_model_json`, compressed or not."""
+    raw = Path(path).read_bytes()
+    if raw[:2] == b"\x1f\x8b":
+        raw = gzip.decompress(raw)
+    return json.loads(raw.decode("utf-8"))
+
+
+def texts_of(X: Sequence[str]) -> list[str]:
+    """``X`` as a list of strings (``None`` as empty); a lone string is refused."""
+    if isinstance(X, str):
+        raise InputError("pass a sequence of texts, not a single string")
+    return ["" if v is None else str(v) for v in X]
