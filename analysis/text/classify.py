@@ -424,14 +424,7 @@ def train_classifier(
             f"neither a dimension nor 'none' (expected one of {sorted(dims)}); "
             f"{len(bad)} such row(s)"
         )
-    texts = passages[text_column].fillna("").astype(str).tolist()
-    empty = [i for i, t in enumerate(texts) if not t.strip()]
-    if empty:
-        raise InputError(
-            f"train_classifier: row {empty[0] + 1}, column {text_column!r} is empty; "
-            f"{len(empty)} empty text(s)"
-        )
-    return clf.fit(texts, labels)
+    return clf.fit(_training_texts(passages, text_column, "train_classifier"), labels)
 
 
 def _classify_partition(
@@ -496,12 +489,18 @@ def train_encoder_classifier(
     for column in (label_column, text_column):
         if column not in passages.columns:
             raise InputError(f"train_encoder_classifier: passages lack the column {column!r}")
+    texts = _training_texts(passages, text_column, "train_encoder_classifier")
+    labels = passages[label_column].astype(str).str.strip().tolist()
+    return EncoderClassifier(**params).fit(texts, labels)
+
+
+def _training_texts(passages: pd.DataFrame, text_column: str, caller: str) -> list[str]:
+    """The passages' texts; an empty one is refused with its row and column."""
     texts = passages[text_column].fillna("").astype(str).tolist()
     empty = [i for i, t in enumerate(texts) if not t.strip()]
     if empty:
         raise InputError(
-            f"train_encoder_classifier: row {empty[0] + 1}, column {text_column!r} is empty; "
+            f"{caller}: row {empty[0] + 1}, column {text_column!r} is empty; "
             f"{len(empty)} empty text(s)"
         )
-    labels = passages[label_column].astype(str).str.strip().tolist()
-    return EncoderClassifier(**params).fit(texts, labels)
+    return texts
