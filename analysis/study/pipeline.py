@@ -199,7 +199,7 @@ def label_documents(
     is a Dask frame.
     """
     from analysis.text.classifier import default_classifier
-    from analysis.text.classify import classify_texts
+    from analysis.text.classify import ENCODER_METHODS, classify_texts
 
     clf = default_classifier()
     info = clf.info_
@@ -224,7 +224,7 @@ def label_documents(
         "n_passages": info.get("n_passages"),
         "validation": info.get("validation", {}),
     }
-    if method in ("encoder", "encoder_ensemble"):
+    if method in ENCODER_METHODS:
         from analysis.text.encoder_head import default_encoder_head
 
         head = default_encoder_head()

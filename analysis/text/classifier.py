@@ -30,7 +30,7 @@ from analysis.core.errors import ConfigError, InputError
 from analysis.core.provenance import __version__
 from analysis.text.features import LexiconEvidence, lexicon_evidence, simplified
 from analysis.text.lexicon_rule import LexiconRule
-from analysis.text.model_file import read_model_json, texts_of, write_model_json
+from analysis.text.model_file import read_model_json, softmax, texts_of, write_model_json
 
 if TYPE_CHECKING:
     from analysis.text.lexicon import Lexicon
@@ -51,12 +51,6 @@ def training_fingerprint(texts: Sequence[str], labels: Sequence[str]) -> str:
         h.update(str(label).encode("utf-8"))
         h.update(b"\x1e")
     return h.hexdigest()
-
-
-def _softmax(z: np.ndarray) -> np.ndarray:
-    z = z - z.max(axis=1, keepdims=True)
-    e = np.exp(z)
-    return e / e.sum(axis=1, keepdims=True)
 
 
 class DimensionClassifier(ClassifierMixin, BaseEstimator):
@@ -221,7 +215,7 @@ class DimensionClassifier(ClassifierMixin, BaseEstimator):
         self, X: Sequence[str], *, evidence: LexiconEvidence | None = None
     ) -> np.ndarray:
         """Probability of each class (columns in the order of ``classes_``)."""
-        return _softmax(self.decision_function(X, evidence=evidence))
+        return softmax(self.decision_function(X, evidence=evidence))
 
     def predict(self, X: Sequence[str], *, evidence: LexiconEvidence | None = None) -> np.ndarray:
         """The most probable label of each text."""

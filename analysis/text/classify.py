@@ -27,6 +27,7 @@ on documents never used to build them is in ``docs/validation.md``.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -301,17 +302,13 @@ def _encoder_head(
     """The encoder head an encoder method uses (with the call's cache); None otherwise."""
     if method not in ENCODER_METHODS:
         return None
-    from sklearn.base import clone
-
     from analysis.text.encoder_head import default_encoder_head
 
     head = default_encoder_head() if head is None else head
     if cache is not None and head.cache_dir != cache:
         # a copy with the caller's cache: the packaged head is shared by the process
-        fitted = {k: v for k, v in vars(head).items() if k.endswith("_")}
-        head = clone(head).set_params(cache_dir=cache)
-        for k, v in fitted.items():
-            setattr(head, k, v)
+        head = copy.copy(head)
+        head.cache_dir = cache
     return head
 
 

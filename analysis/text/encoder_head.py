@@ -26,7 +26,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 
 from analysis.core.errors import ConfigError, InputError
 from analysis.core.provenance import __version__
-from analysis.text.model_file import read_model_json, texts_of, write_model_json
+from analysis.text.model_file import read_model_json, softmax, texts_of, write_model_json
 
 __all__ = ["EncoderClassifier", "default_encoder_head"]
 
@@ -157,10 +157,7 @@ class EncoderClassifier(ClassifierMixin, BaseEstimator):
             vectors = self.embed(texts)
         else:
             vectors = _checked(embeddings, len(texts))
-        z = np.asarray(vectors, dtype=np.float64) @ self.coef_.T + self.intercept_
-        z -= z.max(axis=1, keepdims=True)
-        e = np.exp(z)
-        return e / e.sum(axis=1, keepdims=True)
+        return softmax(np.asarray(vectors, dtype=np.float64) @ self.coef_.T + self.intercept_)
 
     def predict(self, X: Sequence[str], *, embeddings: np.ndarray | None = None) -> np.ndarray:
         """The most probable label of each text."""

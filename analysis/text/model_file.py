@@ -1,7 +1,8 @@
-"""Saved text models: JSON on disk, gzip-compressed when the name ends in ``.gz``.
+"""What the text models share: their file format, their text check and their softmax.
 
-Shared by the dimension classifier and the encoder head, so both write byte-identical files
-for identical models (sorted keys, no gzip time stamp) and read each other's format rules.
+Saved models are JSON, gzip-compressed when the name ends in ``.gz``. The dimension
+classifier and the encoder head both use these, so both write byte-identical files for
+identical models (sorted keys, no gzip time stamp).
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from analysis.core.errors import InputError
 
@@ -36,3 +39,10 @@ def texts_of(X: Sequence[str]) -> list[str]:
     if isinstance(X, str):
         raise InputError("pass a sequence of texts, not a single string")
     return ["" if v is None else str(v) for v in X]
+
+
+def softmax(z: np.ndarray) -> np.ndarray:
+    """Row-wise softmax of class scores ``z`` (shifted by the row maximum, for overflow)."""
+    z = z - z.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=1, keepdims=True)
