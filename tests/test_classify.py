@@ -24,6 +24,7 @@ from analysis.text.evaluation import (
     class_report,
     confusion_table,
     grouped_cv_predict,
+    learning_curve,
     macro_f1,
 )
 from analysis.text.features import lexicon_evidence, simplified, subject_counts
@@ -318,6 +319,27 @@ def test_grouped_cv_never_tests_on_a_training_document() -> None:
     assert len(seen) == 3
     assert all(len(s) == 4 for s in seen)  # 6 documents, 3 folds: 4 train documents each
     assert len(out.labels("ensemble")) == len(frame)
+
+
+def test_the_learning_curve_grows_the_training_documents() -> None:
+    frame = _frame()
+    frame["doc"] = [f"d{i % 8}" for i in range(len(frame))]
+    lex = an.default_lexicon()
+    ev = lexicon_evidence(frame["text"].tolist(), lex)
+    curve = learning_curve(
+        lambda: DimensionClassifier(lex, min_df=1),
+        frame["text"],
+        frame["label"],
+        frame["doc"],
+        ev,
+        LABELS,
+        fractions=(0.5, 1.0),
+        n_splits=4,
+    )
+    assert list(curve.columns) == ["fraction", "n_passages", "model", "lexicon", "ensemble"]
+    # 8 documents, 4 folds: 6 training documents of 3 passages; half of them, then all
+    assert curve["n_passages"].tolist() == [9.0, 18.0]
+    assert curve[["model", "lexicon", "ensemble"]].stack().between(0, 1).all()
 
 
 # --------------------------------------------------------------------- the labelled corpus

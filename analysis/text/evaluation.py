@@ -268,9 +268,10 @@ def learning_curve(
     """Macro-F1 against the number of training passages, by grouped cross-validation.
 
     In every fold, the training documents are shuffled (seeded) and the first ``fraction`` of
-    them are used; the held-out fold is the same for every fraction. With ``make_head`` and
-    the texts' ``embeddings``, the encoder head is fitted on the same passages and its
-    methods are added (the ensemble with the head's ``ensemble_weights``).
+    them are used; the held-out fold is the same for every fraction. With ``make_head``, the
+    encoder head is fitted on the same passages and its methods are added (the ensemble with
+    the head's ``ensemble_weights``); the texts are embedded once, by the head's encoder,
+    unless their ``embeddings`` are given.
 
     Returns
     -------
@@ -286,6 +287,8 @@ def learning_curve(
     groups = np.asarray(groups)
     rng = np.random.default_rng(seed)
     folds = list(GroupKFold(n_splits=n_splits).split(texts, y, groups))
+    if make_head is not None and embeddings is None:
+        embeddings = make_head().embed(texts)
     rows = []
     for fraction in fractions:
         methods = ["model", "lexicon", "ensemble"]
@@ -303,7 +306,7 @@ def learning_curve(
             clf = make().fit([texts[i] for i in used], y[used], evidence=evidence.rows(used))
             out = method_outputs(clf, [texts[i] for i in test], evidence.rows(test))
             weights = None
-            if make_head is not None and embeddings is not None:
+            if make_head is not None:
                 head = make_head().fit(
                     [texts[i] for i in used], y[used], embeddings=embeddings[used]
                 )
