@@ -63,7 +63,7 @@ HEAD = ROOT / "analysis" / "resources" / "models" / "service-five-encoder-head.j
 LABELS = ["reform", "development", "livelihood", "masses", "members", "none"]
 BASE_METHODS = ("lexicon", "model", "ensemble")
 ENCODER_METHODS = ("encoder", "encoder_ensemble")
-C_GRID = (3.0, 10.0, 30.0)
+C_GRID = (3.0, 10.0, 30.0, 100.0)
 W_GRID = (0.3, 0.5, 0.7, 0.9)
 HEAD_C_GRID = (10.0, 30.0, 100.0, 300.0)
 #: (encoder head, model, lexicon rule) weights: the simplex in steps of 0.1
