@@ -20,6 +20,13 @@ again (nor any passage overlapping one), and whose passages count towards ``--pe
 
     python scripts/labelling_pool.py --out /tmp/labelling2 --size 420 --prefix q \
         --exclude analysis/resources/validation/corpus_labels.csv
+
+A round that enlarges the test split draws from its documents only (``--from-test``): the
+new passages are test passages, their documents keep their split, and nothing is tuned on
+them, so the held-out figures get narrower intervals without any document changing sides.
+
+    python scripts/labelling_pool.py --out /tmp/labelling5 --size 520 --prefix t \
+        --exclude analysis/resources/validation/corpus_labels.csv --from-test
 """
 
 from __future__ import annotations
@@ -52,7 +59,14 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=20261204)
     ap.add_argument("--exclude", type=Path, help="labels of an earlier round to add to")
     ap.add_argument("--prefix", default="p", help="first letter of the new passage ids")
+    ap.add_argument(
+        "--from-test",
+        action="store_true",
+        help="with --exclude: draw from the test documents only (a round for the test split)",
+    )
     args = ap.parse_args()
+    if args.from_test and args.exclude is None:
+        ap.error("--from-test needs --exclude (the labels whose test documents to draw from)")
 
     docs = pd.DataFrame([json.loads(line) for line in args.corpus.open(encoding="utf-8")])
     passages = split_passages(docs[["doc_id", "text"]], min_chars=40, max_chars=200)
@@ -70,7 +84,7 @@ def main() -> None:
     if args.exclude is not None:
         earlier = pd.read_csv(args.exclude, dtype={"start": int, "end": int})
         test_docs = set(earlier.loc[earlier["split"] == "test", "doc_id"])
-        passages = passages[~passages["doc_id"].isin(test_docs)]
+        passages = passages[passages["doc_id"].isin(test_docs) == args.from_test]
         spans = earlier.groupby("doc_id")[["start", "end"]].apply(lambda f: f.to_numpy())
         overlaps = [
             row.doc_id in spans.index
