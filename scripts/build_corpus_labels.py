@@ -21,6 +21,9 @@ same rule among themselves.
 
     python scripts/build_corpus_labels.py --work /tmp/labelling2 \
         --add-to analysis/resources/validation/corpus_labels.csv
+
+A round drawn from the test documents alone (``labelling_pool.py --from-test``) is added the
+same way; its passages are test passages, as their documents are.
 """
 
 from __future__ import annotations
@@ -94,8 +97,15 @@ def main() -> None:
         if clash:
             raise SystemExit(f"passage ids already labelled: {sorted(clash)[:5]}")
         split = dict(zip(earlier["doc_id"], earlier["split"], strict=True))
-        if set(pool["doc_id"]) & {d for d, s in split.items() if s == "test"}:
-            raise SystemExit("the new pool draws from test documents of an earlier round")
+        test_docs = {d for d, s in split.items() if s == "test"}
+        in_test = pool["doc_id"].isin(test_docs)
+        # a round is either for the test documents alone (labelling_pool.py --from-test) or
+        # keeps clear of them: a mix would suggest a pool drawn against other labels
+        if in_test.any() and not in_test.all():
+            raise SystemExit(
+                "the new pool mixes test documents of an earlier round with others; "
+                "draw a test round with labelling_pool.py --from-test"
+            )
         split.update(document_split(pool[~pool["doc_id"].isin(split)]))
     rows = []
     for p in pool.itertuples(index=False):
