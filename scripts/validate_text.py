@@ -83,6 +83,23 @@ def md_table(frame: pd.DataFrame, floatfmt: str = "{:.3f}") -> str:
     return "\n".join(lines)
 
 
+def labelling_rounds(p: pd.DataFrame) -> list[dict]:
+    """One row per labelling round (the first letter of the passage ids names the round)."""
+    rows = []
+    for prefix, r in p.groupby(p["passage_id"].str[0], sort=False):
+        rows.append(
+            {
+                "ids": f"{prefix}...",
+                "passages": len(r),
+                "documents": int(r["doc_id"].nunique()),
+                "dev": int((r["split"] == "dev").sum()),
+                "test": int((r["split"] == "test").sum()),
+                "kappa": round(cohen_kappa(r["label_a"].tolist(), r["label_b"].tolist()), 3),
+            }
+        )
+    return rows
+
+
 def agreement(p: pd.DataFrame) -> dict:
     a, b = p["label_a"].tolist(), p["label_b"].tolist()
     return {
@@ -223,6 +240,7 @@ def main() -> None:
         "dev": {"passages": len(dev), "documents": int(p["doc_id"].iloc[dev].nunique())},
         "test": {"passages": len(test), "documents": int(p["doc_id"].iloc[test].nunique())},
         "agreement": agree,
+        "rounds": labelling_rounds(p),
         "methods": list(methods),
         "chosen": {"C": best_c, "ensemble_weight": best_w},
         "encoder": {
@@ -317,11 +335,16 @@ def render(figures, counts, dev_cv, test_report, test_conf, grid, curve) -> str:
         "",
         "The passages were drawn by `scripts/labelling_pool.py` (stratified on a guess of the "
         "lexicon of the time, plus procedure, ceremony and party-member strata for hard "
-        "negatives and the members class; at most 14 passages a document), in two rounds: "
-        "748 passages first, then 413 more (ids `q...`, at most 18 a document, never from a "
-        "test document). The split into development and test documents was drawn by genre "
-        "with a fixed seed (`scripts/build_corpus_labels.py`) before any tuning; documents new "
-        "to the second round were split by the same rule among themselves.",
+        "negatives and the members class; at most 14 to 30 passages a document by round), in "
+        f"{len(f['rounds'])} rounds. The split into development and test documents was drawn by "
+        "genre with a fixed seed (`scripts/build_corpus_labels.py`) before any tuning; "
+        "documents new to a later round were split by the same rule among themselves, and "
+        "no document ever changed sides. Later rounds for the development split never drew "
+        "from a test document; a round for the test split (`labelling_pool.py --from-test`) "
+        "drew from the test documents only, to narrow the held-out intervals. Rounds "
+        "([`labelling.md`](labelling.md) tells each one):",
+        "",
+        md_table(pd.DataFrame(f["rounds"]).set_index("ids"), "{}"),
         "",
         md_table(counts.rename_axis("split"), "{}"),
         "",
