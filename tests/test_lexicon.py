@@ -152,7 +152,7 @@ def default() -> Lexicon:
 
 def test_default_lexicon_is_versioned_with_rationales(default: Lexicon) -> None:
     assert default.name == "service-five"
-    assert default.version == "2.3"
+    assert default.version == "2.4"
     assert default.framework is an.SERVICE_FIVE
     for dim in default.dimensions:
         assert len(default.terms[dim]) >= 40, dim
@@ -247,6 +247,19 @@ def test_bad_none_cues_are_named_with_their_line(tmp_path: Path) -> None:
         an.load_lexicon(path)
     with pytest.raises(LexiconError, match="none cue '根据\\(制定'"):
         Lexicon(name="t", version="1", none_cues=("根据(制定",))
+
+
+def test_default_lexicon_none_cues_match_the_formulas_of_regulations(default: Lexicon) -> None:
+    pattern = default.none_cue_pattern()
+    assert pattern is not None
+    for text in [
+        "根据有关法律、行政法规，结合本市实际，制定本办法。",
+        "本条例自2024年1月1日起施行。",
+        "本办法由市人民政府负责解释。",
+        "本条例所称社区服务，是指……",
+    ]:
+        assert pattern.search(text), text
+    assert not pattern.search("推行一站式服务，群众办事最多跑一次。")
 
 
 def _dimensions_hit(default: Lexicon, text: str) -> dict[str, float]:
