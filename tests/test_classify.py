@@ -28,6 +28,7 @@ from analysis.text.evaluation import (
     macro_f1,
 )
 from analysis.text.features import lexicon_evidence, simplified, subject_counts
+from analysis.text.lexicon import lexicon_from_terms
 from analysis.text.lexicon_rule import LexiconRule
 from analysis.text.passages import passage_spans
 
@@ -71,6 +72,16 @@ TRAIN = {
         "本办法由市人民政府负责解释。",
         "会议审议通过了各项决议，号召全国各族人民团结奋斗。",
     ],
+}
+
+
+# a few terms per dimension, for lexicons built in tests
+_TERMS = {
+    "reform": ("一站式服务", "一窗受理", "一网通办"),
+    "development": ("集体经济", "招商引资", "产业"),
+    "livelihood": ("养老", "就业", "健康体检"),
+    "masses": ("居民诉求", "志愿服务", "矛盾纠纷"),
+    "members": ("三会一课", "党员", "入党积极分子"),
 }
 
 
@@ -161,6 +172,82 @@ def test_lexicon_rule_refuses_evidence_of_another_framework() -> None:
     ev = LexiconEvidence(("x",), np.ones((1, 1)), np.zeros((1, 1)), np.ones(1), np.ones(1))
     with pytest.raises(InputError, match="dimensions"):
         LexiconRule(("a", "b")).predict(ev)
+
+
+def test_evidence_without_none_cues_is_as_before() -> None:
+    lex = lexicon_from_terms({"reform": ["一站式服务"], "members": ["党员"]})
+    ev = lexicon_evidence(["推行一站式服务。", "根据有关法律，制定本办法。"], lex)
+    assert ev.cues is None
+    assert ev.rows(np.array([1])).cues is None
+    assert ev.matrix().shape == (2, 3 * len(ev.dimensions) + 1)
+    rule = LexiconRule(ev.dimensions).fit(ev, ["reform", "none"])
+    assert rule.cue_weight == 0.0
+    assert len(rule.none_coef) == 4
+    # a rule saved before cues existed has no cue weight and still loads
+    old = rule.to_dict()
+    del old["cue_weight"]
+    saved = LexiconRule.from_dict(rule.to_dict()).predict_proba(ev)
+    assert np.array_equal(LexiconRule.from_dict(old).predict_proba(ev), saved)
+
+
+def test_none_cues_are_counted_and_are_a_model_feature() -> None:
+    terms = {"reform": ["一站式服务"]}
+    texts = ["推行一站式服务。", "为推行一站式服务，制定本办法。本办法自公布之日起施行。"]
+    plain = lexicon_evidence(texts, lexicon_from_terms(terms))
+    cued = lexicon_evidence(
+        texts, lexicon_from_terms(terms, none_cues=("制定本办法", "本办法自[^。]*施行"))
+    )
+    assert cued.cues.tolist() == [0.0, 2.0]
+    assert np.array_equal(cued.hits, plain.hits)
+    assert np.array_equal(cued.matrix()[:, :-1], plain.matrix())
+    assert np.allclose(cued.matrix()[:, -1], np.log1p([0.0, 2.0]))
+
+
+def test_lexicon_rule_learns_that_a_cue_makes_a_passage_none() -> None:
+    from analysis.text.features import LexiconEvidence
+
+    hits = np.array([[3.0, 0.0], [2.0, 0.0], [3.0, 0.0], [2.0, 0.0], [0.0, 4.0], [0.0, 0.0]])
+    labels = ["a", "a", "none", "none", "b", "none"]
+
+    def evidence(cues: np.ndarray | None) -> LexiconEvidence:
+        return LexiconEvidence(
+            ("a", "b"), hits, np.zeros_like(hits), np.ones(6), np.full(6, 40.0), cues
+        )
+
+    blind = LexiconRule(("a", "b")).fit(evidence(None), labels)
+    assert blind.predict(evidence(None)).tolist() != labels  # the bars alone cannot tell
+    cues = np.array([0.0, 0.0, 1.0, 2.0, 0.0, 0.0])
+    rule = LexiconRule(("a", "b")).fit(evidence(cues), labels)
+    assert rule.cue_weight > 0
+    assert rule.predict(evidence(cues)).tolist() == labels
+    proba = rule.predict_proba(evidence(cues))
+    assert len(rule.none_coef) == 5
+    assert np.allclose(proba.sum(axis=1), 1.0)
+    assert proba[2, -1] > proba[0, -1]  # same evidence, the cued one is likelier none
+    again = LexiconRule.from_dict(json.loads(json.dumps(rule.to_dict())))
+    assert again.cue_weight == rule.cue_weight
+    assert np.allclose(again.predict_proba(evidence(cues)), proba)
+    assert again.predict(evidence(cues)).tolist() == labels
+
+
+def test_a_model_records_the_none_cues_of_its_lexicon(tmp_path: Path) -> None:
+    cues = ("制定本办法", "本办法自[^。]*施行", "负责解释")
+    lex = lexicon_from_terms(
+        {d: list(_TERMS[d]) for d in _TERMS}, name="t", version="1", none_cues=cues
+    )
+    frame = _frame()
+    clf = DimensionClassifier(lex, min_df=1, max_features=3000).fit(
+        frame["text"].tolist(), frame["label"].tolist()
+    )
+    assert clf.info_["lexicon_none_cues"]
+    assert clf.coef_.shape[1] == len(clf.vectorizer_.vocabulary_) + 3 * 5 + 2
+    texts = ["推行一站式服务", "本办法自2024年1月1日起施行。"]
+    loaded = DimensionClassifier.load(clf.save(tmp_path / "m.json"), lex)
+    assert np.allclose(loaded.predict_proba(texts), clf.predict_proba(texts), atol=1e-5)
+    assert loaded.lexicon_rule_.cue_weight == clf.lexicon_rule_.cue_weight
+    no_cues = lexicon_from_terms({d: list(_TERMS[d]) for d in _TERMS}, name="t", version="1")
+    with pytest.raises(ConfigError, match="none cues"):
+        DimensionClassifier.load(tmp_path / "m.json", no_cues)
 
 
 # --------------------------------------------------------------------- model

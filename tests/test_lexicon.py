@@ -152,7 +152,7 @@ def default() -> Lexicon:
 
 def test_default_lexicon_is_versioned_with_rationales(default: Lexicon) -> None:
     assert default.name == "service-five"
-    assert default.version == "2.3"
+    assert default.version == "2.4"
     assert default.framework is an.SERVICE_FIVE
     for dim in default.dimensions:
         assert len(default.terms[dim]) >= 40, dim
@@ -201,6 +201,65 @@ def test_negation_scope_and_keys_are_checked(tmp_path: Path) -> None:
     assert "bad.yaml, line 8: got 'windw'; unknown key under negation" in message
     with pytest.raises(ConfigError, match="negation_scope"):
         Lexicon(name="t", version="1", negation_scope="after")
+
+
+def test_none_cues_from_yaml(tmp_path: Path) -> None:
+    text = "name: t\nversion: '1'\ndimensions:\n  reform: {terms: [一站式服务]}\n"
+    path = tmp_path / "cues.yaml"
+    path.write_text(
+        text + "none_cues:\n  - 给予表彰\n  - 本(?:条例|办法)自[^。；]*施行\n  - 给予表彰\n",
+        encoding="utf-8",
+    )
+    lex = an.load_lexicon(path)
+    assert lex.none_cues == ("给予表彰", "本(?:条例|办法)自[^。；]*施行")
+    pattern = lex.none_cue_pattern()
+    assert pattern is not None
+    assert len(pattern.findall("本办法自2024年1月1日起施行。对先进个人给予表彰。")) == 2
+    # cues never change hits, and a lexicon without them has no pattern
+    path.write_text(text, encoding="utf-8")
+    plain = an.load_lexicon(path)
+    assert plain.none_cues == ()
+    assert plain.none_cue_pattern() is None
+    assert plain.entries() == lex.entries()
+    assert hash(plain) != hash(lex)
+
+
+def test_bad_none_cues_are_named_with_their_line(tmp_path: Path) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text(
+        "name: t\nversion: '1'\ndimensions:\n  reform: {terms: [一站式服务]}\n"
+        "none_cues:\n  - 给予表彰\n  - 根据(制定\n  - '.*'\n  - ''\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(LexiconError) as info:
+        an.load_lexicon(path)
+    message = str(info.value)
+    assert "bad.yaml, line 7: got '根据(制定'; none cue: not a valid regular expression" in message
+    assert "line 8: got '.*'; none cue: matches the empty text" in message
+    assert "line 9" in message
+    assert "non-empty" in message
+    path.write_text(
+        "name: t\nversion: '1'\ndimensions:\n  reform: {terms: [一站式服务]}\n"
+        "none_cues: 给予表彰\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(LexiconError, match="none_cues must be a list"):
+        an.load_lexicon(path)
+    with pytest.raises(LexiconError, match="none cue '根据\\(制定'"):
+        Lexicon(name="t", version="1", none_cues=("根据(制定",))
+
+
+def test_default_lexicon_none_cues_match_the_formulas_of_regulations(default: Lexicon) -> None:
+    pattern = default.none_cue_pattern()
+    assert pattern is not None
+    for text in [
+        "根据有关法律、行政法规，结合本市实际，制定本办法。",
+        "本条例自2024年1月1日起施行。",
+        "本办法由市人民政府负责解释。",
+        "本条例所称社区服务，是指……",
+    ]:
+        assert pattern.search(text), text
+    assert not pattern.search("推行一站式服务，群众办事最多跑一次。")
 
 
 def _dimensions_hit(default: Lexicon, text: str) -> dict[str, float]:

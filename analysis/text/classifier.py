@@ -35,11 +35,23 @@ from analysis.text.model_file import read_model_json, softmax, texts_of, write_m
 if TYPE_CHECKING:
     from analysis.text.lexicon import Lexicon
 
-__all__ = ["DimensionClassifier", "default_classifier", "training_fingerprint"]
+__all__ = [
+    "DimensionClassifier",
+    "default_classifier",
+    "none_cue_fingerprint",
+    "training_fingerprint",
+]
 
 NONE = "none"
 FORMAT = "analysis-dimension-classifier/1"
 _DEFAULT_MODEL = "service-five-classifier.json.gz"
+
+
+def none_cue_fingerprint(lexicon: Lexicon) -> str | None:
+    """SHA-256 (first 16 hex digits) of a lexicon's ``none`` cues; ``None`` without cues."""
+    if not lexicon.none_cues:
+        return None
+    return hashlib.sha256("\n".join(lexicon.none_cues).encode("utf-8")).hexdigest()[:16]
 
 
 def training_fingerprint(texts: Sequence[str], labels: Sequence[str]) -> str:
@@ -201,6 +213,9 @@ class DimensionClassifier(ClassifierMixin, BaseEstimator):
             "label_counts": {c: labels.count(c) for c in sorted(set(labels))},
             "analysis_version": __version__,
         }
+        cues = none_cue_fingerprint(lex)
+        if cues is not None:  # models of lexicons without cues keep their old record
+            self.info_["lexicon_none_cues"] = cues
         return self
 
     def decision_function(
@@ -271,7 +286,7 @@ class DimensionClassifier(ClassifierMixin, BaseEstimator):
         """Rebuild a fitted classifier from :meth:`to_dict` output.
 
         ``lexicon`` must be the lexicon the model was trained with (checked by name and
-        version); ``None`` loads the packaged default lexicon.
+        version, and by its none cues); ``None`` loads the packaged default lexicon.
         """
         if data.get("format") != FORMAT:
             raise ConfigError(f"not a saved dimension classifier (format {data.get('format')!r})")
@@ -286,6 +301,13 @@ class DimensionClassifier(ClassifierMixin, BaseEstimator):
                     f"the model was trained with lexicon {info['lexicon']} "
                     f"{info['lexicon_version']}, not {lex.name} {lex.version}: retrain it with "
                     "train_classifier() on your labelled passages"
+                )
+            cues = none_cue_fingerprint(lex)
+            if info.get("lexicon_none_cues") != cues:
+                raise ConfigError(
+                    f"the model was trained with other none cues than lexicon {lex.name} "
+                    f"{lex.version} has ({info.get('lexicon_none_cues')} against {cues}): "
+                    "retrain it with train_classifier() on your labelled passages"
                 )
         vec = clf._vectorizer()
         vec.vocabulary = {g: i for i, g in enumerate(data["vocabulary"])}

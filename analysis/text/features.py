@@ -7,7 +7,9 @@ alike (:mod:`analysis.text.classifier`):
 - the *subject rule*: clauses whose subject is named by a dimension's subject terms. A
   sentence that opens with 流动党员 or 党支部 is about party members, however many words of
   the economy follow, so a clause that begins with a subject term adds evidence to that
-  dimension. Subject terms are data (:data:`DEFAULT_SUBJECTS` for the default framework).
+  dimension. Subject terms are data (:data:`DEFAULT_SUBJECTS` for the default framework);
+- the lexicon's ``none`` cues (:attr:`~analysis.text.lexicon.Lexicon.none_cues`): matches of
+  formulas such as 根据……制定本条例 or 给予表彰 that mark a clause as about no dimension.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ if TYPE_CHECKING:
 __all__ = [
     "DEFAULT_SUBJECTS",
     "LexiconEvidence",
+    "cue_counts",
     "lexicon_evidence",
     "simplified",
     "subject_counts",
@@ -110,6 +113,11 @@ def subject_counts(
     return out
 
 
+def cue_counts(texts: Sequence[str], pattern: re.Pattern[str]) -> np.ndarray:
+    """Non-overlapping matches of ``pattern`` (a lexicon's ``none`` cues) per text."""
+    return np.asarray([sum(1 for _ in pattern.finditer(t)) for t in texts], dtype=float)
+
+
 class LexiconEvidence:
     """Weighted lexicon hits and subject clauses per text and dimension.
 
@@ -125,6 +133,9 @@ class LexiconEvidence:
         Content tokens per text.
     n_chars : numpy.ndarray
         Characters per text.
+    cues : numpy.ndarray or None
+        Matches of the lexicon's ``none`` cues per text; ``None`` when the lexicon has no
+        cues (then :meth:`matrix` has no cue column, as before cues existed).
     """
 
     def __init__(
@@ -134,12 +145,14 @@ class LexiconEvidence:
         subjects: np.ndarray,
         n_tokens: np.ndarray,
         n_chars: np.ndarray,
+        cues: np.ndarray | None = None,
     ) -> None:
         self.dimensions = dimensions
         self.hits = hits
         self.subjects = subjects
         self.n_tokens = n_tokens
         self.n_chars = n_chars
+        self.cues = cues
 
     def __len__(self) -> int:
         return len(self.hits)
@@ -152,6 +165,7 @@ class LexiconEvidence:
             self.subjects[index],
             self.n_tokens[index],
             self.n_chars[index],
+            None if self.cues is None else self.cues[index],
         )
 
     def evidence(self, subject_weight: float) -> np.ndarray:
@@ -159,10 +173,17 @@ class LexiconEvidence:
         return self.hits + subject_weight * self.subjects
 
     def matrix(self) -> np.ndarray:
-        """Dense features for a model: log hits, hit shares, log total, subject clauses."""
+        """Dense features for a model.
+
+        Log hits, hit shares, log total, log subject clauses and, when the lexicon has
+        ``none`` cues, a last column of log cue matches.
+        """
         total = self.hits.sum(axis=1, keepdims=True)
         share = np.divide(self.hits, total, out=np.zeros_like(self.hits), where=total > 0)
-        return np.hstack([np.log1p(self.hits), share, np.log1p(total), np.log1p(self.subjects)])
+        blocks = [np.log1p(self.hits), share, np.log1p(total), np.log1p(self.subjects)]
+        if self.cues is not None:
+            blocks.append(np.log1p(self.cues)[:, None])
+        return np.hstack(blocks)
 
 
 def lexicon_evidence(
@@ -171,7 +192,7 @@ def lexicon_evidence(
     segmenter: Segmenter | None = None,
     subjects: Mapping[str, Sequence[str]] | None = None,
 ) -> LexiconEvidence:
-    """Score ``texts`` with ``lexicon`` and count subject clauses.
+    """Score ``texts`` with ``lexicon``, count subject clauses and ``none`` cue matches.
 
     ``subjects`` defaults to :data:`DEFAULT_SUBJECTS` for the ``service-five`` framework and
     to none for any other. Texts are converted to simplified characters first.
@@ -182,13 +203,17 @@ def lexicon_evidence(
         subjects = DEFAULT_SUBJECTS if lexicon.framework.name == "service-five" else {}
     dims = tuple(lexicon.framework.ids)
     plain = [simplified(t) for t in texts]
+    cue_pattern = lexicon.none_cue_pattern()
     if not plain:
         empty = np.zeros((0, len(dims)))
-        return LexiconEvidence(dims, empty, empty.copy(), np.zeros(0), np.zeros(0))
+        no_cues = None if cue_pattern is None else np.zeros(0)
+        return LexiconEvidence(dims, empty, empty.copy(), np.zeros(0), np.zeros(0), no_cues)
     ids = [f"t{i}" for i in range(len(plain))]
     scores = score_texts(pd.DataFrame({"doc_id": ids, "text": plain}), lexicon, segmenter=segmenter)
     wide = scores.pivot(index="doc_id", columns="dimension", values="weighted_hits")
     hits = wide.reindex(index=ids, columns=list(dims)).to_numpy(dtype=float)
     n_tokens = scores.groupby("doc_id")["n_tokens"].first().reindex(ids).to_numpy(dtype=float)
     n_chars = np.asarray([len(t) for t in plain], dtype=float)
-    return LexiconEvidence(dims, hits, subject_counts(plain, subjects, dims), n_tokens, n_chars)
+    cues = None if cue_pattern is None else cue_counts(plain, cue_pattern)
+    subj = subject_counts(plain, subjects, dims)
+    return LexiconEvidence(dims, hits, subj, n_tokens, n_chars, cues)

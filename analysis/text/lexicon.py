@@ -14,6 +14,11 @@ terms inside it.
 Some polysemy is not settled by adjacent words: in 发展了3名入党积极分子 the recruit stands a
 few words after 发展. A :class:`ContextRule` gives a term another dimension (or none) when one
 of its objects follows within a few words of the same clause.
+
+Some clauses carry a dimension's word and are about none of them: 根据……制定本条例 (legal
+basis), 本办法自……起施行 (effective date), 给予表彰 (awards). A lexicon's ``none_cues`` are
+regular expressions for such formulas; the lexicon does not score them, the label rule and
+the trained model count them (:mod:`analysis.text.features`).
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
@@ -91,6 +97,11 @@ class Lexicon:
     contexts
         :class:`ContextRule` s: terms that count for another dimension when one of their
         objects follows within a few words (发展 … 入党积极分子 is recruiting).
+    none_cues
+        Regular expressions (Python :mod:`re` syntax, matched on the simplified text, ``.``
+        does not cross a line break) of formulas that mark a clause as about no dimension:
+        legal basis, effective dates, awards, penalties. Counted per text by
+        :func:`~analysis.text.features.lexicon_evidence`; they never change hits.
     negation_cues, negation_window, negation_scope
         A hit is *negated* when a cue occurs within ``negation_window`` tokens before it in
         the same clause; with ``negation_scope="both"``, also after it (一站式服务尚未建立:
@@ -107,6 +118,7 @@ class Lexicon:
     terms: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
     phrases: Mapping[str, str | None] = field(default_factory=dict)
     contexts: tuple[ContextRule, ...] = ()
+    none_cues: tuple[str, ...] = ()
     negation_cues: tuple[str, ...] = ()
     negation_window: int = 4
     negation_scope: str = "before"
@@ -120,6 +132,11 @@ class Lexicon:
         object.__setattr__(self, "rationale", MappingProxyType(dict(self.rationale)))
         object.__setattr__(self, "negation_cues", tuple(self.negation_cues))
         object.__setattr__(self, "contexts", tuple(self.contexts))
+        object.__setattr__(self, "none_cues", tuple(self.none_cues))
+        for cue in self.none_cues:
+            problem = none_cue_problem(cue)
+            if problem:
+                raise LexiconError(f"none cue {cue!r}: {problem}")
         terms_seen = [rule.term for rule in self.contexts]
         if len(set(terms_seen)) < len(terms_seen):
             raise LexiconError("a term may have one context rule only; merge their objects")
@@ -139,7 +156,15 @@ class Lexicon:
         self.__post_init__()
 
     def __hash__(self) -> int:
-        return hash((self.name, self.version, tuple(self.entries().items()), self.contexts))
+        return hash(
+            (
+                self.name,
+                self.version,
+                tuple(self.entries().items()),
+                self.contexts,
+                self.none_cues,
+            )
+        )
 
     @property
     def dimensions(self) -> tuple[str, ...]:
@@ -158,6 +183,14 @@ class Lexicon:
         for phrase, dim in self.phrases.items():
             out[phrase] = [] if dim is None else [(dim, 1.0)]
         return {k: tuple(v) for k, v in out.items()}
+
+    def none_cue_pattern(self) -> re.Pattern[str] | None:
+        """The ``none`` cues as one alternation (``None`` when there are none).
+
+        Each cue stands in a non-capturing group of its own; ``finditer`` on the pattern
+        yields the non-overlapping matches of any cue, leftmost first.
+        """
+        return _cue_pattern(self.none_cues) if self.none_cues else None
 
     def words(self) -> list[str]:
         """Terms, phrases and negation cues: the words a segmenter should keep whole."""
@@ -222,6 +255,24 @@ class Lexicon:
                 for d in self.framework.ids
             ]
         )
+
+
+def none_cue_problem(cue: Any) -> str | None:
+    """Why ``cue`` cannot be a ``none`` cue (``None`` if it can)."""
+    if not isinstance(cue, str) or not cue.strip():
+        return "a none cue must be non-empty text"
+    try:
+        pattern = re.compile(cue)
+    except re.error as exc:
+        return f"not a valid regular expression ({exc})"
+    if pattern.match(""):
+        return "matches the empty text, so it would match everywhere"
+    return None
+
+
+@lru_cache(maxsize=8)
+def _cue_pattern(cues: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{c})" for c in cues))
 
 
 def lexicon_from_terms(

@@ -16,6 +16,13 @@ LIWC-style ``.dic`` file or a two-column CSV (``term,dimension`` plus an optiona
     contexts:   # a term that serves another dimension when its object follows closely
       - {term: 发展, followed_by: [入党积极分子, 预备党员], within: 4, dimension: members}
     negation: {cues: [不, 没有, 未, 缺乏], window: 4, scope: before}   # or scope: both
+    none_cues:  # optional: formulas of clauses about no dimension (regular expressions)
+      - 给予表彰
+      - 本(?:条例|办法|规定)自[^。；]*施行
+
+``none_cues`` are Python regular expressions matched on the simplified text (see
+:class:`~analysis.text.lexicon.Lexicon`); a cue that does not compile or that matches the
+empty text is reported with its line. Without the section a lexicon has no cues.
 
 Every problem in a file is collected (with its line) and reported in one
 :class:`~analysis.core.errors.LexiconError`: unknown dimensions, a term listed in two dimensions
@@ -41,7 +48,13 @@ from analysis.core.errors import (
     did_you_mean,
 )
 from analysis.core.yamlio import node_line, node_value, parse_yaml
-from analysis.text.lexicon import NEGATION_SCOPES, ONE_TOKEN, ContextRule, Lexicon
+from analysis.text.lexicon import (
+    NEGATION_SCOPES,
+    ONE_TOKEN,
+    ContextRule,
+    Lexicon,
+    none_cue_problem,
+)
 
 if TYPE_CHECKING:
     from analysis.text.segment import Segmenter
@@ -57,6 +70,7 @@ _TOP_KEYS = {
     "phrases",
     "contexts",
     "negation",
+    "none_cues",
     "description",
 }
 CONTEXT_KEYS = ("term", "followed_by", "within", "dimension")
@@ -134,6 +148,7 @@ def _parse_yaml(path: Path, text: str) -> Lexicon:
     phrases = _parse_phrases(top.get("phrases", (None, None))[1], lookup, framework, problems)
     contexts = _parse_contexts(top.get("contexts", (None, None))[1], lookup, terms, problems)
     cues, window, scope = _parse_negation(top.get("negation", (None, None))[1], problems)
+    none_cues = _parse_none_cues(top.get("none_cues", (None, None))[1], problems)
     problems.raise_if_any()
     return Lexicon(
         name=name,
@@ -142,6 +157,7 @@ def _parse_yaml(path: Path, text: str) -> Lexicon:
         terms={d: terms.get(d, {}) for d in framework.ids},
         phrases=phrases,
         contexts=contexts,
+        none_cues=none_cues,
         negation_cues=cues,
         negation_window=window,
         negation_scope=scope,
@@ -349,6 +365,26 @@ def _check_keys(
             problems.add(
                 f"{problem}; expected one of {', '.join(allowed)}", line=node_line(knode), value=key
             )
+
+
+def _parse_none_cues(node: Any, problems: Problems) -> tuple[str, ...]:
+    """``none_cues``: a list of regular expressions, each checked with its line."""
+    import yaml
+
+    if node is None:
+        return ()
+    if not isinstance(node, yaml.SequenceNode):
+        problems.add("none_cues must be a list of regular expressions", line=node_line(node))
+        return ()
+    cues: dict[str, None] = {}
+    for item in node.value:
+        value = node_value(item)
+        problem = none_cue_problem(value)
+        if problem:
+            problems.add(f"none cue: {problem}", line=node_line(item), value=value)
+            continue
+        cues[value.strip()] = None
+    return tuple(cues)
 
 
 def _parse_negation(node: Any, problems: Problems) -> tuple[tuple[str, ...], int, str]:

@@ -4,11 +4,14 @@ A passage of a regulation that names 主管部门 once, or a ceremonial sentence
 not about a dimension. :class:`LexiconRule` labels a text ``none`` unless its strongest
 dimension has at least ``min_evidence`` (weighted hits plus ``subject_weight`` per subject
 clause, see :mod:`analysis.text.features`) and at least ``min_density`` of it per 100
-characters: one term in a long article of procedure is not enough. Both bars are chosen
-together on labelled passages to maximise macro-F1 over all labels, ``none`` included.
-Probabilities are calibrated on the same passages: the chance of ``none`` is a logistic
-function of the strongest dimension's evidence, its density and its share; the rest is
-divided among dimensions in proportion to their evidence.
+characters: one term in a long article of procedure is not enough. When the lexicon has
+``none`` cues (根据……制定本条例, 给予表彰 …), each cue match in a text takes ``cue_weight``
+off its strongest dimension's evidence before both bars are applied. The bars and the cue
+weight are chosen together on labelled passages to maximise macro-F1 over all labels,
+``none`` included. Probabilities are calibrated on the same passages: the chance of ``none``
+is a logistic function of the strongest dimension's evidence, its density, its share and
+(with cues) log1p of the cue matches; the rest is divided among dimensions in proportion to
+their evidence.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ __all__ = ["LexiconRule"]
 NONE = "none"
 _EVIDENCE_GRID = tuple(np.round(np.arange(0.0, 6.01, 0.25), 2))
 _DENSITY_GRID = tuple(np.round(np.arange(0.0, 5.01, 0.25), 2))
+_CUE_GRID = (0.0, 0.5, 1.0, 1.5, 2.0, 3.0, 4.0, 6.0, 10.0)
 
 
 def _macro_f1(y: Sequence[str], pred: Sequence[str], labels: Sequence[str]) -> float:
@@ -53,9 +57,13 @@ class LexiconRule:
         Evidence per 100 characters it needs (learnt by :meth:`fit`).
     subject_weight
         Evidence one subject clause adds.
+    cue_weight
+        Evidence one ``none`` cue match takes off the strongest dimension (learnt by
+        :meth:`fit` when the evidence has cues; 0 otherwise).
     none_coef
-        Intercept and slopes (on log1p of the strongest evidence, of its density, and on its
-        share) of the calibrated probability of ``none`` (learnt by :meth:`fit`).
+        Intercept and slopes (on log1p of the strongest evidence, of its density, on its
+        share and, when there is a fifth value, on log1p of the cue matches) of the
+        calibrated probability of ``none`` (learnt by :meth:`fit`).
     """
 
     def __init__(
@@ -65,12 +73,14 @@ class LexiconRule:
         min_evidence: float = 1.0,
         min_density: float = 0.0,
         subject_weight: float = 1.0,
+        cue_weight: float = 0.0,
         none_coef: Sequence[float] = (0.0, -1.0, 0.0, 0.0),
     ) -> None:
         self.dimensions = tuple(dimensions)
         self.min_evidence = float(min_evidence)
         self.min_density = float(min_density)
         self.subject_weight = float(subject_weight)
+        self.cue_weight = float(cue_weight)
         self.none_coef = tuple(float(c) for c in none_coef)
 
     @property
@@ -78,7 +88,7 @@ class LexiconRule:
         """Labels in the column order of :meth:`predict_proba`: dimensions, then ``none``."""
         return (*self.dimensions, NONE)
 
-    def _arrays(self, evidence: LexiconEvidence) -> tuple[np.ndarray, np.ndarray]:
+    def _arrays(self, evidence: LexiconEvidence) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         if tuple(evidence.dimensions) != self.dimensions:
             raise InputError(
                 f"evidence has dimensions {list(evidence.dimensions)}, the rule "
@@ -86,7 +96,9 @@ class LexiconRule:
             )
         combined = evidence.evidence(self.subject_weight)
         chars = np.maximum(np.asarray(evidence.n_chars, dtype=float), 1.0)
-        return combined, chars
+        cues = getattr(evidence, "cues", None)
+        cues = np.zeros(len(combined)) if cues is None else np.asarray(cues, dtype=float)
+        return combined, chars, cues
 
     @staticmethod
     def _decide(
@@ -95,32 +107,42 @@ class LexiconRule:
         dims: np.ndarray,
         t_evidence: float,
         t_density: float,
+        discount: np.ndarray | float = 0.0,
     ) -> np.ndarray:
+        """Label rows: ``discount`` (cue weight times cue matches) comes off the strongest."""
         if not len(combined):
             return np.zeros(0, dtype=object)
-        strongest = combined.max(axis=1)
-        keep = (strongest > 0) & (strongest >= t_evidence) & (100 * strongest / chars >= t_density)
+        raw = combined.max(axis=1)
+        strongest = raw - discount
+        keep = (raw > 0) & (strongest >= t_evidence) & (100 * strongest / chars >= t_density)
         return np.where(keep, dims[combined.argmax(axis=1)], NONE)
 
     def predict(self, evidence: LexiconEvidence) -> np.ndarray:
         """Labels (ties go to the dimension listed first)."""
-        combined, chars = self._arrays(evidence)
+        combined, chars, cues = self._arrays(evidence)
         dims = np.asarray(self.dimensions, dtype=object)
-        return self._decide(combined, chars, dims, self.min_evidence, self.min_density)
+        discount = self.cue_weight * cues if self.cue_weight else 0.0
+        return self._decide(combined, chars, dims, self.min_evidence, self.min_density, discount)
 
     @staticmethod
-    def _none_features(combined: np.ndarray, chars: np.ndarray) -> np.ndarray:
+    def _none_features(
+        combined: np.ndarray, chars: np.ndarray, cues: np.ndarray | None = None
+    ) -> np.ndarray:
         strongest = combined.max(axis=1)
         total = combined.sum(axis=1)
         share = np.divide(strongest, total, out=np.zeros_like(total), where=total > 0)
-        return np.column_stack([np.log1p(strongest), np.log1p(100 * strongest / chars), share])
+        cols = [np.log1p(strongest), np.log1p(100 * strongest / chars), share]
+        if cues is not None:
+            cols.append(np.log1p(cues))
+        return np.column_stack(cols)
 
     def predict_proba(self, evidence: LexiconEvidence) -> np.ndarray:
         """Calibrated probabilities, columns in the order of :attr:`classes`."""
-        combined, chars = self._arrays(evidence)
+        combined, chars, cues = self._arrays(evidence)
         if not len(combined):
             return np.zeros((0, len(self.classes)))
-        x = self._none_features(combined, chars)
+        # a rule calibrated with cues has a fifth coefficient; an older one has four
+        x = self._none_features(combined, chars, cues if len(self.none_coef) > 4 else None)
         b = np.asarray(self.none_coef)
         # numpy multiplies a single row by another path than a matrix (the last bits
         # differ): a text alone is computed as one of two rows, so its probabilities do
@@ -136,22 +158,36 @@ class LexiconRule:
         """Learn both bars (best macro-F1 over a grid) and the ``none`` calibration."""
         from sklearn.linear_model import LogisticRegression
 
-        combined, chars = self._arrays(evidence)
+        combined, chars, cues = self._arrays(evidence)
         y = [str(v) for v in y]
         if len(y) != len(combined):
             raise InputError(f"got {len(combined)} rows of evidence but {len(y)} labels")
         labels = sorted(set(y) | {NONE})
         dims = np.asarray(self.dimensions, dtype=object)
+        has_cues = getattr(evidence, "cues", None) is not None
+        # without cue matches the cue weight cannot change a label: leave it at 0
+        cue_grid = _CUE_GRID if has_cues and cues.any() else (0.0,)
         scored = [
-            (_macro_f1(y, self._decide(combined, chars, dims, te, td), labels), -te, -td, te, td)
+            (
+                _macro_f1(y, self._decide(combined, chars, dims, te, td, cw * cues), labels),
+                -cw,
+                -te,
+                -td,
+                te,
+                td,
+                cw,
+            )
+            for cw in cue_grid
             for te in _EVIDENCE_GRID
             for td in _DENSITY_GRID
         ]
         best = max(scored)
-        self.min_evidence, self.min_density = float(best[3]), float(best[4])
+        self.min_evidence, self.min_density = float(best[4]), float(best[5])
+        self.cue_weight = float(best[6])
         is_none = np.asarray([v == NONE for v in y])
         if is_none.any() and not is_none.all():
-            model = LogisticRegression(C=10.0).fit(self._none_features(combined, chars), is_none)
+            x = self._none_features(combined, chars, cues if has_cues else None)
+            model = LogisticRegression(C=10.0).fit(x, is_none)
             self.none_coef = (float(model.intercept_[0]), *map(float, model.coef_[0]))
         return self
 
@@ -162,22 +198,24 @@ class LexiconRule:
             "min_evidence": self.min_evidence,
             "min_density": self.min_density,
             "subject_weight": self.subject_weight,
+            "cue_weight": self.cue_weight,
             "none_coef": [round(c, 6) for c in self.none_coef],
         }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> LexiconRule:
-        """Rebuild from :meth:`to_dict` output."""
+        """Rebuild from :meth:`to_dict` output (rules saved before cues have no cue weight)."""
         return cls(
             data["dimensions"],
             min_evidence=data["min_evidence"],
             min_density=data["min_density"],
             subject_weight=data["subject_weight"],
+            cue_weight=data.get("cue_weight", 0.0),
             none_coef=data["none_coef"],
         )
 
     def __repr__(self) -> str:
         return (
             f"LexiconRule(min_evidence={self.min_evidence}, min_density={self.min_density}, "
-            f"subject_weight={self.subject_weight})"
+            f"subject_weight={self.subject_weight}, cue_weight={self.cue_weight})"
         )
