@@ -63,7 +63,7 @@ HEAD = ROOT / "analysis" / "resources" / "models" / "service-five-encoder-head.j
 LABELS = ["reform", "development", "livelihood", "masses", "members", "none"]
 BASE_METHODS = ("lexicon", "model", "ensemble")
 ENCODER_METHODS = ("encoder", "encoder_ensemble")
-C_GRID = (3.0, 10.0, 30.0, 100.0)
+C_GRID = (3.0, 10.0, 30.0, 100.0, 300.0)
 W_GRID = (0.3, 0.5, 0.7, 0.9)
 HEAD_C_GRID = (10.0, 30.0, 100.0, 300.0)
 #: (encoder head, model, lexicon rule) weights: the simplex in steps of 0.1
@@ -86,7 +86,7 @@ def md_table(frame: pd.DataFrame, floatfmt: str = "{:.3f}") -> str:
 def labelling_rounds(p: pd.DataFrame) -> list[dict]:
     """One row per labelling round (the first letter of the passage ids names the round)."""
     rows = []
-    for prefix, r in p.groupby(p["passage_id"].str[0], sort=False):
+    for prefix, r in p.groupby(p["passage_id"].str[0], sort=True):
         rows.append(
             {
                 "ids": f"{prefix}...",
@@ -434,7 +434,16 @@ def render(figures, counts, dev_cv, test_report, test_conf, grid, curve) -> str:
         "",
         f"`none` unless the strongest dimension has at least {r['min_evidence']} weighted hits "
         f"(a subject clause counts {r['subject_weight']}) and at least {r['min_density']} per "
-        "100 characters; both bars learnt on the development documents.",
+        "100 characters"
+        + (
+            f", after each match of the lexicon's `none` cues has taken {r['cue_weight']} off "
+            "that evidence (the cues are formulas of legal basis, effective dates, definitions, "
+            "departments' remits, the organisation of the state and ceremony: `none_cues` in "
+            "the lexicon file)"
+            if r.get("cue_weight")
+            else ""
+        )
+        + "; the bars and the cue weight were learnt on the development documents.",
         "",
         "## Learning curve",
         "",
