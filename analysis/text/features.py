@@ -9,7 +9,7 @@ alike (:mod:`analysis.text.classifier`):
   the economy follow, so a clause that begins with a subject term adds evidence to that
   dimension. Subject terms are data (:data:`DEFAULT_SUBJECTS` for the default framework);
 - the lexicon's ``none`` cues (:attr:`~analysis.text.lexicon.Lexicon.none_cues`): matches of
-  formulas such as 根据……制定本条例 or 给予表彰 that mark a clause as about no dimension.
+  formulas such as 根据……制定本条例 or 本办法自……起施行 that mark a clause as about no dimension.
 """
 
 from __future__ import annotations

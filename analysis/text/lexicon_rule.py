@@ -5,7 +5,7 @@ not about a dimension. :class:`LexiconRule` labels a text ``none`` unless its st
 dimension has at least ``min_evidence`` (weighted hits plus ``subject_weight`` per subject
 clause, see :mod:`analysis.text.features`) and at least ``min_density`` of it per 100
 characters: one term in a long article of procedure is not enough. When the lexicon has
-``none`` cues (根据……制定本条例, 给予表彰 …), each cue match in a text takes ``cue_weight``
+``none`` cues (根据……制定本条例, 本办法自……起施行 …), each cue match in a text takes ``cue_weight``
 off its strongest dimension's evidence before both bars are applied. The bars and the cue
 weight are chosen together on labelled passages to maximise macro-F1 over all labels,
 ``none`` included. Probabilities are calibrated on the same passages: the chance of ``none``
@@ -96,7 +96,7 @@ class LexiconRule:
             )
         combined = evidence.evidence(self.subject_weight)
         chars = np.maximum(np.asarray(evidence.n_chars, dtype=float), 1.0)
-        cues = getattr(evidence, "cues", None)
+        cues = evidence.cues
         cues = np.zeros(len(combined)) if cues is None else np.asarray(cues, dtype=float)
         return combined, chars, cues
 
