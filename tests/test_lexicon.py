@@ -177,8 +177,21 @@ def test_default_lexicon_summary(default: Lexicon) -> None:
     assert summary["label"].tolist() == ["服务改革", "服务发展", "服务民生", "服务群众", "服务党员"]
 
 
+# a one-dimension lexicon file, to which a test adds the section it checks
+ONE_DIMENSION = "name: t\nversion: '1'\ndimensions:\n  reform: {terms: [一站式服务]}\n"
+
+
+def _lexicon_problems(tmp_path: Path, section: str) -> str:
+    """The message of the LexiconError that ``bad.yaml`` (one dimension plus ``section``) raises."""
+    path = tmp_path / "bad.yaml"
+    path.write_text(ONE_DIMENSION + section, encoding="utf-8")
+    with pytest.raises(LexiconError) as info:
+        an.load_lexicon(path)
+    return str(info.value)
+
+
 def test_negation_scope_from_yaml(tmp_path: Path) -> None:
-    text = "name: t\nversion: '1'\ndimensions:\n  reform: {terms: [一站式服务]}\n"
+    text = ONE_DIMENSION
     path = tmp_path / "both.yaml"
     path.write_text(text + "negation: {cues: [尚未], window: 3, scope: both}\n", encoding="utf-8")
     lex = an.load_lexicon(path)
@@ -188,15 +201,7 @@ def test_negation_scope_from_yaml(tmp_path: Path) -> None:
 
 
 def test_negation_scope_and_keys_are_checked(tmp_path: Path) -> None:
-    path = tmp_path / "bad.yaml"
-    path.write_text(
-        "name: t\nversion: '1'\ndimensions:\n  reform: {terms: [一站式服务]}\n"
-        "negation:\n  cues: [尚未]\n  scope: after\n  windw: 3\n",
-        encoding="utf-8",
-    )
-    with pytest.raises(LexiconError) as info:
-        an.load_lexicon(path)
-    message = str(info.value)
+    message = _lexicon_problems(tmp_path, "negation:\n  cues: [尚未]\n  scope: after\n  windw: 3\n")
     assert "bad.yaml, line 7: got 'after'; scope must be one of before, both" in message
     assert "bad.yaml, line 8: got 'windw'; unknown key under negation" in message
     with pytest.raises(ConfigError, match="negation_scope"):
@@ -204,7 +209,7 @@ def test_negation_scope_and_keys_are_checked(tmp_path: Path) -> None:
 
 
 def test_none_cues_from_yaml(tmp_path: Path) -> None:
-    text = "name: t\nversion: '1'\ndimensions:\n  reform: {terms: [一站式服务]}\n"
+    text = ONE_DIMENSION
     path = tmp_path / "cues.yaml"
     path.write_text(
         text + "none_cues:\n  - 给予表彰\n  - 本(?:条例|办法)自[^。；]*施行\n  - 给予表彰\n",
@@ -225,26 +230,14 @@ def test_none_cues_from_yaml(tmp_path: Path) -> None:
 
 
 def test_bad_none_cues_are_named_with_their_line(tmp_path: Path) -> None:
-    path = tmp_path / "bad.yaml"
-    path.write_text(
-        "name: t\nversion: '1'\ndimensions:\n  reform: {terms: [一站式服务]}\n"
-        "none_cues:\n  - 给予表彰\n  - 根据(制定\n  - '.*'\n  - ''\n",
-        encoding="utf-8",
+    message = _lexicon_problems(
+        tmp_path, "none_cues:\n  - 给予表彰\n  - 根据(制定\n  - '.*'\n  - ''\n"
     )
-    with pytest.raises(LexiconError) as info:
-        an.load_lexicon(path)
-    message = str(info.value)
     assert "bad.yaml, line 7: got '根据(制定'; none cue: not a valid regular expression" in message
     assert "line 8: got '.*'; none cue: matches the empty text" in message
     assert "line 9" in message
     assert "non-empty" in message
-    path.write_text(
-        "name: t\nversion: '1'\ndimensions:\n  reform: {terms: [一站式服务]}\n"
-        "none_cues: 给予表彰\n",
-        encoding="utf-8",
-    )
-    with pytest.raises(LexiconError, match="none_cues must be a list"):
-        an.load_lexicon(path)
+    assert "none_cues must be a list" in _lexicon_problems(tmp_path, "none_cues: 给予表彰\n")
     with pytest.raises(LexiconError, match="none cue '根据\\(制定'"):
         Lexicon(name="t", version="1", none_cues=("根据(制定",))
 
