@@ -83,6 +83,28 @@ def md_table(frame: pd.DataFrame, floatfmt: str = "{:.3f}") -> str:
     return "\n".join(lines)
 
 
+def by_genre(
+    y: np.ndarray, pred: dict[str, np.ndarray], docs: np.ndarray, corpus: Path
+) -> pd.DataFrame:
+    """Macro-F1 of each method within each genre of document (rows: genres)."""
+    genres = {}
+    with corpus.open(encoding="utf-8") as lines:
+        for line in lines:
+            doc = json.loads(line)
+            genres[doc["doc_id"]] = doc.get("genre", "other")
+    genre = np.asarray([genres.get(d, "other") for d in docs], dtype=object)
+    rows = {}
+    for g in sorted(set(genre)):
+        at = genre == g
+        rows[g] = {
+            "documents": len(set(docs[at])),
+            "passages": int(at.sum()),
+            # a label absent from a genre's passages and predictions would count as F1 0
+            **{m: macro_f1(y[at], p[at], sorted(set(y[at]) | set(p[at]))) for m, p in pred.items()},
+        }
+    return pd.DataFrame.from_dict(rows, orient="index").rename_axis("genre")
+
+
 def labelling_rounds(p: pd.DataFrame) -> list[dict]:
     """One row per labelling round (the first letter of the passage ids names the round)."""
     rows = []
@@ -212,6 +234,7 @@ def main() -> None:
         m: bootstrap_macro_f1(y[test], test_pred[m], groups[test], LABELS, n_boot=args.n_boot)
         for m in methods
     }
+    test_genre = by_genre(y[test], test_pred, groups[test], corpus)
 
     # 4. learning curve
     curve = learning_curve(
@@ -260,6 +283,7 @@ def main() -> None:
         "dev_cv_per_class_f1": {m: dev_cv[m]["f1"].round(4).to_dict() for m in methods},
         "test_macro_f1": {m: {"f1": test_ci[m][0], "ci95": list(test_ci[m][1:])} for m in methods},
         "test_per_class_f1": {m: test_report[m]["f1"].round(4).to_dict() for m in methods},
+        "test_by_genre": test_genre.round(4).to_dict(orient="index"),
         "rule": dev_model.lexicon_rule_.to_dict(),
         "learning_curve": curve.round(4).to_dict(orient="records"),
     }
@@ -416,7 +440,14 @@ def render(figures, counts, dev_cv, test_report, test_conf, grid, curve) -> str:
             f"| {m} | {t['f1']:.3f} | {t['ci95'][0]:.3f} – {t['ci95'][1]:.3f} | "
             f"{f['test_per_class_f1'][m]['none']:.3f} | {f['dev_cv_macro_f1'][m]:.3f} |"
         )
-    parts.append("")
+    parts += [
+        "",
+        "By genre of document (macro-F1 over the labels that occur in a genre's passages or "
+        "predictions; a genre with few passages gives a rough figure only):",
+        "",
+        md_table(pd.DataFrame.from_dict(f["test_by_genre"], orient="index").rename_axis("genre")),
+        "",
+    ]
     for m in methods:
         parts += [
             f"### {m}",
