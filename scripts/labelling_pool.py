@@ -60,6 +60,10 @@ def main() -> None:
     ap.add_argument("--exclude", type=Path, help="labels of an earlier round to add to")
     ap.add_argument("--prefix", default="p", help="first letter of the new passage ids")
     ap.add_argument(
+        "--genres",
+        help="comma-separated genres to draw from (default: all), for a round aimed at them",
+    )
+    ap.add_argument(
         "--from-test",
         action="store_true",
         help="with --exclude: draw from the test documents only (a round for the test split)",
@@ -71,6 +75,14 @@ def main() -> None:
     docs = pd.DataFrame([json.loads(line) for line in args.corpus.open(encoding="utf-8")])
     passages = split_passages(docs[["doc_id", "text"]], min_chars=40, max_chars=200)
     passages = passages.merge(docs[["doc_id", "genre"]], on="doc_id")
+    if args.genres:
+        wanted = {g.strip() for g in args.genres.split(",") if g.strip()}
+        unknown = wanted - set(docs["genre"])
+        if unknown:
+            ap.error(
+                f"unknown genres {sorted(unknown)}; the corpus has {sorted(set(docs['genre']))}"
+            )
+        passages = passages[passages["genre"].isin(wanted)]
     passages["pid"] = passages["doc_id"] + ":" + passages["start"].astype(str)
     scores = an.score_texts(
         passages.rename(columns={"pid": "doc_id", "doc_id": "source"})[["doc_id", "text"]]
