@@ -179,7 +179,7 @@ class DimensionClassifier(ClassifierMixin, BaseEstimator):
         """
         from sklearn.linear_model import LogisticRegression
 
-        texts = _texts(X)
+        texts = texts_of(X)
         labels = [str(v) for v in y]
         if len(labels) != len(texts):
             raise InputError(f"got {len(texts)} texts but {len(labels)} labels")
@@ -223,7 +223,7 @@ class DimensionClassifier(ClassifierMixin, BaseEstimator):
     ) -> np.ndarray:
         """Class scores before the softmax, shape ``(n_texts, n_classes)``."""
         self._check_fitted()
-        features = self._features(_texts(X), evidence)
+        features = self._features(texts_of(X), evidence)
         return np.asarray(features @ self.coef_.T) + self.intercept_
 
     def predict_proba(
@@ -324,9 +324,6 @@ class DimensionClassifier(ClassifierMixin, BaseEstimator):
     def load(cls, path: str | Path, lexicon: Lexicon | None = None) -> DimensionClassifier:
         """Read a model written by :meth:`save`."""
         return cls.from_dict(read_model_json(path), lexicon)
-
-
-_texts = texts_of
 
 
 _LOADED: dict[str, DimensionClassifier] = {}

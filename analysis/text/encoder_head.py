@@ -94,7 +94,7 @@ class EncoderClassifier(ClassifierMixin, BaseEstimator):
 
     def embed(self, X: Sequence[str]) -> np.ndarray:
         """The encoder's vectors of ``X`` (through the disk cache when set)."""
-        return self.encoder().embed(_texts(X), cache_dir=self.cache_dir)
+        return self.encoder().embed(texts_of(X), cache_dir=self.cache_dir)
 
     def weights(self) -> dict[str, float]:
         """``ensemble_weights`` by part name, checked."""
@@ -114,7 +114,7 @@ class EncoderClassifier(ClassifierMixin, BaseEstimator):
 
         from analysis.text.classifier import training_fingerprint
 
-        texts = _texts(X)
+        texts = texts_of(X)
         labels = [str(v) for v in y]
         if len(labels) != len(texts):
             raise InputError(f"got {len(texts)} texts but {len(labels)} labels")
@@ -145,7 +145,7 @@ class EncoderClassifier(ClassifierMixin, BaseEstimator):
     ) -> np.ndarray:
         """Probability of each class (columns in the order of ``classes_``)."""
         self._check_fitted()
-        texts = _texts(X)
+        texts = texts_of(X)
         if embeddings is None:
             identity = self.encoder().identity
             if identity != self.info_.get("encoder"):
@@ -208,9 +208,6 @@ class EncoderClassifier(ClassifierMixin, BaseEstimator):
     def load(cls, path: str | Path) -> EncoderClassifier:
         """Read a head written by :meth:`save`."""
         return cls.from_dict(read_model_json(path))
-
-
-_texts = texts_of
 
 
 def _checked(embeddings: np.ndarray, n: int) -> np.ndarray:
