@@ -530,3 +530,16 @@ def test_a_traditional_text_gets_the_label_and_evidence_of_its_simplified_twin()
     assert out.loc[0, "label"] == out.loc[1, "label"] == "members"
     assert out.loc[0, "evidence"] == out.loc[1, "evidence"] != ""
     assert np.allclose(out.loc[0, "p_members"], out.loc[1, "p_members"])
+
+
+def test_recoded_passages_keep_their_earlier_label() -> None:
+    """Passages coded again under a revised rule set keep the label they had before."""
+    refs = an.load_labelled_passages(with_text=False)
+    earlier = refs["label_rules_1_0"]
+    recoded = refs[earlier != ""]
+    assert len(recoded) > 0
+    assert set(earlier[earlier != ""]) <= set(LABELS)
+    # the re-coding's own passes sit in label_a / label_b and decide the label as any round's
+    agreed = recoded["label_a"] == recoded["label_b"]
+    assert (recoded.loc[agreed, "label"] == recoded.loc[agreed, "label_a"]).all()
+    assert (recoded.loc[~agreed, "adjudication"] == "adjudicated").all()
