@@ -39,6 +39,7 @@ __all__ = [
     "DimensionClassifier",
     "default_classifier",
     "none_cue_fingerprint",
+    "subject_fingerprint",
     "training_fingerprint",
 ]
 
@@ -52,6 +53,14 @@ def none_cue_fingerprint(lexicon: Lexicon) -> str | None:
     if not lexicon.none_cues:
         return None
     return hashlib.sha256("\n".join(lexicon.none_cues).encode("utf-8")).hexdigest()[:16]
+
+
+def subject_fingerprint(lexicon: Lexicon) -> str | None:
+    """SHA-256 (first 16 hex digits) of a lexicon's subject terms; ``None`` without them."""
+    if not any(lexicon.subjects.values()):
+        return None
+    text = "\n".join(f"{d}\t{' '.join(words)}" for d, words in sorted(lexicon.subjects.items()))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
 def training_fingerprint(texts: Sequence[str], labels: Sequence[str]) -> str:
@@ -216,6 +225,9 @@ class DimensionClassifier(ClassifierMixin, BaseEstimator):
         cues = none_cue_fingerprint(lex)
         if cues is not None:  # models of lexicons without cues keep their old record
             self.info_["lexicon_none_cues"] = cues
+        subjects = subject_fingerprint(lex)
+        if subjects is not None:
+            self.info_["lexicon_subjects"] = subjects
         return self
 
     def decision_function(
@@ -286,7 +298,8 @@ class DimensionClassifier(ClassifierMixin, BaseEstimator):
         """Rebuild a fitted classifier from :meth:`to_dict` output.
 
         ``lexicon`` must be the lexicon the model was trained with (checked by name and
-        version, and by its none cues); ``None`` loads the packaged default lexicon.
+        version, and by its none cues and subject terms); ``None`` loads the packaged default
+        lexicon.
         """
         if data.get("format") != FORMAT:
             raise ConfigError(f"not a saved dimension classifier (format {data.get('format')!r})")
@@ -302,13 +315,16 @@ class DimensionClassifier(ClassifierMixin, BaseEstimator):
                     f"{info['lexicon_version']}, not {lex.name} {lex.version}: retrain it with "
                     "train_classifier() on your labelled passages"
                 )
-            cues = none_cue_fingerprint(lex)
-            if info.get("lexicon_none_cues") != cues:
-                raise ConfigError(
-                    f"the model was trained with other none cues than lexicon {lex.name} "
-                    f"{lex.version} has ({info.get('lexicon_none_cues')} against {cues}): "
-                    "retrain it with train_classifier() on your labelled passages"
-                )
+            for what, key, mine in (
+                ("none cues", "lexicon_none_cues", none_cue_fingerprint(lex)),
+                ("subject terms", "lexicon_subjects", subject_fingerprint(lex)),
+            ):
+                if info.get(key) != mine:
+                    raise ConfigError(
+                        f"the model was trained with other {what} than lexicon {lex.name} "
+                        f"{lex.version} has ({info.get(key)} against {mine}): "
+                        "retrain it with train_classifier() on your labelled passages"
+                    )
         vec = clf._vectorizer()
         vec.vocabulary = {g: i for i, g in enumerate(data["vocabulary"])}
         vec.idf_ = np.asarray(data["idf"], dtype=float)

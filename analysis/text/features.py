@@ -7,7 +7,8 @@ alike (:mod:`analysis.text.classifier`):
 - the *subject rule*: clauses whose subject is named by a dimension's subject terms. A
   sentence that opens with 流动党员 or 党支部 is about party members, however many words of
   the economy follow, so a clause that begins with a subject term adds evidence to that
-  dimension. Subject terms are data (:data:`DEFAULT_SUBJECTS` for the default framework);
+  dimension. Subject terms are the lexicon's data
+  (:attr:`~analysis.text.lexicon.Lexicon.subjects`);
 - the lexicon's ``none`` cues (:attr:`~analysis.text.lexicon.Lexicon.none_cues`): matches of
   formulas such as 根据……制定本条例 or 本办法自……起施行 that mark a clause as about no dimension.
 """
@@ -29,40 +30,12 @@ if TYPE_CHECKING:
     from analysis.text.segment import Segmenter
 
 __all__ = [
-    "DEFAULT_SUBJECTS",
     "LexiconEvidence",
     "cue_counts",
     "lexicon_evidence",
     "simplified",
     "subject_counts",
 ]
-
-#: Subject terms of the default framework: a clause that opens with one of these is about
-#: the party's own members and organisations (rule 1 of ``docs/labelling.md``).
-DEFAULT_SUBJECTS: dict[str, tuple[str, ...]] = {
-    "members": (
-        "党员",
-        "共产党员",
-        "全体党员",
-        "每个党员",
-        "流动党员",
-        "老党员",
-        "困难党员",
-        "生活困难党员",
-        "农村党员",
-        "预备党员",
-        "党员干部",
-        "入党",
-        "发展党员",
-        "党的基层组织",
-        "基层党组织",
-        "党支部",
-        "党小组",
-        "党费",
-        "党内",
-        "党组织",
-    )
-}
 
 # clause ends: the subject of a Chinese clause comes first
 _CLAUSE = re.compile(r"[，。；：！？,;:!?\n]")
@@ -194,13 +167,14 @@ def lexicon_evidence(
 ) -> LexiconEvidence:
     """Score ``texts`` with ``lexicon``, count subject clauses and ``none`` cue matches.
 
-    ``subjects`` defaults to :data:`DEFAULT_SUBJECTS` for the ``service-five`` framework and
-    to none for any other. Texts are converted to simplified characters first.
+    ``subjects`` defaults to the lexicon's own
+    (:attr:`~analysis.text.lexicon.Lexicon.subjects`); pass ``{}`` to leave the subject rule
+    out. Texts are converted to simplified characters first.
     """
     from analysis.text.score import score_texts
 
     if subjects is None:
-        subjects = DEFAULT_SUBJECTS if lexicon.framework.name == "service-five" else {}
+        subjects = lexicon.subjects
     dims = tuple(lexicon.framework.ids)
     plain = [simplified(t) for t in texts]
     cue_pattern = lexicon.none_cue_pattern()

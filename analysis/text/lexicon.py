@@ -19,6 +19,11 @@ Some clauses carry a dimension's word and are about none of them: 根据……�
 basis), 本办法自……起施行 (effective date), 给予表彰 (awards). A lexicon's ``none_cues`` are
 regular expressions for such formulas; the lexicon does not score them, the label rule and
 the trained model count them (:mod:`analysis.text.features`).
+
+When party members are the subject of a clause, the clause is about them, whatever words of
+the economy follow (困难党员……发展产业). A lexicon's ``subjects`` list, per dimension, the
+words that make a clause that opens with them count for that dimension; like the cues, they
+are counted by :mod:`analysis.text.features` and never change hits.
 """
 
 from __future__ import annotations
@@ -102,6 +107,11 @@ class Lexicon:
         does not cross a line break) of formulas that mark a clause as about no dimension:
         legal basis, effective dates, awards, penalties. Counted per text by
         :func:`~analysis.text.features.lexicon_evidence`; they never change hits.
+    subjects
+        ``{dimension: (subject term, ...)}``: a clause that opens with one of a dimension's
+        subject terms (after list numbering and a few leading words) is about that dimension
+        (党员…, 基层党组织… for ``members``). Counted per text by
+        :func:`~analysis.text.features.lexicon_evidence`; they never change hits.
     negation_cues, negation_window, negation_scope
         A hit is *negated* when a cue occurs within ``negation_window`` tokens before it in
         the same clause; with ``negation_scope="both"``, also after it (一站式服务尚未建立:
@@ -119,6 +129,7 @@ class Lexicon:
     phrases: Mapping[str, str | None] = field(default_factory=dict)
     contexts: tuple[ContextRule, ...] = ()
     none_cues: tuple[str, ...] = ()
+    subjects: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     negation_cues: tuple[str, ...] = ()
     negation_window: int = 4
     negation_scope: str = "before"
@@ -137,6 +148,16 @@ class Lexicon:
             problem = none_cue_problem(cue)
             if problem:
                 raise LexiconError(f"none cue {cue!r}: {problem}")
+        subjects = {d: tuple(str(w) for w in words) for d, words in self.subjects.items()}
+        for dim, words in subjects.items():
+            if dim not in self.framework.ids:
+                raise LexiconError(
+                    f"subjects of unknown dimension {dim!r}; expected one of "
+                    f"{', '.join(self.framework.ids)}"
+                )
+            if not all(w.strip() for w in words):
+                raise LexiconError(f"subjects of {dim!r}: a subject term must be non-empty text")
+        object.__setattr__(self, "subjects", MappingProxyType(subjects))
         terms_seen = [rule.term for rule in self.contexts]
         if len(set(terms_seen)) < len(terms_seen):
             raise LexiconError("a term may have one context rule only; merge their objects")
@@ -148,6 +169,7 @@ class Lexicon:
         state["terms"] = {d: dict(t) for d, t in self.terms.items()}
         state["phrases"] = dict(self.phrases)
         state["rationale"] = dict(self.rationale)
+        state["subjects"] = dict(self.subjects)
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
@@ -163,6 +185,7 @@ class Lexicon:
                 tuple(self.entries().items()),
                 self.contexts,
                 self.none_cues,
+                tuple(self.subjects.items()),
             )
         )
 

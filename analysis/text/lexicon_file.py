@@ -19,10 +19,13 @@ LIWC-style ``.dic`` file or a two-column CSV (``term,dimension`` plus an optiona
     none_cues:  # optional: formulas of clauses about no dimension (regular expressions)
       - 给予表彰
       - 本(?:条例|办法|规定)自[^。；]*施行
+    subjects:   # optional: a clause that opens with one of these is about the dimension
+      members: [党员, 流动党员, 基层党组织, 党支部]
 
 ``none_cues`` are Python regular expressions matched on the simplified text (see
 :class:`~analysis.text.lexicon.Lexicon`); a cue that does not compile or that matches the
-empty text is reported with its line. Without the section a lexicon has no cues.
+empty text is reported with its line. Without the section a lexicon has no cues; without
+``subjects`` it has no subject rule.
 
 Every problem in a file is collected (with its line) and reported in one
 :class:`~analysis.core.errors.LexiconError`: unknown dimensions, a term listed in two dimensions
@@ -54,6 +57,7 @@ from analysis.text.lexicon_sections import (
     parse_negation,
     parse_none_cues,
     parse_phrases,
+    parse_subjects,
 )
 
 if TYPE_CHECKING:
@@ -70,6 +74,7 @@ _TOP_KEYS = {
     "contexts",
     "negation",
     "none_cues",
+    "subjects",
     "description",
 }
 _DIM_KEYS = {"terms", "weights", "rationale"}
@@ -147,6 +152,7 @@ def _parse_yaml(path: Path, text: str) -> Lexicon:
     contexts = parse_contexts(top.get("contexts", (None, None))[1], lookup, terms, problems)
     cues, window, scope = parse_negation(top.get("negation", (None, None))[1], problems)
     none_cues = parse_none_cues(top.get("none_cues", (None, None))[1], problems)
+    subjects = parse_subjects(top.get("subjects", (None, None))[1], lookup, framework, problems)
     problems.raise_if_any()
     return Lexicon(
         name=name,
@@ -156,6 +162,7 @@ def _parse_yaml(path: Path, text: str) -> Lexicon:
         phrases=phrases,
         contexts=contexts,
         none_cues=none_cues,
+        subjects=subjects,
         negation_cues=cues,
         negation_window=window,
         negation_scope=scope,

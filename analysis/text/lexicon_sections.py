@@ -3,7 +3,8 @@
 :mod:`analysis.text.lexicon_file` reads a lexicon's dimensions and hands these sections here:
 ``phrases`` (a phrase that settles a polysemous term), ``contexts`` (a term that serves
 another dimension when its object follows closely), ``negation`` (cues, window, scope) and
-``none_cues`` (regular expressions of clauses about no dimension). Every problem goes to the
+``none_cues`` (regular expressions of clauses about no dimension) and ``subjects`` (words
+that, opening a clause, make it about a dimension). Every problem goes to the
 caller's :class:`~analysis.core.errors.Problems`, so one error lists them all.
 """
 
@@ -17,7 +18,14 @@ from analysis.core.errors import Problems
 from analysis.core.yamlio import node_line, node_value
 from analysis.text.lexicon import NEGATION_SCOPES, ONE_TOKEN, ContextRule, none_cue_problem
 
-__all__ = ["check_keys", "parse_contexts", "parse_negation", "parse_none_cues", "parse_phrases"]
+__all__ = [
+    "check_keys",
+    "parse_contexts",
+    "parse_negation",
+    "parse_none_cues",
+    "parse_phrases",
+    "parse_subjects",
+]
 
 NEGATION_KEYS = ("cues", "window", "scope")
 CONTEXT_KEYS = ("term", "followed_by", "within", "dimension")
@@ -150,6 +158,49 @@ def parse_none_cues(node: Any, problems: Problems) -> tuple[str, ...]:
             continue
         cues[value.strip()] = None
     return tuple(cues)
+
+
+def parse_subjects(
+    node: Any, lookup: dict[str, str], framework: Framework, problems: Problems
+) -> dict[str, tuple[str, ...]]:
+    """``subjects``: a mapping of dimension to a list of subject terms, each with its line."""
+    import yaml
+
+    if node is None:
+        return {}
+    if not isinstance(node, yaml.MappingNode):
+        problems.add(
+            "subjects must be a mapping of dimension to a list of subject terms",
+            line=node_line(node),
+        )
+        return {}
+    subjects: dict[str, tuple[str, ...]] = {}
+    for k, v in node.value:
+        raw = node_value(k)
+        dim = lookup.get(str(raw))
+        if dim is None:
+            problems.add(
+                f"unknown dimension in subjects; expected one of {', '.join(framework.ids)}",
+                line=node_line(k),
+                value=raw,
+            )
+            continue
+        if not isinstance(v, yaml.SequenceNode):
+            problems.add(
+                f"subjects of {dim} must be a list of terms", line=node_line(v), value=node_value(v)
+            )
+            continue
+        words: dict[str, None] = {}
+        for item in v.value:
+            word = node_value(item)
+            if not isinstance(word, str) or not word.strip():
+                problems.add(
+                    "a subject term must be non-empty text", line=node_line(item), value=word
+                )
+                continue
+            words[word.strip()] = None
+        subjects[dim] = tuple(words)
+    return subjects
 
 
 def parse_negation(node: Any, problems: Problems) -> tuple[tuple[str, ...], int, str]:
