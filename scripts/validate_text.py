@@ -521,8 +521,8 @@ def render(figures, counts, dev_cv, test_report, test_conf, grid, curve) -> str:
         + (
             f", after each match of the lexicon's `none` cues has taken {r['cue_weight']} off "
             "that evidence (the cues are formulas of legal basis, effective dates, definitions, "
-            "departments' remits, the organisation of the state and ceremony: `none_cues` in "
-            "the lexicon file)"
+            "departments' remits, liability and penalties, awards, the organisation and "
+            "integrity of the state and ceremony: `none_cues` in the lexicon file)"
             if r.get("cue_weight")
             else ""
         )
