@@ -275,6 +275,49 @@ def test_saved_model_predicts_exactly_as_before(
     assert small_model.save(tmp_path / "n.json.gz").read_bytes() == path.read_bytes()
 
 
+def test_nb_scaled_model_is_one_scaled_regression_per_class_folded_into_its_weights(
+    tmp_path: Path,
+) -> None:
+    """NBSVM (Wang and Manning 2012): class k's features times its log-count ratio r_k."""
+    from scipy.special import expit
+    from sklearn.linear_model import LogisticRegression
+
+    frame = _frame()
+    texts, labels = frame["text"].tolist(), frame["label"].to_numpy(dtype=object)
+    clf = an.train_classifier(frame, min_df=1, max_features=3000, C=30.0, nb_scaling=True)
+    assert clf.get_params()["nb_scaling"] is True
+    features = clf._features(texts, None)
+    probe = ["推行一网通办，减少群众跑腿", "慰问困难党员", "本规定自公布之日起施行。"]
+    probe_features = clf._features(probe, None)
+    for k, label in enumerate(clf.classes_):
+        mine = labels == label
+        p = 1 + np.asarray(abs(features)[mine].sum(axis=0)).ravel()
+        q = 1 + np.asarray(abs(features)[~mine].sum(axis=0)).ravel()
+        r = np.log((p / p.sum()) / (q / q.sum()))
+        ref = LogisticRegression(C=30.0, class_weight="balanced", max_iter=5000)
+        ref.fit(features.multiply(r).tocsr(), mine)
+        expected = ref.decision_function(probe_features.multiply(r).tocsr())
+        assert np.allclose(clf.decision_function(probe)[:, k], expected, atol=1e-6)
+    proba = clf.predict_proba(probe)
+    odds = expit(clf.decision_function(probe))
+    assert np.allclose(proba, odds / odds.sum(axis=1, keepdims=True))
+    assert list(clf.predict(probe)) == ["reform", "members", "none"]
+    loaded = DimensionClassifier.load(clf.save(tmp_path / "nb.json.gz"))
+    assert loaded.nb_scaling is True
+    assert np.allclose(loaded.predict_proba(probe), proba, atol=1e-5)
+
+
+def test_a_model_saved_before_nb_scaling_loads_as_multinomial(
+    small_model: DimensionClassifier,
+) -> None:
+    data = small_model.to_dict()
+    del data["params"]["nb_scaling"]
+    loaded = DimensionClassifier.from_dict(data)
+    assert loaded.nb_scaling is False
+    texts = ["慰问困难党员", "开展健康体检"]
+    assert np.allclose(loaded.predict_proba(texts), small_model.predict_proba(texts), atol=1e-5)
+
+
 def test_model_refuses_another_lexicon_version(small_model: DimensionClassifier) -> None:
     data = small_model.to_dict()
     data["info"]["lexicon_version"] = "0.1"
@@ -472,7 +515,7 @@ def test_validation_figures_are_what_the_committed_model_and_rule_give() -> None
     dev = passages[passages["split"] == "dev"]
     test = passages[passages["split"] == "test"]
     chosen = figures["chosen"]
-    model = an.train_classifier(dev, C=chosen["C"], ensemble_weight=chosen["ensemble_weight"])
+    model = an.train_classifier(dev, **chosen)
     out = an.classify_texts(test, "lexicon", classifier=model, n_evidence=0)
     assert np.isclose(
         macro_f1(test["label"], out["label"], LABELS), figures["test_macro_f1"]["lexicon"]["f1"]

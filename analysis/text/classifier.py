@@ -8,6 +8,11 @@ to words the lexicon never listed) next to the lexicon's per-dimension evidence
 (:class:`~analysis.text.features.LexiconEvidence`). ``none`` is a class the model learns from
 labelled procedure, ceremony and other passages, not the absence of hits.
 
+With ``nb_scaling`` the classes are fitted one against the rest, each on the features scaled
+by that class's naive-Bayes log-count ratio (NBSVM, Wang and Manning 2012, "Baselines and
+bigrams", ACL), which often suits short texts better; the scaling folds into each class's
+coefficients, so the fitted model is the same kind of linear model and file.
+
 A fitted classifier is saved as plain JSON (vocabulary, idf, coefficients, the lexicon and
 the training data's fingerprint): no pickle, readable across scikit-learn versions, and the
 default model ships in ``analysis/resources/models``.
@@ -23,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from scipy import sparse
+from scipy.special import expit
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.feature_extraction.text import TfidfVectorizer
 
@@ -100,6 +106,10 @@ class DimensionClassifier(ClassifierMixin, BaseEstimator):
     ensemble_weight
         Weight of this model's probabilities in the ``"ensemble"`` method of
         :func:`~analysis.text.classify.classify_texts` (the lexicon rule has the rest).
+    nb_scaling
+        Fit one binary logistic regression per class on features scaled by the class's
+        naive-Bayes log-count ratio (NBSVM) instead of one multinomial regression;
+        probabilities are then the classes' sigmoids normalised to sum to one.
 
     Attributes
     ----------
@@ -132,6 +142,7 @@ class DimensionClassifier(ClassifierMixin, BaseEstimator):
         class_weight: str | None = "balanced",
         subject_weight: float = 1.0,
         ensemble_weight: float = 0.5,
+        nb_scaling: bool = False,
     ) -> None:
         self.lexicon = lexicon
         self.ngram_range = ngram_range
@@ -142,6 +153,7 @@ class DimensionClassifier(ClassifierMixin, BaseEstimator):
         self.class_weight = class_weight
         self.subject_weight = subject_weight
         self.ensemble_weight = ensemble_weight
+        self.nb_scaling = nb_scaling
 
     # ------------------------------------------------------------------ features
     def _lexicon(self) -> Lexicon:
@@ -201,17 +213,22 @@ class DimensionClassifier(ClassifierMixin, BaseEstimator):
         self.vectorizer_ = self._vectorizer()
         grams = self.vectorizer_.fit_transform([simplified(t) for t in texts])
         features = self._with_lexicon(grams, texts, evidence)
-        model = LogisticRegression(C=self.C, class_weight=self.class_weight, max_iter=5000)
-        model.fit(features, labels)
-        self.classes_ = np.asarray([str(c) for c in model.classes_], dtype=object)
-        self.coef_ = (
-            model.coef_ if len(self.classes_) > 2 else np.vstack([-model.coef_, model.coef_])
-        )
-        self.intercept_ = (
-            model.intercept_
-            if len(self.classes_) > 2
-            else np.array([-model.intercept_[0], model.intercept_[0]])
-        )
+        if self.nb_scaling:
+            self.classes_, self.coef_, self.intercept_ = _nb_one_vs_rest(
+                features, np.asarray(labels, dtype=object), self.C, self.class_weight
+            )
+        else:
+            model = LogisticRegression(C=self.C, class_weight=self.class_weight, max_iter=5000)
+            model.fit(features, labels)
+            self.classes_ = np.asarray([str(c) for c in model.classes_], dtype=object)
+            self.coef_ = (
+                model.coef_ if len(self.classes_) > 2 else np.vstack([-model.coef_, model.coef_])
+            )
+            self.intercept_ = (
+                model.intercept_
+                if len(self.classes_) > 2
+                else np.array([-model.intercept_[0], model.intercept_[0]])
+            )
         lex = self._lexicon()
         self.info_ = {
             "lexicon": lex.name,
@@ -242,7 +259,11 @@ class DimensionClassifier(ClassifierMixin, BaseEstimator):
         self, X: Sequence[str], *, evidence: LexiconEvidence | None = None
     ) -> np.ndarray:
         """Probability of each class (columns in the order of ``classes_``)."""
-        return softmax(self.decision_function(X, evidence=evidence))
+        scores = self.decision_function(X, evidence=evidence)
+        if self.nb_scaling:  # one-vs-rest: each class's sigmoid, normalised as scikit-learn does
+            odds = expit(scores)
+            return odds / odds.sum(axis=1, keepdims=True)
+        return softmax(scores)
 
     def predict(self, X: Sequence[str], *, evidence: LexiconEvidence | None = None) -> np.ndarray:
         """The most probable label of each text."""
@@ -279,6 +300,7 @@ class DimensionClassifier(ClassifierMixin, BaseEstimator):
                 "class_weight": self.class_weight,
                 "subject_weight": self.subject_weight,
                 "ensemble_weight": self.ensemble_weight,
+                "nb_scaling": self.nb_scaling,
             },
             "lexicon_rule": self.lexicon_rule_.to_dict(),
             "info": self.info_,
@@ -340,6 +362,34 @@ class DimensionClassifier(ClassifierMixin, BaseEstimator):
     def load(cls, path: str | Path, lexicon: Lexicon | None = None) -> DimensionClassifier:
         """Read a model written by :meth:`save`."""
         return cls.from_dict(read_model_json(path), lexicon)
+
+
+def _nb_one_vs_rest(
+    features: sparse.csr_matrix, labels: np.ndarray, C: float, class_weight: str | None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Classes, coefficients and intercepts of one NB-scaled logistic regression per class.
+
+    Class ``k``'s features are multiplied by the log-count ratio
+    ``r = log((p / |p|_1) / (q / |q|_1))``, ``p`` and ``q`` the feature sums (plus one) of the
+    class's and the other passages; its regression's weights ``w`` on the scaled features are
+    weights ``r * w`` on the plain ones, which is what is kept.
+    """
+    from sklearn.linear_model import LogisticRegression
+
+    classes = np.asarray(sorted({str(v) for v in labels}), dtype=object)
+    magnitude = abs(features)
+    coef = np.zeros((len(classes), features.shape[1]))
+    intercept = np.zeros(len(classes))
+    for k, label in enumerate(classes):
+        mine = labels == label
+        p = 1.0 + np.asarray(magnitude[mine].sum(axis=0)).ravel()
+        q = 1.0 + np.asarray(magnitude[~mine].sum(axis=0)).ravel()
+        ratio = np.log((p / p.sum()) / (q / q.sum()))
+        model = LogisticRegression(C=C, class_weight=class_weight, max_iter=5000)
+        model.fit(features.multiply(ratio).tocsr(), mine)
+        coef[k] = ratio * model.coef_[0]
+        intercept[k] = model.intercept_[0]
+    return classes, coef, intercept
 
 
 _LOADED: dict[str, DimensionClassifier] = {}
