@@ -294,10 +294,10 @@ def test_nb_scaled_model_is_one_scaled_regression_per_class_folded_into_its_weig
         p = 1 + np.asarray(abs(features)[mine].sum(axis=0)).ravel()
         q = 1 + np.asarray(abs(features)[~mine].sum(axis=0)).ravel()
         r = np.log((p / p.sum()) / (q / q.sum()))
-        ref = LogisticRegression(C=30.0, class_weight="balanced", max_iter=5000)
+        ref = LogisticRegression(C=30.0, class_weight="balanced", tol=1e-12, max_iter=100000)
         ref.fit(features.multiply(r).tocsr(), mine)
         expected = ref.decision_function(probe_features.multiply(r).tocsr())
-        assert np.allclose(clf.decision_function(probe)[:, k], expected, atol=1e-6)
+        assert np.allclose(clf.decision_function(probe)[:, k], expected, atol=0.02)
     proba = clf.predict_proba(probe)
     odds = expit(clf.decision_function(probe))
     assert np.allclose(proba, odds / odds.sum(axis=1, keepdims=True))
@@ -305,6 +305,34 @@ def test_nb_scaled_model_is_one_scaled_regression_per_class_folded_into_its_weig
     loaded = DimensionClassifier.load(clf.save(tmp_path / "nb.json.gz"))
     assert loaded.nb_scaling is True
     assert np.allclose(loaded.predict_proba(probe), proba, atol=1e-5)
+
+
+@pytest.mark.parametrize("nb_scaling", [False, True], ids=["multinomial", "nb-scaled"])
+def test_fits_reach_the_optimum_not_where_a_loose_tolerance_stops(nb_scaling: bool) -> None:
+    """At a high C, scikit-learn's default tolerance stops short of the optimum (here by 0.24
+    in decision scores for the multinomial fit), and where it stops depends on the solver's
+    path; the models' fits come within 0.05 of a fit at tolerance 1e-12."""
+    from sklearn.linear_model import LogisticRegression
+
+    frame = _frame()
+    texts, labels = frame["text"].tolist(), frame["label"].to_numpy(dtype=object)
+    clf = an.train_classifier(frame, min_df=1, max_features=3000, C=300.0, nb_scaling=nb_scaling)
+    features = clf._features(texts, None)
+    scores = clf.decision_function(texts)
+    for k, label in enumerate(clf.classes_):
+        if nb_scaling:
+            mine = labels == label
+            p = 1 + np.asarray(abs(features)[mine].sum(axis=0)).ravel()
+            q = 1 + np.asarray(abs(features)[~mine].sum(axis=0)).ravel()
+            r = np.log((p / p.sum()) / (q / q.sum()))
+            x, target = features.multiply(r).tocsr(), mine
+        else:
+            x, target = features, labels
+        ref = LogisticRegression(C=300.0, class_weight="balanced", tol=1e-12, max_iter=100000)
+        ref.fit(x, target)
+        expected = ref.decision_function(x)
+        expected = expected[:, k] if expected.ndim == 2 else expected
+        assert np.abs(scores[:, k] - expected).max() < 0.05
 
 
 def test_a_model_saved_before_nb_scaling_loads_as_multinomial(

@@ -11,7 +11,9 @@ labelled procedure, ceremony and other passages, not the absence of hits.
 With ``nb_scaling`` the classes are fitted one against the rest, each on the features scaled
 by that class's naive-Bayes log-count ratio (NBSVM, Wang and Manning 2012, "Baselines and
 bigrams", ACL), which often suits short texts better; the scaling folds into each class's
-coefficients, so the fitted model is the same kind of linear model and file.
+coefficients, so the fitted model is the same kind of linear model and file. Every fit runs
+to a tight tolerance (:data:`~analysis.text.model_file.SOLVER_TOL`): at scikit-learn's default
+the solver stops far enough from the optimum that labels depend on its path.
 
 A fitted classifier is saved as plain JSON (vocabulary, idf, coefficients, the lexicon and
 the training data's fingerprint): no pickle, readable across scikit-learn versions, and the
@@ -36,7 +38,14 @@ from analysis.core.errors import ConfigError, InputError
 from analysis.core.provenance import __version__
 from analysis.text.features import LexiconEvidence, lexicon_evidence, simplified
 from analysis.text.lexicon_rule import LexiconRule
-from analysis.text.model_file import read_model_json, softmax, texts_of, write_model_json
+from analysis.text.model_file import (
+    SOLVER_MAX_ITER,
+    SOLVER_TOL,
+    read_model_json,
+    softmax,
+    texts_of,
+    write_model_json,
+)
 
 if TYPE_CHECKING:
     from analysis.text.lexicon import Lexicon
@@ -218,7 +227,9 @@ class DimensionClassifier(ClassifierMixin, BaseEstimator):
                 features, np.asarray(labels, dtype=object), self.C, self.class_weight
             )
         else:
-            model = LogisticRegression(C=self.C, class_weight=self.class_weight, max_iter=5000)
+            model = LogisticRegression(
+                C=self.C, class_weight=self.class_weight, tol=SOLVER_TOL, max_iter=SOLVER_MAX_ITER
+            )
             model.fit(features, labels)
             self.classes_ = np.asarray([str(c) for c in model.classes_], dtype=object)
             self.coef_ = (
@@ -385,7 +396,9 @@ def _nb_one_vs_rest(
         p = 1.0 + np.asarray(magnitude[mine].sum(axis=0)).ravel()
         q = 1.0 + np.asarray(magnitude[~mine].sum(axis=0)).ravel()
         ratio = np.log((p / p.sum()) / (q / q.sum()))
-        model = LogisticRegression(C=C, class_weight=class_weight, max_iter=5000)
+        model = LogisticRegression(
+            C=C, class_weight=class_weight, tol=SOLVER_TOL, max_iter=SOLVER_MAX_ITER
+        )
         model.fit(features.multiply(ratio).tocsr(), mine)
         coef[k] = ratio * model.coef_[0]
         intercept[k] = model.intercept_[0]

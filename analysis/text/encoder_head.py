@@ -26,7 +26,14 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 
 from analysis.core.errors import ConfigError, InputError
 from analysis.core.provenance import __version__
-from analysis.text.model_file import read_model_json, softmax, texts_of, write_model_json
+from analysis.text.model_file import (
+    SOLVER_MAX_ITER,
+    SOLVER_TOL,
+    read_model_json,
+    softmax,
+    texts_of,
+    write_model_json,
+)
 
 __all__ = ["EncoderClassifier", "default_encoder_head"]
 
@@ -123,7 +130,9 @@ class EncoderClassifier(ClassifierMixin, BaseEstimator):
         self.weights()
         encoder = self.encoder()
         vectors = self.embed(texts) if embeddings is None else _checked(embeddings, len(texts))
-        model = LogisticRegression(C=self.C, class_weight=self.class_weight, max_iter=5000)
+        model = LogisticRegression(
+            C=self.C, class_weight=self.class_weight, tol=SOLVER_TOL, max_iter=SOLVER_MAX_ITER
+        )
         model.fit(vectors, labels)
         self.classes_ = np.asarray([str(c) for c in model.classes_], dtype=object)
         binary = len(self.classes_) == 2
