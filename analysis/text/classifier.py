@@ -39,8 +39,7 @@ from analysis.core.provenance import __version__
 from analysis.text.features import LexiconEvidence, lexicon_evidence, simplified
 from analysis.text.lexicon_rule import LexiconRule
 from analysis.text.model_file import (
-    SOLVER_MAX_ITER,
-    SOLVER_TOL,
+    logistic_regression,
     read_model_json,
     softmax,
     texts_of,
@@ -207,8 +206,6 @@ class DimensionClassifier(ClassifierMixin, BaseEstimator):
         ``evidence`` may pass precomputed lexicon evidence for ``X`` (saves re-scoring in
         cross-validation).
         """
-        from sklearn.linear_model import LogisticRegression
-
         texts = texts_of(X)
         labels = [str(v) for v in y]
         if len(labels) != len(texts):
@@ -227,9 +224,7 @@ class DimensionClassifier(ClassifierMixin, BaseEstimator):
                 features, np.asarray(labels, dtype=object), self.C, self.class_weight
             )
         else:
-            model = LogisticRegression(
-                C=self.C, class_weight=self.class_weight, tol=SOLVER_TOL, max_iter=SOLVER_MAX_ITER
-            )
+            model = logistic_regression(self.C, self.class_weight)
             model.fit(features, labels)
             self.classes_ = np.asarray([str(c) for c in model.classes_], dtype=object)
             self.coef_ = (
@@ -385,8 +380,6 @@ def _nb_one_vs_rest(
     class's and the other passages; its regression's weights ``w`` on the scaled features are
     weights ``r * w`` on the plain ones, which is what is kept.
     """
-    from sklearn.linear_model import LogisticRegression
-
     classes = np.asarray(sorted({str(v) for v in labels}), dtype=object)
     magnitude = abs(features)
     coef = np.zeros((len(classes), features.shape[1]))
@@ -396,9 +389,7 @@ def _nb_one_vs_rest(
         p = 1.0 + np.asarray(magnitude[mine].sum(axis=0)).ravel()
         q = 1.0 + np.asarray(magnitude[~mine].sum(axis=0)).ravel()
         ratio = np.log((p / p.sum()) / (q / q.sum()))
-        model = LogisticRegression(
-            C=C, class_weight=class_weight, tol=SOLVER_TOL, max_iter=SOLVER_MAX_ITER
-        )
+        model = logistic_regression(C, class_weight)
         model.fit(features.multiply(ratio).tocsr(), mine)
         coef[k] = ratio * model.coef_[0]
         intercept[k] = model.intercept_[0]

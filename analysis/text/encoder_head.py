@@ -27,8 +27,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from analysis.core.errors import ConfigError, InputError
 from analysis.core.provenance import __version__
 from analysis.text.model_file import (
-    SOLVER_MAX_ITER,
-    SOLVER_TOL,
+    logistic_regression,
     read_model_json,
     softmax,
     texts_of,
@@ -117,8 +116,6 @@ class EncoderClassifier(ClassifierMixin, BaseEstimator):
         self, X: Sequence[str], y: Sequence[str], *, embeddings: np.ndarray | None = None
     ) -> EncoderClassifier:
         """Fit on texts ``X`` with labels ``y``; ``embeddings`` may pass their vectors."""
-        from sklearn.linear_model import LogisticRegression
-
         from analysis.text.classifier import training_fingerprint
 
         texts = texts_of(X)
@@ -130,9 +127,7 @@ class EncoderClassifier(ClassifierMixin, BaseEstimator):
         self.weights()
         encoder = self.encoder()
         vectors = self.embed(texts) if embeddings is None else _checked(embeddings, len(texts))
-        model = LogisticRegression(
-            C=self.C, class_weight=self.class_weight, tol=SOLVER_TOL, max_iter=SOLVER_MAX_ITER
-        )
+        model = logistic_regression(self.C, self.class_weight)
         model.fit(vectors, labels)
         self.classes_ = np.asarray([str(c) for c in model.classes_], dtype=object)
         binary = len(self.classes_) == 2

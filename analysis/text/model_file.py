@@ -26,6 +26,15 @@ SOLVER_TOL = 1e-6
 SOLVER_MAX_ITER = 20000
 
 
+def logistic_regression(C: float, class_weight: str | None) -> Any:
+    """The text models' ``LogisticRegression``: lbfgs run to :data:`SOLVER_TOL`."""
+    from sklearn.linear_model import LogisticRegression
+
+    return LogisticRegression(
+        C=C, class_weight=class_weight, tol=SOLVER_TOL, max_iter=SOLVER_MAX_ITER
+    )
+
+
 def write_model_json(data: dict[str, Any], path: str | Path) -> Path:
     """Write ``data`` as UTF-8 JSON with sorted keys; gzip (no time stamp) for ``.gz``."""
     path = Path(path)
