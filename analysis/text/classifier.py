@@ -39,6 +39,7 @@ from analysis.core.provenance import __version__
 from analysis.text.features import LexiconEvidence, lexicon_evidence, simplified
 from analysis.text.lexicon_rule import LexiconRule
 from analysis.text.model_file import (
+    fit_multinomial,
     logistic_regression,
     read_model_json,
     softmax,
@@ -224,16 +225,8 @@ class DimensionClassifier(ClassifierMixin, BaseEstimator):
                 features, np.asarray(labels, dtype=object), self.C, self.class_weight
             )
         else:
-            model = logistic_regression(self.C, self.class_weight)
-            model.fit(features, labels)
-            self.classes_ = np.asarray([str(c) for c in model.classes_], dtype=object)
-            self.coef_ = (
-                model.coef_ if len(self.classes_) > 2 else np.vstack([-model.coef_, model.coef_])
-            )
-            self.intercept_ = (
-                model.intercept_
-                if len(self.classes_) > 2
-                else np.array([-model.intercept_[0], model.intercept_[0]])
+            self.classes_, self.coef_, self.intercept_ = fit_multinomial(
+                features, labels, self.C, self.class_weight
             )
         lex = self._lexicon()
         self.info_ = {

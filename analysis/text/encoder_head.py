@@ -27,7 +27,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from analysis.core.errors import ConfigError, InputError
 from analysis.core.provenance import __version__
 from analysis.text.model_file import (
-    logistic_regression,
+    fit_multinomial,
     read_model_json,
     softmax,
     texts_of,
@@ -127,13 +127,8 @@ class EncoderClassifier(ClassifierMixin, BaseEstimator):
         self.weights()
         encoder = self.encoder()
         vectors = self.embed(texts) if embeddings is None else _checked(embeddings, len(texts))
-        model = logistic_regression(self.C, self.class_weight)
-        model.fit(vectors, labels)
-        self.classes_ = np.asarray([str(c) for c in model.classes_], dtype=object)
-        binary = len(self.classes_) == 2
-        self.coef_ = np.vstack([-model.coef_, model.coef_]) if binary else model.coef_
-        self.intercept_ = (
-            np.array([-model.intercept_[0], model.intercept_[0]]) if binary else model.intercept_
+        self.classes_, self.coef_, self.intercept_ = fit_multinomial(
+            vectors, labels, self.C, self.class_weight
         )
         self.info_ = {
             "encoder": encoder.identity,

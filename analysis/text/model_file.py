@@ -35,6 +35,25 @@ def logistic_regression(C: float, class_weight: str | None) -> Any:
     )
 
 
+def fit_multinomial(
+    features: Any, labels: Sequence[str], C: float, class_weight: str | None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Classes, coefficients and intercepts of one :func:`logistic_regression` fit.
+
+    With two classes scikit-learn keeps one row of weights (for the second class); it is
+    returned as two opposite rows, so every model has one row per class.
+    """
+    model = logistic_regression(C, class_weight).fit(features, labels)
+    classes = np.asarray([str(c) for c in model.classes_], dtype=object)
+    if len(classes) == 2:
+        return (
+            classes,
+            np.vstack([-model.coef_, model.coef_]),
+            np.array([-model.intercept_[0], model.intercept_[0]]),
+        )
+    return classes, model.coef_, model.intercept_
+
+
 def write_model_json(data: dict[str, Any], path: str | Path) -> Path:
     """Write ``data`` as UTF-8 JSON with sorted keys; gzip (no time stamp) for ``.gz``."""
     path = Path(path)
