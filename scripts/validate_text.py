@@ -209,23 +209,21 @@ def main() -> None:
                 groups[dev],
                 ev.rows(dev),
             )
-    # ties: the multinomial model, then the smaller C
-    best_kind, best_c = max(
-        cv,
-        key=lambda k: (
-            macro_f1(y[dev], cv[k].labels("model"), LABELS),  # type: ignore[attr-defined]
-            KINDS[k[0]] is False,
-            -k[1],
-        ),
-    )
-    best_w = max(
-        W_GRID,
-        key=lambda w: (
-            macro_f1(y[dev], cv[best_kind, best_c].labels("ensemble", w), LABELS),  # type: ignore[attr-defined]
-            -w,
-        ),
-    )
+    grid = {
+        (kind, c): {
+            "model": macro_f1(y[dev], out.labels("model"), LABELS),  # type: ignore[attr-defined]
+            **{
+                f"ensemble w={w}": macro_f1(y[dev], out.labels("ensemble", w), LABELS)  # type: ignore[attr-defined]
+                for w in W_GRID
+            },
+        }
+        for (kind, c), out in cv.items()
+    }
+    # ties: the multinomial model, then the smaller C; then the smaller weight
+    best_kind, best_c = max(grid, key=lambda k: (grid[k]["model"], KINDS[k[0]] is False, -k[1]))
+    best_w = max(W_GRID, key=lambda w: (grid[best_kind, best_c][f"ensemble w={w}"], -w))
     best_nb = KINDS[best_kind]
+    settings = {f"{kind} C={c}": row for (kind, c), row in grid.items()}
     chosen = cv[best_kind, best_c]
     head_grid: dict[str, float] = {}
     simplex: list[dict] = []
@@ -257,16 +255,6 @@ def main() -> None:
     dev_cv = {
         m: class_report(y[dev], chosen.labels(m, best_w, best_ew), LABELS)  # type: ignore[attr-defined]
         for m in methods
-    }
-    grid = {
-        f"{kind} C={c}": {
-            "model": macro_f1(y[dev], out.labels("model"), LABELS),  # type: ignore[attr-defined]
-            **{
-                f"ensemble w={w}": macro_f1(y[dev], out.labels("ensemble", w), LABELS)  # type: ignore[attr-defined]
-                for w in W_GRID
-            },
-        }
-        for (kind, c), out in cv.items()
     }
 
     # 3. the test documents
@@ -346,7 +334,8 @@ def main() -> None:
         json.dumps(figures, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8"
     )
     (args.out / "validation.md").write_text(
-        render(figures, counts, dev_cv, test_report, test_conf, grid, curve), encoding="utf-8"
+        render(figures, counts, dev_cv, test_report, test_conf, settings, curve),
+        encoding="utf-8",
     )
     print(json.dumps(figures["test_macro_f1"], indent=1))
     if args.write_model:
