@@ -57,6 +57,7 @@ from analysis.text.evaluation import (
 )
 from analysis.text.features import lexicon_evidence
 from analysis.text.lexicon_file import default_lexicon
+from analysis.text.probability_checks import calibration_summary, one_hot, share_errors
 
 ROOT = Path(__file__).resolve().parents[1]
 MODEL = ROOT / "analysis" / "resources" / "models" / "service-five-classifier.json.gz"
@@ -276,6 +277,19 @@ def main() -> None:
         for m in methods
     }
     test_genre = by_genre(y[test], test_pred, groups[test], corpus)
+    test_proba = {m: out.proba(m, best_w, best_ew) for m in methods}
+    test_calibration = {
+        m: calibration_summary(y[test], test_proba[m], out.classes) for m in methods
+    }
+    test_shares = {
+        m: {
+            "labels": share_errors(
+                y[test], one_hot(test_pred[m], out.classes), groups[test], out.classes
+            ),
+            "probabilities": share_errors(y[test], test_proba[m], groups[test], out.classes),
+        }
+        for m in methods
+    }
 
     # 4. learning curve
     curve = learning_curve(
@@ -326,6 +340,8 @@ def main() -> None:
         "test_macro_f1": {m: {"f1": test_ci[m][0], "ci95": list(test_ci[m][1:])} for m in methods},
         "test_per_class_f1": {m: test_report[m]["f1"].round(4).to_dict() for m in methods},
         "test_by_genre": test_genre.round(4).to_dict(orient="index"),
+        "test_calibration": test_calibration,
+        "test_shares": test_shares,
         "rule": dev_model.lexicon_rule_.to_dict(),
         "learning_curve": curve.round(4).to_dict(orient="records"),
     }
@@ -346,6 +362,9 @@ def main() -> None:
             "test_documents": figures["test"]["documents"],
             "test_passages": figures["test"]["passages"],
             "test_macro_f1": figures["test_macro_f1"],
+            "test_share_error": {
+                m: test_shares[m]["labels"]["max_abs_error"] for m in BASE_METHODS
+            },
         }
         MODEL.parent.mkdir(parents=True, exist_ok=True)
         model.save(MODEL)
@@ -357,6 +376,9 @@ def main() -> None:
                 "test_documents": figures["test"]["documents"],
                 "test_passages": figures["test"]["passages"],
                 "test_macro_f1": {m: figures["test_macro_f1"][m] for m in ENCODER_METHODS},
+                "test_share_error": {
+                    m: test_shares[m]["labels"]["max_abs_error"] for m in ENCODER_METHODS
+                },
             }
             head.save(HEAD)
             print(f"wrote {HEAD} ({HEAD.stat().st_size / 1e3:.0f} kB)")
@@ -399,6 +421,52 @@ def recoding_lines(recodings: list[dict]) -> list[str]:
             "",
         ]
     return lines
+
+
+def share_lines(f: dict) -> list[str]:
+    """The test documents' calibration and label-share section of the page."""
+    methods = f["methods"]
+    rows = {}
+    for m in methods:
+        cal, by_label, by_proba = (
+            f["test_calibration"][m],
+            f["test_shares"][m]["labels"],
+            f["test_shares"][m]["probabilities"],
+        )
+        rows[m] = {
+            "ECE": cal["ece"],
+            "Brier": cal["brier"],
+            "mean top probability": cal["mean_confidence"],
+            "top label right": cal["accuracy"],
+            "share error, labels": by_label["max_abs_error"],
+            "share error, probabilities": by_proba["max_abs_error"],
+            "document MAE, labels": by_label["document_mae"],
+            "document MAE, probabilities": by_proba["document_mae"],
+        }
+    first = f["test_shares"][methods[0]]["labels"]
+    shares = {"adjudicated": first["true_share"]} | {
+        m: f["test_shares"][m]["labels"]["estimated_share"] for m in methods
+    }
+    return [
+        "### Probabilities and label shares",
+        "",
+        "Researchers compare how much of a community's texts goes to each dimension, so the "
+        "probabilities and the shares matter as much as the labels. ECE: expected "
+        "calibration error of the most probable label (10 equal bins; 0 when a stated 0.8 "
+        "is right 80% of the time); Brier: multi-class Brier score (0 best, 2 worst); for "
+        "the lexicon these describe its probabilities, whose top label can differ from the "
+        "rule's label. Share error: the largest gap, over labels, between the share of test "
+        "passages a method gives a label and the adjudicated share, counting labels or "
+        "averaging probabilities. Document MAE: the mean over test documents of the mean "
+        "absolute gap between a document's estimated and adjudicated shares.",
+        "",
+        md_table(pd.DataFrame(rows).T.rename_axis("method")),
+        "",
+        "Shares of the test passages by label (counted from each method's labels):",
+        "",
+        md_table(pd.DataFrame(shares).rename_axis("label")),
+        "",
+    ]
 
 
 def render(figures, counts, dev_cv, test_report, test_conf, grid, curve) -> str:
@@ -519,6 +587,7 @@ def render(figures, counts, dev_cv, test_report, test_conf, grid, curve) -> str:
         "",
         md_table(pd.DataFrame.from_dict(f["test_by_genre"], orient="index").rename_axis("genre")),
         "",
+        *share_lines(f),
     ]
     for m in methods:
         parts += [

@@ -554,6 +554,15 @@ def test_validation_figures_are_what_the_committed_model_and_rule_give() -> None
         figures["test_macro_f1"]["model"]["f1"],
         atol=1e-9,
     )
+    # the probabilities' calibration and the label shares on the same test documents
+    from analysis.text.probability_checks import calibration_summary, one_hot, share_errors
+
+    proba = out[[f"p_{c}" for c in LABELS]].to_numpy()
+    calibration = calibration_summary(test["label"], proba, LABELS)
+    for key, value in figures["test_calibration"]["model"].items():
+        assert np.isclose(calibration[key], value, atol=1e-9), key
+    shares = share_errors(test["label"], one_hot(out["label"], LABELS), test["doc_id"], LABELS)
+    assert shares == figures["test_shares"]["model"]["labels"]
     # the shipped model was trained on every labelled passage
     shipped = an.default_classifier()
     assert shipped.info_["training_fingerprint"] == training_fingerprint(
@@ -614,3 +623,26 @@ def test_recoded_passages_keep_their_earlier_label() -> None:
     agreed = recoded["label_a"] == recoded["label_b"]
     assert (recoded.loc[agreed, "label"] == recoded.loc[agreed, "label_a"]).all()
     assert (recoded.loc[~agreed, "adjudication"] == "adjudicated").all()
+
+
+def test_the_methods_sentence_states_the_share_error_when_the_model_records_it() -> None:
+    from analysis.report.text_labels import classifier_sentence
+
+    validation = {
+        "test_documents": 80,
+        "test_passages": 744,
+        "test_macro_f1": {"ensemble": {"f1": 0.86, "ci95": [0.77, 0.88]}},
+    }
+    old = {"classifier": {"method": "ensemble", "validation": validation}}
+    new = {
+        "classifier": {
+            "method": "ensemble",
+            "validation": validation | {"test_share_error": {"ensemble": 0.0234}},
+        }
+    }
+    assert classifier_sentence(old, "en").endswith("0.77-0.88).")
+    assert classifier_sentence(old, "zh").endswith("0.77–0.88）。")
+    assert "within 2.3 percentage points of the adjudicated share." in classifier_sentence(
+        new, "en"
+    )
+    assert "相差至多 2.3 个百分点。" in classifier_sentence(new, "zh")

@@ -91,6 +91,9 @@ def classifier_sentence(params: Mapping[str, Any], lang: str) -> str | None:
     if not f1:
         return None
     lo, hi = f1["ci95"]
+    # how far label shares, what reports compare, lie from the adjudicated ones (models
+    # trained before this was recorded have none)
+    share = test.get("test_share_error", {}).get(info.get("method", ""))
     zh_how, en_how = _HOW.get(info.get("method", ""), _HOW["ensemble"])
     if lang == "zh":
         return (
@@ -98,14 +101,25 @@ def classifier_sentence(params: Mapping[str, Any], lang: str) -> str | None:
             "文件先切分为段落，各段概率按长度加权平均；无明确维度者记为“无”）。"
             f"在从未用于调优的 {test['test_documents']} 份公开文件的 "
             f"{test['test_passages']} 个段落上，其宏平均 F1 为 {f1['f1']:.2f}"
-            f"（按文件自助法 95% 置信区间 {lo:.2f}–{hi:.2f}）。"
+            f"（按文件自助法 95% 置信区间 {lo:.2f}–{hi:.2f}）"
+            + (
+                f"，各标签所占段落比例与人工判定的比例相差至多 {share * 100:.1f} 个百分点。"
+                if share is not None
+                else "。"
+            )
         )
     return (
         f"Each document's main dimension was assigned by the classifier ({en_how}, applied to "
         "passages whose probabilities are averaged by length; 'none' where no dimension "
         f"applies). On {test['test_passages']} passages of "
         f"{test['test_documents']} public documents never used for tuning its macro-F1 was "
-        f"{f1['f1']:.2f} (95% document-bootstrap interval {lo:.2f}-{hi:.2f})."
+        f"{f1['f1']:.2f} (95% document-bootstrap interval {lo:.2f}-{hi:.2f})"
+        + (
+            f", and the share of passages it gave each label was within {share * 100:.1f} "
+            "percentage points of the adjudicated share."
+            if share is not None
+            else "."
+        )
     )
 
 
