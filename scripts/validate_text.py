@@ -20,7 +20,9 @@ What it measures, always keeping documents whole:
    the encoder head (its ``C``) and the encoder ensemble (its three weights, on a simplex in
    steps of 0.1) on the same folds;
 3. on the test documents, never used for any choice: per-class precision, recall and F1,
-   confusion matrices, and a 95% interval for macro-F1 from resampling documents;
+   confusion matrices, a 95% interval for macro-F1 from resampling documents, and how far
+   each method's probabilities are calibrated and its label shares lie from the adjudicated
+   shares (over the test passages and by document);
 4. a learning curve (grouped CV on the development documents).
 
 The packaged model and encoder head (``--write-model``) are then trained on all labelled
