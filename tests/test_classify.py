@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import sparse
 from sklearn.base import clone
 from sklearn.metrics import f1_score
 
@@ -275,6 +276,13 @@ def test_saved_model_predicts_exactly_as_before(
     assert small_model.save(tmp_path / "n.json.gz").read_bytes() == path.read_bytes()
 
 
+def _log_count_ratio(features: sparse.spmatrix, mine: np.ndarray) -> np.ndarray:
+    """NBSVM's r = log((p/|p|_1) / (q/|q|_1)), written out here as the tests' own reference."""
+    p = 1 + np.asarray(abs(features)[mine].sum(axis=0)).ravel()
+    q = 1 + np.asarray(abs(features)[~mine].sum(axis=0)).ravel()
+    return np.log((p / p.sum()) / (q / q.sum()))
+
+
 def test_nb_scaled_model_is_one_scaled_regression_per_class_folded_into_its_weights(
     tmp_path: Path,
 ) -> None:
@@ -291,9 +299,7 @@ def test_nb_scaled_model_is_one_scaled_regression_per_class_folded_into_its_weig
     probe_features = clf._features(probe, None)
     for k, label in enumerate(clf.classes_):
         mine = labels == label
-        p = 1 + np.asarray(abs(features)[mine].sum(axis=0)).ravel()
-        q = 1 + np.asarray(abs(features)[~mine].sum(axis=0)).ravel()
-        r = np.log((p / p.sum()) / (q / q.sum()))
+        r = _log_count_ratio(features, mine)
         ref = LogisticRegression(C=30.0, class_weight="balanced", tol=1e-12, max_iter=100000)
         ref.fit(features.multiply(r).tocsr(), mine)
         expected = ref.decision_function(probe_features.multiply(r).tocsr())
@@ -322,9 +328,7 @@ def test_fits_reach_the_optimum_not_where_a_loose_tolerance_stops(nb_scaling: bo
     for k, label in enumerate(clf.classes_):
         if nb_scaling:
             mine = labels == label
-            p = 1 + np.asarray(abs(features)[mine].sum(axis=0)).ravel()
-            q = 1 + np.asarray(abs(features)[~mine].sum(axis=0)).ravel()
-            r = np.log((p / p.sum()) / (q / q.sum()))
+            r = _log_count_ratio(features, mine)
             x, target = features.multiply(r).tocsr(), mine
         else:
             x, target = features, labels
