@@ -35,6 +35,7 @@ import argparse
 import json
 import platform
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -359,32 +360,30 @@ def main() -> None:
     if args.write_model:
         model = make().fit(texts, y, evidence=ev)
         # the held-out figures travel with the model, so a report can state them
-        model.info_["validation"] = {
-            "method": "ensemble",
-            "test_documents": figures["test"]["documents"],
-            "test_passages": figures["test"]["passages"],
-            "test_macro_f1": figures["test_macro_f1"],
-            "test_share_error": {
-                m: test_shares[m]["labels"]["max_abs_error"] for m in BASE_METHODS
-            },
-        }
+        # (all methods: a study labelling by an encoder method states the model's record)
+        model.info_["validation"] = held_out_record(figures, "ensemble", methods)
         MODEL.parent.mkdir(parents=True, exist_ok=True)
         model.save(MODEL)
         print(f"wrote {MODEL} ({MODEL.stat().st_size / 1e6:.2f} MB)")
         if use_encoder:
             head = make_head().fit(texts, y, embeddings=emb)
-            head.info_["validation"] = {
-                "method": "encoder_ensemble",
-                "test_documents": figures["test"]["documents"],
-                "test_passages": figures["test"]["passages"],
-                "test_macro_f1": {m: figures["test_macro_f1"][m] for m in ENCODER_METHODS},
-                "test_share_error": {
-                    m: test_shares[m]["labels"]["max_abs_error"] for m in ENCODER_METHODS
-                },
-            }
+            head.info_["validation"] = held_out_record(figures, "encoder_ensemble", ENCODER_METHODS)
             head.save(HEAD)
             print(f"wrote {HEAD} ({HEAD.stat().st_size / 1e3:.0f} kB)")
     print(f"done in {time.time() - started:.0f} s")
+
+
+def held_out_record(figures: dict, method: str, methods: Sequence[str]) -> dict:
+    """The test figures a packaged model carries, so a report can state them."""
+    return {
+        "method": method,
+        "test_documents": figures["test"]["documents"],
+        "test_passages": figures["test"]["passages"],
+        "test_macro_f1": {m: figures["test_macro_f1"][m] for m in methods},
+        "test_share_error": {
+            m: figures["test_shares"][m]["labels"]["max_abs_error"] for m in methods
+        },
+    }
 
 
 def argmax(proba: np.ndarray) -> np.ndarray:

@@ -440,6 +440,20 @@ def test_the_packaged_model_loads_and_labels() -> None:
     assert out.attrs["classifier"]["training_fingerprint"] == clf.info_["training_fingerprint"]
 
 
+def test_packaged_models_carry_the_share_error_of_every_method_they_state() -> None:
+    """A study labelling by any method states the packaged model's record: each method's
+    macro-F1 comes with its share error, the figure of docs/validation.json."""
+    from analysis.text.encoder_head import default_encoder_head
+
+    root = Path(__file__).resolve().parents[1]
+    figures = json.loads((root / "docs" / "validation.json").read_text(encoding="utf-8"))
+    for model in (an.default_classifier(), default_encoder_head()):
+        record = model.info_["validation"]
+        assert set(record["test_share_error"]) == set(record["test_macro_f1"])
+        for method, error in record["test_share_error"].items():
+            assert error == figures["test_shares"][method]["labels"]["max_abs_error"]
+
+
 # --------------------------------------------------------------------- evaluation
 def test_class_report_agrees_with_scikit_learn() -> None:
     rng = np.random.default_rng(1)
