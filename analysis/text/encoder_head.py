@@ -16,6 +16,7 @@ fingerprint, the encoder's identity); the default head ships in
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping, Sequence
 from importlib import resources
 from pathlib import Path
@@ -33,6 +34,7 @@ from analysis.text.model_file import (
     texts_of,
     write_model_json,
 )
+from analysis.text.temperature import method_temperature
 
 __all__ = ["EncoderClassifier", "default_encoder_head"]
 
@@ -40,6 +42,8 @@ FORMAT = "analysis-encoder-head/1"
 _DEFAULT_HEAD = "service-five-encoder-head.json.gz"
 #: Parts of the ``"encoder_ensemble"``, in the order of ``ensemble_weights``.
 PARTS = ("encoder", "model", "lexicon")
+#: The methods whose probabilities come from this head, each with its own temperature.
+TEMPERED_METHODS = ("encoder", "encoder_ensemble")
 
 
 class EncoderClassifier(ClassifierMixin, BaseEstimator):
@@ -60,6 +64,10 @@ class EncoderClassifier(ClassifierMixin, BaseEstimator):
     cache_dir
         On-disk embedding cache used by :meth:`fit` and :meth:`predict_proba` (``None``:
         none).
+    temperatures
+        Temperature of the ``"encoder"`` and ``"encoder_ensemble"`` methods' probabilities
+        in :func:`~analysis.text.classify.classify_texts` (a method left out keeps 1), as
+        :class:`~analysis.text.classifier.DimensionClassifier`'s ``temperatures``.
 
     Attributes
     ----------
@@ -84,6 +92,7 @@ class EncoderClassifier(ClassifierMixin, BaseEstimator):
         variant: str = "original",
         ensemble_weights: tuple[float, float, float] = (0.5, 0.1, 0.4),
         cache_dir: str | Path | None = None,
+        temperatures: Mapping[str, float] | None = None,
     ) -> None:
         self.C = C
         self.class_weight = class_weight
@@ -91,6 +100,7 @@ class EncoderClassifier(ClassifierMixin, BaseEstimator):
         self.variant = variant
         self.ensemble_weights = ensemble_weights
         self.cache_dir = cache_dir
+        self.temperatures = temperatures
 
     def encoder(self) -> Any:
         """This process's :class:`~analysis.text.encoder.SentenceEncoder` for the head."""
@@ -101,6 +111,10 @@ class EncoderClassifier(ClassifierMixin, BaseEstimator):
     def embed(self, X: Sequence[str]) -> np.ndarray:
         """The encoder's vectors of ``X`` (through the disk cache when set)."""
         return self.encoder().embed(texts_of(X), cache_dir=self.cache_dir)
+
+    def temperature(self, method: str) -> float:
+        """The temperature of ``method``'s probabilities (1 when none was learnt)."""
+        return method_temperature(self.temperatures, method, TEMPERED_METHODS, "encoder head")
 
     def weights(self) -> dict[str, float]:
         """``ensemble_weights`` by part name, checked."""
@@ -126,7 +140,9 @@ class EncoderClassifier(ClassifierMixin, BaseEstimator):
             raise InputError("a classifier needs at least two different labels to learn from")
         self.weights()
         encoder = self.encoder()
-        vectors = self.embed(texts) if embeddings is None else _checked(embeddings, len(texts))
+        # float64 either way: a head fitted on the texts and one fitted on their vectors
+        # (the encoder gives float32) must be the same head
+        vectors = _checked(self.embed(texts) if embeddings is None else embeddings, len(texts))
         self.classes_, self.coef_, self.intercept_ = fit_multinomial(
             vectors, labels, self.C, self.class_weight
         )
@@ -178,8 +194,10 @@ class EncoderClassifier(ClassifierMixin, BaseEstimator):
                 "prefix": self.prefix,
                 "variant": self.variant,
                 "ensemble_weights": [float(w) for w in self.ensemble_weights],
+                "temperatures": None if self.temperatures is None else dict(self.temperatures),
             },
-            "info": self.info_,
+            # a copy: editing the saved data must not edit the fitted head
+            "info": copy.deepcopy(self.info_),
             "classes": [str(c) for c in self.classes_],
             "coef": np.round(self.coef_, 7).tolist(),
             "intercept": np.round(self.intercept_, 7).tolist(),
@@ -200,7 +218,7 @@ class EncoderClassifier(ClassifierMixin, BaseEstimator):
         head.classes_ = np.asarray(data["classes"], dtype=object)
         head.coef_ = np.asarray(data["coef"], dtype=float)
         head.intercept_ = np.asarray(data["intercept"], dtype=float)
-        head.info_ = dict(data["info"])
+        head.info_ = copy.deepcopy(dict(data["info"]))
         return head
 
     @classmethod
