@@ -21,8 +21,9 @@ What it measures, always keeping documents whole:
    steps of 0.1) on the same folds;
 3. on the test documents, never used for any choice: per-class precision, recall and F1,
    confusion matrices, a 95% interval for macro-F1 from resampling documents, and how far
-   each method's probabilities are calibrated and its label shares lie from the adjudicated
-   shares (over the test passages and by document);
+   each method's probabilities are calibrated (tempered by a temperature learnt on the
+   development folds, and untempered) and its label shares lie from the adjudicated shares
+   (over the test passages and by document);
 4. a learning curve (grouped CV on the development documents).
 
 The packaged model and encoder head (``--write-model``) are then trained on all labelled
@@ -45,6 +46,7 @@ import analysis as an
 from analysis.core.provenance import file_sha256
 from analysis.stats.agreement import cohen_kappa, krippendorff_alpha
 from analysis.text.classifier import DimensionClassifier
+from analysis.text.classify import MULTI_LABEL_THRESHOLD
 from analysis.text.corpus import find_corpus, load_labelled_passages
 from analysis.text.encoder import encoder_available, sentence_encoder
 from analysis.text.encoder_head import EncoderClassifier
@@ -59,8 +61,10 @@ from analysis.text.evaluation import (
     method_outputs,
 )
 from analysis.text.features import lexicon_evidence
+from analysis.text.label_sets import label_set, label_set_summary, secondary_errors
 from analysis.text.lexicon_file import default_lexicon
 from analysis.text.probability_checks import calibration_summary, one_hot, share_errors
+from analysis.text.temperature import fit_temperature, temper
 
 ROOT = Path(__file__).resolve().parents[1]
 MODEL = ROOT / "analysis" / "resources" / "models" / "service-five-classifier.json.gz"
@@ -72,6 +76,8 @@ C_GRID = (3.0, 10.0, 30.0, 100.0, 300.0)
 #: the model's kinds: one multinomial regression, or NB-scaled one-vs-rest (``nb_scaling``)
 KINDS = {"multinomial": False, "nb-scaled": True}
 W_GRID = (0.3, 0.5, 0.7, 0.9)
+#: thresholds of multi-label output shown on the development folds (the default is fixed)
+THRESHOLDS = (0.1, 0.2, 0.3, 0.4, 0.5)
 HEAD_C_GRID = (10.0, 30.0, 100.0, 300.0)
 #: (encoder head, model, lexicon rule) weights: the simplex in steps of 0.1
 SIMPLEX = [
@@ -260,14 +266,28 @@ def main() -> None:
         m: class_report(y[dev], chosen.labels(m, best_w, best_ew), LABELS)  # type: ignore[attr-defined]
         for m in methods
     }
+    # each method's temperature, from the same out-of-fold probabilities (labels unchanged)
+    temperatures = {
+        m: fit_temperature(y[dev], chosen.proba(m, best_w, best_ew), LABELS)  # type: ignore[attr-defined]
+        for m in methods
+    }
+    dev_proba = {
+        m: temper(chosen.proba(m, best_w, best_ew), temperatures[m])  # type: ignore[attr-defined]
+        for m in methods
+    }
+    dev_primary = {m: chosen.labels(m, best_w, best_ew) for m in methods}  # type: ignore[attr-defined]
+    base_t = {m: temperatures[m] for m in BASE_METHODS}
+    head_t = {m: temperatures[m] for m in methods if m in ENCODER_METHODS}
 
     # 3. the test documents
     make = lambda: DimensionClassifier(  # noqa: E731
-        lex, C=best_c, ensemble_weight=best_w, nb_scaling=best_nb
+        lex, C=best_c, ensemble_weight=best_w, nb_scaling=best_nb, temperatures=base_t
     )
     dev_model = make().fit(dev_texts, y[dev], evidence=ev.rows(dev))
     out = method_outputs(dev_model, [texts[i] for i in test], ev.rows(test))
-    make_head = lambda: EncoderClassifier(C=best_hc, ensemble_weights=best_ew)  # noqa: E731
+    make_head = lambda: EncoderClassifier(  # noqa: E731
+        C=best_hc, ensemble_weights=best_ew, temperatures=head_t
+    )
     if use_encoder:
         dev_head = make_head().fit(dev_texts, y[dev], embeddings=emb[dev])
         test_p = dev_head.predict_proba([texts[i] for i in test], embeddings=emb[test])
@@ -280,9 +300,38 @@ def main() -> None:
         for m in methods
     }
     test_genre = by_genre(y[test], test_pred, groups[test], corpus)
-    test_proba = {m: out.proba(m, best_w, best_ew) for m in methods}
+    untempered = {m: out.proba(m, best_w, best_ew) for m in methods}
+    test_proba = {m: temper(untempered[m], temperatures[m]) for m in methods}
     test_calibration = {
         m: calibration_summary(y[test], test_proba[m], out.classes) for m in methods
+    }
+    test_calibration_untempered = {
+        m: calibration_summary(y[test], untempered[m], out.classes) for m in methods
+    }
+    # multi-label output at classify_texts' threshold, against the coders' secondary labels
+    secondary = p["secondary"].fillna("").astype(str).to_numpy()
+    multi_label = {
+        "threshold": MULTI_LABEL_THRESHOLD,
+        "dev_samples_f1": {
+            m: {
+                str(t): label_set_summary(
+                    y[dev], secondary[dev], sets_of(dev_proba[m], dev_primary[m], t)
+                )["samples_f1"]
+                for t in THRESHOLDS
+            }
+            for m in methods
+        },
+        "test": {
+            m: label_set_summary(
+                y[test],
+                secondary[test],
+                sets_of(test_proba[m], test_pred[m], MULTI_LABEL_THRESHOLD),
+            )
+            for m in methods
+        },
+        "test_secondary_errors": {
+            m: secondary_errors(y[test], secondary[test], test_pred[m]) for m in methods
+        },
     }
     test_shares = {
         m: {
@@ -343,8 +392,11 @@ def main() -> None:
         "test_macro_f1": {m: {"f1": test_ci[m][0], "ci95": list(test_ci[m][1:])} for m in methods},
         "test_per_class_f1": {m: test_report[m]["f1"].round(4).to_dict() for m in methods},
         "test_by_genre": test_genre.round(4).to_dict(orient="index"),
+        "temperatures": temperatures,
         "test_calibration": test_calibration,
+        "test_calibration_untempered": test_calibration_untempered,
         "test_shares": test_shares,
+        "multi_label": multi_label,
         "rule": dev_model.lexicon_rule_.to_dict(),
         "learning_curve": curve.round(4).to_dict(orient="records"),
     }
@@ -384,6 +436,11 @@ def held_out_record(figures: dict, method: str, methods: Sequence[str]) -> dict:
             m: figures["test_shares"][m]["labels"]["max_abs_error"] for m in methods
         },
     }
+
+
+def sets_of(proba: np.ndarray, primary: Sequence[str], threshold: float) -> list[list[str]]:
+    """Each text's multi-label output, as ``classify_texts(..., multi_label=True)`` lists it."""
+    return [label_set(proba[i], LABELS, primary[i], threshold) for i in range(len(primary))]
 
 
 def argmax(proba: np.ndarray) -> np.ndarray:
@@ -435,6 +492,8 @@ def share_lines(f: dict) -> list[str]:
             f["test_shares"][m]["probabilities"],
         )
         rows[m] = {
+            "temperature": f"{f['temperatures'][m]:.3f}",
+            "ECE untempered": f["test_calibration_untempered"][m]["ece"],
             "ECE": cal["ece"],
             "Brier": cal["brier"],
             "mean top probability": cal["mean_confidence"],
@@ -452,7 +511,11 @@ def share_lines(f: dict) -> list[str]:
         "### Probabilities and label shares",
         "",
         "Researchers compare how much of a community's texts goes to each dimension, so the "
-        "probabilities and the shares matter as much as the labels. ECE: expected "
+        "probabilities and the shares matter as much as the labels. Each method's "
+        "probabilities are tempered (raised to the power 1/T and renormalised, Guo et al. "
+        "2017), T learnt on the development folds' out-of-fold probabilities by maximum "
+        "likelihood; tempering changes no label. The figures below are of the tempered "
+        "probabilities, which `classify_texts` gives, except 'ECE untempered'. ECE: expected "
         "calibration error of the most probable label (10 equal bins; 0 when a stated 0.8 "
         "is right 80% of the time); Brier: multi-class Brier score (0 best, 2 worst); for "
         "the lexicon these describe its probabilities, whose top label can differ from the "
@@ -466,6 +529,46 @@ def share_lines(f: dict) -> list[str]:
         "Shares of the test passages by label (counted from each method's labels):",
         "",
         md_table(pd.DataFrame(shares).rename_axis("label")),
+        "",
+    ]
+
+
+def multi_label_lines(f: dict) -> list[str]:
+    """The test documents' multi-label section of the page."""
+    ml = f["multi_label"]
+    rows = {
+        m: {
+            "samples F1": ml["test"][m]["samples_f1"],
+            "secondary listed": ml["test"][m]["secondary_recall"],
+            "extra labels right": ml["test"][m]["extra_precision"],
+            "labels per passage": ml["test"][m]["mean_labels"],
+            "errors": str(ml["test_secondary_errors"][m]["errors"]),
+            "of them the secondary label": str(ml["test_secondary_errors"][m]["on_secondary"]),
+        }
+        for m in f["methods"]
+    }
+    n_secondary = ml["test"][f["methods"][0]]["n_secondary"]
+    dev = pd.DataFrame(ml["dev_samples_f1"]).T
+    dev.columns = [f"threshold {t}" for t in dev.columns]
+    return [
+        "### Multi-label output",
+        "",
+        "With `multi_label=True`, `classify_texts` lists a passage's label and then every "
+        f"other label whose (tempered) probability reaches {ml['threshold']}. The coders gave "
+        f"a secondary label to {n_secondary} test passages where a second dimension takes up "
+        "a real part of the passage. Samples F1: the mean over passages of the F1 of the "
+        "listed labels against the coders' label and secondary label; secondary listed: of "
+        "the passages with a secondary label, the share whose list holds it; extra labels "
+        "right: of the labels listed after the first, the share the coders gave. Errors: "
+        "test passages whose single label is not the coders' label, and how many of those "
+        "name the coders' secondary label instead (an error a reader could defend).",
+        "",
+        md_table(pd.DataFrame(rows).T.rename_axis("method")),
+        "",
+        f"The threshold {ml['threshold']} is `classify_texts`' fixed default, not tuned; "
+        "samples F1 of other thresholds on the development folds (out-of-fold):",
+        "",
+        md_table(dev.rename_axis("method")),
         "",
     ]
 
@@ -589,6 +692,7 @@ def render(figures, counts, dev_cv, test_report, test_conf, grid, curve) -> str:
         md_table(pd.DataFrame.from_dict(f["test_by_genre"], orient="index").rename_axis("genre")),
         "",
         *share_lines(f),
+        *multi_label_lines(f),
     ]
     for m in methods:
         parts += [
