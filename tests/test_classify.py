@@ -15,6 +15,7 @@ import pytest
 from scipy import sparse
 from sklearn.base import clone
 from sklearn.metrics import f1_score
+from temperature_reference import grid_temperature
 
 import analysis as an
 from analysis.core.errors import ConfigError, InputError
@@ -432,10 +433,6 @@ def test_a_bad_temperature_is_refused_by_name(
 
 
 def test_train_classifier_learns_temperatures_on_whole_documents_held_out() -> None:
-    from sklearn.model_selection import GroupKFold
-
-    from analysis.text.temperature import mean_log_loss
-
     frame = _frame()
     frame["doc"] = [f"d{i % 6}" for i in range(len(frame))]
     # five labels moved one place on: held-out errors, so the best T is finite
@@ -448,18 +445,11 @@ def test_train_classifier_learns_temperatures_on_whole_documents_held_out() -> N
     plain = an.train_classifier(frame, **params)
     np.testing.assert_array_equal(model.coef_, plain.coef_)
     # the learnt T is the minimum of the log-loss of out-of-fold probabilities, folds being
-    # whole documents: recomputed here with scikit-learn's GroupKFold and a grid of T
-    texts, y = frame["text"].tolist(), frame["label"].to_numpy()
-    oof = np.zeros((len(frame), len(LABELS)))
-    for train, test in GroupKFold(n_splits=5).split(texts, y, frame["doc"]):
-        fold = an.train_classifier(frame.iloc[train], **params)
-        proba = fold.predict_proba([texts[i] for i in test])
-        for k, c in enumerate(fold.classes_):
-            oof[test, LABELS.index(c)] = proba[:, k]
-    grid = np.exp(np.linspace(np.log(0.2), np.log(5), 4001))
-    losses = [mean_log_loss(y, oof, LABELS, t) for t in grid]
-    assert 0 < np.argmin(losses) < len(grid) - 1
-    assert model.temperature("model") == pytest.approx(grid[np.argmin(losses)], rel=2e-3)
+    # whole documents: recomputed with scikit-learn's GroupKFold and a grid of T
+    best = grid_temperature(
+        frame, lambda part: an.train_classifier(part, **params), LABELS, "doc", (0.2, 5)
+    )
+    assert model.temperature("model") == pytest.approx(best, rel=2e-3)
 
 
 def test_calibrating_needs_a_document_column_and_five_documents() -> None:

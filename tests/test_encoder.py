@@ -14,6 +14,7 @@ import sys
 import numpy as np
 import pandas as pd
 import pytest
+from temperature_reference import grid_temperature
 
 import analysis as an
 from analysis.core.errors import ConfigError, InputError
@@ -203,10 +204,6 @@ def test_the_encoder_ensemble_is_its_weighted_parts(head) -> None:
 
 
 def test_a_head_learns_its_temperatures_on_whole_documents_held_out(head) -> None:
-    from sklearn.model_selection import GroupKFold
-
-    from analysis.text.temperature import mean_log_loss
-
     frame = pd.concat([_frame(), _frame().assign(text=lambda f: f["text"] + "。")])
     frame["doc"] = [f"d{i % 6}" for i in range(len(frame))]
     frame = frame.reset_index(drop=True)
@@ -218,18 +215,11 @@ def test_a_head_learns_its_temperatures_on_whole_documents_held_out(head) -> Non
     plain = an.train_encoder_classifier(frame, C=10.0)
     np.testing.assert_array_equal(calibrated.coef_, plain.coef_)
     # the head's own T: the minimum of the log-loss of its out-of-fold probabilities,
-    # recomputed here on a grid
-    texts, y = frame["text"].tolist(), frame["label"].to_numpy()
-    oof = np.zeros((len(frame), len(LABELS)))
-    for train, test in GroupKFold(n_splits=5).split(texts, y, frame["doc"]):
-        fold = an.train_encoder_classifier(frame.iloc[train], C=10.0)
-        proba = fold.predict_proba([texts[i] for i in test])
-        for k, c in enumerate(fold.classes_):
-            oof[test, LABELS.index(c)] = proba[:, k]
-    grid = np.exp(np.linspace(np.log(0.05), np.log(20), 4001))
-    losses = [mean_log_loss(y, oof, LABELS, t) for t in grid]
-    assert 0 < np.argmin(losses) < len(grid) - 1
-    assert calibrated.temperature("encoder") == pytest.approx(grid[np.argmin(losses)], rel=2e-3)
+    # recomputed on a grid
+    best = grid_temperature(
+        frame, lambda part: an.train_encoder_classifier(part, C=10.0), LABELS, "doc", (0.05, 20)
+    )
+    assert calibrated.temperature("encoder") == pytest.approx(best, rel=2e-3)
     with pytest.raises(InputError, match="at least 5 documents"):
         an.train_encoder_classifier(frame.assign(doc="one"), calibrate_on="doc")
 

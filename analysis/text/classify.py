@@ -58,6 +58,7 @@ from analysis.text.temperature import fit_temperature, temper
 
 if TYPE_CHECKING:
     from analysis.text.encoder_head import EncoderClassifier
+    from analysis.text.evaluation import MethodOutputs
     from analysis.text.features import LexiconEvidence
     from analysis.text.lexicon import Lexicon
     from analysis.text.segment import Segmenter
@@ -480,7 +481,22 @@ def _learnt_temperatures(
 ) -> dict[str, float]:
     """Each method's temperature, from out-of-fold predictions grouped by ``column``."""
     groups = _document_groups(passages, column, "train_classifier")
-    out = grouped_cv_predict(
+    out = _out_of_fold(clf, texts, labels, groups, evidence)
+    return {
+        m: fit_temperature(labels, out.proba(m, clf.ensemble_weight), out.classes)
+        for m in TEMPERED_METHODS
+    }
+
+
+def _out_of_fold(
+    clf: DimensionClassifier,
+    texts: list[str],
+    labels: list[str],
+    groups: np.ndarray,
+    evidence: LexiconEvidence,
+) -> MethodOutputs:
+    """Out-of-fold outputs of models with ``clf``'s settings, on the calibration folds."""
+    return grouped_cv_predict(
         # the same settings and the same lexicon object (clone would deep-copy the lexicon)
         lambda: DimensionClassifier(**clf.get_params()),
         texts,
@@ -489,10 +505,6 @@ def _learnt_temperatures(
         evidence,
         n_splits=_CALIBRATION_FOLDS,
     )
-    return {
-        m: fit_temperature(labels, out.proba(m, clf.ensemble_weight), out.classes)
-        for m in TEMPERED_METHODS
-    }
 
 
 def _document_groups(passages: pd.DataFrame, column: str, caller: str) -> np.ndarray:
@@ -590,15 +602,22 @@ def train_encoder_classifier(
     vectors = head.embed(texts)
     groups = _document_groups(passages, calibrate_on, "train_encoder_classifier")
     model = default_classifier() if classifier is None else classifier
-    evidence = lexicon_evidence(texts, model._lexicon())
-    out = grouped_cv_predict(
-        lambda: DimensionClassifier(**model.get_params()),
-        texts,
-        labels,
-        groups,
-        evidence,
-        n_splits=_CALIBRATION_FOLDS,
+    head.set_params(
+        temperatures=_learnt_head_temperatures(head, model, texts, labels, groups, vectors)
     )
+    return head.fit(texts, labels, embeddings=vectors)
+
+
+def _learnt_head_temperatures(
+    head: EncoderClassifier,
+    model: DimensionClassifier,
+    texts: list[str],
+    labels: list[str],
+    groups: np.ndarray,
+    vectors: np.ndarray,
+) -> dict[str, float]:
+    """The encoder methods' temperatures, from out-of-fold predictions grouped by document."""
+    out = _out_of_fold(model, texts, labels, groups, lexicon_evidence(texts, model._lexicon()))
     own = np.zeros((len(texts), len(out.classes)))
     # the folds of grouped_cv_predict: GroupKFold is deterministic
     for train, test in GroupKFold(n_splits=_CALIBRATION_FOLDS).split(texts, labels, groups):
@@ -609,13 +628,10 @@ def train_encoder_classifier(
         own[test] = aligned(proba, fold.classes_, out.classes)
     out = out.with_encoder(own)
     weights = list(head.weights().values())
-    head.set_params(
-        temperatures={
-            m: fit_temperature(labels, out.proba(m, weights=weights), out.classes)
-            for m in ENCODER_METHODS
-        }
-    )
-    return head.fit(texts, labels, embeddings=vectors)
+    return {
+        m: fit_temperature(labels, out.proba(m, weights=weights), out.classes)
+        for m in ENCODER_METHODS
+    }
 
 
 def _training_texts(passages: pd.DataFrame, text_column: str, caller: str) -> list[str]:
