@@ -44,8 +44,8 @@ _LAZY = {
     "suggest_terms": "analysis.text.validate",
     "load_passages": "analysis.text.validate",
     "classify_texts": "analysis.text.classify",
-    "train_classifier": "analysis.text.classify",
-    "train_encoder_classifier": "analysis.text.classify",
+    "train_classifier": "analysis.text.training",
+    "train_encoder_classifier": "analysis.text.training",
     "DimensionClassifier": "analysis.text.classifier",
     "EncoderClassifier": "analysis.text.encoder_head",
     "default_classifier": "analysis.text.classifier",
@@ -57,7 +57,7 @@ __getattr__, __dir__ = attach(__name__, _LAZY)
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from analysis.text.classifier import DimensionClassifier, default_classifier
-    from analysis.text.classify import classify_texts, train_classifier, train_encoder_classifier
+    from analysis.text.classify import classify_texts
     from analysis.text.corpus import load_labelled_passages
     from analysis.text.encoder_head import EncoderClassifier
     from analysis.text.lexicon import Lexicon
@@ -66,6 +66,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from analysis.text.score import explain, score_texts, top_terms
     from analysis.text.segment import Segmenter
     from analysis.text.textstats import cooccurrence, dimension_table, keyness
+    from analysis.text.training import train_classifier, train_encoder_classifier
     from analysis.text.validate import (
         load_passages,
         suggest_terms,

@@ -129,7 +129,7 @@ class DimensionClassifier(ClassifierMixin, BaseEstimator):
         :func:`~analysis.text.classify.classify_texts` (``"lexicon"``, ``"model"``,
         ``"ensemble"``; a method left out keeps 1): the stated probabilities are raised to
         ``1 / T`` and renormalised (:mod:`analysis.text.temperature`), which calibrates them
-        and changes no label. :func:`~analysis.text.classify.train_classifier` learns them
+        and changes no label. :func:`~analysis.text.training.train_classifier` learns them
         from grouped cross-validation when given a document column; :meth:`predict_proba`
         is the model's own, untempered output.
 
