@@ -435,6 +435,8 @@ def held_out_record(figures: dict, method: str, methods: Sequence[str]) -> dict:
         "test_share_error": {
             m: figures["test_shares"][m]["labels"]["max_abs_error"] for m in methods
         },
+        # of the tempered probabilities, which classify_texts gives
+        "test_ece": {m: figures["test_calibration"][m]["ece"] for m in methods},
     }
 
 

@@ -538,7 +538,8 @@ def test_the_packaged_model_loads_and_labels() -> None:
 
 def test_packaged_models_carry_the_share_error_of_every_method_they_state() -> None:
     """A study labelling by any method states the packaged model's record: each method's
-    macro-F1 comes with its share error, the figure of docs/validation.json."""
+    macro-F1 comes with its share error and the calibration error of its tempered
+    probabilities, the figures of docs/validation.json."""
     from analysis.text.encoder_head import default_encoder_head
 
     root = Path(__file__).resolve().parents[1]
@@ -546,8 +547,10 @@ def test_packaged_models_carry_the_share_error_of_every_method_they_state() -> N
     for model in (an.default_classifier(), default_encoder_head()):
         record = model.info_["validation"]
         assert set(record["test_share_error"]) == set(record["test_macro_f1"])
+        assert set(record["test_ece"]) == set(record["test_macro_f1"])
         for method, error in record["test_share_error"].items():
             assert error == figures["test_shares"][method]["labels"]["max_abs_error"]
+            assert record["test_ece"][method] == figures["test_calibration"][method]["ece"]
 
 
 # --------------------------------------------------------------------- evaluation
@@ -774,3 +777,16 @@ def test_the_methods_sentence_states_the_share_error_when_the_model_records_it()
         new, "en"
     )
     assert "相差至多 2.3 个百分点。" in classifier_sentence(new, "zh")
+    # a model that records the calibration of its tempered probabilities states it last
+    calibrated = {
+        "classifier": {
+            "method": "ensemble",
+            "validation": validation
+            | {"test_share_error": {"ensemble": 0.0234}, "test_ece": {"ensemble": 0.037}},
+        }
+    }
+    assert classifier_sentence(calibrated, "en").endswith(
+        "their expected calibration error on those passages was 0.04."
+    )
+    assert classifier_sentence(calibrated, "zh").endswith("期望校准误差为 0.04。")
+    assert "calibration" not in classifier_sentence(new, "en")

@@ -94,6 +94,8 @@ def classifier_sentence(params: Mapping[str, Any], lang: str) -> str | None:
     # how far label shares, what reports compare, lie from the adjudicated ones (models
     # trained before this was recorded have none)
     share = test.get("test_share_error", {}).get(info.get("method", ""))
+    # the calibration of its (tempered) probabilities, recorded by models that have it
+    ece = test.get("test_ece", {}).get(info.get("method", ""))
     zh_how, en_how = _HOW.get(info.get("method", ""), _HOW["ensemble"])
     if lang == "zh":
         return (
@@ -107,6 +109,12 @@ def classifier_sentence(params: Mapping[str, Any], lang: str) -> str | None:
                 if share is not None
                 else "。"
             )
+            + (
+                "各标签概率经温度缩放校准（温度在开发集文件上学得），"
+                f"在上述段落上的期望校准误差为 {ece:.2f}。"
+                if ece is not None
+                else ""
+            )
         )
     return (
         f"Each document's main dimension was assigned by the classifier ({en_how}, applied to "
@@ -119,6 +127,13 @@ def classifier_sentence(params: Mapping[str, Any], lang: str) -> str | None:
             "percentage points of the adjudicated share."
             if share is not None
             else "."
+        )
+        + (
+            " Its probabilities were calibrated by temperature scaling learnt on the "
+            "development documents; their expected calibration error on those passages was "
+            f"{ece:.2f}."
+            if ece is not None
+            else ""
         )
     )
 
