@@ -262,20 +262,12 @@ def main() -> None:
         # ties: the first in SIMPLEX order (the least weight on the encoder)
         top = max(simplex, key=lambda r: r["macro_f1"])
         best_ew = (top["encoder"], top["model"], top["lexicon"])
-    dev_cv = {
-        m: class_report(y[dev], chosen.labels(m, best_w, best_ew), LABELS)  # type: ignore[attr-defined]
-        for m in methods
-    }
-    # each method's temperature, from the same out-of-fold probabilities (labels unchanged)
-    temperatures = {
-        m: fit_temperature(y[dev], chosen.proba(m, best_w, best_ew), LABELS)  # type: ignore[attr-defined]
-        for m in methods
-    }
-    dev_proba = {
-        m: temper(chosen.proba(m, best_w, best_ew), temperatures[m])  # type: ignore[attr-defined]
-        for m in methods
-    }
     dev_primary = {m: chosen.labels(m, best_w, best_ew) for m in methods}  # type: ignore[attr-defined]
+    dev_cv = {m: class_report(y[dev], dev_primary[m], LABELS) for m in methods}
+    # each method's temperature, from the same out-of-fold probabilities (labels unchanged)
+    dev_untempered = {m: chosen.proba(m, best_w, best_ew) for m in methods}  # type: ignore[attr-defined]
+    temperatures = {m: fit_temperature(y[dev], dev_untempered[m], LABELS) for m in methods}
+    dev_proba = {m: temper(dev_untempered[m], temperatures[m]) for m in methods}
     base_t = {m: temperatures[m] for m in BASE_METHODS}
     head_t = {m: temperatures[m] for m in methods if m in ENCODER_METHODS}
 

@@ -169,10 +169,10 @@ class EncoderClassifier(ClassifierMixin, BaseEstimator):
                     f", but the installed encoder is {identity!r}: install the version it was "
                     "trained with or retrain it (train_encoder_classifier)"
                 )
-            vectors = self.embed(texts)
-        else:
-            vectors = _checked(embeddings, len(texts))
-        return softmax(np.asarray(vectors, dtype=np.float64) @ self.coef_.T + self.intercept_)
+            embeddings = self.embed(texts)
+        # float64, as in fit
+        vectors = _checked(embeddings, len(texts))
+        return softmax(vectors @ self.coef_.T + self.intercept_)
 
     def predict(self, X: Sequence[str], *, embeddings: np.ndarray | None = None) -> np.ndarray:
         """The most probable label of each text."""

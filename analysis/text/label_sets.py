@@ -86,9 +86,8 @@ def label_set_summary(
         raise InputError(f"got {len(gold)} labels but {len(predicted)} predicted label sets")
     if not gold:
         raise InputError("label_set_summary: no texts")
-    f1 = [
-        2 * len(g & set(p)) / (len(g) + len(set(p))) for g, p in zip(gold, predicted, strict=True)
-    ]
+    listed = [set(p) for p in predicted]
+    f1 = [2 * len(g & p) / (len(g) + len(p)) for g, p in zip(gold, listed, strict=True)]
     with_secondary = [i for i, b in enumerate(secondary) if b]
     extras = [(lab, gold[i]) for i, p in enumerate(predicted) for lab in list(p)[1:]]
     return {
