@@ -50,7 +50,7 @@ def test_columns_order_and_zeros() -> None:
     assert hits_of(out, "d1") == dict.fromkeys(DIMS, 0)
     assert out.loc[out["doc_id"] == "d1", "share"].isna().all()
     assert set(out["lexicon"]) == {"service-five"}
-    assert set(out["lexicon_version"]) == {"2.6"}
+    assert set(out["lexicon_version"]) == {"2.8"}
     assert set(out["dict_fingerprint"]) == {segmenter().fingerprint}
 
 
