@@ -27,6 +27,9 @@ them, so the held-out figures get narrower intervals without any document changi
 
     python scripts/labelling_pool.py --out /tmp/labelling5 --size 520 --prefix t \
         --exclude analysis/resources/validation/corpus_labels.csv --from-test
+
+``--quota STRATUM=N`` draws up to N passages of one stratum whatever ``--size`` gives it, for
+a round aimed at a thin class (the strata are printed with what each drew).
 """
 
 from __future__ import annotations
@@ -67,6 +70,13 @@ def main() -> None:
         "--from-test",
         action="store_true",
         help="with --exclude: draw from the test documents only (a round for the test split)",
+    )
+    ap.add_argument(
+        "--quota",
+        action="append",
+        default=[],
+        metavar="STRATUM=N",
+        help="draw up to N passages of a stratum, whatever --size (repeatable)",
     )
     args = ap.parse_args()
     if args.from_test and args.exclude is None:
@@ -126,12 +136,13 @@ def main() -> None:
         "procedure": (passages["text"].str.contains(PROCEDURE) & (passages["evidence"] > 0), 60),
         "ceremony": (passages["text"].str.contains(CEREMONY), 40),
     }
+    fixed = _fixed_quotas(args.quota, strata, ap)
     taken: set[str] = set()
     chosen = []
-    # The quotas above make a pool of 760; --size scales them all.
+    # The quotas above make a pool of 760; --size scales them all but those set by --quota.
     scale = args.size / sum(quota for _, quota in strata.values())
     for name, (mask, quota) in strata.items():
-        quota = round(quota * scale)
+        quota = fixed.get(name, round(quota * scale))
         got = 0
         for row in passages[mask].itertuples():
             if got >= quota:
@@ -151,6 +162,19 @@ def main() -> None:
     args.out.mkdir(parents=True, exist_ok=True)
     pool.drop(columns=["pid"]).to_csv(args.out / "pool.csv", index=False)
     print(f"{len(pool)} passages from {pool['doc_id'].nunique()} documents -> {args.out}")
+
+
+def _fixed_quotas(
+    specs: list[str], strata: dict[str, tuple[pd.Series, int]], ap: argparse.ArgumentParser
+) -> dict[str, int]:
+    """``{stratum: N}`` from ``--quota STRATUM=N`` options, refusing unknown strata."""
+    fixed: dict[str, int] = {}
+    for spec in specs:
+        name, _, number = spec.partition("=")
+        if name not in strata or not number.isdigit():
+            ap.error(f"--quota {spec!r}: expected STRATUM=N with a stratum of {sorted(strata)}")
+        fixed[name] = int(number)
+    return fixed
 
 
 if __name__ == "__main__":
