@@ -30,6 +30,15 @@ them, so the held-out figures get narrower intervals without any document changi
 
 ``--quota STRATUM=N`` draws up to N passages of one stratum whatever ``--size`` gives it, for
 a round aimed at a thin class (the strata are printed with what each drew).
+
+The ``uncertain`` stratum (empty unless given a quota) holds the passages the packaged model
+is least sure of: the gap between its two most probable labels is below ``--margin``. Labelling
+them teaches a model more per passage than labelling at random (margin sampling, Scheffer et
+al. 2001); a round drawn so is meant for the development split, whose cross-validated figures
+it makes harder, never for the test split, whose figures must stay a fair sample.
+
+    python scripts/labelling_pool.py --out /tmp/labelling9 --size 200 --prefix z \
+        --exclude analysis/resources/validation/corpus_labels.csv --quota uncertain=400
 """
 
 from __future__ import annotations
@@ -78,9 +87,17 @@ def main() -> None:
         metavar="STRATUM=N",
         help="draw up to N passages of a stratum, whatever --size (repeatable)",
     )
+    ap.add_argument(
+        "--margin",
+        type=float,
+        default=0.3,
+        help="the uncertain stratum: gap between the model's two most probable labels below this",
+    )
     args = ap.parse_args()
     if args.from_test and args.exclude is None:
         ap.error("--from-test needs --exclude (the labels whose test documents to draw from)")
+    if args.from_test and any(q.startswith("uncertain=") for q in args.quota):
+        ap.error("--from-test draws a fair sample for the test split; it takes no uncertain quota")
 
     docs = pd.DataFrame([json.loads(line) for line in args.corpus.open(encoding="utf-8")])
     passages = split_passages(docs[["doc_id", "text"]], min_chars=40, max_chars=200)
@@ -135,8 +152,11 @@ def main() -> None:
         "none-weak": (passages["guess"] == "none", 90),
         "procedure": (passages["text"].str.contains(PROCEDURE) & (passages["evidence"] > 0), 60),
         "ceremony": (passages["text"].str.contains(CEREMONY), 40),
+        "uncertain": (pd.Series(False, index=passages.index), 0),
     }
     fixed = _fixed_quotas(args.quota, strata, ap)
+    if fixed.get("uncertain"):
+        strata["uncertain"] = (model_margin(passages) < args.margin, 0)
     taken: set[str] = set()
     chosen = []
     # The quotas above make a pool of 760; --size scales them all but those set by --quota.
@@ -162,6 +182,16 @@ def main() -> None:
     args.out.mkdir(parents=True, exist_ok=True)
     pool.drop(columns=["pid"]).to_csv(args.out / "pool.csv", index=False)
     print(f"{len(pool)} passages from {pool['doc_id'].nunique()} documents -> {args.out}")
+
+
+def model_margin(passages: pd.DataFrame) -> pd.Series:
+    """Gap between the packaged model's two most probable labels, passage by passage."""
+    labelled = an.classify_texts(
+        passages[["pid", "text"]].rename(columns={"pid": "doc_id"}), "model"
+    ).set_index("doc_id")
+    columns = [c for c in labelled.columns if c.startswith("p_")]
+    proba = np.sort(labelled.loc[passages["pid"], columns].to_numpy(), axis=1)
+    return pd.Series(proba[:, -1] - proba[:, -2], index=passages.index)
 
 
 def _fixed_quotas(
