@@ -35,7 +35,8 @@ The ``uncertain`` stratum (empty unless given a quota) holds the passages the pa
 is least sure of: the gap between its two most probable labels is below ``--margin``. Labelling
 them teaches a model more per passage than labelling at random (margin sampling, Scheffer et
 al. 2001); a round drawn so is meant for the development split, whose cross-validated figures
-it makes harder, never for the test split, whose figures must stay a fair sample.
+it makes harder, never for the test split, whose figures must stay a fair sample: the stratum
+draws only from documents the labels of ``--exclude`` already put in the development split.
 
     python scripts/labelling_pool.py --out /tmp/labelling9 --size 200 --prefix z \
         --exclude analysis/resources/validation/corpus_labels.csv --quota uncertain=400
@@ -96,8 +97,13 @@ def main() -> None:
     args = ap.parse_args()
     if args.from_test and args.exclude is None:
         ap.error("--from-test needs --exclude (the labels whose test documents to draw from)")
-    if args.from_test and any(q.startswith("uncertain=") for q in args.quota):
-        ap.error("--from-test draws a fair sample for the test split; it takes no uncertain quota")
+    if any(q.startswith("uncertain=") for q in args.quota) and (
+        args.from_test or args.exclude is None
+    ):
+        ap.error(
+            "an uncertain quota draws from documents already in the development split: it needs "
+            "--exclude and refuses --from-test (the test split must stay a fair sample)"
+        )
 
     docs = pd.DataFrame([json.loads(line) for line in args.corpus.open(encoding="utf-8")])
     passages = split_passages(docs[["doc_id", "text"]], min_chars=40, max_chars=200)
@@ -120,9 +126,11 @@ def main() -> None:
     passages["evidence"] = passages["pid"].map(wide.sum(axis=1))
 
     per_doc: dict[str, int] = {}
+    dev_docs: set[str] = set()
     if args.exclude is not None:
         earlier = pd.read_csv(args.exclude, dtype={"start": int, "end": int})
         test_docs = set(earlier.loc[earlier["split"] == "test", "doc_id"])
+        dev_docs = set(earlier.loc[earlier["split"] == "dev", "doc_id"])
         passages = passages[passages["doc_id"].isin(test_docs) == args.from_test]
         spans = earlier.groupby("doc_id")[["start", "end"]].apply(lambda f: f.to_numpy())
         overlaps = [
@@ -156,7 +164,9 @@ def main() -> None:
     }
     fixed = _fixed_quotas(args.quota, strata, ap)
     if fixed.get("uncertain"):
-        strata["uncertain"] = (model_margin(passages) < args.margin, 0)
+        # only documents whose split is settled: a new document might be drawn into test
+        in_dev = passages["doc_id"].isin(dev_docs)
+        strata["uncertain"] = (in_dev & (model_margin(passages) < args.margin), 0)
     taken: set[str] = set()
     chosen = []
     # The quotas above make a pool of 760; --size scales them all but those set by --quota.
