@@ -588,7 +588,7 @@ def render(figures, counts, dev_cv, test_report, test_conf, grid, curve) -> str:
         "",
         "The passages were drawn by `scripts/labelling_pool.py` (stratified on a guess of the "
         "lexicon of the time, plus procedure, ceremony and party-member strata for hard "
-        "negatives and the members class; at most 14 to 80 passages a document by round), in "
+        "negatives and the members class; at most 14 to 100 passages a document by round), in "
         f"{len(f['rounds'])} rounds. The split into development and test documents was drawn by "
         "genre with a fixed seed (`scripts/build_corpus_labels.py`) before any tuning; "
         "documents new to a later round were split by the same rule among themselves, and "
