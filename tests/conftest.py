@@ -31,16 +31,9 @@ def demo_run(tmp_path_factory: pytest.TempPathFactory):
 
 def _xls_fixture_module():
     """scripts/make_xls_fixture.py as a module (its table and the .xlsx writer)."""
-    import importlib.util
-    import sys
+    from script_module import load_script
 
-    if "make_xls_fixture" not in sys.modules:
-        path = ROOT / "scripts" / "make_xls_fixture.py"
-        spec = importlib.util.spec_from_file_location("make_xls_fixture", path)
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        sys.modules["make_xls_fixture"] = module
-    return sys.modules["make_xls_fixture"]
+    return load_script("make_xls_fixture")
 
 
 @pytest.fixture(scope="session")

@@ -8,17 +8,15 @@ other tests and notebooks may rely on them.
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import re
-import sys
 from pathlib import Path
-from types import ModuleType
 
 import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
 import yaml
+from script_module import load_script
 
 REPO = Path(__file__).resolve().parents[1]
 DEMO = REPO / "data" / "raw" / "demo"
@@ -53,18 +51,7 @@ PHONE_RE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
 ID_RE = re.compile(r"(?<!\d)\d{17}[\dX](?!\d)")
 
 
-def _load_generator() -> ModuleType:
-    path = REPO / "scripts" / "make_demo_survey.py"
-    spec = importlib.util.spec_from_file_location("make_demo_survey", path)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look the module up while building classes
-    spec.loader.exec_module(module)
-    return module
-
-
-gen = _load_generator()
+gen = load_script("make_demo_survey")
 
 
 def _sha256(path: Path) -> str:

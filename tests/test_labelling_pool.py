@@ -7,31 +7,16 @@ here.
 
 from __future__ import annotations
 
-import importlib.util
 import sys
-from pathlib import Path
-from types import ModuleType
 
 import numpy as np
 import pandas as pd
 import pytest
+from script_module import load_script
 
 import analysis as an
 
-REPO = Path(__file__).resolve().parents[1]
-
-
-def _load_script() -> ModuleType:
-    path = REPO / "scripts" / "labelling_pool.py"
-    spec = importlib.util.spec_from_file_location("labelling_pool", path)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-pool = _load_script()
+pool = load_script("labelling_pool")
 
 
 @pytest.mark.parametrize(
