@@ -576,6 +576,49 @@ def test_bootstrap_resamples_documents_and_is_reproducible() -> None:
     assert bootstrap_macro_f1(y, y, docs, LABELS, n_boot=50) == (1.0, 1.0, 1.0)
 
 
+# 30 documents of 10 passages whose documents differ in difficulty (labels a-f)
+_BOOT_TRUE = (
+    "cbafcaebfbabccfecabfceaafdccabafcafbadfafbaabfcfbcbffcccfaacbffdeeffadacfff"
+    "acbfabcafdbcadbaaddcdcaccfaadfffafeacaffffbfbaccbddbdcfbfcdedbfacdabffdffbd"
+    "cfcbfefdfcdadfffcfafcadccfadcdcadfbaacfafdacbfdbbffccffabcdaabcfdaacffcffcf"
+    "cbdaeffcafffdecbbfcedcfbcbfccbdcaacddffffcdccafbacfccebaddfcfaadbaaccdfcbda"
+)
+_BOOT_PRED = (
+    "cbafbbbdfdabbfadeabfceaacdccabafcffbadeaababbfcfbcbffcccfaacbfededffccbefff"
+    "aaafabfafdbcadbaadbcecaccfaadfefafebcafdfecfdaccbddbfcafbadedbfaccadfbdfcbd"
+    "cfcbfefdfcbadffecfabcadcebaeadaadfbaacfefaabbedbbffccdfabfdaabcfcafcffaffaf"
+    "bbbaeddadaefdbcbbfceddaeabfccbbceacddfffffdcdffbacfccebaddfcfaadbaaccffcbbd"
+)
+
+
+def test_bootstrap_intervals_match_r_boot() -> None:
+    # R 4.2.2, boot 1.3-28.1: per-document counts (tp, predicted, true per label) as rows;
+    # statistic = macro-F1 over the labels present in the resample's colSums;
+    # set.seed(1); b <- boot(cnt, f1, R = 50000); boot.ci(b, type = c("perc", "bca"))
+    # -> t0 0.6946603, percentile (0.6243, 0.7596), BCa (0.6271, 0.7624).
+    # Both bootstraps are Monte Carlo, so the bounds agree to within resampling noise.
+    docs = np.repeat(np.arange(30), 10)
+    y, p = list(_BOOT_TRUE), list(_BOOT_PRED)
+    labels = list("abcdef")
+    est, lo, hi = bootstrap_macro_f1(y, p, docs, labels, n_boot=20000)
+    assert est == pytest.approx(0.6946603, abs=1e-7)
+    assert (lo, hi) == pytest.approx((0.6271, 0.7624), abs=0.004)
+    _, plo, phi = bootstrap_macro_f1(y, p, docs, labels, n_boot=20000, method="percentile")
+    assert (plo, phi) == pytest.approx((0.6243, 0.7596), abs=0.004)
+    # BCa moves the interval up here, as R's does: the resamples sit below the estimate
+    assert lo > plo
+    assert hi > phi
+
+
+def test_bootstrap_of_one_document_has_no_interval() -> None:
+    est, lo, hi = bootstrap_macro_f1(list("abca"), list("abcb"), [0] * 4, list("abc"))
+    assert est == pytest.approx(f1_score(list("abca"), list("abcb"), average="macro"))
+    assert np.isnan(lo)
+    assert np.isnan(hi)
+    with pytest.raises(InputError, match="method"):
+        bootstrap_macro_f1(list("ab"), list("ab"), [0, 1], list("ab"), method="normal")
+
+
 def test_grouped_cv_never_tests_on_a_training_document() -> None:
     frame = _frame()
     frame["doc"] = [f"d{i % 6}" for i in range(len(frame))]

@@ -194,7 +194,7 @@ class DimensionClassifier(ClassifierMixin, BaseEstimator):
     def _vectorizer(self) -> TfidfVectorizer:
         return TfidfVectorizer(
             analyzer="char",
-            ngram_range=self.ngram_range,
+            ngram_range=tuple(self.ngram_range),
             min_df=self.min_df,
             max_features=self.max_features,
             sublinear_tf=True,
