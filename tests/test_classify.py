@@ -833,3 +833,16 @@ def test_the_methods_sentence_states_the_share_error_when_the_model_records_it()
     )
     assert classifier_sentence(calibrated, "zh").endswith("期望校准误差为 0.04。")
     assert "calibration" not in classifier_sentence(new, "en")
+    # a record with both intervals names the one it states
+    both = {"f1": 0.86, "ci95": [0.81, 0.9], "ci95_percentile": [0.76, 0.88]}
+    bca = {
+        "classifier": {
+            "method": "ensemble",
+            "validation": validation | {"test_macro_f1": {"ensemble": both}},
+        }
+    }
+    assert classifier_sentence(bca, "en").endswith(
+        "(95% document-bootstrap BCa interval 0.81-0.90)."
+    )
+    assert "按文件自助法（BCa）95% 置信区间 0.81–0.90" in classifier_sentence(bca, "zh")
+    assert "BCa" not in classifier_sentence(old, "en")

@@ -91,6 +91,8 @@ def classifier_sentence(params: Mapping[str, Any], lang: str) -> str | None:
     if not f1:
         return None
     lo, hi = f1["ci95"]
+    # models validated since the interval became BCa record the percentile one beside it
+    bca = "ci95_percentile" in f1
     # how far label shares, what reports compare, lie from the adjudicated ones (models
     # trained before this was recorded have none)
     share = test.get("test_share_error", {}).get(info.get("method", ""))
@@ -103,7 +105,7 @@ def classifier_sentence(params: Mapping[str, Any], lang: str) -> str | None:
             "文件先切分为段落，各段概率按长度加权平均；无明确维度者记为“无”）。"
             f"在从未用于调优的 {test['test_documents']} 份公开文件的 "
             f"{test['test_passages']} 个段落上，其宏平均 F1 为 {f1['f1']:.2f}"
-            f"（按文件自助法 95% 置信区间 {lo:.2f}–{hi:.2f}）"
+            f"（按文件自助法{'（BCa）' if bca else ' '}95% 置信区间 {lo:.2f}–{hi:.2f}）"
             + (
                 f"，各标签所占段落比例与人工判定的比例相差至多 {share * 100:.1f} 个百分点。"
                 if share is not None
@@ -121,7 +123,8 @@ def classifier_sentence(params: Mapping[str, Any], lang: str) -> str | None:
         "passages whose probabilities are averaged by length; 'none' where no dimension "
         f"applies). On {test['test_passages']} passages of "
         f"{test['test_documents']} public documents never used for tuning its macro-F1 was "
-        f"{f1['f1']:.2f} (95% document-bootstrap interval {lo:.2f}-{hi:.2f})"
+        f"{f1['f1']:.2f} (95% document-bootstrap{' BCa' if bca else ''} interval "
+        f"{lo:.2f}-{hi:.2f})"
         + (
             f", and the share of passages it gave each label was within {share * 100:.1f} "
             "percentage points of the adjudicated share."
