@@ -45,7 +45,7 @@ ALLOWED = frozenset(
         "Bonferroni", "Holm", "Benjamini-Hochberg", "Cronbach", "Cronbach's", "Feldt",
         "McDonald", "Bartlett", "KMO", "Spearman", "Hedges", "Cohen", "Delacre", "LSD",
         "Levene", "Shapiro-Wilk", "Jaccard", "Cramér", "Yates", "ICC", "AIC", "PMI",
-        "NPMI", "Dask",
+        "NPMI", "Dask", "BCa",
         # software named in the methods section and the colophon
         "analysis", "python", "pandas", "scipy", "statsmodels", "jieba", "git", "effectsize",
         # the default lexicon's own name (an id set in its file)
