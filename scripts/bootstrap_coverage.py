@@ -92,11 +92,11 @@ def main() -> None:
     chosen = figures["chosen"]
     p = load_labelled_passages(corpus)
     lex = default_lexicon()
-    dev = np.flatnonzero(p["split"].to_numpy() == "dev")
-    texts = p["text"].tolist()
-    y = p["label"].to_numpy(dtype=object)
-    groups = p["doc_id"].to_numpy()
-    ev = lexicon_evidence(texts, lex)
+    # the population is the development split alone: the test passages are not read
+    dev = p[p["split"] == "dev"]
+    texts = dev["text"].tolist()
+    y = dev["label"].to_numpy(dtype=object)
+    groups = dev["doc_id"].to_numpy()
     out = grouped_cv_predict(
         lambda: DimensionClassifier(
             lex,
@@ -104,25 +104,25 @@ def main() -> None:
             ngram_range=tuple(chosen["ngram_range"]),
             nb_scaling=chosen["nb_scaling"],
         ),
-        [texts[i] for i in dev],
-        y[dev],
-        groups[dev],
-        ev.rows(dev),
+        texts,
+        y,
+        groups,
+        lexicon_evidence(texts, lex),
     )
     n_docs = figures["test"]["documents"]
     result = {
         "analysis_version": an.__version__,
         "labels_sha256": figures["labels_sha256"],
-        "population": {"passages": len(dev), "documents": len(np.unique(groups[dev]))},
+        "population": {"passages": len(dev), "documents": len(np.unique(groups))},
         "documents_per_study": n_docs,
         "studies": args.studies,
         "resamples": args.n_boot,
         "seed": args.seed,
         "methods": {
             method: coverage(
-                y[dev],
+                y,
                 out.labels(method, chosen["ensemble_weight"]),
-                groups[dev],
+                groups,
                 n_docs=n_docs,
                 n_studies=args.studies,
                 n_boot=args.n_boot,

@@ -701,7 +701,8 @@ def render(figures, counts, dev_cv, test_report, test_conf, grid, curve) -> str:
         "and the lexicon rule"
         + (" (and the encoder head)" if enc else "")
         + " were fitted on the development documents only. Intervals: 95% bootstrap over "
-        f"documents ({f['bootstrap']['resamples']:,} resamples, seed 0), bias-corrected and "
+        f"documents ({f['bootstrap']['resamples']:,} resamples, seed {f['bootstrap']['seed']}), "
+        "bias-corrected and "
         "accelerated (BCa, Efron 1987; acceleration from the jackknife over documents). "
         "Resamples of documents give a macro-F1 mostly below the full test set's (a resample "
         "that repeats a hard document and drops others loses more than the reverse gains), so "
