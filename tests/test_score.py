@@ -50,7 +50,7 @@ def test_columns_order_and_zeros() -> None:
     assert hits_of(out, "d1") == dict.fromkeys(DIMS, 0)
     assert out.loc[out["doc_id"] == "d1", "share"].isna().all()
     assert set(out["lexicon"]) == {"service-five"}
-    assert set(out["lexicon_version"]) == {"2.8"}
+    assert set(out["lexicon_version"]) == {"2.9"}
     assert set(out["dict_fingerprint"]) == {segmenter().fingerprint}
 
 
@@ -69,7 +69,17 @@ def test_score_is_weighted_hits_per_thousand_content_tokens() -> None:
         "masses": 2,
         "members": 3,
     }
-    weighted = np.array([1, 0, 0, 2, 2.0])
+    # weights as the lexicon gives them (its hand weights calibrated, lexicon 2.9)
+    w = an.default_lexicon().terms
+    weighted = np.array(
+        [
+            w["reform"]["一站式服务"],
+            0,
+            0,
+            w["masses"]["网格员"] + w["masses"]["入户走访"],
+            w["members"]["党委"] + w["members"]["党员"] + w["members"]["三会一课"],
+        ]
+    )
     assert_allclose(out["weighted_hits"], weighted)
     assert_allclose(out["score"], weighted / n_content * 1000)
     assert_allclose(out["share"], weighted / weighted.sum())

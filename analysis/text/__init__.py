@@ -33,6 +33,7 @@ _LAZY = {
     "Lexicon": "analysis.text.lexicon",
     "load_lexicon": "analysis.text.lexicon_file",
     "default_lexicon": "analysis.text.lexicon_file",
+    "calibrate_lexicon": "analysis.text.lexicon_calibration",
     "score_texts": "analysis.text.score",
     "explain": "analysis.text.score",
     "top_terms": "analysis.text.score",
@@ -61,6 +62,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from analysis.text.corpus import load_labelled_passages
     from analysis.text.encoder_head import EncoderClassifier
     from analysis.text.lexicon import Lexicon
+    from analysis.text.lexicon_calibration import calibrate_lexicon
     from analysis.text.lexicon_file import default_lexicon, load_lexicon
     from analysis.text.passages import split_passages
     from analysis.text.score import explain, score_texts, top_terms

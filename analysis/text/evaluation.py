@@ -257,19 +257,30 @@ def method_outputs(
     return MethodOutputs(classes, model_p, rule.predict_proba(evidence), rule.predict(evidence))
 
 
+EvidenceFor = Callable[[np.ndarray], "LexiconEvidence"]
+"""Lexicon evidence of every text, from a lexicon calibrated on the given training rows."""
+
+
+def _fold_evidence(evidence: LexiconEvidence | EvidenceFor, train: np.ndarray) -> LexiconEvidence:
+    return evidence(train) if callable(evidence) else evidence
+
+
 def grouped_cv_predict(
     make: Callable[[], DimensionClassifier],
     texts: Sequence[str],
     y: Sequence[str],
     groups: Sequence[str],
-    evidence: LexiconEvidence,
+    evidence: LexiconEvidence | EvidenceFor,
     *,
     n_splits: int = 5,
 ) -> MethodOutputs:
     """Out-of-fold outputs of the model and the lexicon rule.
 
     Folds are whole documents (``GroupKFold``); every fold refits the model and recalibrates
-    the rule on the other folds only.
+    the rule on the other folds only. ``evidence`` is the lexicon evidence of ``texts``, or a
+    function that gives it for a fold from the fold's training rows (a lexicon whose weights
+    are calibrated on those rows, :mod:`~analysis.text.lexicon_calibration`), so that no
+    held-out label shapes the lexicon either.
     """
     from sklearn.model_selection import GroupKFold
 
@@ -277,8 +288,9 @@ def grouped_cv_predict(
     y = np.asarray([str(v) for v in y], dtype=object)
     parts: list[tuple[np.ndarray, MethodOutputs]] = []
     for train, test in GroupKFold(n_splits=n_splits).split(texts, y, groups):
-        clf = make().fit([texts[i] for i in train], y[train], evidence=evidence.rows(train))
-        parts.append((test, method_outputs(clf, [texts[i] for i in test], evidence.rows(test))))
+        fold = _fold_evidence(evidence, train)
+        clf = make().fit([texts[i] for i in train], y[train], evidence=fold.rows(train))
+        parts.append((test, method_outputs(clf, [texts[i] for i in test], fold.rows(test))))
     classes = parts[0][1].classes
     model = np.zeros((len(texts), len(classes)))
     rule = np.zeros_like(model)
@@ -293,7 +305,7 @@ def learning_curve(
     texts: Sequence[str],
     y: Sequence[str],
     groups: Sequence[str],
-    evidence: LexiconEvidence,
+    evidence: LexiconEvidence | EvidenceFor,
     labels: Sequence[str],
     *,
     fractions: Sequence[float] = (0.2, 0.4, 0.6, 0.8, 1.0),
@@ -305,10 +317,11 @@ def learning_curve(
     """Macro-F1 against the number of training passages, by grouped cross-validation.
 
     In every fold, the training documents are shuffled (seeded) and the first ``fraction`` of
-    them are used; the held-out fold is the same for every fraction. With ``make_head``, the
-    encoder head is fitted on the same passages and its methods are added (the ensemble with
-    the head's ``ensemble_weights``); the texts are embedded once, by the head's encoder,
-    unless their ``embeddings`` are given.
+    them are used; the held-out fold is the same for every fraction. ``evidence`` is as in
+    :func:`grouped_cv_predict` (a function is called with the passages used). With
+    ``make_head``, the encoder head is fitted on the same passages and its methods are added
+    (the ensemble with the head's ``ensemble_weights``); the texts are embedded once, by the
+    head's encoder, unless their ``embeddings`` are given.
 
     Returns
     -------
@@ -340,8 +353,9 @@ def learning_curve(
             if len(set(y[used])) < 2:
                 continue
             sizes.append(len(used))
-            clf = make().fit([texts[i] for i in used], y[used], evidence=evidence.rows(used))
-            out = method_outputs(clf, [texts[i] for i in test], evidence.rows(test))
+            fold = _fold_evidence(evidence, used)
+            clf = make().fit([texts[i] for i in used], y[used], evidence=fold.rows(used))
+            out = method_outputs(clf, [texts[i] for i in test], fold.rows(test))
             weights = None
             if make_head is not None:
                 head = make_head().fit(

@@ -21,11 +21,14 @@ LIWC-style ``.dic`` file or a two-column CSV (``term,dimension`` plus an optiona
       - 本(?:条例|办法|规定)自[^。；]*施行
     subjects:   # optional: a clause that opens with one of these is about the dimension
       members: [党员, 流动党员, 基层党组织, 党支部]
+    calibration: my-lexicon.calibration.csv   # optional: weights learnt on labelled passages
 
 ``none_cues`` are Python regular expressions matched on the simplified text (see
 :class:`~analysis.text.lexicon.Lexicon`); a cue that does not compile or that matches the
 empty text is reported with its line. Without the section a lexicon has no cues; without
-``subjects`` it has no subject rule.
+``subjects`` it has no subject rule. ``calibration`` names a CSV beside the file (written by
+:func:`~analysis.text.lexicon_calibration.calibrate_lexicon`) whose weights replace the hand
+weights; a calibration made from other hand weights is refused.
 
 Every problem in a file is collected (with its line) and reported in one
 :class:`~analysis.core.errors.LexiconError`: unknown dimensions, a term listed in two dimensions
@@ -63,7 +66,7 @@ from analysis.text.lexicon_sections import (
 if TYPE_CHECKING:
     from analysis.text.segment import Segmenter
 
-__all__ = ["default_lexicon", "load_lexicon"]
+__all__ = ["default_lexicon", "hand_weighted_lexicon", "load_lexicon"]
 
 _TOP_KEYS = {
     "name",
@@ -76,6 +79,7 @@ _TOP_KEYS = {
     "none_cues",
     "subjects",
     "description",
+    "calibration",
 }
 _DIM_KEYS = {"terms", "weights", "rationale"}
 
@@ -108,7 +112,7 @@ def _check_term(term: Any, line: int, problems: Problems, dim: str) -> str | Non
     return term
 
 
-def _parse_yaml(path: Path, text: str) -> Lexicon:
+def _parse_yaml(path: Path, text: str, *, calibrated: bool = True) -> Lexicon:
     import yaml
 
     problems = Problems(path.name, error=LexiconError, what="lexicon problems", lines_as_rows=True)
@@ -153,8 +157,17 @@ def _parse_yaml(path: Path, text: str) -> Lexicon:
     cues, window, scope = parse_negation(top.get("negation", (None, None))[1], problems)
     none_cues = parse_none_cues(top.get("none_cues", (None, None))[1], problems)
     subjects = parse_subjects(top.get("subjects", (None, None))[1], lookup, framework, problems)
+    calibration = None
+    if "calibration" in top:
+        calibration = node_value(top["calibration"][1])
+        if not isinstance(calibration, str) or not calibration.strip():
+            problems.add(
+                "calibration must name a CSV file next to the lexicon",
+                line=node_line(top["calibration"][1]),
+                value=calibration,
+            )
     problems.raise_if_any()
-    return Lexicon(
+    lexicon = Lexicon(
         name=name,
         version=version,
         framework=framework,
@@ -169,6 +182,12 @@ def _parse_yaml(path: Path, text: str) -> Lexicon:
         rationale=rationale,
         path=str(path),
     )
+    if calibration is None or not calibrated:
+        return lexicon
+    from analysis.text.calibration_file import apply_calibration, read_calibration
+
+    cal_path = path.parent / calibration
+    return apply_calibration(lexicon, read_calibration(cal_path), source=cal_path.name)
 
 
 def _parse_dimension(
@@ -378,6 +397,7 @@ def load_lexicon(
     *,
     framework: Framework | str | None = None,
     segmenter: Segmenter | None = None,
+    calibrated: bool = True,
 ) -> Lexicon:
     """Read a lexicon from YAML, a LIWC-style ``.dic`` file or a CSV.
 
@@ -393,6 +413,9 @@ def load_lexicon(
     segmenter
         When given, also check that every term comes out of
         ``Segmenter.for_lexicon(lexicon)`` built with the same settings as one token.
+    calibrated
+        Apply the calibrated weights a YAML lexicon names under ``calibration:`` (see
+        :mod:`analysis.text.lexicon_calibration`); ``False`` gives the hand weights.
 
     Returns
     -------
@@ -418,7 +441,7 @@ def load_lexicon(
     suffix = path.suffix.lower()
     fw = load_framework(framework)
     if suffix in (".yaml", ".yml"):
-        lexicon = _parse_yaml(path, text)
+        lexicon = _parse_yaml(path, text, calibrated=calibrated)
     elif suffix == ".dic":
         lexicon = _parse_dic(path, text, fw)
     elif suffix in (".csv", ".txt"):
@@ -445,7 +468,19 @@ def default_lexicon() -> Lexicon:
     return _packaged_lexicon()
 
 
+def hand_weighted_lexicon() -> Lexicon:
+    """The packaged lexicon with its hand weights, before calibration.
+
+    The starting point of :func:`~analysis.text.lexicon_calibration.calibrate_lexicon`
+    (``scripts/calibrate_lexicon.py`` recalibrates the packaged one from it).
+    """
+    return load_lexicon(_packaged_path(), calibrated=False)
+
+
+def _packaged_path() -> Path:
+    return Path(str(resources.files("analysis") / "resources" / "lexicon" / "service-five.yaml"))
+
+
 @functools.lru_cache(maxsize=1)
 def _packaged_lexicon() -> Lexicon:
-    path = Path(str(resources.files("analysis") / "resources" / "lexicon" / "service-five.yaml"))
-    return load_lexicon(path)
+    return load_lexicon(_packaged_path())
