@@ -62,7 +62,7 @@ from analysis.text.evaluation import (
 )
 from analysis.text.features import lexicon_evidence
 from analysis.text.label_sets import label_set, label_set_summary, secondary_errors
-from analysis.text.lexicon_calibration import calibrate_lexicon
+from analysis.text.lexicon_calibration import calibrated_within_folds
 from analysis.text.lexicon_file import default_lexicon, hand_weighted_lexicon
 from analysis.text.probability_checks import calibration_summary, one_hot, share_errors
 from analysis.text.temperature import fit_temperature, temper
@@ -204,7 +204,8 @@ def main() -> None:
     y = p["label"].to_numpy(dtype=object)
     groups = p["doc_id"].to_numpy()
     dev_texts = [texts[i] for i in dev]
-    fold_evidence = calibrated_within(hand_weighted_lexicon(), dev_texts, y[dev])
+    # each fold's lexicon weights are calibrated on its own training documents
+    fold_evidence = calibrated_within_folds(hand_weighted_lexicon(), dev_texts, y[dev])
     use_encoder = not args.no_encoder and encoder_available()
     methods = BASE_METHODS + (ENCODER_METHODS if use_encoder else ())
     if use_encoder:
@@ -450,25 +451,6 @@ def main() -> None:
             head.save(HEAD)
             print(f"wrote {HEAD} ({HEAD.stat().st_size / 1e3:.0f} kB)")
     print(f"done in {time.time() - started:.0f} s")
-
-
-def calibrated_within(hand, texts: list[str], y: np.ndarray):
-    """Evidence of ``texts`` from ``hand`` calibrated on the given training rows only.
-
-    The packaged lexicon's weights were calibrated on every development passage; a fold's
-    figures must not rest on weights its held-out labels shaped, so each fold calibrates
-    afresh on its training rows (cached: the grid reuses the same folds).
-    """
-    cache: dict[bytes, object] = {}
-
-    def evidence_for(train: np.ndarray):
-        key = np.asarray(train).tobytes()
-        if key not in cache:
-            cal = calibrate_lexicon(hand, [texts[i] for i in train], y[train])
-            cache[key] = lexicon_evidence(texts, cal.lexicon)
-        return cache[key]
-
-    return evidence_for
 
 
 def held_out_record(figures: dict, method: str, methods: Sequence[str]) -> dict:
@@ -778,6 +760,13 @@ def render(figures, counts, dev_cv, test_report, test_conf, grid, curve) -> str:
             else ""
         )
         + "; the bars and the cue weight were learnt on the development documents.",
+        "",
+        "The lexicon's term weights are its hand weights calibrated on the development "
+        "documents (`service-five.calibration.csv`, written by `scripts/calibrate_lexicon.py`): "
+        "each is scaled by the share of the development passages the term hits that are coded "
+        "with its dimension, with one pseudo-passage at one half. In the cross-validation and "
+        "the learning curve every fit calibrates afresh on its own training documents, so no "
+        "held-out label shapes a weight; the test documents were never read.",
         "",
         "## Learning curve",
         "",

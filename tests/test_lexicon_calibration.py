@@ -16,6 +16,7 @@ from analysis.text.lexicon import lexicon_from_terms
 from analysis.text.lexicon_calibration import (
     apply_calibration,
     calibrate_lexicon,
+    calibrated_within_folds,
     read_calibration,
 )
 from analysis.text.lexicon_file import default_lexicon, hand_weighted_lexicon, load_lexicon
@@ -126,11 +127,11 @@ def test_cross_validation_calibrates_on_training_rows_only() -> None:
     groups = np.repeat(np.arange(8), 3)
     lexicon = _lexicon()
     asked: list[np.ndarray] = []
+    within = calibrated_within_folds(lexicon, texts, labels)
 
     def evidence_for(train: np.ndarray):
         asked.append(np.sort(train))
-        cal = calibrate_lexicon(lexicon, [texts[i] for i in train], labels[train])
-        return lexicon_evidence(texts, cal.lexicon)
+        return within(train)
 
     from analysis.text.classifier import DimensionClassifier
 
@@ -141,6 +142,11 @@ def test_cross_validation_calibrates_on_training_rows_only() -> None:
     assert len(out.rule_labels) == len(texts)
     covered = np.concatenate([np.setdiff1d(np.arange(len(texts)), a) for a in asked])
     assert sorted(covered) == list(range(len(texts)))  # each row held out exactly once
+    # the fold's evidence is that of the lexicon calibrated on its training rows alone
+    train = asked[0]
+    alone = calibrate_lexicon(lexicon, [texts[i] for i in train], labels[train]).lexicon
+    np.testing.assert_array_equal(within(train).hits, lexicon_evidence(texts, alone).hits)
+    assert within(train) is within(train)  # cached: a grid over the folds calibrates once
 
 
 needs_corpus = pytest.mark.skipif(find_corpus() is None, reason="public corpus not present")

@@ -37,10 +37,19 @@ from analysis.core.errors import InputError
 from analysis.text.calibration_file import COLUMNS, apply_calibration, read_calibration
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from analysis.text.features import LexiconEvidence
     from analysis.text.lexicon import Lexicon
     from analysis.text.segment import Segmenter
 
-__all__ = ["LexiconCalibration", "apply_calibration", "calibrate_lexicon", "read_calibration"]
+__all__ = [
+    "LexiconCalibration",
+    "apply_calibration",
+    "calibrate_lexicon",
+    "calibrated_within_folds",
+    "read_calibration",
+]
 _CHANCE = 0.5
 # weights are written with 4 decimals: enough to keep labels, short enough to read
 _DECIMALS = 4
@@ -139,3 +148,33 @@ def calibrate_lexicon(
     precision = (table["right"] + strength * _CHANCE) / (table["passages"] + strength)
     table["weight"] = np.round(table["hand_weight"] * precision / _CHANCE, _DECIMALS)
     return LexiconCalibration(apply_calibration(lexicon, table), table, float(strength))
+
+
+def calibrated_within_folds(
+    lexicon: Lexicon, texts: Sequence[str], labels: Sequence[str], *, strength: float = 1.0
+) -> Callable[[np.ndarray], LexiconEvidence]:
+    """Evidence for cross-validation that no held-out label has shaped.
+
+    Returns a function of a fold's training rows that calibrates ``lexicon`` on those rows
+    only and gives the lexicon evidence of every text with it: pass it as ``evidence`` to
+    :func:`~analysis.text.evaluation.grouped_cv_predict` or
+    :func:`~analysis.text.evaluation.learning_curve`. Results are cached by training rows,
+    so a grid over the same folds calibrates each fold once.
+    """
+    from analysis.text.features import lexicon_evidence
+
+    texts = [str(t) for t in texts]
+    labels = np.asarray([str(v) for v in labels], dtype=object)
+    cache: dict[bytes, LexiconEvidence] = {}
+
+    def evidence_for(train: np.ndarray) -> LexiconEvidence:
+        key = np.asarray(train, dtype=np.int64).tobytes()
+        if key not in cache:
+            rows = np.asarray(train, dtype=np.int64)
+            cal = calibrate_lexicon(
+                lexicon, [texts[i] for i in rows], labels[rows], strength=strength
+            )
+            cache[key] = lexicon_evidence(texts, cal.lexicon)
+        return cache[key]
+
+    return evidence_for
