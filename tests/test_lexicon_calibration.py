@@ -105,8 +105,16 @@ def test_a_yaml_lexicon_applies_the_calibration_it_names(tmp_path: Path) -> None
     assert loaded.terms["livelihood"]["养老服务"] == pytest.approx(1.25)
     hand = load_lexicon(tmp_path / "mine.yaml", calibrated=False)
     assert hand.terms["livelihood"]["养老服务"] == 1.0
+    bad = (tmp_path / "mine.calibration.csv").read_text(encoding="utf-8")
+    (tmp_path / "mine.calibration.csv").write_text(bad.replace(",1.25", ",heavy"), "utf-8")
+    with pytest.raises(LexiconError, match="must be numbers"):
+        load_lexicon(tmp_path / "mine.yaml")
     (tmp_path / "mine.calibration.csv").unlink()
     with pytest.raises(LexiconError, match=r"mine\.calibration\.csv: calibration file not found"):
+        load_lexicon(tmp_path / "mine.yaml")
+    text = (tmp_path / "mine.yaml").read_text(encoding="utf-8")
+    (tmp_path / "mine.yaml").write_text(text.replace("mine.calibration.csv", "[1, 2]"), "utf-8")
+    with pytest.raises(LexiconError, match=r"line 7: got \[1, 2\]; calibration must name"):
         load_lexicon(tmp_path / "mine.yaml")
 
 
