@@ -136,12 +136,12 @@ def calibrate_lexicon(
     counts = seen.groupby(["dimension", "term"]).agg(
         passages=("right", "size"), right=("right", "sum")
     )
-    rows = [
-        {"dimension": dim, "term": term, "hand_weight": float(w)}
-        for dim in lexicon.framework.ids
-        for term, w in lexicon.terms.get(dim, {}).items()
-    ]
-    table = pd.DataFrame(rows, columns=["dimension", "term", "hand_weight"])
+    terms = lexicon.to_frame()
+    table = (
+        terms.loc[terms["kind"] == "term", ["dimension", "term", "weight"]]
+        .rename(columns={"weight": "hand_weight"})
+        .reset_index(drop=True)
+    )
     found = counts.reindex(pd.MultiIndex.from_frame(table[["dimension", "term"]]))
     table["passages"] = found["passages"].fillna(0).astype(int).to_numpy()
     table["right"] = found["right"].fillna(0).astype(int).to_numpy()
@@ -168,9 +168,9 @@ def calibrated_within_folds(
     cache: dict[bytes, LexiconEvidence] = {}
 
     def evidence_for(train: np.ndarray) -> LexiconEvidence:
-        key = np.asarray(train, dtype=np.int64).tobytes()
+        rows = np.asarray(train, dtype=np.int64)
+        key = rows.tobytes()
         if key not in cache:
-            rows = np.asarray(train, dtype=np.int64)
             cal = calibrate_lexicon(
                 lexicon, [texts[i] for i in rows], labels[rows], strength=strength
             )
