@@ -8,7 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.core.errors import InputError, LexiconError
+from analysis.core.errors import ConfigError, InputError, LexiconError
+from analysis.text.classifier import DimensionClassifier, weight_fingerprint
 from analysis.text.corpus import find_corpus, load_labelled_passages
 from analysis.text.evaluation import grouped_cv_predict
 from analysis.text.features import lexicon_evidence
@@ -168,3 +169,22 @@ def test_the_packaged_calibration_is_what_the_development_passages_give() -> Non
     pd.testing.assert_frame_equal(
         cal.table.reset_index(drop=True), read_calibration(PACKAGED), check_dtype=False
     )
+
+
+def test_a_model_refuses_a_lexicon_with_other_weights(tmp_path: Path) -> None:
+    hand = _lexicon()
+    texts, labels = zip(*PASSAGES, strict=True)
+    calibrated = calibrate_lexicon(hand, texts, labels).lexicon
+    assert weight_fingerprint(calibrated) != weight_fingerprint(hand)
+    clf = DimensionClassifier(calibrated, min_df=1).fit(list(texts), list(labels))
+    assert clf.info_["lexicon_weights"] == weight_fingerprint(calibrated)
+    path = clf.save(tmp_path / "m.json")
+    again = DimensionClassifier.load(path, calibrated)
+    assert np.allclose(again.predict_proba(texts), clf.predict_proba(texts), atol=1e-5)
+    # same name, version, cues and subjects: only the weights tell the copies apart
+    with pytest.raises(ConfigError, match="other term weights"):
+        DimensionClassifier.load(path, hand)
+    # a model saved before weights were recorded still loads
+    data = clf.to_dict()
+    del data["info"]["lexicon_weights"]
+    assert DimensionClassifier.from_dict(data, hand).info_.get("lexicon_weights") is None

@@ -58,6 +58,7 @@ __all__ = [
     "none_cue_fingerprint",
     "subject_fingerprint",
     "training_fingerprint",
+    "weight_fingerprint",
 ]
 
 NONE = "none"
@@ -80,6 +81,19 @@ def subject_fingerprint(lexicon: Lexicon) -> str | None:
     if not any(lexicon.subjects.values()):
         return None
     text = "\n".join(f"{d}\t{' '.join(words)}" for d, words in sorted(lexicon.subjects.items()))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def weight_fingerprint(lexicon: Lexicon) -> str:
+    """SHA-256 (first 16 hex digits) of a lexicon's terms and phrases with their weights.
+
+    Name and version say which lexicon a model was trained with; this says with which
+    weights, so that a model is not silently used with a recalibrated or hand-weighted copy
+    (its evidence features and the rule's bars were learnt on the weights it saw).
+    """
+    frame = lexicon.to_frame().sort_values(["kind", "dimension", "term"])
+    rows = zip(frame["kind"], frame["dimension"], frame["term"], frame["weight"], strict=True)
+    text = "\n".join(f"{k}\t{d}\t{t}\t{float(w):.6g}" for k, d, t, w in rows)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
@@ -263,6 +277,7 @@ class DimensionClassifier(ClassifierMixin, BaseEstimator):
         subjects = subject_fingerprint(lex)
         if subjects is not None:
             self.info_["lexicon_subjects"] = subjects
+        self.info_["lexicon_weights"] = weight_fingerprint(lex)
         return self
 
     def decision_function(
@@ -367,6 +382,15 @@ class DimensionClassifier(ClassifierMixin, BaseEstimator):
                         f"{lex.version} has ({info.get(key)} against {mine}): "
                         "retrain it with train_classifier() on your labelled passages"
                     )
+            # models saved before the weights were recorded cannot be checked on them
+            weights = weight_fingerprint(lex)
+            if info.get("lexicon_weights", weights) != weights:
+                raise ConfigError(
+                    f"the model was trained with other term weights than lexicon {lex.name} "
+                    f"{lex.version} has ({info['lexicon_weights']} against {weights}; a "
+                    "recalibrated or hand-weighted copy?): load it with the lexicon it was "
+                    "trained with, or retrain it with train_classifier()"
+                )
         vec = clf._vectorizer()
         vec.vocabulary = {g: i for i, g in enumerate(data["vocabulary"])}
         vec.idf_ = np.asarray(data["idf"], dtype=float)
