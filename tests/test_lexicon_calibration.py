@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import analysis as an
 from analysis.core.errors import ConfigError, InputError, LexiconError
 from analysis.text.classifier import DimensionClassifier, weight_fingerprint
 from analysis.text.corpus import find_corpus, load_labelled_passages
@@ -21,6 +22,7 @@ from analysis.text.lexicon_calibration import (
     read_calibration,
 )
 from analysis.text.lexicon_file import default_lexicon, hand_weighted_lexicon, load_lexicon
+from analysis.text.temperature import fit_temperature
 
 RESOURCES = Path(__file__).parents[1] / "analysis" / "resources"
 PACKAGED = RESOURCES / "lexicon" / "service-five.calibration.csv"
@@ -188,3 +190,54 @@ def test_a_model_refuses_a_lexicon_with_other_weights(tmp_path: Path) -> None:
     data = clf.to_dict()
     del data["info"]["lexicon_weights"]
     assert DimensionClassifier.from_dict(data, hand).info_.get("lexicon_weights") is None
+
+
+def _labelled_frame(copies: int = 4) -> pd.DataFrame:
+    rows = [
+        (f"{text}（{k}）", label, f"d{(k * len(PASSAGES) + i) % 6}")
+        for k in range(copies)
+        for i, (text, label) in enumerate(PASSAGES)
+    ]
+    return pd.DataFrame(rows, columns=["text", "label", "doc"])
+
+
+def test_train_classifier_can_calibrate_the_lexicon_on_its_passages(tmp_path: Path) -> None:
+    hand, frame = _lexicon(), _labelled_frame()
+    texts, labels = frame["text"].tolist(), frame["label"].tolist()
+    model = an.train_classifier(frame, lexicon=hand, calibrate_lexicon=True, min_df=1)
+    expected = calibrate_lexicon(hand, texts, labels)
+    pd.testing.assert_frame_equal(model.lexicon_calibration_.table, expected.table)
+    assert model.lexicon.terms == expected.lexicon.terms != hand.terms
+    plain = DimensionClassifier(expected.lexicon, min_df=1).fit(texts, labels)
+    np.testing.assert_array_equal(model.coef_, plain.coef_)
+    # what reloading a saved model needs: the calibration written, applied to the hand weights
+    model.lexicon_calibration_.write(tmp_path / "cal.csv")
+    again = apply_calibration(hand, read_calibration(tmp_path / "cal.csv"))
+    saved = model.save(tmp_path / "m.json")
+    assert DimensionClassifier.load(saved, again).info_ == model.info_
+    # without a lexicon it starts from the packaged hand weights
+    packaged = an.train_classifier(frame, calibrate_lexicon=True, min_df=1)
+    table = packaged.lexicon_calibration_.table
+    terms = hand_weighted_lexicon().to_frame().query("kind == 'term'")
+    assert table["hand_weight"].tolist() == terms["weight"].tolist()
+
+
+def test_calibrating_the_lexicon_and_temperatures_keeps_folds_honest() -> None:
+    hand, frame = _lexicon(), _labelled_frame()
+    texts, labels = frame["text"].tolist(), frame["label"].tolist()
+    params = {"min_df": 1, "max_features": 500}
+    model = an.train_classifier(
+        frame, lexicon=hand, calibrate_lexicon=True, calibrate_on="doc", **params
+    )
+    # the temperatures come from folds whose lexicon saw only their training documents
+    out = grouped_cv_predict(
+        lambda: DimensionClassifier(model.lexicon, **params),
+        texts,
+        labels,
+        frame["doc"].to_numpy(),
+        calibrated_within_folds(hand, texts, labels),
+        n_splits=5,
+    )
+    for method in ("lexicon", "model", "ensemble"):
+        expected = fit_temperature(labels, out.proba(method, model.ensemble_weight), out.classes)
+        assert model.temperature(method) == pytest.approx(expected)

@@ -19,6 +19,7 @@ from sklearn.base import clone
 from sklearn.model_selection import GroupKFold
 
 from analysis.core.errors import InputError
+from analysis.text import lexicon_calibration
 from analysis.text.classifier import (
     NONE,
     TEMPERED_METHODS,
@@ -28,11 +29,12 @@ from analysis.text.classifier import (
 from analysis.text.classify import ENCODER_METHODS
 from analysis.text.evaluation import aligned, grouped_cv_predict
 from analysis.text.features import lexicon_evidence
+from analysis.text.lexicon_file import hand_weighted_lexicon
 from analysis.text.temperature import fit_temperature
 
 if TYPE_CHECKING:
     from analysis.text.encoder_head import EncoderClassifier
-    from analysis.text.evaluation import MethodOutputs
+    from analysis.text.evaluation import EvidenceFor, MethodOutputs
     from analysis.text.features import LexiconEvidence
     from analysis.text.lexicon import Lexicon
 
@@ -48,6 +50,7 @@ def train_classifier(
     label_column: str = "label",
     text_column: str = "text",
     lexicon: Lexicon | None = None,
+    calibrate_lexicon: bool = False,
     calibrate_on: str | None = None,
     **params: Any,
 ) -> DimensionClassifier:
@@ -62,6 +65,15 @@ def train_classifier(
         Column names.
     lexicon
         Lexicon for the evidence features and the rule (default: the packaged one).
+    calibrate_lexicon
+        First calibrate the lexicon's term weights on these passages
+        (:func:`~analysis.text.lexicon_calibration.calibrate_lexicon`), the way the packaged
+        lexicon was calibrated on the development passages. It starts from hand weights: the
+        packaged lexicon's when ``lexicon`` is None, else the weights of the lexicon given.
+        The classifier keeps the calibrated lexicon and, as ``lexicon_calibration_``, the
+        calibration (``.write(path)`` saves the CSV a YAML lexicon can name, which is also
+        what reloading a saved model needs). With ``calibrate_on``, every calibration fold
+        calibrates on its own training documents only.
     calibrate_on
         A column of document ids. Given, the temperatures of the ``"lexicon"``, ``"model"``
         and ``"ensemble"`` probabilities are learnt (:mod:`analysis.text.temperature`) from
@@ -84,6 +96,8 @@ def train_classifier(
     for column in (label_column, text_column):
         if column not in passages.columns:
             raise InputError(f"train_classifier: passages lack the column {column!r}")
+    if calibrate_lexicon and lexicon is None:
+        lexicon = hand_weighted_lexicon()
     clf = DimensionClassifier(lexicon, **params)
     dims = set(clf._lexicon().framework.ids) | {NONE}
     labels = passages[label_column].astype(str).str.strip().tolist()
@@ -96,12 +110,28 @@ def train_classifier(
             f"{len(bad)} such row(s)"
         )
     texts = _training_texts(passages, text_column, "train_classifier")
+    calibration = None
+    if calibrate_lexicon:
+        hand = clf._lexicon()
+        calibration = lexicon_calibration.calibrate_lexicon(hand, texts, labels)
+        clf.set_params(lexicon=calibration.lexicon)
     evidence = lexicon_evidence(texts, clf._lexicon())
     if calibrate_on is not None:
-        clf.set_params(
-            temperatures=_learnt_temperatures(clf, texts, labels, passages, calibrate_on, evidence)
+        # out-of-fold probabilities must not come from weights their own labels shaped
+        fold_evidence: LexiconEvidence | EvidenceFor = (
+            lexicon_calibration.calibrated_within_folds(hand, texts, labels)
+            if calibrate_lexicon
+            else evidence
         )
-    return clf.fit(texts, labels, evidence=evidence)
+        clf.set_params(
+            temperatures=_learnt_temperatures(
+                clf, texts, labels, passages, calibrate_on, fold_evidence
+            )
+        )
+    clf.fit(texts, labels, evidence=evidence)
+    if calibration is not None:
+        clf.lexicon_calibration_ = calibration
+    return clf
 
 
 def _learnt_temperatures(
@@ -110,7 +140,7 @@ def _learnt_temperatures(
     labels: list[str],
     passages: pd.DataFrame,
     column: str,
-    evidence: LexiconEvidence,
+    evidence: LexiconEvidence | EvidenceFor,
 ) -> dict[str, float]:
     """Each method's temperature, from out-of-fold predictions grouped by ``column``."""
     groups = _document_groups(passages, column, "train_classifier")
@@ -126,7 +156,7 @@ def _out_of_fold(
     texts: list[str],
     labels: list[str],
     groups: np.ndarray,
-    evidence: LexiconEvidence,
+    evidence: LexiconEvidence | EvidenceFor,
 ) -> MethodOutputs:
     """Out-of-fold outputs of models with ``clf``'s settings, on the calibration folds."""
     return grouped_cv_predict(
