@@ -69,19 +69,25 @@ FORMAT = "analysis-dimension-classifier/1"
 _DEFAULT_MODEL = "service-five-classifier.json.gz"
 
 
+def _digest(text: str) -> str:
+    """First 16 hex digits of the SHA-256 of ``text``: a lexicon part's fingerprint."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
 def none_cue_fingerprint(lexicon: Lexicon) -> str | None:
     """SHA-256 (first 16 hex digits) of a lexicon's ``none`` cues; ``None`` without cues."""
     if not lexicon.none_cues:
         return None
-    return hashlib.sha256("\n".join(lexicon.none_cues).encode("utf-8")).hexdigest()[:16]
+    return _digest("\n".join(lexicon.none_cues))
 
 
 def subject_fingerprint(lexicon: Lexicon) -> str | None:
     """SHA-256 (first 16 hex digits) of a lexicon's subject terms; ``None`` without them."""
     if not any(lexicon.subjects.values()):
         return None
-    text = "\n".join(f"{d}\t{' '.join(words)}" for d, words in sorted(lexicon.subjects.items()))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+    return _digest(
+        "\n".join(f"{d}\t{' '.join(words)}" for d, words in sorted(lexicon.subjects.items()))
+    )
 
 
 def weight_fingerprint(lexicon: Lexicon) -> str:
@@ -93,8 +99,7 @@ def weight_fingerprint(lexicon: Lexicon) -> str:
     """
     frame = lexicon.to_frame().sort_values(["kind", "dimension", "term"])
     rows = zip(frame["kind"], frame["dimension"], frame["term"], frame["weight"], strict=True)
-    text = "\n".join(f"{k}\t{d}\t{t}\t{float(w):.6g}" for k, d, t, w in rows)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+    return _digest("\n".join(f"{k}\t{d}\t{t}\t{float(w):.6g}" for k, d, t, w in rows))
 
 
 def training_fingerprint(texts: Sequence[str], labels: Sequence[str]) -> str:
@@ -372,25 +377,22 @@ class DimensionClassifier(ClassifierMixin, BaseEstimator):
                     f"{info['lexicon_version']}, not {lex.name} {lex.version}: retrain it with "
                     "train_classifier() on your labelled passages"
                 )
-            for what, key, mine in (
-                ("none cues", "lexicon_none_cues", none_cue_fingerprint(lex)),
-                ("subject terms", "lexicon_subjects", subject_fingerprint(lex)),
-            ):
+            checks = [
+                ("none cues", "lexicon_none_cues", none_cue_fingerprint),
+                ("subject terms", "lexicon_subjects", subject_fingerprint),
+            ]
+            # models saved before the weights were recorded cannot be checked on them
+            if "lexicon_weights" in info:
+                checks.append(("term weights", "lexicon_weights", weight_fingerprint))
+            for what, key, fingerprint in checks:
+                mine = fingerprint(lex)
                 if info.get(key) != mine:
                     raise ConfigError(
                         f"the model was trained with other {what} than lexicon {lex.name} "
-                        f"{lex.version} has ({info.get(key)} against {mine}): "
+                        f"{lex.version} has ({info.get(key)} against {mine}; a recalibrated or "
+                        "edited copy?): load it with the lexicon it was trained with, or "
                         "retrain it with train_classifier() on your labelled passages"
                     )
-            # models saved before the weights were recorded cannot be checked on them
-            weights = weight_fingerprint(lex)
-            if info.get("lexicon_weights", weights) != weights:
-                raise ConfigError(
-                    f"the model was trained with other term weights than lexicon {lex.name} "
-                    f"{lex.version} has ({info['lexicon_weights']} against {weights}; a "
-                    "recalibrated or hand-weighted copy?): load it with the lexicon it was "
-                    "trained with, or retrain it with train_classifier()"
-                )
         vec = clf._vectorizer()
         vec.vocabulary = {g: i for i, g in enumerate(data["vocabulary"])}
         vec.idf_ = np.asarray(data["idf"], dtype=float)
