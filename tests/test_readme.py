@@ -44,3 +44,31 @@ def test_api_tour_runs(tmp_path, monkeypatch):
         "masses",
         "members",
     }
+
+
+def test_the_coding_round_in_the_readme_runs(tmp_path, monkeypatch):
+    from openpyxl import load_workbook
+
+    block = re.search(
+        r"### Checking the labels on your own documents.*?```python\n(.*?)```", README, re.S
+    )
+    assert block, "coding example missing"
+    before, after = block.group(1).split("# ... two people code", 1)
+    monkeypatch.chdir(tmp_path)
+    namespace: dict[str, object] = {}
+    code = before.replace('"data/raw/demo/texts"', repr(str(ROOT / "data/raw/demo/texts")))
+    exec(compile(code, "README.md", "exec"), namespace)  # our own README, not user input
+    sample = namespace["sample"]
+    # the coders' work: coder a agrees with the classifier, coder b not on the first passage
+    labels = sample["predicted"].tolist()
+    other = "reform" if labels[0] == "none" else "none"
+    for name, coded in (("coder-a.xlsx", labels), ("coder-b.xlsx", [other, *labels[1:]])):
+        wb = load_workbook(name)
+        for r, label in enumerate(coded, start=2):
+            wb["coding"].cell(r, 4).value = label
+        wb.save(name)
+    namespace["adjudicated"] = sample[["passage_id"]].assign(label=sample["predicted"])
+    exec(compile(after.split("\n", 1)[1], "README.md", "exec"), namespace)
+    check = namespace["check"]
+    assert check.accuracy == 1.0
+    assert len(namespace["agree"].disagreements) == 1

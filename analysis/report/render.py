@@ -18,10 +18,11 @@ import functools
 import io
 import re
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from analysis.core.errors import InputError
 from analysis.core.words import TABLE_LABELS, Lang
 from analysis.report.document import ReportDocument, t
 from analysis.report.docx_layout import keep_table_rows, set_languages, set_page_furniture
@@ -338,6 +339,7 @@ def write_xlsx(
     lang: Lang | None = None,
     framework: Framework | None = None,
     digits: int = 2,
+    choices: Mapping[str, Mapping[str, Sequence[str]]] | None = None,
 ) -> Path:
     """Write each table to its own sheet; formula-like text cells are neutralised.
 
@@ -359,6 +361,9 @@ def write_xlsx(
         Dimensions whose ids become labels (default: the service five).
     digits
         Decimals of rounded numbers when ``lang`` is given.
+    choices
+        Table name -> column -> the values a cell of that column may take: the column's
+        cells get a drop-down list (Excel's data validation), for sheets that people fill in.
 
     The workbook is reproducible (fixed document dates and archive entry times).
     """
@@ -383,6 +388,8 @@ def write_xlsx(
             ws.append([c[0] if isinstance(c, tuple) else c for c in cells])
         if lang is not None:
             _three_line_sheet(ws, rows)
+        for column, allowed in (choices or {}).get(name, {}).items():
+            _drop_down(ws, list(frame.columns).index(column) + 1, len(rows), allowed)
         for j in range(1, len(header) + 1):
             texts = [str(header[j - 1])] + [
                 str(r[j - 1][0] if isinstance(r[j - 1], tuple) else r[j - 1]) for r in rows[:200]
@@ -397,6 +404,23 @@ def write_xlsx(
     wb.save(buffer)
     _write_zip_fixed_times(buffer.getvalue(), path)
     return path
+
+
+def _drop_down(ws, column: int, n_rows: int, allowed: Sequence[str]) -> None:  # type: ignore[no-untyped-def]
+    """A drop-down list of ``allowed`` on the data cells of one column."""
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    values = ",".join(str(v) for v in allowed)
+    if any("," in str(v) or '"' in str(v) for v in allowed) or len(values) > 255:
+        # Excel's inline list takes at most 255 characters, separated by commas
+        raise InputError(f"a drop-down list takes at most 255 characters without commas: {values}")
+    check = DataValidation(type="list", formula1=f'"{values}"', allow_blank=True)
+    check.error = f"one of: {values}"
+    check.showErrorMessage = True
+    letter = get_column_letter(column)
+    check.add(f"{letter}2:{letter}{max(n_rows, 1) + 1}")
+    ws.add_data_validation(check)
 
 
 def _display_width(text: str) -> int:

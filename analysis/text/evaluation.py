@@ -44,9 +44,16 @@ def macro_f1(y_true: Sequence[str], y_pred: Sequence[str], labels: Sequence[str]
 
 
 def class_report(
-    y_true: Sequence[str], y_pred: Sequence[str], labels: Sequence[str]
+    y_true: Sequence[str],
+    y_pred: Sequence[str],
+    labels: Sequence[str],
+    *,
+    weights: Sequence[float] | None = None,
 ) -> pd.DataFrame:
     """Precision, recall, F1 and support per label, then a ``macro`` row.
+
+    ``weights`` (one per passage, default 1) make each passage count that many times, as in
+    :func:`bootstrap_macro_f1`; ``support`` stays the number of passages.
 
     Returns
     -------
@@ -56,9 +63,11 @@ def class_report(
     """
     from sklearn.metrics import precision_recall_fscore_support
 
-    p, r, f, s = precision_recall_fscore_support(
-        y_true, y_pred, labels=list(labels), zero_division=0
+    p, r, f, _ = precision_recall_fscore_support(
+        y_true, y_pred, labels=list(labels), zero_division=0, sample_weight=weights
     )
+    truth = pd.Series(np.asarray(y_true, dtype=object))
+    s = truth.value_counts().reindex(list(labels), fill_value=0).to_numpy()
     table = pd.DataFrame({"precision": p, "recall": r, "f1": f, "support": s}, index=list(labels))
     table.loc["macro"] = [p.mean(), r.mean(), f.mean(), s.sum()]
     table["support"] = table["support"].astype(int)
@@ -89,6 +98,7 @@ def bootstrap_macro_f1(
     level: float = 0.95,
     seed: int = 0,
     method: Literal["BCa", "percentile"] = "BCa",
+    weights: Sequence[float] | None = None,
 ) -> tuple[float, float, float]:
     """Macro-F1 with a bootstrap interval from resampling whole documents.
 
@@ -109,6 +119,10 @@ def bootstrap_macro_f1(
         document resamples fall mostly below the full-sample figure (a resample that repeats
         a hard document and drops others loses more than the reverse gains), so the plain
         ``"percentile"`` interval sits too low; BCa corrects for that bias and skew.
+    weights
+        A weight per passage (default 1): each passage counts ``weight`` times in the
+        confusion counts, so a stratified sample gives the figure of the population it was
+        drawn from (weights: the inverse of each passage's chance of being drawn).
 
     Returns
     -------
@@ -126,6 +140,9 @@ def bootstrap_macro_f1(
         raise InputError("y_true, y_pred and groups must have the same length")
     if method not in ("BCa", "percentile"):
         raise InputError(f"method must be 'BCa' or 'percentile', not {method!r}")
+    w = np.ones(len(y_true)) if weights is None else np.asarray(weights, dtype=float)
+    if len(w) != len(y_true) or not np.all(np.isfinite(w) & (w >= 0)):
+        raise InputError("weights must be one finite, non-negative number per passage")
     lab = list(labels)
     index = {g: np.flatnonzero(groups == g) for g in pd.unique(groups)}
     docs = list(index)
@@ -134,13 +151,13 @@ def bootstrap_macro_f1(
     pos = {label: i for i, label in enumerate(lab)}
     counts = np.zeros((len(docs), 3, k))  # tp, predicted, true per label
     for d, g in enumerate(docs):
-        for t, p in zip(y_true[index[g]], y_pred[index[g]], strict=True):
+        for t, p, wt in zip(y_true[index[g]], y_pred[index[g]], w[index[g]], strict=True):
             if t in pos:
-                counts[d, 2, pos[t]] += 1
+                counts[d, 2, pos[t]] += wt
             if p in pos:
-                counts[d, 1, pos[p]] += 1
+                counts[d, 1, pos[p]] += wt
             if t == p and t in pos:
-                counts[d, 0, pos[t]] += 1
+                counts[d, 0, pos[t]] += wt
 
     def f1_of(total: np.ndarray) -> np.ndarray:
         # total: (..., 3, labels). A label neither true nor predicted in a resample has no

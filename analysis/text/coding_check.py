@@ -1,0 +1,276 @@
+"""Compare codings of a study's own passages: two coders with each other, the classifier with both.
+
+:func:`compare_codings` gives the agreement of two coders who coded the same passages blind
+(:func:`~analysis.text.coding.write_coding_sheet`) and the passages to adjudicate;
+:func:`check_codings` scores the classifier's labels (kept in the sample drawn by
+:func:`~analysis.text.coding.coding_sample`) against the final codings, on the sample and
+weighted to every passage the sample was drawn from.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from os import PathLike
+
+import numpy as np
+import pandas as pd
+
+from analysis.core.dimensions import SERVICE_FIVE, Framework
+from analysis.core.errors import InputError, location
+from analysis.stats.agreement import cohen_kappa, krippendorff_alpha
+from analysis.text.coding import label_codes, read_coding_sheet
+from analysis.text.evaluation import bootstrap_macro_f1, class_report, confusion_table
+
+__all__ = ["CodingAgreement", "CodingCheck", "check_codings", "compare_codings"]
+
+PathArg = str | PathLike[str]
+
+
+@dataclass(frozen=True)
+class CodingAgreement:
+    """Agreement of two coders on the same passages.
+
+    Attributes
+    ----------
+    n : int
+        Passages both coded.
+    agreement : float
+        Share of passages with the same label.
+    kappa : float
+        Cohen's kappa.
+    alpha : float
+        Krippendorff's alpha (nominal).
+    disagreements : pandas.DataFrame
+        ``passage_id``, ``label_a``, ``label_b``, ``reason_a``, ``reason_b``: the passages
+        to adjudicate.
+    codings : pandas.DataFrame
+        Both codings side by side (``passage_id``, ``label_a``, ``secondary_a``,
+        ``reason_a``, the same for ``b``).
+    """
+
+    n: int
+    agreement: float
+    kappa: float
+    alpha: float
+    disagreements: pd.DataFrame
+    codings: pd.DataFrame
+
+    def final(self, adjudicated: pd.DataFrame | None = None) -> pd.DataFrame:
+        """The final label of every passage: the agreed one, or the adjudicator's.
+
+        ``adjudicated`` has ``passage_id`` and ``label`` for (at least) every disagreement,
+        for example :func:`read_coding_sheet` of a sheet of the disagreements. Returns
+        ``passage_id``, ``label`` and ``adjudication`` (``agreed`` or ``adjudicated``).
+        """
+        out = self.codings[["passage_id", "label_a"]].rename(columns={"label_a": "label"})
+        out["adjudication"] = "agreed"
+        open_ids = set(self.disagreements["passage_id"])
+        if not open_ids:
+            return out
+        decided = (
+            {}
+            if adjudicated is None
+            else dict(zip(adjudicated["passage_id"], adjudicated["label"], strict=True))
+        )
+        undecided = sorted(open_ids - set(decided))
+        if undecided:
+            raise InputError(
+                f"{len(undecided)} disagreements have no adjudicated label, first "
+                f"{undecided[:5]}; pass a frame with passage_id and label for each"
+            )
+        at = out["passage_id"].isin(open_ids)
+        out.loc[at, "label"] = out.loc[at, "passage_id"].map(decided)
+        out.loc[at, "adjudication"] = "adjudicated"
+        return out
+
+
+def compare_codings(a: pd.DataFrame | PathArg, b: pd.DataFrame | PathArg) -> CodingAgreement:
+    """Agreement of two coders who coded the same passages blind.
+
+    Parameters
+    ----------
+    a, b
+        Codings from :func:`read_coding_sheet` (or the sheets' paths).
+
+    Returns
+    -------
+    CodingAgreement
+
+    Raises
+    ------
+    InputError
+        The two codings are not of the same passages.
+    """
+    a = a if isinstance(a, pd.DataFrame) else read_coding_sheet(a)
+    b = b if isinstance(b, pd.DataFrame) else read_coding_sheet(b)
+    only_a = sorted(set(a["passage_id"]) - set(b["passage_id"]))
+    only_b = sorted(set(b["passage_id"]) - set(a["passage_id"]))
+    if only_a or only_b:
+        raise InputError(
+            "compare_codings: the two codings are not of the same passages "
+            f"(only in the first: {len(only_a)}, e.g. {only_a[:3]}; only in the second: "
+            f"{len(only_b)}, e.g. {only_b[:3]})"
+        )
+    both = a.merge(b, on="passage_id", suffixes=("_a", "_b"))
+    for side in ("a", "b"):
+        for column in ("secondary", "reason"):
+            if f"{column}_{side}" not in both:
+                both[f"{column}_{side}"] = ""
+    columns = ["passage_id", "label_a", "secondary_a", "reason_a", "label_b", "secondary_b"]
+    both = both[[*columns, "reason_b"]]
+    la, lb = both["label_a"].tolist(), both["label_b"].tolist()
+    differ = both["label_a"] != both["label_b"]
+    return CodingAgreement(
+        n=len(both),
+        agreement=float((~differ).mean()),
+        kappa=cohen_kappa(la, lb),
+        alpha=krippendorff_alpha(la, lb),
+        disagreements=both.loc[
+            differ, ["passage_id", "label_a", "label_b", "reason_a", "reason_b"]
+        ].reset_index(drop=True),
+        codings=both,
+    )
+
+
+@dataclass(frozen=True)
+class CodingCheck:
+    """The classifier's labels against people's codings of a study's own passages.
+
+    Attributes
+    ----------
+    n, documents : int
+        Coded passages and their documents.
+    macro_f1, ci95 : float, tuple of float
+        Macro-F1 on the coded sample, with a 95% BCa interval from resampling documents.
+    weighted_macro_f1, weighted_ci95 : float, tuple of float
+        The same with each passage weighted by its ``weight``: the estimate for all the
+        passages the sample was drawn from (equal to the sample's for a simple sample).
+    accuracy, weighted_accuracy : float
+        Share of passages labelled as coded, on the sample and weighted.
+    report, weighted_report : pandas.DataFrame
+        Precision, recall, F1 and support per label (:func:`class_report`).
+    confusion : pandas.DataFrame
+        Passages by coded label (rows) and predicted label (columns).
+    """
+
+    n: int
+    documents: int
+    macro_f1: float
+    ci95: tuple[float, float]
+    weighted_macro_f1: float
+    weighted_ci95: tuple[float, float]
+    accuracy: float
+    weighted_accuracy: float
+    report: pd.DataFrame
+    weighted_report: pd.DataFrame
+    confusion: pd.DataFrame
+
+    def summary(self) -> pd.DataFrame:
+        """One row per figure (``sample`` and ``all passages``), for a methods section."""
+        return pd.DataFrame(
+            {
+                "macro_f1": [self.macro_f1, self.weighted_macro_f1],
+                "ci95_low": [self.ci95[0], self.weighted_ci95[0]],
+                "ci95_high": [self.ci95[1], self.weighted_ci95[1]],
+                "accuracy": [self.accuracy, self.weighted_accuracy],
+                "passages": [self.n, self.n],
+                "documents": [self.documents, self.documents],
+            },
+            index=pd.Index(["sample", "all passages"], name="figure"),
+        )
+
+
+def check_codings(
+    sample: pd.DataFrame | PathArg,
+    codings: pd.DataFrame,
+    *,
+    framework: Framework = SERVICE_FIVE,
+    n_boot: int = 2000,
+    seed: int = 0,
+) -> CodingCheck:
+    """Score the classifier's labels against the final codings of the sample's passages.
+
+    Parameters
+    ----------
+    sample
+        The key from :func:`coding_sample` (the frame, or the CSV it was saved to).
+    codings
+        ``passage_id`` and ``label``: :meth:`CodingAgreement.final`, or one coder's
+        :func:`read_coding_sheet`. Passages of the sample left uncoded are left out.
+    framework
+        The dimensions coded, plus ``none``.
+    n_boot, seed
+        Bootstrap resamples of documents and their seed.
+
+    Returns
+    -------
+    CodingCheck
+
+    Raises
+    ------
+    InputError
+        The key lacks its columns, or a coded passage is not in the key.
+    """
+    key = sample if isinstance(sample, pd.DataFrame) else _read_key(sample)
+    need = ["passage_id", "doc_id", "predicted", "weight"]
+    missing = [c for c in need if c not in key.columns]
+    if missing:
+        raise InputError(
+            f"check_codings: the sample lacks the columns {missing}; pass the frame from "
+            "coding_sample or the CSV it was saved to"
+        )
+    stray = sorted(set(codings["passage_id"].astype(str)) - set(key["passage_id"].astype(str)))
+    if stray:
+        raise InputError(
+            f"check_codings: {len(stray)} coded passages are not in the sample, first "
+            f"{stray[:5]}; were they coded from another sample's sheet?"
+        )
+    both = key.assign(passage_id=key["passage_id"].astype(str)).merge(
+        codings[["passage_id", "label"]].astype({"passage_id": str}), on="passage_id"
+    )
+    if both.empty:
+        raise InputError("check_codings: no passage of the sample is coded")
+    labels = label_codes(framework)
+    truth = both["label"].astype(str).to_numpy()
+    pred = both["predicted"].astype(str).to_numpy()
+    docs = both["doc_id"].astype(str).to_numpy()
+    w = both["weight"].astype(float).to_numpy()
+    f1, lo, hi = bootstrap_macro_f1(truth, pred, docs, labels, n_boot=n_boot, seed=seed)
+    wf1, wlo, whi = bootstrap_macro_f1(
+        truth, pred, docs, labels, n_boot=n_boot, seed=seed, weights=w
+    )
+    right = truth == pred
+    return CodingCheck(
+        n=len(both),
+        documents=len(set(docs)),
+        macro_f1=f1,
+        ci95=(lo, hi),
+        weighted_macro_f1=wf1,
+        weighted_ci95=(wlo, whi),
+        accuracy=float(right.mean()),
+        weighted_accuracy=float(np.average(right, weights=w)),
+        report=class_report(truth, pred, labels),
+        weighted_report=class_report(truth, pred, labels, weights=w),
+        confusion=confusion_table(truth, pred, labels),
+    )
+
+
+def _read_key(path: PathArg) -> pd.DataFrame:
+    """A sample saved with ``to_csv``: read as text, weights as numbers."""
+    from analysis.io.tabular import read_raw_table
+
+    frame = read_raw_table(path).frame.astype(str)
+    if "weight" in frame.columns:
+        weight = pd.to_numeric(frame["weight"], errors="coerce")
+        bad = np.flatnonzero(weight.isna().to_numpy() | (weight < 0).to_numpy())
+        if len(bad):
+            raise InputError(
+                f"{location(path, row=int(bad[0]) + 2, column='weight')}: "
+                f"{frame['weight'].iloc[bad[0]]!r} is not a weight (a non-negative number)",
+                file=path,
+                row=int(bad[0]) + 2,
+                column="weight",
+                value=frame["weight"].iloc[bad[0]],
+            )
+        frame["weight"] = weight
+    return frame
