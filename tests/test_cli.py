@@ -212,7 +212,16 @@ def test_codebook_draft_tells_open_questions_and_suggests_dimensions(tmp_path, c
     assert "# suggested: livelihood" in item
 
 
-@pytest.mark.parametrize("argv", [["--help"], ["run", "--help"], ["codebook", "draft", "--help"]])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--help"],
+        ["run", "--help"],
+        ["codebook", "draft", "--help"],
+        ["coding", "sample", "--help"],
+        ["coding", "check", "--help"],
+    ],
+)
 def test_help_speaks_the_locale(argv, capsys, monkeypatch):
     import argparse
     import re
@@ -226,9 +235,13 @@ def test_help_speaks_the_locale(argv, capsys, monkeypatch):
     assert "显示本帮助并退出" in out
     # besides option names, choices, file types and the program's name, no English word
     prose = re.sub(
-        r"--?[a-z-]+|\{[a-z,]+\}|[a-z]+\.ya?ml|xlsx|xls|csv|sav|dta|tcp://\S+|output/", "", out
+        r"--?[a-z-]+|\{[a-z,]+\}|[a-z-]+\.(?:ya?ml|csv|xlsx)|xlsx|xls|csv|sav|dta|txt|docx|pdf"
+        r"|tcp://\S+|output/",
+        "",
+        out,
     )
-    prose = re.sub(r"\b(analysis|run|validate|init|codebook|draft|Dask|N)\b", "", prose)
+    commands = "analysis|run|validate|init|codebook|draft|coding|sample|check|ensemble|Dask|N"
+    prose = re.sub(rf"\b({commands})\b", "", prose)
     assert not re.search(r"[A-Za-z]{3,}", prose), prose
     assert argparse._ is original  # argparse's words are put back
 

@@ -127,7 +127,7 @@ def test_codes_and_labels_are_read_and_bad_cells_named(tmp_path, sample) -> None
     assert "bad.xlsx" in str(e)
     assert "'welfare'" in str(e)
     assert "reform, development" in str(e)
-    assert "1 more problems" in str(e)
+    assert "and 1 more" in str(e)
     assert e.problems[["row", "column", "value"]].values.tolist() == [
         [3, "label", "welfare"],
         [4, "label", ""],
@@ -229,3 +229,32 @@ def test_a_round_trip_through_files(tmp_path, sample) -> None:
     with pytest.raises(InputError) as err:
         an.check_codings(key, final)
     assert (err.value.row, err.value.column, err.value.value) == (4, "weight", "many")
+
+
+def test_the_command_line_runs_a_coding_round(tmp_path, demo_dir, capsys) -> None:
+    from analysis.study.cli import main
+
+    out = tmp_path / "round"
+    assert main(["coding", "sample", str(demo_dir / "texts"), "-o", str(out), "--n", "24"]) == 0
+    assert "drew 24 of" in capsys.readouterr().out
+    key = pd.read_csv(out / "coding-key.csv")
+    labels = key["predicted"].tolist()
+    other = "reform" if labels[0] == "none" else "none"
+    _fill(out / "coder-1.xlsx", out / "coder-1.xlsx", labels)
+    _fill(out / "coder-2.xlsx", out / "coder-2.xlsx", [other, *labels[1:]])
+    sheets = [str(out / "coding-key.csv"), str(out / "coder-1.xlsx"), str(out / "coder-2.xlsx")]
+    assert main(["coding", "check", *sheets]) == 0
+    said = capsys.readouterr().out
+    assert "24 passages: agreement 0.958" in said
+    assert "--adjudicated" in said
+    assert "macro-F1" not in said  # nothing is scored before the disagreement is decided
+    _fill(out / "adjudication.xlsx", out / "adjudication.xlsx", [labels[0]])
+    result = tmp_path / "check.xlsx"
+    args = ["--adjudicated", str(out / "adjudication.xlsx"), "-o", str(result)]
+    assert main(["coding", "check", *sheets, *args]) == 0
+    said = capsys.readouterr().out
+    assert "sample: macro-F1 1.000" in said
+    assert "accuracy 1.000, 24 passages" in said
+    assert load_workbook(result).sheetnames[:2] == ["summary", "per_label"]
+    assert main(["coding", "check", sheets[0], sheets[1], sheets[1], sheets[2]]) == 1
+    assert "one or two coders' sheets" in capsys.readouterr().err

@@ -63,6 +63,38 @@ HELP: Mapping[str, tuple[str, str]] = {
         "把草稿写到此文件（默认：输出到屏幕）",
         "write the draft here (default: stdout)",
     ),
+    "coding": (
+        "人工编码核查：抽样、编码表、一致性与准确率",
+        "check the labels against people's coding: sample, sheets, agreement, accuracy",
+    ),
+    "coding_sample": (
+        "从文本中抽取段落，写出抽样表（coding-key.csv）和每位编码员的编码表",
+        "draw passages of the texts; write the key (coding-key.csv) and a sheet per coder",
+    ),
+    "texts": (
+        "文本文件夹（txt、docx、pdf）或文本表格（csv、xlsx）",
+        "a folder of documents (txt, docx, pdf) or a table of texts (csv, xlsx)",
+    ),
+    "n_passages": ("抽取的段落数（默认 300）", "passages to draw (default 300)"),
+    "per_doc": ("每篇文档至多抽取的段落数（默认不限）", "at most N passages a document"),
+    "seed": ("抽样的随机种子（默认 0）", "seed of the draw (default 0)"),
+    "method": (
+        "被核查的标注方法（默认 ensemble）",
+        "the labelling method checked (default ensemble)",
+    ),
+    "coders": ("编码员人数，每人一份编码表（默认 2）", "coders, one sheet each (default 2)"),
+    "coding_output": ("写到此文件夹", "write to this folder"),
+    "coding_check": (
+        "比较编码：编码员之间的一致性，分类器对照编码的准确率",
+        "compare codings: agreement of the coders, accuracy of the classifier against them",
+    ),
+    "key": ("抽样时写出的 coding-key.csv", "the coding-key.csv the sample wrote"),
+    "sheets": ("编码员填好的编码表（一份或两份）", "the coders' filled-in sheets (one or two)"),
+    "adjudicated": (
+        "裁定了分歧的 adjudication.xlsx",
+        "the adjudication.xlsx with the disagreements decided",
+    ),
+    "check_output": ("把结果表写到此 xlsx 文件", "write the result tables to this xlsx file"),
 }
 
 #: Placeholders of arguments in the help and in argparse's errors: key -> (Chinese, English).
@@ -74,6 +106,10 @@ METAVARS: Mapping[str, tuple[str, str]] = {
     "export": ("导出文件", "EXPORT"),
     "sheet": ("工作表", "SHEET"),
     "file": ("文件", "FILE"),
+    "texts": ("文本", "TEXTS"),
+    "key": ("抽样表", "KEY"),
+    "sheets": ("编码表", "SHEET"),
+    "method": ("方法", "METHOD"),
 }
 
 #: argparse's own messages (Python 3.11-3.13 wording), in Chinese; others stay English.

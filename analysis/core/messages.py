@@ -36,6 +36,30 @@ MESSAGES: Mapping[str, tuple[str, str]] = {
     "step": ("步骤：{name}", "step: {name}"),
     "original": ("  原文：{text}", "  original: {text}"),
     "dashboard": ("Dask 监控面板：{link}", "Dask dashboard: {link}"),
+    # analysis coding: a coding round on a study's own documents
+    "coding_drawn": (
+        "从 {documents} 篇文档的 {population} 个段落中抽取了 {drawn} 个",
+        "drew {drawn} of {population} passages from {documents} documents",
+    ),
+    "coding_agreement": (
+        "{n} 个段落：一致率 {agreement:.3f}，Cohen's kappa {kappa:.3f}，"
+        "Krippendorff's alpha {alpha:.3f}，分歧 {disagreements} 个",
+        "{n} passages: agreement {agreement:.3f}, Cohen's kappa {kappa:.3f}, "
+        "Krippendorff's alpha {alpha:.3f}, {disagreements} disagreements",
+    ),
+    "coding_adjudicate": (
+        "请在 {path} 的 label 列裁定分歧，再加 --adjudicated {path} 重新运行",
+        "decide the disagreements in {path} (column label), then run again with "
+        "--adjudicated {path}",
+    ),
+    "coding_figure": (
+        "{figure}：macro-F1 {f1:.3f}（95% CI {lo:.3f}–{hi:.3f}），准确率 {accuracy:.3f}，"
+        "{n} 个段落、{documents} 篇文档",
+        "{figure}: macro-F1 {f1:.3f} (95% CI {lo:.3f}-{hi:.3f}), accuracy {accuracy:.3f}, "
+        "{n} passages of {documents} documents",
+    ),
+    "coding_sample_figure": ("样本", "sample"),
+    "coding_weighted_figure": ("全部段落（按抽样权重）", "all passages (sampling weights)"),
     # progress bars: the bar, its unit and the steps of a run
     "bar_run": ("运行研究", "analysis run"),
     "bar_step": ("步", "step"),

@@ -7,6 +7,9 @@ Commands::
     analysis validate STUDY.yaml
     analysis init DIR
     analysis codebook draft EXPORT [--sheet S] [--output FILE]
+    analysis coding sample TEXTS --output DIR [--n N] [--per-doc N] [--seed N]
+                                 [--method METHOD] [--coders N]
+    analysis coding check KEY SHEET [SHEET] [--adjudicated FILE] [--output FILE]
 
 Errors the user can fix (:class:`~analysis.core.errors.AnalysisError`) print as one line,
 ``error: <message>`` (``错误：<message>``), with exit status 1; anything else is a bug and
@@ -86,6 +89,24 @@ def _build(h: Callable[[str], str], m: Callable[[str], str]) -> argparse.Argumen
     draft.add_argument("export", type=Path, metavar=m("export"), help=h("export"))
     draft.add_argument("--sheet", default=0, metavar=m("sheet"), help=h("sheet"))
     draft.add_argument("--output", "-o", type=Path, metavar=m("file"), help=h("draft_output"))
+
+    coding = sub.add_parser("coding", help=h("coding"), description=h("coding"))
+    co_sub = coding.add_subparsers(dest="coding_command", metavar=h("action"))
+    sample = co_sub.add_parser("sample", help=h("coding_sample"), description=h("coding_sample"))
+    sample.add_argument("texts", type=Path, metavar=m("texts"), help=h("texts"))
+    sample.add_argument(
+        "--output", "-o", type=Path, required=True, metavar=m("dir"), help=h("coding_output")
+    )
+    sample.add_argument("--n", type=int, default=300, metavar=m("n"), help=h("n_passages"))
+    sample.add_argument("--per-doc", type=int, metavar=m("n"), help=h("per_doc"))
+    sample.add_argument("--seed", type=int, default=0, metavar=m("n"), help=h("seed"))
+    sample.add_argument("--method", default="ensemble", metavar=m("method"), help=h("method"))
+    sample.add_argument("--coders", type=int, default=2, metavar=m("n"), help=h("coders"))
+    check = co_sub.add_parser("check", help=h("coding_check"), description=h("coding_check"))
+    check.add_argument("key", type=Path, metavar=m("key"), help=h("key"))
+    check.add_argument("sheets", type=Path, nargs="+", metavar=m("sheets"), help=h("sheets"))
+    check.add_argument("--adjudicated", type=Path, metavar=m("file"), help=h("adjudicated"))
+    check.add_argument("--output", "-o", type=Path, metavar=m("file"), help=h("check_output"))
     return parser
 
 
@@ -180,6 +201,20 @@ def _codebook(args: argparse.Namespace) -> int:
     return 0
 
 
+def _coding(args: argparse.Namespace) -> int:
+    if args.coding_command not in ("sample", "check"):
+        parser = build_parser(_LANG[0])
+        with _argparse_speaks(_LANG[0]):
+            parser.parse_args(["coding", "--help"])
+        return 2
+    from analysis.study.coding_command import coding_check, coding_sample
+
+    run = coding_sample if args.coding_command == "sample" else coding_check
+    for line in run(args, _LANG[0]):
+        print(line)
+    return 0
+
+
 @contextmanager
 def _argparse_speaks(lang: Lang) -> Iterator[None]:
     """Let argparse print its own words (usage, errors) in ``lang`` while parsing.
@@ -201,7 +236,13 @@ def _argparse_speaks(lang: Lang) -> Iterator[None]:
 # the language the running command speaks (set by main: the study's, or the locale's)
 _LANG: list[Lang] = ["en"]
 
-_COMMANDS = {"run": _run, "validate": _validate, "init": _init, "codebook": _codebook}
+_COMMANDS = {
+    "run": _run,
+    "validate": _validate,
+    "init": _init,
+    "codebook": _codebook,
+    "coding": _coding,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

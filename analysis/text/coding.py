@@ -232,8 +232,6 @@ def write_coding_sheet(
     -------
     pathlib.Path
     """
-    from analysis.report.render import write_xlsx
-
     missing = [c for c in ("passage_id", "doc_id", "text") if c not in sample.columns]
     if missing:
         raise InputError(f"write_coding_sheet: the sample lacks the columns {missing}")
@@ -242,21 +240,26 @@ def write_coding_sheet(
         .astype(str)
         .assign(label="", secondary="", reason="")
     )
+    return write_sheet(sheet, Path(path), framework)
+
+
+def write_sheet(sheet: pd.DataFrame, path: Path, framework: Framework) -> Path:
+    """``sheet`` as the ``coding`` sheet of a workbook, drop-down lists on its ``label`` and
+    ``secondary`` columns, the codes and what they cover on a sheet ``labels``."""
+    from analysis.report.render import write_xlsx
+
     codes = label_codes(framework)
     labels = pd.DataFrame(
         {
             "code": codes,
             "label_zh": [*(d.label_zh for d in framework), "不属于任何维度"],
             "label_en": [*(d.label_en for d in framework), "None"],
-            "covers": [
-                *(d.description for d in framework),
-                " / ".join(_NONE_DESCRIPTION),
-            ],
+            "covers": [*(d.description for d in framework), " / ".join(_NONE_DESCRIPTION)],
         }
     )
     return write_xlsx(
         {"coding": sheet, "labels": labels},
-        Path(path),
+        path,
         choices={"coding": {"label": codes, "secondary": codes}},
     )
 
@@ -349,7 +352,7 @@ def read_coding_sheet(
     if problems:
         table = pd.DataFrame(problems, columns=["file", "row", "column", "value", "problem"])
         first = table.iloc[0]
-        more = f" ({len(table) - 1} more problems in .problems)" if len(table) > 1 else ""
+        more = f" (and {len(table) - 1} more: the error's problems)" if len(table) > 1 else ""
         raise InputError(
             f"{location(name, sheet=sheet_used, row=int(first['row']), column=first['column'])}: "
             f"{first['value']!r}: {first['problem']}{more}",

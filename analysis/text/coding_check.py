@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from os import PathLike
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -18,10 +19,16 @@ import pandas as pd
 from analysis.core.dimensions import SERVICE_FIVE, Framework
 from analysis.core.errors import InputError, location
 from analysis.stats.agreement import cohen_kappa, krippendorff_alpha
-from analysis.text.coding import label_codes, read_coding_sheet
+from analysis.text.coding import label_codes, read_coding_sheet, write_sheet
 from analysis.text.evaluation import bootstrap_macro_f1, class_report, confusion_table
 
-__all__ = ["CodingAgreement", "CodingCheck", "check_codings", "compare_codings"]
+__all__ = [
+    "CodingAgreement",
+    "CodingCheck",
+    "check_codings",
+    "compare_codings",
+    "write_adjudication_sheet",
+]
 
 PathArg = str | PathLike[str]
 
@@ -82,6 +89,54 @@ class CodingAgreement:
         out.loc[at, "label"] = out.loc[at, "passage_id"].map(decided)
         out.loc[at, "adjudication"] = "adjudicated"
         return out
+
+
+def write_adjudication_sheet(
+    agreement: CodingAgreement,
+    sample: pd.DataFrame,
+    path: PathArg,
+    *,
+    framework: Framework = SERVICE_FIVE,
+) -> Path:
+    """Write the disagreements for an adjudicator: each passage's text, both coders' labels
+    and reasons, and empty ``label``, ``secondary`` and ``reason`` columns to decide in
+    (read it back with :func:`~analysis.text.coding.read_coding_sheet` and pass it to
+    :meth:`CodingAgreement.final`).
+
+    Parameters
+    ----------
+    agreement
+        From :func:`compare_codings`.
+    sample
+        The key from :func:`~analysis.text.coding.coding_sample` (for the texts).
+    path
+        The ``.xlsx`` to write.
+    framework
+        The dimensions coded, plus ``none``.
+    """
+    texts = sample.assign(passage_id=sample["passage_id"].astype(str)).set_index("passage_id")
+    open_ = agreement.disagreements.astype({"passage_id": str})
+    missing = sorted(set(open_["passage_id"]) - set(texts.index))
+    if missing:
+        raise InputError(
+            f"write_adjudication_sheet: {len(missing)} disagreements are not in the sample, "
+            f"first {missing[:5]}"
+        )
+    sheet = pd.DataFrame(
+        {
+            "passage_id": open_["passage_id"],
+            "doc_id": texts.loc[open_["passage_id"], "doc_id"].astype(str).to_numpy(),
+            "text": texts.loc[open_["passage_id"], "text"].astype(str).to_numpy(),
+            "label_a": open_["label_a"],
+            "reason_a": open_["reason_a"],
+            "label_b": open_["label_b"],
+            "reason_b": open_["reason_b"],
+            "label": "",
+            "secondary": "",
+            "reason": "",
+        }
+    )
+    return write_sheet(sheet, Path(path), framework)
 
 
 def compare_codings(a: pd.DataFrame | PathArg, b: pd.DataFrame | PathArg) -> CodingAgreement:
