@@ -10,7 +10,7 @@ from sklearn.metrics import f1_score
 
 import analysis as an
 from analysis.core.errors import InputError
-from analysis.text.coding import SHEET_COLUMNS, _equal_allocation
+from analysis.text.coding import SHEET_COLUMNS, _draw, _equal_allocation
 
 CODES = ["reform", "development", "livelihood", "masses", "members", "none"]
 
@@ -202,6 +202,13 @@ def test_weighted_figures_equal_the_figures_of_passages_repeated_by_weight() -> 
     assert check.weighted_report.loc["macro", "f1"] == pytest.approx(check.weighted_macro_f1)
     assert check.ci95[0] < check.macro_f1 < check.ci95[1]
     assert check.confusion.to_numpy().sum() == n
+    shares = check.shares
+    for label in CODES:
+        assert shares.loc[label, "estimated"] == pytest.approx(np.mean(repeated_t == label))
+        assert shares.loc[label, "classifier"] == pytest.approx(np.mean(repeated_p == label))
+    assert (shares["ci95_low"] <= shares["estimated"]).all()
+    assert (shares["estimated"] <= shares["ci95_high"]).all()
+    assert shares["estimated"].sum() == pytest.approx(1.0)
     assert check.summary().loc["sample", "passages"] == n
 
 
@@ -255,6 +262,30 @@ def test_the_command_line_runs_a_coding_round(tmp_path, demo_dir, capsys) -> Non
     said = capsys.readouterr().out
     assert "sample: macro-F1 1.000" in said
     assert "accuracy 1.000, 24 passages" in said
-    assert load_workbook(result).sheetnames[:2] == ["summary", "per_label"]
+    assert "shares" in load_workbook(result).sheetnames
     assert main(["coding", "check", sheets[0], sheets[1], sheets[1], sheets[2]]) == 1
     assert "one or two coders' sheets" in capsys.readouterr().err
+
+
+def test_the_weighted_coded_share_corrects_the_classifier_over_repeated_samples() -> None:
+    """Stratified draws of a known population: the weighted share of the coded labels is
+    unbiased for the true share, where the classifier's own share is not."""
+    rng = np.random.default_rng(11)
+    n_pop = 3000
+    truth = rng.choice(CODES, n_pop, p=[0.15, 0.15, 0.2, 0.15, 0.05, 0.3])
+    pred = np.where(rng.random(n_pop) < 0.75, truth, rng.choice(CODES, n_pop))
+    population = pd.DataFrame(
+        {"doc_id": [f"d{k % 200}" for k in range(n_pop)], "stratum": pred, "truth": truth}
+    )
+    sizes = population["stratum"].value_counts()
+    estimates = []
+    for seed in range(200):
+        rows = _draw(population, 180, None, np.random.default_rng(seed))
+        drawn = population.iloc[rows]
+        taken = drawn["stratum"].value_counts()
+        weight = drawn["stratum"].map(sizes / taken)
+        estimates.append(weight[drawn["truth"] == "members"].sum() / weight.sum())
+        assert weight.sum() == pytest.approx(n_pop)
+    true_share, classifier_share = np.mean(truth == "members"), np.mean(pred == "members")
+    assert abs(classifier_share - true_share) > 0.02
+    assert np.mean(estimates) == pytest.approx(true_share, abs=0.004)

@@ -7,7 +7,8 @@ blind sheet per coder, ``coder-1.xlsx``, ``coder-2.xlsx``, ... .
 the coders' agreement and, when they disagree, writes ``adjudication.xlsx`` beside the key
 and stops until it comes back decided (``--adjudicated``); then it prints the classifier's
 macro-F1 and accuracy against the final codings, on the sample and weighted to all passages,
-and with ``--output`` writes the tables to a workbook.
+and with ``--output`` writes the tables to a workbook (with each label's share of all the
+passages, by the classifier and estimated from the codings).
 """
 
 from __future__ import annotations
@@ -113,6 +114,7 @@ def coding_check(args: argparse.Namespace, lang: Lang) -> Iterator[str]:
             "per_label": check.report.reset_index(names="label"),
             "per_label_weighted": check.weighted_report.reset_index(names="label"),
             "confusion": check.confusion.reset_index(),
+            "shares": check.shares.reset_index(),
             **tables,
         }
         yield message("wrote", lang, path=write_xlsx(tables, args.output))

@@ -206,6 +206,14 @@ class CodingCheck:
         Precision, recall, F1 and support per label (:func:`class_report`).
     confusion : pandas.DataFrame
         Passages by coded label (rows) and predicted label (columns).
+    shares : pandas.DataFrame
+        Per label: ``classifier`` (its share of the passages by the classifier's labels) and
+        ``estimated`` (by the coders' labels, each coded passage weighted), with a 95%
+        percentile interval from resampling documents (``ci95_low``, ``ci95_high``). With a
+        sample stratified by the classifier's label and coded whole, ``estimated`` is the
+        design-unbiased estimate of each label's share of all the passages: the figure to
+        report for how much of a study's texts goes to a dimension, corrected for the
+        classifier's errors.
     """
 
     n: int
@@ -219,6 +227,7 @@ class CodingCheck:
     report: pd.DataFrame
     weighted_report: pd.DataFrame
     confusion: pd.DataFrame
+    shares: pd.DataFrame
 
     def summary(self) -> pd.DataFrame:
         """One row per figure (``sample`` and ``all passages``), for a methods section."""
@@ -307,6 +316,41 @@ def check_codings(
         report=class_report(truth, pred, labels),
         weighted_report=class_report(truth, pred, labels, weights=w),
         confusion=confusion_table(truth, pred, labels),
+        shares=_shares(truth, pred, docs, w, labels, n_boot=n_boot, seed=seed),
+    )
+
+
+def _shares(
+    truth: np.ndarray,
+    pred: np.ndarray,
+    docs: np.ndarray,
+    w: np.ndarray,
+    labels: list[str],
+    *,
+    n_boot: int,
+    seed: int,
+) -> pd.DataFrame:
+    """Weighted label shares by the classifier and by the coders, the latter with a
+    percentile interval from resampling documents (each bringing all its passages)."""
+    index = {label: k for k, label in enumerate(labels)}
+    doc_ids, doc_of = np.unique(docs, return_inverse=True)
+    coded = np.zeros((len(doc_ids), len(labels)))
+    for d, t, wt in zip(doc_of, truth, w, strict=True):
+        if t in index:
+            coded[d, index[t]] += wt
+    total = w.sum()
+    rng = np.random.default_rng(seed)
+    draws = coded[rng.integers(0, len(doc_ids), size=(n_boot, len(doc_ids)))].sum(axis=1)
+    draws = draws / np.maximum(draws.sum(axis=1, keepdims=True), np.finfo(float).tiny)
+    by_pred = pd.Series(w).groupby(np.asarray(pred)).sum()
+    return pd.DataFrame(
+        {
+            "classifier": [by_pred.get(label, 0.0) / total for label in labels],
+            "estimated": coded.sum(axis=0) / total,
+            "ci95_low": np.quantile(draws, 0.025, axis=0),
+            "ci95_high": np.quantile(draws, 0.975, axis=0),
+        },
+        index=pd.Index(labels, name="label"),
     )
 
 
