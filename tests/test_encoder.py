@@ -307,3 +307,7 @@ def test_the_methods_sentence_names_the_method_a_study_chose() -> None:
         default = {"classifier": {"method": "ensemble", "validation": validation}}
         assert "multilingual-e5-small" in classifier_sentence(chosen, lang)
         assert "multilingual-e5-small" not in classifier_sentence(default, lang)
+        networks = {**chosen["classifier"], "encoder_head": {"kind": "mlp"}}
+        said = classifier_sentence({"classifier": networks}, lang)
+        assert ("neural networks" if lang == "en" else "神经网络") in said
+        assert ("logistic" if lang == "en" else "逻辑回归") not in said

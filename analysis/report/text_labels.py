@@ -81,6 +81,21 @@ _HOW = {
         "(4-bit), combined with the character n-gram model and the lexicon rule",
     ),
 }
+#: The encoder methods when the head is networks (``kind="mlp"``) rather than a regression.
+_HOW_NETWORKS = {
+    "encoder": (
+        "句子编码器 multilingual-e5-small（4 位量化）向量上的小型神经网络（单隐层，三个取平均）",
+        "small neural networks (one hidden layer, three averaged) on the vectors of the "
+        "sentence encoder multilingual-e5-small (4-bit)",
+    ),
+    "encoder_ensemble": (
+        "句子编码器 multilingual-e5-small（4 位量化）向量上的小型神经网络（单隐层，三个取平均），"
+        "与字符 n 元组模型和词典规则加权集成",
+        "small neural networks (one hidden layer, three averaged) on the vectors of the sentence "
+        "encoder multilingual-e5-small (4-bit), combined with the character n-gram model and "
+        "the lexicon rule",
+    ),
+}
 
 
 def classifier_sentence(params: Mapping[str, Any], lang: str) -> str | None:
@@ -98,7 +113,11 @@ def classifier_sentence(params: Mapping[str, Any], lang: str) -> str | None:
     share = test.get("test_share_error", {}).get(info.get("method", ""))
     # the calibration of its (tempered) probabilities, recorded by models that have it
     ece = test.get("test_ece", {}).get(info.get("method", ""))
-    zh_how, en_how = _HOW.get(info.get("method", ""), _HOW["ensemble"])
+    method = info.get("method", "")
+    networks = info.get("encoder_head", {}).get("kind") == "mlp"
+    zh_how, en_how = (_HOW_NETWORKS if networks and method in _HOW_NETWORKS else _HOW).get(
+        method, _HOW["ensemble"]
+    )
     if lang == "zh":
         return (
             f"每份文件的主要维度由分类器判定（{zh_how}；"

@@ -178,6 +178,7 @@ class EncoderClassifier(ClassifierMixin, BaseEstimator):
             )
         self.info_ = {
             "encoder": encoder.identity,
+            "kind": self.kind,
             "training_fingerprint": training_fingerprint(texts, labels),
             "n_passages": len(texts),
             "label_counts": {c: labels.count(c) for c in sorted(set(labels))},
