@@ -87,6 +87,7 @@ def test_a_bad_request_is_refused_with_the_reason(demo_docs) -> None:
 def test_the_sheet_is_blind_safe_and_reproducible(tmp_path, sample) -> None:
     risky = sample.head(3).copy()
     risky.loc[0, "text"] = '=HYPERLINK("http://x","点击")社区服务'
+    risky.loc[1, "text"] = "居民反映楼道堵塞，联系电话13912345678，请尽快处理。"
     a = an.write_coding_sheet(risky, tmp_path / "a.xlsx")
     b = an.write_coding_sheet(risky, tmp_path / "b.xlsx")
     assert a.read_bytes() == b.read_bytes()
@@ -95,6 +96,9 @@ def test_the_sheet_is_blind_safe_and_reproducible(tmp_path, sample) -> None:
     assert [c.value for c in ws[1]] == list(SHEET_COLUMNS)
     cells = [c.value for row in ws.iter_rows() for c in row if c.value is not None]
     assert ws.cell(2, 3).value.startswith("'=")
+    assert ws.cell(3, 3).value == "居民反映楼道堵塞，联系电话139****5678，请尽快处理。"
+    plain = load_workbook(an.write_coding_sheet(risky, tmp_path / "plain.xlsx", mask=False))
+    assert "13912345678" in plain["coding"].cell(3, 3).value
     # nothing of the classifier's output reaches the coder
     for hidden in ("predicted", "probability", "stratum", "weight"):
         assert hidden not in cells

@@ -208,7 +208,11 @@ def label_codes(framework: Framework) -> list[str]:
 
 
 def write_coding_sheet(
-    sample: pd.DataFrame, path: PathArg, *, framework: Framework = SERVICE_FIVE
+    sample: pd.DataFrame,
+    path: PathArg,
+    *,
+    framework: Framework = SERVICE_FIVE,
+    mask: bool = True,
 ) -> Path:
     """Write the workbook a coder fills in.
 
@@ -217,7 +221,9 @@ def write_coding_sheet(
     (one line), the label columns with a drop-down list of the codes. Sheet ``labels``: each
     code with its Chinese and English label and what it covers. The classifier's labels,
     probabilities, strata and weights are left out, so the coder codes blind; text that a
-    spreadsheet would run as a formula is neutralised. The same sample gives the same bytes.
+    spreadsheet would run as a formula is neutralised, and phone numbers, ID numbers and
+    e-mail addresses are masked (a label never depends on them; the key keeps the text as
+    it was). The same sample gives the same bytes.
 
     Parameters
     ----------
@@ -227,6 +233,9 @@ def write_coding_sheet(
         The ``.xlsx`` to write.
     framework
         The dimensions coded (default: the service five), plus ``none``.
+    mask
+        Mask phone numbers, ID numbers and e-mail addresses in the texts
+        (:func:`~analysis.report.privacy.mask_pii`; they keep their length).
 
     Returns
     -------
@@ -240,13 +249,18 @@ def write_coding_sheet(
         .astype(str)
         .assign(label="", secondary="", reason="")
     )
-    return write_sheet(sheet, Path(path), framework)
+    return write_sheet(sheet, Path(path), framework, mask=mask)
 
 
-def write_sheet(sheet: pd.DataFrame, path: Path, framework: Framework) -> Path:
+def write_sheet(sheet: pd.DataFrame, path: Path, framework: Framework, *, mask: bool) -> Path:
     """``sheet`` as the ``coding`` sheet of a workbook, drop-down lists on its ``label`` and
-    ``secondary`` columns, the codes and what they cover on a sheet ``labels``."""
+    ``secondary`` columns, the codes and what they cover on a sheet ``labels``; with
+    ``mask``, personal numbers in its ``text`` masked."""
+    from analysis.report.privacy import mask_pii
     from analysis.report.render import write_xlsx
+
+    if mask:
+        sheet = sheet.assign(text=[mask_pii(t) for t in sheet["text"]])
 
     codes = label_codes(framework)
     labels = pd.DataFrame(

@@ -97,6 +97,7 @@ def write_adjudication_sheet(
     path: PathArg,
     *,
     framework: Framework = SERVICE_FIVE,
+    mask: bool = True,
 ) -> Path:
     """Write the disagreements for an adjudicator: each passage's text, both coders' labels
     and reasons, and empty ``label``, ``secondary`` and ``reason`` columns to decide in
@@ -113,6 +114,9 @@ def write_adjudication_sheet(
         The ``.xlsx`` to write.
     framework
         The dimensions coded, plus ``none``.
+    mask
+        Mask phone numbers, ID numbers and e-mail addresses in the texts, as
+        :func:`~analysis.text.coding.write_coding_sheet` does.
     """
     texts = sample.assign(passage_id=sample["passage_id"].astype(str)).set_index("passage_id")
     open_ = agreement.disagreements.astype({"passage_id": str})
@@ -136,7 +140,7 @@ def write_adjudication_sheet(
             "reason": "",
         }
     )
-    return write_sheet(sheet, Path(path), framework)
+    return write_sheet(sheet, Path(path), framework, mask=mask)
 
 
 def compare_codings(a: pd.DataFrame | PathArg, b: pd.DataFrame | PathArg) -> CodingAgreement:
