@@ -600,7 +600,10 @@ def sampling_lines(f: dict) -> list[str]:
         "(macro-F1; development rows out-of-fold on the same folds, the margin-sampled rounds' "
         "ordinary strata counted with them):",
         "",
-        md_table(pd.DataFrame(f["by_sampling"]).set_index("passages")),
+        # four decimals, as stored: the test row then reads as the table above rounds it
+        md_table(
+            pd.DataFrame(f["by_sampling"]).set_index("passages")[["n", *f["methods"]]], "{:.4f}"
+        ),
         "",
     ]
 

@@ -14,10 +14,13 @@
 * :mod:`.lexicon_rule` the lexicon's label rule with a learnt bar for ``none``
 * :mod:`.classifier`   the trained classifier (n-grams + lexicon evidence), saved as JSON
 * :mod:`.encoder`      the optional sentence encoder (extra ``encoder``) and its disk cache
-* :mod:`.encoder_head` logistic regression on the encoder's vectors, saved as JSON
+* :mod:`.encoder_head` a classifier on the encoder's vectors, saved as JSON
+* :mod:`.mlp`          the head's networks (one hidden layer), kept as plain arrays
 * :mod:`.classify`     one label per text: lexicon, model, ensemble or the encoder methods
 * :mod:`.evaluation`   per-class scores, confusion, grouped CV, bootstrap, learning curve
 * :mod:`.corpus`       the labelled corpus passages (references resolved to text)
+* :mod:`.coding`       a coding round on a study's own documents: sample and sheets
+* :mod:`.coding_check` agreement of coders, the classifier against their codings
 
 The names below load on first use; importing this face loads no jieba.
 """

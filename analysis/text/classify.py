@@ -14,8 +14,8 @@ Two more need the optional ``encoder`` extra (``pip install "analysis[encoder]"`
 x86_64; :mod:`analysis.text.encoder`), and raise a :class:`ConfigError` without it, never
 falling back silently to another method:
 
-- ``"encoder"``: logistic regression on sentence-encoder vectors
-  (:class:`~analysis.text.encoder_head.EncoderClassifier`);
+- ``"encoder"``: a classifier on sentence-encoder vectors, a logistic regression or (the
+  packaged head) three small networks (:class:`~analysis.text.encoder_head.EncoderClassifier`);
 - ``"encoder_ensemble"``: the encoder head, the model and the lexicon rule, weighted by the
   head's ``ensemble_weights`` (chosen on development folds).
 
