@@ -95,6 +95,7 @@ _LAZY: dict[str, str] = {
     "read_coding_sheet": "analysis.text",
     "compare_codings": "analysis.text",
     "check_codings": "analysis.text",
+    "write_adjudication_sheet": "analysis.text",
     # statistics
     "CompareResult": "analysis.stats",
     "compare_groups": "analysis.stats",
@@ -265,5 +266,6 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         train_classifier,
         train_encoder_classifier,
         validate_lexicon,
+        write_adjudication_sheet,
         write_coding_sheet,
     )

@@ -851,3 +851,22 @@ def test_the_methods_sentence_states_the_share_error_when_the_model_records_it()
     )
     assert "按文件自助法（BCa）95% 置信区间 0.81–0.90" in classifier_sentence(bca, "zh")
     assert "BCa" not in classifier_sentence(old, "en")
+
+
+def test_a_text_with_nothing_to_read_is_none_for_sure() -> None:
+    texts = [
+        "",
+        "   ",
+        "。。！",
+        None,
+        "街道便民服务中心推行一窗受理、集成服务，群众办事最多跑一次。",
+    ]
+    for method in ("lexicon", "model", "ensemble"):
+        out = an.classify_texts(texts, method=method)
+        assert out["label"].tolist()[:4] == ["none"] * 4, method
+        assert (out["p_none"].iloc[:4] == 1.0).all()
+        assert (out.filter(like="p_").iloc[:4].sum(axis=1) == 1.0).all()
+        assert out.loc[4, "label"] == "reform"
+        assert out.loc[4, "probability"] < 1.0
+    whole = an.classify_texts(["", texts[4]], method="model", by_passage=True)
+    assert whole["label"].tolist() == ["none", "reform"]

@@ -60,6 +60,7 @@ _LAZY = {
     "read_coding_sheet": "analysis.text.coding",
     "compare_codings": "analysis.text.coding_check",
     "check_codings": "analysis.text.coding_check",
+    "write_adjudication_sheet": "analysis.text.coding_check",
 }
 __all__ = list(_LAZY)
 __getattr__, __dir__ = attach(__name__, _LAZY)
@@ -68,7 +69,11 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from analysis.text.classifier import DimensionClassifier, default_classifier
     from analysis.text.classify import classify_texts
     from analysis.text.coding import coding_sample, read_coding_sheet, write_coding_sheet
-    from analysis.text.coding_check import check_codings, compare_codings
+    from analysis.text.coding_check import (
+        check_codings,
+        compare_codings,
+        write_adjudication_sheet,
+    )
     from analysis.text.corpus import load_labelled_passages
     from analysis.text.encoder_head import EncoderClassifier
     from analysis.text.lexicon import Lexicon

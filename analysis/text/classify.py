@@ -34,6 +34,7 @@ build them is in ``docs/validation.md``.
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -71,6 +72,8 @@ METHODS = ("lexicon", "model", "ensemble", *ENCODER_METHODS)
 #: Probability a secondary label needs in multi-label output (its figures on the test
 #: documents, against the coders' secondary labels, are in ``docs/validation.md``).
 MULTI_LABEL_THRESHOLD = 0.3
+#: A text some method can read has a letter, a digit or a Chinese character.
+_READABLE = re.compile(r"\w")
 
 
 def _as_docs(docs: pd.DataFrame | Sequence[str], text_column: str) -> pd.DataFrame:
@@ -209,7 +212,9 @@ def classify_texts(
     -------
     pandas.DataFrame
         One row per text, in input order: the columns of ``docs`` except the text; ``label``;
-        ``probability`` (of ``label``); ``p_<label>`` for every dimension and ``none``;
+        ``probability`` (of ``label``); ``p_<label>`` for every dimension and ``none`` (a
+        text with nothing to read, empty or only blanks and punctuation, is ``none`` with
+        probability 1);
         ``evidence`` (the strongest lexicon terms, ``term×count (dimension)``; the encoder
         reads the passage whole and has no terms to show, so the encoder methods give the
         same lexicon evidence); ``method``; ``labels`` with ``multi_label``.
@@ -291,6 +296,14 @@ def classify_texts(
         distinct, inverse = _distinct(texts)
         proba, labels = _probabilities(distinct, method, clf, lexicon, segmenter, head)
         proba, labels = proba[inverse], np.asarray(labels, dtype=object)[inverse]
+    # a text with nothing to read (empty, blanks, punctuation) is about no dimension: say so
+    # with certainty instead of passing on what the model makes of an empty string
+    blank = np.asarray([_READABLE.search(t) is None for t in texts], dtype=bool)
+    if blank.any() and "none" in classes:
+        proba, labels = proba.copy(), np.asarray(labels, dtype=object).copy()
+        proba[blank] = 0.0
+        proba[blank, classes.index("none")] = 1.0
+        labels[blank] = "none"
     out = frame.drop(columns=[text_column]).reset_index(drop=True)
     out["label"] = list(labels)
     out["probability"] = [proba[i, classes.index(lab)] for i, lab in enumerate(labels)]
