@@ -131,7 +131,10 @@ def test_codes_and_labels_are_read_and_bad_cells_named(tmp_path, sample) -> None
     assert "bad.xlsx" in str(e)
     assert "'welfare'" in str(e)
     assert "reform, development" in str(e)
-    assert "and 1 more" in str(e)
+    # every problem is named with its place, under a headline that counts them
+    assert str(e).splitlines()[0] == "2 coding sheet problems in bad.xlsx:"
+    assert "bad.xlsx, sheet 'coding', row 3, column 'label': got 'welfare'" in str(e)
+    assert "bad.xlsx, sheet 'coding', row 4, column 'label': got ''; not coded" in str(e)
     assert e.problems[["row", "column", "value"]].values.tolist() == [
         [3, "label", "welfare"],
         [4, "label", ""],

@@ -38,6 +38,8 @@ def test_problems_are_collected_then_raised_once():
     assert "line 9" in text
     assert {"file", "row", "column", "value", "problem"} <= set(err.problems.columns)
     assert len(err.problems) == 2
+    # the first problem's place, for programs
+    assert (err.column, err.value) == ("items[0].dimension", "x")
 
 
 def test_single_problem_is_one_line():

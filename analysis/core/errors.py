@@ -181,6 +181,9 @@ class InputError(AnalysisError, ValueError):
             Noun for the headline ("codebook problems", ...).
         show
             How many problems to spell out in the message; all are in ``.problems``.
+
+        The error's ``row``, ``column`` and ``value`` are those of the first problem, for
+        programs; a problem may also name its ``sheet``.
         """
         import pandas as pd
 
@@ -189,28 +192,28 @@ class InputError(AnalysisError, ValueError):
         for col in PROBLEM_COLUMNS:
             if col not in frame.columns:
                 frame[col] = None
-        if len(rows) == 1:
-            # one problem, one line: where, what was found, what was expected
-            p = rows[0]
-            where = location(
-                p.get("file", file), line=p.get("line"), row=p.get("row"), column=p.get("column")
-            )
-            val = "" if p.get("value") is None else f": got {_short(p['value'])}"
-            return cls(f"{where}{val}; {p.get('problem', '')}", file=file, problems=frame)
-        head = f"{len(rows)} {what}" + (f" in {Path(file).name}" if file is not None else "")
-        lines = [head + ":"]
-        for p in rows[:show]:
+
+        def said(p: dict[str, Any]) -> str:
             where = location(
                 p.get("file", file),
+                sheet=p.get("sheet"),
                 line=p.get("line"),
                 row=p.get("row"),
                 column=p.get("column"),
             )
             val = "" if p.get("value") is None else f": got {_short(p['value'])}"
-            lines.append(f"  {where}{val}; {p.get('problem', '')}")
+            return f"{where}{val}; {p.get('problem', '')}"
+
+        first = rows[0] if rows else {}
+        place = {k: first.get(k) for k in ("row", "column", "value")}
+        if len(rows) == 1:
+            # one problem, one line: where, what was found, what was expected
+            return cls(said(first), file=file, problems=frame, **place)
+        head = f"{len(rows)} {what}" + (f" in {Path(file).name}" if file is not None else "")
+        lines = [head + ":", *(f"  {said(p)}" for p in rows[:show])]
         if len(rows) > show:
             lines.append(f"  … and {len(rows) - show} more (see .problems)")
-        return cls("\n".join(lines), file=file, problems=frame)
+        return cls("\n".join(lines), file=file, problems=frame, **place)
 
 
 class Problems:

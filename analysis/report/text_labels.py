@@ -70,32 +70,26 @@ _HOW = {
         "词典规则：得分最高的维度，证据低于学得的下限记为“无”",
         "the lexicon rule: the strongest dimension, 'none' below a learnt minimum of evidence",
     ),
-    "encoder": (
-        "句子编码器 multilingual-e5-small（4 位量化）向量上的逻辑回归",
-        "logistic regression on the vectors of the sentence encoder multilingual-e5-small (4-bit)",
-    ),
-    "encoder_ensemble": (
-        "句子编码器 multilingual-e5-small（4 位量化）向量上的逻辑回归，与字符 n 元组模型和"
-        "词典规则加权集成",
-        "logistic regression on the vectors of the sentence encoder multilingual-e5-small "
-        "(4-bit), combined with the character n-gram model and the lexicon rule",
+}
+#: The encoder head, a logistic regression or networks (``kind="mlp"``): (zh, en).
+_HEADS = {
+    "logistic": ("逻辑回归", "logistic regression"),
+    "mlp": (
+        "小型神经网络（单隐层，三个取平均）",
+        "small neural networks (one hidden layer, three averaged)",
     ),
 }
-#: The encoder methods when the head is networks (``kind="mlp"``) rather than a regression.
-_HOW_NETWORKS = {
-    "encoder": (
-        "句子编码器 multilingual-e5-small（4 位量化）向量上的小型神经网络（单隐层，三个取平均）",
-        "small neural networks (one hidden layer, three averaged) on the vectors of the "
-        "sentence encoder multilingual-e5-small (4-bit)",
-    ),
-    "encoder_ensemble": (
-        "句子编码器 multilingual-e5-small（4 位量化）向量上的小型神经网络（单隐层，三个取平均），"
-        "与字符 n 元组模型和词典规则加权集成",
-        "small neural networks (one hidden layer, three averaged) on the vectors of the sentence "
-        "encoder multilingual-e5-small (4-bit), combined with the character n-gram model and "
-        "the lexicon rule",
-    ),
-}
+
+
+def _encoder_how(method: str, kind: str) -> tuple[str, str]:
+    """What an encoder method is, with its head's kind, for the methods sentence."""
+    zh_head, en_head = _HEADS.get(kind, _HEADS["logistic"])
+    zh = f"句子编码器 multilingual-e5-small（4 位量化）向量上的{zh_head}"
+    en = f"{en_head} on the vectors of the sentence encoder multilingual-e5-small (4-bit)"
+    if method == "encoder_ensemble":
+        zh += "，与字符 n 元组模型和词典规则加权集成"
+        en += ", combined with the character n-gram model and the lexicon rule"
+    return zh, en
 
 
 def classifier_sentence(params: Mapping[str, Any], lang: str) -> str | None:
@@ -114,10 +108,11 @@ def classifier_sentence(params: Mapping[str, Any], lang: str) -> str | None:
     # the calibration of its (tempered) probabilities, recorded by models that have it
     ece = test.get("test_ece", {}).get(info.get("method", ""))
     method = info.get("method", "")
-    networks = info.get("encoder_head", {}).get("kind") == "mlp"
-    zh_how, en_how = (_HOW_NETWORKS if networks and method in _HOW_NETWORKS else _HOW).get(
-        method, _HOW["ensemble"]
-    )
+    if method in ("encoder", "encoder_ensemble"):
+        # heads saved before the networks record no kind: a logistic regression
+        zh_how, en_how = _encoder_how(method, info.get("encoder_head", {}).get("kind", ""))
+    else:
+        zh_how, en_how = _HOW.get(method, _HOW["ensemble"])
     if lang == "zh":
         return (
             f"每份文件的主要维度由分类器判定（{zh_how}；"

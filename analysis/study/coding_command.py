@@ -52,18 +52,18 @@ def coding_sample(args: argparse.Namespace, lang: Lang) -> Iterator[str]:
 
 def coding_check(args: argparse.Namespace, lang: Lang) -> Iterator[str]:
     """Agreement of the coders (two sheets), then the classifier against the codings."""
-    from analysis.io.tabular import read_raw_table
     from analysis.report.render import write_xlsx
     from analysis.text.coding import read_coding_sheet
     from analysis.text.coding_check import (
         check_codings,
         compare_codings,
+        read_key,
         write_adjudication_sheet,
     )
 
     if len(args.sheets) > 2:
         raise InputError(f"give one or two coders' sheets, not {len(args.sheets)}")
-    key = read_raw_table(args.key).frame
+    key = read_key(args.key)  # read once: the adjudication sheet's texts and the check
     codings = [read_coding_sheet(path) for path in args.sheets]
     tables = {}
     if len(codings) == 2:
@@ -87,7 +87,7 @@ def coding_check(args: argparse.Namespace, lang: Lang) -> Iterator[str]:
         final = agree.final(decided)
     else:
         final = codings[0]
-    check = check_codings(args.key, final)
+    check = check_codings(key, final)
     for figure, f1, (lo, hi), accuracy in (
         ("coding_sample_figure", check.macro_f1, check.ci95, check.accuracy),
         (

@@ -185,15 +185,19 @@ def _draw(
     taken = np.zeros(len(passages), dtype=bool)
     per = dict.fromkeys(doc_ids.tolist(), 0)
     rows: list[int] = []
+
+    def below_cap(i: int) -> bool:
+        return per_doc is None or per[doc_ids[i]] < per_doc
+
     while len(rows) < n:
-        free = [i for i in order if not taken[i] and (per_doc is None or per[doc_ids[i]] < per_doc)]
+        free = [i for i in order if not taken[i] and below_cap(i)]
         if not free:
             break
         room = pd.Series(strata[free]).value_counts().sort_index()
         need = _equal_allocation(min(n - len(rows), len(free)), room)
         before = len(rows)
         for i in free:
-            if need[strata[i]] > 0 and (per_doc is None or per[doc_ids[i]] < per_doc):
+            if need[strata[i]] > 0 and below_cap(i):
                 rows.append(int(i))
                 taken[i] = True
                 need[strata[i]] -= 1
@@ -316,7 +320,8 @@ def read_coding_sheet(
     InputError
         A missing ``passage_id`` or ``label`` column, a passage not coded, a label that is
         not a code, a passage listed twice: every problem is in the error's ``problems``
-        (file, row, column, value, problem); the message names the first and the count.
+        (file, row, column, value, problem), the first ten in its message
+        (:meth:`~analysis.core.errors.InputError.from_problems`).
     """
     from analysis.io.tabular import read_raw_table
 
@@ -339,43 +344,36 @@ def read_coding_sheet(
     aliases = _aliases(framework)
     codes = ", ".join(label_codes(framework))
     text = {c: frame[c].astype(str).str.strip() if c in frame else None for c in SHEET_COLUMNS}
-    problems: list[tuple[str, int, str, str, str]] = []
+    problems: list[dict[str, object]] = []
+
+    def problem(row: int, column: str, value: str, what: str) -> None:
+        problems.append(
+            {"sheet": sheet_used, "row": row, "column": column, "value": value, "problem": what}
+        )
+
     labels, secondaries = [], []
     seen: set[str] = set()
     for k, (pid, label) in enumerate(zip(text["passage_id"], text["label"], strict=True)):
         row = int(rows[k])
         if not pid:
-            problems.append((name, row, "passage_id", "", "no passage id"))
+            problem(row, "passage_id", "", "no passage id")
         elif pid in seen:
-            problems.append((name, row, "passage_id", pid, "this passage is listed twice"))
+            problem(row, "passage_id", pid, "this passage is listed twice")
         seen.add(pid)
         code = aliases.get(label.lower())
         if not label:
-            problems.append((name, row, "label", "", f"not coded; expected one of {codes}"))
+            problem(row, "label", "", f"not coded; expected one of {codes}")
         elif code is None:
-            problems.append((name, row, "label", label, f"not a label; expected one of {codes}"))
+            problem(row, "label", label, f"not a label; expected one of {codes}")
         second = "" if text["secondary"] is None else text["secondary"].iloc[k]
         second_code = aliases.get(second.lower(), "") if second else ""
         if second and not second_code:
-            problems.append(
-                (name, row, "secondary", second, f"not a label; expected empty or one of {codes}")
-            )
+            problem(row, "secondary", second, f"not a label; expected empty or one of {codes}")
         labels.append(code or "")
         # a secondary label that repeats the label, or is none, adds nothing
         secondaries.append("" if second_code in (code, NONE) else second_code)
     if problems:
-        table = pd.DataFrame(problems, columns=["file", "row", "column", "value", "problem"])
-        first = table.iloc[0]
-        more = f" (and {len(table) - 1} more: the error's problems)" if len(table) > 1 else ""
-        raise InputError(
-            f"{location(name, sheet=sheet_used, row=int(first['row']), column=first['column'])}: "
-            f"{first['value']!r}: {first['problem']}{more}",
-            file=name,
-            row=int(first["row"]),
-            column=str(first["column"]),
-            value=first["value"],
-            problems=table,
-        )
+        raise InputError.from_problems(problems, file=name, what="coding sheet problems")
     reason = text["reason"] if text["reason"] is not None else pd.Series([""] * len(frame))
     out = pd.DataFrame(
         {

@@ -27,6 +27,7 @@ __all__ = [
     "CodingCheck",
     "check_codings",
     "compare_codings",
+    "read_key",
     "write_adjudication_sheet",
 ]
 
@@ -279,7 +280,7 @@ def check_codings(
     InputError
         The key lacks its columns, or a coded passage is not in the key.
     """
-    key = sample if isinstance(sample, pd.DataFrame) else _read_key(sample)
+    key = sample if isinstance(sample, pd.DataFrame) else read_key(sample)
     need = ["passage_id", "doc_id", "predicted", "weight"]
     missing = [c for c in need if c not in key.columns]
     if missing:
@@ -358,8 +359,9 @@ def _shares(
     )
 
 
-def _read_key(path: PathArg) -> pd.DataFrame:
-    """A sample saved with ``to_csv``: read as text, weights as numbers."""
+def read_key(path: PathArg) -> pd.DataFrame:
+    """A sample saved with ``to_csv`` (the key of :func:`check_codings`): read as text,
+    weights as numbers."""
     from analysis.io.tabular import read_raw_table
 
     frame = read_raw_table(path).frame.astype(str)
