@@ -36,32 +36,46 @@ PathArg = str | PathLike[str]
 
 @dataclass(frozen=True)
 class CodingAgreement:
-    """Agreement of two coders on the same passages.
+    """Agreement of two coders on the same passages; every figure comes from :attr:`codings`.
 
     Attributes
     ----------
-    n : int
-        Passages both coded.
-    agreement : float
-        Share of passages with the same label.
-    kappa : float
-        Cohen's kappa.
-    alpha : float
-        Krippendorff's alpha (nominal).
-    disagreements : pandas.DataFrame
-        ``passage_id``, ``label_a``, ``label_b``, ``reason_a``, ``reason_b``: the passages
-        to adjudicate.
     codings : pandas.DataFrame
         Both codings side by side (``passage_id``, ``label_a``, ``secondary_a``,
         ``reason_a``, the same for ``b``).
     """
 
-    n: int
-    agreement: float
-    kappa: float
-    alpha: float
-    disagreements: pd.DataFrame
     codings: pd.DataFrame
+
+    @property
+    def n(self) -> int:
+        """Passages both coded."""
+        return len(self.codings)
+
+    @property
+    def agreement(self) -> float:
+        """Share of passages with the same label."""
+        return float((self.codings["label_a"] == self.codings["label_b"]).mean())
+
+    @property
+    def kappa(self) -> float:
+        """Cohen's kappa."""
+        return cohen_kappa(self.codings["label_a"].tolist(), self.codings["label_b"].tolist())
+
+    @property
+    def alpha(self) -> float:
+        """Krippendorff's alpha (nominal)."""
+        return krippendorff_alpha(
+            self.codings["label_a"].tolist(), self.codings["label_b"].tolist()
+        )
+
+    @property
+    def disagreements(self) -> pd.DataFrame:
+        """``passage_id``, ``label_a``, ``label_b``, ``reason_a``, ``reason_b``: the passages
+        to adjudicate."""
+        differ = self.codings["label_a"] != self.codings["label_b"]
+        columns = ["passage_id", "label_a", "label_b", "reason_a", "reason_b"]
+        return self.codings.loc[differ, columns].reset_index(drop=True)
 
     def final(self, adjudicated: pd.DataFrame | None = None) -> pd.DataFrame:
         """The final label of every passage: the agreed one, or the adjudicator's.
@@ -178,18 +192,7 @@ def compare_codings(a: pd.DataFrame | PathArg, b: pd.DataFrame | PathArg) -> Cod
                 both[f"{column}_{side}"] = ""
     columns = ["passage_id", "label_a", "secondary_a", "reason_a", "label_b", "secondary_b"]
     both = both[[*columns, "reason_b"]]
-    la, lb = both["label_a"].tolist(), both["label_b"].tolist()
-    differ = both["label_a"] != both["label_b"]
-    return CodingAgreement(
-        n=len(both),
-        agreement=float((~differ).mean()),
-        kappa=cohen_kappa(la, lb),
-        alpha=krippendorff_alpha(la, lb),
-        disagreements=both.loc[
-            differ, ["passage_id", "label_a", "label_b", "reason_a", "reason_b"]
-        ].reset_index(drop=True),
-        codings=both,
-    )
+    return CodingAgreement(both)
 
 
 @dataclass(frozen=True)
