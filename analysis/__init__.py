@@ -85,7 +85,9 @@ _LAZY: dict[str, str] = {
     "classify_texts": "analysis.text",
     "train_classifier": "analysis.text",
     "train_encoder_classifier": "analysis.text",
+    "train_context_classifier": "analysis.text",
     "DimensionClassifier": "analysis.text",
+    "ContextClassifier": "analysis.text",
     "EncoderClassifier": "analysis.text",
     "default_classifier": "analysis.text",
     "split_passages": "analysis.text",
@@ -239,6 +241,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         weighted_descriptives,
     )
     from analysis.text import (
+        ContextClassifier,
         DimensionClassifier,
         EncoderClassifier,
         Lexicon,
@@ -264,6 +267,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         supervised_baseline,
         top_terms,
         train_classifier,
+        train_context_classifier,
         train_encoder_classifier,
         validate_lexicon,
         write_adjudication_sheet,

@@ -749,7 +749,9 @@ def test_validation_figures_are_what_the_committed_model_and_rule_give() -> None
     )
 
 
-@pytest.mark.parametrize("module", ["analysis.text.classifier", "analysis.text.classify"])
+@pytest.mark.parametrize(
+    "module", ["analysis.text.classifier", "analysis.text.classify", "analysis.text.context"]
+)
 def test_docstring_examples_run(module: str) -> None:
     import doctest
     import importlib

@@ -96,6 +96,10 @@ def classifier_sentence(params: Mapping[str, Any], lang: str) -> str | None:
     """The methods sentence on the classifier and its held-out macro-F1, if recorded."""
     info = params.get("classifier", {})
     test = info.get("validation", {})
+    # passages read with the text around them: the mixture's held-out figures are the ones
+    context = info.get("context") or {}
+    if context.get("validation", {}).get("test_macro_f1", {}).get(info.get("method", "")):
+        test = context["validation"]
     f1 = test.get("test_macro_f1", {}).get(info.get("method", ""), {})
     if not f1:
         return None
@@ -113,6 +117,12 @@ def classifier_sentence(params: Mapping[str, Any], lang: str) -> str | None:
         zh_how, en_how = _encoder_how(method, info.get("encoder_head", {}).get("kind", ""))
     else:
         zh_how, en_how = _HOW.get(method, _HOW["ensemble"])
+    if test is context.get("validation"):
+        zh_how += f"，并参考每个段落前后各 {context['width']} 字的上下文"
+        en_how += (
+            f", each passage read together with the {context['width']} characters of its "
+            "document on either side"
+        )
     if lang == "zh":
         return (
             f"每份文件的主要维度由分类器判定（{zh_how}；"

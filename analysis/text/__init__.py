@@ -50,7 +50,9 @@ _LAZY = {
     "classify_texts": "analysis.text.classify",
     "train_classifier": "analysis.text.training",
     "train_encoder_classifier": "analysis.text.training",
+    "train_context_classifier": "analysis.text.training",
     "DimensionClassifier": "analysis.text.classifier",
+    "ContextClassifier": "analysis.text.context",
     "EncoderClassifier": "analysis.text.encoder_head",
     "default_classifier": "analysis.text.classifier",
     "split_passages": "analysis.text.passages",
@@ -74,6 +76,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         compare_codings,
         write_adjudication_sheet,
     )
+    from analysis.text.context import ContextClassifier
     from analysis.text.corpus import load_labelled_passages
     from analysis.text.encoder_head import EncoderClassifier
     from analysis.text.lexicon import Lexicon
@@ -83,7 +86,11 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from analysis.text.score import explain, score_texts, top_terms
     from analysis.text.segment import Segmenter
     from analysis.text.textstats import cooccurrence, dimension_table, keyness
-    from analysis.text.training import train_classifier, train_encoder_classifier
+    from analysis.text.training import (
+        train_classifier,
+        train_context_classifier,
+        train_encoder_classifier,
+    )
     from analysis.text.validate import (
         load_passages,
         suggest_terms,

@@ -48,6 +48,12 @@ from analysis.text.classifier import (
     DimensionClassifier,
     default_classifier,
 )
+from analysis.text.context import (
+    CONTEXT_CHARS,
+    ContextClassifier,
+    default_context_classifier,
+    passage_context,
+)
 from analysis.text.docs import resolve
 from analysis.text.evaluation import aligned, method_outputs
 from analysis.text.features import lexicon_evidence
@@ -160,6 +166,9 @@ def classify_texts(
     n_evidence: int = 3,
     text_column: str = "text",
     by_passage: bool = False,
+    context: bool = True,
+    context_classifier: ContextClassifier | None = None,
+    context_column: str = "context",
 ) -> pd.DataFrame:
     """Label each text with the dimension it is mainly about, or ``none``.
 
@@ -207,6 +216,19 @@ def classify_texts(
         unit the classifier was trained and validated on, classify them, and give each text
         the mean of its passages' probabilities weighted by their length; its label is the
         most probable one. Use it for whole reports; adds ``n_passages``.
+    context
+        Where a passage's document is known (``by_passage``, or a ``context_column``), mix
+        what the text around it says into every method but the lexicon's
+        (:mod:`analysis.text.context`; on held-out documents this raises macro-F1, see
+        ``docs/validation_context.md``). ``False`` reads every passage alone.
+    context_classifier
+        A fitted :class:`~analysis.text.context.ContextClassifier` (from
+        :func:`~analysis.text.training.train_context_classifier`). Default: the packaged
+        one with the packaged model; with a ``classifier`` of one's own, none (its weights
+        were chosen beside the packaged model).
+    context_column
+        Column of ``docs`` holding each passage's context, as written by
+        :func:`~analysis.split_passages` with ``context_chars`` (used when present).
 
     Returns
     -------
@@ -219,7 +241,10 @@ def classify_texts(
         reads the passage whole and has no terms to show, so the encoder methods give the
         same lexicon evidence); ``method``; ``labels`` with ``multi_label``.
         ``attrs["classifier"]`` records the model's provenance (and the encoder head's,
-        under ``"encoder_head"``).
+        under ``"encoder_head"``; the context classifier's, under ``"context"``, when a
+        context was read). With a context column, ``with_context`` says whether a
+        passage's context was mixed in (a blank one is not); the context column itself is
+        left out, like the text.
 
     Raises
     ------
@@ -252,11 +277,19 @@ def classify_texts(
             "n_evidence": n_evidence,
             "text_column": text_column,
             "by_passage": by_passage,
+            "context": context,
+            "context_column": context_column,
         }
+        ctx = _context_classifier(
+            method,
+            context and (by_passage or context_column in docs.columns),
+            context_classifier,
+            classifier,
+        )
         return map_documents(
             docs,
             _classify_partition,
-            [clf, lexicon, segmenter, head],
+            [clf, lexicon, segmenter, head, ctx],
             options,
             owner="classify_texts",
             columns=("doc_id", text_column),
@@ -283,19 +316,38 @@ def classify_texts(
             "with this framework"
         )
     classes = list(rule.classes)
+    ctx = _context_classifier(
+        method,
+        context and (by_passage or context_column in frame.columns),
+        context_classifier,
+        classifier,
+    )
+    contexts: list[str] | None = None
     if by_passage:
-        units, owner, weight = _passage_units(texts)
-        distinct, inverse = _distinct(units)
-        unit_proba, _ = _probabilities(distinct, method, clf, lexicon, segmenter, head)
+        width = CONTEXT_CHARS if ctx is None else ctx.width
+        units, owner, weight, unit_contexts = _passage_units(texts, width)
+        contexts = unit_contexts if ctx is not None else None
+    else:
+        units = texts
+        if ctx is not None and context_column in frame.columns:
+            contexts = ["" if pd.isna(c) else str(c) for c in frame[context_column].tolist()]
+    distinct, inverse = _distinct(units)
+    mixed = np.zeros(len(units), dtype=bool)
+    if ctx is not None and contexts is not None:
+        unit_proba, unit_labels, mixed = _with_context(
+            distinct, inverse, contexts, method, clf, lexicon, segmenter, head, ctx, classes
+        )
+    else:
+        unit_proba, unit_labels = _probabilities(distinct, method, clf, lexicon, segmenter, head)
         unit_proba = unit_proba[inverse]
+        unit_labels = np.asarray(unit_labels, dtype=object)[inverse]
+    if by_passage:
         proba = np.zeros((len(texts), len(classes)))
         np.add.at(proba, owner, unit_proba * weight[:, None])
         proba /= np.maximum(np.bincount(owner, weights=weight, minlength=len(texts)), 1)[:, None]
         labels = np.asarray(classes, dtype=object)[proba.argmax(axis=1)] if texts else []
     else:
-        distinct, inverse = _distinct(texts)
-        proba, labels = _probabilities(distinct, method, clf, lexicon, segmenter, head)
-        proba, labels = proba[inverse], np.asarray(labels, dtype=object)[inverse]
+        proba, labels = unit_proba, unit_labels
     # a text with nothing to read (empty, blanks, punctuation) is about no dimension: say so
     # with certainty instead of passing on what the model makes of an empty string
     blank = np.asarray([_READABLE.search(t) is None for t in texts], dtype=bool)
@@ -304,7 +356,9 @@ def classify_texts(
         proba[blank] = 0.0
         proba[blank, classes.index("none")] = 1.0
         labels[blank] = "none"
-    out = frame.drop(columns=[text_column]).reset_index(drop=True)
+    # the texts (and contexts) are the input, not the result: every other column is carried
+    dropped = [text_column] + ([context_column] if context_column in frame.columns else [])
+    out = frame.drop(columns=dropped).reset_index(drop=True)
     out["label"] = list(labels)
     out["probability"] = [proba[i, classes.index(lab)] for i, lab in enumerate(labels)]
     for k, c in enumerate(classes):
@@ -323,7 +377,68 @@ def classify_texts(
             **head.info_,
             "ensemble_weights": head.weights(),
         }
+    if contexts is not None and ctx is not None:
+        if not by_passage:
+            out["with_context"] = mixed
+        out.attrs["classifier"]["context"] = {
+            **ctx.info_,
+            "weight": ctx.weight(method),
+            "passages_with_context": int(mixed.sum()),
+        }
     return out
+
+
+def _context_classifier(
+    method: str,
+    context: bool,
+    given: ContextClassifier | None,
+    classifier: DimensionClassifier | None,
+) -> ContextClassifier | None:
+    """The context classifier a call mixes in (None for the lexicon or without context).
+
+    The packaged one goes with the packaged model only (by its training fingerprint): its
+    weights were chosen beside that model, so a study's own classifier needs a context
+    classifier of its own (:func:`~analysis.text.training.train_context_classifier`).
+    """
+    if not context or method == "lexicon":
+        return None
+    if given is None:
+        given = default_context_classifier()
+        if classifier is not None and classifier.info_.get(
+            "training_fingerprint"
+        ) != given.info_.get("model_fingerprint"):
+            return None
+    ctx = given
+    return ctx if ctx.weight(method) > 0 else None
+
+
+def _with_context(
+    distinct: list[str],
+    inverse: np.ndarray,
+    contexts: list[str],
+    method: str,
+    clf: DimensionClassifier,
+    lexicon: Lexicon,
+    segmenter: Segmenter | None,
+    head: EncoderClassifier | None,
+    ctx: ContextClassifier,
+    classes: list[str],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Tempered probabilities, labels and the mixed rows of passages read with contexts.
+
+    Rows without a context keep the method's own (tempered) probabilities and label; the
+    others get the mixture, tempered by the mixture's temperature, and its most probable
+    label.
+    """
+    raw, labels = _raw_probabilities(distinct, method, clf, lexicon, segmenter, head)
+    raw = raw[inverse]
+    labels = np.asarray(labels, dtype=object)[inverse].copy()
+    mixture, mixed = ctx.mix(raw, classes, contexts, method)
+    owner: Any = head if method in ENCODER_METHODS and head is not None else clf
+    proba = temper(raw, owner.temperature(method))
+    proba[mixed] = ctx.temper_mixed(mixture, mixed, method)[mixed]
+    labels[mixed] = np.asarray(classes, dtype=object)[mixture[mixed].argmax(axis=1)]
+    return proba, labels, mixed
 
 
 def _encoder_head(
@@ -342,18 +457,23 @@ def _encoder_head(
     return head
 
 
-def _passage_units(texts: list[str]) -> tuple[list[str], np.ndarray, np.ndarray]:
-    """Passages of every text (the whole text when it has none), their owner and length."""
+def _passage_units(
+    texts: list[str], width: int
+) -> tuple[list[str], np.ndarray, np.ndarray, list[str]]:
+    """Passages of every text (the whole text when it has none), their owner, length and
+    context (``width`` characters either side)."""
     from analysis.text.passages import passage_spans
 
     units: list[str] = []
     owner: list[int] = []
+    contexts: list[str] = []
     for i, text in enumerate(texts):
         spans = passage_spans(text) or [(0, len(text))]
         units += [text[a:b] for a, b in spans]
+        contexts += [passage_context(text, a, b, width) for a, b in spans]
         owner += [i] * len(spans)
     weight = np.asarray([max(len(u), 1) for u in units], dtype=float)
-    return units, np.asarray(owner, dtype=int), weight
+    return units, np.asarray(owner, dtype=int), weight, contexts
 
 
 def _probabilities(
@@ -421,6 +541,7 @@ def _classify_partition(
     lexicon: Lexicon,
     segmenter: Segmenter,
     head: EncoderClassifier | None,
+    ctx: ContextClassifier | None,
     options: dict[str, Any],
 ) -> pd.DataFrame:
     """Classify one partition of a Dask frame with this worker's copies of the models.
@@ -434,6 +555,7 @@ def _classify_partition(
         lexicon=worker_copy(lexicon),
         segmenter=worker_copy(segmenter),
         encoder_head=None if head is None else worker_copy(head),
+        context_classifier=None if ctx is None else worker_copy(ctx),
         **options,
     )
     out.attrs.clear()  # the provenance is the caller's classifier.info_

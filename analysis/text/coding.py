@@ -35,6 +35,7 @@ import pandas as pd
 
 from analysis.core.dimensions import SERVICE_FIVE, Framework
 from analysis.core.errors import InputError, location
+from analysis.text.context import CONTEXT_CHARS
 from analysis.text.passages import split_passages
 
 if TYPE_CHECKING:
@@ -68,6 +69,7 @@ def coding_sample(
     text_column: str = "text",
     min_chars: int = 30,
     max_chars: int = 220,
+    context: bool = True,
 ) -> pd.DataFrame:
     """Draw passages of a study's documents for people to code.
 
@@ -95,6 +97,10 @@ def coding_sample(
         Columns of ``docs``.
     min_chars, max_chars
         Passage lengths, as in :func:`~analysis.split_passages`.
+    context
+        Classify each passage with the text around it in its document, as
+        ``classify_texts(..., by_passage=True)`` does in a study's reports, so the check is
+        of the labels the reports use (``False``: each passage alone).
 
     Returns
     -------
@@ -119,14 +125,23 @@ def coding_sample(
     if per_doc is not None and (isinstance(per_doc, bool) or per_doc < 1):
         raise InputError(f"coding_sample: per_doc must be at least 1 or None, got {per_doc!r}")
     passages = split_passages(
-        docs, id_column=id_column, text_column=text_column, min_chars=min_chars, max_chars=max_chars
+        docs,
+        id_column=id_column,
+        text_column=text_column,
+        min_chars=min_chars,
+        max_chars=max_chars,
+        context_chars=CONTEXT_CHARS,
     )
     if passages.empty:
         raise InputError(
             f"coding_sample: the documents have no passage of at least {min_chars} characters"
         )
     labelled = classify_texts(
-        passages[["doc_id", "text"]], method=method, classifier=classifier, n_evidence=0
+        passages[["doc_id", "text", "context"]],
+        method=method,
+        classifier=classifier,
+        n_evidence=0,
+        context=context,
     )
     passages["predicted"] = labelled["label"].to_numpy()
     passages["probability"] = labelled["probability"].to_numpy()
@@ -149,6 +164,7 @@ def coding_sample(
         },
         "method": method,
         "stratify": stratify,
+        "context": bool(labelled.attrs.get("classifier", {}).get("context")),
         "per_doc": per_doc,
         "seed": seed,
         "classifier": labelled.attrs.get("classifier", {}),

@@ -109,12 +109,18 @@ def split_passages(
     text_column: str = "text",
     min_chars: int = 30,
     max_chars: int = 220,
+    context_chars: int | None = None,
 ) -> pd.DataFrame:
     """One row per passage: ``doc_id``, ``passage``, ``start``, ``end``, ``text``.
 
     ``docs`` is a frame with an id and a text column, or plain texts (numbered from 0).
-    ``passage`` counts from 0 within a document; ``text`` is ``doc_text[start:end]``.
+    ``passage`` counts from 0 within a document; ``text`` is ``doc_text[start:end]``. With
+    ``context_chars``, a column ``context`` holds that many characters of the document on
+    each side of the passage (:func:`~analysis.text.context.passage_context`), which
+    :func:`~analysis.classify_texts` reads beside the passage.
     """
+    from analysis.text.context import passage_context
+
     if isinstance(docs, pd.DataFrame):
         for column in (id_column, text_column):
             if column not in docs.columns:
@@ -128,5 +134,9 @@ def split_passages(
         for i, (start, end) in enumerate(
             passage_spans(text, min_chars=min_chars, max_chars=max_chars)
         ):
-            rows.append((doc_id, i, start, end, text[start:end]))
-    return pd.DataFrame(rows, columns=["doc_id", "passage", "start", "end", "text"])
+            row = (doc_id, i, start, end, text[start:end])
+            if context_chars is not None:
+                row += (passage_context(text, start, end, context_chars),)
+            rows.append(row)
+    columns = ["doc_id", "passage", "start", "end", "text"]
+    return pd.DataFrame(rows, columns=columns + (["context"] if context_chars is not None else []))

@@ -33,12 +33,13 @@ from analysis.text.lexicon_file import hand_weighted_lexicon
 from analysis.text.temperature import fit_temperature
 
 if TYPE_CHECKING:
+    from analysis.text.context import ContextClassifier
     from analysis.text.encoder_head import EncoderClassifier
     from analysis.text.evaluation import EvidenceFor, MethodOutputs
     from analysis.text.features import LexiconEvidence
     from analysis.text.lexicon import Lexicon
 
-__all__ = ["train_classifier", "train_encoder_classifier"]
+__all__ = ["train_classifier", "train_context_classifier", "train_encoder_classifier"]
 
 #: Folds of the grouped cross-validation that learns a trained model's temperatures.
 _CALIBRATION_FOLDS = 5
@@ -270,6 +271,80 @@ def _learnt_head_temperatures(
         m: fit_temperature(labels, out.proba(m, weights=weights), out.classes)
         for m in ENCODER_METHODS
     }
+
+
+def train_context_classifier(
+    passages: pd.DataFrame,
+    *,
+    label_column: str = "label",
+    context_column: str = "context",
+    calibrate_on: str | None = None,
+    classifier: DimensionClassifier | None = None,
+    text_column: str = "text",
+    **params: Any,
+) -> ContextClassifier:
+    """Train a context classifier on labelled passages with their contexts.
+
+    Parameters
+    ----------
+    passages
+        Frame with a label and a context column, as :func:`~analysis.split_passages` with
+        ``context_chars`` writes it (plus the labels); every context must hold some text.
+    label_column, context_column
+        Column names.
+    calibrate_on
+        A column of document ids. Given, the weight of the context in the ``"model"`` and
+        ``"ensemble"`` methods is chosen (:func:`~analysis.text.context.choose_weights`) and
+        the mixtures' temperatures learnt, from out-of-fold predictions of 5-fold
+        cross-validation that keeps each document's passages together; the methods' own
+        part is a model with the settings of ``classifier`` (default: the packaged model's),
+        refitted in every fold on ``text_column``. Without it, the weights are ``weights``
+        in ``params`` (none given: no method is mixed).
+    classifier
+        The classifier the context classifier will be used with.
+    text_column
+        The passages' own texts (only with ``calibrate_on``).
+    **params
+        Passed to :class:`~analysis.text.context.ContextClassifier` (``width``, ``C``,
+        ``weights``, ...); ``width`` should be the ``context_chars`` the contexts were cut
+        with.
+
+    Returns
+    -------
+    ContextClassifier
+        Fitted; pass it to :func:`classify_texts` as ``context_classifier``.
+    """
+    from analysis.text.context import ContextClassifier, choose_weights
+
+    for column in (label_column, context_column):
+        if column not in passages.columns:
+            raise InputError(f"train_context_classifier: passages lack the column {column!r}")
+    contexts = _training_texts(passages, context_column, "train_context_classifier")
+    labels = passages[label_column].astype(str).str.strip().tolist()
+    ctx = ContextClassifier(**params)
+    if calibrate_on is not None:
+        texts = _training_texts(passages, text_column, "train_context_classifier")
+        groups = _document_groups(passages, calibrate_on, "train_context_classifier")
+        model = default_classifier() if classifier is None else classifier
+        out = _out_of_fold(model, texts, labels, groups, lexicon_evidence(texts, model._lexicon()))
+        own = np.zeros((len(texts), len(out.classes)))
+        for train, test in GroupKFold(n_splits=_CALIBRATION_FOLDS).split(texts, labels, groups):
+            fold = clone(ctx).fit([contexts[i] for i in train], [labels[i] for i in train])
+            own[test] = aligned(
+                fold.predict_proba([contexts[i] for i in test]), fold.classes_, out.classes
+            )
+        methods = {
+            "model": out.proba("model"),
+            "ensemble": out.proba("ensemble", model.ensemble_weight),
+        }
+        weights, temperatures, _ = choose_weights(labels, methods, own, out.classes)
+        ctx.set_params(weights=weights, temperatures=temperatures)
+    ctx.fit(contexts, labels)
+    if calibrate_on is not None or classifier is not None:
+        # the model its weights go with (classify_texts checks it for the packaged one)
+        chosen = default_classifier() if classifier is None else classifier
+        ctx.info_["model_fingerprint"] = chosen.info_.get("training_fingerprint")
+    return ctx
 
 
 def _training_texts(passages: pd.DataFrame, text_column: str, caller: str) -> list[str]:
