@@ -30,6 +30,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from validate_text import LABELS, ROOT, argmax, head_cv_proba  # a script beside this one
 
 from analysis.core.provenance import file_sha256
 from analysis.text.classifier import DimensionClassifier, default_classifier
@@ -58,41 +59,19 @@ from analysis.text.lexicon_file import default_lexicon, hand_weighted_lexicon
 from analysis.text.probability_checks import calibration_summary, one_hot, share_errors
 from analysis.text.temperature import temper
 
-ROOT = Path(__file__).resolve().parents[1]
 MODEL = ROOT / "analysis" / "resources" / "models" / "service-five-context.json.gz"
-LABELS = ["reform", "development", "livelihood", "masses", "members", "none"]
 #: C of the context's logistic regression
 C_GRID = (3.0, 10.0, 30.0)
 
 
-def argmax(proba: np.ndarray) -> np.ndarray:
-    return np.asarray(LABELS, dtype=object)[proba.argmax(axis=1)]
-
-
-def folds(y: np.ndarray, groups: np.ndarray):
-    """The folds of ``grouped_cv_predict`` (``GroupKFold(5)`` is deterministic)."""
+def context_cv(contexts: list[str], y: np.ndarray, groups: np.ndarray, C: float) -> np.ndarray:
+    """Out-of-fold probabilities of a context classifier, on the folds of validate_text."""
     from sklearn.model_selection import GroupKFold
 
-    return list(GroupKFold(n_splits=5).split(np.zeros(len(y)), y, groups))
-
-
-def context_cv(contexts: list[str], y: np.ndarray, groups: np.ndarray, C: float) -> np.ndarray:
     proba = np.zeros((len(y), len(LABELS)))
-    for train, test in folds(y, groups):
+    for train, test in GroupKFold(n_splits=5).split(contexts, y, groups):
         ctx = ContextClassifier(C=C).fit([contexts[i] for i in train], y[train])
         proba[test] = aligned(ctx.predict_proba([contexts[i] for i in test]), ctx.classes_, LABELS)
-    return proba
-
-
-def head_cv(head: EncoderClassifier, emb: np.ndarray, y: np.ndarray, groups: np.ndarray):
-    proba = np.zeros((len(y), len(LABELS)))
-    blank = [""] * len(y)
-    for train, test in folds(y, groups):
-        fold = EncoderClassifier(**head.get_params()).fit(
-            [blank[i] for i in train], y[train], embeddings=emb[train]
-        )
-        p = fold.predict_proba([blank[i] for i in test], embeddings=emb[test])
-        proba[test] = aligned(p, fold.classes_, LABELS)
     return proba
 
 
@@ -169,7 +148,13 @@ def main() -> None:
     )
     if head is not None:
         out = out.with_encoder(
-            aligned(head_cv(head, emb[dev], y[dev], groups[dev]), LABELS, out.classes)
+            aligned(
+                head_cv_proba(
+                    lambda: EncoderClassifier(**head.get_params()), emb[dev], y[dev], groups[dev]
+                ),
+                LABELS,
+                out.classes,
+            )
         )
     dev_methods = method_probas(out, packaged, head)
     dev_contexts = [contexts[i] for i in dev]

@@ -40,11 +40,16 @@ from analysis.core.provenance import __version__
 from analysis.text.features import LexiconEvidence, lexicon_evidence, simplified
 from analysis.text.lexicon_rule import LexiconRule
 from analysis.text.model_file import (
+    char_tfidf,
     fit_multinomial,
+    linear_from_dict,
+    linear_to_dict,
     logistic_regression,
     read_model_json,
     softmax,
     texts_of,
+    tfidf_from_dict,
+    tfidf_to_dict,
     write_model_json,
 )
 from analysis.text.temperature import method_temperature
@@ -211,15 +216,7 @@ class DimensionClassifier(ClassifierMixin, BaseEstimator):
         return default_lexicon()
 
     def _vectorizer(self) -> TfidfVectorizer:
-        return TfidfVectorizer(
-            analyzer="char",
-            ngram_range=tuple(self.ngram_range),
-            min_df=self.min_df,
-            max_features=self.max_features,
-            sublinear_tf=True,
-            lowercase=False,
-            dtype=np.float64,
-        )
+        return char_tfidf(self.ngram_range, self.min_df, self.max_features)
 
     def _features(self, texts: list[str], evidence: LexiconEvidence | None) -> sparse.csr_matrix:
         grams = self.vectorizer_.transform([simplified(t) for t in texts])
@@ -326,7 +323,6 @@ class DimensionClassifier(ClassifierMixin, BaseEstimator):
     def to_dict(self) -> dict[str, Any]:
         """Everything needed to predict, as plain JSON-ready data."""
         self._check_fitted()
-        vocab = sorted(self.vectorizer_.vocabulary_.items(), key=lambda kv: kv[1])
         return {
             "format": FORMAT,
             "params": {
@@ -344,11 +340,8 @@ class DimensionClassifier(ClassifierMixin, BaseEstimator):
             "lexicon_rule": self.lexicon_rule_.to_dict(),
             # a copy: editing the saved data must not edit the fitted model
             "info": copy.deepcopy(self.info_),
-            "classes": [str(c) for c in self.classes_],
-            "vocabulary": [g for g, _ in vocab],
-            "idf": np.round(self.vectorizer_.idf_, 6).tolist(),
-            "coef": np.round(self.coef_, 6).tolist(),
-            "intercept": np.round(self.intercept_, 6).tolist(),
+            **tfidf_to_dict(self.vectorizer_),
+            **linear_to_dict(self.classes_, self.coef_, self.intercept_),
         }
 
     def save(self, path: str | Path) -> Path:
@@ -393,13 +386,8 @@ class DimensionClassifier(ClassifierMixin, BaseEstimator):
                         "edited copy?): load it with the lexicon it was trained with, or "
                         "retrain it with train_classifier() on your labelled passages"
                     )
-        vec = clf._vectorizer()
-        vec.vocabulary = {g: i for i, g in enumerate(data["vocabulary"])}
-        vec.idf_ = np.asarray(data["idf"], dtype=float)
-        clf.vectorizer_ = vec
-        clf.classes_ = np.asarray(data["classes"], dtype=object)
-        clf.coef_ = np.asarray(data["coef"], dtype=float)
-        clf.intercept_ = np.asarray(data["intercept"], dtype=float)
+        clf.vectorizer_ = tfidf_from_dict(clf._vectorizer(), data)
+        clf.classes_, clf.coef_, clf.intercept_ = linear_from_dict(data)
         clf.info_ = copy.deepcopy(info)
         clf.lexicon_rule_ = LexiconRule.from_dict(data["lexicon_rule"])
         return clf

@@ -30,17 +30,21 @@ from typing import Any
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.feature_extraction.text import TfidfVectorizer
 
 from analysis.core.errors import ConfigError, InputError
 from analysis.core.provenance import __version__
 from analysis.text.evaluation import aligned
 from analysis.text.features import simplified
 from analysis.text.model_file import (
+    char_tfidf,
     fit_multinomial,
+    linear_from_dict,
+    linear_to_dict,
     read_model_json,
     softmax,
     texts_of,
+    tfidf_from_dict,
+    tfidf_to_dict,
     write_model_json,
 )
 from analysis.text.temperature import method_temperature, temper
@@ -216,16 +220,8 @@ class ContextClassifier(ClassifierMixin, BaseEstimator):
         """The temperature of ``method``'s mixed probabilities (1 when none was learnt)."""
         return method_temperature(self.temperatures, method, MIXED_METHODS, "context classifier")
 
-    def _vectorizer(self) -> TfidfVectorizer:
-        return TfidfVectorizer(
-            analyzer="char",
-            ngram_range=tuple(self.ngram_range),
-            min_df=self.min_df,
-            max_features=self.max_features,
-            sublinear_tf=True,
-            lowercase=False,
-            dtype=np.float64,
-        )
+    def _vectorizer(self) -> Any:
+        return char_tfidf(self.ngram_range, self.min_df, self.max_features)
 
     def fit(self, X: Sequence[str], y: Sequence[str]) -> ContextClassifier:
         """Fit on contexts ``X`` (:func:`passage_context`) with their passages' labels ``y``."""
@@ -324,7 +320,6 @@ class ContextClassifier(ClassifierMixin, BaseEstimator):
     def to_dict(self) -> dict[str, Any]:
         """Everything needed to predict, as plain JSON-ready data."""
         self._check_fitted()
-        vocab = sorted(self.vectorizer_.vocabulary_.items(), key=lambda kv: kv[1])
         return {
             "format": FORMAT,
             "params": {
@@ -338,11 +333,8 @@ class ContextClassifier(ClassifierMixin, BaseEstimator):
                 "temperatures": None if self.temperatures is None else dict(self.temperatures),
             },
             "info": copy.deepcopy(self.info_),
-            "classes": [str(c) for c in self.classes_],
-            "vocabulary": [g for g, _ in vocab],
-            "idf": np.round(self.vectorizer_.idf_, 6).tolist(),
-            "coef": np.round(self.coef_, 6).tolist(),
-            "intercept": np.round(self.intercept_, 6).tolist(),
+            **tfidf_to_dict(self.vectorizer_),
+            **linear_to_dict(self.classes_, self.coef_, self.intercept_),
         }
 
     def save(self, path: str | Path) -> Path:
@@ -357,13 +349,8 @@ class ContextClassifier(ClassifierMixin, BaseEstimator):
         params = dict(data["params"])
         params["ngram_range"] = tuple(params["ngram_range"])
         clf = cls(**params)
-        vec = clf._vectorizer()
-        vec.vocabulary = {g: i for i, g in enumerate(data["vocabulary"])}
-        vec.idf_ = np.asarray(data["idf"], dtype=float)
-        clf.vectorizer_ = vec
-        clf.classes_ = np.asarray(data["classes"], dtype=object)
-        clf.coef_ = np.asarray(data["coef"], dtype=float)
-        clf.intercept_ = np.asarray(data["intercept"], dtype=float)
+        clf.vectorizer_ = tfidf_from_dict(clf._vectorizer(), data)
+        clf.classes_, clf.coef_, clf.intercept_ = linear_from_dict(data)
         clf.info_ = copy.deepcopy(data["info"])
         return clf
 

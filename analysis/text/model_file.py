@@ -54,6 +54,57 @@ def fit_multinomial(
     return classes, model.coef_, model.intercept_
 
 
+def char_tfidf(ngram_range: tuple[int, int], min_df: int, max_features: int | None) -> Any:
+    """The text models' character n-gram TF-IDF (sublinear, case kept, float64)."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    return TfidfVectorizer(
+        analyzer="char",
+        ngram_range=tuple(ngram_range),
+        min_df=min_df,
+        max_features=max_features,
+        sublinear_tf=True,
+        lowercase=False,
+        dtype=np.float64,
+    )
+
+
+def tfidf_to_dict(vectorizer: Any) -> dict[str, Any]:
+    """A fitted :func:`char_tfidf`'s vocabulary (by column) and IDF weights, JSON-ready."""
+    vocab = sorted(vectorizer.vocabulary_.items(), key=lambda kv: kv[1])
+    return {
+        "vocabulary": [g for g, _ in vocab],
+        "idf": np.round(vectorizer.idf_, 6).tolist(),
+    }
+
+
+def tfidf_from_dict(vectorizer: Any, data: dict[str, Any]) -> Any:
+    """``vectorizer`` (unfitted, with the saved settings) given :func:`tfidf_to_dict`'s data."""
+    vectorizer.vocabulary = {g: i for i, g in enumerate(data["vocabulary"])}
+    vectorizer.idf_ = np.asarray(data["idf"], dtype=float)
+    return vectorizer
+
+
+def linear_to_dict(
+    classes: Sequence[str], coef: np.ndarray, intercept: np.ndarray, decimals: int = 6
+) -> dict[str, Any]:
+    """A linear model's classes, weights and intercepts, rounded, JSON-ready."""
+    return {
+        "classes": [str(c) for c in classes],
+        "coef": np.round(coef, decimals).tolist(),
+        "intercept": np.round(intercept, decimals).tolist(),
+    }
+
+
+def linear_from_dict(data: dict[str, Any]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Classes, weights and intercepts saved by :func:`linear_to_dict`."""
+    return (
+        np.asarray(data["classes"], dtype=object),
+        np.asarray(data["coef"], dtype=float),
+        np.asarray(data["intercept"], dtype=float),
+    )
+
+
 def write_model_json(data: dict[str, Any], path: str | Path) -> Path:
     """Write ``data`` as UTF-8 JSON with sorted keys; gzip (no time stamp) for ``.gz``."""
     path = Path(path)

@@ -94,9 +94,7 @@ def train_classifier(
     InputError
         Missing columns, empty texts, or a label that is neither a dimension nor ``none``.
     """
-    for column in (label_column, text_column):
-        if column not in passages.columns:
-            raise InputError(f"train_classifier: passages lack the column {column!r}")
+    _require_columns(passages, (label_column, text_column), "train_classifier")
     if calibrate_lexicon and lexicon is None:
         lexicon = hand_weighted_lexicon()
     clf = DimensionClassifier(lexicon, **params)
@@ -230,9 +228,7 @@ def train_encoder_classifier(
     """
     from analysis.text.encoder_head import EncoderClassifier
 
-    for column in (label_column, text_column):
-        if column not in passages.columns:
-            raise InputError(f"train_encoder_classifier: passages lack the column {column!r}")
+    _require_columns(passages, (label_column, text_column), "train_encoder_classifier")
     texts = _training_texts(passages, text_column, "train_encoder_classifier")
     labels = passages[label_column].astype(str).str.strip().tolist()
     head = EncoderClassifier(**params)
@@ -316,9 +312,7 @@ def train_context_classifier(
     """
     from analysis.text.context import ContextClassifier, choose_weights
 
-    for column in (label_column, context_column):
-        if column not in passages.columns:
-            raise InputError(f"train_context_classifier: passages lack the column {column!r}")
+    _require_columns(passages, (label_column, context_column), "train_context_classifier")
     contexts = _training_texts(passages, context_column, "train_context_classifier")
     labels = passages[label_column].astype(str).str.strip().tolist()
     ctx = ContextClassifier(**params)
@@ -345,6 +339,13 @@ def train_context_classifier(
         chosen = default_classifier() if classifier is None else classifier
         ctx.info_["model_fingerprint"] = chosen.info_.get("training_fingerprint")
     return ctx
+
+
+def _require_columns(passages: pd.DataFrame, columns: tuple[str, ...], caller: str) -> None:
+    """Refuse passages without one of ``columns``, naming it."""
+    for column in columns:
+        if column not in passages.columns:
+            raise InputError(f"{caller}: passages lack the column {column!r}")
 
 
 def _training_texts(passages: pd.DataFrame, text_column: str, caller: str) -> list[str]:
