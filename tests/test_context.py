@@ -203,6 +203,8 @@ def test_the_packaged_context_classifier_is_mixed_into_the_trained_methods_only(
         assert ctx.temperature(method) > 0
     assert ctx.weight("model") > 0
     assert ctx.info_["n_passages"] >= 9000
+    # weighed beside the packaged model: retraining one means rerunning validate_context.py
+    assert ctx.info_["model_fingerprint"] == an.default_classifier().info_["training_fingerprint"]
     assert set(ctx.info_["validation"]["test_macro_f1"]) <= {
         "model",
         "ensemble",
