@@ -30,7 +30,14 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from validate_text import LABELS, ROOT, argmax, head_cv_proba  # a script beside this one
+from validate_text import (  # a script beside this one
+    LABELS,
+    ROOT,
+    argmax,
+    by_genre,
+    head_cv_proba,
+    md_table,
+)
 
 from analysis.core.provenance import file_sha256
 from analysis.text.classifier import DimensionClassifier, default_classifier
@@ -201,9 +208,11 @@ def main() -> None:
     ctx_test = aligned(ctx.predict_proba([contexts[i] for i in test]), ctx.classes_, LABELS)
     yt, gt = y[test], groups[test]
     test_figures = {}
+    test_labels: dict[str, np.ndarray] = {}
     for m, own in test_methods.items():
         mixture = (1 - weights[m]) * own + weights[m] * ctx_test
         alone, mixed = argmax(own), argmax(mixture)
+        test_labels[f"{m} alone"], test_labels[f"{m} with context"] = alone, mixed
         report = class_report(yt, mixed, LABELS)
         test_figures[m] = {
             "alone": bootstrap_macro_f1(yt, alone, gt, LABELS, n_boot=args.n_boot),
@@ -228,6 +237,7 @@ def main() -> None:
         "dev_scores": {m: {str(w): s for w, s in v.items()} for m, v in chosen["scores"].items()},
         "test": {"passages": len(test), "documents": len(set(gt))},
         "test_figures": test_figures,
+        "test_by_genre": by_genre(yt, test_labels, gt, corpus).round(4).to_dict(orient="index"),
         "corpus_sha256": file_sha256(corpus)[:16],
         "labels_sha256": file_sha256(
             ROOT / "analysis" / "resources" / "validation" / "corpus_labels.csv"
@@ -266,6 +276,8 @@ def main() -> None:
 
 def render(f: dict) -> str:
     weights = f["weights"]
+    # in the order of MIXED_METHODS, whether the figures come from the run or from the JSON
+    methods = [m for m in MIXED_METHODS if m in f["test_figures"]]
     lines = [
         "# What the text around a passage adds",
         "",
@@ -316,7 +328,7 @@ def render(f: dict) -> str:
         "| method | alone | with context | difference | ECE |",
         "|---|---|---|---|---|",
     ]
-    for m, t in f["test_figures"].items():
+    for m, t in ((m, f["test_figures"][m]) for m in methods):
         a, c, d = t["alone"], t["with_context"], t["difference"]
         lines.append(
             f"| {m} | {a[0]:.3f} ({a[1]:.3f}-{a[2]:.3f}) | {c[0]:.3f} ({c[1]:.3f}-{c[2]:.3f}) "
@@ -329,17 +341,29 @@ def render(f: dict) -> str:
         "| method | " + " | ".join(LABELS) + " |",
         "|---|" + "---|" * len(LABELS),
     ]
-    for m, t in f["test_figures"].items():
+    for m, t in ((m, f["test_figures"][m]) for m in methods):
         lines.append(
             f"| {m} | " + " | ".join(f"{t['f1_by_label'][lab]:.3f}" for lab in LABELS) + " |"
         )
+    genre = pd.DataFrame.from_dict(f["test_by_genre"], orient="index").rename_axis("genre")
+    genre = genre[
+        ["documents", "passages"]
+        + [f"{m} {how}" for m in methods for how in ("alone", "with context")]
+    ]
+    lines += [
+        "",
+        "Macro-F1 by genre of document, alone and with the context (labels absent from a "
+        "genre's passages and predictions left out):",
+        "",
+        md_table(genre),
+    ]
     lines += [
         "",
         "The test passages' contexts overlap other test passages of the same document, never a "
-        "development document: the split keeps documents whole. A study's own documents may "
-        "be laid out otherwise (a chapter per theme in a regulation helps the context; a "
-        "collection of unrelated short texts gives it nothing to read), which is one more "
-        "reason to check a coded sample of one's own documents (`analysis coding`).",
+        "development document: the split keeps documents whole. What the context adds depends "
+        "on how documents are laid out, and differs by genre (above); a collection of "
+        "unrelated short texts gives it nothing to read. That is one more reason to check a "
+        "coded sample of one's own documents (`analysis coding`).",
         "",
     ]
     return "\n".join(lines)
