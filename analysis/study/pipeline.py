@@ -224,20 +224,17 @@ def label_documents(
         "n_passages": info.get("n_passages"),
         "validation": info.get("validation", {}),
     }
-    if method != "lexicon":
-        from analysis.text.context import default_context_classifier
+    from analysis.text.context import context_classifier_for
 
-        # classify_texts mixed in the packaged context classifier, which goes with this model
-        ctx = default_context_classifier()
-        if ctx.weight(method) > 0 and ctx.info_.get("model_fingerprint") == info.get(
-            "training_fingerprint"
-        ):
-            out.params["classifier"]["context"] = {
-                "width": ctx.width,
-                "weight": ctx.weight(method),
-                "training_fingerprint": ctx.info_.get("training_fingerprint"),
-                "validation": ctx.info_.get("validation", {}),
-            }
+    # the context classifier classify_texts mixed in by passage (the same rule picks it)
+    ctx = context_classifier_for(method, clf)
+    if ctx is not None:
+        out.params["classifier"]["context"] = {
+            "width": ctx.width,
+            "weight": ctx.weight(method),
+            "training_fingerprint": ctx.info_.get("training_fingerprint"),
+            "validation": ctx.info_.get("validation", {}),
+        }
     if method in ENCODER_METHODS:
         from analysis.text.encoder_head import default_encoder_head
 

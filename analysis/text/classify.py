@@ -49,9 +49,8 @@ from analysis.text.classifier import (
     default_classifier,
 )
 from analysis.text.context import (
-    CONTEXT_CHARS,
     ContextClassifier,
-    default_context_classifier,
+    context_classifier_for,
     passage_context,
 )
 from analysis.text.docs import resolve
@@ -280,12 +279,8 @@ def classify_texts(
             "context": context,
             "context_column": context_column,
         }
-        ctx = _context_classifier(
-            method,
-            context and (by_passage or context_column in docs.columns),
-            context_classifier,
-            classifier,
-        )
+        known = context and (by_passage or context_column in docs.columns)
+        ctx = context_classifier_for(method, classifier, context_classifier) if known else None
         return map_documents(
             docs,
             _classify_partition,
@@ -316,17 +311,11 @@ def classify_texts(
             "with this framework"
         )
     classes = list(rule.classes)
-    ctx = _context_classifier(
-        method,
-        context and (by_passage or context_column in frame.columns),
-        context_classifier,
-        classifier,
-    )
+    known = context and (by_passage or context_column in frame.columns)
+    ctx = context_classifier_for(method, classifier, context_classifier) if known else None
     contexts: list[str] | None = None
     if by_passage:
-        width = CONTEXT_CHARS if ctx is None else ctx.width
-        units, owner, weight, unit_contexts = _passage_units(texts, width)
-        contexts = unit_contexts if ctx is not None else None
+        units, owner, weight, contexts = _passage_units(texts, None if ctx is None else ctx.width)
     else:
         units = texts
         if ctx is not None and context_column in frame.columns:
@@ -388,30 +377,6 @@ def classify_texts(
     return out
 
 
-def _context_classifier(
-    method: str,
-    context: bool,
-    given: ContextClassifier | None,
-    classifier: DimensionClassifier | None,
-) -> ContextClassifier | None:
-    """The context classifier a call mixes in (None for the lexicon or without context).
-
-    The packaged one goes with the packaged model only (by its training fingerprint): its
-    weights were chosen beside that model, so a study's own classifier needs a context
-    classifier of its own (:func:`~analysis.text.training.train_context_classifier`).
-    """
-    if not context or method == "lexicon":
-        return None
-    if given is None:
-        given = default_context_classifier()
-        if classifier is not None and classifier.info_.get(
-            "training_fingerprint"
-        ) != given.info_.get("model_fingerprint"):
-            return None
-    ctx = given
-    return ctx if ctx.weight(method) > 0 else None
-
-
 def _with_context(
     distinct: list[str],
     inverse: np.ndarray,
@@ -434,9 +399,8 @@ def _with_context(
     raw = raw[inverse]
     labels = np.asarray(labels, dtype=object)[inverse].copy()
     mixture, mixed = ctx.mix(raw, classes, contexts, method)
-    owner: Any = head if method in ENCODER_METHODS and head is not None else clf
-    proba = temper(raw, owner.temperature(method))
-    proba[mixed] = ctx.temper_mixed(mixture, mixed, method)[mixed]
+    proba = temper(raw, _temperature(method, clf, head))
+    proba[mixed] = temper(mixture[mixed], ctx.temperature(method))
     labels[mixed] = np.asarray(classes, dtype=object)[mixture[mixed].argmax(axis=1)]
     return proba, labels, mixed
 
@@ -458,10 +422,10 @@ def _encoder_head(
 
 
 def _passage_units(
-    texts: list[str], width: int
-) -> tuple[list[str], np.ndarray, np.ndarray, list[str]]:
+    texts: list[str], width: int | None
+) -> tuple[list[str], np.ndarray, np.ndarray, list[str] | None]:
     """Passages of every text (the whole text when it has none), their owner, length and
-    context (``width`` characters either side)."""
+    context (``width`` characters either side; None: no contexts are cut)."""
     from analysis.text.passages import passage_spans
 
     units: list[str] = []
@@ -470,10 +434,11 @@ def _passage_units(
     for i, text in enumerate(texts):
         spans = passage_spans(text) or [(0, len(text))]
         units += [text[a:b] for a, b in spans]
-        contexts += [passage_context(text, a, b, width) for a, b in spans]
+        if width is not None:
+            contexts += [passage_context(text, a, b, width) for a, b in spans]
         owner += [i] * len(spans)
     weight = np.asarray([max(len(u), 1) for u in units], dtype=float)
-    return units, np.asarray(owner, dtype=int), weight, contexts
+    return units, np.asarray(owner, dtype=int), weight, None if width is None else contexts
 
 
 def _probabilities(
@@ -491,8 +456,13 @@ def _probabilities(
     which tempering cannot change (and the lexicon's come from the rule's bars).
     """
     proba, labels = _raw_probabilities(texts, method, clf, lexicon, segmenter, head)
+    return temper(proba, _temperature(method, clf, head)), labels
+
+
+def _temperature(method: str, clf: DimensionClassifier, head: EncoderClassifier | None) -> float:
+    """``method``'s own temperature: the head's for the encoder methods, else the model's."""
     owner: Any = head if method in ENCODER_METHODS and head is not None else clf
-    return temper(proba, owner.temperature(method)), labels
+    return owner.temperature(method)
 
 
 def _raw_probabilities(

@@ -33,7 +33,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 
 from analysis.core.errors import ConfigError, InputError
 from analysis.core.provenance import __version__
-from analysis.text.evaluation import aligned
+from analysis.text.evaluation import aligned, macro_f1
 from analysis.text.features import simplified
 from analysis.text.model_file import (
     char_tfidf,
@@ -47,12 +47,13 @@ from analysis.text.model_file import (
     tfidf_to_dict,
     write_model_json,
 )
-from analysis.text.temperature import method_temperature, temper
+from analysis.text.temperature import fit_temperature, method_temperature
 
 __all__ = [
     "CONTEXT_CHARS",
     "ContextClassifier",
     "choose_weights",
+    "context_classifier_for",
     "default_context_classifier",
     "has_context",
     "passage_context",
@@ -119,9 +120,6 @@ def choose_weights(
         (:func:`~analysis.text.temperature.fit_temperature`); and the macro-F1 of every
         weight tried, by method.
     """
-    from analysis.text.evaluation import macro_f1
-    from analysis.text.temperature import fit_temperature
-
     unknown = sorted(set(method_proba) - set(MIXED_METHODS))
     if unknown:
         raise ConfigError(f"choose_weights: methods {unknown} cannot be mixed with a context")
@@ -305,13 +303,6 @@ class ContextClassifier(ClassifierMixin, BaseEstimator):
         out[rows] = (1 - w) * proba[rows] + w * own
         return out, mixed
 
-    def temper_mixed(self, proba: np.ndarray, mixed: np.ndarray, method: str) -> np.ndarray:
-        """The mixed rows of ``proba`` tempered by ``method``'s mixture temperature."""
-        out = np.asarray(proba, dtype=float).copy()
-        if mixed.any():
-            out[mixed] = temper(out[mixed], self.temperature(method))
-        return out
-
     def _check_fitted(self) -> None:
         if not hasattr(self, "coef_"):
             raise ConfigError("this ContextClassifier is not fitted yet: call fit() first")
@@ -358,6 +349,27 @@ class ContextClassifier(ClassifierMixin, BaseEstimator):
     def load(cls, path: str | Path) -> ContextClassifier:
         """Read a model written by :meth:`save`."""
         return cls.from_dict(read_model_json(path))
+
+
+def context_classifier_for(
+    method: str, classifier: Any = None, given: ContextClassifier | None = None
+) -> ContextClassifier | None:
+    """The context classifier mixed into ``method`` beside ``classifier`` (None: none is).
+
+    ``given`` is used as it is. Otherwise the packaged one, but only beside the packaged
+    model (``classifier`` None, or one with the training fingerprint it records): its
+    weights were chosen beside that model, so a study's own classifier needs a context
+    classifier of its own (:func:`~analysis.text.training.train_context_classifier`). The
+    lexicon, and a method of weight 0, get none.
+    """
+    if method == "lexicon":
+        return None
+    if given is None:
+        given = default_context_classifier()
+        fingerprint = None if classifier is None else classifier.info_.get("training_fingerprint")
+        if classifier is not None and fingerprint != given.info_.get("model_fingerprint"):
+            return None
+    return given if given.weight(method) > 0 else None
 
 
 _LOADED: dict[str, ContextClassifier] = {}
